@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs the build tools a fresh machine may lack (Debian packages). JDK 25 is expected at
+# /usr/lib/jvm/temurin-25-jdk-amd64 (see README, Requirements).
+set -euo pipefail
+missing=()
+command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+command -v make >/dev/null 2>&1 || missing+=(make)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+fi
+if [ ! -x /usr/lib/jvm/temurin-25-jdk-amd64/bin/java ]; then
+  echo "JDK 25 not found at /usr/lib/jvm/temurin-25-jdk-amd64; install Temurin 25 there" >&2
+  exit 1
+fi

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what is missing, builds the native
+# libraries (CPU always; CUDA too when nvcc is present, so it never rots), runs the C tests
+# (ctest) and the Java tests (JUnit through Maven Surefire).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source ci/env.sh
+ci/install-deps.sh
+
+PROFILE=()
+if command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ] || [ -x /usr/local/bin/nvcc ]; then
+  PROFILE=(-Pcuda)
+  echo "ci/test.sh: nvcc found, building the CUDA library too (GPU tests skip without a device)"
+fi
+
+mvn -B -ntp "${PROFILE[@]}" clean verify
+# C-level conformance of the scalar reference and AVX2 kernels, built by the Maven run above.
+(cd target/native && ctest --output-on-failure)
