@@ -10,4 +10,11 @@ extern int32_t e4j_isa;     /* kernel level, see e4j_set_isa_level */
 extern int32_t e4j_threads; /* threads per call */
 int32_t e4j_isa_level(void);
 
+/* Fork-join over [0, n): fn(ctx, begin, end) on disjoint ranges that cover [0, n) exactly once.
+ * Splits over e4j_threads pthreads (the caller's thread does one part); runs inline when
+ * threads == 1 or n <= grain. If a thread cannot be created its part runs inline. Never aborts.
+ * Parts are contiguous and in order; fn must not depend on how [0, n) is split (determinism). */
+typedef void (*e4j_range_fn)(void *ctx, int64_t begin, int64_t end);
+void e4j_parallel_for(int64_t n, int64_t grain, e4j_range_fn fn, void *ctx);
+
 #endif

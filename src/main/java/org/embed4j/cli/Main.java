@@ -11,7 +11,20 @@ public final class Main implements Runnable {
     /** Builds the command tree; each subcommand is its own class. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
+        cli.addSubcommand("analogy", new AnalogyCommand());
         cli.addSubcommand("backends", new BackendsCommand());
+        cli.addSubcommand("convert", new ConvertCommand());
+        cli.addSubcommand("demo", new DemoCommand());
+        cli.addSubcommand("evaluate", new EvaluateCommand());
+        cli.addSubcommand("nearest", new NearestCommand());
+        cli.addSubcommand("predict", new PredictCommand());
+        cli.addSubcommand("prune", new PruneCommand());
+        cli.addSubcommand("quantize", new QuantizeCommand());
+        cli.addSubcommand("serve", new ServeCommand());
+        cli.addSubcommand("test-classifier", new TestClassifierCommand());
+        cli.addSubcommand("train-classifier", new TrainClassifierCommand());
+        cli.addSubcommand("train-mlp", new TrainMlpCommand());
+        cli.addSubcommand("train-vectors", new TrainVectorsCommand());
         // subcommands: one line each, keep sorted by name
         return cli;
     }

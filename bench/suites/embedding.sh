@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# bench/suites/embedding.sh [--quick]: nn.Embedding on a 1M×128 table, 100k random indices (EmbeddingBenchmark):
+# gather, EmbeddingBag mean (bags of 20), backward fused with SGD. Ours = native CPU backend; anchors in the same
+# JVM: libtorch CPU (org.bytedeco:pytorch) and the Java reference; plus a STREAM-style copy (bandwidth roof).
+# Effective GB/s = the bytes a kernel must move at least / time:
+#   gather  2·N·D·4 + 8N                (read rows, write out, read indices)
+#   bag     N·D·4 + B·D·4 + 8N + 8(B+1)
+#   update  N·D·4 + 2·U·D·4 + 8N        (read dOut, read+write the U touched rows; U = 95163 expected unique rows)
+#   copy    2 · 256 MiB                 (STREAM: read + write)
+# Prints: RESULT embedding <case> ours=<GB/s> anchor=<GB/s> ratio=<ours/anchor> unit=GB/s
+#   <case> = gather|bag_mean|backward_sgd (anchor libtorch), <case>_vs_java (anchor Java backend),
+#   <case>_vs_copy (anchor: the copy roof; ratio = fraction of the machine's bandwidth reached).
+# If libtorch does not load, the libtorch lines are missing and a note says so; the _vs_java lines remain.
+set -euo pipefail
+source "$(dirname "$0")/../common.sh"
+
+JMH_TIMES=(-wi 3 -w 1s -i 5 -r 1s)
+if [ "${1:-}" = "--quick" ]; then
+  JMH_TIMES=(-wi 1 -w 1s -i 3 -r 1s)
+fi
+
+bench_build
+csv="$BENCH_BUILD/jmh-embedding.csv"
+rm -f "$csv"
+bench_jmh 'org\.embed4j\.bench\.(EmbeddingBenchmark|CopyBenchmark)\.' -f 1 "${JMH_TIMES[@]}" -rf csv -rff "$csv" >&2 || true
+if [ ! -s "$csv" ]; then
+  echo "embedding: JMH wrote no results ($csv)" >&2
+  exit 1
+fi
+awk -F, '
+  NR > 1 {
+    gsub(/"/, "")
+    n = split($1, parts, "."); us[parts[n]] = $5
+  }
+  function gbs(bytes, name) { return (name in us) ? bytes / (us[name] * 1e3) : -1 }
+  function line(c, o, a) {
+    if (o < 0 || a < 0) return
+    printf "RESULT embedding %s ours=%.2f anchor=%.2f ratio=%.3f unit=GB/s\n", c, o, a, o / a
+  }
+  END {
+    N = 100000; D = 128; B = 5000; U = 95163
+    bytes["gather"] = 2 * N * D * 4 + 8 * N
+    bytes["bag"] = N * D * 4 + B * D * 4 + 8 * N + 8 * (B + 1)
+    bytes["update"] = N * D * 4 + 2 * U * D * 4 + 8 * N
+    label["gather"] = "gather"; label["bag"] = "bag_mean"; label["update"] = "backward_sgd"
+    roof = gbs(2 * 268435456, "copy")
+    split("gather bag update", cases, " ")
+    for (i = 1; i <= 3; i++) {
+      c = cases[i]
+      ours = gbs(bytes[c], c "_ours")
+      if (ours < 0) { printf "embedding: no result for %s_ours\n", c > "/dev/stderr"; continue }
+      if ((c "_torch") in us) line(label[c], ours, gbs(bytes[c], c "_torch"))
+      else printf "embedding: libtorch gave no %s result; anchor for %s is the Java backend only\n", c, label[c] > "/dev/stderr"
+      line(label[c] "_vs_java", ours, gbs(bytes[c], c "_java"))
+      line(label[c] "_vs_copy", ours, roof)
+    }
+  }' "$csv"

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# bench/suites/serve.sh [--quick|--long]: the HTTP service under load. Writes a random 100k-word × 100 model
+# (.e4jv, memory-mapped) and a 4-label classifier (ServeLoad models), starts `embed4j serve` on loopback with a
+# bearer token, then drives it with ServeLoad (closed loop, N virtual-thread clients on keep-alive connections,
+# fixed request count and time limit) for classify batch 1, classify batch 32 and nearest k=10, reading the
+# server's RSS before and after. Ends with SIGTERM and checks the server logs a clean shutdown. Then JMH SampleTime
+# figures of the same library calls in process (ServeLibraryBenchmark).
+# Seconds per case: 8 (--quick 4, --long 60). Client and server share the machine's cores.
+# Prints: RESULT serve <case> ours=<v> anchor=<target> ratio=<bigger is better> unit=<u>
+# Targets (issue 7): classify >= 20000 req/s with p99 <= 5 ms; in-process predict p99 <= 50 us; no errors.
+set -euo pipefail
+source "$(dirname "$0")/../common.sh"
+
+SECS=8; JMH_TIMES=(-wi 2 -i 3 -w 2s -r 3s)
+case "${1:-}" in
+  --quick) SECS=4; JMH_TIMES=(-wi 1 -i 1 -w 1s -r 2s) ;;
+  --long) SECS=60 ;;
+esac
+DIR="${SERVE_DIR:-/tmp/embed4j-serve-bench}"
+mkdir -p "$DIR"
+
+bench_build
+CP="$BENCH_BUILD/test-classes:$BENCH_BUILD/classes:$(cat "$BENCH_BUILD/classpath.txt")"
+JAVA=(java --enable-native-access=ALL-UNNAMED -cp "$CP")
+
+if [ ! -f "$DIR/vectors.e4jv" ] || [ ! -f "$DIR/classifier.e4jc" ]; then
+  echo "serve: writing models to $DIR" >&2
+  "${JAVA[@]}" org.embed4j.bench.ServeLoad models "$DIR" 100000 100 >&2
+fi
+TOKEN_FILE="$DIR/token"
+(umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$TOKEN_FILE")
+
+LOG="$DIR/server.log"
+: > "$LOG"
+"${JAVA[@]}" ${SERVE_JAVA_OPTS:-} org.embed4j.cli.Main serve --model "$DIR/vectors.e4jv" \
+  --classifier "$DIR/classifier.e4jc" --port 0 --token-file "$TOKEN_FILE" > "$LOG" 2>&1 &
+SERVER=$!
+cleanup() { kill "$SERVER" 2>/dev/null || true; }
+trap cleanup EXIT
+PORT=""
+for _ in $(seq 1 300); do
+  PORT=$(sed -n 's/^embed4j serve: listening on http:\/\/[^:]*:\([0-9]*\)$/\1/p' "$LOG" | head -1)
+  [ -n "$PORT" ] && break
+  kill -0 "$SERVER" 2>/dev/null || { cat "$LOG" >&2; echo "serve: the server died" >&2; exit 1; }
+  sleep 0.1
+done
+[ -n "$PORT" ] || { cat "$LOG" >&2; echo "serve: no port after 30 s" >&2; exit 1; }
+rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER/status"; }
+
+load() { "${JAVA[@]}" org.embed4j.bench.ServeLoad load "$PORT" "$@" "$TOKEN_FILE"; }
+# warm-up: JIT the server's paths before anything is measured
+for c in classify-b1 classify-b32 nearest-k10; do load "$c" 8 3000 5 >&2; done
+RSS_BEFORE=$(rss_mb)
+OUT="$DIR/load.txt"; : > "$OUT"
+load classify-b1 16 2000000 "$SECS" | tee -a "$OUT" >&2
+load classify-b32 8 2000000 "$SECS" | tee -a "$OUT" >&2
+load nearest-k10 8 2000000 "$SECS" | tee -a "$OUT" >&2
+RSS_AFTER=$(rss_mb)
+
+kill -TERM "$SERVER"
+STATUS=0; wait "$SERVER" || STATUS=$?
+trap - EXIT
+# the JVM exits with 143 (128 + SIGTERM) after its shutdown hooks; the hook prints "stopped" once requests are done
+CLEAN=0; grep -q "^embed4j serve: stopped" "$LOG" && CLEAN=1
+echo "serve: server exited with status $STATUS after SIGTERM, clean shutdown logged: $CLEAN" >&2
+
+csv="$BENCH_BUILD/jmh-serve.csv"
+bench_jmh 'org\.embed4j\.bench\.ServeLibraryBenchmark\.' -f 1 "${JMH_TIMES[@]}" -jvmArgsAppend "-Dserve.dir=$DIR" \
+  -rf csv -rff "$csv" >&2
+
+awk -v before="$RSS_BEFORE" -v after="$RSS_AFTER" -v clean="$CLEAN" '
+  /^LOAD / {
+    c = $2; for (i = 3; i <= NF; i++) { split($i, kv, "="); v[c, kv[1]] = kv[2] }
+    order[++n] = c; errors += v[c, "errors"]
+  }
+  END {
+    for (i = 1; i <= n; i++) {
+      c = order[i]; rps = v[c, "rps"]; p50 = v[c, "p50_ms"]; p99 = v[c, "p99_ms"]
+      if (c ~ /^classify/) {
+        printf "RESULT serve %s-rps ours=%.0f anchor=20000 ratio=%.2f unit=req/s\n", c, rps, rps / 20000
+      } else {
+        printf "RESULT serve %s-rps ours=%.0f anchor=na ratio=na unit=req/s\n", c, rps
+      }
+      printf "RESULT serve %s-p50 ours=%.3f anchor=5 ratio=%.2f unit=ms\n", c, p50, 5 / p50
+      printf "RESULT serve %s-p99 ours=%.3f anchor=5 ratio=%.2f unit=ms\n", c, p99, 5 / p99
+    }
+    printf "RESULT serve errors ours=%d anchor=0 ratio=%s unit=count\n", errors, errors == 0 ? "1.00" : "0.00"
+    printf "RESULT serve rss-growth ours=%.1f anchor=%.1f ratio=%.2f unit=MB\n", after, before, before / after
+    printf "RESULT serve sigterm-clean ours=%d anchor=1 ratio=%d unit=bool\n", clean, clean
+  }' "$OUT"
+# JMH SampleTime CSV: "Benchmark","Mode",...,"Score",...,"Unit"; percentiles are rows named <bench>:p0.50 etc.
+awk -F, '
+  NR > 1 {
+    gsub(/"/, ""); name = $1; sub(/.*\./, "", name)
+    if (name ~ /:p0\.50$/ || name ~ /:p0\.99$/) { split(name, p, ":"); s[p[1], p[2]] = $5; seen[p[1]] = 1 }
+  }
+  END {
+    for (b in seen) {
+      anchor = (b == "predict") ? 50 : 0
+      for (q = 1; q <= 2; q++) {
+        pq = (q == 1) ? "p0.50" : "p0.99"; o = s[b, pq]
+        if (anchor > 0) printf "RESULT serve inproc-%s-%s ours=%.1f anchor=%d ratio=%.2f unit=us\n", b, pq, o, anchor, anchor / o
+        else printf "RESULT serve inproc-%s-%s ours=%.1f anchor=na ratio=na unit=us\n", b, pq, o
+      }
+    }
+  }' "$csv"

@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# bench/suites/word2vec.sh [--quick]: embed4j train-vectors side by side with word2vec C (npm word2vec@1.1.5,
+# the original C source + makefile) and fastText (npm fasttext@1.0.0, C++ source with its CLI main.cc), same
+# corpus, same settings, same thread count, one run each. The anchors are fetched with `npm pack` and built in a
+# temp dir (never committed).
+# Corpus: ../shared/data/corpus/gutenberg/gutenberg-en-20m.txt.gz, normalised once (lowercase, every run of
+# characters other than a-z0-9 -> one space, empty lines dropped), cut to the first N tokens.
+#   --quick: N = 5M, 1 epoch, 2 threads, skip-gram.   full: N = 10M, 5 epochs, 2 threads, skip-gram and CBOW.
+# min-count 5, dim 100, window 5, negative 5, sample 1e-4, default learning rates (0.025 SG / 0.05 CBOW).
+# Metrics: words/s = corpus tokens x epochs / wall seconds of the whole run (vocabulary pass included, the same
+# formula for every tool: word2vec's own Words/thread/sec divides by CPU time, not wall time), words per CPU second
+# (user + sys; robust on a shared machine), wall time and peak RSS (/usr/bin/time -v), WordSim-353
+# Spearman and Google analogy accuracy restricted to the 30k most frequent words (all models scored by the same
+# evaluator: embed4j evaluate).
+# Prints: RESULT word2vec <case> ours=<v> anchor=<v> ratio=<bigger is better> unit=<u>
+set -euo pipefail
+HERE="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+source "$ROOT/ci/env.sh"
+
+QUICK=0
+[ "${1:-}" = "--quick" ] && QUICK=1
+DATA="${EMBED4J_SHARED_DATA:-$ROOT/../shared/data}"
+SRC="$DATA/corpus/gutenberg/gutenberg-en-20m.txt.gz"
+WS="$DATA/eval/wordsim353.tsv"
+QW="$DATA/eval/questions-words.txt"
+for f in "$SRC" "$WS" "$QW"; do
+  [ -f "$f" ] || { echo "word2vec bench: missing $f (set EMBED4J_SHARED_DATA)" >&2; exit 1; }
+done
+THREADS=2
+if [ $QUICK = 1 ]; then TOKENS=5000000; EPOCHS=1; MODELS="sg"; else TOKENS=10000000; EPOCHS=5; MODELS="sg cbow"; fi
+
+WORK="$(mktemp -d /tmp/embed4j-w2v-bench.XXXXXX)"
+trap 'rm -rf "$WORK"' EXIT
+log() { echo "word2vec bench: $*" >&2; }
+
+# --- our jar (own build folder so it does not collide with other builds)
+BUILD="${W2V_BENCH_BUILD:-$ROOT/target-w2vbench}"
+log "building embed4j into $BUILD"
+(cd "$ROOT" && mvn -B -q -ntp -DbuildDir="$BUILD" -DskipTests package) >&2
+JAR="$BUILD/embed4j-0.1.0-all.jar"
+ours() { java --enable-native-access=ALL-UNNAMED -Xmx2g -jar "$JAR" "$@"; }
+
+# --- anchors from the npm registry
+log "fetching and building word2vec@1.1.5 and fasttext@1.0.0 in $WORK"
+(cd "$WORK" && npm pack --silent word2vec@1.1.5 fasttext@1.0.0 >/dev/null)
+mkdir -p "$WORK/w2v" "$WORK/ft"
+tar -xzf "$WORK"/word2vec-1.1.5.tgz -C "$WORK/w2v"
+tar -xzf "$WORK"/fasttext-1.0.0.tgz -C "$WORK/ft"
+W2V_SRC="$(dirname "$(find "$WORK/w2v" -name word2vec.c | head -1)")"
+(cd "$W2V_SRC" && make word2vec compute-accuracy >/dev/null 2>&1) || {
+  log "word2vec makefile build failed, building with gcc directly"
+  (cd "$W2V_SRC" && gcc word2vec.c -o word2vec -lm -pthread -O3 -march=native -Wall -funroll-loops -Wno-unused-result \
+     && gcc compute-accuracy.c -o compute-accuracy -lm -O3 -march=native -Wall -funroll-loops)
+}
+W2V="$W2V_SRC/word2vec"
+FT_MAIN="$(find "$WORK/ft" -name main.cc | head -1)"
+FT_SRC="$(dirname "$FT_MAIN")"
+g++ -O3 -pthread -std=c++14 -march=native -I"$FT_SRC" "$FT_SRC"/*.cc -o "$WORK/fasttext" 2>"$WORK/ft-build.log" || {
+  log "fastText build failed (see below); continuing without it"; tail -5 "$WORK/ft-build.log" >&2; }
+
+# --- corpus, normalised once, cut by token count
+CORPUS="$WORK/corpus.txt"
+log "normalising the first $TOKENS tokens of $SRC"
+set +o pipefail # awk stops reading at N tokens: zcat, tr and sed then die of SIGPIPE, on purpose
+zcat "$SRC" | tr 'A-Z' 'a-z' | sed -E 's/[^a-z0-9]+/ /g; s/^ +//; s/ +$//' | awk -v max="$TOKENS" '
+  NF == 0 { next }
+  { if (n + NF >= max) { line = $1; for (i = 2; i <= max - n; i++) line = line " " $i; print line; exit }
+    n += NF; print }' > "$CORPUS"
+set -o pipefail
+NTOK=$(wc -w < "$CORPUS")
+log "corpus: $NTOK tokens, $(wc -l < "$CORPUS") lines"
+
+# timed <name> <cmd...>: runs under /usr/bin/time -v; sets WALL (s) and RSS (MiB); output in $WORK/<name>.out
+timed() {
+  local name="$1"; shift
+  /usr/bin/time -v "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || { tail -20 "$WORK/$name.err" >&2; return 1; }
+  WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$WORK/$name.err")
+  CPU=$(awk -F': ' '/User time|System time/ { s += $2 } END { print s }' "$WORK/$name.err")
+  WPS=$(awk -v n="$NTOK" -v e="$EPOCHS" -v w="$WALL" 'BEGIN { printf "%.0f", n * e / w }')
+  WPC=$(awk -v n="$NTOK" -v e="$EPOCHS" -v c="$CPU" 'BEGIN { printf "%.0f", n * e / c }')
+  RSS=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$WORK/$name.err")
+}
+
+# score <vectors>: sets WS353 and G30K with embed4j evaluate (the same evaluator for every model)
+score() {
+  local out
+  out="$(ours evaluate "$1" --similarity "$WS" --analogy "$QW" --restrict 30000)"
+  WS353=$(echo "$out" | sed -n 's/.*spearman \([-0-9.]*\).*/\1/p' | head -1)
+  G30K=$(echo "$out" | sed -n 's/.*total \([0-9.]*\)%.*/\1/p' | head -1)
+}
+
+result() { # case ours anchor unit higher|lower
+  awk -v c="$1" -v o="$2" -v a="$3" -v u="$4" -v dir="$5" 'BEGIN {
+    r = (dir == "higher") ? (a != 0 ? o / a : 0) : (o != 0 ? a / o : 0)
+    printf "RESULT word2vec %s ours=%s anchor=%s ratio=%.3f unit=%s\n", c, o, a, r, u }'
+}
+
+declare -a LINES
+for m in $MODELS; do
+  cbow=0; [ "$m" = cbow ] && cbow=1
+  log "$m: embed4j"
+  timed ours-$m java --enable-native-access=ALL-UNNAMED -Xmx2g -jar "$JAR" train-vectors --input "$CORPUS" \
+    --output "$WORK/ours-$m" --model $m --dim 100 --window 5 --negative 5 --sample 1e-4 --min-count 5 \
+    --epochs $EPOCHS --threads $THREADS --quiet
+  O_WALL=$WALL; O_RSS=$RSS; O_WPS=$WPS; O_WPC=$WPC
+  log "$m: embed4j: $(grep '^trained' "$WORK/ours-$m.out")"
+  score "$WORK/ours-$m.bin"; O_WS=$WS353; O_G=$G30K
+
+  log "$m: word2vec C"
+  timed w2v-$m "$W2V" -train "$CORPUS" -output "$WORK/w2v-$m.bin" -binary 1 -cbow $cbow -size 100 -window 5 \
+    -negative 5 -hs 0 -sample 1e-4 -threads $THREADS -iter $EPOCHS -min-count 5
+  A_WALL=$WALL; A_RSS=$RSS; A_WPS=$WPS; A_WPC=$WPC
+  score "$WORK/w2v-$m.bin"; A_WS=$WS353; A_G=$G30K
+
+  LINES+=("$(result ${m}_words_per_sec "$O_WPS" "$A_WPS" words/s higher)")
+  LINES+=("$(result ${m}_words_per_cpu_sec "$O_WPC" "$A_WPC" words/cpu-s higher)")
+  LINES+=("$(result ${m}_wall_time "$O_WALL" "$A_WALL" s lower)")
+  LINES+=("$(result ${m}_peak_rss "$O_RSS" "$A_RSS" MiB lower)")
+  LINES+=("$(result ${m}_ws353_spearman "$O_WS" "$A_WS" spearman higher)")
+  LINES+=("$(result ${m}_google30k_accuracy "$O_G" "$A_G" % higher)")
+
+  if [ -x "$WORK/fasttext" ]; then
+    log "$m: fastText (no subwords: -maxn 0)"
+    ftm=skipgram; lr=0.025; [ "$m" = cbow ] && { ftm=cbow; lr=0.05; }
+    timed ft-$m "$WORK/fasttext" $ftm -input "$CORPUS" -output "$WORK/ft-$m" -dim 100 -ws 5 -neg 5 -t 1e-4 \
+      -minCount 5 -epoch $EPOCHS -thread $THREADS -lr $lr -maxn 0 -verbose 2
+    F_WALL=$WALL; F_RSS=$RSS; F_WPS=$WPS; F_WPC=$WPC
+    score "$WORK/ft-$m.vec"; F_WS=$WS353; F_G=$G30K
+    LINES+=("$(result fasttext_${m}_words_per_sec "$O_WPS" "$F_WPS" words/s higher)")
+    LINES+=("$(result fasttext_${m}_words_per_cpu_sec "$O_WPC" "$F_WPC" words/cpu-s higher)")
+    LINES+=("$(result fasttext_${m}_wall_time "$O_WALL" "$F_WALL" s lower)")
+    LINES+=("$(result fasttext_${m}_peak_rss "$O_RSS" "$F_RSS" MiB lower)")
+    LINES+=("$(result fasttext_${m}_ws353_spearman "$O_WS" "$F_WS" spearman higher)")
+    LINES+=("$(result fasttext_${m}_google30k_accuracy "$O_G" "$F_G" % higher)")
+  fi
+done
+log "settings: $TOKENS tokens, $EPOCHS epoch(s), $THREADS threads, models: $MODELS"
+printf '%s\n' "${LINES[@]}"

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# bench/suites/xent.sh [--quick]: fused softmax cross-entropy, loss + dlogits in one pass (XentBenchmark):
+# the native CPU backend (ours) vs the Java reference (anchor), on B×K = 65536×2, 65536×10, 4096×1000, 256×32000,
+# plus a STREAM-style copy (CopyBenchmark) in the same JMH run as the bandwidth roof.
+# Effective GB/s = 2·B·K·4 / time (read the logits, write the gradient; the kernel cannot move less).
+# Prints: RESULT xent <case> ours=<GB/s> anchor=<GB/s> ratio=<ours/anchor> unit=GB/s   (anchor: Java backend)
+#         RESULT xent <case>_vs_copy ours=<GB/s> anchor=<copy GB/s> ratio=<fraction of the roof> unit=GB/s
+set -euo pipefail
+source "$(dirname "$0")/../common.sh"
+
+JMH_TIMES=(-wi 3 -w 1s -i 5 -r 1s)
+if [ "${1:-}" = "--quick" ]; then
+  JMH_TIMES=(-wi 1 -w 1s -i 3 -r 1s)
+fi
+
+bench_build
+csv="$BENCH_BUILD/jmh-xent.csv"
+rm -f "$csv"
+bench_jmh 'org\.embed4j\.bench\.(XentBenchmark|CopyBenchmark)\.' -f 1 "${JMH_TIMES[@]}" -rf csv -rff "$csv" >&2 || true
+if [ ! -s "$csv" ]; then
+  echo "xent: JMH wrote no results ($csv)" >&2
+  exit 1
+fi
+# CSV: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit","Param: shape" (score in us/op)
+awk -F, '
+  NR > 1 {
+    gsub(/"/, "")
+    n = split($1, parts, "."); method = parts[n]; shape = (NF >= 8) ? $8 : ""
+    if (method == "copy") { copy_us = $5; next }
+    us[shape, method] = $5
+    if (!(shape in seen)) { seen[shape] = 1; order[++count] = shape }
+  }
+  END {
+    roof = copy_us > 0 ? 2 * 268435456 / (copy_us * 1e3) : -1
+    for (i = 1; i <= count; i++) {
+      s = order[i]; split(s, p, "_"); b = substr(p[1], 2) + 0; k = substr(p[2], 2) + 0
+      bytes = 2.0 * b * k * 4
+      if (!((s, "ours") in us)) { printf "xent: no result for %s ours\n", s > "/dev/stderr"; continue }
+      o = bytes / (us[s, "ours"] * 1e3)
+      if ((s, "anchor") in us) {
+        a = bytes / (us[s, "anchor"] * 1e3)
+        printf "RESULT xent %s ours=%.2f anchor=%.2f ratio=%.3f unit=GB/s\n", s, o, a, o / a
+      }
+      if (roof > 0) printf "RESULT xent %s_vs_copy ours=%.2f anchor=%.2f ratio=%.3f unit=GB/s\n", s, o, roof, o / roof
+    }
+  }' "$csv"

@@ -1,0 +1,166 @@
+/* AVX2 dense-layer and search primitives (see dense_ref.c for the semantics).
+ * Bias add, column sums and ReLU are bit-identical to the reference. The softmax passes use a
+ * polynomial exp (Cephes-style range reduction, ~2 ulp) and 4 double lanes for the sum, and dot_rows
+ * uses 8 FMA lanes per row: these round differently from the reference (tests use abs+rel tolerance),
+ * but every row is computed the same way whatever block it falls in, so results do not depend on
+ * blocking or thread count. Thread-safe for disjoint outputs. */
+#include "kernels.h"
+
+#include <immintrin.h>
+#include <math.h>
+
+void e4j_bias_add_avx2(float *x, const float *bias, int64_t b0, int64_t b1, int64_t K) {
+    for (int64_t b = b0; b < b1; b++) {
+        float *r = x + b * K;
+        int64_t k = 0;
+        for (; k + 8 <= K; k += 8) _mm256_storeu_ps(r + k, _mm256_add_ps(_mm256_loadu_ps(r + k), _mm256_loadu_ps(bias + k)));
+        for (; k < K; k++) r[k] += bias[k];
+    }
+}
+
+void e4j_col_sums_avx2(float *acc, const float *x, int64_t B, int64_t K, int64_t k0, int64_t k1) {
+    int64_t k = k0;
+    for (; k + 32 <= k1; k += 32) { /* 4 registers of columns, summed down the rows */
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        for (int64_t b = 0; b < B; b++) {
+            const float *r = x + b * K + k;
+            a0 = _mm256_add_ps(a0, _mm256_loadu_ps(r));
+            a1 = _mm256_add_ps(a1, _mm256_loadu_ps(r + 8));
+            a2 = _mm256_add_ps(a2, _mm256_loadu_ps(r + 16));
+            a3 = _mm256_add_ps(a3, _mm256_loadu_ps(r + 24));
+        }
+        _mm256_storeu_ps(acc + (k - k0), a0);
+        _mm256_storeu_ps(acc + (k - k0) + 8, a1);
+        _mm256_storeu_ps(acc + (k - k0) + 16, a2);
+        _mm256_storeu_ps(acc + (k - k0) + 24, a3);
+    }
+    for (; k + 8 <= k1; k += 8) {
+        __m256 a0 = _mm256_setzero_ps();
+        for (int64_t b = 0; b < B; b++) a0 = _mm256_add_ps(a0, _mm256_loadu_ps(x + b * K + k));
+        _mm256_storeu_ps(acc + (k - k0), a0);
+    }
+    if (k < k1) e4j_col_sums_ref(acc + (k - k0), x, B, K, k, k1);
+}
+
+void e4j_relu_forward_avx2(float *out, const float *in, int64_t n) {
+    const __m256 zero = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 x = _mm256_loadu_ps(in + i);
+        __m256 keep = _mm256_or_ps(_mm256_cmp_ps(x, zero, _CMP_GT_OQ), _mm256_cmp_ps(x, x, _CMP_UNORD_Q));
+        _mm256_storeu_ps(out + i, _mm256_and_ps(x, keep));
+    }
+    e4j_relu_forward_ref(out + i, in + i, n - i);
+}
+
+void e4j_relu_backward_avx2(float *din, const float *dout, const float *out, int64_t n) {
+    const __m256 zero = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 kill = _mm256_cmp_ps(_mm256_loadu_ps(out + i), zero, _CMP_LE_OQ);
+        _mm256_storeu_ps(din + i, _mm256_andnot_ps(kill, _mm256_loadu_ps(dout + i)));
+    }
+    e4j_relu_backward_ref(din + i, dout + i, out + i, n - i);
+}
+
+/* exp(x) for x <= 0 (inputs are x - max): clamped below at ln(FLT_MIN) so that 2^n stays a normal float */
+static inline __m256 exp_neg(__m256 x) {
+    x = _mm256_max_ps(x, _mm256_set1_ps(-87.33654f));
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
+                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
+    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
+    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
+    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
+    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
+    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+void e4j_row_max_sumexp_avx2(const float *x, int64_t K, float *max, double *sumexp) {
+    int64_t j = 0;
+    float m = x[0];
+    if (K >= 8) {
+        __m256 mv = _mm256_loadu_ps(x);
+        for (j = 8; j + 8 <= K; j += 8) mv = _mm256_max_ps(mv, _mm256_loadu_ps(x + j));
+        float lanes[8];
+        _mm256_storeu_ps(lanes, mv);
+        m = lanes[0];
+        for (int l = 1; l < 8; l++)
+            if (lanes[l] > m) m = lanes[l];
+    }
+    for (; j < K; j++)
+        if (x[j] > m) m = x[j];
+    const __m256 mv = _mm256_set1_ps(m);
+    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
+    for (j = 0; j + 8 <= K; j += 8) {
+        __m256 e = exp_neg(_mm256_sub_ps(_mm256_loadu_ps(x + j), mv));
+        s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
+        s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
+    }
+    double lanes[4];
+    _mm256_storeu_pd(lanes, _mm256_add_pd(s0, s1));
+    double s = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+    for (; j < K; j++) s += (double)expf(x[j] - m);
+    *max = m;
+    *sumexp = s;
+}
+
+void e4j_xent_grad_row_avx2(float *dx, const float *x, const float *w, float max, float a, float b, int64_t K) {
+    const __m256 mv = _mm256_set1_ps(max), av = _mm256_set1_ps(a), bv = _mm256_set1_ps(b);
+    int64_t j = 0;
+    for (; j + 8 <= K; j += 8) {
+        __m256 e = exp_neg(_mm256_sub_ps(_mm256_loadu_ps(x + j), mv));
+        __m256 wv = w ? _mm256_loadu_ps(w + j) : _mm256_set1_ps(1.0f);
+        _mm256_storeu_ps(dx + j, _mm256_sub_ps(_mm256_mul_ps(av, e), _mm256_mul_ps(bv, wv)));
+    }
+    e4j_xent_grad_row_ref(dx + j, x + j, w ? w + j : NULL, max, a, b, K - j);
+}
+
+static inline float hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+/* one accumulator per row, then the scalar tail: a row's score is the same in the 4-row and 1-row loops */
+void e4j_dot_rows_avx2(float *scores, const float *q, const float *W, int64_t r0, int64_t r1, int64_t D) {
+    const int64_t D8 = D & ~(int64_t)7;
+    int64_t r = r0;
+    for (; r + 4 <= r1; r += 4) {
+        const float *w0 = W + r * D, *w1 = w0 + D, *w2 = w1 + D, *w3 = w2 + D;
+        _mm_prefetch((const char *)(w3 + 4 * D), _MM_HINT_T0);
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        for (int64_t d = 0; d < D8; d += 8) {
+            __m256 qv = _mm256_loadu_ps(q + d);
+            a0 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(w0 + d), a0);
+            a1 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(w1 + d), a1);
+            a2 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(w2 + d), a2);
+            a3 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(w3 + d), a3);
+        }
+        float s0 = hsum(a0), s1 = hsum(a1), s2 = hsum(a2), s3 = hsum(a3);
+        for (int64_t d = D8; d < D; d++) {
+            s0 += q[d] * w0[d];
+            s1 += q[d] * w1[d];
+            s2 += q[d] * w2[d];
+            s3 += q[d] * w3[d];
+        }
+        scores[r - r0] = s0;
+        scores[r - r0 + 1] = s1;
+        scores[r - r0 + 2] = s2;
+        scores[r - r0 + 3] = s3;
+    }
+    for (; r < r1; r++) {
+        const float *w0 = W + r * D;
+        __m256 a0 = _mm256_setzero_ps();
+        for (int64_t d = 0; d < D8; d += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + d), _mm256_loadu_ps(w0 + d), a0);
+        float s0 = hsum(a0);
+        for (int64_t d = D8; d < D; d++) s0 += q[d] * w0[d];
+        scores[r - r0] = s0;
+    }
+}

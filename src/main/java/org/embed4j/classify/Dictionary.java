@@ -1,0 +1,157 @@
+package org.embed4j.classify;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.embed4j.classify.data.LabeledText;
+
+/**
+ * The classifier's vocabulary and label set, and the mapping of a text to input rows:
+ * word ids (words seen at least {@code minCount} times in training, most frequent first) followed by
+ * hashed word n-grams of 2..wordNgrams tokens (the text's tokens and a final {@link #EOS}, as fastText reads a line) in rows {@code [words, words + bucket)}, computed like
+ * fastText: FNV-1a hash of each token (out-of-vocabulary tokens too), sign-extended to 64 bits and combined as h = h·116049371 + h_j,
+ * then taken modulo bucket. Labels are ordered by frequency (then name). Immutable and thread-safe.
+ */
+public final class Dictionary {
+    /** fastText's end-of-line token, appended to every text: its row acts as a learnt per-class bias. */
+    public static final String EOS = "</s>";
+
+    private final List<String> words;
+    private final Map<String, Integer> wordIds;
+    private final List<String> labels;
+    private final Map<String, Integer> labelIds;
+    private final int wordNgrams;
+    private final int bucket;
+    private final TextFeatures features;
+
+    public Dictionary(List<String> words, List<String> labels, int wordNgrams, int bucket, boolean lowercase) {
+        this.words = List.copyOf(words);
+        this.labels = List.copyOf(labels);
+        this.wordIds = index(this.words, "word");
+        this.labelIds = index(this.labels, "label");
+        this.wordNgrams = wordNgrams;
+        this.bucket = wordNgrams > 1 ? bucket : 0;
+        this.features = new TextFeatures(lowercase);
+    }
+
+    /** Counts words and labels of the training examples. */
+    public static Dictionary build(List<LabeledText> train, ClassifierOptions o) {
+        if (train.isEmpty()) {
+            throw new IllegalArgumentException("no training examples");
+        }
+        TextFeatures f = new TextFeatures(o.lowercase());
+        Map<String, Long> wordCounts = new HashMap<>();
+        Map<String, Long> labelCounts = new HashMap<>();
+        for (LabeledText e : train) {
+            for (String t : f.tokens(e.text())) {
+                wordCounts.merge(t, 1L, Long::sum);
+            }
+            wordCounts.merge(EOS, 1L, Long::sum);
+            for (String l : e.labels()) {
+                labelCounts.merge(l, 1L, Long::sum);
+            }
+        }
+        return new Dictionary(byCount(wordCounts, o.minCount()), byCount(labelCounts, 1), o.wordNgrams(), o.bucket(),
+                o.lowercase());
+    }
+
+    private static List<String> byCount(Map<String, Long> counts, int minCount) {
+        List<Map.Entry<String, Long>> entries = new ArrayList<>(counts.entrySet());
+        entries.removeIf(e -> e.getValue() < minCount);
+        entries.sort(Map.Entry.<String, Long>comparingByValue(Collections.reverseOrder()).thenComparing(Map.Entry.comparingByKey()));
+        List<String> out = new ArrayList<>(entries.size());
+        entries.forEach(e -> out.add(e.getKey()));
+        return out;
+    }
+
+    private static Map<String, Integer> index(List<String> items, String what) {
+        Map<String, Integer> ids = new HashMap<>(items.size() * 2);
+        for (int i = 0; i < items.size(); i++) {
+            if (ids.put(items.get(i), i) != null) {
+                throw new IllegalArgumentException("duplicate " + what + " \"" + items.get(i) + "\"");
+            }
+        }
+        return ids;
+    }
+
+    public List<String> words() {
+        return words;
+    }
+
+    public List<String> labels() {
+        return labels;
+    }
+
+    public int wordNgrams() {
+        return wordNgrams;
+    }
+
+    public int bucket() {
+        return bucket;
+    }
+
+    /** Input rows: words plus n-gram buckets. */
+    public int inputRows() {
+        return words.size() + bucket;
+    }
+
+    /** The label's id, or -1 when the training data never had it. */
+    public int labelId(String label) {
+        Integer id = labelIds.get(label);
+        return id == null ? -1 : id;
+    }
+
+    /** Word id or -1. */
+    public int wordId(String word) {
+        Integer id = wordIds.get(word);
+        return id == null ? -1 : id;
+    }
+
+    /** The input rows of a text (may be empty when no token is known and n-grams are off). */
+    public int[] inputRows(String text) {
+        List<String> tokens = features.tokens(text);
+        if (tokens.isEmpty()) {
+            return new int[0]; // nothing to classify; fastText skips such lines too
+        }
+        tokens.add(EOS);
+        int[] out = new int[tokens.size() * Math.max(1, wordNgrams)];
+        int n = 0;
+        int[] hashes = wordNgrams > 1 ? new int[tokens.size()] : null;
+        for (int i = 0; i < tokens.size(); i++) {
+            String t = tokens.get(i);
+            int id = wordId(t);
+            if (id >= 0) {
+                out[n++] = id;
+            }
+            if (hashes != null) {
+                hashes[i] = fnv1a(t);
+            }
+        }
+        if (hashes != null) {
+            for (int i = 0; i < hashes.length; i++) {
+                // fastText keeps the 32-bit hashes in int32 and widens them to uint64 with sign extension;
+                // doing the same puts every n-gram in the bucket fastText would use
+                long h = hashes[i];
+                for (int j = i + 1; j < hashes.length && j < i + wordNgrams; j++) {
+                    h = h * 116049371L + hashes[j];
+                    out[n++] = words.size() + (int) Long.remainderUnsigned(h, bucket);
+                }
+            }
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    /** 32-bit FNV-1a over the UTF-8 bytes (fastText's word hash). */
+    static int fnv1a(String s) {
+        int h = 0x811C9DC5;
+        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
+            h ^= b;
+            h *= 0x01000193;
+        }
+        return h;
+    }
+}

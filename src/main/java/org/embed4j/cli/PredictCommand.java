@@ -1,0 +1,67 @@
+package org.embed4j.cli;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.embed4j.classify.Prediction;
+import org.embed4j.classify.TextClassifier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code embed4j predict <model> [-k N] < texts}: reads one text per line from stdin and writes, per line,
+ * the k most probable labels with their probabilities ({@code label prob label prob ...}, most probable first),
+ * streaming: output is flushed whenever no more input is waiting, so it works in a pipe with an interactive
+ * producer. An empty line gets the uniform distribution's top labels; with {@code --threshold} a line may get none
+ * (an empty output line). Exit code 0, or 1 on a bad model.
+ */
+@Command(name = "predict", mixinStandardHelpOptions = true,
+        description = "Label texts read from stdin, one per line, with a saved classifier.")
+final class PredictCommand implements Callable<Integer> {
+    @Parameters(index = "0", description = "model file written by train-classifier")
+    Path model;
+
+    @Option(names = "-k", description = "labels per line (default 1)")
+    int k = 1;
+
+    @Option(names = "--threshold", description = "only labels with at least this probability (default 0; for"
+            + " one-vs-all models, 0.5 keeps the labels the model believes in); a line may then get no label")
+    double threshold;
+
+    @Override
+    public Integer call() {
+        return VectorsCommands.run("predict", () -> {
+            if (k < 1) {
+                throw new IllegalArgumentException("-k must be >= 1, got " + k);
+            }
+            TextClassifier c = TextClassifier.load(model);
+            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+            PrintWriter out = new PrintWriter(new java.io.BufferedWriter(
+                    new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16), false);
+            StringBuilder sb = new StringBuilder();
+            String line;
+            while ((line = in.readLine()) != null) {
+                List<Prediction> top = c.predict(line, k, threshold);
+                sb.setLength(0);
+                for (Prediction p : top) {
+                    if (!sb.isEmpty()) {
+                        sb.append(' ');
+                    }
+                    sb.append(p.label()).append(' ').append(String.format(Locale.ROOT, "%.5f", p.probability()));
+                }
+                out.println(sb);
+                if (!in.ready()) {
+                    out.flush();
+                }
+            }
+            out.flush();
+            return 0;
+        });
+    }
+}

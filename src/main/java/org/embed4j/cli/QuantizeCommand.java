@@ -1,0 +1,82 @@
+package org.embed4j.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.embed4j.deploy.EvalFiles;
+import org.embed4j.deploy.ModelScores;
+import org.embed4j.deploy.Precision;
+import org.embed4j.deploy.QuantizedVectors;
+import org.embed4j.vectors.WordVectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code embed4j quantize <in> <out> [--int8|--fp16]}: writes the vectors of {@code <in>} as a quantized
+ * vectors file (.e4jq: int8 with a float scale per row, or fp16), reads it back and prints WS353 Spearman and
+ * analogy accuracy (restricted to 30k words) of the float and the quantized model, and the size ratio.
+ */
+@Command(name = "quantize", mixinStandardHelpOptions = true,
+        description = "Quantize word vectors to int8 (per-row scale) or fp16; prints the accuracy before/after "
+                + "and the size ratio.")
+final class QuantizeCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", description = "input vectors file")
+    Path in;
+
+    @Parameters(index = "1", description = "output quantized vectors file (.e4jq)")
+    Path out;
+
+    @Option(names = "--int8", description = "int8, one float scale per row (default; ~4x smaller)")
+    boolean int8;
+
+    @Option(names = "--fp16", description = "fp16 (~2x smaller)")
+    boolean fp16;
+
+    @Option(names = "--format", description = "input format when detection is not wanted")
+    String format;
+
+    @Option(names = "--similarity", description = "word-pair file (default: wordsim353.tsv in data/eval or shared data)")
+    Path similarity;
+
+    @Option(names = "--analogy", description = "questions-words.txt (default: data/eval or shared data)")
+    Path analogy;
+
+    @Option(names = "--restrict", defaultValue = "30000", description = "analogies use the N most frequent words (default ${DEFAULT-VALUE})")
+    int restrict;
+
+    @Override
+    public Integer call() {
+        return ShrinkCommands.run(spec.commandLine(), "quantize", () -> {
+            if (int8 && fp16) {
+                throw new IllegalArgumentException("give one of --int8 and --fp16, not both");
+            }
+            Precision precision = fp16 ? Precision.FP16 : Precision.INT8;
+            PrintWriter o = spec.commandLine().getOut();
+            WordVectors v = VectorsCommands.load(in, format);
+            long floatBytes = (long) v.size() * v.dim() * Float.BYTES;
+            o.printf("input %s: %d words, dim %d, %s on disk, float32 vectors %s%n", in, v.size(), v.dim(),
+                    ShrinkCommands.mb(ShrinkCommands.size(in)), ShrinkCommands.mb(floatBytes));
+            if (v.hasSubwords()) {
+                o.println("note: the subword rows are not quantized; out-of-vocabulary words get no vector");
+            }
+            QuantizedVectors.quantize(v, precision).save(out);
+            QuantizedVectors q = QuantizedVectors.load(out);
+            o.printf("quantized %s (%s): %s on disk, size ratio %s vs the input file%n", out, precision,
+                    ShrinkCommands.mb(ShrinkCommands.size(out)),
+                    ShrinkCommands.ratio(ShrinkCommands.size(out), ShrinkCommands.size(in)));
+            o.printf("vector storage: float32 %s -> %s %s, size ratio %s%n", ShrinkCommands.mb(floatBytes), precision,
+                    ShrinkCommands.mb(q.vectorBytes()), ShrinkCommands.ratio(q.vectorBytes(), floatBytes));
+            EvalFiles files = EvalFiles.locate(similarity, analogy);
+            o.print(ModelScores.compare(ModelScores.of(v, files, restrict),
+                    ModelScores.of(q.toWordVectors(), files, restrict)));
+            o.flush();
+            return 0;
+        });
+    }
+}

@@ -1,0 +1,129 @@
+package org.embed4j.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.embed4j.classify.TextClassifier;
+import org.embed4j.serve.EmbedServer;
+import org.embed4j.serve.ServeOptions;
+import org.embed4j.vectors.WordVectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code embed4j serve --model <vectors> [--classifier <model>] [--port 8080] [--bind 127.0.0.1] ...}: the
+ * HTTP service ({@link EmbedServer}) until SIGTERM or Ctrl-C, when a shutdown hook stops accepting and lets
+ * the requests in flight finish (up to --shutdown-timeout). Prints one line with the address once it listens.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve word vectors and/or a text classifier over HTTP (JSON; /v1/embed, /v1/nearest, "
+                + "/v1/analogy, /v1/classify, /healthz, /metrics).")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--model", description = "word vectors (.e4jv is memory-mapped; also .bin, .txt, .vec, .glove.txt, .safetensors)")
+    Path model;
+
+    @Option(names = "--format", description = "vectors format when detection is not wanted: bin, txt, vec, glove, safetensors, e4jv")
+    String format;
+
+    @Option(names = "--classifier", description = "text classifier file written by TextClassifier.save (E4JC)")
+    Path classifier;
+
+    @Option(names = "--port", defaultValue = "8080", description = "TCP port, 0 = any free one (default ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 = all interfaces)")
+    String bind;
+
+    @Option(names = "--token-file", description = "file holding the bearer token that requests must send")
+    Path tokenFile;
+
+    @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "largest request body (default ${DEFAULT-VALUE})")
+    int maxBodyBytes;
+
+    @Option(names = "--max-batch", defaultValue = "256", description = "most inputs per request (default ${DEFAULT-VALUE})")
+    int maxBatch;
+
+    @Option(names = "--max-k", defaultValue = "1000", description = "largest k (default ${DEFAULT-VALUE})")
+    int maxK;
+
+    @Option(names = "--log-requests", description = "log the content of failed requests (off by default: it may be private)")
+    boolean logRequests;
+
+    @Option(names = "--shutdown-timeout", defaultValue = "10", description = "seconds to let requests finish at shutdown (default ${DEFAULT-VALUE})")
+    int shutdownSeconds;
+
+    @Override
+    public Integer call() {
+        return VectorsCommands.run("serve", () -> {
+            if (model == null && classifier == null) {
+                throw new IllegalArgumentException("give --model <vectors>, --classifier <model> or both");
+            }
+            String token = tokenFile == null ? null : readToken(tokenFile);
+            ServeOptions options = new ServeOptions(bind, port, token, maxBodyBytes, maxBatch, maxK, logRequests,
+                    Duration.ofSeconds(shutdownSeconds));
+            hardenHttpServer();
+            WordVectors vectors = model == null ? null : VectorsCommands.load(model, format);
+            TextClassifier clf = classifier == null ? null : TextClassifier.load(classifier);
+            EmbedServer server = EmbedServer.start(vectors, clf, options);
+            if (token == null && !server.address().getAddress().isLoopbackAddress()) {
+                System.err.println("embed4j serve: warning: listening on " + bind + " without --token-file");
+            }
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                // System.out, not the logger: java.util.logging resets its handlers in a shutdown hook of its own
+                System.out.println("embed4j serve: stopping, " + server.inFlight() + " request(s) in flight");
+                server.close();
+                System.out.println("embed4j serve: stopped");
+                System.out.flush();
+                stopped.countDown();
+            }, "embed4j-serve-shutdown"));
+            System.out.println("embed4j serve: listening on http://" + server.address().getAddress().getHostAddress()
+                    + ":" + server.port());
+            System.out.flush();
+            stopped.await();
+            return 0;
+        });
+    }
+
+    /** The first line of the file, stripped; warns when others may read it. */
+    private static String readToken(Path file) throws IOException {
+        String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+        int nl = text.indexOf('\n');
+        String token = (nl >= 0 ? text.substring(0, nl) : text).strip();
+        if (token.isEmpty()) {
+            throw new IllegalArgumentException("token file " + file + " is empty");
+        }
+        try {
+            Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
+            if (p.contains(PosixFilePermission.OTHERS_READ) || p.contains(PosixFilePermission.GROUP_READ)) {
+                System.err.println("embed4j serve: warning: token file " + file + " is readable by other users (chmod 600 it)");
+            }
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to check
+        }
+        return token;
+    }
+
+    /**
+     * Time limits for the JDK server's connections, unless the user set them: a client must send its request
+     * within 30 s (slow-loris) and take its response within 60 s; at most 4096 connections at once. Read by the
+     * server's configuration class once, so this runs before the first server is created.
+     */
+    private static void hardenHttpServer() {
+        setIfAbsent("sun.net.httpserver.maxReqTime", "30");
+        setIfAbsent("sun.net.httpserver.maxRspTime", "60");
+        setIfAbsent("sun.net.httpserver.maxConnections", "4096");
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.embed4j.cli;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.embed4j.backend.Backend;
+import org.embed4j.backend.Backends;
+import org.embed4j.examples.mlp.LabeledText;
+import org.embed4j.examples.mlp.MlpConfig;
+import org.embed4j.examples.mlp.MlpTrainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code embed4j train-mlp --train <file> --test <file>}: the seed article's classifier (mean of word embeddings →
+ * Linear+ReLU → Linear, softmax cross-entropy, Adam) trained on a TREC-format file ({@code COARSE:fine question}),
+ * then its test accuracy printed. Exit code 0 on success, 1 on bad input (message on stderr).
+ */
+@Command(name = "train-mlp", mixinStandardHelpOptions = true,
+        description = "Train the embedding-MLP text classifier on TREC-format files and print the test accuracy.")
+final class TrainMlpCommand implements Callable<Integer> {
+    private static final MlpConfig D = MlpConfig.defaults();
+
+    @Option(names = "--train", required = true, description = "training file, one 'LABEL:fine text' per line")
+    Path train;
+
+    @Option(names = "--test", required = true, description = "test file, same format")
+    Path test;
+
+    @Option(names = "--epochs", description = "passes over the training set (default " + "10" + ")")
+    int epochs = D.epochs();
+
+    @Option(names = "--batch-size", description = "texts per step (default 64)")
+    int batchSize = D.batchSize();
+
+    @Option(names = "--dim", description = "embedding dimension (default 100)")
+    int dim = D.dim();
+
+    @Option(names = "--hidden", description = "hidden units (default 100)")
+    int hidden = D.hidden();
+
+    @Option(names = "--lr", description = "Adam learning rate (default 0.01)")
+    float lr = D.lr();
+
+    @Option(names = "--seed", description = "random seed (default 1)")
+    long seed = D.seed();
+
+    @Option(names = "--dropout", description = "dropout after the hidden layer (default 0.5)")
+    float dropout = D.dropout();
+
+    @Option(names = "--min-count", description = "drop words and n-grams seen fewer times in training (default 2)")
+    int minCount = D.minCount();
+
+    @Option(names = "--word-ngrams", description = "also embed word n-grams up to this length (default 2; 1: words only)")
+    int wordNgrams = D.wordNgrams();
+
+    @Option(names = "--backend", description = "auto, cuda, cpu or java (default: auto)")
+    String backendName;
+
+    @Option(names = "--quiet", description = "no progress bar")
+    boolean quiet;
+
+    @Override
+    public Integer call() {
+        try {
+            MlpConfig config = new MlpConfig(epochs, batchSize, dim, hidden, lr, seed, dropout, minCount, wordNgrams);
+            List<LabeledText> trainSet = LabeledText.readTrec(train);
+            List<LabeledText> testSet = LabeledText.readTrec(test);
+            Backend backend = backendName == null ? Backends.auto() : Backends.get(backendName);
+            MlpTrainer.Result r = new MlpTrainer(config, backend).run(trainSet, testSet, !quiet);
+            System.out.printf(java.util.Locale.ROOT, "backend %s, vocabulary %d words, %d classes %s%n", backend.name(), r.vocabSize(),
+                    r.labels().size(), r.labels());
+            for (int e = 0; e < r.epochLoss().size(); e++) {
+                System.out.printf(java.util.Locale.ROOT, "epoch %d: train loss %.4f%n", e + 1, r.epochLoss().get(e));
+            }
+            System.out.printf(java.util.Locale.ROOT, "training time %.1f s%n", r.trainMillis() / 1000.0);
+            System.out.printf(java.util.Locale.ROOT, "test accuracy %.2f%% (%d/%d)%n", 100 * r.testAccuracy(), r.correct(), r.tested());
+            return 0;
+        } catch (java.nio.file.NoSuchFileException e) {
+            System.err.println("train-mlp: no such file: " + e.getFile());
+            return 1;
+        } catch (IOException | RuntimeException e) {
+            System.err.println("train-mlp: " + e.getMessage());
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package org.embed4j.deploy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Consumer;
+import org.embed4j.text.Tokenizer;
+import org.embed4j.vectors.Neighbor;
+import org.embed4j.vectors.WordVectors;
+
+/**
+ * The embedding of a text as the mean of its word vectors, {@code e = (1/n) Σ_w v(w)} over the n words (by
+ * {@link Tokenizer}, the word2vec tokenizer) that have a vector: a word is looked up as written, then
+ * lower-cased ({@link Locale#ROOT}); a word in neither form gets its subword vector (the mean of its
+ * character n-gram rows, as fastText's {@code getWordVector}) when the vectors have subwords and is skipped
+ * otherwise. A text with no such word embeds to the zero vector and reports n = 0. This matches gensim's
+ * mean of {@code KeyedVectors} lookups over the known words and, with subwords, fastText's mean of word vectors.
+ *
+ * <p>Hot path: the result goes into a caller-provided buffer and each word's row is copied into a per-thread
+ * scratch row, so a call allocates only what tokenisation does (one string per token, and an n-gram id list per
+ * OOV word with subwords) — nothing that grows with the vocabulary or the dimension. Immutable and
+ * thread-safe: the vectors are immutable and the scratch is per thread.
+ */
+public final class TextEmbedder {
+    private final WordVectors vectors;
+    private final Tokenizer tokenizer = new Tokenizer(false);
+    private final ThreadLocal<Accumulator> scratch;
+
+    public TextEmbedder(WordVectors vectors) {
+        this.vectors = Objects.requireNonNull(vectors, "vectors");
+        this.scratch = ThreadLocal.withInitial(() -> new Accumulator(this.vectors));
+    }
+
+    public WordVectors vectors() {
+        return vectors;
+    }
+
+    /** Embedding dimension D. */
+    public int dim() {
+        return vectors.dim();
+    }
+
+    /**
+     * Writes the embedding of {@code text} into {@code out[offset .. offset+D)} and returns the number of words
+     * averaged (0: no word had a vector and the row is zeros).
+     */
+    public int embed(CharSequence text, float[] out, int offset) {
+        Objects.requireNonNull(text, "text");
+        Objects.requireNonNull(out, "out");
+        Objects.checkFromIndexSize(offset, vectors.dim(), out.length);
+        Accumulator acc = scratch.get();
+        acc.start(out, offset);
+        tokenizer.tokenize(text, acc);
+        return acc.finish();
+    }
+
+    /**
+     * Embeds text i into row i of {@code out} (at least N×D floats, row-major) and, when {@code counts} is not
+     * null, stores the number of words averaged in {@code counts[i]}. Allocates nothing beyond tokenisation.
+     */
+    public void embedBatch(List<? extends CharSequence> texts, float[] out, int[] counts) {
+        Objects.requireNonNull(texts, "texts");
+        Objects.requireNonNull(out, "out");
+        int n = texts.size();
+        int dim = vectors.dim();
+        if ((long) n * dim > out.length) {
+            throw new IllegalArgumentException("out has " + out.length + " floats, " + n + " texts x dim " + dim
+                    + " need " + (long) n * dim);
+        }
+        if (counts != null && counts.length < n) {
+            throw new IllegalArgumentException("counts has " + counts.length + " ints for " + n + " texts");
+        }
+        for (int i = 0; i < n; i++) {
+            int c = embed(Objects.requireNonNull(texts.get(i), "text " + i), out, i * dim);
+            if (counts != null) {
+                counts[i] = c;
+            }
+        }
+    }
+
+    /** {@link #embedBatch(List, float[], int[])} returning the counts. */
+    public int[] embedBatch(List<? extends CharSequence> texts, float[] out) {
+        int[] counts = new int[Objects.requireNonNull(texts, "texts").size()];
+        embedBatch(texts, out, counts);
+        return counts;
+    }
+
+    /**
+     * The k words nearest by cosine to each text's embedding, all texts in one top-k kernel call; a text with
+     * no known word (zero embedding) gets an empty list.
+     */
+    public List<List<Neighbor>> nearest(List<? extends CharSequence> texts, int k) {
+        int n = Objects.requireNonNull(texts, "texts").size();
+        int dim = vectors.dim();
+        float[] all = new float[n * dim];
+        int[] counts = embedBatch(texts, all);
+        int known = 0;
+        for (int c : counts) {
+            known += c > 0 ? 1 : 0;
+        }
+        float[] queries = new float[known * dim];
+        int q = 0;
+        for (int i = 0; i < n; i++) {
+            if (counts[i] > 0) {
+                System.arraycopy(all, i * dim, queries, q++ * dim, dim);
+            }
+        }
+        List<List<Neighbor>> found = vectors.nearest(queries, known, k);
+        List<List<Neighbor>> out = new ArrayList<>(n);
+        q = 0;
+        for (int i = 0; i < n; i++) {
+            out.add(counts[i] > 0 ? found.get(q++) : List.of());
+        }
+        return List.copyOf(out);
+    }
+
+    /** The running sum of one call, reused by its thread; a Consumer so that no lambda is allocated per call. */
+    private static final class Accumulator implements Consumer<String> {
+        private final WordVectors vectors;
+        private final float[] row;
+        private float[] out;
+        private int offset;
+        private int count;
+
+        Accumulator(WordVectors vectors) {
+            this.vectors = vectors;
+            this.row = new float[vectors.dim()];
+        }
+
+        void start(float[] out, int offset) {
+            this.out = out;
+            this.offset = offset;
+            this.count = 0;
+            java.util.Arrays.fill(out, offset, offset + row.length, 0f);
+        }
+
+        @Override
+        public void accept(String word) {
+            int i = vectors.indexOf(word);
+            if (i < 0) {
+                String lower = word.toLowerCase(Locale.ROOT); // the same instance when already lower case
+                if (lower != word) {
+                    i = vectors.indexOf(lower);
+                }
+            }
+            if (i >= 0) {
+                vectors.vector(i, row, 0);
+            } else if (vectors.hasSubwords()) {
+                vectors.vector(word, row, 0);
+            } else {
+                return;
+            }
+            for (int d = 0; d < row.length; d++) {
+                out[offset + d] += row[d];
+            }
+            count++;
+        }
+
+        int finish() {
+            if (count > 1) {
+                float inv = 1f / count;
+                for (int d = 0; d < row.length; d++) {
+                    out[offset + d] *= inv;
+                }
+            }
+            out = null; // do not keep the caller's buffer reachable from the thread
+            return count;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package org.embed4j.examples.mlp;
+
+/**
+ * Hyper-parameters of the MLP text classifier. Defaults were chosen on TREC's training set only (see
+ * {@link MlpTrainer}); the test set is used once, for the reported accuracy.
+ *
+ * @param epochs    passes over the training set
+ * @param batchSize texts per Adam step
+ * @param dim       embedding dimension D
+ * @param hidden    hidden units of the ReLU layer
+ * @param lr        Adam learning rate
+ * @param seed      seeds initialisation, dropout and shuffling: same seed, same model, bit for bit
+ * @param dropout   dropout probability after the ReLU (0: none)
+ * @param minCount  words seen fewer times in training are dropped from the vocabulary
+ * @param wordNgrams 1: words only; n: also every word n-gram up to length n, each with its own embedding
+ *                  (fastText's -wordNgrams), averaged into the same bag
+ */
+public record MlpConfig(int epochs, int batchSize, int dim, int hidden, float lr, long seed, float dropout,
+                        int minCount, int wordNgrams) {
+    public MlpConfig {
+        if (epochs < 1 || batchSize < 1 || dim < 1 || hidden < 1 || minCount < 1 || wordNgrams < 1) {
+            throw new IllegalArgumentException("epochs, batchSize, dim, hidden, minCount and wordNgrams must be >= 1: "
+                    + this);
+        }
+        if (!(lr > 0f)) {
+            throw new IllegalArgumentException("lr must be > 0, got " + lr);
+        }
+        if (!(dropout >= 0f && dropout < 1f)) {
+            throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+    }
+
+    public static MlpConfig defaults() {
+        return new MlpConfig(10, 64, 100, 100, 1e-2f, 1L, 0.5f, 2, 2);
+    }
+}

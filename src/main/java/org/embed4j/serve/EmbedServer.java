@@ -1,0 +1,205 @@
+package org.embed4j.serve;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonObject;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.embed4j.classify.TextClassifier;
+import org.embed4j.vectors.WordVectors;
+
+/**
+ * The embed4j HTTP service: word vectors and/or a text classifier behind JSON endpoints on the JDK's
+ * {@link HttpServer}, one virtual thread per request.
+ * <pre>
+ *   POST /v1/embed     POST /v1/nearest     POST /v1/analogy     (need vectors)
+ *   POST /v1/classify                                            (needs a classifier)
+ *   GET  /healthz      (never needs the token)      GET /metrics (Prometheus text)
+ * </pre>
+ * Endpoints of a model that is not loaded answer 404 with a message saying so. With a token set, every
+ * endpoint but /healthz needs {@code Authorization: Bearer <token>}.
+ *
+ * <p>{@link #close()} stops accepting connections, lets requests in flight finish for up to
+ * {@link ServeOptions#shutdownTimeout()}, then closes what is left. Thread-safe; the models are shared
+ * read-only by all request threads.
+ */
+public final class EmbedServer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(EmbedServer.class.getName());
+    static final List<String> ENDPOINTS = List.of("/v1/embed", "/v1/nearest", "/v1/analogy", "/v1/classify",
+            "/healthz", "/metrics");
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final ServeOptions options;
+    private final Metrics metrics;
+    private final ServeHandler handler;
+    private volatile boolean closed;
+
+    private EmbedServer(HttpServer server, ExecutorService executor, ServeOptions options, Metrics metrics,
+                        ServeHandler handler) {
+        this.server = server;
+        this.executor = executor;
+        this.options = options;
+        this.metrics = metrics;
+        this.handler = handler;
+    }
+
+    /**
+     * Binds {@link ServeOptions#address()} and starts serving {@code vectors} and/or {@code classifier}
+     * (either may be null, not both).
+     */
+    public static EmbedServer start(WordVectors vectors, TextClassifier classifier, ServeOptions options)
+            throws IOException {
+        if (vectors == null && classifier == null) {
+            throw new IllegalArgumentException("nothing to serve: give word vectors, a classifier or both");
+        }
+        java.util.Objects.requireNonNull(options, "options");
+        Metrics metrics = new Metrics(ENDPOINTS, modelInfo(vectors, classifier));
+        Map<String, ServeHandler.Route> routes = new LinkedHashMap<>();
+        VectorsApi v = vectors == null ? null : new VectorsApi(vectors, options);
+        routes.put("/v1/embed", new ServeHandler.Route("POST", true, v == null ? missing("word vectors", "--model") : v::embed));
+        routes.put("/v1/nearest", new ServeHandler.Route("POST", true, v == null ? missing("word vectors", "--model") : v::nearest));
+        routes.put("/v1/analogy", new ServeHandler.Route("POST", true, v == null ? missing("word vectors", "--model") : v::analogy));
+        ClassifyApi c = classifier == null ? null : new ClassifyApi(classifier, options);
+        routes.put("/v1/classify", new ServeHandler.Route("POST", true, c == null ? missing("classifier", "--classifier") : c::classify));
+        routes.put("/healthz", new ServeHandler.Route("GET", false, null));
+        routes.put("/metrics", new ServeHandler.Route("GET", true, null));
+        byte[] health = health(vectors, classifier);
+        Function<String, byte[]> gets = path -> path.equals("/metrics")
+                ? metrics.render().getBytes(StandardCharsets.UTF_8) : health;
+        ServeHandler handler = new ServeHandler(routes, new BearerAuth(options.token()), metrics, options, gets);
+
+        HttpServer server = HttpServer.create(options.address(), 1024);
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        server.setExecutor(executor);
+        server.createContext("/", handler);
+        server.start();
+        EmbedServer s = new EmbedServer(server, executor, options, metrics, handler);
+        LOG.log(Level.INFO, "serving " + describe(vectors, classifier) + " on http://" + hostPort(s.address())
+                + (options.token() == null ? " (no token: anyone who can reach the address may call it)" : " (bearer token required)"));
+        return s;
+    }
+
+    /** The bound address (the real port when {@link ServeOptions#port()} was 0). */
+    public InetSocketAddress address() {
+        return server.getAddress();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public ServeOptions options() {
+        return options;
+    }
+
+    /** Requests being handled right now. */
+    public long inFlight() {
+        return metrics.inFlight();
+    }
+
+    /** The Prometheus text that {@code GET /metrics} returns. */
+    public String metricsText() {
+        return metrics.render();
+    }
+
+    ServeHandler handler() {
+        return handler;
+    }
+
+    /**
+     * Stops accepting, waits up to the shutdown timeout for requests in flight, then closes the remaining
+     * connections. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long inFlight = metrics.inFlight();
+        LOG.log(Level.INFO, "shutting down: " + inFlight + " request(s) in flight, waiting up to "
+                + options.shutdownTimeout().toSeconds() + " s");
+        // HttpServer.stop closes the listener at once, then returns when the exchanges in flight are done
+        // or after the delay, whichever comes first
+        server.stop((int) Math.max(0, Math.min(Integer.MAX_VALUE, options.shutdownTimeout().toSeconds())));
+        executor.shutdownNow();
+        try {
+            if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
+                LOG.log(Level.WARNING, "some request threads were still running after shutdown");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        LOG.log(Level.INFO, "stopped");
+    }
+
+    private static Function<JsonObject, JsonObject> missing(String what, String option) {
+        return request -> {
+            throw new ApiException(404, "model_not_loaded", "this server has no " + what + " loaded (start it with "
+                    + option + ")");
+        };
+    }
+
+    private static List<String> modelInfo(WordVectors vectors, TextClassifier classifier) {
+        List<String> info = new ArrayList<>();
+        if (vectors != null) {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("kind", "vectors");
+            m.put("words", Integer.toString(vectors.size()));
+            m.put("dim", Integer.toString(vectors.dim()));
+            m.put("subwords", Boolean.toString(vectors.hasSubwords()));
+            info.add(Metrics.labels(m));
+        }
+        if (classifier != null) {
+            Map<String, String> m = new LinkedHashMap<>();
+            m.put("kind", "classifier");
+            m.put("words", Integer.toString(classifier.dictionary().words().size()));
+            m.put("dim", Integer.toString(classifier.options().dim()));
+            m.put("labels", Integer.toString(classifier.labels().size()));
+            info.add(Metrics.labels(m));
+        }
+        return info;
+    }
+
+    private static byte[] health(WordVectors vectors, TextClassifier classifier) {
+        JsonObject o = new JsonObject();
+        o.addProperty("status", "ok");
+        if (vectors != null) {
+            JsonObject v = new JsonObject();
+            v.addProperty("words", vectors.size());
+            v.addProperty("dim", vectors.dim());
+            v.addProperty("subwords", vectors.hasSubwords());
+            o.add("vectors", v);
+        }
+        if (classifier != null) {
+            JsonObject c = new JsonObject();
+            c.addProperty("labels", classifier.labels().size());
+            c.addProperty("dim", classifier.options().dim());
+            o.add("classifier", c);
+        }
+        return new Gson().toJson(o).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static String describe(WordVectors vectors, TextClassifier classifier) {
+        String v = vectors == null ? null : vectors.toString();
+        String c = classifier == null ? null
+                : "TextClassifier(" + classifier.labels().size() + " labels, dim " + classifier.options().dim() + ")";
+        return v == null ? c : c == null ? v : v + " and " + c;
+    }
+
+    private static String hostPort(InetSocketAddress a) {
+        String host = a.getAddress().getHostAddress();
+        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
+    }
+}

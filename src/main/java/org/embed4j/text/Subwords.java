@@ -1,0 +1,127 @@
+package org.embed4j.text;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * fastText's character n-gram subwords: the n-grams (n = minn..maxn Unicode code points) of
+ * {@code "<" + word + ">"}, each hashed with fastText's 32-bit FNV-1a over its UTF-8 bytes into one of
+ * {@code bucket} rows.
+ *
+ * <p>Must match fastText's {@code Dictionary::computeSubwords} and {@code Dictionary::hash} exactly, so
+ * that bucket rows of a model trained here line up with fastText's: n-grams are cut on UTF-8 code point
+ * boundaries (continuation bytes 10xxxxxx never start an n-gram), the single-character n-grams "<" and
+ * ">" are left out, and every byte is XORed in sign-extended ({@code int8_t}), fastText's quirk for
+ * bytes &ge; 0x80. The word's own row is not part of the result (the caller adds it).
+ *
+ * <p>Immutable and thread-safe. {@code maxn == 0} turns subwords off: every word has no n-grams.
+ */
+public final class Subwords {
+    private static final int FNV_OFFSET = 0x811C9DC5; // 2166136261
+    private static final int FNV_PRIME = 16777619;
+
+    private final int minn;
+    private final int maxn;
+    private final int bucket;
+
+    /**
+     * @param minn   shortest n-gram in code points (fastText default 3)
+     * @param maxn   longest n-gram in code points; 0 turns subwords off (fastText default 6)
+     * @param bucket number of hash rows (fastText default 2,000,000)
+     */
+    public Subwords(int minn, int maxn, int bucket) {
+        if (minn < 0 || maxn < 0) {
+            throw new IllegalArgumentException("minn and maxn must be >= 0, got minn=" + minn + " maxn=" + maxn);
+        }
+        if (maxn > 0) {
+            if (minn < 1 || minn > maxn) {
+                throw new IllegalArgumentException("need 1 <= minn <= maxn when subwords are on, got minn=" + minn
+                        + " maxn=" + maxn);
+            }
+            if (bucket <= 0) {
+                throw new IllegalArgumentException("bucket must be > 0 when subwords are on (maxn=" + maxn
+                        + "), got " + bucket);
+            }
+        }
+        this.minn = minn;
+        this.maxn = maxn;
+        this.bucket = bucket;
+    }
+
+    public int minn() {
+        return minn;
+    }
+
+    public int maxn() {
+        return maxn;
+    }
+
+    public int bucket() {
+        return bucket;
+    }
+
+    /** True when n-grams are produced at all ({@code maxn > 0}). */
+    public boolean enabled() {
+        return maxn > 0;
+    }
+
+    /**
+     * Bucket ids in [0,bucket) of the character n-grams (lengths minn..maxn) of "<"+word+">", fastText's
+     * FNV-1a 32-bit hash over the UTF-8 bytes, n-grams counted in Unicode code points like fastText.
+     * In fastText's order (by start position, then length); repeated n-grams are repeated.
+     */
+    public int[] ngramBuckets(String word) {
+        if (word == null) {
+            throw new IllegalArgumentException("word must not be null");
+        }
+        if (maxn == 0) {
+            return new int[0];
+        }
+        byte[] b = ("<" + word + ">").getBytes(StandardCharsets.UTF_8);
+        int[] out = new int[16];
+        int count = 0;
+        for (int i = 0; i < b.length; i++) {
+            if (isContinuation(b[i])) {
+                continue;
+            }
+            int h = FNV_OFFSET;
+            int j = i;
+            for (int n = 1; j < b.length && n <= maxn; n++) {
+                h = fnvStep(h, b[j++]);
+                while (j < b.length && isContinuation(b[j])) {
+                    h = fnvStep(h, b[j++]);
+                }
+                // fastText skips the lone "<" at the start and the lone ">" at the end
+                if (n >= minn && !(n == 1 && (i == 0 || j == b.length))) {
+                    if (count == out.length) {
+                        out = Arrays.copyOf(out, count * 2);
+                    }
+                    out[count++] = (int) (Integer.toUnsignedLong(h) % bucket);
+                }
+            }
+        }
+        return Arrays.copyOf(out, count);
+    }
+
+    /** fastText's 32-bit FNV-1a of a string's UTF-8 bytes (bytes sign-extended, as fastText does). */
+    public static int hash(String s) {
+        int h = FNV_OFFSET;
+        for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
+            h = fnvStep(h, x);
+        }
+        return h;
+    }
+
+    private static int fnvStep(int h, byte x) {
+        return (h ^ x) * FNV_PRIME; // (int) x sign-extends, exactly like fastText's uint32_t(int8_t(c))
+    }
+
+    private static boolean isContinuation(byte x) {
+        return (x & 0xC0) == 0x80;
+    }
+
+    @Override
+    public String toString() {
+        return "Subwords(minn=" + minn + ", maxn=" + maxn + ", bucket=" + bucket + ")";
+    }
+}

@@ -1,0 +1,134 @@
+package org.embed4j.text;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Words with their corpus counts, most frequent first (ties: the word's natural string order, so the
+ * ids do not depend on hash order), keeping words with count &ge; minCount and at most maxSize of them.
+ * Word ids are row numbers: id 0 is the most frequent word (word2vec and fastText write vectors in this
+ * order, and evaluation "restricted to the 30,000 most frequent words" relies on it).
+ *
+ * <p>{@link #count} reads a corpus once. Like word2vec's ReduceVocab it bounds memory: when the table
+ * of distinct words passes {@code maxEntries}, words seen at most {@code floor} times are dropped and
+ * the floor rises by one (their later counts then start from zero; word2vec has the same trade-off).
+ *
+ * <p>Immutable and thread-safe once built.
+ */
+public final class Vocabulary {
+    /** Distinct words held while counting before rare ones are pruned (about 1 GB of heap at most). */
+    public static final int DEFAULT_MAX_ENTRIES = 10_000_000;
+
+    private final String[] words;
+    private final long[] counts;
+    private final Map<String, Integer> index;
+    private final long total;
+
+    private Vocabulary(String[] words, long[] counts) {
+        this.words = words;
+        this.counts = counts;
+        this.index = HashMap.newHashMap(words.length);
+        long t = 0;
+        for (int i = 0; i < words.length; i++) {
+            if (index.put(words[i], i) != null) {
+                throw new IllegalArgumentException("duplicate word '" + words[i] + "' in vocabulary");
+            }
+            t += counts[i];
+        }
+        this.total = t;
+    }
+
+    /** A vocabulary from word counts: count &ge; minCount, most frequent first, at most maxSize words. */
+    public static Vocabulary of(Map<String, Long> wordCounts, long minCount, int maxSize) {
+        if (minCount < 1) {
+            throw new IllegalArgumentException("minCount must be >= 1, got " + minCount);
+        }
+        if (maxSize < 1) {
+            throw new IllegalArgumentException("maxSize must be >= 1, got " + maxSize);
+        }
+        List<Map.Entry<String, Long>> kept = new ArrayList<>();
+        for (Map.Entry<String, Long> e : wordCounts.entrySet()) {
+            if (e.getValue() >= minCount) {
+                kept.add(Map.entry(e.getKey(), e.getValue()));
+            }
+        }
+        kept.sort((a, b) -> a.getValue().equals(b.getValue()) ? a.getKey().compareTo(b.getKey())
+                : Long.compare(b.getValue(), a.getValue()));
+        int n = Math.min(maxSize, kept.size());
+        String[] w = new String[n];
+        long[] c = new long[n];
+        for (int i = 0; i < n; i++) {
+            w[i] = kept.get(i).getKey();
+            c[i] = kept.get(i).getValue();
+        }
+        return new Vocabulary(w, c);
+    }
+
+    /** Counts every word of the corpus (one pass) and builds the vocabulary. */
+    public static Vocabulary count(CorpusReader corpus, Tokenizer tokenizer, long minCount, int maxSize) {
+        return count(corpus, tokenizer, minCount, maxSize, DEFAULT_MAX_ENTRIES);
+    }
+
+    /** As {@link #count(CorpusReader, Tokenizer, long, int)}, pruning rare words past {@code maxEntries}. */
+    public static Vocabulary count(CorpusReader corpus, Tokenizer tokenizer, long minCount, int maxSize,
+                                   int maxEntries) {
+        if (maxEntries < 1) {
+            throw new IllegalArgumentException("maxEntries must be >= 1, got " + maxEntries);
+        }
+        Map<String, long[]> counts = new HashMap<>();
+        long[] floor = {1};
+        corpus.forEachLine(line -> tokenizer.tokenize(line, w -> {
+            counts.computeIfAbsent(w, k -> new long[1])[0]++;
+            if (counts.size() > maxEntries) {
+                long f = floor[0]++;
+                counts.values().removeIf(c -> c[0] <= f);
+            }
+        }));
+        Map<String, Long> plain = HashMap.newHashMap(counts.size());
+        counts.forEach((k, v) -> plain.put(k, v[0]));
+        return of(plain, minCount, maxSize);
+    }
+
+    /** Number of words V. */
+    public int size() {
+        return words.length;
+    }
+
+    /** The id of {@code word}, or -1 when it is not in the vocabulary. */
+    public int id(String word) {
+        Integer i = index.get(word);
+        return i == null ? -1 : i;
+    }
+
+    public String word(int id) {
+        return words[id];
+    }
+
+    public long count(int id) {
+        return counts[id];
+    }
+
+    /** Sum of the counts of the kept words (word2vec's train_words). */
+    public long totalCount() {
+        return total;
+    }
+
+    /** The words in id order (unmodifiable). */
+    public List<String> words() {
+        return Collections.unmodifiableList(Arrays.asList(words));
+    }
+
+    /** A copy of the counts in id order. */
+    public long[] counts() {
+        return counts.clone();
+    }
+
+    @Override
+    public String toString() {
+        return "Vocabulary(" + words.length + " words, " + total + " tokens)";
+    }
+}

@@ -1,0 +1,50 @@
+package org.embed4j.vectors;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+
+/**
+ * Helpers shared by the file formats: the error every reader throws for a corrupt or truncated file
+ * (naming the file and the byte offset), the check that a word can be written in a whitespace-delimited
+ * format, and off-heap allocation of a matrix whose size was already checked against the file size.
+ * Stateless and thread-safe.
+ */
+final class FormatSupport {
+    private FormatSupport() {
+    }
+
+    /** "corrupt vectors file F at byte offset N: message". */
+    static IOException corrupt(Path file, long offset, String message) {
+        return new IOException("corrupt vectors file " + file + " at byte offset " + offset + ": " + message);
+    }
+
+    /**
+     * Words of text and word2vec formats are delimited by whitespace, so a word must be non-empty and contain
+     * none; the vocabulary file of safetensors forbids only line breaks ({@code lineOnly}).
+     */
+    static void checkWord(String word, int row, boolean lineOnly) {
+        if (word.isEmpty()) {
+            throw new IllegalArgumentException("word at row " + row + " is empty and cannot be written");
+        }
+        for (int i = 0; i < word.length(); i++) {
+            char c = word.charAt(i);
+            boolean bad = lineOnly ? c == '\n' || c == '\r'
+                    : c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B;
+            if (bad) {
+                throw new IllegalArgumentException("word '" + word + "' at row " + row
+                        + " contains a whitespace character (code " + (int) c + ") that this format cannot store");
+            }
+        }
+    }
+
+    /**
+     * A zeroed off-heap (rows,dim) float matrix, freed when unreachable. Callers have checked rows×dim against
+     * the file size, so a forged header can never ask for more than the file holds.
+     */
+    static MemorySegment allocateMatrix(long rows, long dim) {
+        long bytes = Math.multiplyExact(Math.multiplyExact(rows, dim), (long) Float.BYTES);
+        return Arena.ofAuto().allocate(Math.max(1, bytes), 64).asSlice(0, bytes);
+    }
+}

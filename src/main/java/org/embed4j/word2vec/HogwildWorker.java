@@ -1,0 +1,138 @@
+package org.embed4j.word2vec;
+
+import java.util.concurrent.BlockingQueue;
+
+import org.embed4j.backend.Backend;
+import org.embed4j.backend.Word2VecChunk;
+import org.embed4j.backend.Word2VecStats;
+import org.embed4j.tensor.DType;
+import org.embed4j.tensor.Tensor;
+import org.embed4j.text.Subsampler;
+import org.embed4j.text.Vocabulary;
+
+/**
+ * One Hogwild worker thread: takes chunks of word ids, subsamples them with its own RNG (word2vec's
+ * LCG, (rng & 0xFFFF)/65536 as the uniform draw), sets the learning rate from the global word count
+ * (linear decay from lr to lr·1e-4 over all epochs, as word2vec), and calls the backend's word2vec
+ * kernel. The shared weights are updated without locks, on purpose (Hogwild: rare collisions on hot
+ * rows cost less than any locking).
+ *
+ * <p>After each chunk a few rows (the chunk's first word in W_in and W_out, one negative-table word)
+ * are checked for NaN/Inf: divergence stops training with an error naming the step instead of
+ * silently writing NaN vectors. Per-thread scratch: the token buffer and the RNG state tensors.
+ */
+final class HogwildWorker implements Runnable {
+    private static final long LCG_MUL = 25214903917L;
+    private static final long LCG_ADD = 11L;
+
+    private final Backend backend;
+    private final BlockingQueue<int[]> queue;
+    private final TrainingState state;
+    private final Vocabulary vocab;
+    private final Subsampler subsampler;
+    private final Tensor wIn;
+    private final Tensor wOut;
+    private final Tensor negTable;
+    private final Tensor subOffsets;
+    private final Tensor subIds;
+    private final Word2VecOptions o;
+    private final long totalWords;
+    private final float lr0;
+    private long rng;
+
+    HogwildWorker(int index, Backend backend, BlockingQueue<int[]> queue, TrainingState state, Vocabulary vocab,
+                  Subsampler subsampler, Tensor wIn, Tensor wOut, Tensor negTable, Tensor subOffsets, Tensor subIds,
+                  Word2VecOptions o, long totalWords) {
+        this.backend = backend;
+        this.queue = queue;
+        this.state = state;
+        this.vocab = vocab;
+        this.subsampler = subsampler;
+        this.wIn = wIn;
+        this.wOut = wOut;
+        this.negTable = negTable;
+        this.subOffsets = subOffsets;
+        this.subIds = subIds;
+        this.o = o;
+        this.totalWords = Math.max(1, totalWords);
+        this.lr0 = o.effectiveLr();
+        this.rng = o.seed() * 0x9E3779B97F4A7C15L + index; // worker 0 of a seeded run is reproducible
+    }
+
+    @Override
+    public void run() {
+        try (Tensor tokens = Tensor.allocate(DType.I32, ChunkProducer.CHUNK_TOKENS + 1024);
+             Tensor kernelRng = Tensor.of(new long[] {rng ^ 0x5DEECE66DL})) {
+            while (!state.stopped()) {
+                int[] chunk = queue.take();
+                if (chunk == ChunkProducer.END) {
+                    break;
+                }
+                trainChunk(chunk, tokens, kernelRng);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            state.fail(new IllegalStateException("word2vec worker interrupted", e));
+        } catch (RuntimeException | Error e) {
+            state.fail(e);
+        }
+    }
+
+    private void trainChunk(int[] chunk, Tensor tokens, Tensor kernelRng) {
+        long words = 0;
+        int t = 0;
+        for (int id : chunk) {
+            if (id < 0) {
+                if (t > 0 && tokens.getIndex(t - 1) != -1) {
+                    tokens.setIndex(t++, -1);
+                }
+                continue;
+            }
+            words++;
+            rng = rng * LCG_MUL + LCG_ADD;
+            if (subsampler.keep(id, (rng & 0xFFFF) / 65536f)) {
+                tokens.setIndex(t++, id);
+            }
+        }
+        long done0 = state.words.getAndAdd(words);
+        float lrStart = lrAt(done0);
+        float lrEnd = lrAt(done0 + words);
+        long step = state.steps.incrementAndGet();
+        if (t == 0) {
+            return;
+        }
+        Word2VecStats st = backend.word2vecTrainChunk(new Word2VecChunk(wIn, wOut, tokens.rows(0, t), negTable,
+                subOffsets, subIds, kernelRng, o.model() == Word2VecOptions.Model.CBOW, o.window(), o.negative(),
+                lrStart, lrEnd));
+        if (!Double.isFinite(st.lossSum())) {
+            throw diverged("the loss", -1, step, done0, lrStart);
+        }
+        state.loss.add(st.lossSum());
+        state.pairs.add(st.pairs());
+        int first = (int) tokens.getIndex(0); // never -1: breaks are only written after a word
+        checkRow(wIn, first, "W_in", step, done0, lrStart);
+        checkRow(wOut, first, "W_out", step, done0, lrStart);
+        checkRow(wOut, (int) negTable.getIndex(step % negTable.numel()), "W_out", step, done0, lrStart);
+    }
+
+    private float lrAt(long done) {
+        return (float) (lr0 * Math.max(1e-4, 1.0 - done / (double) totalWords));
+    }
+
+    private void checkRow(Tensor w, int row, String name, long step, long done, float lr) {
+        if (row < 0) {
+            return;
+        }
+        int d = o.dim();
+        for (int j = 0; j < d; j++) {
+            if (!Float.isFinite(w.getFloat((long) row * d + j))) {
+                throw diverged(name + " row " + row + " ('" + vocab.word(row) + "')", row, step, done, lr);
+            }
+        }
+    }
+
+    private IllegalStateException diverged(String what, int row, long step, long done, float lr) {
+        return new IllegalStateException("word2vec training diverged: NaN or Inf in " + what + " after step " + step
+                + " (kernel call), " + done + " words into the run, lr " + lr + "; lower --lr or check the corpus");
+    }
+}

@@ -1,0 +1,99 @@
+package org.embed4j.classify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.embed4j.classify.data.LabeledText;
+import org.embed4j.cli.Main;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** train-classifier, test-classifier and predict end to end on the fixtures, through the real command line. */
+class ClassifyCliTest {
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(String stdin, String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        InputStream oldIn = System.in;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
+            int code = Main.commandLine().execute(args);
+            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+            System.setIn(oldIn);
+        }
+    }
+
+    @Test
+    void trainTestPredictAgreeWithTheLibrary(@TempDir Path dir) throws Exception {
+        String train = ClassifierFixtures.resource("trec-400.train.txt").toString();
+        String test = ClassifierFixtures.resource("trec-150.test.txt").toString();
+        Path model = dir.resolve("trec.e4jc");
+        Path split = dir.resolve("split");
+        Run t = run("", "train-classifier", "--train", train, "--test", test, "--output", model.toString(), "--dim", "16",
+                "--word-ngrams", "2", "--bucket", "20000", "--epoch", "30", "--lr", "0.5", "--seed", "42", "--quiet",
+                "--write-split", split.toString(), "--metrics", dir.resolve("m.jsonl").toString());
+        assertEquals(0, t.exitCode(), t.err());
+        assertTrue(t.out().contains("test accuracy"), t.out());
+        assertEquals(30, Files.readAllLines(dir.resolve("m.jsonl")).size());
+        assertEquals(400, Files.readAllLines(split.resolve("train.txt")).size());
+
+        // the CLI's model is the library's model for the same options
+        TextClassifier lib = ClassifierFixtures.trec();
+        TextClassifier cli = TextClassifier.load(model);
+        List<LabeledText> examples = ClassifierFixtures.read("trec-150.test.txt");
+        double accuracy = ClassifierMetrics.evaluate(lib, examples, 1).accuracy();
+        Run s = run("", "test-classifier", model.toString(), test, "-k", "2");
+        assertEquals(0, s.exitCode(), s.err());
+        assertTrue(s.out().contains(String.format("accuracy %.4f", accuracy)), s.out());
+        assertTrue(s.out().contains("confusion matrix") && s.out().contains("macro-F1") && s.out().contains("P@2"), s.out());
+
+        StringBuilder in = new StringBuilder();
+        for (LabeledText e : examples.subList(0, 20)) {
+            in.append(e.text()).append('\n');
+        }
+        Run p = run(in.toString(), "predict", model.toString(), "-k", "2");
+        assertEquals(0, p.exitCode(), p.err());
+        String[] lines = p.out().split("\n");
+        assertEquals(20, lines.length);
+        for (int i = 0; i < 20; i++) {
+            String[] f = lines[i].trim().split(" ");
+            List<Prediction> expected = cli.predict(examples.get(i).text(), 2);
+            assertEquals(expected.get(0).label(), f[0]);
+            assertEquals(expected.get(0).probability(), Double.parseDouble(f[1]), 1e-5);
+            assertEquals(expected.get(1).label(), f[2]);
+        }
+        assertEquals(lib.predict(examples.get(0).text(), 3), cli.predict(examples.get(0).text(), 3));
+    }
+
+    @Test
+    void badInputGivesOneClearLineAndExitCode1(@TempDir Path dir) throws Exception {
+        Path empty = dir.resolve("empty.txt");
+        Files.writeString(empty, "");
+        Run r = run("", "train-classifier", "--train", empty.toString(), "--output", dir.resolve("m").toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("no examples"), r.err());
+        r = run("", "train-classifier", "--train", "no-such-set", "--output", dir.resolve("m").toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("no-such-set") && r.err().contains("trec"), r.err());
+        r = run("", "predict", dir.resolve("missing.e4jc").toString());
+        assertEquals(1, r.exitCode());
+        assertTrue(r.err().contains("missing.e4jc"), r.err());
+    }
+}

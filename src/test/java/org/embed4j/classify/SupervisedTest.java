@@ -1,0 +1,138 @@
+package org.embed4j.classify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** The fastText step against a double-precision reference written from the formulas in Supervised's header. */
+class SupervisedTest {
+
+    private static void assertClose(double[] expected, float[] actual, String what) {
+        for (int i = 0; i < expected.length; i++) {
+            double tol = 1e-5 + 1e-4 * Math.abs(expected[i]);
+            if (Math.abs(expected[i] - actual[i]) > tol) {
+                throw new AssertionError(what + "[" + i + "]: expected " + expected[i] + " got " + actual[i]);
+            }
+        }
+    }
+
+    @Test
+    void stepMatchesReference() {
+        for (int dim : new int[] {1, 7, 8, 17, 33}) {
+            for (int k : new int[] {2, 5}) {
+                checkStep(dim, k, new int[] {0, 3, 3, 5}, 1, 0.3f);
+            }
+        }
+    }
+
+    private static void checkStep(int dim, int k, int[] rows, int target, float lr) {
+        int v = 6;
+        SplittableRandom rng = new SplittableRandom(dim * 31L + k);
+        float[] input = new float[v * dim];
+        float[] output = new float[k * dim];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) rng.nextDouble(-1, 1);
+        }
+        for (int i = 0; i < output.length; i++) {
+            output[i] = (float) rng.nextDouble(-1, 1);
+        }
+        // reference in double
+        double[] hidden = new double[dim];
+        for (int r : rows) {
+            for (int d = 0; d < dim; d++) {
+                hidden[d] += input[r * dim + d] / (double) rows.length;
+            }
+        }
+        double[] logits = new double[k];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < k; c++) {
+            for (int d = 0; d < dim; d++) {
+                logits[c] += output[c * dim + d] * hidden[d];
+            }
+            max = Math.max(max, logits[c]);
+        }
+        double z = 0;
+        for (int c = 0; c < k; c++) {
+            z += Math.exp(logits[c] - max);
+        }
+        double[] expOut = new double[output.length];
+        double[] grad = new double[dim];
+        for (int c = 0; c < k; c++) {
+            double alpha = lr * ((c == target ? 1 : 0) - Math.exp(logits[c] - max) / z);
+            for (int d = 0; d < dim; d++) {
+                grad[d] += alpha * output[c * dim + d];
+                expOut[c * dim + d] = output[c * dim + d] + alpha * hidden[d];
+            }
+        }
+        double[] expIn = new double[input.length];
+        for (int i = 0; i < input.length; i++) {
+            expIn[i] = input[i];
+        }
+        for (int r : rows) { // a row listed twice gets the gradient twice, like fastText
+            for (int d = 0; d < dim; d++) {
+                expIn[r * dim + d] += grad[d] / rows.length;
+            }
+        }
+        double expLoss = -(logits[target] - max - Math.log(z));
+
+        float loss = Supervised.step(input, output, dim, rows, target, lr, new float[dim], new float[dim], new float[k]);
+        assertEquals(expLoss, loss, 1e-5 + 1e-4 * expLoss, "loss dim " + dim + " k " + k);
+        assertClose(expOut, output, "output dim " + dim + " k " + k);
+        assertClose(expIn, input, "input dim " + dim + " k " + k);
+    }
+
+    @Test
+    void oneVsAllStepMatchesReference() {
+        int dim = 9;
+        int k = 4;
+        int[] rows = {1, 2, 2};
+        int[] targets = {0, 3};
+        float lr = 0.2f;
+        SplittableRandom rng = new SplittableRandom(5);
+        float[] input = new float[4 * dim];
+        float[] output = new float[k * dim];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) rng.nextDouble(-1, 1);
+        }
+        for (int i = 0; i < output.length; i++) {
+            output[i] = (float) rng.nextDouble(-1, 1);
+        }
+        double[] hidden = new double[dim];
+        for (int r : rows) {
+            for (int d = 0; d < dim; d++) {
+                hidden[d] += input[r * dim + d] / (double) rows.length;
+            }
+        }
+        double[] expOut = new double[output.length];
+        double[] grad = new double[dim];
+        double expLoss = 0;
+        for (int c = 0; c < k; c++) {
+            double s = 0;
+            for (int d = 0; d < dim; d++) {
+                s += output[c * dim + d] * hidden[d];
+            }
+            double p = 1 / (1 + Math.exp(-s));
+            boolean y = c == 0 || c == 3;
+            expLoss -= Math.log(y ? p : 1 - p);
+            double alpha = lr * ((y ? 1 : 0) - p);
+            for (int d = 0; d < dim; d++) {
+                grad[d] += alpha * output[c * dim + d];
+                expOut[c * dim + d] = output[c * dim + d] + alpha * hidden[d];
+            }
+        }
+        double[] expIn = new double[input.length];
+        for (int i = 0; i < input.length; i++) {
+            expIn[i] = input[i];
+        }
+        for (int r : rows) {
+            for (int d = 0; d < dim; d++) {
+                expIn[r * dim + d] += grad[d] / rows.length;
+            }
+        }
+        float loss = Supervised.stepOva(input, output, dim, rows, targets, lr, new float[dim], new float[dim], new float[k]);
+        assertEquals(expLoss, loss, 1e-5 + 1e-4 * expLoss);
+        assertClose(expOut, output, "output");
+        assertClose(expIn, input, "input");
+    }
+}

@@ -1,0 +1,137 @@
+package org.embed4j.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Consumer;
+import org.embed4j.vectors.WordVectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The .e4jq file: round trip, determinism, and refusal of truncated, corrupt and forged files. */
+class QuantizedFormatTest {
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void roundTripIsExactAndDeterministic(Precision p) throws IOException {
+        WordVectors w = DeployFixtures.model(2, 300, 13);
+        QuantizedVectors q = QuantizedVectors.quantize(w, p);
+        Path f1 = dir.resolve("a.e4jq");
+        Path f2 = dir.resolve("b.e4jq");
+        q.save(f1);
+        q.save(f2);
+        assertArrayEquals(Files.readAllBytes(f1), Files.readAllBytes(f2), "same vectors, same bytes");
+        QuantizedVectors back = QuantizedVectors.load(f1);
+        assertEquals(p, back.precision());
+        assertEquals(q.words(), back.words());
+        assertEquals(q.dim(), back.dim());
+        for (int r = 0; r < q.size(); r++) {
+            assertArrayEquals(q.vector(r), back.vector(r), "row " + r);
+            assertEquals(q.scale(r), back.scale(r));
+        }
+        assertEquals(q.indexOf("café96"), back.indexOf("café96"));
+        assertEquals(q.nearest("w10", 5), back.nearest("w10", 5));
+        try (var files = Files.list(dir)) {
+            assertEquals(2, files.count(), "no temporary file is left behind");
+        }
+    }
+
+    @Test
+    void emptyModelRoundTrips() throws IOException {
+        QuantizedVectors q = QuantizedVectors.quantize(WordVectors.of(List.of(), new float[0], 4), Precision.INT8);
+        Path f = dir.resolve("empty.e4jq");
+        q.save(f);
+        assertEquals(0, QuantizedVectors.load(f).size());
+    }
+
+    @Test
+    void truncatedFilesAreRefusedWithFileAndOffset() throws IOException {
+        Path good = write(Precision.INT8);
+        byte[] bytes = Files.readAllBytes(good);
+        for (int len : new int[] {0, 3, 64, 127, 128, 200, bytes.length / 2, bytes.length - 1}) {
+            Path bad = dir.resolve("t" + len + ".e4jq");
+            Files.write(bad, java.util.Arrays.copyOf(bytes, len));
+            IOException e = assertThrows(IOException.class, () -> QuantizedVectors.load(bad), "length " + len);
+            assertTrue(e.getMessage().contains(bad.toString()) && e.getMessage().contains("byte offset"),
+                    e.getMessage());
+        }
+    }
+
+    @Test
+    void forgedHeadersAreRefusedBeforeAllocating() throws IOException {
+        expectCorrupt(Precision.INT8, b -> b.put(0, (byte) 'X'), "magic");
+        expectCorrupt(Precision.INT8, b -> b.putInt(8, 7), "precision");
+        expectCorrupt(Precision.INT8, b -> b.putInt(12, 64), "header size");
+        expectCorrupt(Precision.INT8, b -> b.putLong(16, Long.MAX_VALUE / 2), "word count");
+        expectCorrupt(Precision.INT8, b -> b.putLong(16, 1L << 30), "does not fit");
+        expectCorrupt(Precision.INT8, b -> b.putLong(24, 0), "dimension");
+        expectCorrupt(Precision.INT8, b -> b.putLong(24, 1L << 40), "dimension");
+        expectCorrupt(Precision.INT8, b -> b.putLong(32, 100), "64-byte aligned");
+        expectCorrupt(Precision.INT8, b -> b.putLong(48, 0), "does not fit");
+        expectCorrupt(Precision.INT8, b -> b.putLong(72, b.capacity() + 8L), "truncated or appended");
+        expectCorrupt(Precision.FP16, b -> b.putLong(40, 128), "no scales section");
+    }
+
+    @Test
+    void newerVersionIsRefusedByNumber() throws IOException {
+        Path f = patch(Precision.INT8, b -> b.putInt(4, 2));
+        IOException e = assertThrows(IOException.class, () -> QuantizedVectors.load(f));
+        assertTrue(e.getMessage().contains("version 2") && e.getMessage().contains("upgrade"), e.getMessage());
+    }
+
+    @Test
+    void corruptSectionsAreRefused() throws IOException {
+        // scale of row 0 (the scales section of a 300 x 13 int8 file starts at align(128 + 3900) = 4032)
+        expectCorrupt(Precision.INT8, b -> b.putFloat(4032, Float.NaN), "scale of row 0");
+        expectCorrupt(Precision.INT8, b -> b.putFloat(4032, -1f), "scale of row 0");
+        // fp16 element 3: 0x7e00 is a NaN
+        expectCorrupt(Precision.FP16, b -> b.putShort(128 + 6, (short) 0x7e00), "fp16 element 3");
+        long offsetsAt = offsets(Precision.INT8);
+        expectCorrupt(Precision.INT8, b -> b.putLong((int) offsetsAt + 8, 1_000_000), "word offset 1");
+        expectCorrupt(Precision.INT8, b -> b.putLong((int) offsetsAt, 1), "word offset 0");
+        long stringsAt = ByteBuffer.wrap(Files.readAllBytes(write(Precision.INT8))).order(ByteOrder.LITTLE_ENDIAN)
+                .getLong(64);
+        // "w0" -> "w1": a repeated word; 0xff: not UTF-8
+        expectCorrupt(Precision.INT8, b -> b.put((int) stringsAt + 1, (byte) '1'), "appears at rows");
+        expectCorrupt(Precision.INT8, b -> b.put((int) stringsAt + 1, (byte) 0xff), "not valid UTF-8");
+    }
+
+    private long offsets(Precision p) throws IOException {
+        return ByteBuffer.wrap(Files.readAllBytes(write(p))).order(ByteOrder.LITTLE_ENDIAN).getLong(56);
+    }
+
+    private void expectCorrupt(Precision p, Consumer<ByteBuffer> change, String expected) throws IOException {
+        Path f = patch(p, change);
+        IOException e = assertThrows(IOException.class, () -> QuantizedVectors.load(f), expected);
+        assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("byte offset"), e.getMessage());
+    }
+
+    private Path patch(Precision p, Consumer<ByteBuffer> change) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(write(p))).order(ByteOrder.LITTLE_ENDIAN);
+        change.accept(b);
+        Path f = Files.createTempFile(dir, "bad", ".e4jq");
+        Files.write(f, b.array());
+        return f;
+    }
+
+    private Path write(Precision p) throws IOException {
+        Path f = dir.resolve("good-" + p + ".e4jq");
+        if (!Files.exists(f)) {
+            QuantizedVectors.quantize(DeployFixtures.model(4, 300, 13), p).save(f);
+        }
+        return f;
+    }
+}

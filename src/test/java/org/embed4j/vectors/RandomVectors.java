@@ -1,0 +1,37 @@
+package org.embed4j.vectors;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/** Small seeded random models for the vectors tests. */
+final class RandomVectors {
+    private RandomVectors() {
+    }
+
+    static List<String> words(int v) {
+        List<String> words = new ArrayList<>(v);
+        // a few non-ASCII words, at rows the tests do not query by name
+        String[] extra = {"café", "日本", "naïve", "über", "ñ"};
+        for (int i = 0; i < v; i++) {
+            words.add(i % 50 == 33 ? extra[(i / 50) % extra.length] + i : "w" + i);
+        }
+        return words;
+    }
+
+    static float[] gaussian(long seed, int count) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] x = new float[count];
+        for (int i = 0; i < count; i++) {
+            // Box-Muller, enough for tests
+            double u = 1 - r.nextDouble();
+            double w = r.nextDouble();
+            x[i] = (float) (Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w));
+        }
+        return x;
+    }
+
+    static WordVectors model(long seed, int v, int d) {
+        return WordVectors.of(words(v), gaussian(seed, v * d), d);
+    }
+}
