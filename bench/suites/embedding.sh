@@ -14,19 +14,8 @@
 set -euo pipefail
 source "$(dirname "$0")/../common.sh"
 
-JMH_TIMES=(-wi 3 -w 1s -i 5 -r 1s)
-if [ "${1:-}" = "--quick" ]; then
-  JMH_TIMES=(-wi 1 -w 1s -i 3 -r 1s)
-fi
-
-bench_build
-csv="$BENCH_BUILD/jmh-embedding.csv"
-rm -f "$csv"
-bench_jmh 'org\.embed4j\.bench\.(EmbeddingBenchmark|CopyBenchmark)\.' -f 1 "${JMH_TIMES[@]}" -rf csv -rff "$csv" >&2 || true
-if [ ! -s "$csv" ]; then
-  echo "embedding: JMH wrote no results ($csv)" >&2
-  exit 1
-fi
+bench_jmh_times "${1:-}"
+bench_jmh_csv embedding 'org\.embed4j\.bench\.(EmbeddingBenchmark|CopyBenchmark)\.'
 awk -F, '
   NR > 1 {
     gsub(/"/, "")
@@ -54,4 +43,4 @@ awk -F, '
       line(label[c] "_vs_java", ours, gbs(bytes[c], c "_java"))
       line(label[c] "_vs_copy", ours, roof)
     }
-  }' "$csv"
+  }' "$BENCH_CSV"

@@ -6,16 +6,9 @@
 set -euo pipefail
 source "$(dirname "$0")/../common.sh"
 
-JMH_TIMES=(-wi 3 -w 1s -i 5 -r 1s)
-if [ "${1:-}" = "--quick" ]; then
-  JMH_TIMES=(-wi 2 -w 500ms -i 3 -r 500ms)
-fi
-
-bench_build
+bench_jmh_times "${1:-}"
 for threads in 1 2; do
-  csv="$BENCH_BUILD/jmh-gemm-t$threads.csv"
-  bench_jmh 'org\.embed4j\.bench\.GemmBenchmark\.' -f 1 "${JMH_TIMES[@]}" \
-    -jvmArgsAppend "-Dembed4j.threads=$threads" -rf csv -rff "$csv" >&2
+  bench_jmh_csv "gemm-t$threads" 'org\.embed4j\.bench\.GemmBenchmark\.' -jvmArgsAppend "-Dembed4j.threads=$threads"
   # CSV: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit","Param: shape" (score in us/op)
   awk -F, -v t="$threads" '
     function dims(s,   p, in_, out) {   # sets M N K for a case name (see GemmBenchmark.Case)
@@ -33,8 +26,9 @@ for threads in 1 2; do
     END {
       for (i = 1; i <= count; i++) {
         s = order[i]; dims(s); flops = 2.0 * M * N * K
+        if (!((s, "ours") in us) || !((s, "anchor") in us)) { printf "gemm: no result for %s\n", s > "/dev/stderr"; continue }
         o = flops / (us[s, "ours"] * 1e3); a = flops / (us[s, "anchor"] * 1e3)
         printf "RESULT gemm %s_t%d ours=%.2f anchor=%.2f ratio=%.3f unit=GFLOP/s\n", s, t, o, a, o / a
       }
-    }' "$csv"
+    }' "$BENCH_CSV"
 done

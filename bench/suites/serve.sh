@@ -5,7 +5,8 @@
 # fixed request count and time limit) for classify batch 1, classify batch 32 and nearest k=10, reading the
 # server's RSS before and after. Ends with SIGTERM and checks the server logs a clean shutdown. Then JMH SampleTime
 # figures of the same library calls in process (ServeLibraryBenchmark).
-# Seconds per case: 8 (--quick 4, --long 60). Client and server share the machine's cores.
+# Seconds per case: 8 (--quick 4, --long 60). Client and server share the machine's cores. Server JVM options:
+# SERVE_JAVA_OPTS (default a fixed 256 MB pre-touched heap, so that RSS growth means an off-heap leak).
 # Prints: RESULT serve <case> ours=<v> anchor=<target> ratio=<bigger is better> unit=<u>
 # Targets (issue 7): classify >= 20000 req/s with p99 <= 5 ms; in-process predict p99 <= 50 us; no errors.
 set -euo pipefail
@@ -23,7 +24,8 @@ bench_build
 CP="$BENCH_BUILD/test-classes:$BENCH_BUILD/classes:$(cat "$BENCH_BUILD/classpath.txt")"
 JAVA=(java --enable-native-access=ALL-UNNAMED -cp "$CP")
 
-if [ ! -f "$DIR/vectors.e4jv" ] || [ ! -f "$DIR/classifier.e4jc" ]; then
+# rewritten every run (a few seconds) so that they always match the file formats of this build; REUSE_MODELS=1 keeps them
+if [ "${REUSE_MODELS:-0}" != "1" ] || [ ! -f "$DIR/vectors.e4jv" ] || [ ! -f "$DIR/classifier.e4jc" ]; then
   echo "serve: writing models to $DIR" >&2
   "${JAVA[@]}" org.embed4j.bench.ServeLoad models "$DIR" 100000 100 >&2
 fi
@@ -32,7 +34,8 @@ TOKEN_FILE="$DIR/token"
 
 LOG="$DIR/server.log"
 : > "$LOG"
-"${JAVA[@]}" ${SERVE_JAVA_OPTS:-} org.embed4j.cli.Main serve --model "$DIR/vectors.e4jv" \
+# fixed, pre-touched heap: RSS then grows only if something outside the heap leaks
+"${JAVA[@]}" ${SERVE_JAVA_OPTS:--Xms256m -Xmx256m -XX:+AlwaysPreTouch} org.embed4j.cli.Main serve --model "$DIR/vectors.e4jv" \
   --classifier "$DIR/classifier.e4jc" --port 0 --token-file "$TOKEN_FILE" > "$LOG" 2>&1 &
 SERVER=$!
 cleanup() { kill "$SERVER" 2>/dev/null || true; }
@@ -91,7 +94,7 @@ awk -v before="$RSS_BEFORE" -v after="$RSS_AFTER" -v clean="$CLEAN" '
 # JMH SampleTime CSV: "Benchmark","Mode",...,"Score",...,"Unit"; percentiles are rows named <bench>:p0.50 etc.
 awk -F, '
   NR > 1 {
-    gsub(/"/, ""); name = $1; sub(/.*\./, "", name)
+    gsub(/"/, ""); name = $1; sub(/^.*Benchmark\./, "", name)
     if (name ~ /:p0\.50$/ || name ~ /:p0\.99$/) { split(name, p, ":"); s[p[1], p[2]] = $5; seen[p[1]] = 1 }
   }
   END {

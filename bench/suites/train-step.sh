@@ -6,23 +6,12 @@
 set -euo pipefail
 source "$(dirname "$0")/../common.sh"
 
-JMH_TIMES=(-wi 3 -w 1s -i 5 -r 1s)
-if [ "${1:-}" = "--quick" ]; then
-  JMH_TIMES=(-wi 1 -w 1s -i 3 -r 1s)
-fi
-
-bench_build
-csv="$BENCH_BUILD/jmh-train-step.csv"
-rm -f "$csv"
-bench_jmh 'org\.embed4j\.bench\.TrainStepBenchmark\.' -f 1 "${JMH_TIMES[@]}" -rf csv -rff "$csv" >&2 || true
-if [ ! -s "$csv" ]; then
-  echo "train-step: JMH wrote no results ($csv)" >&2
-  exit 1
-fi
+bench_jmh_times "${1:-}"
+bench_jmh_csv train-step 'org\.embed4j\.bench\.TrainStepBenchmark\.'
 # CSV: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit","Param: backend" (ms/op)
 awk -F, '
   NR > 1 { gsub(/["\r]/, ""); ms[$8] = $5 }
   END {
     if (!("cpu" in ms) || !("java" in ms)) { print "train-step: missing cpu or java result" > "/dev/stderr"; exit 1 }
     printf "RESULT train-step mlp_b64_d100_v10k ours=%.3f anchor=%.3f ratio=%.2f unit=ms\n", ms["cpu"], ms["java"], ms["java"] / ms["cpu"]
-  }' "$csv"
+  }' "$BENCH_CSV"

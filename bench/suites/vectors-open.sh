@@ -19,14 +19,14 @@ if [ "${1:-}" = "--quick" ]; then
   JMH_TIMES=(-wi 1 -i 2)
 fi
 
-bench_build
-csv="$BENCH_BUILD/jmh-vectors-open.csv"
-bench_jmh 'org\.embed4j\.bench\.VectorsOpenBenchmark\.' -f 1 "${JMH_TIMES[@]}" \
-  -jvmArgsAppend "-Dvectors.dir=$DIR" -rf csv -rff "$csv" >&2
-if [ "${KEEP_VECTORS:-0}" != "1" ]; then
-  rm -f "$DIR"/v*.bin "$DIR"/v*.e4jv
-  rmdir "$DIR" 2>/dev/null || true
-fi
+cleanup() {
+  if [ "${KEEP_VECTORS:-0}" != "1" ]; then
+    rm -f "$DIR"/v*.bin "$DIR"/v*.e4jv
+    rmdir "$DIR" 2>/dev/null || true
+  fi
+}
+trap cleanup EXIT # also when JMH fails: the 2.5 GB of test files must not stay behind
+bench_jmh_csv vectors-open 'org\.embed4j\.bench\.VectorsOpenBenchmark\.' -jvmArgsAppend "-Dvectors.dir=$DIR"
 # CSV: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit" (score in ms/op)
 awk -F, '
   NR > 1 {
@@ -39,4 +39,4 @@ awk -F, '
       c = order[i]; o = ms[c, "ours"]; a = ms[c, "anchor"]
       printf "RESULT vectors-open %s ours=%.1f anchor=%.1f ratio=%.2f unit=ms\n", c, o, a, a / o
     }
-  }' "$csv"
+  }' "$BENCH_CSV"

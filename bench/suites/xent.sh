@@ -8,19 +8,8 @@
 set -euo pipefail
 source "$(dirname "$0")/../common.sh"
 
-JMH_TIMES=(-wi 3 -w 1s -i 5 -r 1s)
-if [ "${1:-}" = "--quick" ]; then
-  JMH_TIMES=(-wi 1 -w 1s -i 3 -r 1s)
-fi
-
-bench_build
-csv="$BENCH_BUILD/jmh-xent.csv"
-rm -f "$csv"
-bench_jmh 'org\.embed4j\.bench\.(XentBenchmark|CopyBenchmark)\.' -f 1 "${JMH_TIMES[@]}" -rf csv -rff "$csv" >&2 || true
-if [ ! -s "$csv" ]; then
-  echo "xent: JMH wrote no results ($csv)" >&2
-  exit 1
-fi
+bench_jmh_times "${1:-}"
+bench_jmh_csv xent 'org\.embed4j\.bench\.(XentBenchmark|CopyBenchmark)\.'
 # CSV: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit","Param: shape" (score in us/op)
 awk -F, '
   NR > 1 {
@@ -43,4 +32,4 @@ awk -F, '
       }
       if (roof > 0) printf "RESULT xent %s_vs_copy ours=%.2f anchor=%.2f ratio=%.3f unit=GB/s\n", s, o, roof, o / roof
     }
-  }' "$csv"
+  }' "$BENCH_CSV"

@@ -176,6 +176,21 @@ __global__ void rows_kernel(Src src, float *__restrict__ dst, float *__restrict_
         for (int64_t t = 0; t < ntiles; t++) {
             const int64_t c0 = t * tile + (int64_t)lane * W4;
             if (c0 >= D) continue;
+            /* The destination row (and optimizer state) is loaded before the reduction: it depends only on uniq[u],
+             * so its latency overlaps the uniq -> seg -> perm -> dout chain instead of following it. */
+            float w[R][W4], a[R][W4], b[R][W4];
+#pragma unroll
+            for (int r = 0; r < R; r++) {
+                if (row[r] < 0) continue;
+                if (update) {
+                    const int64_t e = row[r] * D + c0;
+                    load_cols<W4>(w[r], dst + e);
+                    if (h1) load_cols<W4>(a[r], s1 + e);
+                    if (h2) load_cols<W4>(b[r], s2 + e);
+                } else {
+                    load_cols<W4>(w[r], dst + (out_mode == OUT_DENSE ? row[r] : u0 + r) * D + c0);
+                }
+            }
             /* Row-wise Adagrad reduces twice (pass 1 for the row's sum of squares): same order, same bits. */
             float g[R][W4];
             reduce_rows<W4, BAG>(g, src, k0, len, maxlen, D, c0);
@@ -188,22 +203,16 @@ __global__ void rows_kernel(Src src, float *__restrict__ dst, float *__restrict_
                 if (row[r] < 0) continue;
                 if (update) {
                     const int64_t e = row[r] * D + c0;
-                    float w[W4], a[W4], b[W4];
-                    load_cols<W4>(w, dst + e);
-                    if (h1) load_cols<W4>(a, s1 + e);
-                    if (h2) load_cols<W4>(b, s2 + e);
 #pragma unroll
-                    for (int q = 0; q < W4; q++) e4j_optim_elem(opt, w[q], a[q], b[q], g[r][q], rowwise ? rowmul[r] : 0.f);
-                    store_cols<W4>(dst + e, w);
-                    if (h1) store_cols<W4>(s1 + e, a);
-                    if (h2) store_cols<W4>(s2 + e, b);
+                    for (int q = 0; q < W4; q++)
+                        e4j_optim_elem(opt, w[r][q], a[r][q], b[r][q], g[r][q], rowwise ? rowmul[r] : 0.f);
+                    store_cols<W4>(dst + e, w[r]);
+                    if (h1) store_cols<W4>(s1 + e, a[r]);
+                    if (h2) store_cols<W4>(s2 + e, b[r]);
                 } else {
-                    float *p = dst + (out_mode == OUT_DENSE ? row[r] : u0 + r) * D + c0;
-                    float o[W4];
-                    load_cols<W4>(o, p);
 #pragma unroll
-                    for (int q = 0; q < W4; q++) o[q] += g[r][q];
-                    store_cols<W4>(p, o);
+                    for (int q = 0; q < W4; q++) w[r][q] += g[r][q];
+                    store_cols<W4>(dst + (out_mode == OUT_DENSE ? row[r] : u0 + r) * D + c0, w[r]);
                 }
             }
         }

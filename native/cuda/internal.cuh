@@ -10,7 +10,7 @@
 
 /* Kernel ids named in error messages. */
 enum e4j_kernel_id {
-    K_GATHER = 1, K_BAG = 2, K_SORT = 3, K_XENT_TARGET = 4, K_XENT_NAN = 5, K_W2V = 6, K_BAG_OFFSETS = 7
+    K_GATHER = 1, K_BAG = 2, K_SORT = 3, K_XENT_TARGET = 4, K_XENT_NAN = 5, K_W2V = 6, K_BAG_OFFSETS = 7, K_CHECK = 8
 };
 
 /* Written by the first failing thread (flag CAS 0 -> 1), read by the host at the next synchronisation. */

@@ -172,7 +172,8 @@ static const char *kernel_name(int32_t k) {
     case K_XENT_TARGET: return "softmax_xent (target)";
     case K_XENT_NAN: return "softmax_xent (logits)";
     case K_W2V: return "w2v_train_chunk";
-    case K_BAG_OFFSETS: return "embedding_bag_forward (offsets)";
+    case K_BAG_OFFSETS: return "embedding_bag (offsets)";
+    case K_CHECK: return "index check";
     default: return "kernel";
     }
 }
@@ -186,11 +187,14 @@ static int32_t sync_and_report(e4j_cuda_stream *st) {
     if (!e.flag) return E4J_OK;
     E4J_TRY(e4j_cuda_check(cudaMemsetAsync(st->d_err, 0, sizeof(e4j_dev_error), st->stream), "cudaMemsetAsync"));
     E4J_TRY(e4j_cuda_check(cudaStreamSynchronize(st->stream), "cudaStreamSynchronize"));
+    if (e.kernel == K_XENT_NAN && e.value >= 0)
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "%s: logit at row %lld, column %lld is NaN or infinite",
+                             kernel_name(e.kernel), (long long)e.pos, (long long)e.value);
     if (e.kernel == K_XENT_NAN)
-        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "%s: logit at row %lld is NaN or infinite; that row was not written",
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "%s: a logit in row %lld is NaN or infinite; that row was not written",
                              kernel_name(e.kernel), (long long)e.pos);
     if (e.kernel == K_BAG_OFFSETS)
-        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "%s: offsets[%lld] = %lld is out of order or out of [0, %lld]",
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "%s: offsets[%lld] = %lld breaks offsets[0] == 0 <= ... <= offsets[B] == N = %lld",
                              kernel_name(e.kernel), (long long)e.pos, (long long)e.value, (long long)e.bound);
     if (e.kernel == K_XENT_TARGET)
         return e4j_cuda_fail(e.status, "%s: target %lld at row %lld is out of range [0, %lld) and not ignore_index",

@@ -179,7 +179,7 @@ __global__ void xent_rows(float *__restrict__ rowloss, float *dlogits, const flo
         const float lse = p.m + logf(p.s);
         if (p.bad) {
             if (threadIdx.x == 0) {
-                e4j_report(err, E4J_ERR_INVALID_ARGUMENT, K_XENT_NAN, i, 0, K);
+                e4j_report(err, E4J_ERR_INVALID_ARGUMENT, K_XENT_NAN, i, -1, K);
                 rowloss[i] = NAN;
             }
             continue;
@@ -268,7 +268,7 @@ __global__ void __launch_bounds__(256, 4) xent_rows_warp(float *__restrict__ row
         const float lse = m + logf(tot);
         if (bad) {
             if (lane == 0) {
-                e4j_report(err, E4J_ERR_INVALID_ARGUMENT, K_XENT_NAN, i, 0, K);
+                e4j_report(err, E4J_ERR_INVALID_ARGUMENT, K_XENT_NAN, i, -1, K);
                 rowloss[i] = NAN;
             }
             continue;

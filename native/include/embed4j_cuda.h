@@ -155,6 +155,15 @@ E4J_API int32_t e4j_topk_cuda(int64_t *out_idx, float *out_score, const float *W
                               const float *queries, const int64_t *exclude, int64_t Q, int64_t V, int64_t D,
                               int64_t k, int64_t E, e4j_cuda_stream *st);
 
+/* ---------------------------------------------------------------- validation (strict mode)
+ * Read-only passes that set the error record like the kernels above: run one, synchronise, and a bad input is
+ * reported before any output is written. idx in [0,V); offsets[0] == 0 <= ... <= offsets[B] == N; logits finite
+ * and targets in [0,K) or ignore_index. */
+E4J_API int32_t e4j_check_indices_cuda(const void *idx, int32_t idx_type, int64_t N, int64_t V, e4j_cuda_stream *st);
+E4J_API int32_t e4j_check_offsets_cuda(const int64_t *offsets /* (B+1) */, int64_t B, int64_t N, e4j_cuda_stream *st);
+E4J_API int32_t e4j_check_logits_cuda(const float *logits /* (B,K) */, const int64_t *targets /* (B) */,
+                                      int64_t ignore_index, int64_t B, int64_t K, e4j_cuda_stream *st);
+
 /* ---------------------------------------------------------------- word2vec */
 
 /* Skip-gram (cbow 0) or CBOW (cbow 1) negative sampling over a chunk of T device tokens (-1 = sentence

@@ -116,10 +116,7 @@ E4J_API int32_t e4j_embedding_bag_backward(float *dW, float *dpsw, const float *
                         (long long)U, (long long)N, (long long)B, (long long)V, (long long)D);
     int32_t st = e4j_check_idx_type(idx_type);
     if (st) return st;
-    if (mode != E4J_BAG_SUM && mode != E4J_BAG_MEAN && mode != E4J_BAG_MAX)
-        return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "bag mode must be 0 (sum), 1 (mean) or 2 (max), got %d", mode);
-    if (psw && mode != E4J_BAG_SUM)
-        return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "per_sample_weights are only supported in sum mode, got mode %d", mode);
+    if ((st = e4j_check_bag_mode(mode, psw))) return st;
     if (dpsw && mode != E4J_BAG_SUM)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "dpsw is only defined in sum mode, got mode %d", mode);
     if (!offsets || !seg) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "offsets and seg must not be NULL");

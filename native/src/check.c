@@ -36,6 +36,14 @@ int32_t e4j_check_padding(int64_t padding_idx, int64_t V) {
     return E4J_OK;
 }
 
+int32_t e4j_check_bag_mode(int32_t mode, const float *psw) {
+    if (mode != E4J_BAG_SUM && mode != E4J_BAG_MEAN && mode != E4J_BAG_MAX)
+        return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "bag mode must be 0 (sum), 1 (mean) or 2 (max), got %d", mode);
+    if (psw && mode != E4J_BAG_SUM)
+        return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "per_sample_weights are only supported in sum mode, got mode %d", mode);
+    return E4J_OK;
+}
+
 int32_t e4j_check_offsets(const int64_t *offsets, int64_t B, int64_t N) {
     if (offsets[0] != 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "offsets[0] must be 0, got %lld", (long long)offsets[0]);
@@ -49,14 +57,8 @@ int32_t e4j_check_offsets(const int64_t *offsets, int64_t B, int64_t N) {
     return E4J_OK;
 }
 
-int32_t e4j_check_sorted(const int64_t *uniq, const int64_t *seg, const int64_t *perm, int64_t U, int64_t N, int64_t V) {
-    if (U > N)
-        return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "U = %lld unique rows exceeds N = %lld", (long long)U, (long long)N);
-    if (seg[0] != 0) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "seg[0] must be 0, got %lld", (long long)seg[0]);
+int32_t e4j_check_uniq(const int64_t *uniq, int64_t U, int64_t V) {
     for (int64_t u = 0; u < U; u++) {
-        if (seg[u] > seg[u + 1])
-            return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "seg must be non-decreasing: seg[%lld]=%lld > seg[%lld]=%lld",
-                            (long long)u, (long long)seg[u], (long long)(u + 1), (long long)seg[u + 1]);
         if (uniq[u] < 0 || (V >= 0 && uniq[u] >= V))
             return e4j_fail(E4J_ERR_INDEX, "row %lld at uniq position %lld is out of range [0, %lld)", (long long)uniq[u],
                             (long long)u, (long long)V);
@@ -64,6 +66,19 @@ int32_t e4j_check_sorted(const int64_t *uniq, const int64_t *seg, const int64_t 
             return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "uniq must be strictly ascending: uniq[%lld]=%lld >= uniq[%lld]=%lld",
                             (long long)(u - 1), (long long)uniq[u - 1], (long long)u, (long long)uniq[u]);
     }
+    return E4J_OK;
+}
+
+int32_t e4j_check_sorted(const int64_t *uniq, const int64_t *seg, const int64_t *perm, int64_t U, int64_t N, int64_t V) {
+    if (U > N)
+        return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "U = %lld unique rows exceeds N = %lld", (long long)U, (long long)N);
+    if (seg[0] != 0) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "seg[0] must be 0, got %lld", (long long)seg[0]);
+    for (int64_t u = 0; u < U; u++)
+        if (seg[u] > seg[u + 1])
+            return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "seg must be non-decreasing: seg[%lld]=%lld > seg[%lld]=%lld",
+                            (long long)u, (long long)seg[u], (long long)(u + 1), (long long)seg[u + 1]);
+    int32_t st = e4j_check_uniq(uniq, U, V);
+    if (st) return st;
     if (seg[U] > N)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "seg[%lld]=%lld exceeds N = %lld", (long long)U, (long long)seg[U],
                         (long long)N);

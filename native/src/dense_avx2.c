@@ -5,6 +5,7 @@
  * but every row is computed the same way whatever block it falls in, so results do not depend on
  * blocking or thread count. Thread-safe for disjoint outputs. */
 #include "kernels.h"
+#include "avx2_math.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -65,20 +66,7 @@ void e4j_relu_backward_avx2(float *din, const float *dout, const float *out, int
 
 /* exp(x) for x <= 0 (inputs are x - max): clamped below at ln(FLT_MIN) so that 2^n stays a normal float */
 static inline __m256 exp_neg(__m256 x) {
-    x = _mm256_max_ps(x, _mm256_set1_ps(-87.33654f));
-    __m256 n = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                               _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(n, _mm256_set1_ps(0.693359375f), x);
-    r = _mm256_fnmadd_ps(n, _mm256_set1_ps(-2.12194440e-4f), r);
-    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+    return e4j_exp256(_mm256_max_ps(x, _mm256_set1_ps(-87.33654f)));
 }
 
 void e4j_row_max_sumexp_avx2(const float *x, int64_t K, float *max, double *sumexp) {

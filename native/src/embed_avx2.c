@@ -2,8 +2,10 @@
  * Same arithmetic and order as embed_ref.c (adds and multiplies are not fused, -ffp-contract=off),
  * so gather, bag forward and the backward reductions are bit-identical to the scalar reference; only
  * e4j_dot_avx2 (8 lanes, FMA) rounds differently. The table rows are random reads from DRAM, so the
- * loops prefetch rows ahead (E4J_PF; bag forward E4J_PF_BAG, across bag boundaries) and the bag sum
- * keeps 64 columns in registers. Deterministic; thread-safe for disjoint outputs. */
+ * loops prefetch rows ahead (E4J_PF; bag forward E4J_PF_BAG, across bag boundaries). Bag forward holds
+ * its result in registers across the bag's rows: sum/mean 64 columns (the mean's division at the store),
+ * max 32 columns with their winning positions, so no output row is re-read per table row.
+ * Deterministic; thread-safe for disjoint outputs. */
 #include "kernels.h"
 
 #include <immintrin.h>
@@ -89,45 +91,126 @@ static inline void max_row(float *o, int64_t *am, const float *w, int64_t j, int
         }
 }
 
-#define E4J_PF_BAG 16 /* rows ahead for bag forward (FBGEMM's default distance) */
+/* rows ahead for bag forward (FBGEMM's default distance). On the dev machine's Zen 4, distances 8..32 and
+ * no prefetch at all measured within the noise of each other (its out-of-order window already overlaps
+ * the register-blocked loads; T1/T2 hints at distances 16..48 likewise); kept for CPUs with smaller windows. */
+#define E4J_PF_BAG 16
 
-/* sum / mean of one bag's rows into o (zeroed by the caller), no FMA (as the reference); returns the count.
- * Columns go in blocks of 64 held in 8 registers across the bag's rows (no load/store of o per row, so
- * the out-of-order window reaches further ahead); rows are prefetched E4J_PF_BAG positions ahead across
- * bag boundaries during the first block, and later blocks find them in L1/L2. The order of the adds per
- * element is the reference's, so the result is bit-identical to it. */
-static inline int64_t bag_sum(float *o, const float *W, const void *idx, int32_t idx_type, const float *psw,
-                              int64_t pad, int64_t j0, int64_t j1, int64_t pf_end, int64_t D) {
-    int64_t count = 0;
-    for (int64_t j = j0; j < j1; j++) count += e4j_idx_at(idx, idx_type, j) != pad;
-    for (int64_t d0 = 0; d0 < D; d0 += 64) {
-        const int first = d0 == 0;
-        if (D - d0 >= 64) {
-            __m256 a[8];
-            for (int v = 0; v < 8; v++) a[v] = _mm256_setzero_ps();
-            for (int64_t j = j0; j < j1; j++) {
-                if (first && j + E4J_PF_BAG < pf_end) prefetch_row_pairs(W + e4j_idx_at(idx, idx_type, j + E4J_PF_BAG) * D, D);
-                int64_t r = e4j_idx_at(idx, idx_type, j);
-                if (r == pad) continue;
-                const float *w = W + r * D + d0;
-                if (psw) {
-                    __m256 sv = _mm256_set1_ps(psw[j]);
-                    for (int v = 0; v < 8; v++) a[v] = _mm256_add_ps(a[v], _mm256_mul_ps(_mm256_loadu_ps(w + 8 * v), sv));
-                } else {
-                    for (int v = 0; v < 8; v++) a[v] = _mm256_add_ps(a[v], _mm256_loadu_ps(w + 8 * v));
-                }
-            }
-            for (int v = 0; v < 8; v++) _mm256_storeu_ps(o + d0 + 8 * v, a[v]);
-        } else { /* the last < 64 columns: accumulate in o */
-            for (int64_t j = j0; j < j1; j++) {
-                if (first && j + E4J_PF_BAG < pf_end) prefetch_row_pairs(W + e4j_idx_at(idx, idx_type, j + E4J_PF_BAG) * D, D);
-                int64_t r = e4j_idx_at(idx, idx_type, j);
-                if (r == pad) continue;
-                acc_row(o + d0, W + r * D + d0, psw ? psw + j : NULL, D - d0);
-            }
+/* Columns [d0, d0 + 8*NV) of one bag's sum: NV accumulators held in registers across the bag's rows (no
+ * load/store of o per row, so the out-of-order window holds more rows' loads in flight). */
+static inline __attribute__((always_inline)) void sum_cols(float *o, const float *W, const void *idx, int32_t idx_type,
+                                                           const float *psw, int64_t pad, int64_t j0, int64_t j1,
+                                                           int64_t pf_end, int64_t D, int64_t d0, const int NV, int pf,
+                                                           float div) {
+    __m256 a[8];
+    for (int v = 0; v < NV; v++) a[v] = _mm256_setzero_ps();
+    for (int64_t j = j0; j < j1; j++) {
+        if (pf && j + E4J_PF_BAG < pf_end) prefetch_row_pairs(W + e4j_idx_at(idx, idx_type, j + E4J_PF_BAG) * D, D);
+        int64_t r = e4j_idx_at(idx, idx_type, j);
+        if (r == pad) continue;
+        const float *w = W + r * D + d0;
+        if (psw) {
+            __m256 sv = _mm256_set1_ps(psw[j]);
+            for (int v = 0; v < NV; v++) a[v] = _mm256_add_ps(a[v], _mm256_mul_ps(_mm256_loadu_ps(w + 8 * v), sv));
+        } else {
+            for (int v = 0; v < NV; v++) a[v] = _mm256_add_ps(a[v], _mm256_loadu_ps(w + 8 * v));
         }
     }
-    return count;
+    if (div != 0.0f) { /* mean: o = sum / count, the reference's division (not a reciprocal multiply) */
+        const __m256 cv = _mm256_set1_ps(div);
+        for (int v = 0; v < NV; v++) a[v] = _mm256_div_ps(a[v], cv);
+    }
+    for (int v = 0; v < NV; v++) _mm256_storeu_ps(o + d0 + 8 * v, a[v]);
+}
+
+/* sum / mean of one bag's rows into o, no FMA (as the reference); every column of o is written.
+ * Columns go in blocks of 64 (8 registers; 16 registers for a whole 128-float row measured 1.8x slower:
+ * the compiler spills), then the rest accumulated in o.
+ * The order of the adds per element is the reference's, so the result is bit-identical to it. */
+static inline void bag_sum(float *o, const float *W, const void *idx, int32_t idx_type, const float *psw,
+                           int64_t pad, int64_t j0, int64_t j1, int64_t pf_end, int64_t D, int mean) {
+    int64_t count = 0;
+    for (int64_t j = j0; j < j1; j++) count += e4j_idx_at(idx, idx_type, j) != pad;
+    const float div = mean && count > 0 ? (float)count : 0.0f;
+    int64_t d0 = 0;
+    for (; D - d0 >= 64; d0 += 64) sum_cols(o, W, idx, idx_type, psw, pad, j0, j1, pf_end, D, d0, 8, d0 == 0, div);
+    if (d0 < D) { /* the last < 64 columns: accumulate in o */
+        for (int64_t d = d0; d < D; d++) o[d] = 0.0f;
+        for (int64_t j = j0; j < j1; j++) {
+            if (d0 == 0 && j + E4J_PF_BAG < pf_end) prefetch_row_pairs(W + e4j_idx_at(idx, idx_type, j + E4J_PF_BAG) * D, D);
+            int64_t r = e4j_idx_at(idx, idx_type, j);
+            if (r == pad) continue;
+            acc_row(o + d0, W + r * D + d0, psw ? psw + j : NULL, D - d0);
+        }
+        if (div != 0.0f)
+            for (int64_t d = d0; d < D; d++) o[d] /= div;
+    }
+}
+
+/* max of one bag over columns [d0, d0 + 32): values and the winning position (j - j0, int32) held in 8
+ * registers across the bag's rows; the first non-padding row initialises, later rows win only where
+ * strictly greater (the reference's rule, so values and argmax are identical to it). Returns 0 when
+ * the bag has no non-padding row (nothing written). Needs j1 - j0 < 2^31. */
+static inline int max_cols32(float *o, int64_t *am, const float *W, const void *idx, int32_t idx_type, int64_t pad,
+                             int64_t j0, int64_t j1, int64_t pf_end, int64_t D, int64_t d0, int pf) {
+    __m256 m[4];
+    __m256i p[4];
+    int any = 0;
+    for (int64_t j = j0; j < j1; j++) {
+        if (pf && j + E4J_PF_BAG < pf_end) prefetch_row_pairs(W + e4j_idx_at(idx, idx_type, j + E4J_PF_BAG) * D, D);
+        int64_t r = e4j_idx_at(idx, idx_type, j);
+        if (r == pad) continue;
+        const float *w = W + r * D + d0;
+        const __m256i jv = _mm256_set1_epi32((int32_t)(j - j0));
+        if (!any) {
+            for (int v = 0; v < 4; v++) {
+                m[v] = _mm256_loadu_ps(w + 8 * v);
+                p[v] = jv;
+            }
+            any = 1;
+            continue;
+        }
+        for (int v = 0; v < 4; v++) {
+            __m256 x = _mm256_loadu_ps(w + 8 * v);
+            __m256 gt = _mm256_cmp_ps(x, m[v], _CMP_GT_OQ);
+            m[v] = _mm256_blendv_ps(m[v], x, gt);
+            p[v] = _mm256_castps_si256(_mm256_blendv_ps(_mm256_castsi256_ps(p[v]), _mm256_castsi256_ps(jv), gt));
+        }
+    }
+    if (!any) return 0;
+    const __m256i base = _mm256_set1_epi64x(j0);
+    for (int v = 0; v < 4; v++) {
+        _mm256_storeu_ps(o + d0 + 8 * v, m[v]);
+        _mm256_storeu_si256((__m256i *)(am + d0 + 8 * v),
+                            _mm256_add_epi64(base, _mm256_cvtepi32_epi64(_mm256_castsi256_si128(p[v]))));
+        _mm256_storeu_si256((__m256i *)(am + d0 + 8 * v + 4),
+                            _mm256_add_epi64(base, _mm256_cvtepi32_epi64(_mm256_extracti128_si256(p[v], 1))));
+    }
+    return 1;
+}
+
+/* max mode of one bag: out and argmax (B,D) rows; an empty (or all-padding) bag gives 0 and -1 */
+static inline void bag_max(float *o, int64_t *am, const float *W, const void *idx, int32_t idx_type, int64_t pad,
+                           int64_t j0, int64_t j1, int64_t pf_end, int64_t D) {
+    int64_t d0 = 0;
+    if (j1 - j0 < INT32_MAX)
+        for (; D - d0 >= 32; d0 += 32)
+            if (!max_cols32(o, am, W, idx, idx_type, pad, j0, j1, pf_end, D, d0, d0 == 0)) break;
+    if (d0 >= D) return;
+    /* the last < 32 columns, an empty bag, or a bag too long for int32 positions: row by row */
+    const int64_t n = D - d0;
+    for (int64_t d = d0; d < D; d++) {
+        o[d] = 0.0f;
+        am[d] = -1;
+    }
+    int64_t count = 0;
+    for (int64_t j = j0; j < j1; j++) {
+        if (d0 == 0 && j + E4J_PF < pf_end) prefetch_row(W + e4j_idx_at(idx, idx_type, j + E4J_PF) * D, D);
+        int64_t r = e4j_idx_at(idx, idx_type, j);
+        if (r == pad) continue;
+        max_row(o + d0, am + d0, W + r * D + d0, j, count == 0, n);
+        count++;
+    }
 }
 
 void e4j_bag_forward_avx2(const e4j_bag_args *a, int64_t b0, int64_t b1) {
@@ -137,32 +220,16 @@ void e4j_bag_forward_avx2(const e4j_bag_args *a, int64_t b0, int64_t b1) {
     const int32_t idx_type = a->idx_type, mode = a->mode;
     const int64_t *offsets = a->offsets;
     const int64_t pf_end = offsets[b1];
-    const __m256 zero = _mm256_setzero_ps();
     for (int64_t b = b0; b < b1; b++) {
         float *o = a->out + b * D;
-        int64_t d = 0;
-        for (; d + 8 <= D; d += 8) _mm256_storeu_ps(o + d, zero);
-        for (; d < D; d++) o[d] = 0.0f;
-        int64_t count = 0, j0 = offsets[b], j1 = offsets[b + 1];
-        if (mode != E4J_BAG_MAX) {
-            count = idx_type == E4J_INT64 ? bag_sum(o, W, idx, E4J_INT64, psw, pad, j0, j1, pf_end, D)
-                                          : bag_sum(o, W, idx, E4J_INT32, psw, pad, j0, j1, pf_end, D);
+        const int64_t j0 = offsets[b], j1 = offsets[b + 1];
+        if (mode == E4J_BAG_MAX) {
+            if (idx_type == E4J_INT64) bag_max(o, a->argmax + b * D, W, idx, E4J_INT64, pad, j0, j1, pf_end, D);
+            else bag_max(o, a->argmax + b * D, W, idx, E4J_INT32, pad, j0, j1, pf_end, D);
         } else {
-            int64_t *am = a->argmax + b * D;
-            for (d = 0; d < D; d++) am[d] = -1;
-            for (int64_t j = j0; j < j1; j++) {
-                if (j + E4J_PF < pf_end) prefetch_row(W + e4j_idx_at(idx, idx_type, j + E4J_PF) * D, D);
-                int64_t r = e4j_idx_at(idx, idx_type, j);
-                if (r == pad) continue;
-                max_row(o, am, W + r * D, j, count == 0, D);
-                count++;
-            }
-        }
-        if (mode == E4J_BAG_MEAN && count > 0) {
-            float c = (float)count;
-            __m256 cv = _mm256_set1_ps(c);
-            for (d = 0; d + 8 <= D; d += 8) _mm256_storeu_ps(o + d, _mm256_div_ps(_mm256_loadu_ps(o + d), cv));
-            for (; d < D; d++) o[d] /= c;
+            const int mean = mode == E4J_BAG_MEAN;
+            if (idx_type == E4J_INT64) bag_sum(o, W, idx, E4J_INT64, psw, pad, j0, j1, pf_end, D, mean);
+            else bag_sum(o, W, idx, E4J_INT32, psw, pad, j0, j1, pf_end, D, mean);
         }
     }
 }

@@ -11,6 +11,18 @@
 
 #include <immintrin.h>
 
+/* Stores the first n (0..8) lanes of x: vmaskmovps stores are microcoded and slow on AMD Zen, so a partial
+ * vector goes through a local array instead. */
+static inline void store_first(float *p, __m256 x, int64_t n) {
+    if (n >= 8) {
+        _mm256_storeu_ps(p, x);
+        return;
+    }
+    float t[8];
+    _mm256_storeu_ps(t, x);
+    for (int64_t q = 0; q < n; q++) p[q] = t[q];
+}
+
 /* Lane mask of the first n (0..8) lanes. */
 static inline __m256i first_lanes(int64_t n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
@@ -119,16 +131,58 @@ static inline __attribute__((always_inline)) void rows_tile(const gemm_job *j, i
             float *cp = c + r * ldc + 8 * v;
             __m256 x = _mm256_mul_ps(va, acc[r * V + v]);
             if (j->beta != 0.0f) x = _mm256_fmadd_ps(vb, masked ? _mm256_maskload_ps(cp, m[v]) : _mm256_loadu_ps(cp), x);
-            if (masked) _mm256_maskstore_ps(cp, m[v], x);
-            else _mm256_storeu_ps(cp, x);
+            if (masked) {
+                int64_t left = ncols - 8 * v;
+                if (left > 0) store_first(cp, x, left);
+            } else {
+                _mm256_storeu_ps(cp, x);
+            }
         }
     }
 }
 
+/* One pass of few_rows_l1: C[0..R, n0..n0+nv) += Σ_{u<U} (alpha·a[r,k+u]) · B[k+u, :] through L1, and the
+ * last nt < 8 columns into the register accumulators tacc (stored once, after the last pass). */
+static inline __attribute__((always_inline)) void l1_pass(const gemm_job *j, int R, int U, int64_t k, int64_t n0,
+                                                          int64_t nv, int64_t nt, __m256i tm, __m256 *tacc) {
+    const int64_t ldb = j->ldb, ldc = j->ldc, rs_a = j->ta ? 1 : j->lda, cs_a = j->ta ? j->lda : 1;
+    float *c0 = j->C + n0;
+    __m256 av[4][8];
+    const float *brow[8];
+#pragma GCC unroll 8
+    for (int u = 0; u < U; u++) {
+        brow[u] = j->B + (k + u) * ldb + n0;
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) av[r][u] = _mm256_set1_ps(j->alpha * j->A[r * rs_a + (k + u) * cs_a]);
+    }
+    for (int64_t q = 0; q < nv; q += 8) {
+        __m256 bv[8];
+#pragma GCC unroll 8
+        for (int u = 0; u < U; u++) bv[u] = _mm256_loadu_ps(brow[u] + q);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) {
+            __m256 acc = _mm256_loadu_ps(c0 + r * ldc + q);
+#pragma GCC unroll 8
+            for (int u = 0; u < U; u++) acc = _mm256_fmadd_ps(av[r][u], bv[u], acc);
+            _mm256_storeu_ps(c0 + r * ldc + q, acc);
+        }
+    }
+    if (nt) {
+        __m256 bv[8];
+#pragma GCC unroll 8
+        for (int u = 0; u < U; u++) bv[u] = _mm256_maskload_ps(brow[u] + nv, tm);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++)
+#pragma GCC unroll 8
+            for (int u = 0; u < U; u++) tacc[r] = _mm256_fmadd_ps(av[r][u], bv[u], tacc[r]);
+    }
+}
+
 /* C[0..R, n0..n1) = beta·C + Σ_k (alpha·a[r,k]) · B[k, :], R <= 4 rows, U rows of B per pass: the C rows
- * (<= 16 KiB) stay in L1 while B's rows stream past once, contiguously. */
+ * (<= 16 KiB) stay in L1 while B's rows stream past once, contiguously. K % U leftover rows take passes of
+ * one row (never a padded row: 0·Inf would turn an Inf into a NaN). */
 static inline __attribute__((always_inline)) void few_rows_l1(const gemm_job *j, int R, int U, int64_t n0, int64_t n1) {
-    const int64_t K = j->K, ldb = j->ldb, ldc = j->ldc, rs_a = j->ta ? 1 : j->lda, cs_a = j->ta ? j->lda : 1;
+    const int64_t K = j->K, ldc = j->ldc;
     const int64_t nv = (n1 - n0) / 8 * 8, nt = n1 - n0 - nv;
     const __m256i tm = first_lanes(nt);
     const __m256 vb = _mm256_set1_ps(j->beta);
@@ -142,43 +196,13 @@ static inline __attribute__((always_inline)) void few_rows_l1(const gemm_job *j,
         }
     }
     float *c0 = j->C + n0;
-    for (int64_t k = 0; k < K; k += U) {
-        int u_here = K - k < U ? (int)(K - k) : U;
-        __m256 av[4][8];
-        const float *brow[8];
-#pragma GCC unroll 8
-        for (int u = 0; u < U; u++) {
-            int uu = u < u_here ? u : 0;
-            brow[u] = j->B + (k + uu) * ldb + n0;
-#pragma GCC unroll 4
-            for (int r = 0; r < R; r++)
-                av[r][u] = _mm256_set1_ps(u < u_here ? j->alpha * j->A[r * rs_a + (k + u) * cs_a] : 0.0f);
-        }
-        for (int64_t q = 0; q < nv; q += 8) {
-            __m256 bv[8];
-#pragma GCC unroll 8
-            for (int u = 0; u < U; u++) bv[u] = _mm256_loadu_ps(brow[u] + q);
-#pragma GCC unroll 4
-            for (int r = 0; r < R; r++) {
-                __m256 acc = _mm256_loadu_ps(c0 + r * ldc + q);
-#pragma GCC unroll 8
-                for (int u = 0; u < U; u++) acc = _mm256_fmadd_ps(av[r][u], bv[u], acc);
-                _mm256_storeu_ps(c0 + r * ldc + q, acc);
-            }
-        }
-        if (nt) {
-            __m256 bv[8];
-#pragma GCC unroll 8
-            for (int u = 0; u < U; u++) bv[u] = _mm256_maskload_ps(brow[u] + nv, tm);
-#pragma GCC unroll 4
-            for (int r = 0; r < R; r++) {
-                __m256 acc = _mm256_maskload_ps(c0 + r * ldc + nv, tm);
-#pragma GCC unroll 8
-                for (int u = 0; u < U; u++) acc = _mm256_fmadd_ps(av[r][u], bv[u], acc);
-                _mm256_maskstore_ps(c0 + r * ldc + nv, tm, acc);
-            }
-        }
-    }
+    __m256 tacc[4];
+    for (int r = 0; r < R; r++) tacc[r] = nt ? _mm256_maskload_ps(c0 + r * ldc + nv, tm) : _mm256_setzero_ps();
+    int64_t k = 0;
+    for (; k + U <= K; k += U) l1_pass(j, R, U, k, n0, nv, nt, tm, tacc);
+    for (; k < K; k++) l1_pass(j, R, 1, k, n0, nv, nt, tm, tacc);
+    if (nt)
+        for (int r = 0; r < R; r++) store_first(c0 + r * ldc + nv, tacc[r], nt);
 }
 
 /* Columns [n0, n1) of C for M <= 4, B (K,N) not transposed: B rows are streamed once. One or two rows of

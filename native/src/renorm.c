@@ -58,14 +58,8 @@ E4J_API int32_t e4j_embedding_renorm(float *W, const int64_t *uniq, float max_no
     if (!(norm_type >= 0.0f))
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "norm_type must be >= 0 (or inf), got %g", (double)norm_type);
     if (U > 0 && (!W || !uniq)) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "renorm: W and uniq must not be NULL");
-    for (int64_t u = 0; u < U; u++) {
-        if (uniq[u] < 0 || uniq[u] >= V)
-            return e4j_fail(E4J_ERR_INDEX, "row %lld at uniq position %lld is out of range [0, %lld)", (long long)uniq[u],
-                            (long long)u, (long long)V);
-        if (u > 0 && uniq[u] <= uniq[u - 1])
-            return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "uniq must be strictly ascending: uniq[%lld]=%lld >= uniq[%lld]=%lld",
-                            (long long)(u - 1), (long long)uniq[u - 1], (long long)u, (long long)uniq[u]);
-    }
+    int32_t st = e4j_check_uniq(uniq, U, V);
+    if (st) return st;
     if (U == 0 || D == 0) return E4J_OK;
     renorm_ctx c = {e4j_prims_get(), W, uniq, (double)max_norm, (double)norm_type, D};
     e4j_parallel_for(U, e4j_grain(4 * D), renorm_range, &c);

@@ -120,14 +120,7 @@ E4J_API int32_t e4j_sparse_rows_update(float *W, float *state1, float *state2, c
     if (st) return st;
     if (U > 0 && (!W || !grows || !uniq))
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sparse_rows_update: W, grows and uniq must not be NULL");
-    for (int64_t u = 0; u < U; u++) {
-        if (uniq[u] < 0 || uniq[u] >= V)
-            return e4j_fail(E4J_ERR_INDEX, "row %lld at uniq position %lld is out of range [0, %lld)", (long long)uniq[u],
-                            (long long)u, (long long)V);
-        if (u > 0 && uniq[u] <= uniq[u - 1])
-            return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "uniq must be strictly ascending: uniq[%lld]=%lld >= uniq[%lld]=%lld",
-                            (long long)(u - 1), (long long)uniq[u - 1], (long long)u, (long long)uniq[u]);
-    }
+    if ((st = e4j_check_uniq(uniq, U, V))) return st;
     if (U == 0) return E4J_OK;
     e4j_optim_consts c;
     e4j_optim_prepare(&c, opt);

@@ -10,27 +10,11 @@
  * rows can be prefetched while this window computes.
  * Compiled with -mavx2 -mfma; only called when e4j_isa_level() == 1. Hogwild: racy on purpose. */
 #include "w2v.h"
+#include "avx2_math.h"
 
 #include <immintrin.h>
 #include <math.h>
 #include <string.h>
-
-/* exp(x) for x in [-16, 16]: 2^n * p(r), Cephes' degree-6 polynomial, ~1 ulp. */
-static inline __m256 exp256(__m256 x) {
-    __m256 fx = _mm256_round_ps(_mm256_mul_ps(x, _mm256_set1_ps(1.44269504088896341f)),
-                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 r = _mm256_fnmadd_ps(fx, _mm256_set1_ps(0.693359375f), x);
-    r = _mm256_fnmadd_ps(fx, _mm256_set1_ps(-2.12194440e-4f), r);
-    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(5.0000001201e-1f));
-    p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
-    __m256i n = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(fx), _mm256_set1_epi32(127)), 23);
-    return _mm256_mul_ps(p, _mm256_castsi256_ps(n));
-}
 
 /* log(v) for finite v >= 1: v = m·2^k with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh((m-1)/(m+1)). */
 static inline __m256 log256(__m256 v) {
@@ -90,7 +74,7 @@ static inline __m256 sigmoid_grad_row(const kctx *k, float *G, float lr, __m256 
         x = _mm256_min_ps(_mm256_set1_ps(E4J_W2V_MAX_X), _mm256_max_ps(_mm256_set1_ps(-E4J_W2V_MAX_X), x));
         __m256 msk = _mm256_loadu_ps(k->ws->mask + j);
         __m256 label = j == 0 ? _mm256_setr_ps(1, 0, 0, 0, 0, 0, 0, 0) : _mm256_setzero_ps();
-        __m256 e = exp256(_mm256_sub_ps(_mm256_setzero_ps(), x));
+        __m256 e = e4j_exp256(_mm256_sub_ps(_mm256_setzero_ps(), x));
         __m256 opl = _mm256_add_ps(one, e);
         __m256 sig = _mm256_div_ps(one, opl);
         /* softplus(-x) = log(1 + e^-x) for label 1; softplus(x) = x + log(1 + e^-x) for label 0 */

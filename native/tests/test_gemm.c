@@ -149,6 +149,35 @@ static void check_errors_and_trivial(void) {
     if (C[0] != 0.0f || C[1] != 0.0f) { printf("FAIL: alpha=0, beta=0 must write zeros\n"); failures++; }
 }
 
+/* One +Inf in B and positive A: C's column j0 must be +Inf in every row (no 0·Inf = NaN from padding or
+ * duplicated rows in any path), every other element finite. */
+static void check_inf_propagation(void) {
+    static const int64_t shapes[][3] = {{2, 17, 5},   {1, 30, 9},  {100, 3, 13}, {9, 20, 3},
+                                        {50, 40, 30}, {5, 40, 30}, {3, 50, 7}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int ta = 0; ta < 2; ta++)
+            for (int tb = 0; tb < 2; tb++) {
+                int64_t M = shapes[s][0], N = shapes[s][1], K = shapes[s][2], j0 = N / 2, k0 = K - 1;
+                float *A = malloc((size_t)(M * K) * sizeof(float)), *B = malloc((size_t)(K * N) * sizeof(float));
+                float *C = malloc((size_t)(M * N) * sizeof(float));
+                for (int64_t i = 0; i < M * K; i++) A[i] = 1.0f;
+                for (int64_t i = 0; i < K * N; i++) B[i] = 0.5f + 0.5f * frand();
+                B[tb ? j0 * K + k0 : k0 * N + j0] = INFINITY;
+                int32_t st = e4j_gemm(ta, tb, M, N, K, 1.0f, A, ta ? M : K, B, tb ? K : N, 0.0f, C, N);
+                int bad = st != E4J_OK;
+                for (int64_t i = 0; i < M && !bad; i++)
+                    for (int64_t j = 0; j < N; j++)
+                        if (j == j0 ? !(isinf(C[i * N + j]) && C[i * N + j] > 0) : !isfinite(C[i * N + j])) {
+                            printf("FAIL inf ta=%d tb=%d M=%lld N=%lld K=%lld: C[%lld,%lld] = %g\n", ta, tb, (long long)M,
+                                   (long long)N, (long long)K, (long long)i, (long long)j, C[i * N + j]);
+                            bad = 1;
+                            break;
+                        }
+                failures += bad;
+                free(A), free(B), free(C);
+            }
+}
+
 /* Two callers at once, each with e4j_threads = 2: results must equal a single-caller run bit for bit. */
 typedef struct concurrent_arg {
     const float *A, *B;
@@ -206,6 +235,11 @@ int main(void) {
                                      {100, 3, 257},   {9, 4, 33},     {257, 2, 1000}, {3, 100, 257}, {4, 97, 33},
                                      {2, 1100, 40},   {1, 2100, 9}};
     for (size_t s = 0; s < sizeof big / sizeof big[0]; s++) check_shape(big[s][0], big[s][1], big[s][2], 5, levels);
+    for (int level = 0; level < 2; level++) {
+        if (!(levels & (1 << level))) continue;
+        e4j_set_isa_level(level);
+        check_inf_propagation();
+    }
     if (levels & 2) {
         e4j_set_isa_level(1);
         check_concurrent_callers();

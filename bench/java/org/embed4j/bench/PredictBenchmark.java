@@ -64,15 +64,7 @@ public class PredictBenchmark {
         String model = System.getProperty("predict.model");
         classifier = model != null ? TextClassifier.load(Path.of(model)) : train(r);
         text = sentence(r, WORDS);
-        List<Prediction> p = classifier.predict(text, 1);
-        float[] probs = classifier.probabilities(text);
-        int best = 0;
-        for (int c = 1; c < probs.length; c++) {
-            best = probs[c] > probs[best] ? c : best;
-        }
-        if (!p.get(0).label().equals(classifier.labels().get(best))) {
-            throw new IllegalStateException("predict disagrees with the argmax of probabilities: " + p);
-        }
+        checkPredict(classifier, text);
 
         int dim = 100;
         int v = 100_000;
@@ -100,6 +92,19 @@ public class PredictBenchmark {
             if (n != tokens.length || Math.abs(ref[d] / tokens.length - out[d]) > 1e-5) {
                 throw new IllegalStateException("embed disagrees with the reference mean at " + d);
             }
+        }
+    }
+
+    /** Throws unless {@code predict(text, 1)} is the argmax of {@code probabilities(text)}: checked before timing. */
+    static void checkPredict(TextClassifier classifier, String text) {
+        List<Prediction> p = classifier.predict(text, 1);
+        float[] probs = classifier.probabilities(text);
+        int best = 0;
+        for (int c = 1; c < probs.length; c++) {
+            best = probs[c] > probs[best] ? c : best;
+        }
+        if (!p.get(0).label().equals(classifier.labels().get(best))) {
+            throw new IllegalStateException("predict disagrees with the argmax of probabilities: " + p);
         }
     }
 

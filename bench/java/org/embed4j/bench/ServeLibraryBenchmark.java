@@ -54,15 +54,7 @@ public class ServeLibraryBenchmark {
     }
 
     private void checkAgainstReference() {
-        float[] p = classifier.probabilities(texts[0]);
-        int best = 0;
-        for (int c = 1; c < p.length; c++) {
-            best = p[c] > p[best] ? c : best;
-        }
-        List<Prediction> top = classifier.predict(texts[0], 1);
-        if (!top.get(0).label().equals(classifier.labels().get(best))) {
-            throw new IllegalStateException("predict disagrees with argmax of probabilities: " + top);
-        }
+        PredictBenchmark.checkPredict(classifier, texts[0]);
         float[] q = vectors.vector(words[0]);
         int bestRow = -1;
         double bestCos = Double.NEGATIVE_INFINITY;

@@ -207,7 +207,7 @@ public final class ServeLoad {
             in = new BufferedInputStream(socket.getInputStream(), 1 << 16);
         }
 
-        /** Sends the request and reads the whole response; true when it is a 200. */
+        /** Sends the request and reads the whole response; true when it is a 200 with a JSON object body. */
         boolean exchange(byte[] request) throws IOException {
             out.write(request);
             out.flush();
@@ -222,8 +222,11 @@ public final class ServeLoad {
             if (length < 0) {
                 throw new IOException("response without Content-Length: " + status);
             }
-            in.skipNBytes(length);
-            return status.startsWith("HTTP/1.1 200");
+            byte[] body = in.readNBytes(length);
+            if (body.length < length) {
+                throw new IOException("connection closed after " + body.length + " of " + length + " body bytes");
+            }
+            return status.startsWith("HTTP/1.1 200") && length >= 2 && body[0] == '{' && body[length - 1] == '}';
         }
 
         private String readLine() throws IOException {

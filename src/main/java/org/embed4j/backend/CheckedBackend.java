@@ -1,10 +1,7 @@
 package org.embed4j.backend;
 
 import java.util.Arrays;
-import java.util.Collections;
-import java.util.Map;
 import java.util.Objects;
-import java.util.WeakHashMap;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Device;
 import org.embed4j.tensor.Tensor;
@@ -16,26 +13,25 @@ import org.embed4j.tensor.Tensor;
  *
  * <p>Data-dependent checks (index range, offsets order, NaN in logits) stay in the implementations: they need
  * the data, which may live on a device. One exception: a {@link SortedIndices} must fit the weight it is applied
- * to, which the dense backward's C ABI cannot check (it has no V); this class remembers the V of each sort it made
- * and reads a hand-made host sort's rows. Messages name the argument, the bad value and the expected one.
+ * to, which the dense backward's C ABI cannot check (it has no V): {@link SortChecks} remembers the V of each sort
+ * made here, reads a hand-made host sort's rows and refuses a hand-made device sort. Messages name the argument,
+ * the bad value and the expected one.
  * Exceptions: {@link NullPointerException} for a missing tensor, {@link IllegalStateException} for a closed
  * one, {@link IllegalArgumentException} for everything else; {@link UnsupportedOperationException} for an
  * optimizer kind a kernel does not implement.
  *
- * <p>Thread-safe when the wrapped backend is; its only state is that synchronized, weakly keyed map of sorts.
+ * <p>Thread-safe when the wrapped backend is; its only state is the sorts it made ({@link SortChecks}).
  */
 final class CheckedBackend implements Backend {
     private final Backend impl;
     private final TensorChecks check;
-    /**
-     * numEmbeddings of every sort this backend made, keyed by the identity of its uniq tensor (weakly held): the
-     * dense backward's C ABI has no V, so a sort made for more rows than dWeight has is caught here.
-     */
-    private final Map<Tensor, Long> sortRange = Collections.synchronizedMap(new WeakHashMap<>());
+    /** The sorts this backend made, with the V each was made for. */
+    private final SortChecks sorts;
 
     CheckedBackend(Backend impl) {
         this.impl = Objects.requireNonNull(impl, "impl");
         this.check = new TensorChecks(impl.device(), impl.name());
+        this.sorts = new SortChecks(check);
     }
 
     /** The backend this one checks arguments for. */
@@ -168,15 +164,14 @@ final class CheckedBackend implements Backend {
         }
         paddingIdx(paddingIdx, numEmbeddings);
         SortedIndices sorted = impl.sortIndices(indices, numEmbeddings, paddingIdx);
-        sortRange.put(sorted.uniq(), numEmbeddings);
+        sorts.remember(sorted, numEmbeddings);
         return sorted;
     }
 
     @Override
     public void embeddingBackward(Tensor dWeight, Tensor dOut, SortedIndices sorted, boolean scaleGradByFreq) {
         check.matrix(dWeight, "dWeight");
-        sorted(sorted);
-        sortedRowsFit(sorted, dWeight.size(0), "dWeight");
+        sorts.fits(sorted, dWeight.size(0), "dWeight");
         check.rows(dOut, "dOut", sorted.numIndices(), dWeight.size(1));
         impl.embeddingBackward(dWeight, dOut, sorted, scaleGradByFreq);
     }
@@ -184,7 +179,7 @@ final class CheckedBackend implements Backend {
     @Override
     public void embeddingBackwardRows(Tensor dRows, Tensor dOut, SortedIndices sorted, boolean scaleGradByFreq) {
         check.matrix(dRows, "dRows");
-        sorted(sorted);
+        sorts.wellFormed(sorted);
         check.shape(dRows, "dRows", sorted.numUnique(), dRows.size(1));
         check.rows(dOut, "dOut", sorted.numIndices(), dRows.size(1));
         impl.embeddingBackwardRows(dRows, dOut, sorted, scaleGradByFreq);
@@ -200,8 +195,7 @@ final class CheckedBackend implements Backend {
         long b = bagOffsets(offsets);
         long v = weight.size(0);
         long d = weight.size(1);
-        sorted(sorted);
-        sortedRowsFit(sorted, v, "weight");
+        sorts.fits(sorted, v, "weight");
         if (sorted.numIndices() != n) {
             throw new IllegalArgumentException("sorted covers " + sorted.numIndices() + " indices, expected N = " + n
                     + " (sort the same indices)");
@@ -226,11 +220,11 @@ final class CheckedBackend implements Backend {
     public void embeddingBackwardUpdate(Tensor weight, Tensor state1, Tensor state2, Tensor dOut,
                                         SortedIndices sorted, boolean scaleGradByFreq, OptimStep step) {
         check.matrix(weight, "weight");
-        sorted(sorted);
-        sortedRowsFit(sorted, weight.size(0), "weight");
+        sorts.fits(sorted, weight.size(0), "weight");
         check.rows(dOut, "dOut", sorted.numIndices(), weight.size(1));
-        sparseStep(step);
-        optimizerState(step, weight, state1, state2);
+        OptimStepChecks.step(step);
+        OptimStepChecks.sparseKind(step);
+        OptimStepChecks.state(check, step, weight, state1, state2);
         impl.embeddingBackwardUpdate(weight, state1, state2, dOut, sorted, scaleGradByFreq, step);
     }
 
@@ -238,11 +232,11 @@ final class CheckedBackend implements Backend {
     public void sparseRowsUpdate(Tensor weight, Tensor state1, Tensor state2, Tensor gradRows, SortedIndices sorted,
                                  OptimStep step) {
         check.matrix(weight, "weight");
-        sorted(sorted);
-        sortedRowsFit(sorted, weight.size(0), "weight");
+        sorts.fits(sorted, weight.size(0), "weight");
         check.shape(check.f32(gradRows, "gradRows"), "gradRows", sorted.numUnique(), weight.size(1));
-        sparseStep(step);
-        optimizerState(step, weight, state1, state2);
+        OptimStepChecks.step(step);
+        OptimStepChecks.sparseKind(step);
+        OptimStepChecks.state(check, step, weight, state1, state2);
         impl.sparseRowsUpdate(weight, state1, state2, gradRows, sorted, step);
     }
 
@@ -251,17 +245,16 @@ final class CheckedBackend implements Backend {
         check.f32(param, "param");
         check.f32(grad, "grad");
         check.sameCount(grad, "grad", param.numel());
-        checkStep(step);
-        OptimizerRules.checkDenseKind(step);
-        optimizerState(step, param, state1, state2);
+        OptimStepChecks.step(step);
+        OptimStepChecks.denseKind(step);
+        OptimStepChecks.state(check, step, param, state1, state2);
         impl.denseUpdate(param, state1, state2, grad, step);
     }
 
     @Override
     public void embeddingRenorm(Tensor weight, SortedIndices sorted, float maxNorm, float normType) {
         check.matrix(weight, "weight");
-        sorted(sorted);
-        sortedRowsFit(sorted, weight.size(0), "weight");
+        sorts.fits(sorted, weight.size(0), "weight");
         if (Float.isNaN(maxNorm)) {
             throw new IllegalArgumentException("maxNorm must be a number, got NaN");
         }
@@ -455,86 +448,6 @@ final class CheckedBackend implements Backend {
         if (paddingIdx < -1 || paddingIdx >= numEmbeddings) {
             throw new IllegalArgumentException("paddingIdx must be -1 (none) or in [0, " + numEmbeddings + "), got "
                     + paddingIdx);
-        }
-    }
-
-    private void sorted(SortedIndices s) {
-        Objects.requireNonNull(s, "sorted must not be null");
-        long u = s.numUnique();
-        long n = s.numIndices();
-        if (n < 0 || u < 0 || u > n) {
-            throw new IllegalArgumentException("sorted has numUnique " + u + " and numIndices " + n
-                    + " (expected 0 <= numUnique <= numIndices)");
-        }
-        long[][] minimum = {{u}, {u + 1}, {n}};
-        Tensor[] parts = {s.uniq(), s.seg(), s.perm()};
-        String[] names = {"sorted.uniq", "sorted.seg", "sorted.perm"};
-        for (int i = 0; i < parts.length; i++) {
-            check.typed(parts[i], names[i], DType.I64);
-            if (parts[i].rank() != 1 || parts[i].numel() < minimum[i][0]) {
-                throw new IllegalArgumentException(names[i] + " must be 1-D with at least " + minimum[i][0]
-                        + " elements, got " + parts[i].describe());
-            }
-        }
-    }
-
-    /** The sort's rows fit a weight of {@code rows} rows: by its recorded V, else by reading host uniq. */
-    private void sortedRowsFit(SortedIndices s, long rows, String name) {
-        Long madeFor = sortRange.get(s.uniq());
-        if (madeFor != null) {
-            if (madeFor > rows) {
-                throw new IllegalArgumentException("sorted was made for " + madeFor + " embeddings, but " + name
-                        + " has " + rows + " rows");
-            }
-            return;
-        }
-        if (s.uniq().device().isHost()) {
-            for (long u = 0; u < s.numUnique(); u++) {
-                long r = s.uniq().getIndex(u);
-                if (r < 0 || r >= rows) {
-                    throw new IndexOutOfBoundsException("sorted row " + r + " at unique position " + u
-                            + " is out of range for " + name + " with " + rows + " rows");
-                }
-            }
-        }
-    }
-
-    private static void checkStep(OptimStep step) {
-        Objects.requireNonNull(step, "step must not be null");
-        Objects.requireNonNull(step.kind(), "step.kind must not be null");
-        if (step.nesterov() && (step.momentum() <= 0f || step.dampening() != 0f)) {
-            throw new IllegalArgumentException("Nesterov momentum needs momentum > 0 and dampening 0, got momentum "
-                    + step.momentum() + ", dampening " + step.dampening());
-        }
-        boolean adam = step.kind() == OptimKind.ADAM || step.kind() == OptimKind.ADAMW
-                || step.kind() == OptimKind.SPARSE_ADAM;
-        if (adam && step.step() < 1) {
-            throw new IllegalArgumentException(step.kind() + " needs step >= 1 (1-based, after increment), got "
-                    + step.step());
-        }
-    }
-
-    private static void sparseStep(OptimStep step) {
-        checkStep(step);
-        OptimizerRules.checkSparseKind(step);
-    }
-
-    /** State tensors each kind needs, shaped like the parameter (row-wise Adagrad: one float per row). */
-    private void optimizerState(OptimStep step, Tensor param, Tensor state1, Tensor state2) {
-        boolean needs1 = switch (step.kind()) {
-            case SGD -> step.momentum() != 0f;
-            case ADAM, ADAMW, ADAGRAD, ROWWISE_ADAGRAD, SPARSE_ADAM -> true;
-        };
-        boolean needs2 = step.kind() == OptimKind.ADAM || step.kind() == OptimKind.ADAMW
-                || step.kind() == OptimKind.SPARSE_ADAM;
-        if (needs1) {
-            long[] expected = step.kind() == OptimKind.ROWWISE_ADAGRAD ? new long[] {param.size(0)} : param.shape();
-            check.shape(check.f32(Objects.requireNonNull(state1, () -> "state1 must not be null for " + step.kind()), "state1"),
-                    "state1", expected);
-        }
-        if (needs2) {
-            check.shape(check.f32(Objects.requireNonNull(state2, () -> "state2 must not be null for " + step.kind()), "state2"),
-                    "state2", param.shape());
         }
     }
 }

@@ -19,11 +19,13 @@ import org.embed4j.tensor.Tensor;
  *
  * <p>Errors: shapes are checked by CheckedBackend before these methods run. Data-dependent errors (an index out
  * of range, a bad target, a NaN logit) are found on the device and reported at the next synchronisation as
- * IndexOutOfBoundsException / IllegalArgumentException; the CUDA context stays usable. By default the kernels
- * with such checks (gather, bag forward, sort, softmax-CE) synchronise before returning, so the exception comes
- * from the call that caused it, like on the other backends; {@code -Dembed4j.cuda.async=true} leaves them
- * asynchronous (errors then surface at the next {@link #synchronize()} or {@link #toHost}). On failure the
- * output's contents are unspecified (a bad gather row is zeros). CUDA failures are {@link CudaException}s.
+ * IndexOutOfBoundsException / IllegalArgumentException; the CUDA context stays usable. By default (strict mode)
+ * the calls whose data can be bad (gather, bag forward and backward, softmax-CE) first run a read-only validation
+ * pass and synchronise, so the exception comes from the call that caused it and no output is written, as on the
+ * other backends; the sort synchronises anyway (to learn U). {@code -Dembed4j.cuda.async=true} skips the passes
+ * and the synchronisation: the kernels still check as they go, errors surface at the next
+ * {@link #synchronize()} or {@link #toHost}, and a failed call's output is unspecified (a bad gather row is
+ * zeros). CUDA failures are {@link CudaException}s.
  *
  * <p>Deterministic like the reference: the backward passes reduce each row in a fixed order (bit-identical
  * across runs). word2vec chunks are host tensors by contract, so {@link #word2vecTrainChunk} runs on the CPU
@@ -153,7 +155,9 @@ final class CudaBackend implements Backend {
 
     @Override
     public void copy(Tensor dst, Tensor src) {
-        launch("e4j_cuda_memcpy_d2d", dst.segment(), src.segment(), src.byteSize());
+        synchronized (lock) {
+            k.call("e4j_cuda_memcpy_d2d", stream(), dst.segment(), src.segment(), src.byteSize());
+        }
     }
 
     @Override
@@ -187,16 +191,25 @@ final class CudaBackend implements Backend {
 
     @Override
     public void gather(Tensor out, Tensor weight, Tensor indices) {
-        checked("e4j_gather_forward_cuda", out.segment(), weight.segment(), indices.segment(), indexType(indices),
-                indices.numel(), weight.size(0), weight.size(1));
+        synchronized (lock) {
+            validate(() -> checkIndices(indices, weight.size(0)));
+            launch("e4j_gather_forward_cuda", out.segment(), weight.segment(), indices.segment(), indexType(indices),
+                    indices.numel(), weight.size(0), weight.size(1));
+        }
     }
 
     @Override
     public void embeddingBagForward(Tensor out, Tensor argmax, Tensor weight, Tensor indices, Tensor offsets,
                                     Tensor perSampleWeights, BagMode mode, long paddingIdx) {
-        checked("e4j_embedding_bag_forward_cuda", out.segment(), seg(argmax), weight.segment(), indices.segment(),
-                indexType(indices), offsets.segment(), seg(perSampleWeights), mode.ordinal(), paddingIdx,
-                indices.numel(), offsets.numel() - 1, weight.size(0), weight.size(1));
+        synchronized (lock) {
+            validate(() -> {
+                checkOffsets(offsets, indices.numel());
+                checkIndices(indices, weight.size(0));
+            });
+            launch("e4j_embedding_bag_forward_cuda", out.segment(), seg(argmax), weight.segment(), indices.segment(),
+                    indexType(indices), offsets.segment(), seg(perSampleWeights), mode.ordinal(), paddingIdx,
+                    indices.numel(), offsets.numel() - 1, weight.size(0), weight.size(1));
+        }
     }
 
     /**
@@ -256,6 +269,7 @@ final class CudaBackend implements Backend {
                                      Tensor indices, Tensor offsets, Tensor perSampleWeights, Tensor argmax,
                                      SortedIndices sorted, BagMode mode, boolean compact) {
         long v = weight != null ? weight.size(0) : compact ? Long.MAX_VALUE : dWeight.size(0);
+        validate(() -> checkOffsets(offsets, indices.numel())); // the sort already checked the indices
         launch("e4j_embedding_bag_backward_cuda", dWeight.segment(), seg(dPerSampleWeights), dOut.segment(),
                 seg(weight), indices.segment(), indexType(indices), offsets.segment(), seg(perSampleWeights),
                 seg(argmax), sorted.uniq().segment(), sorted.seg().segment(), sorted.perm().segment(), mode.ordinal(),
@@ -333,8 +347,12 @@ final class CudaBackend implements Backend {
     @Override
     public void softmaxCrossEntropy(Tensor loss, Tensor dLogits, Tensor logits, Tensor targets, Tensor weight,
                                     long ignoreIndex, float labelSmoothing, Reduction reduction) {
-        checked("e4j_softmax_xent_cuda", loss.segment(), seg(dLogits), logits.segment(), targets.segment(), seg(weight),
-                ignoreIndex, labelSmoothing, reduction.ordinal(), logits.size(0), logits.size(1));
+        synchronized (lock) {
+            validate(() -> launch("e4j_check_logits_cuda", logits.segment(), targets.segment(), ignoreIndex,
+                    logits.size(0), logits.size(1)));
+            launch("e4j_softmax_xent_cuda", loss.segment(), seg(dLogits), logits.segment(), targets.segment(),
+                    seg(weight), ignoreIndex, labelSmoothing, reduction.ordinal(), logits.size(0), logits.size(1));
+        }
     }
 
     // ------------------------------------------------------------------ search and word2vec
@@ -399,16 +417,23 @@ final class CudaBackend implements Backend {
         }
     }
 
-    /** A launch whose kernel checks data; synchronises so that a bad index is reported by this call (unless async). */
-    private void checked(String function, Object... args) {
-        Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
-        synchronized (lock) {
-            all[args.length] = stream();
-            k.call(function, all);
-            if (!async) {
-                k.call("e4j_cuda_stream_synchronize", stream());
-            }
+    /** Strict mode: queues the read-only validation passes, then synchronises so that bad data throws here. */
+    private void validate(Runnable passes) {
+        if (async) {
+            return;
         }
+        synchronized (lock) {
+            passes.run();
+            k.call("e4j_cuda_stream_synchronize", stream());
+        }
+    }
+
+    private void checkIndices(Tensor indices, long rows) {
+        launch("e4j_check_indices_cuda", indices.segment(), indexType(indices), indices.numel(), rows);
+    }
+
+    private void checkOffsets(Tensor offsets, long numIndices) {
+        launch("e4j_check_offsets_cuda", offsets.segment(), offsets.numel() - 1, numIndices);
     }
 
     private static MemorySegment seg(Tensor t) {

@@ -60,7 +60,10 @@ final class CudaKernels {
             Map.entry("e4j_softmax_xent_cuda", "ppppplfillp"),
             Map.entry("e4j_row_norms_cuda", "ppllp"),
             Map.entry("e4j_topk_cuda", "pppppplllllp"),
-            Map.entry("e4j_w2v_train_chunk_cuda", "ppppuplplppiiiffllp"));
+            Map.entry("e4j_w2v_train_chunk_cuda", "ppppuplplppiiifflllp"),
+            Map.entry("e4j_check_indices_cuda", "pillp"),
+            Map.entry("e4j_check_offsets_cuda", "pllp"),
+            Map.entry("e4j_check_logits_cuda", "pplllp"));
 
     private final NativeLibrary lib;
     private final Map<String, Downcall> calls = new HashMap<>();

@@ -191,7 +191,7 @@ public class JavaBackend implements Backend {
     @Override
     public void embeddingBackwardUpdate(Tensor weight, Tensor state1, Tensor state2, Tensor dOut,
                                         SortedIndices sorted, boolean scaleGradByFreq, OptimStep step) {
-        OptimizerRules.checkSparseKind(step);
+        OptimStepChecks.sparseKind(step);
         IndexSort.Host h = IndexSort.Host.of(sorted, weight.size(0));
         OptimizerRules rules = new OptimizerRules(step, weight.segment(), segmentOrNull(state1),
                 segmentOrNull(state2));
@@ -206,7 +206,7 @@ public class JavaBackend implements Backend {
     @Override
     public void sparseRowsUpdate(Tensor weight, Tensor state1, Tensor state2, Tensor gradRows, SortedIndices sorted,
                                  OptimStep step) {
-        OptimizerRules.checkSparseKind(step);
+        OptimStepChecks.sparseKind(step);
         IndexSort.Host h = IndexSort.Host.of(sorted, weight.size(0));
         OptimizerRules rules = new OptimizerRules(step, weight.segment(), segmentOrNull(state1),
                 segmentOrNull(state2));
@@ -220,7 +220,7 @@ public class JavaBackend implements Backend {
 
     @Override
     public void denseUpdate(Tensor param, Tensor state1, Tensor state2, Tensor grad, OptimStep step) {
-        OptimizerRules.checkDenseKind(step);
+        OptimStepChecks.denseKind(step);
         OptimizerRules rules = new OptimizerRules(step, param.segment(), segmentOrNull(state1),
                 segmentOrNull(state2));
         MemorySegment g = grad.segment();

@@ -51,30 +51,6 @@ final class OptimizerRules {
         this.adamWDecay = 1f - step.lr() * step.weightDecay();
     }
 
-    /** Kinds a sparse (fused or row) update accepts; dense updates accept all but the row-based two. */
-    static void checkSparseKind(OptimStep step) {
-        switch (step.kind()) {
-            case SGD -> {
-                if (step.momentum() != 0f) {
-                    throw new UnsupportedOperationException("sparse updates support SGD without momentum only, got"
-                            + " momentum " + step.momentum() + " (use a dense gradient for momentum)");
-                }
-            }
-            case ROWWISE_ADAGRAD, ADAGRAD, SPARSE_ADAM -> {
-            }
-            default -> throw new UnsupportedOperationException("sparse updates support SGD, ADAGRAD, ROWWISE_ADAGRAD"
-                    + " and SPARSE_ADAM, got " + step.kind());
-        }
-    }
-
-    /** See {@link #checkSparseKind}. */
-    static void checkDenseKind(OptimStep step) {
-        if (step.kind() == OptimKind.ROWWISE_ADAGRAD || step.kind() == OptimKind.SPARSE_ADAM) {
-            throw new UnsupportedOperationException(step.kind() + " updates rows of a sparse gradient only;"
-                    + " dense updates support SGD, ADAM, ADAMW and ADAGRAD");
-        }
-    }
-
     /** Updates element {@code i} of the parameter (and the same element of the state tensors) with gradient g. */
     void updateElement(long i, float g) {
         float grad = step.maximize() ? -g : g;

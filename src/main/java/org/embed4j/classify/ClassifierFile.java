@@ -17,7 +17,7 @@ import java.util.List;
 import org.embed4j.io.AtomicFiles;
 
 /**
- * The one-file classifier format: magic "E4JC", format version, options (the loss last), vocabulary, labels, then the
+ * The one-file classifier format: magic "E4JC", format version, options (loss, minn, maxn last), vocabulary, labels, then the
  * input (rows × dim) and output (labels × dim) matrices as little-endian floats. Written to a temporary
  * file and renamed, so a crash never leaves half a model under the real name. Reading checks every count
  * against the bytes the file still holds before allocating, and refuses a newer version by name.
@@ -46,6 +46,8 @@ final class ClassifierFile {
             out.writeInt(o.threads());
             out.writeLong(o.seed());
             out.writeInt(o.loss().ordinal());
+            out.writeInt(o.minn());
+            out.writeInt(o.maxn());
             writeStrings(out, model.dictionary().words());
             writeStrings(out, model.labels());
             writeFloats(out, model.input());
@@ -89,11 +91,13 @@ final class ClassifierFile {
                 if (loss < 0 || loss >= ClassifierLoss.values().length) {
                     throw new IOException(path + ": unknown loss " + loss + " at offset " + lossAt);
                 }
+                int minn = in.readInt();
+                int maxn = in.readInt();
                 ClassifierOptions o = new ClassifierOptions(dim, lr, epoch, wordNgrams, bucket, minCount, lowercase,
-                        threads, seed, ClassifierLoss.values()[loss]);
+                        threads, seed, ClassifierLoss.values()[loss], minn, maxn);
                 List<String> words = readStrings(in, counting, size, path, "words");
                 List<String> labels = readStrings(in, counting, size, path, "labels");
-                Dictionary dict = new Dictionary(words, labels, o.wordNgrams(), o.bucket(), o.lowercase());
+                Dictionary dict = new Dictionary(words, labels, o.wordNgrams(), o.bucket(), o.lowercase(), minn, maxn);
                 float[] input = readFloats(in, counting, size, path, (long) dict.inputRows() * o.dim(), "input matrix");
                 float[] output = readFloats(in, counting, size, path, (long) labels.size() * o.dim(), "output matrix");
                 if (counting.count != size) {

@@ -8,13 +8,15 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.embed4j.classify.data.LabeledText;
+import org.embed4j.text.Subwords;
 
 /**
  * The classifier's vocabulary and label set, and the mapping of a text to input rows:
  * word ids (words seen at least {@code minCount} times in training, most frequent first) followed by
  * hashed word n-grams of 2..wordNgrams tokens (the text's tokens and a final {@link #EOS}, as fastText reads a line) in rows {@code [words, words + bucket)}, computed like
  * fastText: FNV-1a hash of each token (out-of-vocabulary tokens too), sign-extended to 64 bits and combined as h = h·116049371 + h_j,
- * then taken modulo bucket. Labels are ordered by frequency (then name). Immutable and thread-safe.
+ * then taken modulo bucket; optionally fastText's character n-grams of every token ({@link Subwords}, same buckets).
+ * Labels are ordered by frequency (then name). Immutable and thread-safe.
  */
 public final class Dictionary {
     /** fastText's end-of-line token, appended to every text: its row acts as a learnt per-class bias. */
@@ -27,15 +29,31 @@ public final class Dictionary {
     private final int wordNgrams;
     private final int bucket;
     private final TextFeatures features;
+    private final Subwords subwords;
+    private final int[][] wordSubwords; // per word: its character n-gram buckets, computed once
 
     public Dictionary(List<String> words, List<String> labels, int wordNgrams, int bucket, boolean lowercase) {
+        this(words, labels, wordNgrams, bucket, lowercase, 0, 0);
+    }
+
+    /** With character n-grams of minn..maxn code points (maxn 0: none), hashed into the same buckets. */
+    public Dictionary(List<String> words, List<String> labels, int wordNgrams, int bucket, boolean lowercase,
+                      int minn, int maxn) {
         this.words = List.copyOf(words);
         this.labels = List.copyOf(labels);
         this.wordIds = index(this.words, "word");
         this.labelIds = index(this.labels, "label");
         this.wordNgrams = wordNgrams;
-        this.bucket = wordNgrams > 1 ? bucket : 0;
+        this.bucket = wordNgrams > 1 || maxn > 0 ? bucket : 0;
         this.features = new TextFeatures(lowercase);
+        this.subwords = new Subwords(minn, maxn, this.bucket);
+        this.wordSubwords = new int[this.words.size()][];
+        if (subwords.enabled()) {
+            for (int w = 0; w < wordSubwords.length; w++) {
+                // fastText gives the end-of-line token no subwords
+                wordSubwords[w] = EOS.equals(this.words.get(w)) ? new int[0] : subwords.ngramBuckets(this.words.get(w));
+            }
+        }
     }
 
     /** Counts words and labels of the training examples. */
@@ -56,7 +74,7 @@ public final class Dictionary {
             }
         }
         return new Dictionary(byCount(wordCounts, o.minCount()), byCount(labelCounts, 1), o.wordNgrams(), o.bucket(),
-                o.lowercase());
+                o.lowercase(), o.minn(), o.maxn());
     }
 
     private static List<String> byCount(Map<String, Long> counts, int minCount) {
@@ -94,6 +112,14 @@ public final class Dictionary {
         return bucket;
     }
 
+    public int minn() {
+        return subwords.minn();
+    }
+
+    public int maxn() {
+        return subwords.maxn();
+    }
+
     /** Input rows: words plus n-gram buckets. */
     public int inputRows() {
         return words.size() + bucket;
@@ -118,7 +144,19 @@ public final class Dictionary {
             return new int[0]; // nothing to classify; fastText skips such lines too
         }
         tokens.add(EOS);
-        int[] out = new int[tokens.size() * Math.max(1, wordNgrams)];
+        // words, each followed by its character n-grams, then the word n-grams: fastText's order
+        List<int[]> subs = new ArrayList<>(subwords.enabled() ? tokens.size() : 0);
+        int capacity = tokens.size() * Math.max(1, wordNgrams);
+        if (subwords.enabled()) {
+            for (String t : tokens) {
+                int id = wordId(t);
+                // unknown words contribute their n-grams too (that is what char n-grams are for); EOS has none
+                int[] sub = id >= 0 ? wordSubwords[id] : EOS.equals(t) ? new int[0] : subwords.ngramBuckets(t);
+                subs.add(sub);
+                capacity += sub.length;
+            }
+        }
+        int[] out = new int[capacity];
         int n = 0;
         int[] hashes = wordNgrams > 1 ? new int[tokens.size()] : null;
         for (int i = 0; i < tokens.size(); i++) {
@@ -126,6 +164,11 @@ public final class Dictionary {
             int id = wordId(t);
             if (id >= 0) {
                 out[n++] = id;
+            }
+            if (subwords.enabled()) {
+                for (int b : subs.get(i)) {
+                    out[n++] = words.size() + b;
+                }
             }
             if (hashes != null) {
                 hashes[i] = fnv1a(t);

@@ -19,6 +19,7 @@ import org.embed4j.vectors.WordVectors;
  * the training order shuffled (seeded) before every epoch — some sets ship sorted by label, and an
  * unshuffled pass over them learns only the last label. One thread + a seed: bit-for-bit reproducible.
  * Input rows start uniform in ±1/dim (or from pretrained vectors), output rows at zero, like fastText.
+ * A trainer object is configured and used by one thread at a time; the models it returns are independent.
  */
 public final class FastTextTrainer {
     /** What one epoch did. */
@@ -160,8 +161,8 @@ public final class FastTextTrainer {
 
     private double runShard(int[][] rows, int[][] targets, int[] order, int from, int to, float[] input, float[] output,
                             int dim, AtomicLong processed, long totalTokens, long seed) {
-        float[] hidden = new float[dim];
-        float[] grad = new float[dim];
+        double[] hidden = new double[dim];
+        double[] grad = new double[dim];
         float[] probs = new float[output.length / dim];
         SplittableRandom rng = new SplittableRandom(seed);
         double loss = 0;

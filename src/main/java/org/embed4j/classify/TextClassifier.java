@@ -94,7 +94,7 @@ public final class TextClassifier {
     public float[] probabilities(String text) {
         int[] rows = dictionary.inputRows(text);
         int dim = options.dim();
-        float[] hidden = new float[dim];
+        double[] hidden = new double[dim];
         Supervised.meanRows(input, rows, dim, hidden);
         float[] probs = new float[dictionary.labels().size()];
         if (options.loss() == ClassifierLoss.OVA) {

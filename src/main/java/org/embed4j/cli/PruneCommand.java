@@ -3,13 +3,12 @@ package org.embed4j.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.embed4j.deploy.EvalFiles;
-import org.embed4j.deploy.ModelScores;
 import org.embed4j.deploy.Pruning;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;
 import org.embed4j.vectors.WordVectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -36,17 +35,8 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--keep", required = true, description = "number of words to keep")
     int keep;
 
-    @Option(names = "--format", description = "input format when detection is not wanted")
-    String format;
-
-    @Option(names = "--similarity", description = "word-pair file (default: wordsim353.tsv in data/eval or shared data)")
-    Path similarity;
-
-    @Option(names = "--analogy", description = "questions-words.txt (default: data/eval or shared data)")
-    Path analogy;
-
-    @Option(names = "--restrict", defaultValue = "30000", description = "analogies use the N most frequent words (default ${DEFAULT-VALUE})")
-    int restrict;
+    @Mixin
+    ShrinkCommands shared;
 
     @Override
     public Integer call() {
@@ -55,7 +45,7 @@ final class PruneCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--keep must be > 0, got " + keep);
             }
             PrintWriter o = spec.commandLine().getOut();
-            WordVectors v = VectorsCommands.load(in, format);
+            WordVectors v = shared.load(in, out, "prune");
             o.printf("input %s: %d words, dim %d, %s%n", in, v.size(), v.dim(), ShrinkCommands.mb(ShrinkCommands.size(in)));
             if (keep >= v.size()) {
                 o.printf("--keep %d >= %d words: every word is kept%n", keep, v.size());
@@ -67,8 +57,7 @@ final class PruneCommand implements Callable<Integer> {
             o.printf("pruned %s: %d words (the first %d rows, most frequent first), %s %s, size ratio %s%n", out,
                     back.size(), back.size(), outFormat, ShrinkCommands.mb(ShrinkCommands.size(out)),
                     ShrinkCommands.ratio(ShrinkCommands.size(out), ShrinkCommands.size(in)));
-            EvalFiles files = EvalFiles.locate(similarity, analogy);
-            o.print(ModelScores.compare(ModelScores.of(v, files, restrict), ModelScores.of(back, files, restrict)));
+            o.print(shared.compare(v, back));
             o.println("note: kept rows are unchanged, so the scores move only because pairs/questions with a dropped"
                     + " word are skipped (see the covered counts)");
             o.flush();

@@ -3,12 +3,11 @@ package org.embed4j.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.embed4j.deploy.EvalFiles;
-import org.embed4j.deploy.ModelScores;
 import org.embed4j.deploy.Precision;
 import org.embed4j.deploy.QuantizedVectors;
 import org.embed4j.vectors.WordVectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -38,17 +37,8 @@ final class QuantizeCommand implements Callable<Integer> {
     @Option(names = "--fp16", description = "fp16 (~2x smaller)")
     boolean fp16;
 
-    @Option(names = "--format", description = "input format when detection is not wanted")
-    String format;
-
-    @Option(names = "--similarity", description = "word-pair file (default: wordsim353.tsv in data/eval or shared data)")
-    Path similarity;
-
-    @Option(names = "--analogy", description = "questions-words.txt (default: data/eval or shared data)")
-    Path analogy;
-
-    @Option(names = "--restrict", defaultValue = "30000", description = "analogies use the N most frequent words (default ${DEFAULT-VALUE})")
-    int restrict;
+    @Mixin
+    ShrinkCommands shared;
 
     @Override
     public Integer call() {
@@ -58,7 +48,7 @@ final class QuantizeCommand implements Callable<Integer> {
             }
             Precision precision = fp16 ? Precision.FP16 : Precision.INT8;
             PrintWriter o = spec.commandLine().getOut();
-            WordVectors v = VectorsCommands.load(in, format);
+            WordVectors v = shared.load(in, out, "quantize");
             long floatBytes = (long) v.size() * v.dim() * Float.BYTES;
             o.printf("input %s: %d words, dim %d, %s on disk, float32 vectors %s%n", in, v.size(), v.dim(),
                     ShrinkCommands.mb(ShrinkCommands.size(in)), ShrinkCommands.mb(floatBytes));
@@ -72,9 +62,7 @@ final class QuantizeCommand implements Callable<Integer> {
                     ShrinkCommands.ratio(ShrinkCommands.size(out), ShrinkCommands.size(in)));
             o.printf("vector storage: float32 %s -> %s %s, size ratio %s%n", ShrinkCommands.mb(floatBytes), precision,
                     ShrinkCommands.mb(q.vectorBytes()), ShrinkCommands.ratio(q.vectorBytes(), floatBytes));
-            EvalFiles files = EvalFiles.locate(similarity, analogy);
-            o.print(ModelScores.compare(ModelScores.of(v, files, restrict),
-                    ModelScores.of(q.toWordVectors(), files, restrict)));
+            o.print(shared.compare(v, q.toWordVectors()));
             o.flush();
             return 0;
         });

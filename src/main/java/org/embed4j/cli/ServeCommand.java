@@ -25,6 +25,9 @@ import picocli.CommandLine.Option;
         description = "Serve word vectors and/or a text classifier over HTTP (JSON; /v1/embed, /v1/nearest, "
                 + "/v1/analogy, /v1/classify, /healthz, /metrics).")
 final class ServeCommand implements Callable<Integer> {
+    // the defaults live in ServeOptions.DEFAULTS only: picocli shows and keeps a field's initial value
+    private static final ServeOptions DEFAULTS = ServeOptions.DEFAULTS;
+
     @Option(names = "--model", description = "word vectors (.e4jv is memory-mapped; also .bin, .txt, .vec, .glove.txt, .safetensors)")
     Path model;
 
@@ -34,29 +37,29 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--classifier", description = "text classifier file written by TextClassifier.save (E4JC)")
     Path classifier;
 
-    @Option(names = "--port", defaultValue = "8080", description = "TCP port, 0 = any free one (default ${DEFAULT-VALUE})")
-    int port;
+    @Option(names = "--port", description = "TCP port, 0 = any free one (default ${DEFAULT-VALUE})")
+    int port = DEFAULTS.port();
 
-    @Option(names = "--bind", defaultValue = "127.0.0.1", description = "address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 = all interfaces)")
-    String bind;
+    @Option(names = "--bind", description = "address to listen on (default ${DEFAULT-VALUE}; 0.0.0.0 = all interfaces)")
+    String bind = DEFAULTS.bind();
 
     @Option(names = "--token-file", description = "file holding the bearer token that requests must send")
     Path tokenFile;
 
-    @Option(names = "--max-body-bytes", defaultValue = "1048576", description = "largest request body (default ${DEFAULT-VALUE})")
-    int maxBodyBytes;
+    @Option(names = "--max-body-bytes", description = "largest request body (default ${DEFAULT-VALUE})")
+    int maxBodyBytes = DEFAULTS.maxBodyBytes();
 
-    @Option(names = "--max-batch", defaultValue = "256", description = "most inputs per request (default ${DEFAULT-VALUE})")
-    int maxBatch;
+    @Option(names = "--max-batch", description = "most inputs per request (default ${DEFAULT-VALUE})")
+    int maxBatch = DEFAULTS.maxBatch();
 
-    @Option(names = "--max-k", defaultValue = "1000", description = "largest k (default ${DEFAULT-VALUE})")
-    int maxK;
+    @Option(names = "--max-k", description = "largest k (default ${DEFAULT-VALUE})")
+    int maxK = DEFAULTS.maxK();
 
     @Option(names = "--log-requests", description = "log the content of failed requests (off by default: it may be private)")
     boolean logRequests;
 
-    @Option(names = "--shutdown-timeout", defaultValue = "10", description = "seconds to let requests finish at shutdown (default ${DEFAULT-VALUE})")
-    int shutdownSeconds;
+    @Option(names = "--shutdown-timeout", description = "seconds to let requests finish at shutdown (default ${DEFAULT-VALUE})")
+    int shutdownSeconds = (int) DEFAULTS.shutdownTimeout().toSeconds();
 
     @Override
     public Integer call() {

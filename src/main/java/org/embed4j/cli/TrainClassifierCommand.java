@@ -78,6 +78,12 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--bucket", description = "hash buckets for word n-grams (default 2000000)")
     int bucket = D.bucket();
 
+    @Option(names = "--minn", description = "shortest character n-gram (default 0; fastText's -minn, e.g. 3)")
+    int minn;
+
+    @Option(names = "--maxn", description = "longest character n-gram (default 0: none; fastText's -maxn, e.g. 6)")
+    int maxn;
+
     @Option(names = "--min-count", description = "drop words seen fewer times (default 1)")
     int minCount = D.minCount();
 
@@ -126,7 +132,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
 
     private ClassifierOptions options() {
         return new ClassifierOptions(dim, lr, epoch, wordNgrams, bucket, minCount, lowercase, threads, seed,
-                ClassifierLoss.parse(loss));
+                ClassifierLoss.parse(loss), minn, maxn);
     }
 
     private Integer trainAndReport() throws IOException {

@@ -1,8 +1,8 @@
 package org.embed4j.cli;
 
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.Backends;
@@ -63,26 +63,21 @@ final class TrainMlpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try {
+        return VectorsCommands.run("train-mlp", () -> {
             MlpConfig config = new MlpConfig(epochs, batchSize, dim, hidden, lr, seed, dropout, minCount, wordNgrams);
             List<LabeledText> trainSet = LabeledText.readTrec(train);
             List<LabeledText> testSet = LabeledText.readTrec(test);
             Backend backend = backendName == null ? Backends.auto() : Backends.get(backendName);
             MlpTrainer.Result r = new MlpTrainer(config, backend).run(trainSet, testSet, !quiet);
-            System.out.printf(java.util.Locale.ROOT, "backend %s, vocabulary %d words, %d classes %s%n", backend.name(), r.vocabSize(),
-                    r.labels().size(), r.labels());
+            System.out.printf(Locale.ROOT, "backend %s, vocabulary %d words, %d classes %s%n", backend.name(),
+                    r.vocabSize(), r.labels().size(), r.labels());
             for (int e = 0; e < r.epochLoss().size(); e++) {
-                System.out.printf(java.util.Locale.ROOT, "epoch %d: train loss %.4f%n", e + 1, r.epochLoss().get(e));
+                System.out.printf(Locale.ROOT, "epoch %d: train loss %.4f%n", e + 1, r.epochLoss().get(e));
             }
-            System.out.printf(java.util.Locale.ROOT, "training time %.1f s%n", r.trainMillis() / 1000.0);
-            System.out.printf(java.util.Locale.ROOT, "test accuracy %.2f%% (%d/%d)%n", 100 * r.testAccuracy(), r.correct(), r.tested());
+            System.out.printf(Locale.ROOT, "training time %.1f s%n", r.trainMillis() / 1000.0);
+            System.out.printf(Locale.ROOT, "test accuracy %.2f%% (%d/%d)%n", 100 * r.testAccuracy(), r.correct(),
+                    r.tested());
             return 0;
-        } catch (java.nio.file.NoSuchFileException e) {
-            System.err.println("train-mlp: no such file: " + e.getFile());
-            return 1;
-        } catch (IOException | RuntimeException e) {
-            System.err.println("train-mlp: " + e.getMessage());
-            return 1;
-        }
+        });
     }
 }

@@ -9,7 +9,7 @@ import org.embed4j.vectors.VectorsIO;
 import org.embed4j.vectors.WordVectors;
 
 /**
- * What the word-vector subcommands share: loading a model by detected or named format, and turning the
+ * What the subcommands share: loading a word-vector model by detected or named format, and turning the
  * user's mistakes (missing file, unknown word, corrupt file) into one clear line on stderr and exit code 1
  * instead of a stack trace. Stateless.
  */
@@ -24,15 +24,21 @@ final class VectorsCommands {
 
     /** Runs {@code body}; expected failures print "embed4j &lt;command&gt;: message" and give exit code 1. */
     static int run(String command, Callable<Integer> body) {
+        return run(new java.io.PrintWriter(System.err, true), command, body);
+    }
+
+    /** {@link #run(String, Callable)} printing failures to {@code err} (picocli's, so that tests capture it). */
+    static int run(java.io.PrintWriter err, String command, Callable<Integer> body) {
         try {
             return body.call();
         } catch (java.nio.file.NoSuchFileException e) {
-            System.err.println("embed4j " + command + ": no such file: " + e.getFile());
+            err.println("embed4j " + command + ": no such file: " + e.getFile());
         } catch (IOException | IllegalArgumentException | NoSuchElementException e) {
-            System.err.println("embed4j " + command + ": " + e.getMessage());
+            err.println("embed4j " + command + ": " + e.getMessage());
         } catch (Exception e) {
-            System.err.println("embed4j " + command + ": " + e);
+            err.println("embed4j " + command + ": " + e);
         }
+        err.flush();
         return 1;
     }
 }

@@ -1,25 +1,23 @@
 package org.embed4j.deploy;
 
 import java.io.IOException;
-import java.io.OutputStream;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.embed4j.io.AtomicFiles;
+import org.embed4j.io.SectionReader;
+import org.embed4j.io.SectionWriter;
 
 /**
  * The quantized vectors file (.e4jq), memory-mapped on open so that the rows are shared with the page cache.
@@ -39,14 +37,14 @@ import org.embed4j.io.AtomicFiles;
  * Opening checks the header, each section against the file size, every word offset, the UTF-8 and uniqueness
  * of every word, every scale and norm (finite, &gt;= 0) and, for fp16, every element (finite) before anything
  * sized by the header is allocated; a truncated, corrupt or forged file is an {@link IOException} naming the
- * file and the byte offset, a newer version is refused by number. Writing is atomic ({@link AtomicFiles}) and
- * deterministic. The vocabulary is decoded into a hash map on open (O(V)). Stateless and thread-safe.
+ * file and the byte offset, a newer version is refused by number (the checks shared with the .e4jv format are
+ * {@link SectionReader}'s). Writing is atomic ({@link AtomicFiles}) and deterministic. The vocabulary is decoded
+ * into a hash map on open (O(V)). Stateless and thread-safe.
  */
 final class QuantizedFormat {
     static final int VERSION = 1;
     static final byte[] MAGIC = {'E', '4', 'J', 'Q'};
     static final int HEADER_BYTES = 128;
-    private static final ValueLayout.OfInt LE_I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LE_I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private QuantizedFormat() {
@@ -57,27 +55,22 @@ final class QuantizedFormat {
     static void write(QuantizedVectors q, Path path) throws IOException {
         int rows = q.size();
         long dim = q.dim();
-        byte[][] words = new byte[rows][];
-        long[] wordOffsets = new long[rows + 1];
-        for (int i = 0; i < rows; i++) {
-            words[i] = q.words().get(i).getBytes(StandardCharsets.UTF_8);
-            wordOffsets[i + 1] = wordOffsets[i] + words[i].length;
-        }
+        SectionWriter.Words words = SectionWriter.Words.encode(rows, q.words()::get);
         MemorySegment data = q.data();
         MemorySegment scales = q.scales();
         long dataOff = HEADER_BYTES;
-        long scalesOff = scales == null ? 0 : align(dataOff + data.byteSize());
-        long normsOff = align(scales == null ? dataOff + data.byteSize() : scalesOff + scales.byteSize());
-        long offsetsOff = align(normsOff + q.norms().byteSize());
-        long stringsOff = offsetsOff + (rows + 1L) * 8;
-        long fileSize = stringsOff + wordOffsets[rows];
+        long scalesOff = scales == null ? 0 : SectionWriter.align(dataOff + data.byteSize());
+        long normsOff = SectionWriter.align(scales == null ? dataOff + data.byteSize() : scalesOff + scales.byteSize());
+        long offsetsOff = SectionWriter.align(normsOff + q.norms().byteSize());
+        long stringsOff = offsetsOff + words.offsetBytes();
+        long fileSize = stringsOff + words.stringBytes();
 
         ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         h.put(MAGIC).putInt(VERSION).putInt(q.precision().code()).putInt(HEADER_BYTES);
         h.putLong(rows).putLong(dim).putLong(dataOff).putLong(scalesOff).putLong(normsOff).putLong(offsetsOff)
                 .putLong(stringsOff).putLong(fileSize);
         AtomicFiles.write(path, out -> {
-            Position pos = new Position(out);
+            SectionWriter pos = new SectionWriter(out);
             pos.write(h.array());
             pos.segment(data);
             if (scales != null) {
@@ -87,16 +80,8 @@ final class QuantizedFormat {
             pos.padTo(normsOff);
             pos.segment(q.norms());
             pos.padTo(offsetsOff);
-            ByteBuffer b8 = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            for (long o : wordOffsets) {
-                pos.write(b8.putLong(0, o).array());
-            }
-            for (byte[] w : words) {
-                pos.write(w);
-            }
-            if (pos.at != fileSize) {
-                throw new IllegalStateException("quantized writer bug: wrote " + pos.at + " bytes, expected " + fileSize);
-            }
+            pos.words(words);
+            pos.checkSize(fileSize, "quantized vectors");
         });
     }
 
@@ -112,132 +97,53 @@ final class QuantizedFormat {
         return index;
     }
 
-    private static long align(long x) {
-        return (x + 63) & ~63L;
-    }
-
-    /** Counts bytes, pads with zeros, copies segments in 64 KiB chunks. */
-    private static final class Position {
-        private final OutputStream out;
-        private final byte[] chunk = new byte[1 << 16];
-        long at;
-
-        Position(OutputStream out) {
-            this.out = out;
-        }
-
-        void write(byte[] b) throws IOException {
-            out.write(b);
-            at += b.length;
-        }
-
-        void padTo(long offset) throws IOException {
-            while (at < offset) {
-                out.write(0);
-                at++;
-            }
-        }
-
-        void segment(MemorySegment src) throws IOException {
-            long n = src.byteSize();
-            for (long i = 0; i < n; i += chunk.length) {
-                int len = (int) Math.min(chunk.length, n - i);
-                MemorySegment.copy(src, ValueLayout.JAVA_BYTE, i, chunk, 0, len);
-                out.write(chunk, 0, len);
-                at += len;
-            }
-        }
-    }
-
     // ------------------------------------------------------------------ read
 
     static QuantizedVectors read(Path path) throws IOException {
-        MemorySegment file;
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < HEADER_BYTES) {
-                throw corrupt(path, size, "the file has " + size + " bytes, fewer than the " + HEADER_BYTES
-                        + "-byte header of a quantized vectors file (truncated?)");
-            }
-            file = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto());
-        }
-        return open(path, file);
-    }
-
-    private static QuantizedVectors open(Path path, MemorySegment file) throws IOException {
-        long size = file.byteSize();
-        for (int i = 0; i < MAGIC.length; i++) {
-            if (file.get(ValueLayout.JAVA_BYTE, i) != MAGIC[i]) {
-                throw corrupt(path, 0, "not an embed4j quantized vectors file (magic is not \"E4JQ\")");
-            }
-        }
-        int version = file.get(LE_I32, 4);
-        if (version > VERSION) {
-            throw new IOException("quantized vectors file " + path + " has format version " + version
-                    + ", newer than the version " + VERSION + " this embed4j reads: upgrade embed4j to open it");
-        }
-        if (version < 1) {
-            throw corrupt(path, 4, "invalid format version " + version);
-        }
-        Precision precision = Precision.ofCode(file.get(LE_I32, 8));
+        SectionReader f = SectionReader.map(path, "quantized vectors", HEADER_BYTES);
+        f.checkHeader(MAGIC, VERSION, HEADER_BYTES, 72);
+        Precision precision = Precision.ofCode(f.i32(8));
         if (precision == null) {
-            throw corrupt(path, 8, "unknown precision code " + file.get(LE_I32, 8) + " (1 int8, 2 fp16)");
+            throw f.corrupt(8, "unknown precision code " + f.i32(8) + " (1 int8, 2 fp16)");
         }
-        if (file.get(LE_I32, 12) != HEADER_BYTES) {
-            throw corrupt(path, 12, "header size " + file.get(LE_I32, 12) + ", expected " + HEADER_BYTES);
-        }
-        long recorded = file.get(LE_I64, 72);
-        if (recorded != size) {
-            throw corrupt(path, Math.min(recorded < 0 ? 0 : recorded, size), "the header records " + recorded
-                    + " bytes but the file has " + size + " (truncated or appended to)");
-        }
-        long rows = file.get(LE_I64, 16);
-        long dim = file.get(LE_I64, 24);
+        long rows = f.i64(16);
+        long dim = f.i64(24);
         if (rows < 0 || rows > Integer.MAX_VALUE - 8) {
-            throw corrupt(path, 16, "impossible word count " + rows);
+            throw f.corrupt(16, "impossible word count " + rows);
         }
         if (dim <= 0 || dim > Integer.MAX_VALUE / 4) {
-            throw corrupt(path, 24, "impossible dimension " + dim);
+            throw f.corrupt(24, "impossible dimension " + dim);
         }
-        Sections s = new Sections(path, size);
-        MemorySegment data = s.next(file, 32, Math.multiplyExact(rows * dim, (long) precision.bytesPerElement()), true);
-        MemorySegment scales = precision == Precision.INT8 ? s.next(file, 40, rows * 4, true) : null;
-        if (precision != Precision.INT8 && file.get(LE_I64, 40) != 0) {
-            throw corrupt(path, 40, "an fp16 file has no scales section, found offset " + file.get(LE_I64, 40));
+        MemorySegment data = f.next(32, Math.multiplyExact(rows * dim, (long) precision.bytesPerElement()), true);
+        MemorySegment scales = precision == Precision.INT8 ? f.next(40, rows * 4, true) : null;
+        if (precision != Precision.INT8 && f.i64(40) != 0) {
+            throw f.corrupt(40, "an fp16 file has no scales section, found offset " + f.i64(40));
         }
-        MemorySegment norms = s.next(file, 48, rows * 4, true);
-        MemorySegment offsets = s.next(file, 56, (rows + 1) * 8, false);
+        MemorySegment norms = f.next(48, rows * 4, true);
+        MemorySegment offsets = f.next(56, (rows + 1) * 8, false);
         long stringBytes = offsets.getAtIndex(LE_I64, rows);
-        MemorySegment strings = s.next(file, 64, stringBytes, false);
-        if (s.end != size) {
-            throw corrupt(path, s.end, "the last section ends at " + s.end + " but the file has " + size + " bytes");
+        MemorySegment strings = f.next(64, stringBytes, false);
+        long size = f.file().byteSize();
+        if (f.end() != size) {
+            throw f.corrupt(f.end(), "the last section ends at " + f.end() + " but the file has " + size + " bytes");
         }
-        checkFloats(path, file.get(LE_I64, 40), scales, "scale");
-        checkFloats(path, file.get(LE_I64, 48), norms, "norm");
+        checkFloats(f, f.i64(40), scales, "scale");
+        checkFloats(f, f.i64(48), norms, "norm");
         if (precision == Precision.FP16) {
-            checkHalves(path, file.get(LE_I64, 32), data);
+            checkHalves(f, f.i64(32), data);
         }
-        long offsetsAt = file.get(LE_I64, 56);
-        long prev = 0;
-        for (long i = 0; i <= rows; i++) {
-            long o = offsets.getAtIndex(LE_I64, i);
-            if ((i == 0 && o != 0) || o < prev || o > stringBytes) {
-                throw corrupt(path, offsetsAt + i * 8, "word offset " + i + " is " + o
-                        + " (must start at 0, never decrease and stay within " + stringBytes + " bytes)");
-            }
-            prev = o;
-        }
-        List<String> words = decodeWords(path, file.get(LE_I64, 64), offsets, strings, (int) rows);
+        f.checkWordOffsets(f.i64(56), offsets, rows, stringBytes);
+        List<String> words = decodeWords(f, f.i64(64), offsets, strings, (int) rows);
         Map<String, Integer> index;
         try {
             index = indexOf(words);
         } catch (IllegalArgumentException e) {
-            throw corrupt(path, file.get(LE_I64, 64), e.getMessage());
+            throw f.corrupt(f.i64(64), e.getMessage());
         }
         return new QuantizedVectors(words, index, (int) dim, precision, data, scales, norms);
     }
 
-    private static List<String> decodeWords(Path path, long at, MemorySegment offsets, MemorySegment strings,
+    private static List<String> decodeWords(SectionReader f, long at, MemorySegment offsets, MemorySegment strings,
                                             int rows) throws IOException {
         CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -246,19 +152,19 @@ final class QuantizedFormat {
             long start = offsets.getAtIndex(LE_I64, i);
             long end = offsets.getAtIndex(LE_I64, i + 1L);
             if (end - start > Integer.MAX_VALUE - 8) {
-                throw corrupt(path, at + start, "word " + i + " is " + (end - start) + " bytes long");
+                throw f.corrupt(at + start, "word " + i + " is " + (end - start) + " bytes long");
             }
             try {
                 CharBuffer chars = utf8.decode(strings.asSlice(start, end - start).asByteBuffer());
                 words.add(chars.toString());
             } catch (CharacterCodingException e) {
-                throw corrupt(path, at + start, "word " + i + " is not valid UTF-8");
+                throw f.corrupt(at + start, "word " + i + " is not valid UTF-8");
             }
         }
         return words;
     }
 
-    private static void checkFloats(Path path, long at, MemorySegment values, String what) throws IOException {
+    private static void checkFloats(SectionReader f, long at, MemorySegment values, String what) throws IOException {
         if (values == null) {
             return;
         }
@@ -266,46 +172,18 @@ final class QuantizedFormat {
         for (long i = 0; i < n; i++) {
             float x = values.getAtIndex(QuantizedVectors.LE_F32, i);
             if (!(x >= 0f) || Float.isInfinite(x)) {
-                throw corrupt(path, at + i * 4, what + " of row " + i + " is " + x + ", not a finite value >= 0");
+                throw f.corrupt(at + i * 4, what + " of row " + i + " is " + x + ", not a finite value >= 0");
             }
         }
     }
 
-    private static void checkHalves(Path path, long at, MemorySegment data) throws IOException {
+    private static void checkHalves(SectionReader f, long at, MemorySegment data) throws IOException {
         long n = data.byteSize() / 2;
         for (long i = 0; i < n; i++) {
             short h = data.getAtIndex(QuantizedVectors.LE_I16, i);
             if ((h & 0x7c00) == 0x7c00) { // exponent all ones: infinity or NaN
-                throw corrupt(path, at + i * 2, "fp16 element " + i + " is not finite");
+                throw f.corrupt(at + i * 2, "fp16 element " + i + " is not finite");
             }
-        }
-    }
-
-    static IOException corrupt(Path file, long offset, String message) {
-        return new IOException("corrupt quantized vectors file " + file + " at byte offset " + offset + ": " + message);
-    }
-
-    /** Checks each section's offset and length against the file, in file order, without overlap. */
-    private static final class Sections {
-        private final Path path;
-        private final long size;
-        private long end = HEADER_BYTES;
-
-        Sections(Path path, long size) {
-            this.path = path;
-            this.size = size;
-        }
-
-        MemorySegment next(MemorySegment file, long field, long length, boolean aligned) throws IOException {
-            long offset = file.get(LE_I64, field);
-            if (offset < end || (aligned && offset % 64 != 0) || length < 0 || offset > size
-                    || length > size - offset) {
-                throw corrupt(path, field, "section at offset " + offset + " of " + length
-                        + " bytes does not fit the file of " + size + " bytes after offset " + end
-                        + (aligned ? " (64-byte aligned)" : ""));
-            }
-            end = offset + length;
-            return file.asSlice(offset, length);
         }
     }
 }

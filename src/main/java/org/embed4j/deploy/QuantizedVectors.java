@@ -20,18 +20,17 @@ import org.embed4j.vectors.WordVectors;
  * {@code x̃_v = s_v · q_v} (int8) or {@code half(x_v)} (fp16), so the accuracy cost measured on
  * {@link #toWordVectors()} is the cost a service sees:
  * <ul>
- *   <li>{@link #nearest}: the k rows of highest cosine {@code q·x̃_v / (|q| |x̃_v|)}, computed as the float
- *       query times the stored int8/fp16 row, times the row's scale (no row is ever expanded to floats);
+ *   <li>{@link #nearest}: the k rows of highest cosine {@code q·x̃_v / (|q| |x̃_v|)}, through the backend's top-k
+ *       kernel on one dequantized block of rows at a time ({@link QuantizedSearch}: the float matrix never exists);
  *       ties to the lower row, rows of norm 0 never match, the query word itself excluded.</li>
- *   <li>{@link #similarity}: the cosine of two dequantized rows.</li>
+ *   <li>{@link #similarity}: the cosine of two dequantized rows (the float row times the stored row and scale).</li>
  * </ul>
  * The norms {@code |x̃_v|} are computed once at quantization and stored. Rows are kept in the order of the
  * source (most frequent first by the word2vec/fastText convention). Subword rows are not kept: OOV words
  * have no vector here.
  *
  * <p>Storage is off the Java heap (little-endian), either built by {@link #quantize} or memory-mapped by
- * {@link #load}. Immutable and thread-safe; each query allocates only its own result lists and a D-float
- * query copy.
+ * {@link #load}. Immutable and thread-safe; a search allocates its result lists and one block of scratch.
  */
 public final class QuantizedVectors {
     static final ValueLayout.OfFloat LE_F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -204,7 +203,7 @@ public final class QuantizedVectors {
 
     /**
      * The k nearest words to each of {@code count} queries ({@code queries}: count×D floats, row-major) in one
-     * pass over the rows (each row is read once for all queries); list j answers query j.
+     * pass over the rows (each block is dequantized once for all queries); list j answers query j.
      */
     public List<List<Neighbor>> nearest(float[] queries, int count, int k) {
         Objects.requireNonNull(queries, "queries");
@@ -248,7 +247,6 @@ public final class QuantizedVectors {
         if (k < 0) {
             throw new IllegalArgumentException("k must be >= 0, got " + k);
         }
-        double[] qn = new double[count];
         for (int j = 0; j < count; j++) {
             double n2 = 0;
             for (int d = 0; d < dim; d++) {
@@ -257,33 +255,23 @@ public final class QuantizedVectors {
             if (n2 == 0 || !Double.isFinite(n2)) {
                 throw new IllegalArgumentException("query " + j + " has a zero or non-finite vector: no cosine neighbours");
             }
-            qn[j] = Math.sqrt(n2);
         }
         int kk = Math.min(k, size());
-        TopK[] best = new TopK[count];
-        for (int j = 0; j < count; j++) {
-            best[j] = new TopK(kk);
-        }
-        for (int r = 0; r < size(); r++) {
-            float nr = norm(r);
-            if (nr == 0f) {
-                continue;
-            }
-            for (int j = 0; j < count; j++) {
-                if (exclude != null && exclude[j] == r) {
-                    continue;
-                }
-                best[j].offer(r, (float) (dot(queries, j * dim, r) / (qn[j] * nr)));
-            }
+        if ((long) count * kk > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(count + " queries x k " + kk + " results do not fit one array");
         }
         List<List<Neighbor>> out = new ArrayList<>(count);
-        int[] rows = new int[kk];
-        float[] scores = new float[kk];
+        if (kk == 0 || count == 0) {
+            for (int j = 0; j < count; j++) {
+                out.add(List.of());
+            }
+            return List.copyOf(out);
+        }
+        QuantizedSearch.Ranked best = QuantizedSearch.topk(this, queries, count, exclude, kk);
         for (int j = 0; j < count; j++) {
-            int n = best[j].drain(rows, scores);
-            List<Neighbor> list = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                list.add(new Neighbor(words.get(rows[i]), scores[i]));
+            List<Neighbor> list = new ArrayList<>(best.found()[j]);
+            for (int i = 0; i < best.found()[j]; i++) {
+                list.add(new Neighbor(words.get(best.rows()[j * kk + i]), best.scores()[j * kk + i]));
             }
             out.add(List.copyOf(list));
         }

@@ -1,9 +1,11 @@
 package org.embed4j.deploy;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Consumer;
 import org.embed4j.text.Tokenizer;
 import org.embed4j.vectors.Neighbor;
@@ -17,23 +19,45 @@ import org.embed4j.vectors.WordVectors;
  * otherwise. A text with no such word embeds to the zero vector and reports n = 0. This matches gensim's
  * mean of {@code KeyedVectors} lookups over the known words and, with subwords, fastText's mean of word vectors.
  *
+ * <p>Built on {@link QuantizedVectors}, the rows are the dequantized ones (and there are no subwords).
+ *
  * <p>Hot path: the result goes into a caller-provided buffer and each word's row is copied into a per-thread
  * scratch row, so a call allocates only what tokenisation does (one string per token, and an n-gram id list per
- * OOV word with subwords) — nothing that grows with the vocabulary or the dimension. Immutable and
+ * OOV word with subwords) — nothing that grows with the vocabulary. A thread's first call allocates its D-float
+ * scratch row, so a server with one virtual thread per request pays one row per request. Immutable and
  * thread-safe: the vectors are immutable and the scratch is per thread.
  */
 public final class TextEmbedder {
-    private final WordVectors vectors;
+    private final Rows vectors;
+    private final WordVectors floatVectors;       // null when built on quantized vectors
+    private final QuantizedVectors quantized;     // null when built on float vectors
     private final Tokenizer tokenizer = new Tokenizer(false);
     private final ThreadLocal<Accumulator> scratch;
 
+    /** Embeds with float word vectors (subwords used when they have them). */
     public TextEmbedder(WordVectors vectors) {
-        this.vectors = Objects.requireNonNull(vectors, "vectors");
+        this.floatVectors = Objects.requireNonNull(vectors, "vectors");
+        this.quantized = null;
+        this.vectors = new FloatRows(vectors);
         this.scratch = ThreadLocal.withInitial(() -> new Accumulator(this.vectors));
     }
 
+    /** Embeds with quantized vectors: the mean of the dequantized rows (no subwords). */
+    public TextEmbedder(QuantizedVectors vectors) {
+        this.floatVectors = null;
+        this.quantized = Objects.requireNonNull(vectors, "vectors");
+        this.vectors = new QuantizedRows(vectors);
+        this.scratch = ThreadLocal.withInitial(() -> new Accumulator(this.vectors));
+    }
+
+    /** The float vectors this embedder reads, or null when it reads {@link #quantized()} ones. */
     public WordVectors vectors() {
-        return vectors;
+        return floatVectors;
+    }
+
+    /** The quantized vectors this embedder reads, or null when it reads float ones. */
+    public QuantizedVectors quantized() {
+        return quantized;
     }
 
     /** Embedding dimension D. */
@@ -87,8 +111,38 @@ public final class TextEmbedder {
     }
 
     /**
-     * The k words nearest by cosine to each text's embedding, all texts in one top-k kernel call; a text with
-     * no known word (zero embedding) gets an empty list.
+     * The words of {@code text} that the embedding skips (no vector in either form and no subwords), in order of
+     * first occurrence, each once: what a service reports when a text embeds to nothing.
+     */
+    public Set<String> unknownWords(CharSequence text) {
+        Objects.requireNonNull(text, "text");
+        Set<String> out = new LinkedHashSet<>();
+        if (!vectors.hasSubwords()) {
+            tokenizer.tokenize(text, w -> {
+                if (rowOf(vectors, w) < 0) {
+                    out.add(w);
+                }
+            });
+        }
+        return out;
+    }
+
+    /** The row of {@code word} as written, else lower-cased; -1 when neither is in the vocabulary. */
+    private static int rowOf(Rows vectors, String word) {
+        int i = vectors.indexOf(word);
+        if (i < 0) {
+            String lower = word.toLowerCase(Locale.ROOT); // the same instance when already lower case
+            if (lower != word) {
+                i = vectors.indexOf(lower);
+            }
+        }
+        return i;
+    }
+
+    /**
+     * The k words nearest by cosine to each text's embedding, all texts in one search (one top-k kernel call for
+     * float vectors, one pass over the blocks for quantized ones); a text with no known word (zero embedding)
+     * gets an empty list.
      */
     public List<List<Neighbor>> nearest(List<? extends CharSequence> texts, int k) {
         int n = Objects.requireNonNull(texts, "texts").size();
@@ -115,15 +169,95 @@ public final class TextEmbedder {
         return List.copyOf(out);
     }
 
+    /** What the embedder needs of a vectors model: row lookup, an allocation-free row copy, batch search. */
+    private interface Rows {
+        int dim();
+
+        int indexOf(String word);
+
+        void vector(int row, float[] out, int offset);
+
+        boolean hasSubwords();
+
+        /** The subword vector of an out-of-vocabulary word (only called when {@link #hasSubwords()}). */
+        void subwordVector(String word, float[] out, int offset);
+
+        List<List<Neighbor>> nearest(float[] queries, int count, int k);
+    }
+
+    private record FloatRows(WordVectors v) implements Rows {
+        @Override
+        public int dim() {
+            return v.dim();
+        }
+
+        @Override
+        public int indexOf(String word) {
+            return v.indexOf(word);
+        }
+
+        @Override
+        public void vector(int row, float[] out, int offset) {
+            v.vector(row, out, offset);
+        }
+
+        @Override
+        public boolean hasSubwords() {
+            return v.hasSubwords();
+        }
+
+        @Override
+        public void subwordVector(String word, float[] out, int offset) {
+            v.vector(word, out, offset);
+        }
+
+        @Override
+        public List<List<Neighbor>> nearest(float[] queries, int count, int k) {
+            return v.nearest(queries, count, k);
+        }
+    }
+
+    private record QuantizedRows(QuantizedVectors q) implements Rows {
+        @Override
+        public int dim() {
+            return q.dim();
+        }
+
+        @Override
+        public int indexOf(String word) {
+            return q.indexOf(word);
+        }
+
+        @Override
+        public void vector(int row, float[] out, int offset) {
+            q.vector(row, out, offset);
+        }
+
+        @Override
+        public boolean hasSubwords() {
+            return false;
+        }
+
+        @Override
+        public void subwordVector(String word, float[] out, int offset) {
+            throw new UnsupportedOperationException("quantized vectors have no subwords");
+        }
+
+        @Override
+        public List<List<Neighbor>> nearest(float[] queries, int count, int k) {
+            return q.nearest(queries, count, k);
+        }
+    }
+
     /** The running sum of one call, reused by its thread; a Consumer so that no lambda is allocated per call. */
     private static final class Accumulator implements Consumer<String> {
-        private final WordVectors vectors;
+        private final Rows vectors;
         private final float[] row;
         private float[] out;
         private int offset;
         private int count;
 
-        Accumulator(WordVectors vectors) {
+        Accumulator(Rows vectors) {
             this.vectors = vectors;
             this.row = new float[vectors.dim()];
         }
@@ -137,17 +271,11 @@ public final class TextEmbedder {
 
         @Override
         public void accept(String word) {
-            int i = vectors.indexOf(word);
-            if (i < 0) {
-                String lower = word.toLowerCase(Locale.ROOT); // the same instance when already lower case
-                if (lower != word) {
-                    i = vectors.indexOf(lower);
-                }
-            }
+            int i = rowOf(vectors, word);
             if (i >= 0) {
                 vectors.vector(i, row, 0);
             } else if (vectors.hasSubwords()) {
-                vectors.vector(word, row, 0);
+                vectors.subwordVector(word, row, 0);
             } else {
                 return;
             }

@@ -141,11 +141,6 @@ public abstract class Optimizer implements AutoCloseable {
         return s;
     }
 
-    /** The per-parameter state of {@code p} (null before its first step): for tests and checkpoints. */
-    protected State stateOf(Parameter p) {
-        return state.get(p);
-    }
-
     /** state1 of {@code p} (momentum buffer, exp_avg, or sum), or null. */
     public Tensor state1(Parameter p) {
         State s = state.get(p);

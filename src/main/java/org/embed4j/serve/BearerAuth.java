@@ -18,10 +18,6 @@ final class BearerAuth {
         this.expected = token == null ? null : sha256(token);
     }
 
-    boolean enabled() {
-        return expected != null;
-    }
-
     /** True when auth is off or {@code header} carries the token. */
     boolean allows(String header) {
         if (expected == null) {

@@ -64,7 +64,8 @@ public final class EmbedServer implements AutoCloseable {
             throw new IllegalArgumentException("nothing to serve: give word vectors, a classifier or both");
         }
         java.util.Objects.requireNonNull(options, "options");
-        Metrics metrics = new Metrics(ENDPOINTS, modelInfo(vectors, classifier));
+        Map<String, Map<String, Object>> models = models(vectors, classifier);
+        Metrics metrics = new Metrics(ENDPOINTS, modelInfo(models));
         Map<String, ServeHandler.Route> routes = new LinkedHashMap<>();
         VectorsApi v = vectors == null ? null : new VectorsApi(vectors, options);
         routes.put("/v1/embed", new ServeHandler.Route("POST", true, v == null ? missing("word vectors", "--model") : v::embed));
@@ -74,7 +75,7 @@ public final class EmbedServer implements AutoCloseable {
         routes.put("/v1/classify", new ServeHandler.Route("POST", true, c == null ? missing("classifier", "--classifier") : c::classify));
         routes.put("/healthz", new ServeHandler.Route("GET", false, null));
         routes.put("/metrics", new ServeHandler.Route("GET", true, null));
-        byte[] health = health(vectors, classifier);
+        byte[] health = health(models);
         Function<String, byte[]> gets = path -> path.equals("/metrics")
                 ? metrics.render().getBytes(StandardCharsets.UTF_8) : health;
         ServeHandler handler = new ServeHandler(routes, new BearerAuth(options.token()), metrics, options, gets);
@@ -151,43 +152,53 @@ public final class EmbedServer implements AutoCloseable {
         };
     }
 
-    private static List<String> modelInfo(WordVectors vectors, TextClassifier classifier) {
-        List<String> info = new ArrayList<>();
+    /** What /healthz and the embed4j_model_info lines say about each loaded model: kind -> its sizes. */
+    private static Map<String, Map<String, Object>> models(WordVectors vectors, TextClassifier classifier) {
+        Map<String, Map<String, Object>> models = new LinkedHashMap<>();
         if (vectors != null) {
-            Map<String, String> m = new LinkedHashMap<>();
-            m.put("kind", "vectors");
-            m.put("words", Integer.toString(vectors.size()));
-            m.put("dim", Integer.toString(vectors.dim()));
-            m.put("subwords", Boolean.toString(vectors.hasSubwords()));
-            info.add(Metrics.labels(m));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("words", vectors.size());
+            m.put("dim", vectors.dim());
+            m.put("subwords", vectors.hasSubwords());
+            models.put("vectors", m);
         }
         if (classifier != null) {
-            Map<String, String> m = new LinkedHashMap<>();
-            m.put("kind", "classifier");
-            m.put("words", Integer.toString(classifier.dictionary().words().size()));
-            m.put("dim", Integer.toString(classifier.options().dim()));
-            m.put("labels", Integer.toString(classifier.labels().size()));
-            info.add(Metrics.labels(m));
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("words", classifier.dictionary().words().size());
+            m.put("dim", classifier.options().dim());
+            m.put("labels", classifier.labels().size());
+            models.put("classifier", m);
         }
+        return models;
+    }
+
+    /** One label set per model: kind first, then its sizes. */
+    private static List<String> modelInfo(Map<String, Map<String, Object>> models) {
+        List<String> info = new ArrayList<>();
+        models.forEach((kind, sizes) -> {
+            Map<String, String> labels = new LinkedHashMap<>();
+            labels.put("kind", kind);
+            sizes.forEach((k, v) -> labels.put(k, v.toString()));
+            info.add(Metrics.labels(labels));
+        });
         return info;
     }
 
-    private static byte[] health(WordVectors vectors, TextClassifier classifier) {
+    /** The /healthz body: {"status": "ok", "<kind>": {sizes}, ...}. */
+    private static byte[] health(Map<String, Map<String, Object>> models) {
         JsonObject o = new JsonObject();
         o.addProperty("status", "ok");
-        if (vectors != null) {
-            JsonObject v = new JsonObject();
-            v.addProperty("words", vectors.size());
-            v.addProperty("dim", vectors.dim());
-            v.addProperty("subwords", vectors.hasSubwords());
-            o.add("vectors", v);
-        }
-        if (classifier != null) {
-            JsonObject c = new JsonObject();
-            c.addProperty("labels", classifier.labels().size());
-            c.addProperty("dim", classifier.options().dim());
-            o.add("classifier", c);
-        }
+        models.forEach((kind, sizes) -> {
+            JsonObject m = new JsonObject();
+            sizes.forEach((k, v) -> {
+                if (v instanceof Boolean b) {
+                    m.addProperty(k, b);
+                } else {
+                    m.addProperty(k, (Number) v);
+                }
+            });
+            o.add(kind, m);
+        });
         return new Gson().toJson(o).getBytes(StandardCharsets.UTF_8);
     }
 

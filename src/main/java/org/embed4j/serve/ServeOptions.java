@@ -22,6 +22,9 @@ import java.time.Duration;
 public record ServeOptions(String bind, int port, String token, int maxBodyBytes, int maxBatch, int maxK,
                            boolean logRequests, Duration shutdownTimeout) {
 
+    /** The largest body limit that may be set: 1 GiB (a JSON batch beyond that belongs in a batch job). */
+    public static final int MAX_BODY_BYTES = 1 << 30;
+
     public static final ServeOptions DEFAULTS =
             new ServeOptions("127.0.0.1", 8080, null, 1 << 20, 256, 1000, false, Duration.ofSeconds(10));
 
@@ -36,7 +39,9 @@ public record ServeOptions(String bind, int port, String token, int maxBodyBytes
             throw new IllegalArgumentException("the token must be non-empty printable ASCII without spaces ("
                     + token.length() + " characters given)");
         }
-        require(maxBodyBytes >= 64, "maxBodyBytes", maxBodyBytes, ">= 64");
+        // the upper bound keeps maxBodyBytes + 1 (one byte read past the limit to detect a longer body) an int
+        require(maxBodyBytes >= 64 && maxBodyBytes <= MAX_BODY_BYTES, "maxBodyBytes", maxBodyBytes,
+                "in [64, " + MAX_BODY_BYTES + "]");
         require(maxBatch >= 1, "maxBatch", maxBatch, ">= 1");
         require(maxK >= 1, "maxK", maxK, ">= 1");
         if (shutdownTimeout == null || shutdownTimeout.isNegative()) {

@@ -10,7 +10,6 @@ import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import org.embed4j.deploy.TextEmbedder;
-import org.embed4j.text.Tokenizer;
 import org.embed4j.vectors.AnalogyMethod;
 import org.embed4j.vectors.Neighbor;
 import org.embed4j.vectors.WordVectors;
@@ -33,7 +32,6 @@ final class VectorsApi {
     private final WordVectors vectors;
     private final TextEmbedder embedder;
     private final ServeOptions options;
-    private final Tokenizer tokenizer = new Tokenizer(false);
 
     VectorsApi(WordVectors vectors, ServeOptions options) {
         this.vectors = vectors;
@@ -48,9 +46,10 @@ final class VectorsApi {
         int[] counts = embedder.embedBatch(texts, rows);
         for (int i = 0; i < counts.length; i++) {
             if (counts[i] == 0) {
+                Set<String> unknown = embedder.unknownWords(texts.get(i));
                 throw ApiException.badRequest("unknown_word", "text " + i + " has no word with a vector"
-                        + (texts.size() == 1 ? "" : " (texts are numbered from 0)") + "; unknown: "
-                        + quoted(unknownWords(texts.get(i))));
+                        + (texts.size() == 1 ? "" : " (texts are numbered from 0)")
+                        + (unknown.isEmpty() ? " (it has no words at all)" : "; unknown: " + quoted(unknown)));
             }
         }
         JsonArray embeddings = new JsonArray(texts.size());
@@ -122,17 +121,6 @@ final class VectorsApi {
         JsonObject out = new JsonObject();
         out.addProperty("method", method == AnalogyMethod.COS_ADD ? "3cosadd" : "3cosmul");
         out.add("results", results);
-        return out;
-    }
-
-    /** The words of {@code text} the embedder skipped: neither as written nor lower-cased in the vocabulary. */
-    private Set<String> unknownWords(String text) {
-        Set<String> out = new LinkedHashSet<>();
-        tokenizer.tokenize(text, w -> {
-            if (vectors.indexOf(w) < 0 && vectors.indexOf(w.toLowerCase(Locale.ROOT)) < 0) {
-                out.add(w);
-            }
-        });
         return out;
     }
 

@@ -7,12 +7,10 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Locale;
-
 import javax.imageio.ImageIO;
+import org.embed4j.io.AtomicFiles;
 
 /**
  * Draws a training curve as a PNG: one or more y series against a shared x (loss and learning rate
@@ -20,7 +18,7 @@ import javax.imageio.ImageIO;
  * plain grid. java.desktop's BufferedImage/ImageIO rather than XChart: XChart's automatic module name
  * does not resolve in module-info, and a line plot needs nothing more. Headless-safe: if the JDK has no
  * usable fonts, the plot is drawn without text rather than failing the training run.
- * The file is written to {@code <png>.tmp} and renamed. Stateless and thread-safe.
+ * The file is written atomically ({@link AtomicFiles}): a failed write leaves the old plot. Stateless and thread-safe.
  */
 public final class TrainingCurve {
     private static final int W = 900;
@@ -83,15 +81,11 @@ public final class TrainingCurve {
         } finally {
             g.dispose();
         }
-        Path abs = png.toAbsolutePath();
-        if (abs.getParent() != null) {
-            Files.createDirectories(abs.getParent());
-        }
-        Path tmp = abs.resolveSibling(abs.getFileName() + ".tmp");
-        if (!ImageIO.write(img, "png", tmp.toFile())) {
-            throw new IOException("no PNG writer in this JDK, could not write " + png);
-        }
-        Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        AtomicFiles.write(png, out -> {
+            if (!ImageIO.write(img, "png", out)) {
+                throw new IOException("no PNG writer in this JDK, could not write " + png);
+            }
+        });
     }
 
     private static void drawText(Graphics2D g, String title, String xLabel, double[] xr, double[][] ys,

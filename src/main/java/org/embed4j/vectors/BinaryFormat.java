@@ -41,9 +41,7 @@ final class BinaryFormat {
     static void write(WordVectors v, Path path) throws IOException {
         int rows = v.size();
         int dim = v.dim();
-        for (int i = 0; i < rows; i++) {
-            FormatSupport.checkWord(v.vocab().word(i), i, false);
-        }
+        FormatSupport.checkWords(v);
         MemorySegment m = v.matrix();
         AtomicFiles.write(path, out -> {
             out.write((rows + " " + dim + "\n").getBytes(StandardCharsets.US_ASCII));

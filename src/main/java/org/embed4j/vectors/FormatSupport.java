@@ -20,6 +20,13 @@ final class FormatSupport {
         return new IOException("corrupt vectors file " + file + " at byte offset " + offset + ": " + message);
     }
 
+    /** {@link #checkWord} for every word of {@code v}, for the formats that separate fields by whitespace. */
+    static void checkWords(WordVectors v) {
+        for (int i = 0; i < v.size(); i++) {
+            checkWord(v.vocab().word(i), i, false);
+        }
+    }
+
     /**
      * Words of text and word2vec formats are delimited by whitespace, so a word must be non-empty and contain
      * none; the vocabulary file of safetensors forbids only line breaks ({@code lineOnly}).

@@ -1,17 +1,15 @@
 package org.embed4j.vectors;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import org.embed4j.io.AtomicFiles;
+import org.embed4j.io.SectionReader;
+import org.embed4j.io.SectionWriter;
 import org.embed4j.text.Subwords;
 
 /**
@@ -61,21 +59,16 @@ final class NativeFormat {
             throw new IllegalArgumentException(rows + " words is more than the native format's hash table takes ("
                     + (1 << 28) + ")");
         }
-        byte[][] words = new byte[rows][];
-        long[] wordOffsets = new long[rows + 1];
-        for (int i = 0; i < rows; i++) {
-            words[i] = v.vocab().word(i).getBytes(StandardCharsets.UTF_8);
-            wordOffsets[i + 1] = wordOffsets[i] + words[i].length;
-        }
+        SectionWriter.Words words = SectionWriter.Words.encode(rows, v.vocab()::word);
         int tableSize = Integer.highestOneBit(Math.max(1, rows)) * 4; // a power of two >= 2V: short probes
-        int[] table = hashTable(words, tableSize);
+        int[] table = hashTable(words.utf8(), tableSize);
 
         long matrixOff = HEADER_BYTES;
-        long normsOff = align(matrixOff + rows * dim * 4);
-        long bucketsOff = sub == null ? 0 : align(normsOff + rows * 4L);
-        long offsetsOff = align((sub == null ? normsOff + rows * 4L : bucketsOff + bucketRows * dim * 4));
-        long stringsOff = offsetsOff + (rows + 1L) * 8;
-        long tableOff = align(stringsOff + wordOffsets[rows]);
+        long normsOff = SectionWriter.align(matrixOff + rows * dim * 4);
+        long bucketsOff = sub == null ? 0 : SectionWriter.align(normsOff + rows * 4L);
+        long offsetsOff = SectionWriter.align((sub == null ? normsOff + rows * 4L : bucketsOff + bucketRows * dim * 4));
+        long stringsOff = offsetsOff + words.offsetBytes();
+        long tableOff = SectionWriter.align(stringsOff + words.stringBytes());
         long fileSize = tableOff + tableSize * 4L;
 
         ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -86,30 +79,22 @@ final class NativeFormat {
                 .putLong(tableOff).putLong(tableSize).putLong(fileSize);
 
         AtomicFiles.write(path, out -> {
-            Position pos = new Position(out);
+            SectionWriter pos = new SectionWriter(out);
             pos.write(h.array());
-            pos.floats(v.matrix(), rows * dim);
+            pos.floatsLittleEndian(v.matrix(), rows * dim);
             pos.padTo(normsOff);
-            pos.floats(norms(v.matrix(), rows, (int) dim), rows);
+            pos.floatsLittleEndian(norms(v.matrix(), rows, (int) dim), rows);
             if (sub != null) {
                 pos.padTo(bucketsOff);
-                pos.floats(v.buckets(), bucketRows * dim);
+                pos.floatsLittleEndian(v.buckets(), bucketRows * dim);
             }
             pos.padTo(offsetsOff);
-            ByteBuffer b8 = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            for (long o : wordOffsets) {
-                pos.write(b8.putLong(0, o).array());
-            }
-            for (byte[] w : words) {
-                pos.write(w);
-            }
+            pos.words(words);
             pos.padTo(tableOff);
             ByteBuffer t = ByteBuffer.allocate(tableSize * 4).order(ByteOrder.LITTLE_ENDIAN);
             t.asIntBuffer().put(table);
             pos.write(t.array());
-            if (pos.at != fileSize) {
-                throw new IllegalStateException("native writer bug: wrote " + pos.at + " bytes, expected " + fileSize);
-            }
+            pos.checkSize(fileSize, "native vectors");
         });
     }
 
@@ -140,95 +125,24 @@ final class NativeFormat {
         return out;
     }
 
-    private static long align(long x) {
-        return (x + 63) & ~63L;
-    }
-
-    /** An output stream that counts bytes, pads with zeros and writes native floats little-endian. */
-    private static final class Position {
-        private final OutputStream out;
-        private final byte[] chunk = new byte[1 << 16];
-        long at;
-
-        Position(OutputStream out) {
-            this.out = out;
-        }
-
-        void write(byte[] b) throws IOException {
-            out.write(b);
-            at += b.length;
-        }
-
-        void padTo(long offset) throws IOException {
-            while (at < offset) {
-                out.write(0);
-                at++;
-            }
-        }
-
-        void floats(MemorySegment src, long count) throws IOException {
-            MemorySegment dst = MemorySegment.ofArray(chunk);
-            int per = chunk.length / Float.BYTES;
-            for (long i = 0; i < count; i += per) {
-                int n = (int) Math.min(per, count - i);
-                MemorySegment.copy(src, F32, i * Float.BYTES, dst, LE_F32, 0, n);
-                out.write(chunk, 0, n * Float.BYTES);
-                at += (long) n * Float.BYTES;
-            }
-        }
-    }
-
     // ------------------------------------------------------------------ read
 
     /** Maps {@code path}; the returned vectors read the file in place. */
     static WordVectors read(Path path) throws IOException {
-        MemorySegment file;
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < HEADER_BYTES) {
-                throw FormatSupport.corrupt(path, size, "the file has " + size + " bytes, fewer than the "
-                        + HEADER_BYTES + "-byte header of a native vectors file (truncated?)");
-            }
-            // mapped for as long as the vectors (or any slice) are reachable
-            file = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto());
-        }
-        return open(path, file);
-    }
-
-    private static WordVectors open(Path path, MemorySegment file) throws IOException {
-        long size = file.byteSize();
-        for (int i = 0; i < MAGIC.length; i++) {
-            if (file.get(ValueLayout.JAVA_BYTE, i) != MAGIC[i]) {
-                throw FormatSupport.corrupt(path, 0, "not an embed4j native vectors file (magic is not \"E4JV\")");
-            }
-        }
-        int version = file.get(LE_I32, 4);
-        if (version > VERSION) {
-            throw new IOException("vectors file " + path + " has native format version " + version
-                    + ", newer than the version " + VERSION + " this embed4j reads: upgrade embed4j to open it");
-        }
-        if (version < 1) {
-            throw FormatSupport.corrupt(path, 4, "invalid format version " + version);
-        }
-        int flags = file.get(LE_I32, 8);
+        SectionReader f = SectionReader.map(path, "vectors", HEADER_BYTES);
+        MemorySegment file = f.file();
+        f.checkHeader(MAGIC, VERSION, HEADER_BYTES, 104);
+        int flags = f.i32(8);
         if ((flags & ~FLAG_SUBWORDS) != 0) {
-            throw FormatSupport.corrupt(path, 8, "unknown flags 0x" + Integer.toHexString(flags));
+            throw f.corrupt(8, "unknown flags 0x" + Integer.toHexString(flags));
         }
-        if (file.get(LE_I32, 12) != HEADER_BYTES) {
-            throw FormatSupport.corrupt(path, 12, "header size " + file.get(LE_I32, 12) + ", expected " + HEADER_BYTES);
-        }
-        long recorded = file.get(LE_I64, 104);
-        if (recorded != size) {
-            throw FormatSupport.corrupt(path, Math.min(recorded, size), "the header records " + recorded
-                    + " bytes but the file has " + size + " (truncated or appended to)");
-        }
-        long rows = file.get(LE_I64, 16);
-        long dim = file.get(LE_I64, 24);
+        long rows = f.i64(16);
+        long dim = f.i64(24);
         if (rows < 0 || rows > Integer.MAX_VALUE - 8) {
-            throw FormatSupport.corrupt(path, 16, "impossible word count " + rows);
+            throw f.corrupt(16, "impossible word count " + rows);
         }
         if (dim <= 0 || dim > Integer.MAX_VALUE / 4) {
-            throw FormatSupport.corrupt(path, 24, "impossible dimension " + dim);
+            throw f.corrupt(24, "impossible dimension " + dim);
         }
         boolean hasSub = (flags & FLAG_SUBWORDS) != 0;
         long bucketRows = file.get(LE_I64, 40);
@@ -243,19 +157,18 @@ final class NativeFormat {
                 throw FormatSupport.corrupt(path, 32, e.getMessage());
             }
         }
-        Sections s = new Sections(path, size);
-        MemorySegment matrix = s.next(file, 48, Math.multiplyExact(rows * dim, 4L), true);
-        MemorySegment norms = s.next(file, 56, rows * 4, true);
-        MemorySegment buckets = hasSub ? s.next(file, 64, Math.multiplyExact(bucketRows * dim, 4L), true) : null;
-        MemorySegment offsets = s.next(file, 72, (rows + 1) * 8, false);
+        MemorySegment matrix = f.next(48, Math.multiplyExact(rows * dim, 4L), true);
+        MemorySegment norms = f.next(56, rows * 4, true);
+        MemorySegment buckets = hasSub ? f.next(64, Math.multiplyExact(bucketRows * dim, 4L), true) : null;
+        MemorySegment offsets = f.next(72, (rows + 1) * 8, false);
         long stringBytes = offsets.getAtIndex(LE_I64, rows);
-        MemorySegment strings = s.next(file, 80, stringBytes, false);
+        MemorySegment strings = f.next(80, stringBytes, false);
         long tableSize = file.get(LE_I64, 96);
         if (tableSize <= rows || Long.bitCount(tableSize) != 1 || tableSize > (1L << 31)) {
             throw FormatSupport.corrupt(path, 96, "hash table size " + tableSize + " is not a power of two > " + rows);
         }
-        MemorySegment table = s.next(file, 88, tableSize * 4, true);
-        checkOffsets(path, file.get(LE_I64, 72), offsets, rows, stringBytes);
+        MemorySegment table = f.next(88, tableSize * 4, true);
+        f.checkWordOffsets(f.i64(72), offsets, rows, stringBytes);
         checkTable(path, file.get(LE_I64, 88), table, rows);
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             matrix = toNativeOrder(matrix);
@@ -264,19 +177,6 @@ final class NativeFormat {
         }
         return new WordVectors(new MappedVocab((int) rows, offsets, strings, table), (int) dim, matrix, norms, sub,
                 buckets);
-    }
-
-    private static void checkOffsets(Path path, long at, MemorySegment offsets, long rows, long stringBytes)
-            throws IOException {
-        long prev = 0;
-        for (long i = 0; i <= rows; i++) {
-            long o = offsets.getAtIndex(LE_I64, i);
-            if ((i == 0 && o != 0) || o < prev || o > stringBytes) {
-                throw FormatSupport.corrupt(path, at + i * 8, "word offset " + i + " is " + o
-                        + " (must start at 0, never decrease and stay within " + stringBytes + " bytes)");
-            }
-            prev = o;
-        }
     }
 
     private static void checkTable(Path path, long at, MemorySegment table, long rows) throws IOException {
@@ -299,29 +199,5 @@ final class NativeFormat {
         MemorySegment out = Arena.ofAuto().allocate(Math.max(1, le.byteSize()), 64).asSlice(0, le.byteSize());
         MemorySegment.copy(le, LE_F32, 0, out, F32, 0, le.byteSize() / 4);
         return out;
-    }
-
-    /** Checks each section's offset and length against the file, in file order, without overlap. */
-    private static final class Sections {
-        private final Path path;
-        private final long size;
-        private long end = HEADER_BYTES;
-
-        Sections(Path path, long size) {
-            this.path = path;
-            this.size = size;
-        }
-
-        MemorySegment next(MemorySegment file, long field, long length, boolean aligned) throws IOException {
-            long offset = file.get(LE_I64, field);
-            if (offset < end || (aligned && offset % 64 != 0) || length < 0 || offset > size
-                    || length > size - offset) {
-                throw FormatSupport.corrupt(path, field, "section at offset " + offset + " of " + length
-                        + " bytes does not fit the file of " + size + " bytes after offset " + end
-                        + (aligned ? " (64-byte aligned)" : ""));
-            }
-            end = offset + length;
-            return file.asSlice(offset, length);
-        }
     }
 }

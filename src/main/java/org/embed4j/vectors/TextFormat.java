@@ -31,9 +31,7 @@ final class TextFormat {
     static void write(WordVectors v, Path path, boolean header) throws IOException {
         int rows = v.size();
         int dim = v.dim();
-        for (int i = 0; i < rows; i++) {
-            FormatSupport.checkWord(v.vocab().word(i), i, false);
-        }
+        FormatSupport.checkWords(v);
         MemorySegment m = v.matrix();
         AtomicFiles.write(path, out -> {
             if (header) {

@@ -96,7 +96,12 @@ public final class Word2VecTrainer {
         }
     }
 
+    /** "auto": -Dembed4j.backend=cpu|java when given, else native CPU when it loads, else Java (never CUDA: Hogwild is a CPU algorithm). */
     private static Backend chooseBackend(String name) {
+        String forced = System.getProperty(Backends.BACKEND_PROPERTY, "").trim();
+        if (name.equals("auto") && (forced.equals("cpu") || forced.equals("java"))) {
+            return Backends.get(forced);
+        }
         if (name.equals("auto")) {
             for (Backend b : Backends.available()) {
                 if (b.name().equals("cpu")) {

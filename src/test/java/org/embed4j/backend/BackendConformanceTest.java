@@ -1,6 +1,10 @@
 package org.embed4j.backend;
 
 import static org.embed4j.backend.BackendSource.floats;
+import static org.embed4j.backend.KernelInputs.abs;
+import static org.embed4j.backend.KernelInputs.gaussian;
+import static org.embed4j.backend.KernelInputs.indices;
+import static org.embed4j.backend.KernelInputs.offsets;
 import static org.embed4j.backend.BackendSource.longs;
 import static org.embed4j.backend.TensorAssert.assertBitEqual;
 import static org.embed4j.backend.TensorAssert.assertClose;
@@ -27,40 +31,6 @@ class BackendConformanceTest {
     private static final double ATOL = 1e-5;
     private static final double RTOL = 1e-5;
     private final Backend ref = BackendSource.reference();
-
-    /** Indices in [0, V) with 0, V-1 and many duplicates. */
-    static long[] indices(Random rnd, int n, int v) {
-        long[] idx = new long[n];
-        for (int i = 0; i < n; i++) {
-            idx[i] = switch (i % 7) {
-                case 0 -> 0;
-                case 3 -> v - 1;
-                default -> rnd.nextInt(v);
-            };
-        }
-        return idx;
-    }
-
-    static float[] gaussian(Random rnd, int n) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) rnd.nextGaussian();
-        }
-        return x;
-    }
-
-    /** B+1 offsets over n indices, bag sizes 0..6, with the first and the last bag empty. */
-    static long[] offsets(Random rnd, int n) {
-        long[] off = new long[n + 3];
-        int b = 1;                  // bag 0 is empty: off[0] = off[1] = 0
-        long pos = 0;
-        while (pos < n) {
-            pos = Math.min(n, pos + rnd.nextInt(7));
-            off[++b] = pos;
-        }
-        off[b + 1] = n;             // the last bag is empty
-        return Arrays.copyOf(off, b + 2);
-    }
 
     private static Tensor indexTensor(long[] idx, DType type) {
         if (type == DType.I64) {
@@ -290,13 +260,6 @@ class BackendConformanceTest {
                 }
             }
         }
-    }
-
-    static float[] abs(float[] x) {
-        for (int i = 0; i < x.length; i++) {
-            x[i] = Math.abs(x[i]);
-        }
-        return x;
     }
 
     @ParameterizedTest(name = "{0}")

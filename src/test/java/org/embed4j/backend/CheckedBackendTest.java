@@ -31,7 +31,8 @@ class CheckedBackendTest {
                 (proxy, method, args) -> switch (method.getName()) {
                     case "name" -> "probe";
                     case "device" -> device;
-                    case "sortIndices" -> new SortedIndices(f(DType.I64, 2), f(DType.I64, 3), f(DType.I64, 3), 2, 3);
+                    case "sortIndices" -> new SortedIndices(onDevice(DType.I64, device, 2),
+                            onDevice(DType.I64, device, 3), onDevice(DType.I64, device, 3), 2, 3);
                     default -> {
                         calls.add(method.getName());
                         yield null;
@@ -95,6 +96,26 @@ class CheckedBackendTest {
                     f(DType.F32, 3, D), s, false, new OptimStep(OptimKind.SPARSE_ADAM, 1, 0.1f, 0, 0, 0, 0.9f,
                             0.999f, 1e-8f, false, false, false)), "state1");
         }
+    }
+
+    @Test
+    void aHandMadeSortOnADeviceIsRefusedAndOneMadeHereIsNot() {
+        Backend onGpu = new CheckedBackend(probe(Device.cuda(0)));
+        Tensor w = onDevice(DType.F32, Device.cuda(0), V, D);
+        Tensor dOut = onDevice(DType.F32, Device.cuda(0), 3, D);
+        SortedIndices hand = new SortedIndices(onDevice(DType.I64, Device.cuda(0), 2),
+                onDevice(DType.I64, Device.cuda(0), 3), onDevice(DType.I64, Device.cuda(0), 3), 2, 3);
+        rejected(IllegalArgumentException.class, () -> onGpu.embeddingBackward(w, dOut, hand, false),
+                "not made by this backend's sortIndices");
+        SortedIndices made = onGpu.sortIndices(onDevice(DType.I64, Device.cuda(0), 3), V, -1);
+        onGpu.embeddingBackward(w, dOut, made, false);
+        assertEquals(List.of("embeddingBackward"), calls);
+    }
+
+    /** A tensor that claims to live on {@code device}; the probe never dereferences it. */
+    private Tensor onDevice(DType type, Device device, long... shape) {
+        Tensor host = f(type, shape);
+        return Tensor.wrap(host.segment(), type, device, null, shape);
     }
 
     @Test

@@ -1,7 +1,8 @@
 package org.embed4j.backend;
 
 import static org.embed4j.backend.BackendConformanceTest.DIMS;
-import static org.embed4j.backend.BackendConformanceTest.gaussian;
+import static org.embed4j.backend.KernelInputs.abs;
+import static org.embed4j.backend.KernelInputs.gaussian;
 import static org.embed4j.backend.BackendSource.floats;
 import static org.embed4j.backend.BackendSource.longs;
 import static org.embed4j.backend.TensorAssert.assertBitEqual;
@@ -128,7 +129,7 @@ class DenseConformanceTest {
             for (int i = 0; i < logits.length; i++) {
                 logits[i] *= 4;
             }
-            float[] classWeights = BackendConformanceTest.abs(gaussian(rnd, k));
+            float[] classWeights = abs(gaussian(rnd, k));
             for (Reduction reduction : Reduction.values()) {
                 for (float smoothing : new float[] {0f, 0.1f}) {
                     for (boolean weighted : new boolean[] {false, true}) {

@@ -1,5 +1,6 @@
 package org.embed4j.backend;
 
+import static org.embed4j.backend.KernelInputs.gaussian;
 import static org.embed4j.backend.TensorAssert.assertClose;
 
 import java.util.Random;
@@ -20,14 +21,6 @@ class GradientCheckTest {
     private static final double ATOL = 2e-3;
     private static final double RTOL = 1e-2;
     private final Backend ref = BackendSource.reference();
-
-    private static float[] random(Random rnd, int n) {
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (float) rnd.nextGaussian();
-        }
-        return x;
-    }
 
     /** dL/dθ[i] for every element of θ by central differences; θ is restored afterwards. */
     private static float[] numeric(Tensor theta, DoubleSupplier loss, double h) {
@@ -58,8 +51,8 @@ class GradientCheckTest {
         int v = 5;
         int d = 3;
         long[] idx = {1, 3, 1, 4, 0, 1};
-        float[] r = random(rnd, idx.length * d);
-        try (Tensor w = Tensor.of(random(rnd, v * d), v, d); Tensor i = Tensor.of(idx);
+        float[] r = gaussian(rnd, idx.length * d);
+        try (Tensor w = Tensor.of(gaussian(rnd, v * d), v, d); Tensor i = Tensor.of(idx);
              Tensor out = ref.zeros(DType.F32, idx.length, d); Tensor dOut = Tensor.of(r, idx.length, d);
              Tensor dW = ref.zeros(DType.F32, v, d); SortedIndices s = ref.sortIndices(i, v, -1)) {
             float[] num = numeric(w, () -> {
@@ -83,11 +76,11 @@ class GradientCheckTest {
         int d = 4;
         int b = OFF.length - 1;
         long padding = mode == BagMode.MAX ? -1 : 2;
-        float[] wInit = mode == BagMode.MAX ? spacedValues(rnd, v * d) : random(rnd, v * d);
-        float[] r = random(rnd, b * d);
+        float[] wInit = mode == BagMode.MAX ? spacedValues(rnd, v * d) : gaussian(rnd, v * d);
+        float[] r = gaussian(rnd, b * d);
         boolean weighted = mode == BagMode.SUM;
         try (Tensor w = Tensor.of(wInit, v, d); Tensor i = Tensor.of(IDX); Tensor off = Tensor.of(OFF);
-             Tensor psw = weighted ? Tensor.of(random(rnd, IDX.length)) : null;
+             Tensor psw = weighted ? Tensor.of(gaussian(rnd, IDX.length)) : null;
              Tensor out = ref.zeros(DType.F32, b, d); Tensor argmax = ref.zeros(DType.I64, b, d);
              Tensor dOut = Tensor.of(r, b, d); Tensor dW = ref.zeros(DType.F32, v, d);
              Tensor dPsw = weighted ? ref.zeros(DType.F32, IDX.length) : null;
@@ -133,7 +126,7 @@ class GradientCheckTest {
         float[] classWeights = {0.5f, 2f, 1f, 1.5f};
         for (float smoothing : new float[] {0f, 0.2f}) {
             for (boolean weighted : new boolean[] {false, true}) {
-                try (Tensor x = Tensor.of(random(rnd, b * k), b, k); Tensor t = Tensor.of(targets);
+                try (Tensor x = Tensor.of(gaussian(rnd, b * k), b, k); Tensor t = Tensor.of(targets);
                      Tensor w = weighted ? Tensor.of(classWeights) : null;
                      Tensor loss = ref.zeros(DType.F32, reduction == Reduction.NONE ? b : 1);
                      Tensor dx = ref.zeros(DType.F32, b, k)) {

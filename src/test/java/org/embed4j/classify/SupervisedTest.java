@@ -76,7 +76,7 @@ class SupervisedTest {
         }
         double expLoss = -(logits[target] - max - Math.log(z));
 
-        float loss = Supervised.step(input, output, dim, rows, target, lr, new float[dim], new float[dim], new float[k]);
+        float loss = Supervised.step(input, output, dim, rows, target, lr, new double[dim], new double[dim], new float[k]);
         assertEquals(expLoss, loss, 1e-5 + 1e-4 * expLoss, "loss dim " + dim + " k " + k);
         assertClose(expOut, output, "output dim " + dim + " k " + k);
         assertClose(expIn, input, "input dim " + dim + " k " + k);
@@ -130,7 +130,7 @@ class SupervisedTest {
                 expIn[r * dim + d] += grad[d] / rows.length;
             }
         }
-        float loss = Supervised.stepOva(input, output, dim, rows, targets, lr, new float[dim], new float[dim], new float[k]);
+        float loss = Supervised.stepOva(input, output, dim, rows, targets, lr, new double[dim], new double[dim], new float[k]);
         assertEquals(expLoss, loss, 1e-5 + 1e-4 * expLoss);
         assertClose(expOut, output, "output");
         assertClose(expIn, input, "input");

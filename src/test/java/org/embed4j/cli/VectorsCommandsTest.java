@@ -8,10 +8,9 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import org.embed4j.vectors.RandomVectors;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;
-import org.embed4j.vectors.WordVectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,16 +39,8 @@ class VectorsCommandsTest {
     }
 
     private Path model() throws Exception {
-        List<String> words = List.of("man", "king", "woman", "queen", "apple", "car");
-        float[] x = {
-            1, 0, 0, 0.1f,
-            1, 1, 0, 0.1f,
-            0, 0, 1, 0.1f,
-            0, 1, 1, 0.1f,
-            0.3f, -1, 0.2f, 1,
-            0.5f, 0.2f, 0.1f, -0.5f};
         Path p = dir.resolve("m.bin");
-        VectorsIO.write(WordVectors.of(words, x, 4), p, VectorsFormat.WORD2VEC_BINARY);
+        VectorsIO.write(RandomVectors.plantedAnalogy(), p, VectorsFormat.WORD2VEC_BINARY);
         return p;
     }
 

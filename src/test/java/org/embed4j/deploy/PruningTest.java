@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.file.Path;
+import org.embed4j.vectors.RandomVectors;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;
 import org.embed4j.vectors.WordVectors;
@@ -19,7 +20,7 @@ class PruningTest {
 
     @Test
     void keepsTheFirstRowsInOrder() throws Exception {
-        WordVectors v = DeployFixtures.model(1, 250, 9);
+        WordVectors v = RandomVectors.model(1, 250, 9);
         WordVectors p = Pruning.keepMostFrequent(v, 100);
         assertEquals(100, p.size());
         assertEquals(v.words().subList(0, 100), p.words());
@@ -36,7 +37,7 @@ class PruningTest {
 
     @Test
     void keepingMoreThanAllKeepsAll() {
-        WordVectors v = DeployFixtures.model(2, 20, 4);
+        WordVectors v = RandomVectors.model(2, 20, 4);
         assertEquals(v.words(), Pruning.keepMostFrequent(v, 1000).words());
         assertThrows(IllegalArgumentException.class, () -> Pruning.keepMostFrequent(v, 0));
     }

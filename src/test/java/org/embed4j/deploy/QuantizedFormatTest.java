@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
+import org.embed4j.vectors.RandomVectors;
 import org.embed4j.vectors.WordVectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +27,7 @@ class QuantizedFormatTest {
     @ParameterizedTest
     @EnumSource(Precision.class)
     void roundTripIsExactAndDeterministic(Precision p) throws IOException {
-        WordVectors w = DeployFixtures.model(2, 300, 13);
+        WordVectors w = RandomVectors.model(2, 300, 13);
         QuantizedVectors q = QuantizedVectors.quantize(w, p);
         Path f1 = dir.resolve("a.e4jq");
         Path f2 = dir.resolve("b.e4jq");
@@ -41,7 +42,7 @@ class QuantizedFormatTest {
             assertArrayEquals(q.vector(r), back.vector(r), "row " + r);
             assertEquals(q.scale(r), back.scale(r));
         }
-        assertEquals(q.indexOf("café96"), back.indexOf("café96"));
+        assertEquals(33, back.indexOf("café33"), "a non-ASCII word keeps its row");
         assertEquals(q.nearest("w10", 5), back.nearest("w10", 5));
         try (var files = Files.list(dir)) {
             assertEquals(2, files.count(), "no temporary file is left behind");
@@ -130,7 +131,7 @@ class QuantizedFormatTest {
     private Path write(Precision p) throws IOException {
         Path f = dir.resolve("good-" + p + ".e4jq");
         if (!Files.exists(f)) {
-            QuantizedVectors.quantize(DeployFixtures.model(4, 300, 13), p).save(f);
+            QuantizedVectors.quantize(RandomVectors.model(4, 300, 13), p).save(f);
         }
         return f;
     }

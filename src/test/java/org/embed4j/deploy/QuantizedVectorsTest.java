@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import org.embed4j.vectors.Neighbor;
+import org.embed4j.vectors.RandomVectors;
 import org.embed4j.vectors.WordVectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,12 +23,12 @@ class QuantizedVectorsTest {
     @ValueSource(ints = {1, 7, 8, 9, 17, 33, 100})
     void int8ErrorIsAtMostHalfAScalePerElement(int dim) {
         int v = 64;
-        float[] x = DeployFixtures.gaussian(dim, v * dim);
+        float[] x = RandomVectors.gaussian(dim, v * dim);
         for (int d = 0; d < dim; d++) {
             x[3 * dim + d] = 0f; // a zero row: scale 0, zeros back
             x[5 * dim + d] *= 1e-30f; // a tiny row: the scale stays normal enough to round-trip
         }
-        WordVectors w = WordVectors.of(DeployFixtures.words(v), x, dim);
+        WordVectors w = WordVectors.of(RandomVectors.words(v), x, dim);
         QuantizedVectors q = QuantizedVectors.quantize(w, Precision.INT8);
         float[] row = new float[dim];
         for (int r = 0; r < v; r++) {
@@ -52,10 +53,10 @@ class QuantizedVectorsTest {
     void fp16ErrorIsHalfAnUlpOfHalf() {
         int v = 50;
         int dim = 31;
-        float[] x = DeployFixtures.gaussian(3, v * dim);
+        float[] x = RandomVectors.gaussian(3, v * dim);
         x[0] = 60000f;
         x[1] = 1e-6f; // subnormal in fp16
-        WordVectors w = WordVectors.of(DeployFixtures.words(v), x, dim);
+        WordVectors w = WordVectors.of(RandomVectors.words(v), x, dim);
         QuantizedVectors q = QuantizedVectors.quantize(w, Precision.FP16);
         for (int r = 0; r < v; r++) {
             float[] row = q.vector(r);
@@ -86,7 +87,7 @@ class QuantizedVectorsTest {
     void nearestPreservesMostNeighbours() {
         int v = 3000;
         int dim = 64;
-        WordVectors w = DeployFixtures.model(11, v, dim);
+        WordVectors w = RandomVectors.model(11, v, dim);
         for (Precision p : Precision.values()) {
             QuantizedVectors q = QuantizedVectors.quantize(w, p);
             int hits = 0;
@@ -111,18 +112,18 @@ class QuantizedVectorsTest {
     void nearestMatchesBruteForceOnDequantizedRows() {
         int v = 400;
         int dim = 19;
-        WordVectors w = DeployFixtures.model(5, v, dim);
+        WordVectors w = RandomVectors.model(5, v, dim);
         QuantizedVectors q = QuantizedVectors.quantize(w, Precision.INT8);
         float[] deq = new float[v * dim];
         for (int r = 0; r < v; r++) {
             q.vector(r, deq, r * dim);
         }
-        float[] query = DeployFixtures.gaussian(99, 3 * dim);
+        float[] query = RandomVectors.gaussian(99, 3 * dim);
         List<List<Neighbor>> batch = q.nearest(query, 3, 5);
         for (int j = 0; j < 3; j++) {
             double[] cos = new double[v];
             for (int r = 0; r < v; r++) {
-                cos[r] = DeployFixtures.cosine(query, j * dim, deq, r * dim, dim);
+                cos[r] = cosine(query, j * dim, deq, r * dim, dim);
             }
             List<Neighbor> got = batch.get(j);
             assertEquals(5, got.size());
@@ -145,7 +146,7 @@ class QuantizedVectorsTest {
         }
         String a = w.words().get(1);
         String b = w.words().get(2);
-        assertEquals(DeployFixtures.cosine(deq, dim, deq, 2 * dim, dim), q.similarity(a, b), 1e-6);
+        assertEquals(cosine(deq, dim, deq, 2 * dim, dim), q.similarity(a, b), 1e-6);
         assertThrows(NoSuchElementException.class, () -> q.nearest("absent", 3));
         assertThrows(IllegalArgumentException.class, () -> q.nearest(new float[dim], 3));
         assertThrows(IllegalArgumentException.class, () -> q.nearest(a, -1));
@@ -153,8 +154,57 @@ class QuantizedVectorsTest {
     }
 
     @Test
+    void nearestMergesBlocksLikeOneSearch() {
+        int v = 2 * QuantizedSearch.BLOCK + 333; // three blocks, the last one partial
+        int dim = 7;
+        WordVectors w = RandomVectors.model(21, v, dim);
+        for (Precision p : Precision.values()) {
+            QuantizedVectors q = QuantizedVectors.quantize(w, p);
+            float[] deq = new float[v * dim];
+            for (int r = 0; r < v; r++) {
+                q.vector(r, deq, r * dim);
+            }
+            String word = w.words().get(QuantizedSearch.BLOCK + 5); // excluded from the second block
+            int self = q.indexOf(word);
+            Integer[] order = new Integer[v];
+            double[] cos = new double[v];
+            for (int r = 0; r < v; r++) {
+                order[r] = r;
+                cos[r] = r == self ? Double.NEGATIVE_INFINITY : cosine(deq, self * dim, deq, r * dim, dim);
+            }
+            java.util.Arrays.sort(order, (a, b) -> Double.compare(cos[b], cos[a]));
+            for (int k : new int[] {1, 10, QuantizedSearch.BLOCK + 50}) {
+                List<Neighbor> got = q.nearest(word, k);
+                assertEquals(k, got.size());
+                for (int i = 0; i < k; i++) {
+                    // compare scores, not words: near-ties may swap under float rounding
+                    assertEquals(cos[order[i]], got.get(i).score(), 1e-5, p + " k " + k + " rank " + i);
+                    assertTrue(!got.get(i).word().equals(word));
+                }
+            }
+        }
+    }
+
+    @Test
+    void tiesAcrossBlocksGoToTheLowerRow() {
+        int dim = 6;
+        int v = QuantizedSearch.BLOCK + 10;
+        float[] x = RandomVectors.gaussian(31, v * dim);
+        int twin = QuantizedSearch.BLOCK + 2; // same position in the second block as row 2 in the first
+        System.arraycopy(x, 2 * dim, x, twin * dim, dim);
+        WordVectors w = WordVectors.of(RandomVectors.words(v), x, dim);
+        for (Precision p : Precision.values()) {
+            QuantizedVectors q = QuantizedVectors.quantize(w, p);
+            List<Neighbor> got = q.nearest(q.vector(2), 3);
+            assertEquals(got.get(0).score(), got.get(1).score(), p + ": the twins tie");
+            assertEquals(List.of(w.words().get(2), w.words().get(twin)),
+                    List.of(got.get(0).word(), got.get(1).word()), p + ": the lower row first");
+        }
+    }
+
+    @Test
     void toWordVectorsIsTheDequantizedModel() {
-        WordVectors w = DeployFixtures.model(8, 120, 12);
+        WordVectors w = RandomVectors.model(8, 120, 12);
         QuantizedVectors q = QuantizedVectors.quantize(w, Precision.INT8);
         WordVectors back = q.toWordVectors();
         assertEquals(w.words(), back.words());
@@ -170,4 +220,18 @@ class QuantizedVectorsTest {
         list.forEach(n -> s.add(n.word()));
         return s;
     }
+
+    /** Cosine in double, the reference the quantized search is checked against. */
+    private static double cosine(float[] x, int xo, float[] y, int yo, int d) {
+        double dot = 0;
+        double nx = 0;
+        double ny = 0;
+        for (int i = 0; i < d; i++) {
+            dot += (double) x[xo + i] * y[yo + i];
+            nx += (double) x[xo + i] * x[xo + i];
+            ny += (double) y[yo + i] * y[yo + i];
+        }
+        return nx == 0 || ny == 0 ? 0 : dot / Math.sqrt(nx * ny);
+    }
+
 }

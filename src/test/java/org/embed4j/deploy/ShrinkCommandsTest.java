@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.embed4j.cli.Main;
+import org.embed4j.vectors.RandomVectors;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;
 import org.embed4j.vectors.WordVectors;
@@ -47,7 +48,7 @@ class ShrinkCommandsTest {
             0.3f, -1, 0.2f, 1, 0, 0.5f, 0, 0,
             0.5f, 0.2f, 0.1f, -0.5f, 0, 0, 0.7f, 0};
         int extra = 200;
-        float[] tail = DeployFixtures.gaussian(3, extra * dim);
+        float[] tail = RandomVectors.gaussian(3, extra * dim);
         for (int i = 0; i < extra; i++) {
             words.add("r" + i);
         }
@@ -80,6 +81,16 @@ class ShrinkCommandsTest {
         Run both = run("quantize", m.toString(), dir.resolve("x.e4jq").toString(), "--int8", "--fp16");
         assertEquals(1, both.code());
         assertTrue(both.err().contains("not both"), both.err());
+        Path classifier = dir.resolve("c.e4jc");
+        Files.write(classifier, new byte[] {'E', '4', 'J', 'C', 0, 0, 0, 1});
+        Run cls = run("quantize", classifier.toString(), dir.resolve("x.e4jq").toString());
+        assertEquals(1, cls.code());
+        assertTrue(cls.err().contains("classifier quantization is not implemented"), cls.err());
+        long before = Files.size(m);
+        Run same = run("quantize", m.toString(), m.toString());
+        assertEquals(1, same.code());
+        assertTrue(same.err().contains("is the input file"), same.err());
+        assertEquals(before, Files.size(m), "the input is untouched");
         Run missing = run("quantize", dir.resolve("absent.bin").toString(), dir.resolve("x.e4jq").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("absent.bin"), missing.err());

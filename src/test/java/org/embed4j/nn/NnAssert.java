@@ -21,6 +21,19 @@ public final class NnAssert {
         return Backends.get("java");
     }
 
+    /** Whether the native CPU backend can run here (library loads, CPU has AVX2+FMA). */
+    public static boolean cpuAvailable() {
+        return Backends.available().stream().anyMatch(x -> x.name().equals("cpu"));
+    }
+
+    /**
+     * The native CPU backend, or the Java one where it cannot run: for the field initializers of the CPU
+     * variants of a test class, whose {@code @BeforeEach} then skips with {@link #cpuAvailable()}.
+     */
+    public static Backend cpuOrJava() {
+        return cpuAvailable() ? Backends.get("cpu") : java();
+    }
+
     /** A host copy of {@code t}'s values. */
     public static float[] values(Backend b, Tensor t) {
         if (t.device().isHost()) {

@@ -107,6 +107,7 @@ class EmbedServerTest {
         assertEquals(1, single.json().getAsJsonArray("embeddings").size());
 
         assertError(post(open, "/v1/embed", "{\"texts\": [\"king\", \"qqq rrr\"]}", null), 400, "unknown_word", "qqq");
+        assertError(post(open, "/v1/embed", "{\"text\": \"!!! ???\"}", null), 400, "unknown_word", "no words at all");
     }
 
     @Test
@@ -277,7 +278,9 @@ class EmbedServerTest {
         assertError(post(open, "/v1/classify", "{\"text\": \"\"}", null), 400, "empty_input", "empty");
         assertError(post(open, "/v1/nearest", "{\"words\": [\"king\", \"xyzzy\", \"plugh\"]}", null),
                 400, "unknown_word", "\"xyzzy\", \"plugh\"");
-        assertError(post(open, "/v1/nearest", "[" .repeat(3000), null), 400, "malformed_json", "");
+        assertError(post(open, "/v1/nearest", "[".repeat(3000), null), 400, "malformed_json", "");
+        assertError(post(open, "/v1/nearest", "{\"a\": " + "[".repeat(1500) + "]".repeat(1500) + "}", null),
+                400, "malformed_json", "");
         HttpRequest badUtf8 = HttpRequest.newBuilder(uri(open, "/v1/classify"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"',
                     (byte) 0xC3, (byte) 0x28, '"', '}'})).build();

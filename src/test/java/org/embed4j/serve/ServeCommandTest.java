@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.embed4j.cli.Main;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** `embed4j serve` refuses bad settings with one clear line and exit code 1, before binding anything. */
 class ServeCommandTest {
@@ -52,5 +55,23 @@ class ServeCommandTest {
         String[] batch = run("serve", "--model", "x.e4jv", "--max-batch", "0");
         assertEquals("1", batch[0]);
         assertTrue(batch[1].contains("maxBatch must be >= 1, got 0"), batch[1]);
+
+        String[] body = run("serve", "--model", "x.e4jv", "--max-body-bytes", "2147483647");
+        assertEquals("1", body[0]);
+        assertTrue(body[1].contains("maxBodyBytes must be in [64, 1073741824], got 2147483647"), body[1]);
+    }
+
+    @Test
+    void helpShowsTheLibraryDefaults() {
+        CommandLine cli = Main.commandLine();
+        StringWriter out = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        assertEquals(0, cli.execute("serve", "--help"));
+        String help = out.toString();
+        ServeOptions d = ServeOptions.DEFAULTS;
+        for (Object value : new Object[] {d.port(), d.bind(), d.maxBodyBytes(), d.maxBatch(), d.maxK(),
+            d.shutdownTimeout().toSeconds()}) {
+            assertTrue(help.contains("(default " + value), "no default " + value + " in:\n" + help);
+        }
     }
 }

@@ -7,6 +7,7 @@ import org.embed4j.classify.ClassifierOptions;
 import org.embed4j.classify.FastTextTrainer;
 import org.embed4j.classify.TextClassifier;
 import org.embed4j.classify.data.LabeledText;
+import org.embed4j.vectors.RandomVectors;
 import org.embed4j.vectors.WordVectors;
 
 /** Small seeded models for the serve tests: random word vectors and a two-label classifier. */
@@ -24,19 +25,8 @@ final class ServeFixtures {
         return words;
     }
 
-    static float[] gaussian(long seed, int count) {
-        SplittableRandom r = new SplittableRandom(seed);
-        float[] x = new float[count];
-        for (int i = 0; i < count; i++) {
-            double u = 1 - r.nextDouble();
-            double w = r.nextDouble();
-            x[i] = (float) (Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * w));
-        }
-        return x;
-    }
-
     static WordVectors vectors(int v) {
-        return WordVectors.of(words(v), gaussian(7, v * DIM), DIM);
+        return WordVectors.of(words(v), RandomVectors.gaussian(7, v * DIM), DIM);
     }
 
     /** "good"-ish texts are pos, "bad"-ish texts neg; trained single-threaded and seeded, so reproducible. */

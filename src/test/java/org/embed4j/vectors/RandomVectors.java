@@ -4,12 +4,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
-/** Small seeded random models for the vectors tests. */
-final class RandomVectors {
+/** Small seeded random models (and one planted analogy) for the vectors and CLI tests. */
+public final class RandomVectors {
     private RandomVectors() {
     }
 
-    static List<String> words(int v) {
+    public static List<String> words(int v) {
         List<String> words = new ArrayList<>(v);
         // a few non-ASCII words, at rows the tests do not query by name
         String[] extra = {"café", "日本", "naïve", "über", "ñ"};
@@ -19,7 +19,7 @@ final class RandomVectors {
         return words;
     }
 
-    static float[] gaussian(long seed, int count) {
+    public static float[] gaussian(long seed, int count) {
         SplittableRandom r = new SplittableRandom(seed);
         float[] x = new float[count];
         for (int i = 0; i < count; i++) {
@@ -31,7 +31,20 @@ final class RandomVectors {
         return x;
     }
 
-    static WordVectors model(long seed, int v, int d) {
+    public static WordVectors model(long seed, int v, int d) {
         return WordVectors.of(words(v), gaussian(seed, v * d), d);
+    }
+
+    /** Six 4-d words where queen = king - man + woman exactly, so 3CosAdd and 3CosMul both must answer queen. */
+    public static WordVectors plantedAnalogy() {
+        List<String> words = List.of("man", "king", "woman", "queen", "apple", "car");
+        float[] x = {
+            1, 0, 0, 0.1f,
+            1, 1, 0, 0.1f,
+            0, 0, 1, 0.1f,
+            0, 1, 1, 0.1f,
+            0.3f, -1, 0.2f, 1,
+            0.5f, 0.2f, 0.1f, -0.5f};
+        return WordVectors.of(words, x, 4);
     }
 }

@@ -18,15 +18,24 @@ package org.embed4j.examples.mlp;
 public record MlpConfig(int epochs, int batchSize, int dim, int hidden, float lr, long seed, float dropout,
                         int minCount, int wordNgrams) {
     public MlpConfig {
-        if (epochs < 1 || batchSize < 1 || dim < 1 || hidden < 1 || minCount < 1 || wordNgrams < 1) {
-            throw new IllegalArgumentException("epochs, batchSize, dim, hidden, minCount and wordNgrams must be >= 1: "
-                    + this);
-        }
+        // named one by one: in a compact constructor `this` still holds zeros, so it cannot describe the bad value
+        atLeastOne("epochs", epochs);
+        atLeastOne("batchSize", batchSize);
+        atLeastOne("dim", dim);
+        atLeastOne("hidden", hidden);
+        atLeastOne("minCount", minCount);
+        atLeastOne("wordNgrams", wordNgrams);
         if (!(lr > 0f)) {
             throw new IllegalArgumentException("lr must be > 0, got " + lr);
         }
         if (!(dropout >= 0f && dropout < 1f)) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+    }
+
+    private static void atLeastOne(String name, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be >= 1, got " + value);
         }
     }
 

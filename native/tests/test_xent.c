@@ -1,0 +1,106 @@
+/* C conformance tests of e4j_softmax_xent's fast paths (xent_avx2.c), beyond test_dense.c's sweep:
+ * the rows-in-lanes kernel (K = 2..16, batches that are not multiples of 8, ignored rows inside a
+ * group of 8), the row kernel (K = 17 .. 32000), confident rows whose loss and target gradient are tiny
+ * (must keep their relative digits: no cancellation), every reduction with weights, ignore_index and
+ * label smoothing, against a double transcription of PyTorch's cross_entropy, at levels 0 and 1;
+ * results must be bit-identical across thread counts and in place vs out of place. */
+#include "test_util.h"
+
+/* PyTorch cross_entropy in double (long double sums would not change the tolerances) */
+static double naive(float *rowloss, float *dx, const float *x, const int64_t *t, const float *w, int64_t ign, double eps,
+                    int red, int64_t B, int64_t K) {
+    double sw = 0, tw = 0, total = 0;
+    for (int64_t k = 0; k < K; k++) sw += w ? w[k] : 1;
+    for (int64_t i = 0; i < B; i++) if (t[i] != ign) tw += w ? w[t[i]] : 1;
+    double scale = red == E4J_REDUCE_MEAN ? 1 / tw : 1;
+    for (int64_t i = 0; i < B; i++) {
+        const float *r = x + i * K;
+        if (t[i] == ign) {
+            if (rowloss) rowloss[i] = 0;
+            for (int64_t k = 0; k < K; k++) dx[i * K + k] = 0;
+            continue;
+        }
+        double m = r[0], s = 0, smooth = 0, so = 0;
+        for (int64_t k = 1; k < K; k++) m = fmax(m, r[k]);
+        for (int64_t k = 0; k < K; k++) s += exp(r[k] - m);
+        for (int64_t k = 0; k < K; k++) if (k != t[i]) so += exp(r[k] - m);
+        double lse = m + log(s), wt = w ? w[t[i]] : 1;
+        for (int64_t k = 0; k < K; k++) smooth += (w ? w[k] : 1) * (lse - r[k]);
+        /* lse - x_t written as (m - x_t) + log(s): exact for confident rows */
+        double l = (1 - eps) * wt * ((m - r[t[i]]) + log(s)) + eps / K * smooth;
+        if (rowloss) rowloss[i] = (float)l;
+        total += l;
+        for (int64_t k = 0; k < K; k++) {
+            double p = exp(r[k] - lse);
+            double pm1 = k == t[i] ? -so / s : p;
+            double g = (1 - eps) * wt * pm1 + eps / K * (p * sw - (w ? w[k] : 1));
+            dx[i * K + k] = (float)(scale * g);
+        }
+    }
+    return red == E4J_REDUCE_MEAN ? total / tw : total;
+}
+
+static void run_case(int64_t B, int64_t K, int cfg, float spread) {
+    int64_t ign = -100;
+    float *x = rnd_floats(B * K), *w = cfg & 1 ? rnd_floats(K) : NULL;
+    for (int64_t i = 0; i < B * K; i++) x[i] *= spread;
+    if (w) for (int64_t k = 0; k < K; k++) w[k] = fabsf(w[k]) + 0.1f;
+    int64_t *t = malloc((size_t)B * 8);
+    for (int64_t i = 0; i < B; i++) t[i] = i % 5 == 2 ? ign : rnd_int(K);
+    double eps = cfg & 2 ? 0.1 : 0.0;
+    for (int red = 0; red < 3; red++) {
+        float *dxw = filled(B * K, 0), *lw = filled(B, 0);
+        double want = naive(red == 0 ? lw : NULL, dxw, x, t, w, ign, eps, red, B, K);
+        for (int lv = 0; lv < num_levels(); lv++) {
+            set_level(lv);
+            char what[128];
+            snprintf(what, sizeof what, "xent B %lld K %lld cfg %d spread %g reduction %d level %d", (long long)B,
+                     (long long)K, cfg, spread, red, lv);
+            float *loss = filled(B, 7), *dx = filled(B * K, 7), *loss2 = filled(B, 7), *dx2 = filled(B * K, 7);
+            e4j_set_num_threads(1);
+            OK(e4j_softmax_xent(loss, dx, x, t, w, ign, (float)eps, red, B, K));
+            if (red == 0) close_enough(what, loss, lw, B, 1e-6f, 1e-5f);
+            else { float wf = (float)want; close_enough(what, loss, &wf, 1, 1e-6f, 1e-5f); }
+            close_enough(what, dx, dxw, B * K, 1e-7f, 1e-4f);
+            e4j_set_num_threads(2);
+            OK(e4j_softmax_xent(loss2, dx2, x, t, w, ign, (float)eps, red, B, K));
+            bits_equal("xent 2 threads == 1 thread (loss)", loss2, loss, (red == 0 ? B : 1) * 4);
+            bits_equal("xent 2 threads == 1 thread (dlogits)", dx2, dx, B * K * 4);
+            float *inplace = copy_floats(x, B * K);
+            OK(e4j_softmax_xent(loss2, inplace, inplace, t, w, ign, (float)eps, red, B, K));
+            bits_equal("xent in place == out of place", inplace, dx, B * K * 4);
+            bits_equal("xent in place == out of place (loss)", loss2, loss, (red == 0 ? B : 1) * 4);
+            OK(e4j_softmax_xent(loss2, NULL, x, t, w, ign, (float)eps, red, B, K));
+            bits_equal("xent loss only == with gradient", loss2, loss, (red == 0 ? B : 1) * 4);
+            e4j_set_num_threads(1);
+            free(loss); free(dx); free(loss2); free(dx2); free(inplace);
+        }
+        free(dxw); free(lw);
+    }
+    free(x); free(w); free(t);
+}
+
+int main(void) {
+    test_init("test_xent");
+    static const int64_t Ks[] = {2, 3, 5, 8, 10, 16, 17, 24, 33, 1000};
+    static const int64_t Bs[] = {1, 7, 8, 9, 37, 130};
+    for (size_t k = 0; k < sizeof Ks / sizeof Ks[0]; k++)
+        for (size_t b = 0; b < sizeof Bs / sizeof Bs[0]; b++)
+            for (int cfg = 0; cfg < 4; cfg++) run_case(Bs[b], Ks[k], cfg, 8.0f);
+    /* confident rows: losses ~1e-9 .. 1e-30 and target gradients of the same size must keep their digits */
+    run_case(37, 2, 0, 60.0f);
+    run_case(37, 10, 1, 40.0f);
+    run_case(9, 100, 0, 40.0f);
+    /* a vocabulary head */
+    run_case(3, 32000, 3, 8.0f);
+    /* the NaN pre-check still names the position */
+    float x[20] = {0};
+    int64_t t[2] = {0, 1};
+    float loss = 3, dx[20];
+    set_level(num_levels() - 1);
+    x[17] = INFINITY;
+    expect_status("xent Inf found", e4j_softmax_xent(&loss, dx, x, t, NULL, -100, 0, E4J_REDUCE_SUM, 2, 10),
+                  E4J_ERR_INVALID_ARGUMENT, "(row, col) = (1, 7)");
+    expect_true("xent loss untouched", loss == 3);
+    return test_finish("test_xent");
+}
