@@ -5,7 +5,6 @@
  * but every row is computed the same way whatever block it falls in, so results do not depend on
  * blocking or thread count. Thread-safe for disjoint outputs. */
 #include "kernels.h"
-#include "avx2_math.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -62,51 +61,6 @@ void e4j_relu_backward_avx2(float *din, const float *dout, const float *out, int
         _mm256_storeu_ps(din + i, _mm256_andnot_ps(kill, _mm256_loadu_ps(dout + i)));
     }
     e4j_relu_backward_ref(din + i, dout + i, out + i, n - i);
-}
-
-/* exp(x) for x <= 0 (inputs are x - max): clamped below at ln(FLT_MIN) so that 2^n stays a normal float */
-static inline __m256 exp_neg(__m256 x) {
-    return e4j_exp256(_mm256_max_ps(x, _mm256_set1_ps(-87.33654f)));
-}
-
-void e4j_row_max_sumexp_avx2(const float *x, int64_t K, float *max, double *sumexp) {
-    int64_t j = 0;
-    float m = x[0];
-    if (K >= 8) {
-        __m256 mv = _mm256_loadu_ps(x);
-        for (j = 8; j + 8 <= K; j += 8) mv = _mm256_max_ps(mv, _mm256_loadu_ps(x + j));
-        float lanes[8];
-        _mm256_storeu_ps(lanes, mv);
-        m = lanes[0];
-        for (int l = 1; l < 8; l++)
-            if (lanes[l] > m) m = lanes[l];
-    }
-    for (; j < K; j++)
-        if (x[j] > m) m = x[j];
-    const __m256 mv = _mm256_set1_ps(m);
-    __m256d s0 = _mm256_setzero_pd(), s1 = _mm256_setzero_pd();
-    for (j = 0; j + 8 <= K; j += 8) {
-        __m256 e = exp_neg(_mm256_sub_ps(_mm256_loadu_ps(x + j), mv));
-        s0 = _mm256_add_pd(s0, _mm256_cvtps_pd(_mm256_castps256_ps128(e)));
-        s1 = _mm256_add_pd(s1, _mm256_cvtps_pd(_mm256_extractf128_ps(e, 1)));
-    }
-    double lanes[4];
-    _mm256_storeu_pd(lanes, _mm256_add_pd(s0, s1));
-    double s = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
-    for (; j < K; j++) s += (double)expf(x[j] - m);
-    *max = m;
-    *sumexp = s;
-}
-
-void e4j_xent_grad_row_avx2(float *dx, const float *x, const float *w, float max, float a, float b, int64_t K) {
-    const __m256 mv = _mm256_set1_ps(max), av = _mm256_set1_ps(a), bv = _mm256_set1_ps(b);
-    int64_t j = 0;
-    for (; j + 8 <= K; j += 8) {
-        __m256 e = exp_neg(_mm256_sub_ps(_mm256_loadu_ps(x + j), mv));
-        __m256 wv = w ? _mm256_loadu_ps(w + j) : _mm256_set1_ps(1.0f);
-        _mm256_storeu_ps(dx + j, _mm256_sub_ps(_mm256_mul_ps(av, e), _mm256_mul_ps(bv, wv)));
-    }
-    e4j_xent_grad_row_ref(dx + j, x + j, w ? w + j : NULL, max, a, b, K - j);
 }
 
 static inline float hsum(__m256 v) {

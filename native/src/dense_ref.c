@@ -28,20 +28,6 @@ void e4j_relu_backward_ref(float *din, const float *dout, const float *out, int6
     for (int64_t i = 0; i < n; i++) din[i] = out[i] <= 0.0f ? 0.0f : dout[i];
 }
 
-void e4j_row_max_sumexp_ref(const float *x, int64_t K, float *max, double *sumexp) {
-    float m = x[0];
-    for (int64_t j = 1; j < K; j++)
-        if (x[j] > m) m = x[j];
-    double s = 0.0;
-    for (int64_t j = 0; j < K; j++) s += (double)expf(x[j] - m);
-    *max = m;
-    *sumexp = s;
-}
-
-void e4j_xent_grad_row_ref(float *dx, const float *x, const float *w, float max, float a, float b, int64_t K) {
-    for (int64_t j = 0; j < K; j++) dx[j] = a * expf(x[j] - max) - b * (w ? w[j] : 1.0f);
-}
-
 void e4j_dot_rows_ref(float *scores, const float *q, const float *W, int64_t r0, int64_t r1, int64_t D) {
     for (int64_t r = r0; r < r1; r++) scores[r - r0] = e4j_dot_ref(q, W + r * D, D);
 }

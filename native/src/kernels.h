@@ -90,9 +90,6 @@ typedef struct e4j_optim_consts {
     void e4j_col_sums_##sfx(float *acc, const float *x, int64_t B, int64_t K, int64_t k0, int64_t k1);      \
     void e4j_relu_forward_##sfx(float *out, const float *in, int64_t n);                                    \
     void e4j_relu_backward_##sfx(float *din, const float *dout, const float *out, int64_t n);               \
-    void e4j_row_max_sumexp_##sfx(const float *x, int64_t K, float *max, double *sumexp);                   \
-    void e4j_xent_grad_row_##sfx(float *dx, const float *x, const float *w, float max, float a, float b,    \
-                                 int64_t K);                                                                \
     void e4j_dot_rows_##sfx(float *scores, const float *q, const float *W, int64_t r0, int64_t r1, int64_t D);
 
 E4J_DECLARE_PRIMS(ref)
@@ -119,10 +116,6 @@ typedef struct e4j_prims {
     void (*col_sums)(float *acc, const float *x, int64_t B, int64_t K, int64_t k0, int64_t k1); /* acc[k-k0] = sum_b x[b,k] */
     void (*relu_forward)(float *out, const float *in, int64_t n);
     void (*relu_backward)(float *din, const float *dout, const float *out, int64_t n);
-    /* max_j x[j] and sum_j exp(x[j] - max) (float exp; sum in double) */
-    void (*row_max_sumexp)(const float *x, int64_t K, float *max, double *sumexp);
-    /* dx[j] = a * exp(x[j] - max) - b * w[j]   (w NULL: 1); dx may alias x */
-    void (*xent_grad_row)(float *dx, const float *x, const float *w, float max, float a, float b, int64_t K);
     /* scores[r - r0] = dot(q, W[r]) for r in [r0, r1) */
     void (*dot_rows)(float *scores, const float *q, const float *W, int64_t r0, int64_t r1, int64_t D);
 } e4j_prims;
