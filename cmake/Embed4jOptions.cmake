@@ -1,5 +1,5 @@
 # Compiler flags shared by every native target of embed4j.
-# Baseline x86-64 only (never -march=native): the binary must run on any x86-64 CPU;
+# Baseline x86-64 only (no host-specific -march): the binary must run on any x86-64 CPU;
 # AVX2 files add their own flags per file.
 # -ffp-contract=off: the compiler never fuses a*b+c on its own (gnu11 would), so the scalar reference
 # and the AVX2 kernels round identically wherever the source does not call an FMA explicitly.

@@ -45,7 +45,7 @@ log "fetching and building fasttext@1.0.0 in $WORK"
 mkdir -p "$WORK/ft"
 tar -xzf "$WORK"/fasttext-1.0.0.tgz -C "$WORK/ft"
 FT_SRC="$(dirname "$(find "$WORK/ft" -name main.cc | head -1)")"
-g++ -O3 -pthread -std=c++14 -march=native -I"$FT_SRC" "$FT_SRC"/*.cc -o "$WORK/fasttext" 2>"$WORK/ft-build.log" || {
+g++ -O3 -pthread -std=c++14 -mavx2 -mfma -I"$FT_SRC" "$FT_SRC"/*.cc -o "$WORK/fasttext" 2>"$WORK/ft-build.log" || {
   log "fastText build failed:"; tail -5 "$WORK/ft-build.log" >&2; exit 1; }
 FT="$WORK/fasttext"
 
