@@ -3,6 +3,7 @@
  * weights, ignore_index and label smoothing), row_norms and topk (against a brute-force sort).
  * Each runs at level 0 and 1; bias and ReLU must match bit for bit across levels. */
 #include "test_util.h"
+#include "naive_xent.h"
 
 static void test_bias_relu(void) {
     for (int s = 0; s < NSIZES; s++) {
@@ -42,37 +43,6 @@ static void test_bias_relu(void) {
         free(x0); free(bias); free(want); free(db0); free(dbw); free(relu_w); free(drelu_w); free(dout);
     }
     expect_status("bias negative", e4j_bias_add(NULL, NULL, -1, 2), E4J_ERR_INVALID_ARGUMENT, "B=-1");
-}
-
-/* PyTorch cross_entropy in double; returns the reduced loss (or fills per-row losses) and the gradient */
-static double naive_xent(float *rowloss, float *dx, const float *x, const int64_t *t, const float *w, int64_t ign, double eps,
-                         int red, int64_t B, int64_t K) {
-    double sw = 0, tw = 0, total = 0;
-    for (int64_t k = 0; k < K; k++) sw += w ? w[k] : 1;
-    for (int64_t i = 0; i < B; i++) if (t[i] != ign) tw += w ? w[t[i]] : 1;
-    double scale = red == E4J_REDUCE_MEAN ? 1 / tw : 1;
-    for (int64_t i = 0; i < B; i++) {
-        const float *r = x + i * K;
-        if (t[i] == ign) {
-            if (rowloss) rowloss[i] = 0;
-            for (int64_t k = 0; k < K; k++) dx[i * K + k] = 0;
-            continue;
-        }
-        double m = r[0], s = 0, smooth = 0;
-        for (int64_t k = 1; k < K; k++) m = fmax(m, r[k]);
-        for (int64_t k = 0; k < K; k++) s += exp(r[k] - m);
-        double lse = m + log(s), wt = w ? w[t[i]] : 1;
-        for (int64_t k = 0; k < K; k++) smooth += (w ? w[k] : 1) * (lse - r[k]);
-        double l = (1 - eps) * wt * (lse - r[t[i]]) + eps / K * smooth;
-        if (rowloss) rowloss[i] = (float)l;
-        total += l;
-        for (int64_t k = 0; k < K; k++) {
-            double p = exp(r[k] - lse);
-            double g = (1 - eps) * wt * (p - (k == t[i])) + eps / K * (p * sw - (w ? w[k] : 1));
-            dx[i * K + k] = (red == E4J_REDUCE_MEAN && tw == 0) ? 0.0f : (float)(scale * g);
-        }
-    }
-    return red == E4J_REDUCE_MEAN ? total / tw : total;
 }
 
 static void test_xent(void) {

@@ -5,40 +5,7 @@
  * label smoothing, against a double transcription of PyTorch's cross_entropy, at levels 0 and 1;
  * results must be bit-identical across thread counts and in place vs out of place. */
 #include "test_util.h"
-
-/* PyTorch cross_entropy in double (long double sums would not change the tolerances) */
-static double naive(float *rowloss, float *dx, const float *x, const int64_t *t, const float *w, int64_t ign, double eps,
-                    int red, int64_t B, int64_t K) {
-    double sw = 0, tw = 0, total = 0;
-    for (int64_t k = 0; k < K; k++) sw += w ? w[k] : 1;
-    for (int64_t i = 0; i < B; i++) if (t[i] != ign) tw += w ? w[t[i]] : 1;
-    double scale = red == E4J_REDUCE_MEAN ? 1 / tw : 1;
-    for (int64_t i = 0; i < B; i++) {
-        const float *r = x + i * K;
-        if (t[i] == ign) {
-            if (rowloss) rowloss[i] = 0;
-            for (int64_t k = 0; k < K; k++) dx[i * K + k] = 0;
-            continue;
-        }
-        double m = r[0], s = 0, smooth = 0, so = 0;
-        for (int64_t k = 1; k < K; k++) m = fmax(m, r[k]);
-        for (int64_t k = 0; k < K; k++) s += exp(r[k] - m);
-        for (int64_t k = 0; k < K; k++) if (k != t[i]) so += exp(r[k] - m);
-        double lse = m + log(s), wt = w ? w[t[i]] : 1;
-        for (int64_t k = 0; k < K; k++) smooth += (w ? w[k] : 1) * (lse - r[k]);
-        /* lse - x_t written as (m - x_t) + log(s): exact for confident rows */
-        double l = (1 - eps) * wt * ((m - r[t[i]]) + log(s)) + eps / K * smooth;
-        if (rowloss) rowloss[i] = (float)l;
-        total += l;
-        for (int64_t k = 0; k < K; k++) {
-            double p = exp(r[k] - lse);
-            double pm1 = k == t[i] ? -so / s : p;
-            double g = (1 - eps) * wt * pm1 + eps / K * (p * sw - (w ? w[k] : 1));
-            dx[i * K + k] = (float)(scale * g);
-        }
-    }
-    return red == E4J_REDUCE_MEAN ? total / tw : total;
-}
+#include "naive_xent.h"
 
 static void run_case(int64_t B, int64_t K, int cfg, float spread) {
     int64_t ign = -100;
@@ -50,7 +17,7 @@ static void run_case(int64_t B, int64_t K, int cfg, float spread) {
     double eps = cfg & 2 ? 0.1 : 0.0;
     for (int red = 0; red < 3; red++) {
         float *dxw = filled(B * K, 0), *lw = filled(B, 0);
-        double want = naive(red == 0 ? lw : NULL, dxw, x, t, w, ign, eps, red, B, K);
+        double want = naive_xent(red == 0 ? lw : NULL, dxw, x, t, w, ign, eps, red, B, K);
         for (int lv = 0; lv < num_levels(); lv++) {
             set_level(lv);
             char what[128];
