@@ -9,7 +9,6 @@ module org.embed4j {
     requires com.google.gson;
     requires me.tongfei.progressbar;
     requires java.desktop;
-    requires jdk.httpserver;
 
     exports org.embed4j.tensor;
     exports org.embed4j.backend;

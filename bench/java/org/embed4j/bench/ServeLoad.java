@@ -22,6 +22,7 @@ import org.embed4j.classify.ClassifierOptions;
 import org.embed4j.classify.FastTextTrainer;
 import org.embed4j.classify.TextClassifier;
 import org.embed4j.classify.data.LabeledText;
+import org.embed4j.io.AtomicFiles;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;
 import org.embed4j.vectors.WordVectors;
@@ -32,14 +33,18 @@ import org.embed4j.vectors.WordVectors;
  *   <li>{@code models <dir> <words> <dim>}: a random V×D word-vector model ({@code vectors.e4jv}, words
  *       "w0".."w{V-1}") and a 4-label fastText-style classifier trained on synthetic texts over the same
  *       words ({@code classifier.e4jc}).</li>
- *   <li>{@code load <port> <case> <concurrency> <requests> <seconds> [tokenFile]}: closed loop, N virtual
- *       threads each on its own keep-alive connection send requests back to back until {@code requests} have
- *       been sent in total or {@code seconds} have passed (whichever first). Cases: classify-b1, classify-b32
- *       (20-word texts), nearest-k10. Prints one line: {@code LOAD <case> ok=.. errors=.. rps=.. p50_ms=..
- *       p99_ms=.. seconds=..}. A request is an error unless the answer is 200 with a JSON body.</li>
+ *   <li>{@code bodies <case> <file>}: the request bodies of a case, one JSON document a line, for wrk's
+ *       Lua script (bench/suites/serve.sh drives the server with wrk when it can).</li>
+ *   <li>{@code load <port> <case> <concurrency> <requests> <seconds> [tokenFile]}: the fallback client when
+ *       wrk is missing. Closed loop, N platform threads each on its own keep-alive connection send requests
+ *       back to back until {@code requests} have been sent in total or {@code seconds} have passed (whichever
+ *       first). Cases: classify-b1, classify-b32 (20-word texts), nearest-k10. Prints one line: {@code LOAD
+ *       <case> ok=.. errors=.. rps=.. p50_ms=.. p99_ms=.. seconds=..}. A request is an error unless the answer
+ *       is 200 with a JSON body.</li>
  * </ul>
- * The client speaks minimal HTTP/1.1 over plain sockets (Content-Length bodies only, as the service sends),
- * so that the client's own cost stays small next to the server's on a shared 2-core machine.
+ * The client speaks minimal HTTP/1.1 over plain sockets with pre-built request bytes (Content-Length bodies
+ * only, as the service sends), so that its own cost stays small next to the server's on a shared 2-core
+ * machine; still, it costs several times what wrk does per request.
  */
 public final class ServeLoad {
     private ServeLoad() {
@@ -48,10 +53,11 @@ public final class ServeLoad {
     public static void main(String[] args) throws Exception {
         switch (args.length == 0 ? "" : args[0]) {
             case "models" -> models(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+            case "bodies" -> writeBodies(args[1], Path.of(args[2]));
             case "load" -> load(Integer.parseInt(args[1]), args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
                     Double.parseDouble(args[5]), args.length > 6 ? Files.readString(Path.of(args[6])).strip() : null);
             default -> throw new IllegalArgumentException("usage: ServeLoad models <dir> <words> <dim> | "
-                    + "load <port> <case> <concurrency> <requests> <seconds> [tokenFile]");
+                    + "bodies <case> <file> | load <port> <case> <concurrency> <requests> <seconds> [tokenFile]");
         }
     }
 
@@ -88,6 +94,17 @@ public final class ServeLoad {
 
     // ------------------------------------------------------------------ load
 
+    /** One body a line (the JSON has no raw newlines). */
+    static void writeBodies(String kase, Path file) throws IOException {
+        List<byte[]> bodies = bodies(kase);
+        AtomicFiles.write(file, out -> {
+            for (byte[] body : bodies) {
+                out.write(body);
+                out.write('\n');
+            }
+        });
+    }
+
     static void load(int port, String kase, int concurrency, int requests, double seconds, String token)
             throws Exception {
         List<byte[]> bodies = bodies(kase);
@@ -106,7 +123,8 @@ public final class ServeLoad {
         AtomicLong errors = new AtomicLong();
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         long start = System.nanoTime();
-        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        // platform threads: with a handful of connections they block in the kernel, with no scheduler hand-off
+        try (ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory())) {
             for (int c = 0; c < concurrency; c++) {
                 int seed = c;
                 pool.submit(() -> {

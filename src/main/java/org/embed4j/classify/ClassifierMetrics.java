@@ -25,7 +25,7 @@ public record ClassifierMetrics(List<String> labels, long[][] confusion, long ex
                                 long goldInTopK, long predictedAtK, long goldLabels) {
 
     /** Scores {@code classifier} on {@code test}, taking its top {@code k} predictions for P@k/R@k. */
-    public static ClassifierMetrics evaluate(TextClassifier classifier, List<LabeledText> test, int k) {
+    public static ClassifierMetrics evaluate(Classifier classifier, List<LabeledText> test, int k) {
         List<List<String>> gold = new ArrayList<>(test.size());
         List<List<String>> ranked = new ArrayList<>(test.size());
         int kk = Math.min(k, classifier.labels().size());

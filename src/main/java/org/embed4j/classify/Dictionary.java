@@ -16,7 +16,8 @@ import org.embed4j.text.Subwords;
  * hashed word n-grams of 2..wordNgrams tokens (the text's tokens and a final {@link #EOS}, as fastText reads a line) in rows {@code [words, words + bucket)}, computed like
  * fastText: FNV-1a hash of each token (out-of-vocabulary tokens too), sign-extended to 64 bits and combined as h = h·116049371 + h_j,
  * then taken modulo bucket; optionally fastText's character n-grams of every token ({@link Subwords}, same buckets).
- * Labels are ordered by frequency (then name). Immutable and thread-safe.
+ * Labels are ordered by frequency (then name), with their training counts (the hs tree and the ns sampler are built
+ * from them; all 0 when not recorded, as in models of format version 1). Immutable and thread-safe.
  */
 public final class Dictionary {
     /** fastText's end-of-line token, appended to every text: its row acts as a learnt per-class bias. */
@@ -26,6 +27,7 @@ public final class Dictionary {
     private final Map<String, Integer> wordIds;
     private final List<String> labels;
     private final Map<String, Integer> labelIds;
+    private final long[] labelCounts;
     private final int wordNgrams;
     private final int bucket;
     private final TextFeatures features;
@@ -39,6 +41,21 @@ public final class Dictionary {
     /** With character n-grams of minn..maxn code points (maxn 0: none), hashed into the same buckets. */
     public Dictionary(List<String> words, List<String> labels, int wordNgrams, int bucket, boolean lowercase,
                       int minn, int maxn) {
+        this(words, labels, new long[labels.size()], wordNgrams, bucket, lowercase, minn, maxn);
+    }
+
+    /** As above, with each label's count in the training data ({@code labelCounts[i]} for {@code labels.get(i)}). */
+    public Dictionary(List<String> words, List<String> labels, long[] labelCounts, int wordNgrams, int bucket,
+                      boolean lowercase, int minn, int maxn) {
+        if (labelCounts.length != labels.size()) {
+            throw new IllegalArgumentException(labelCounts.length + " label counts for " + labels.size() + " labels");
+        }
+        for (int i = 0; i < labelCounts.length; i++) {
+            if (labelCounts[i] < 0) {
+                throw new IllegalArgumentException("label \"" + labels.get(i) + "\" has a negative count " + labelCounts[i]);
+            }
+        }
+        this.labelCounts = labelCounts.clone();
         this.words = List.copyOf(words);
         this.labels = List.copyOf(labels);
         this.wordIds = index(this.words, "word");
@@ -73,7 +90,12 @@ public final class Dictionary {
                 labelCounts.merge(l, 1L, Long::sum);
             }
         }
-        return new Dictionary(byCount(wordCounts, o.minCount()), byCount(labelCounts, 1), o.wordNgrams(), o.bucket(),
+        List<String> labels = byCount(labelCounts, 1);
+        long[] counts = new long[labels.size()];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = labelCounts.get(labels.get(i));
+        }
+        return new Dictionary(byCount(wordCounts, o.minCount()), labels, counts, o.wordNgrams(), o.bucket(),
                 o.lowercase(), o.minn(), o.maxn());
     }
 
@@ -102,6 +124,11 @@ public final class Dictionary {
 
     public List<String> labels() {
         return labels;
+    }
+
+    /** How often each label occurred in the training data, in {@link #labels()} order (all 0: not recorded). */
+    public long[] labelCounts() {
+        return labelCounts.clone();
     }
 
     public int wordNgrams() {

@@ -19,6 +19,8 @@ import org.embed4j.vectors.WordVectors;
  * the training order shuffled (seeded) before every epoch — some sets ship sorted by label, and an
  * unshuffled pass over them learns only the last label. One thread + a seed: bit-for-bit reproducible.
  * Input rows start uniform in ±1/dim (or from pretrained vectors), output rows at zero, like fastText.
+ * The hs loss's tree and the ns loss's negative-label distribution are built from the training label counts
+ * before the first epoch and shared read-only by the workers; each worker draws with its own seeded random source.
  * A trainer object is configured and used by one thread at a time; the models it returns are independent.
  */
 public final class FastTextTrainer {
@@ -30,6 +32,8 @@ public final class FastTextTrainer {
     private WordVectors pretrained;
     private boolean freezePretrained;
     private boolean[] frozen; // rows that came from pretrained vectors and stay fixed, or null
+    private HuffmanTree tree;          // hs loss only
+    private NegativeLabels negatives;  // ns loss only
     private Consumer<EpochStats> listener = s -> { };
 
     public FastTextTrainer(ClassifierOptions options) {
@@ -90,6 +94,8 @@ public final class FastTextTrainer {
         }
         float[] input = initInput(dict, dim);
         float[] output = new float[dict.labels().size() * dim];
+        tree = options.loss() == ClassifierLoss.HS ? new HuffmanTree(dict.labelCounts()) : null;
+        negatives = options.loss() == ClassifierLoss.NS ? new NegativeLabels(dict.labelCounts()) : null;
         trainEpochs(rows.toArray(int[][]::new), targets, input, output, dim, tokens * options.epoch());
         return new TextClassifier(options, dict, input, output);
     }
@@ -164,6 +170,7 @@ public final class FastTextTrainer {
         double[] hidden = new double[dim];
         double[] grad = new double[dim];
         float[] probs = new float[output.length / dim];
+        int[] drawn = new int[options.neg()];
         SplittableRandom rng = new SplittableRandom(seed);
         double loss = 0;
         for (int i = from; i < to; i++) {
@@ -174,10 +181,16 @@ public final class FastTextTrainer {
             float lr = options.lr() * (1f - progress);
             if (options.loss() == ClassifierLoss.OVA) {
                 loss += Supervised.stepOva(input, output, dim, r, ts, lr, hidden, grad, probs, frozen);
-            } else {
-                int target = ts.length == 1 ? ts[0] : ts[rng.nextInt(ts.length)]; // fastText: one label per update
-                loss += Supervised.step(input, output, dim, r, target, lr, hidden, grad, probs, frozen);
+                continue;
             }
+            int target = ts.length == 1 ? ts[0] : ts[rng.nextInt(ts.length)]; // fastText: one label per update
+            loss += switch (options.loss()) {
+                case HS -> Supervised.stepHs(input, output, dim, r, tree.path(target), tree.code(target), lr, hidden,
+                        grad, frozen);
+                case NS -> Supervised.stepNs(input, output, dim, r, target, drawn,
+                        negatives.draw(target, rng, drawn), lr, hidden, grad, frozen);
+                default -> Supervised.step(input, output, dim, r, target, lr, hidden, grad, probs, frozen);
+            };
         }
         return loss;
     }

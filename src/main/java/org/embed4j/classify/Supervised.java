@@ -8,6 +8,9 @@ import java.util.Arrays;
  * α = lr·(1[c = target] − p_c), grad += α·output_c, output_c += α·hidden; then every input row += grad / rows.
  * One-vs-all ({@link #stepOva}): the same with p_c = σ(output_c · hidden) and 1[c ∈ targets], loss Σ_c binary
  * cross-entropy (fastText's {@code -loss ova}).
+ * Hierarchical softmax ({@link #stepHs}) and negative sampling ({@link #stepNs}) apply the same binary logistic unit
+ * only to some rows: the inner nodes on the target's tree path (target = the branch taken), or the target label
+ * (target 1) and the sampled negative labels (target 0); the loss is the sum of their binary cross-entropies.
  *
  * <p>The weights are float; the per-thread scratch vectors {@code hidden} and {@code grad} are double on purpose:
  * HotSpot's auto-vectoriser does not vectorise {@code a[i] += b[base + i]} when a and b are both float[] (they might
@@ -44,19 +47,25 @@ final class Supervised {
     }
 
     static void softmax(float[] output, double[] hidden, int dim, float[] probs) {
-        int k = probs.length;
-        double[] logits = new double[k];
-        double max = Double.NEGATIVE_INFINITY;
-        for (int c = 0; c < k; c++) {
+        double[] logits = new double[probs.length];
+        for (int c = 0; c < logits.length; c++) {
             logits[c] = dot(output, c * dim, hidden, dim);
-            max = Math.max(max, logits[c]);
+        }
+        softmax(logits, probs);
+    }
+
+    /** probs = softmax(logits), computed stably; {@code logits} is overwritten. */
+    static void softmax(double[] logits, float[] probs) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double l : logits) {
+            max = Math.max(max, l);
         }
         double sum = 0;
-        for (int c = 0; c < k; c++) {
+        for (int c = 0; c < logits.length; c++) {
             logits[c] = Math.exp(logits[c] - max);
             sum += logits[c];
         }
-        for (int c = 0; c < k; c++) {
+        for (int c = 0; c < logits.length; c++) {
             probs[c] = (float) (logits[c] / sum);
         }
     }
@@ -64,8 +73,12 @@ final class Supervised {
     /** σ(output_c · hidden) for every class c: one-vs-all probabilities. */
     static void sigmoids(float[] output, double[] hidden, int dim, float[] probs) {
         for (int c = 0; c < probs.length; c++) {
-            probs[c] = (float) (1.0 / (1.0 + Math.exp(-dot(output, c * dim, hidden, dim))));
+            probs[c] = (float) sigmoid(dot(output, c * dim, hidden, dim));
         }
+    }
+
+    static double sigmoid(double x) {
+        return 1.0 / (1.0 + Math.exp(-x));
     }
 
     /** One example's update; returns its loss −log p_target. Scratch arrays are the caller's (per thread). */
@@ -110,6 +123,46 @@ final class Supervised {
         }
         updateRows(input, rows, dim, grad, frozen);
         return (float) loss;
+    }
+
+    /**
+     * One example's hierarchical-softmax update along the target's {@code path} of output rows with {@code code}
+     * the branch taken at each (true: the unit's target is 1). Returns −log p_target = Σ binary cross-entropies.
+     */
+    static float stepHs(float[] input, float[] output, int dim, int[] rows, int[] path, boolean[] code, float lr,
+                        double[] hidden, double[] grad, boolean[] frozen) {
+        meanRows(input, rows, dim, hidden);
+        Arrays.fill(grad, 0, dim, 0.0);
+        double loss = 0;
+        for (int i = 0; i < path.length; i++) {
+            loss += binaryLogistic(output, path[i] * dim, code[i], lr, hidden, grad, dim);
+        }
+        updateRows(input, rows, dim, grad, frozen);
+        return (float) loss;
+    }
+
+    /**
+     * One example's negative-sampling update: the target label's row with target 1, then the first {@code count}
+     * labels of {@code negatives} with target 0. Returns the summed binary cross-entropy.
+     */
+    static float stepNs(float[] input, float[] output, int dim, int[] rows, int target, int[] negatives, int count,
+                        float lr, double[] hidden, double[] grad, boolean[] frozen) {
+        meanRows(input, rows, dim, hidden);
+        Arrays.fill(grad, 0, dim, 0.0);
+        double loss = binaryLogistic(output, target * dim, true, lr, hidden, grad, dim);
+        for (int i = 0; i < count; i++) {
+            loss += binaryLogistic(output, negatives[i] * dim, false, lr, hidden, grad, dim);
+        }
+        updateRows(input, rows, dim, grad, frozen);
+        return (float) loss;
+    }
+
+    /** p = σ(output_row · hidden), α = lr·(y − p), then {@link #outputStep}; returns −log p(y). */
+    private static double binaryLogistic(float[] output, int base, boolean y, float lr, double[] hidden, double[] grad,
+                                         int dim) {
+        double p = sigmoid(dot(output, base, hidden, dim));
+        outputStep(output, base, lr * ((y ? 1.0 : 0.0) - p), hidden, grad, dim);
+        return -Math.log(Math.max(y ? p : 1 - p, 1e-10));
     }
 
     /** grad += α·output_c (before the update), output_c += α·hidden. */

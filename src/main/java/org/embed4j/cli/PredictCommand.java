@@ -8,8 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.embed4j.classify.Classifier;
 import org.embed4j.classify.Prediction;
-import org.embed4j.classify.TextClassifier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -24,7 +24,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "predict", mixinStandardHelpOptions = true,
         description = "Label texts read from stdin, one per line, with a saved classifier.")
 final class PredictCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "model file written by train-classifier")
+    @Parameters(index = "0", description = "model file written by train-classifier (fastText-style or MLP)")
     Path model;
 
     @Option(names = "-k", description = "labels per line (default 1)")
@@ -40,7 +40,7 @@ final class PredictCommand implements Callable<Integer> {
             if (k < 1) {
                 throw new IllegalArgumentException("-k must be >= 1, got " + k);
             }
-            TextClassifier c = TextClassifier.load(model);
+            Classifier c = ClassifierModels.load(model);
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
             PrintWriter out = new PrintWriter(new java.io.BufferedWriter(
                     new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16), false);

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.embed4j.deploy.Pruning;
+import org.embed4j.deploy.SubwordAgreement;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;
 import org.embed4j.vectors.WordVectors;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code embed4j prune <in> <out> --keep N}: keeps the N most frequent words (the first N rows: vectors files
  * are ordered most frequent first by convention), writes them in the format {@code <out>}'s extension names
- * (native .e4jv otherwise) and prints WS353 Spearman, analogy accuracy before/after and the sizes.
+ * (native .e4jv otherwise) and prints WS353 Spearman, analogy accuracy before/after and the sizes. Subword rows
+ * are kept unless {@code --no-keep-subwords} (they are shared buckets; see {@link Pruning}).
  */
 @Command(name = "prune", mixinStandardHelpOptions = true,
         description = "Keep the N most frequent words of a vectors file (files list the most frequent first); "
@@ -35,6 +37,11 @@ final class PruneCommand implements Callable<Integer> {
     @Option(names = "--keep", required = true, description = "number of words to keep")
     int keep;
 
+    @Option(names = "--keep-subwords", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "keep all subword (n-gram bucket) rows, so dropped and unseen words still get vectors "
+                    + "(default; --no-keep-subwords drops them)")
+    boolean keepSubwords;
+
     @Mixin
     ShrinkCommands shared;
 
@@ -50,8 +57,9 @@ final class PruneCommand implements Callable<Integer> {
             if (keep >= v.size()) {
                 o.printf("--keep %d >= %d words: every word is kept%n", keep, v.size());
             }
-            WordVectors pruned = Pruning.keepMostFrequent(v, keep);
+            WordVectors pruned = Pruning.keepMostFrequent(v, keep, keepSubwords);
             VectorsFormat outFormat = VectorsIO.byExtension(out).orElse(VectorsFormat.NATIVE);
+            printSubwords(o, v, pruned, outFormat);
             VectorsIO.write(pruned, out, outFormat);
             WordVectors back = VectorsIO.read(out, outFormat);
             o.printf("pruned %s: %d words (the first %d rows, most frequent first), %s %s, size ratio %s%n", out,
@@ -63,5 +71,25 @@ final class PruneCommand implements Callable<Integer> {
             o.flush();
             return 0;
         });
+    }
+
+    /** What happens to the subword rows of {@code v}: kept (and how the dropped words fare), dropped, or not saved. */
+    private static void printSubwords(PrintWriter o, WordVectors v, WordVectors pruned, VectorsFormat outFormat) {
+        if (!v.hasSubwords()) {
+            return;
+        }
+        if (!pruned.hasSubwords()) {
+            o.println("subwords: dropped (--no-keep-subwords); out-of-vocabulary words get no vector");
+            return;
+        }
+        if (outFormat != VectorsFormat.NATIVE && outFormat != VectorsFormat.SAFETENSORS) {
+            o.printf("note: %s cannot hold subword rows, so they are not saved; write .e4jv or .safetensors to keep"
+                    + " them%n", outFormat);
+            return;
+        }
+        o.printf("subwords: all %d bucket rows kept (shared by every word's n-grams); dropped words get subword"
+                + " vectors%n", v.subwords().bucket());
+        o.printf("dropped words, own vector vs subword vector: cosine %s%n",
+                SubwordAgreement.ofPruned(v, pruned, 1000).describe());
     }
 }

@@ -70,7 +70,6 @@ final class ServeCommand implements Callable<Integer> {
             String token = tokenFile == null ? null : readToken(tokenFile);
             ServeOptions options = new ServeOptions(bind, port, token, maxBodyBytes, maxBatch, maxK, logRequests,
                     Duration.ofSeconds(shutdownSeconds));
-            hardenHttpServer();
             WordVectors vectors = model == null ? null : VectorsCommands.load(model, format);
             TextClassifier clf = classifier == null ? null : TextClassifier.load(classifier);
             EmbedServer server = EmbedServer.start(vectors, clf, options);
@@ -111,22 +110,5 @@ final class ServeCommand implements Callable<Integer> {
             // not a POSIX file system: nothing to check
         }
         return token;
-    }
-
-    /**
-     * Time limits for the JDK server's connections, unless the user set them: a client must send its request
-     * within 30 s (slow-loris) and take its response within 60 s; at most 4096 connections at once. Read by the
-     * server's configuration class once, so this runs before the first server is created.
-     */
-    private static void hardenHttpServer() {
-        setIfAbsent("sun.net.httpserver.maxReqTime", "30");
-        setIfAbsent("sun.net.httpserver.maxRspTime", "60");
-        setIfAbsent("sun.net.httpserver.maxConnections", "4096");
-    }
-
-    private static void setIfAbsent(String key, String value) {
-        if (System.getProperty(key) == null) {
-            System.setProperty(key, value);
-        }
     }
 }

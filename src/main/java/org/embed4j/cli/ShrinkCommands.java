@@ -50,7 +50,7 @@ final class ShrinkCommands {
         }
         if (isClassifier(in)) {
             throw new IllegalArgumentException(in + " is a text classifier (.e4jc), not word vectors: " + command
-                    + " takes word vectors only (classifier quantization is not implemented)");
+                    + " takes word vectors only (quantize a classifier with --model <in.e4jc> --output <out.e4jc>)");
         }
         return VectorsCommands.load(in, format);
     }

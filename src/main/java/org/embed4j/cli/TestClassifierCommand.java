@@ -3,8 +3,8 @@ package org.embed4j.cli;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.embed4j.classify.Classifier;
 import org.embed4j.classify.ClassifierMetrics;
-import org.embed4j.classify.TextClassifier;
 import org.embed4j.classify.data.LabeledText;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "test-classifier", mixinStandardHelpOptions = true,
         description = "Evaluate a saved classifier on a labelled file or a dataset's test split.")
 final class TestClassifierCommand implements Callable<Integer> {
-    @Parameters(index = "0", description = "model file written by train-classifier")
+    @Parameters(index = "0", description = "model file written by train-classifier (fastText-style or MLP)")
     Path model;
 
     @Parameters(index = "1", description = "test file (fastText __label__ format or label<TAB>text) or dataset name")
@@ -39,7 +39,7 @@ final class TestClassifierCommand implements Callable<Integer> {
             if (k < 1) {
                 throw new IllegalArgumentException("-k must be >= 1, got " + k);
             }
-            TextClassifier c = TextClassifier.load(model);
+            Classifier c = ClassifierModels.load(model);
             List<LabeledText> examples = ClassifyInputs.test(test, data, seed);
             ClassifierMetrics m = ClassifierMetrics.evaluate(c, examples, k);
             print(m);

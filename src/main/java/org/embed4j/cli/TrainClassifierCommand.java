@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import org.embed4j.classify.Classifier;
 import org.embed4j.classify.ClassifierLoss;
 import org.embed4j.classify.ClassifierMetrics;
 import org.embed4j.classify.ClassifierOptions;
@@ -38,7 +40,9 @@ import picocli.CommandLine.Spec;
  * fastText-style classifier (mean of word and hashed word-n-gram rows → linear → softmax, Hogwild SGD),
  * prints the test accuracy when there is a test split, and saves the model as one file. {@code --cv K}
  * runs seeded stratified K-fold cross-validation instead and prints mean ± std accuracy.
- * Defaults are fastText's supervised defaults. Exit code 0 on success, 1 on bad input (message on stderr).
+ * Defaults are fastText's supervised defaults. {@code --model mlp} trains the seed's MLP instead (its own defaults,
+ * early stopping on a dev split carved from the training set) and saves it as safetensors.
+ * Exit code 0 on success, 1 on bad input (message on stderr).
  */
 @Command(name = "train-classifier", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Train a fastText-style text classifier on a file (fastText __label__ format or label<TAB>text)"
@@ -51,8 +55,26 @@ final class TrainClassifierCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--model", description = "fasttext (default) or mlp: the seed's Embedding -> mean -> Linear+ReLU ->"
-            + " Linear classifier (Adam, mini-batches, dropout), evaluated only (not saved)")
+            + " Linear classifier (Adam, mini-batches, dropout, early stopping on a dev split), saved as safetensors;"
+            + " options not given take the MLP's own defaults (epoch 10, lr 0.01 Adam, dim 100, min-count 2, word-ngrams 2)")
     String model = "fasttext";
+
+    @Option(names = "--hidden", description = "MLP only: hidden units (default 100)")
+    int hidden = MlpConfig.defaults().hidden();
+
+    @Option(names = "--batch-size", description = "MLP only: texts per Adam step (default 64)")
+    int batchSize = MlpConfig.defaults().batchSize();
+
+    @Option(names = "--dropout", description = "MLP only: dropout after the hidden layer (default 0.5)")
+    float dropout = MlpConfig.defaults().dropout();
+
+    @Option(names = "--dev-fraction", description = "MLP only: share of the training set held out for early stopping"
+            + " (default 0.1; 0: no dev split, keep the last epoch)")
+    float devFraction = MlpConfig.defaults().devFraction();
+
+    @Option(names = "--patience", description = "MLP only: stop after this many epochs without a better dev accuracy"
+            + " (default 3)")
+    int patience = MlpConfig.defaults().patience();
 
     @Option(names = "--train", required = true, description = "training file or dataset name")
     String train;
@@ -60,7 +82,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--test", description = "test file or dataset name (default: the dataset's test split or 90/10 hold-out)")
     String test;
 
-    @Option(names = "--output", description = "where to save the model (one .e4jc file)")
+    @Option(names = "--output", description = "where to save the model (one .e4jc file; safetensors for --model mlp)")
     Path output;
 
     @Option(names = "--epoch", description = "passes over the training data (default 5)")
@@ -90,9 +112,13 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--lowercase", description = "lower-case the text first (default: keep case, like fastText)")
     boolean lowercase;
 
-    @Option(names = "--loss", description = "softmax (one label per example) or ova (one-vs-all, multi-label);"
+    @Option(names = "--loss", description = "softmax (one label per example), hs (hierarchical softmax: faster with"
+            + " many labels), ns (negative sampling, --neg labels per update) or ova (one-vs-all, multi-label);"
             + " default softmax")
     String loss = "softmax";
+
+    @Option(names = "--neg", description = "negative labels sampled per update with --loss ns (default 5)")
+    int neg = D.neg();
 
     @Option(names = "--threads", description = "Hogwild training threads (default 1: bit-for-bit reproducible)")
     int threads = D.threads();
@@ -132,7 +158,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
 
     private ClassifierOptions options() {
         return new ClassifierOptions(dim, lr, epoch, wordNgrams, bucket, minCount, lowercase, threads, seed,
-                ClassifierLoss.parse(loss), minn, maxn);
+                ClassifierLoss.parse(loss), minn, maxn, neg);
     }
 
     private Integer trainAndReport() throws IOException {
@@ -148,7 +174,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
         }
         WordVectors vectors = pretrained == null ? null : VectorsIO.read(pretrained);
         if (cv != 0) {
-            return crossValidate(o, vectors);
+            return crossValidate(examples -> new FastTextTrainer(o).pretrained(vectors, freezePretrained).train(examples));
         }
         Splits.Fold fold = ClassifyInputs.split(train, data, seed);
         List<LabeledText> testSet = test != null ? ClassifyInputs.test(test, data, seed) : fold.test();
@@ -199,42 +225,67 @@ final class TrainClassifierCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The seed's MLP with its own defaults, overridden only by the options given on the command line. */
+    /**
+     * The seed's MLP with its own defaults, overridden only by the options given on the command line; with pretrained
+     * vectors and no --dim, the vectors' dimension.
+     */
     private Integer trainMlp() throws IOException {
-        if (output != null || cv != 0 || pretrained != null) {
-            throw new IllegalArgumentException("--model mlp supports neither --output, --cv nor --pretrained;"
-                    + " it trains and reports the test accuracy");
+        for (String fastTextOnly : List.of("--bucket", "--minn", "--maxn", "--loss", "--neg", "--threads", "--lowercase")) {
+            if (given(fastTextOnly)) {
+                throw new IllegalArgumentException(fastTextOnly + " applies to --model fasttext only; the MLP lower-cases,"
+                        + " embeds every word n-gram of the vocabulary and trains on one thread");
+            }
+        }
+        WordVectors vectors = pretrained == null ? null : VectorsIO.read(pretrained);
+        MlpConfig d = MlpConfig.defaults();
+        int mlpDim = given("--dim") ? dim : vectors != null ? vectors.dim() : d.dim();
+        MlpConfig config = new MlpConfig(given("--epoch") ? epoch : d.epochs(), batchSize, mlpDim, hidden,
+                given("--lr") ? lr : d.lr(), seed, dropout, given("--min-count") ? minCount : d.minCount(),
+                given("--word-ngrams") ? wordNgrams : d.wordNgrams(), devFraction, patience);
+        if (cv != 0) {
+            return crossValidate(examples -> trainMlp(config, vectors, examples, false).classifier());
         }
         Splits.Fold fold = ClassifyInputs.split(train, data, seed);
         List<LabeledText> testSet = test != null ? ClassifyInputs.test(test, data, seed) : fold.test();
-        if (testSet.isEmpty()) {
-            throw new IllegalArgumentException("--model mlp needs a test split: pass --test <file|dataset>");
+        if (writeSplit != null) {
+            writeSplit(fold.train(), testSet);
         }
-        MlpConfig d = MlpConfig.defaults();
-        MlpConfig config = new MlpConfig(given("--epoch") ? epoch : d.epochs(), d.batchSize(), given("--dim") ? dim : d.dim(),
-                d.hidden(), given("--lr") ? lr : d.lr(), seed, d.dropout(), given("--min-count") ? minCount : d.minCount(),
-                given("--word-ngrams") ? wordNgrams : d.wordNgrams());
-        MlpTrainer.Result r = new MlpTrainer(config, org.embed4j.backend.Backends.auto())
-                .run(toMlp(fold.train()), toMlp(testSet), !quiet);
-        System.out.printf("training on %d examples, testing on %d%n", fold.train().size(), testSet.size());
-        System.out.printf("vocabulary %d, %d labels, %d epochs%n", r.vocabSize(), r.labels().size(), r.epochLoss().size());
-        System.out.printf("train-time %.2f s (final loss %.4f)%n", r.trainMillis() / 1000.0,
-                r.epochLoss().get(r.epochLoss().size() - 1));
-        System.out.printf("test accuracy %.2f%% (%d/%d)%n", 100 * r.testAccuracy(), r.correct(), r.tested());
+        MlpTrainer.Result r = trainMlp(config, vectors, fold.train(), !quiet);
+        System.out.printf("training on %d examples (%d held out as dev), testing on %d%n", r.trainExamples(),
+                r.devExamples(), testSet.size());
+        System.out.printf("vocabulary %d terms, %d labels, %d epochs run, kept epoch %d%s%n",
+                r.classifier().words().size(), r.classifier().labels().size(), r.epochLoss().size(), r.bestEpoch(),
+                r.devAccuracy().isEmpty() ? "" : String.format(" (dev accuracy %.2f%%)",
+                        100 * r.devAccuracy().get(r.bestEpoch() - 1)));
+        System.out.printf("train-time %.2f s (final loss %.4f)%n", r.trainMillis() / 1000.0, r.epochLoss().getLast());
+        if (!testSet.isEmpty()) {
+            ClassifierMetrics m = ClassifierMetrics.evaluate(r.classifier(), testSet, 1);
+            System.out.printf("test accuracy %.2f%% (%d/%d), macro-F1 %.4f%n", 100 * m.accuracy(), m.correctTop1(),
+                    m.examples(), m.macroF1());
+        }
+        if (output != null) {
+            r.classifier().save(output);
+            System.out.println("saved " + output);
+        } else if (testSet.isEmpty()) {
+            throw new IllegalArgumentException("nothing to report: pass --test <file|dataset> or --output <model>");
+        }
         return 0;
+    }
+
+    private MlpTrainer.Result trainMlp(MlpConfig config, WordVectors vectors, List<LabeledText> examples,
+                                       boolean progress) {
+        List<org.embed4j.examples.mlp.LabeledText> converted = new ArrayList<>(examples.size());
+        examples.forEach(e -> converted.add(new org.embed4j.examples.mlp.LabeledText(e.label(), e.text())));
+        return new MlpTrainer(config, org.embed4j.backend.Backends.auto()).pretrained(vectors, freezePretrained)
+                .train(converted, progress);
     }
 
     private boolean given(String option) {
         return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
-    private static List<org.embed4j.examples.mlp.LabeledText> toMlp(List<LabeledText> examples) {
-        List<org.embed4j.examples.mlp.LabeledText> out = new ArrayList<>(examples.size());
-        examples.forEach(e -> out.add(new org.embed4j.examples.mlp.LabeledText(e.label(), e.text())));
-        return out;
-    }
-
-    private Integer crossValidate(ClassifierOptions o, WordVectors vectors) throws IOException {
+    /** Seeded stratified K-fold cross-validation: {@code trainFold} trains one model per fold's training part. */
+    private Integer crossValidate(Function<List<LabeledText>, Classifier> trainFold) throws IOException {
         if (cv < 2) {
             throw new IllegalArgumentException("--cv must be >= 2, got " + cv);
         }
@@ -244,7 +295,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
         double[] acc = new double[cv];
         List<Splits.Fold> folds = Splits.stratifiedKFold(all, cv, seed);
         for (int f = 0; f < cv; f++) {
-            TextClassifier model = new FastTextTrainer(o).pretrained(vectors, freezePretrained).train(folds.get(f).train());
+            Classifier model = trainFold.apply(folds.get(f).train());
             acc[f] = ClassifierMetrics.evaluate(model, folds.get(f).test(), 1).accuracy();
             System.out.printf("fold %d: accuracy %.2f%%%n", f + 1, 100 * acc[f]);
         }

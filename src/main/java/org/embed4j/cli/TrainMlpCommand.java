@@ -64,19 +64,25 @@ final class TrainMlpCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return VectorsCommands.run("train-mlp", () -> {
-            MlpConfig config = new MlpConfig(epochs, batchSize, dim, hidden, lr, seed, dropout, minCount, wordNgrams);
+            MlpConfig config = new MlpConfig(epochs, batchSize, dim, hidden, lr, seed, dropout, minCount, wordNgrams,
+                    D.devFraction(), D.patience());
             List<LabeledText> trainSet = LabeledText.readTrec(train);
             List<LabeledText> testSet = LabeledText.readTrec(test);
             Backend backend = backendName == null ? Backends.auto() : Backends.get(backendName);
-            MlpTrainer.Result r = new MlpTrainer(config, backend).run(trainSet, testSet, !quiet);
-            System.out.printf(Locale.ROOT, "backend %s, vocabulary %d words, %d classes %s%n", backend.name(),
-                    r.vocabSize(), r.labels().size(), r.labels());
+            MlpTrainer.Result r = new MlpTrainer(config, backend).train(trainSet, !quiet);
+            System.out.printf(Locale.ROOT, "backend %s, vocabulary %d terms, %d classes %s%n", backend.name(),
+                    r.classifier().words().size(), r.classifier().labels().size(), r.classifier().labels());
             for (int e = 0; e < r.epochLoss().size(); e++) {
-                System.out.printf(Locale.ROOT, "epoch %d: train loss %.4f%n", e + 1, r.epochLoss().get(e));
+                System.out.printf(Locale.ROOT, "epoch %d: train loss %.4f%s%n", e + 1, r.epochLoss().get(e),
+                        e < r.devAccuracy().size() ? String.format(Locale.ROOT, ", dev accuracy %.4f", r.devAccuracy().get(e)) : "");
             }
-            System.out.printf(Locale.ROOT, "training time %.1f s%n", r.trainMillis() / 1000.0);
-            System.out.printf(Locale.ROOT, "test accuracy %.2f%% (%d/%d)%n", 100 * r.testAccuracy(), r.correct(),
-                    r.tested());
+            System.out.printf(Locale.ROOT, "training time %.1f s, kept epoch %d%n", r.trainMillis() / 1000.0, r.bestEpoch());
+            int correct = 0;
+            for (LabeledText t : testSet) {
+                correct += r.classifier().predict(t.text(), 1).get(0).label().equals(t.label()) ? 1 : 0;
+            }
+            System.out.printf(Locale.ROOT, "test accuracy %.2f%% (%d/%d)%n", 100.0 * correct / testSet.size(), correct,
+                    testSet.size());
             return 0;
         });
     }

@@ -7,10 +7,12 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import org.embed4j.text.Subwords;
 import org.embed4j.vectors.Neighbor;
 import org.embed4j.vectors.WordVectors;
 
@@ -23,11 +25,15 @@ import org.embed4j.vectors.WordVectors;
  *   <li>{@link #nearest}: the k rows of highest cosine {@code q·x̃_v / (|q| |x̃_v|)}, through the backend's top-k
  *       kernel on one dequantized block of rows at a time ({@link QuantizedSearch}: the float matrix never exists);
  *       ties to the lower row, rows of norm 0 never match, the query word itself excluded.</li>
- *   <li>{@link #similarity}: the cosine of two dequantized rows (the float row times the stored row and scale).</li>
+ *   <li>{@link #similarity}: the cosine of two words' dequantized vectors.</li>
  * </ul>
  * The norms {@code |x̃_v|} are computed once at quantization and stored. Rows are kept in the order of the
- * source (most frequent first by the word2vec/fastText convention). Subword rows are not kept: OOV words
- * have no vector here.
+ * source (most frequent first by the word2vec/fastText convention).
+ *
+ * <p>Subwords: when the source has fastText subword (character n-gram bucket) rows, they are quantized too, each
+ * row with its own scale like a word row, and an out-of-vocabulary word gets what {@link WordVectors#vector(String)}
+ * gives it, computed on the dequantized bucket rows: the mean of the rows of its n-grams (zeros when it has none).
+ * Bucket rows only build such vectors; searches rank the word rows, as with float vectors.
  *
  * <p>Storage is off the Java heap (little-endian), either built by {@link #quantize} or memory-mapped by
  * {@link #load}. Immutable and thread-safe; a search allocates its result lists and one block of scratch.
@@ -40,59 +46,37 @@ public final class QuantizedVectors {
     private final Map<String, Integer> index;
     private final int dim;
     private final Precision precision;
-    private final MemorySegment data;   // (V,D) int8, or (V,D) fp16 little-endian
-    private final MemorySegment scales; // (V) f32 LE for INT8, null for FP16
-    private final MemorySegment norms;  // (V) f32 LE, norms of the dequantized rows
+    private final QuantizedMatrix rows;     // (V,D) the word rows
+    private final MemorySegment norms;      // (V) f32 LE, norms of the dequantized word rows
+    private final Subwords subwords;        // null: no subword rows
+    private final QuantizedMatrix buckets;  // (bucket,D) subword rows, or null
 
     QuantizedVectors(List<String> words, Map<String, Integer> index, int dim, Precision precision,
-                     MemorySegment data, MemorySegment scales, MemorySegment norms) {
+                     QuantizedMatrix rows, MemorySegment norms, Subwords subwords, QuantizedMatrix buckets) {
         this.words = List.copyOf(words);
         this.index = index;
         this.dim = dim;
         this.precision = precision;
-        this.data = data;
-        this.scales = scales;
+        this.rows = rows;
         this.norms = norms;
+        this.subwords = subwords;
+        this.buckets = buckets;
     }
 
-    /** Quantizes every word row of {@code source} (its subword rows, if any, are dropped). */
+    /** Quantizes every word row of {@code source}, and its subword rows when it has them. */
     public static QuantizedVectors quantize(WordVectors source, Precision precision) {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(precision, "precision");
         int v = source.size();
         int dim = source.dim();
-        Arena arena = Arena.ofAuto();
-        long rowBytes = (long) dim * precision.bytesPerElement();
-        MemorySegment data = arena.allocate(Math.max(1, v * rowBytes), 64).asSlice(0, v * rowBytes);
-        MemorySegment scales = precision == Precision.INT8 ? arena.allocate(Math.max(4, v * 4L)).asSlice(0, v * 4L)
-                : null;
-        MemorySegment norms = arena.allocate(Math.max(4, v * 4L)).asSlice(0, v * 4L);
-        float[] row = new float[dim];
-        byte[] q = new byte[dim];
-        short[] h = new short[dim];
-        for (int r = 0; r < v; r++) {
-            source.vector(r, row, 0);
-            double n2 = 0;
-            if (precision == Precision.INT8) {
-                float s = RowQuantizer.int8(r, row, 0, dim, q, 0);
-                MemorySegment.copy(q, 0, data, ValueLayout.JAVA_BYTE, r * rowBytes, dim);
-                scales.setAtIndex(LE_F32, r, s);
-                for (byte b : q) {
-                    n2 += (double) b * b;
-                }
-                n2 *= (double) s * s;
-            } else {
-                RowQuantizer.fp16(r, row, 0, dim, h, 0);
-                MemorySegment.copy(h, 0, data, LE_I16, r * rowBytes, dim);
-                for (short x : h) {
-                    double f = Float.float16ToFloat(x);
-                    n2 += f * f;
-                }
-            }
-            norms.setAtIndex(LE_F32, r, (float) Math.sqrt(n2));
-        }
-        return new QuantizedVectors(source.words(), QuantizedFormat.indexOf(source.words()), dim, precision, data,
-                scales, norms);
+        MemorySegment norms = Arena.ofAuto().allocate(Math.max(4, v * 4L)).asSlice(0, v * 4L);
+        QuantizedMatrix rows = QuantizedMatrix.encode(v, dim, precision, (r, out) -> source.vector(r, out, 0), norms,
+                "word rows");
+        Subwords sub = source.subwords();
+        QuantizedMatrix buckets = sub == null ? null : QuantizedMatrix.encode(sub.bucket(), dim, precision,
+                (r, out) -> source.bucketVector(r, out, 0), null, "subword bucket rows");
+        return new QuantizedVectors(source.words(), QuantizedFormat.indexOf(source.words()), dim, precision, rows,
+                norms, sub, buckets);
     }
 
     /** Reads a file written by {@link #save} (memory-mapped; see {@link QuantizedFormat}). */
@@ -134,32 +118,32 @@ public final class QuantizedVectors {
         return indexOf(word) >= 0;
     }
 
-    /** Bytes of vector storage: elements, per-row scales and norms (the vocabulary not counted). */
-    public long vectorBytes() {
-        return data.byteSize() + (scales == null ? 0 : scales.byteSize()) + norms.byteSize();
+    /** True when out-of-vocabulary words get vectors from (quantized) subword rows. */
+    public boolean hasSubwords() {
+        return subwords != null;
     }
 
-    /** The scale of row {@code row} (int8: max|x|/127; fp16: 1). */
+    /** The subword settings, or null when these vectors have none. */
+    public Subwords subwords() {
+        return subwords;
+    }
+
+    /** Bytes of vector storage: elements, per-row scales and norms, subword rows included (the vocabulary not counted). */
+    public long vectorBytes() {
+        return rows.byteSize() + norms.byteSize() + (buckets == null ? 0 : buckets.byteSize());
+    }
+
+    /** The scale of word row {@code row} (int8: max|x|/127; fp16: 1). */
     public float scale(int row) {
         Objects.checkIndex(row, size());
-        return scales == null ? 1f : scales.getAtIndex(LE_F32, row);
+        return rows.scale(row);
     }
 
     /** The dequantized row {@code row} written into {@code out[offset .. offset+D)}; allocation-free. */
     public void vector(int row, float[] out, int offset) {
         Objects.checkIndex(row, size());
         Objects.checkFromIndexSize(offset, dim, Objects.requireNonNull(out, "out").length);
-        long base = (long) row * dim;
-        if (precision == Precision.INT8) {
-            float s = scales.getAtIndex(LE_F32, row);
-            for (int d = 0; d < dim; d++) {
-                out[offset + d] = s * data.get(ValueLayout.JAVA_BYTE, base + d);
-            }
-        } else {
-            for (int d = 0; d < dim; d++) {
-                out[offset + d] = Float.float16ToFloat(data.getAtIndex(LE_I16, base + d));
-            }
-        }
+        rows.vector(row, out, offset);
     }
 
     /** A copy of the dequantized row {@code row}. */
@@ -169,29 +153,70 @@ public final class QuantizedVectors {
         return out;
     }
 
-    /** The dequantized vector of {@code word}; {@link NoSuchElementException} when it is not in the vocabulary. */
+    /**
+     * The dequantized vector of {@code word}. Out of vocabulary: the mean of its dequantized n-gram bucket rows when
+     * these vectors have subwords (zeros when the word has no n-gram), else {@link NoSuchElementException}.
+     */
     public float[] vector(String word) {
-        return vector(row(word));
+        float[] out = new float[dim];
+        vector(word, out, 0);
+        return out;
+    }
+
+    /**
+     * {@link #vector(String)} written into {@code out[offset .. offset+D)} (an OOV word with subwords allocates its
+     * n-gram id list, no float row).
+     */
+    public void vector(String word, float[] out, int offset) {
+        Objects.checkFromIndexSize(offset, dim, Objects.requireNonNull(out, "out").length);
+        int r = indexOf(word);
+        if (r >= 0) {
+            rows.vector(r, out, offset);
+            return;
+        }
+        if (subwords == null) {
+            throw notFound(word);
+        }
+        Arrays.fill(out, offset, offset + dim, 0f);
+        int[] ids = subwords.ngramBuckets(word);
+        for (int id : ids) {
+            buckets.addTo(id, out, offset);
+        }
+        if (ids.length > 0) {
+            float inv = 1f / ids.length; // the float model's mean, operation for operation
+            for (int d = 0; d < dim; d++) {
+                out[offset + d] *= inv;
+            }
+        }
     }
 
     // ------------------------------------------------------------------ queries
 
-    /** Cosine similarity of two words' dequantized vectors (0 when either is zero). */
+    /** Cosine similarity of two words' dequantized vectors (0 when either is zero); OOV words as {@link #vector(String)}. */
     public double similarity(String w1, String w2) {
-        int a = row(w1);
-        int b = row(w2);
+        int a = indexOf(w1);
+        int b = indexOf(w2);
+        if (a < 0 || b < 0) {
+            return cosine(vector(w1), vector(w2));
+        }
         float na = norm(a);
         float nb = norm(b);
         if (na == 0f || nb == 0f) {
             return 0;
         }
         float[] x = vector(a);
-        return dot(x, 0, b) / ((double) na * nb);
+        return rows.dot(x, 0, b) / ((double) na * nb);
     }
 
-    /** The k words most similar to {@code word}, best first, the word itself excluded. */
+    /**
+     * The k words most similar to {@code word}, best first, the word itself excluded; an OOV word is looked up by
+     * its subword vector when these vectors have subwords.
+     */
     public List<Neighbor> nearest(String word, int k) {
-        int r = row(word);
+        int r = indexOf(word);
+        if (r < 0) {
+            return nearest(vector(word), k);
+        }
         return search(vector(r), 1, k, new int[] {r}).get(0);
     }
 
@@ -214,31 +239,46 @@ public final class QuantizedVectors {
         return search(queries.clone(), count, k, null);
     }
 
-    /** Dequantized float vectors with the same words, for evaluation with {@link org.embed4j.vectors.Evaluation}. */
+    /**
+     * Dequantized float vectors with the same words and, when these have them, the dequantized subword rows: the
+     * model a service queries, for evaluation with {@link org.embed4j.vectors.Evaluation}.
+     */
     public WordVectors toWordVectors() {
-        long n = (long) size() * dim;
-        if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(size() + " words x dim " + dim + " is too large for one float array");
+        return toWordVectors(true);
+    }
+
+    /**
+     * {@link #toWordVectors()}, with the subword rows only when {@code withSubwords}: the benchmarks look up
+     * vocabulary words only, and fastText's two million bucket rows would cost gigabytes of floats for nothing.
+     */
+    public WordVectors toWordVectors(boolean withSubwords) {
+        float[] all = dequantizeAll(rows, size(), "words");
+        if (!withSubwords || subwords == null) {
+            return WordVectors.of(words, all, dim);
         }
-        float[] all = new float[(int) n];
-        for (int r = 0; r < size(); r++) {
-            vector(r, all, r * dim);
-        }
-        return WordVectors.of(words, all, dim);
+        return WordVectors.withSubwords(words, all, dequantizeAll(buckets, subwords.bucket(), "subword rows"), dim,
+                subwords);
     }
 
     // ------------------------------------------------------------------ package-private: the file format
 
+    /** The word rows' elements: (V,D) int8, or (V,D) fp16 little-endian. */
     MemorySegment data() {
-        return data;
+        return rows.data();
     }
 
+    /** The word rows' scales (V) f32 LE for INT8, null for FP16. */
     MemorySegment scales() {
-        return scales;
+        return rows.scales();
     }
 
     MemorySegment norms() {
         return norms;
+    }
+
+    /** The subword bucket rows, or null. */
+    QuantizedMatrix buckets() {
+        return buckets;
     }
 
     // ------------------------------------------------------------------ helpers
@@ -278,47 +318,43 @@ public final class QuantizedVectors {
         return List.copyOf(out);
     }
 
-    /** q[qOff..qOff+D) · x̃_row, as the float query times the stored row times its scale. */
-    private double dot(float[] q, int qOff, int row) {
-        long base = (long) row * dim;
-        float s0 = 0f;
-        float s1 = 0f;
-        int d = 0;
-        if (precision == Precision.INT8) {
-            for (; d + 1 < dim; d += 2) {
-                s0 += q[qOff + d] * data.get(ValueLayout.JAVA_BYTE, base + d);
-                s1 += q[qOff + d + 1] * data.get(ValueLayout.JAVA_BYTE, base + d + 1);
-            }
-            for (; d < dim; d++) {
-                s0 += q[qOff + d] * data.get(ValueLayout.JAVA_BYTE, base + d);
-            }
-            return (double) (s0 + s1) * scales.getAtIndex(LE_F32, row);
+    private float[] dequantizeAll(QuantizedMatrix m, int count, String what) {
+        long n = (long) count * dim;
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(count + " " + what + " x dim " + dim + " is too large for one float array");
         }
-        for (; d + 1 < dim; d += 2) {
-            s0 += q[qOff + d] * Float.float16ToFloat(data.getAtIndex(LE_I16, base + d));
-            s1 += q[qOff + d + 1] * Float.float16ToFloat(data.getAtIndex(LE_I16, base + d + 1));
+        float[] all = new float[(int) n];
+        for (int r = 0; r < count; r++) {
+            m.vector(r, all, r * dim);
         }
-        for (; d < dim; d++) {
-            s0 += q[qOff + d] * Float.float16ToFloat(data.getAtIndex(LE_I16, base + d));
+        return all;
+    }
+
+    /** The cosine of x and y in double (0 when either is zero). */
+    static double cosine(float[] x, float[] y) {
+        double xy = 0;
+        double xx = 0;
+        double yy = 0;
+        for (int d = 0; d < x.length; d++) {
+            xy += (double) x[d] * y[d];
+            xx += (double) x[d] * x[d];
+            yy += (double) y[d] * y[d];
         }
-        return s0 + s1;
+        return xx == 0 || yy == 0 ? 0 : xy / Math.sqrt(xx * yy);
     }
 
     private float norm(int row) {
         return norms.getAtIndex(LE_F32, row);
     }
 
-    private int row(String word) {
-        int r = indexOf(word);
-        if (r < 0) {
-            throw new NoSuchElementException("word '" + word + "' is not in the vocabulary of " + size()
-                    + " quantized words");
-        }
-        return r;
+    private NoSuchElementException notFound(String word) {
+        return new NoSuchElementException("word '" + word + "' is not in the vocabulary of " + size()
+                + " quantized words, and these vectors have no subwords to build one");
     }
 
     @Override
     public String toString() {
-        return "QuantizedVectors(" + size() + " words, dim " + dim + ", " + precision + ")";
+        return "QuantizedVectors(" + size() + " words, dim " + dim + ", " + precision
+                + (subwords == null ? "" : ", " + subwords) + ")";
     }
 }

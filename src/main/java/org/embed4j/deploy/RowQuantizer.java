@@ -14,14 +14,14 @@ package org.embed4j.deploy;
  * Non-finite inputs are refused with the row and column, since a NaN scale would poison every cosine.
  * Stateless and thread-safe.
  */
-final class RowQuantizer {
+public final class RowQuantizer {
     static final float FP16_MAX = 65504f;
 
     private RowQuantizer() {
     }
 
     /** Quantizes {@code x[xOff .. xOff+dim)} into {@code q[qOff ..]} and returns the row's scale. */
-    static float int8(int row, float[] x, int xOff, int dim, byte[] q, int qOff) {
+    public static float int8(int row, float[] x, int xOff, int dim, byte[] q, int qOff) {
         float max = 0f;
         for (int d = 0; d < dim; d++) {
             float v = x[xOff + d];
@@ -44,7 +44,7 @@ final class RowQuantizer {
     }
 
     /** Encodes {@code x[xOff .. xOff+dim)} as half floats into {@code h[hOff ..]}. */
-    static void fp16(int row, float[] x, int xOff, int dim, short[] h, int hOff) {
+    public static void fp16(int row, float[] x, int xOff, int dim, short[] h, int hOff) {
         for (int d = 0; d < dim; d++) {
             float v = x[xOff + d];
             if (!Float.isFinite(v)) {

@@ -19,7 +19,8 @@ import org.embed4j.vectors.WordVectors;
  * otherwise. A text with no such word embeds to the zero vector and reports n = 0. This matches gensim's
  * mean of {@code KeyedVectors} lookups over the known words and, with subwords, fastText's mean of word vectors.
  *
- * <p>Built on {@link QuantizedVectors}, the rows are the dequantized ones (and there are no subwords).
+ * <p>Built on {@link QuantizedVectors}, the rows are the dequantized ones, and so are the subword rows of an OOV
+ * word's vector (the same mean, within the quantization error).
  *
  * <p>Hot path: the result goes into a caller-provided buffer and each word's row is copied into a per-thread
  * scratch row, so a call allocates only what tokenisation does (one string per token, and an n-gram id list per
@@ -42,7 +43,7 @@ public final class TextEmbedder {
         this.scratch = ThreadLocal.withInitial(() -> new Accumulator(this.vectors));
     }
 
-    /** Embeds with quantized vectors: the mean of the dequantized rows (no subwords). */
+    /** Embeds with quantized vectors: the mean of the dequantized rows (quantized subwords used when they have them). */
     public TextEmbedder(QuantizedVectors vectors) {
         this.floatVectors = null;
         this.quantized = Objects.requireNonNull(vectors, "vectors");
@@ -235,12 +236,12 @@ public final class TextEmbedder {
 
         @Override
         public boolean hasSubwords() {
-            return false;
+            return q.hasSubwords();
         }
 
         @Override
         public void subwordVector(String word, float[] out, int offset) {
-            throw new UnsupportedOperationException("quantized vectors have no subwords");
+            q.vector(word, out, offset);
         }
 
         @Override

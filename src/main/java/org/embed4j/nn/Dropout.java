@@ -87,7 +87,15 @@ public final class Dropout extends Module {
                     + savedMask.numel() + " elements of the last forward");
         }
         Tensor dIn = buffers.get("din", DType.F32, dOut.shape());
-        backend.mul(dIn.view(savedMask.numel()), dOut.view(savedMask.numel()), savedMask);
+        Tensor view = dOut.view(savedMask.numel());
+        Tensor d = Transfer.onDevice(backend, view); // dOut may be on the host
+        try {
+            backend.mul(dIn.view(savedMask.numel()), d, savedMask);
+        } finally {
+            if (d != view) {
+                d.close();
+            }
+        }
         return dIn;
     }
 

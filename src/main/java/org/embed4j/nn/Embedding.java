@@ -95,19 +95,9 @@ public final class Embedding extends Module {
             throw new IllegalArgumentException("Embedding: scaleGradByFreq is not supported with sparse=true "
                     + "(the fused sparse update reduces rows without frequency scaling)");
         }
-        Tensor data;
-        if (pretrained != null) {
-            data = backend().zeros(DType.F32, numEmbeddings, embeddingDim);
-            Transfer.copyIn(backend(), data, pretrained);
-        } else {
-            try (Tensor host = Tensor.allocate(DType.F32, numEmbeddings, embeddingDim)) {
-                Init.normal(host, 0.0, 1.0);
-                if (paddingIdx >= 0) {
-                    host.rows(paddingIdx, paddingIdx + 1).copyFrom(new float[(int) embeddingDim]);
-                }
-                data = backend().fromHost(host);
-            }
-        }
+        // the (V,D) table is allocated once on the backend, whatever its device (no staging copy of V x D)
+        Tensor data = pretrained != null ? Transfer.copyOf(backend(), pretrained)
+                : Init.normalTable(backend(), numEmbeddings, embeddingDim, 0.0, 1.0, paddingIdx);
         this.weight = registerParameter("weight", new Parameter(backend(), data, requiresGrad));
     }
 
@@ -223,10 +213,15 @@ public final class Embedding extends Module {
         }
         Tensor d2 = dOut.view(n, embeddingDim);
         if (options.sparse()) {
-            weight.sparseGradForAccumulation(paddingIdx).append(savedIdx, d2);
-        } else {
-            try (SortedIndices sorted = backend.sortIndices(savedIdx.view(n), numEmbeddings, paddingIdx)) {
-                backend.embeddingBackward(weight.gradForAccumulation(), d2, sorted, options.scaleGradByFreq());
+            weight.sparseGradForAccumulation(paddingIdx).append(savedIdx, d2); // host or device rows
+            return null;
+        }
+        Tensor dev = Transfer.onDevice(backend, d2);
+        try (SortedIndices sorted = backend.sortIndices(savedIdx.view(n), numEmbeddings, paddingIdx)) {
+            backend.embeddingBackward(weight.gradForAccumulation(), dev, sorted, options.scaleGradByFreq());
+        } finally {
+            if (dev != d2) {
+                dev.close();
             }
         }
         return null;

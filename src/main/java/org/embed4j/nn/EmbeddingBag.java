@@ -93,14 +93,7 @@ public final class EmbeddingBag extends Module {
         this.embeddingDim = embeddingDim;
         this.paddingIdx = Embedding.normalisePaddingIdx(options.paddingIdx(), numEmbeddings);
         this.options = options;
-        Tensor data;
-        try (Tensor host = Tensor.allocate(DType.F32, numEmbeddings, embeddingDim)) {
-            Init.normal(host, 0.0, 1.0);
-            if (paddingIdx >= 0) {
-                host.rows(paddingIdx, paddingIdx + 1).copyFrom(new float[(int) embeddingDim]);
-            }
-            data = backend().fromHost(host);
-        }
+        Tensor data = Init.normalTable(backend(), numEmbeddings, embeddingDim, 0.0, 1.0, paddingIdx);
         this.weight = registerParameter("weight", new Parameter(backend(), data, true));
     }
 
@@ -259,7 +252,8 @@ public final class EmbeddingBag extends Module {
             }
             return null;
         }
-        Tensor d2 = dOut.view(bags, embeddingDim);
+        Tensor view = dOut.view(bags, embeddingDim);
+        Tensor d2 = Transfer.onDevice(backend, view); // dOut may be on the host
         try (SortedIndices sorted = backend.sortIndices(savedIdx, numEmbeddings, paddingIdx)) {
             boolean compact = options.sparse() || !weight.requiresGrad();
             Tensor target;
@@ -275,6 +269,10 @@ public final class EmbeddingBag extends Module {
             if (options.sparse() && weight.requiresGrad() && sorted.numUnique() > 0) {
                 weight.sparseGradForAccumulation(paddingIdx)
                         .append(sorted.uniq().rows(0, sorted.numUnique()), target);
+            }
+        } finally {
+            if (d2 != view) {
+                d2.close();
             }
         }
         return null;

@@ -121,13 +121,20 @@ public final class Linear extends Module {
         if (n == 0) {
             return dIn;
         }
-        Tensor dy = dOut.view(n, outFeatures);
-        backend.gemm(false, false, 1f, dy, weight.data(), 0f, dIn.view(n, inFeatures));
-        if (weight.requiresGrad()) {
-            backend.gemm(true, false, 1f, dy, savedInput, 1f, weight.gradForAccumulation());
-        }
-        if (bias != null && bias.requiresGrad()) {
-            backend.biasBackward(bias.gradForAccumulation(), dy);
+        Tensor view = dOut.view(n, outFeatures);
+        Tensor dy = Transfer.onDevice(backend, view); // dOut may be on the host
+        try {
+            backend.gemm(false, false, 1f, dy, weight.data(), 0f, dIn.view(n, inFeatures));
+            if (weight.requiresGrad()) {
+                backend.gemm(true, false, 1f, dy, savedInput, 1f, weight.gradForAccumulation());
+            }
+            if (bias != null && bias.requiresGrad()) {
+                backend.biasBackward(bias.gradForAccumulation(), dy);
+            }
+        } finally {
+            if (dy != view) {
+                dy.close();
+            }
         }
         return dIn;
     }

@@ -25,6 +25,10 @@ import org.embed4j.tensor.Tensor;
  * return are views of those buffers, valid until the module's next forward/backward; copy them to keep
  * them. {@link #close()} frees everything, children included.
  *
+ * <p>Devices: forward's input and backward's dOut may be host tensors or tensors of the module's backend device
+ * (PyTorch would refuse a host tensor on a CUDA module; here the built-in layers upload it to a temporary, as a
+ * convenience for callers that build data on the host). A tensor of another device is refused.
+ *
  * <p>Not thread-safe: a module holds the activations of its last forward. Use one module per thread, or
  * synchronise.
  */

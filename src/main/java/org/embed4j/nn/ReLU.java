@@ -48,7 +48,15 @@ public final class ReLU extends Module {
                     + savedOut.describe());
         }
         Tensor dIn = buffers.get("din", DType.F32, savedOut.shape());
-        backend.reluBackward(dIn, dOut.view(savedOut.shape()), savedOut);
+        Tensor view = dOut.view(savedOut.shape());
+        Tensor d = Transfer.onDevice(backend, view); // dOut may be on the host
+        try {
+            backend.reluBackward(dIn, d, savedOut);
+        } finally {
+            if (d != view) {
+                d.close();
+            }
+        }
         return dIn;
     }
 

@@ -93,7 +93,7 @@ public final class SparseGrad implements AutoCloseable {
                 Transfer.copyIn(backend, idxDst, converted.view(n));
             }
         }
-        backend.copy(values.rows(size, size + n), rowGrads.view(n, dim));
+        Transfer.copyIn(backend, values.rows(size, size + n), rowGrads.view(n, dim)); // rows may be on the host
         size += n;
     }
 

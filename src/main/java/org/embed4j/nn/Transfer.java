@@ -30,6 +30,24 @@ final class Transfer {
         }
     }
 
+    /**
+     * A new tensor on the backend's device with the values of {@code src} (host or the same device): the only
+     * allocation of src's size (a host tensor is uploaded directly, not into a zeroed tensor through a temporary).
+     */
+    static Tensor copyOf(Backend backend, Tensor src) {
+        if (src.device().isHost()) {
+            return backend.fromHost(src); // host backends: a new host copy
+        }
+        Tensor dst = backend.zeros(src.dtype(), src.shape());
+        try {
+            copyIn(backend, dst, src);
+        } catch (RuntimeException e) {
+            dst.close();
+            throw e;
+        }
+        return dst;
+    }
+
     /** A host copy of index tensor {@code idx} as I64 (the caller closes it). */
     static Tensor hostI64(Backend backend, Tensor idx) {
         if (idx.dtype() != DType.I32 && idx.dtype() != DType.I64) {

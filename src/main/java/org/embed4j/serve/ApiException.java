@@ -9,11 +9,13 @@ package org.embed4j.serve;
 final class ApiException extends RuntimeException {
     private final int status;
     private final String code;
+    private final String[] headers;
 
-    ApiException(int status, String code, String message) {
+    ApiException(int status, String code, String message, String... headers) {
         super(message, null, false, false);
         this.status = status;
         this.code = code;
+        this.headers = headers;
     }
 
     static ApiException badRequest(String code, String message) {
@@ -26,5 +28,10 @@ final class ApiException extends RuntimeException {
 
     String code() {
         return code;
+    }
+
+    /** Extra response headers as name/value pairs (Allow for a 405, WWW-Authenticate for a 401). */
+    String[] headers() {
+        return headers;
     }
 }

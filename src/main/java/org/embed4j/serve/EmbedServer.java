@@ -2,7 +2,6 @@ package org.embed4j.serve;
 
 import com.google.gson.Gson;
 import com.google.gson.JsonObject;
-import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
@@ -11,16 +10,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.embed4j.classify.TextClassifier;
 import org.embed4j.vectors.WordVectors;
 
 /**
- * The embed4j HTTP service: word vectors and/or a text classifier behind JSON endpoints on the JDK's
- * {@link HttpServer}, one virtual thread per request.
+ * The embed4j HTTP service: word vectors and/or a text classifier behind JSON endpoints on a small
+ * HTTP/1.1 server ({@link Http1Server}, one thread per connection).
  * <pre>
  *   POST /v1/embed     POST /v1/nearest     POST /v1/analogy     (need vectors)
  *   POST /v1/classify                                            (needs a classifier)
@@ -38,17 +34,14 @@ public final class EmbedServer implements AutoCloseable {
     static final List<String> ENDPOINTS = List.of("/v1/embed", "/v1/nearest", "/v1/analogy", "/v1/classify",
             "/healthz", "/metrics");
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final Http1Server server;
     private final ServeOptions options;
     private final Metrics metrics;
     private final ServeHandler handler;
     private volatile boolean closed;
 
-    private EmbedServer(HttpServer server, ExecutorService executor, ServeOptions options, Metrics metrics,
-                        ServeHandler handler) {
+    private EmbedServer(Http1Server server, ServeOptions options, Metrics metrics, ServeHandler handler) {
         this.server = server;
-        this.executor = executor;
         this.options = options;
         this.metrics = metrics;
         this.handler = handler;
@@ -80,12 +73,8 @@ public final class EmbedServer implements AutoCloseable {
                 ? metrics.render().getBytes(StandardCharsets.UTF_8) : health;
         ServeHandler handler = new ServeHandler(routes, new BearerAuth(options.token()), metrics, options, gets);
 
-        HttpServer server = HttpServer.create(options.address(), 1024);
-        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        server.setExecutor(executor);
-        server.createContext("/", handler);
-        server.start();
-        EmbedServer s = new EmbedServer(server, executor, options, metrics, handler);
+        Http1Server server = Http1Server.start(options.address(), handler, Http1Server.Limits.DEFAULTS);
+        EmbedServer s = new EmbedServer(server, options, metrics, handler);
         LOG.log(Level.INFO, "serving " + describe(vectors, classifier) + " on http://" + hostPort(s.address())
                 + (options.token() == null ? " (no token: anyone who can reach the address may call it)" : " (bearer token required)"));
         return s;
@@ -93,11 +82,11 @@ public final class EmbedServer implements AutoCloseable {
 
     /** The bound address (the real port when {@link ServeOptions#port()} was 0). */
     public InetSocketAddress address() {
-        return server.getAddress();
+        return server.address();
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server.address().getPort();
     }
 
     public ServeOptions options() {
@@ -131,17 +120,7 @@ public final class EmbedServer implements AutoCloseable {
         long inFlight = metrics.inFlight();
         LOG.log(Level.INFO, "shutting down: " + inFlight + " request(s) in flight, waiting up to "
                 + options.shutdownTimeout().toSeconds() + " s");
-        // HttpServer.stop closes the listener at once, then returns when the exchanges in flight are done
-        // or after the delay, whichever comes first
-        server.stop((int) Math.max(0, Math.min(Integer.MAX_VALUE, options.shutdownTimeout().toSeconds())));
-        executor.shutdownNow();
-        try {
-            if (!executor.awaitTermination(1, TimeUnit.SECONDS)) {
-                LOG.log(Level.WARNING, "some request threads were still running after shutdown");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        server.close(options.shutdownTimeout());
         LOG.log(Level.INFO, "stopped");
     }
 

@@ -3,10 +3,7 @@ package org.embed4j.serve;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
@@ -25,10 +22,12 @@ import java.util.function.Function;
  * trace but without the exception message (which may quote the request) in that case. Every request is
  * counted in {@link Metrics}, whatever its outcome. Thread-safe: no mutable state besides the counters.
  */
-final class ServeHandler implements HttpHandler {
+final class ServeHandler implements Http1Server.Handler {
     private static final System.Logger LOG = System.getLogger(ServeHandler.class.getName());
     private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
     private static final String JSON = "application/json; charset=utf-8";
+    private static final String METRICS = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String[] NO_STORE = {"Cache-Control", "no-store"};
 
     /** One endpoint: its method, whether it needs the token, and what it does with the JSON body. */
     record Route(String method, boolean authenticated, Function<JsonObject, JsonObject> json) {
@@ -53,80 +52,60 @@ final class ServeHandler implements HttpHandler {
     }
 
     @Override
-    public void handle(HttpExchange ex) {
-        long start = System.nanoTime();
+    public Http1Response handle(Http1Request request) {
         metrics.started();
-        String path = ex.getRequestURI().getPath();
-        String endpoint = metrics.label(path);
-        int status = 500;
+        String path = request.path();
         try {
-            status = dispatch(ex, path);
+            return dispatch(request, path);
         } catch (ApiException e) {
-            status = e.status();
             if (LOG.isLoggable(Level.DEBUG)) {
-                LOG.log(Level.DEBUG, ex.getRequestMethod() + " " + endpoint + " -> " + status + " " + e.code()
+                LOG.log(Level.DEBUG, request.method() + " " + metrics.label(path) + " -> " + e.status() + " " + e.code()
                         + (options.logRequests() ? ": " + e.getMessage() : ""));
             }
-            sendError(ex, e);
+            return errorResponse(e);
+        } catch (IOException e) {
+            // the client's connection failed while it sent the body: not a server bug; the connection closes
+            LOG.log(Level.DEBUG, () -> request.method() + " " + metrics.label(path) + ": reading the body failed: " + e);
+            return errorResponse(ApiException.badRequest("bad_request", "the request body could not be read"));
         } catch (Throwable t) {
             long id = requestIds.incrementAndGet();
-            LOG.log(Level.ERROR, "internal error " + id + " in " + ex.getRequestMethod() + " " + endpoint,
+            LOG.log(Level.ERROR, "internal error " + id + " in " + request.method() + " " + metrics.label(path),
                     options.logRequests() ? t : redacted(t));
-            sendError(ex, new ApiException(500, "internal_error",
+            return errorResponse(new ApiException(500, "internal_error",
                     "internal error (id " + id + "); the server log has the details"));
-        } finally {
-            ex.close();
-            metrics.finished(endpoint, status, System.nanoTime() - start);
         }
     }
 
-    private int dispatch(HttpExchange ex, String path) throws IOException {
+    @Override
+    public void completed(Http1Request request, int status, long nanos) {
+        metrics.finished(metrics.label(request.path()), status, nanos);
+    }
+
+    private Http1Response dispatch(Http1Request request, String path) throws IOException {
         Route route = routes.get(path);
         if (route == null) {
             throw new ApiException(404, "not_found", "no endpoint " + abbreviate(path) + "; endpoints: "
                     + String.join(", ", new java.util.TreeSet<>(routes.keySet())));
         }
-        if (!route.method().equals(ex.getRequestMethod())) {
-            ex.getResponseHeaders().set("Allow", route.method());
+        if (!route.method().equals(request.method())) {
             throw new ApiException(405, "method_not_allowed", path + " takes " + route.method() + ", not "
-                    + abbreviate(ex.getRequestMethod()));
+                    + abbreviate(request.method()), "Allow", route.method());
         }
-        if (route.authenticated() && !auth.allows(ex.getRequestHeaders().getFirst("Authorization"))) {
-            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"embed4j\"");
-            throw new ApiException(401, "unauthorized", "missing or wrong bearer token (send \"Authorization: Bearer <token>\")");
+        if (route.authenticated() && !auth.allows(request.header("Authorization"))) {
+            throw new ApiException(401, "unauthorized", "missing or wrong bearer token (send \"Authorization: Bearer <token>\")",
+                    "WWW-Authenticate", "Bearer realm=\"embed4j\"");
         }
         beforeEndpoint.run();
         if (route.json() == null) {
-            byte[] body = getBodies.apply(path);
-            String type = path.equals("/metrics") ? "text/plain; version=0.0.4; charset=utf-8" : JSON;
-            return send(ex, 200, type, body);
+            return new Http1Response(200, path.equals("/metrics") ? METRICS : JSON, getBodies.apply(path), NO_STORE);
         }
-        JsonObject request = JsonBodies.parseObject(readBody(ex));
-        return send(ex, 200, JSON, GSON.toJson(route.json().apply(request)).getBytes(StandardCharsets.UTF_8));
+        JsonObject body = JsonBodies.parseObject(readBody(request));
+        return new Http1Response(200, JSON, GSON.toJson(route.json().apply(body)).getBytes(StandardCharsets.UTF_8), NO_STORE);
     }
 
     /** The body as UTF-8 text, at most maxBodyBytes (413 beyond, whether announced or streamed). */
-    private String readBody(HttpExchange ex) throws IOException {
-        int max = options.maxBodyBytes();
-        String length = ex.getRequestHeaders().getFirst("Content-Length");
-        if (length != null) {
-            long declared;
-            try {
-                declared = Long.parseLong(length.strip());
-            } catch (NumberFormatException e) {
-                throw ApiException.badRequest("bad_request", "Content-Length is not a number");
-            }
-            if (declared > max) {
-                throw tooLarge(declared + " bytes", max);
-            }
-        }
-        byte[] bytes;
-        try (InputStream in = ex.getRequestBody()) {
-            bytes = in.readNBytes(max + 1);
-        }
-        if (bytes.length > max) {
-            throw tooLarge("more than " + max + " bytes", max);
-        }
+    private String readBody(Http1Request request) throws IOException {
+        byte[] bytes = request.body(options.maxBodyBytes());
         try {
             CharBuffer chars = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
@@ -136,31 +115,18 @@ final class ServeHandler implements HttpHandler {
         }
     }
 
-    private static ApiException tooLarge(String what, int max) {
-        return new ApiException(413, "body_too_large", "the request body has " + what
-                + "; this server accepts at most " + max + " bytes (--max-body-bytes)");
-    }
-
-    private static int send(HttpExchange ex, int status, String type, byte[] body) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", type);
-        ex.getResponseHeaders().set("Cache-Control", "no-store");
-        ex.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
-        ex.getResponseBody().write(body);
-        return status;
-    }
-
-    private static void sendError(HttpExchange ex, ApiException e) {
+    /** {@code {"error": {"code", "message", "status"}}} with the exception's status and headers. */
+    static Http1Response errorResponse(ApiException e) {
         JsonObject error = new JsonObject();
         error.addProperty("code", e.code());
         error.addProperty("message", e.getMessage());
         error.addProperty("status", e.status());
         JsonObject body = new JsonObject();
         body.add("error", error);
-        try {
-            send(ex, e.status(), JSON, GSON.toJson(body).getBytes(StandardCharsets.UTF_8));
-        } catch (IOException | RuntimeException ignored) {
-            // the client went away or the response was already started: nothing more can be said to it
-        }
+        String[] headers = new String[NO_STORE.length + e.headers().length];
+        System.arraycopy(NO_STORE, 0, headers, 0, NO_STORE.length);
+        System.arraycopy(e.headers(), 0, headers, NO_STORE.length, e.headers().length);
+        return new Http1Response(e.status(), JSON, GSON.toJson(body).getBytes(StandardCharsets.UTF_8), headers);
     }
 
     /** A copy of {@code t} with its class and stack but without messages, which may quote the request. */

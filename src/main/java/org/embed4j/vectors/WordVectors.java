@@ -298,6 +298,29 @@ public final class WordVectors {
 
     // ------------------------------------------------------------------ package-private: formats, evaluation
 
+    /**
+     * Copies subword bucket row {@code bucket} into {@code out[offset .. offset+D)}: what deployment code that
+     * re-encodes the n-gram rows (quantization) reads. {@link IllegalStateException} when there are no subwords.
+     */
+    public void bucketVector(int bucket, float[] out, int offset) {
+        if (subwords == null) {
+            throw new IllegalStateException(this + " has no subword rows");
+        }
+        Objects.checkIndex(bucket, subwords.bucket());
+        Objects.checkFromIndexSize(offset, dim, Objects.requireNonNull(out, "out").length);
+        MemorySegment.copy(buckets, F32, (long) bucket * dim * Float.BYTES, out, offset, dim);
+    }
+
+    /**
+     * The first {@code n} words with their rows and this model's subword rows, if any (vocabulary pruning).
+     * Nothing is copied but the vocabulary: both models are immutable, so they share the row memory.
+     */
+    public WordVectors firstWords(int n) {
+        Objects.checkFromIndexSize(0, n, size());
+        return new WordVectors(new HeapVocab(words.subList(0, n)), dim, matrix.asSlice(0, (long) n * dim * Float.BYTES),
+                null, subwords, buckets);
+    }
+
     Vocab vocab() {
         return vocab;
     }

@@ -1,5 +1,7 @@
 package org.embed4j.classify;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import org.embed4j.classify.data.TextFormats;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,5 +76,72 @@ class ClassifierFileTest {
         Files.writeString(f, "pos\ta great film\nneg\t  \n");
         e = assertThrows(IllegalArgumentException.class, () -> TextFormats.read(f));
         assertTrue(e.getMessage().contains(f + ":2") && e.getMessage().contains("no text"), e.getMessage());
+    }
+
+    /** A hand-made format-1 file (as the first release wrote them): dim 2, words good/bad/EOS, labels pos/neg. */
+    private static byte[] versionOneFile() throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
+        out.writeInt(ClassifierFile.MAGIC);
+        out.writeInt(1);
+        out.writeInt(2);         // dim
+        out.writeFloat(0.1f);    // lr
+        out.writeInt(5);         // epoch
+        out.writeInt(1);         // wordNgrams
+        out.writeInt(0);         // bucket
+        out.writeInt(1);         // minCount
+        out.writeBoolean(false); // lowercase
+        out.writeInt(1);         // threads
+        out.writeLong(7L);       // seed
+        out.writeInt(0);         // loss: softmax
+        out.writeInt(0);         // minn
+        out.writeInt(0);         // maxn
+        for (List<String> items : List.of(List.of("good", "bad", Dictionary.EOS), List.of("pos", "neg"))) {
+            out.writeInt(items.size());
+            for (String item : items) {
+                out.writeInt(item.length());
+                out.writeBytes(item);
+            }
+        }
+        ByteBuffer floats = ByteBuffer.allocate(10 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float f : new float[] {1, 0, 0, 1, 0, 0, /* output */ 2, -2, -2, 2}) {
+            floats.putFloat(f);
+        }
+        out.write(floats.array());
+        out.flush();
+        return bytes.toByteArray();
+    }
+
+    @Test
+    void versionOneFilesStillLoad(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("v1.e4jc");
+        Files.write(file, versionOneFile());
+        TextClassifier c = TextClassifier.load(file);
+        assertEquals(ClassifierLoss.SOFTMAX, c.options().loss());
+        assertEquals(ClassifierOptions.DEFAULT_NEG, c.options().neg());
+        assertEquals(7L, c.options().seed());
+        assertEquals(List.of("pos", "neg"), c.labels());
+        assertTrue(c.precision().isEmpty());
+        // "good": hidden = mean(good, EOS) = (0.5, 0); logits pos 1, neg -1
+        assertEquals(1 / (1 + Math.exp(-2)), c.probabilities("good")[0], 1e-6);
+        assertEquals(1 / (1 + Math.exp(-2)), c.probabilities("bad")[1], 1e-6);
+        // saved again, it becomes a version-2 file that predicts the same
+        Path again = dir.resolve("v2.e4jc");
+        c.save(again);
+        assertEquals(ClassifierFile.VERSION, ByteBuffer.wrap(Files.readAllBytes(again)).getInt(4));
+        assertArrayEquals(c.probabilities("good bad good"), TextClassifier.load(again).probabilities("good bad good"), 0f);
+    }
+
+    @Test
+    void unknownMatrixStorageIsRefused(@TempDir Path dir) throws Exception {
+        TextClassifier model = ClassifierFixtures.trec();
+        Path file = saved(dir);
+        byte[] b = Files.readAllBytes(file);
+        int dim = model.options().dim();
+        int storageAt = b.length - (model.dictionary().inputRows() + model.labels().size()) * dim * 4 - 4;
+        assertEquals(0, ByteBuffer.wrap(b).getInt(storageAt), "float32 storage code expected at " + storageAt);
+        ByteBuffer.wrap(b).putInt(storageAt, 7);
+        Files.write(file, b);
+        assertRefused(file, "unknown matrix storage 7 at offset " + storageAt);
     }
 }

@@ -30,6 +30,11 @@ final class ClassifierFixtures {
         return TextFormats.read(resource(name));
     }
 
+    /** The weights of a float32 model's matrix (training's form). */
+    static float[] floats(ClassifierMatrix m) {
+        return ((ClassifierMatrix.Floats) m).data();
+    }
+
     static synchronized TextClassifier trec() throws IOException {
         if (trec == null) {
             trec = new FastTextTrainer(OPTIONS).train(read("trec-400.train.txt"));

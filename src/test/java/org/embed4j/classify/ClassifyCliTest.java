@@ -96,4 +96,41 @@ class ClassifyCliTest {
         assertEquals(1, r.exitCode());
         assertTrue(r.err().contains("missing.e4jc"), r.err());
     }
+
+    @Test
+    void lossOptionsAndClassifierQuantization(@TempDir Path dir) throws Exception {
+        String train = ClassifierFixtures.resource("trec-400.train.txt").toString();
+        String test = ClassifierFixtures.resource("trec-150.test.txt").toString();
+        Path model = dir.resolve("hs.e4jc");
+        Run t = run("", "train-classifier", "--train", train, "--output", model.toString(), "--dim", "16", "--word-ngrams",
+                "2", "--bucket", "20000", "--epoch", "10", "--lr", "0.5", "--loss", "hs", "--quiet");
+        assertEquals(0, t.exitCode(), t.err());
+        assertEquals(ClassifierLoss.HS, TextClassifier.load(model).options().loss());
+
+        Run bad = run("", "train-classifier", "--train", train, "--output", dir.resolve("x").toString(), "--loss", "ns",
+                "--neg", "0");
+        assertEquals(1, bad.exitCode());
+        assertTrue(bad.err().contains("neg must be in [1, 1000], got 0"), bad.err());
+        bad = run("", "train-classifier", "--train", train, "--output", dir.resolve("x").toString(), "--loss", "hsm");
+        assertEquals(1, bad.exitCode());
+        assertTrue(bad.err().contains("unknown loss \"hsm\""), bad.err());
+
+        Path quantized = dir.resolve("hs-int8.e4jc");
+        Run q = run("", "quantize", "--model", model.toString(), "--output", quantized.toString(), "--int8",
+                "--test", test);
+        assertEquals(0, q.exitCode(), q.err());
+        TextClassifier loaded = TextClassifier.load(quantized);
+        assertEquals(java.util.Optional.of(org.embed4j.deploy.Precision.INT8), loaded.precision());
+        double after = ClassifierMetrics.evaluate(loaded, ClassifierFixtures.read("trec-150.test.txt"), 1).accuracy();
+        assertTrue(q.out().contains("size ratio") && q.out().contains("test accuracy: before")
+                && q.out().contains(String.format(java.util.Locale.ROOT, "after %.2f%%", 100 * after)), q.out());
+
+        Run again = run("", "quantize", "--model", quantized.toString(), "--output", dir.resolve("q2").toString());
+        assertEquals(1, again.exitCode());
+        assertTrue(again.err().contains("already quantized"), again.err());
+        Run bothPrecisions = run("", "quantize", "--model", model.toString(), "--output", dir.resolve("q3").toString(),
+                "--int8", "--fp16");
+        assertEquals(1, bothPrecisions.exitCode());
+        assertTrue(bothPrecisions.err().contains("not both"), bothPrecisions.err());
+    }
 }

@@ -135,4 +135,83 @@ class SupervisedTest {
         assertClose(expOut, output, "output");
         assertClose(expIn, input, "input");
     }
+
+    /** A step under test, given the example's weights. */
+    private interface BinaryStep {
+        float apply(float[] input, float[] output, int dim, int[] rows, float lr, double[] hidden, double[] grad);
+    }
+
+    /**
+     * The binary-logistic steps of hs and ns against a double reference: each listed output row u with target y gets
+     * p = σ(u·h), α = lr·(y − p), grad += α·u, u += α·h (in list order); then the input rows += grad / rows.
+     */
+    private static void checkBinarySteps(int[] units, boolean[] ys, BinaryStep step) {
+        int dim = 11;
+        int[] rows = {0, 2, 2, 4};
+        float lr = 0.25f;
+        SplittableRandom rng = new SplittableRandom(17);
+        float[] input = new float[5 * dim];
+        float[] output = new float[6 * dim];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = (float) rng.nextDouble(-1, 1);
+        }
+        for (int i = 0; i < output.length; i++) {
+            output[i] = (float) rng.nextDouble(-1, 1);
+        }
+        double[] hidden = new double[dim];
+        for (int r : rows) {
+            for (int d = 0; d < dim; d++) {
+                hidden[d] += input[r * dim + d] / (double) rows.length;
+            }
+        }
+        double[] expOut = new double[output.length];
+        for (int i = 0; i < output.length; i++) {
+            expOut[i] = output[i];
+        }
+        double[] grad = new double[dim];
+        double expLoss = 0;
+        for (int i = 0; i < units.length; i++) {
+            int u = units[i];
+            double s = 0;
+            for (int d = 0; d < dim; d++) {
+                s += expOut[u * dim + d] * hidden[d];
+            }
+            double p = 1 / (1 + Math.exp(-s));
+            expLoss -= Math.log(ys[i] ? p : 1 - p);
+            double alpha = lr * ((ys[i] ? 1 : 0) - p);
+            for (int d = 0; d < dim; d++) {
+                grad[d] += alpha * expOut[u * dim + d];
+                expOut[u * dim + d] += alpha * hidden[d];
+            }
+        }
+        double[] expIn = new double[input.length];
+        for (int i = 0; i < input.length; i++) {
+            expIn[i] = input[i];
+        }
+        for (int r : rows) {
+            for (int d = 0; d < dim; d++) {
+                expIn[r * dim + d] += grad[d] / rows.length;
+            }
+        }
+        float loss = step.apply(input, output, dim, rows, lr, new double[dim], new double[dim]);
+        assertEquals(expLoss, loss, 1e-5 + 1e-4 * expLoss);
+        assertClose(expOut, output, "output");
+        assertClose(expIn, input, "input");
+    }
+
+    @Test
+    void hierarchicalSoftmaxStepMatchesReference() {
+        int[] path = {3, 1, 4};
+        boolean[] code = {true, false, true};
+        checkBinarySteps(path, code, (in, out, dim, rows, lr, h, g) -> Supervised.stepHs(in, out, dim, rows, path, code,
+                lr, h, g, null));
+    }
+
+    @Test
+    void negativeSamplingStepMatchesReference() {
+        // target 2, negatives 5, 0, 5 (a label drawn twice is updated twice); the trailing 1 is past count and unused
+        int[] negatives = {5, 0, 5, 1};
+        checkBinarySteps(new int[] {2, 5, 0, 5}, new boolean[] {true, false, false, false},
+                (in, out, dim, rows, lr, h, g) -> Supervised.stepNs(in, out, dim, rows, 2, negatives, 3, lr, h, g, null));
+    }
 }

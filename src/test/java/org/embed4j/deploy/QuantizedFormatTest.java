@@ -2,6 +2,7 @@ package org.embed4j.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
+import org.embed4j.text.Subwords;
 import org.embed4j.vectors.RandomVectors;
 import org.embed4j.vectors.WordVectors;
 import org.junit.jupiter.api.Test;
@@ -87,9 +89,73 @@ class QuantizedFormatTest {
 
     @Test
     void newerVersionIsRefusedByNumber() throws IOException {
-        Path f = patch(Precision.INT8, b -> b.putInt(4, 2));
+        int newer = QuantizedFormat.VERSION + 1;
+        Path f = patch(Precision.INT8, b -> b.putInt(4, newer));
         IOException e = assertThrows(IOException.class, () -> QuantizedVectors.load(f));
-        assertTrue(e.getMessage().contains("version 2") && e.getMessage().contains("upgrade"), e.getMessage());
+        assertTrue(e.getMessage().contains("version " + newer) && e.getMessage().contains("upgrade"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void versionOneFilesStillLoad(Precision p) throws IOException {
+        // version 1 is version 2 without subwords: the same bytes under version number 1
+        QuantizedVectors q = QuantizedVectors.quantize(RandomVectors.model(4, 300, 13), p);
+        Path v1 = patch(p, b -> b.putInt(4, 1));
+        QuantizedVectors back = QuantizedVectors.load(v1);
+        assertEquals(q.words(), back.words());
+        assertFalse(back.hasSubwords());
+        for (int r = 0; r < q.size(); r++) {
+            assertArrayEquals(q.vector(r), back.vector(r), "row " + r);
+        }
+        expectCorrupt(p, b -> b.putInt(4, 1).putLong(88, 50), "reserved header bytes");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Precision.class)
+    void subwordRowsRoundTrip(Precision p) throws IOException {
+        QuantizedVectors q = QuantizedVectors.quantize(subwordModel(), p);
+        Path f = dir.resolve("sub-" + p + ".e4jq");
+        q.save(f);
+        QuantizedVectors back = QuantizedVectors.load(f);
+        assertTrue(back.hasSubwords());
+        assertEquals(q.subwords().toString(), back.subwords().toString());
+        assertEquals(q.vectorBytes(), back.vectorBytes());
+        for (String w : new String[] {"w3", "zebra", "café", "w300000"}) {
+            assertArrayEquals(q.vector(w), back.vector(w), w);
+        }
+        assertEquals(q.nearest("zebra", 5), back.nearest("zebra", 5));
+    }
+
+    @Test
+    void forgedSubwordHeadersAreRefused() throws IOException {
+        expectCorrupt(subwordFile(Precision.INT8), b -> b.putLong(88, 1L << 20), "does not fit");
+        expectCorrupt(subwordFile(Precision.INT8), b -> b.putLong(88, -1), "bucket count");
+        expectCorrupt(subwordFile(Precision.INT8), b -> b.putInt(84, 0), "maxn 0");
+        expectCorrupt(subwordFile(Precision.INT8), b -> b.putInt(80, 9), "minn");
+        expectCorrupt(subwordFile(Precision.INT8), b -> b.putLong(96, b.getLong(96) + 1), "64-byte aligned");
+        expectCorrupt(subwordFile(Precision.INT8), b -> b.putFloat((int) b.getLong(104), Float.NaN),
+                "subword scale of row 0");
+        expectCorrupt(subwordFile(Precision.INT8), b -> b.putLong(120, 1), "reserved header bytes");
+        expectCorrupt(subwordFile(Precision.FP16), b -> b.putLong(104, b.getLong(96)), "only int8 subword rows");
+        expectCorrupt(subwordFile(Precision.FP16), b -> b.putShort((int) b.getLong(96) + 2, (short) 0x7c00),
+                "fp16 element 1");
+        expectCorrupt(write(Precision.INT8), b -> b.putInt(80, 3), "without subword rows");
+        expectCorrupt(write(Precision.INT8), b -> b.putLong(96, 4096), "no bucket rows");
+    }
+
+    /** 300 words of dim 13 with 50 subword rows (minn 3, maxn 5). */
+    private static WordVectors subwordModel() {
+        WordVectors w = RandomVectors.model(4, 300, 13);
+        return WordVectors.withSubwords(w.words(), RandomVectors.gaussian(5, 300 * 13),
+                RandomVectors.gaussian(6, 50 * 13), 13, new Subwords(3, 5, 50));
+    }
+
+    private Path subwordFile(Precision p) throws IOException {
+        Path f = dir.resolve("good-sub-" + p + ".e4jq");
+        if (!Files.exists(f)) {
+            QuantizedVectors.quantize(subwordModel(), p).save(f);
+        }
+        return f;
     }
 
     @Test
@@ -114,14 +180,22 @@ class QuantizedFormatTest {
     }
 
     private void expectCorrupt(Precision p, Consumer<ByteBuffer> change, String expected) throws IOException {
-        Path f = patch(p, change);
+        expectCorrupt(write(p), change, expected);
+    }
+
+    private void expectCorrupt(Path good, Consumer<ByteBuffer> change, String expected) throws IOException {
+        Path f = patch(good, change);
         IOException e = assertThrows(IOException.class, () -> QuantizedVectors.load(f), expected);
         assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
         assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("byte offset"), e.getMessage());
     }
 
     private Path patch(Precision p, Consumer<ByteBuffer> change) throws IOException {
-        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(write(p))).order(ByteOrder.LITTLE_ENDIAN);
+        return patch(write(p), change);
+    }
+
+    private Path patch(Path good, Consumer<ByteBuffer> change) throws IOException {
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(good)).order(ByteOrder.LITTLE_ENDIAN);
         change.accept(b);
         Path f = Files.createTempFile(dir, "bad", ".e4jq");
         Files.write(f, b.array());

@@ -21,6 +21,7 @@ final class CountingBackend implements Backend {
     private final Backend inner;
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong largest = new AtomicLong();
+    private final java.util.List<Long> sizes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
 
     CountingBackend(Backend inner) {
         this.inner = inner;
@@ -34,13 +35,22 @@ final class CountingBackend implements Backend {
         return largest.get();
     }
 
+    /** How many tensors of at least {@code minBytes} were handed out since the last reset. */
+    long allocationsOfAtLeast(long minBytes) {
+        synchronized (sizes) {
+            return sizes.stream().filter(b -> b >= minBytes).count();
+        }
+    }
+
     void reset() {
         bytes.set(0);
         largest.set(0);
+        sizes.clear();
     }
 
     private Tensor count(Tensor t) {
         bytes.addAndGet(t.byteSize());
+        sizes.add(t.byteSize());
         largest.accumulateAndGet(t.byteSize(), Math::max);
         return t;
     }

@@ -1,5 +1,6 @@
 package org.embed4j.nn;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -16,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The fused sparse path never forms a (V,D) gradient: a 5M×64 Embedding(sparse=true) trained with SGD for 100
  * steps of 4,096 lookups allocates (through its backend, counted by {@link CountingBackend}) nothing close to
- * V·D·4 = 1.28 GB after the weight itself, and only the touched rows change.
+ * V·D·4 = 1.28 GB after the weight itself, and only the touched rows change; and constructing a table allocates
+ * it once on the backend.
  */
 class SparseMemoryTest {
     private static final long V = 5_000_000;
@@ -69,6 +71,41 @@ class SparseMemoryTest {
                 assertNotEquals(0f, row.getFloat(0), "a touched row moved");
             }
             assertEquals(List.of("weight"), List.copyOf(e.namedParameters().keySet()));
+        }
+    }
+
+    /**
+     * A new Embedding / EmbeddingBag allocates its (V,D) table once on the backend (on a host backend nothing else;
+     * a device backend gets it drawn on the host and uploaded ~4 MiB at a time), and the values are those of one
+     * host-side N(0,1) draw in one piece: the piecewise upload keeps the draw order, so seeds mean the same weights
+     * on every backend.
+     */
+    @Test
+    void constructionAllocatesTheTableOnceAndDrawsTheSameValues() {
+        CountingBackend backend = new CountingBackend(Backends.auto());
+        long v = 100_000;
+        long d = 48; // several ~4 MiB upload pieces on a device, the last one partial
+        long pad = 30_000;
+        long tableBytes = v * d * 4;
+        Init.manualSeed(3);
+        try (Embedding e = new Embedding(v, d, Embedding.Options.defaults().withPaddingIdx(pad), backend);
+             EmbeddingBag bag = new EmbeddingBag(v, d, EmbeddingBag.Options.defaults(), backend)) {
+            assertEquals(2, backend.allocationsOfAtLeast(tableBytes / 2), "one table per module");
+            assertEquals(tableBytes, backend.largestAllocation());
+            if (backend.device().isHost()) {
+                assertEquals(2 * tableBytes, backend.allocatedBytes(), "nothing else on a host backend");
+            }
+            Init.manualSeed(3);
+            try (Tensor first = Tensor.allocate(DType.F32, v, d); Tensor second = Tensor.allocate(DType.F32, v, d);
+                 Tensor gotFirst = backend.toHost(e.weight().data());
+                 Tensor gotSecond = backend.toHost(bag.weight().data())) {
+                Init.normal(first, 0.0, 1.0);
+                Init.normal(second, 0.0, 1.0);
+                float[] want = first.toFloatArray();
+                java.util.Arrays.fill(want, (int) (pad * d), (int) ((pad + 1) * d), 0f);
+                assertArrayEquals(want, gotFirst.toFloatArray(), "Embedding: one draw, padding row zero");
+                assertArrayEquals(second.toFloatArray(), gotSecond.toFloatArray(), "EmbeddingBag: the next draw");
+            }
         }
     }
 }

@@ -14,9 +14,12 @@ package org.embed4j.examples.mlp;
  * @param minCount  words seen fewer times in training are dropped from the vocabulary
  * @param wordNgrams 1: words only; n: also every word n-gram up to length n, each with its own embedding
  *                  (fastText's -wordNgrams), averaged into the same bag
+ * @param devFraction share of the training texts held out (seeded) as a dev split for early stopping; 0: none,
+ *                  every text trains and the last epoch's weights are kept
+ * @param patience  stop after this many epochs without a better dev accuracy; the best epoch's weights are kept
  */
 public record MlpConfig(int epochs, int batchSize, int dim, int hidden, float lr, long seed, float dropout,
-                        int minCount, int wordNgrams) {
+                        int minCount, int wordNgrams, float devFraction, int patience) {
     public MlpConfig {
         // named one by one: in a compact constructor `this` still holds zeros, so it cannot describe the bad value
         atLeastOne("epochs", epochs);
@@ -25,11 +28,15 @@ public record MlpConfig(int epochs, int batchSize, int dim, int hidden, float lr
         atLeastOne("hidden", hidden);
         atLeastOne("minCount", minCount);
         atLeastOne("wordNgrams", wordNgrams);
+        atLeastOne("patience", patience);
         if (!(lr > 0f)) {
             throw new IllegalArgumentException("lr must be > 0, got " + lr);
         }
         if (!(dropout >= 0f && dropout < 1f)) {
             throw new IllegalArgumentException("dropout must be in [0, 1), got " + dropout);
+        }
+        if (!(devFraction >= 0f && devFraction < 1f)) {
+            throw new IllegalArgumentException("devFraction must be in [0, 1), got " + devFraction);
         }
     }
 
@@ -39,7 +46,12 @@ public record MlpConfig(int epochs, int batchSize, int dim, int hidden, float lr
         }
     }
 
+    /** This configuration with embedding dimension {@code d} (e.g. the dimension of pretrained vectors). */
+    public MlpConfig withDim(int d) {
+        return new MlpConfig(epochs, batchSize, d, hidden, lr, seed, dropout, minCount, wordNgrams, devFraction, patience);
+    }
+
     public static MlpConfig defaults() {
-        return new MlpConfig(10, 64, 100, 100, 1e-2f, 1L, 0.5f, 2, 2);
+        return new MlpConfig(10, 64, 100, 100, 1e-2f, 1L, 0.5f, 2, 2, 0.1f, 3);
     }
 }

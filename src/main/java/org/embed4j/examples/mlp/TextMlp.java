@@ -19,18 +19,37 @@ import org.embed4j.tensor.Tensor;
  */
 public final class TextMlp extends Module {
     private final EmbeddingBag embedding;
+    private final Linear hidden;
+    private final Linear output;
     private final Sequential mlp;
 
     public TextMlp(int vocabSize, int dim, int hidden, int classes, float dropout, Backend backend) {
         super(backend);
         this.embedding = registerModule("embedding",
                 new EmbeddingBag(vocabSize, dim, EmbeddingBag.Options.defaults().withMode(BagMode.MEAN), backend()));
-        Sequential seq = new Sequential(backend(), new Linear(dim, hidden, true, backend()), new ReLU(backend()));
+        this.hidden = new Linear(dim, hidden, true, backend());
+        Sequential seq = new Sequential(backend(), this.hidden, new ReLU(backend()));
         if (dropout > 0f) {
             seq.append(new Dropout(dropout, org.embed4j.nn.Init.nextSeed(), backend()));
         }
-        seq.append(new Linear(hidden, classes, true, backend()));
+        this.output = new Linear(hidden, classes, true, backend());
+        seq.append(output);
         this.mlp = registerModule("mlp", seq);
+    }
+
+    /** The embedding table E (V, D). */
+    public EmbeddingBag embedding() {
+        return embedding;
+    }
+
+    /** The hidden layer W1 (H, D), b1 (H). */
+    public Linear hidden() {
+        return hidden;
+    }
+
+    /** The output layer W2 (K, H), b2 (K). */
+    public Linear output() {
+        return output;
     }
 
     /** Logits (B, classes) for the bags {@code ids} (N) delimited by {@code offsets} (B starts). */
