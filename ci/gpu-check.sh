@@ -47,10 +47,10 @@ rc=${PIPESTATUS[0]}
 # Optional Java half: a jlink'ed runtime, the classes and the jars carried in .device (made by ci/gpu-pack.sh) run
 # the JUnit tests of the packages in E4J_GPU_JAVA_TESTS with the CUDA backend available.
 if [ -x .device/jre/bin/java ] && [ -d .device/java ]; then
-  echo "== Java tests on the GPU: ${E4J_GPU_JAVA_TESTS:-org.embed4j.backend org.embed4j.nn}" | tee -a "$REPORT"
+  echo "== Java tests on the GPU: ${E4J_GPU_JAVA_TESTS:-org.embed4j.backend org.embed4j.nn org.embed4j.examples.mlp}" | tee -a "$REPORT"
   CP=".device/java/classes:.device/java/test-classes:$(ls .device/java/*.jar | tr '\n' ':')"
   timeout "${E4J_GPU_JAVA_TIMEOUT:-240}" .device/jre/bin/java --enable-native-access=ALL-UNNAMED -Xss8m \
-      -Dembed4j.shared.data=../shared/data -cp "$CP" GpuTestMain ${E4J_GPU_JAVA_TESTS:-org.embed4j.backend org.embed4j.nn} 2>&1 \
+      -Dembed4j.shared.data=../shared/data -cp "$CP" GpuTestMain ${E4J_GPU_JAVA_TESTS:-org.embed4j.backend org.embed4j.nn org.embed4j.examples.mlp} 2>&1 \
     | grep -v "^INFO\|^WARNING\|^[A-Z][a-z][a-z] [0-9]" | tee -a "$REPORT"
   jrc=${PIPESTATUS[0]}
   echo "== Java tests rc=$jrc" | tee -a "$REPORT"
