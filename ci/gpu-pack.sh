@@ -2,7 +2,7 @@
 # Prepares .device/ (git-ignored) for ci/gpu-check.sh on a GPU machine that has no JDK, Maven or network:
 #   .device/lib   libembed4j.so + libembed4j_cuda.so built here (gpu-check.sh rebuilds there if they do not load)
 #   .device/jre   a jlink'ed Java runtime (java.base, java.logging, jdk.unsupported, java.management, jdk.management,
-#                 jdk.zipfs: about 45 MB)
+#                 java.net.http, jdk.zipfs: about 45 MB)
 #   .device/java  main and test classes (folders, as under Maven) + the test dependencies + ci/GpuTestMain
 # Run after: source ci/env.sh; mvn -B -q -ntp -o -Pcuda -DbuildDir=target-cuda -DskipTests package
 set -euo pipefail
@@ -12,7 +12,7 @@ BUILD="${1:-target-cuda}"
 rm -rf .device/lib .device/jre .device/java
 mkdir -p .device/lib .device/java
 cp "$BUILD"/classes/org/embed4j/native/linux-x86_64/libembed4j*.so .device/lib/
-jlink --add-modules java.base,java.logging,jdk.unsupported,java.management,jdk.management,jdk.zipfs \
+jlink --add-modules java.base,java.logging,jdk.unsupported,java.management,jdk.management,java.net.http,jdk.zipfs \
       --output .device/jre --strip-debug --no-header-files --no-man-pages --compress=zip-9
 cp -r "$BUILD"/classes .device/java/classes
 cp -r "$BUILD"/test-classes .device/java/test-classes

@@ -13,11 +13,37 @@ public interface Classifier {
     /** The labels, in the order of {@link #probabilities(String)}. */
     List<String> labels();
 
+    /** How many vocabulary entries (words, and word n-grams where the model keeps them) have their own row. */
+    int vocabularySize();
+
+    /** The width of the text representation the output layer reads. */
+    int dim();
+
     /** One probability per label of {@link #labels()} for {@code text}. */
     float[] probabilities(String text);
 
     /** The k most probable labels, most probable first (k is capped at the number of labels). */
-    List<Prediction> predict(String text, int k);
+    default List<Prediction> predict(String text, int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be >= 1, got " + k);
+        }
+        float[] probs = probabilities(text);
+        List<String> labels = labels();
+        int n = Math.min(k, probs.length);
+        List<Prediction> out = new ArrayList<>(n);
+        boolean[] taken = new boolean[probs.length];
+        for (int r = 0; r < n; r++) { // k is small: k passes beat sorting every label
+            int best = -1;
+            for (int c = 0; c < probs.length; c++) {
+                if (!taken[c] && (best < 0 || probs[c] > probs[best])) {
+                    best = c;
+                }
+            }
+            taken[best] = true;
+            out.add(new Prediction(labels.get(best), probs[best]));
+        }
+        return out;
+    }
 
     /** At most k labels whose probability is at least {@code threshold}, most probable first (possibly none). */
     default List<Prediction> predict(String text, int k, double threshold) {

@@ -2,7 +2,6 @@ package org.embed4j.classify;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -46,6 +45,16 @@ public final class TextClassifier implements Classifier {
         this.tree = options.loss() == ClassifierLoss.HS ? new HuffmanTree(dictionary.labelCounts()) : null;
     }
 
+    @Override
+    public int vocabularySize() {
+        return dictionary.words().size();
+    }
+
+    @Override
+    public int dim() {
+        return options.dim();
+    }
+
     public ClassifierOptions options() {
         return options;
     }
@@ -84,38 +93,6 @@ public final class TextClassifier implements Classifier {
     public TextClassifier quantize(Precision precision) {
         Objects.requireNonNull(precision, "precision");
         return new TextClassifier(options, dictionary, input.quantize(precision), output.quantize(precision));
-    }
-
-    /** The k most probable labels, most probable first (k is capped at the number of labels). */
-    public List<Prediction> predict(String text, int k) {
-        if (k < 1) {
-            throw new IllegalArgumentException("k must be >= 1, got " + k);
-        }
-        float[] probs = probabilities(text);
-        int n = Math.min(k, probs.length);
-        List<Prediction> out = new ArrayList<>(n);
-        boolean[] taken = new boolean[probs.length];
-        for (int r = 0; r < n; r++) {
-            int best = -1;
-            for (int c = 0; c < probs.length; c++) {
-                if (!taken[c] && (best < 0 || probs[c] > probs[best])) {
-                    best = c;
-                }
-            }
-            taken[best] = true;
-            out.add(new Prediction(dictionary.labels().get(best), probs[best]));
-        }
-        return out;
-    }
-
-    /**
-     * Like fastText's {@code predict-prob} with a threshold: at most k labels whose probability is at least
-     * {@code threshold}, most probable first (possibly none). Multi-label (one-vs-all) models use this.
-     */
-    public List<Prediction> predict(String text, int k, double threshold) {
-        List<Prediction> out = new ArrayList<>(predict(text, k));
-        out.removeIf(p -> p.probability() < threshold);
-        return out;
     }
 
     /** The most probable label. */

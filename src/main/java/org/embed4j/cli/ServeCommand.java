@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.embed4j.classify.TextClassifier;
+import org.embed4j.classify.Classifier;
 import org.embed4j.serve.EmbedServer;
 import org.embed4j.serve.ServeOptions;
 import org.embed4j.vectors.WordVectors;
@@ -34,7 +34,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--format", description = "vectors format when detection is not wanted: bin, txt, vec, glove, safetensors, e4jv")
     String format;
 
-    @Option(names = "--classifier", description = "text classifier file written by TextClassifier.save (E4JC)")
+    @Option(names = "--classifier", description = "text classifier: a fastText-style .e4jc (float or quantized) or an MLP file from train-classifier --model mlp")
     Path classifier;
 
     @Option(names = "--port", description = "TCP port, 0 = any free one (default ${DEFAULT-VALUE})")
@@ -71,7 +71,7 @@ final class ServeCommand implements Callable<Integer> {
             ServeOptions options = new ServeOptions(bind, port, token, maxBodyBytes, maxBatch, maxK, logRequests,
                     Duration.ofSeconds(shutdownSeconds));
             WordVectors vectors = model == null ? null : VectorsCommands.load(model, format);
-            TextClassifier clf = classifier == null ? null : TextClassifier.load(classifier);
+            Classifier clf = classifier == null ? null : ClassifierModels.load(classifier);
             EmbedServer server = EmbedServer.start(vectors, clf, options);
             if (token == null && !server.address().getAddress().isLoopbackAddress()) {
                 System.err.println("embed4j serve: warning: listening on " + bind + " without --token-file");

@@ -4,7 +4,7 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import java.util.List;
 import org.embed4j.classify.Prediction;
-import org.embed4j.classify.TextClassifier;
+import org.embed4j.classify.Classifier;
 
 /**
  * {@code POST /v1/classify} {@code {"texts": [...], "k": 1}} (or {@code "text"}) → {@code {"results":
@@ -13,10 +13,10 @@ import org.embed4j.classify.TextClassifier;
  * the model's answer for an empty input, as fastText does. Thread-safe: the classifier is immutable.
  */
 final class ClassifyApi {
-    private final TextClassifier classifier;
+    private final Classifier classifier;
     private final ServeOptions options;
 
-    ClassifyApi(TextClassifier classifier, ServeOptions options) {
+    ClassifyApi(Classifier classifier, ServeOptions options) {
         this.classifier = classifier;
         this.options = options;
     }

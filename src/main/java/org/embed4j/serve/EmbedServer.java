@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import org.embed4j.classify.TextClassifier;
+import org.embed4j.classify.Classifier;
 import org.embed4j.vectors.WordVectors;
 
 /**
@@ -51,7 +51,7 @@ public final class EmbedServer implements AutoCloseable {
      * Binds {@link ServeOptions#address()} and starts serving {@code vectors} and/or {@code classifier}
      * (either may be null, not both).
      */
-    public static EmbedServer start(WordVectors vectors, TextClassifier classifier, ServeOptions options)
+    public static EmbedServer start(WordVectors vectors, Classifier classifier, ServeOptions options)
             throws IOException {
         if (vectors == null && classifier == null) {
             throw new IllegalArgumentException("nothing to serve: give word vectors, a classifier or both");
@@ -132,7 +132,7 @@ public final class EmbedServer implements AutoCloseable {
     }
 
     /** What /healthz and the embed4j_model_info lines say about each loaded model: kind -> its sizes. */
-    private static Map<String, Map<String, Object>> models(WordVectors vectors, TextClassifier classifier) {
+    private static Map<String, Map<String, Object>> models(WordVectors vectors, Classifier classifier) {
         Map<String, Map<String, Object>> models = new LinkedHashMap<>();
         if (vectors != null) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -143,8 +143,8 @@ public final class EmbedServer implements AutoCloseable {
         }
         if (classifier != null) {
             Map<String, Object> m = new LinkedHashMap<>();
-            m.put("words", classifier.dictionary().words().size());
-            m.put("dim", classifier.options().dim());
+            m.put("words", classifier.vocabularySize());
+            m.put("dim", classifier.dim());
             m.put("labels", classifier.labels().size());
             models.put("classifier", m);
         }
@@ -181,10 +181,10 @@ public final class EmbedServer implements AutoCloseable {
         return new Gson().toJson(o).getBytes(StandardCharsets.UTF_8);
     }
 
-    private static String describe(WordVectors vectors, TextClassifier classifier) {
+    private static String describe(WordVectors vectors, Classifier classifier) {
         String v = vectors == null ? null : vectors.toString();
         String c = classifier == null ? null
-                : "TextClassifier(" + classifier.labels().size() + " labels, dim " + classifier.options().dim() + ")";
+                : classifier.getClass().getSimpleName() + "(" + classifier.labels().size() + " labels, dim " + classifier.dim() + ")";
         return v == null ? c : c == null ? v : v + " and " + c;
     }
 

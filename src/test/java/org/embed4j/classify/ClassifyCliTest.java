@@ -3,50 +3,23 @@ package org.embed4j.classify;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.embed4j.classify.data.LabeledText;
-import org.embed4j.cli.Main;
+import org.embed4j.cli.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** train-classifier, test-classifier and predict end to end on the fixtures, through the real command line. */
 class ClassifyCliTest {
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String stdin, String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        InputStream oldIn = System.in;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-            int code = Main.commandLine().execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-            System.setIn(oldIn);
-        }
-    }
-
     @Test
     void trainTestPredictAgreeWithTheLibrary(@TempDir Path dir) throws Exception {
         String train = ClassifierFixtures.resource("trec-400.train.txt").toString();
         String test = ClassifierFixtures.resource("trec-150.test.txt").toString();
         Path model = dir.resolve("trec.e4jc");
         Path split = dir.resolve("split");
-        Run t = run("", "train-classifier", "--train", train, "--test", test, "--output", model.toString(), "--dim", "16",
+        CliRun t = CliRun.run("", "train-classifier", "--train", train, "--test", test, "--output", model.toString(), "--dim", "16",
                 "--word-ngrams", "2", "--bucket", "20000", "--epoch", "30", "--lr", "0.5", "--seed", "42", "--quiet",
                 "--write-split", split.toString(), "--metrics", dir.resolve("m.jsonl").toString());
         assertEquals(0, t.exitCode(), t.err());
@@ -59,7 +32,7 @@ class ClassifyCliTest {
         TextClassifier cli = TextClassifier.load(model);
         List<LabeledText> examples = ClassifierFixtures.read("trec-150.test.txt");
         double accuracy = ClassifierMetrics.evaluate(lib, examples, 1).accuracy();
-        Run s = run("", "test-classifier", model.toString(), test, "-k", "2");
+        CliRun s = CliRun.run("", "test-classifier", model.toString(), test, "-k", "2");
         assertEquals(0, s.exitCode(), s.err());
         assertTrue(s.out().contains(String.format("accuracy %.4f", accuracy)), s.out());
         assertTrue(s.out().contains("confusion matrix") && s.out().contains("macro-F1") && s.out().contains("P@2"), s.out());
@@ -68,7 +41,7 @@ class ClassifyCliTest {
         for (LabeledText e : examples.subList(0, 20)) {
             in.append(e.text()).append('\n');
         }
-        Run p = run(in.toString(), "predict", model.toString(), "-k", "2");
+        CliRun p = CliRun.run(in.toString(), "predict", model.toString(), "-k", "2");
         assertEquals(0, p.exitCode(), p.err());
         String[] lines = p.out().split("\n");
         assertEquals(20, lines.length);
@@ -86,13 +59,13 @@ class ClassifyCliTest {
     void badInputGivesOneClearLineAndExitCode1(@TempDir Path dir) throws Exception {
         Path empty = dir.resolve("empty.txt");
         Files.writeString(empty, "");
-        Run r = run("", "train-classifier", "--train", empty.toString(), "--output", dir.resolve("m").toString());
+        CliRun r = CliRun.run("", "train-classifier", "--train", empty.toString(), "--output", dir.resolve("m").toString());
         assertEquals(1, r.exitCode());
         assertTrue(r.err().contains("no examples"), r.err());
-        r = run("", "train-classifier", "--train", "no-such-set", "--output", dir.resolve("m").toString());
+        r = CliRun.run("", "train-classifier", "--train", "no-such-set", "--output", dir.resolve("m").toString());
         assertEquals(1, r.exitCode());
         assertTrue(r.err().contains("no-such-set") && r.err().contains("trec"), r.err());
-        r = run("", "predict", dir.resolve("missing.e4jc").toString());
+        r = CliRun.run("", "predict", dir.resolve("missing.e4jc").toString());
         assertEquals(1, r.exitCode());
         assertTrue(r.err().contains("missing.e4jc"), r.err());
     }
@@ -102,21 +75,21 @@ class ClassifyCliTest {
         String train = ClassifierFixtures.resource("trec-400.train.txt").toString();
         String test = ClassifierFixtures.resource("trec-150.test.txt").toString();
         Path model = dir.resolve("hs.e4jc");
-        Run t = run("", "train-classifier", "--train", train, "--output", model.toString(), "--dim", "16", "--word-ngrams",
+        CliRun t = CliRun.run("", "train-classifier", "--train", train, "--output", model.toString(), "--dim", "16", "--word-ngrams",
                 "2", "--bucket", "20000", "--epoch", "10", "--lr", "0.5", "--loss", "hs", "--quiet");
         assertEquals(0, t.exitCode(), t.err());
         assertEquals(ClassifierLoss.HS, TextClassifier.load(model).options().loss());
 
-        Run bad = run("", "train-classifier", "--train", train, "--output", dir.resolve("x").toString(), "--loss", "ns",
+        CliRun bad = CliRun.run("", "train-classifier", "--train", train, "--output", dir.resolve("x").toString(), "--loss", "ns",
                 "--neg", "0");
         assertEquals(1, bad.exitCode());
         assertTrue(bad.err().contains("neg must be in [1, 1000], got 0"), bad.err());
-        bad = run("", "train-classifier", "--train", train, "--output", dir.resolve("x").toString(), "--loss", "hsm");
+        bad = CliRun.run("", "train-classifier", "--train", train, "--output", dir.resolve("x").toString(), "--loss", "hsm");
         assertEquals(1, bad.exitCode());
         assertTrue(bad.err().contains("unknown loss \"hsm\""), bad.err());
 
         Path quantized = dir.resolve("hs-int8.e4jc");
-        Run q = run("", "quantize", "--model", model.toString(), "--output", quantized.toString(), "--int8",
+        CliRun q = CliRun.run("", "quantize", "--model", model.toString(), "--output", quantized.toString(), "--int8",
                 "--test", test);
         assertEquals(0, q.exitCode(), q.err());
         TextClassifier loaded = TextClassifier.load(quantized);
@@ -125,10 +98,10 @@ class ClassifyCliTest {
         assertTrue(q.out().contains("size ratio") && q.out().contains("test accuracy: before")
                 && q.out().contains(String.format(java.util.Locale.ROOT, "after %.2f%%", 100 * after)), q.out());
 
-        Run again = run("", "quantize", "--model", quantized.toString(), "--output", dir.resolve("q2").toString());
+        CliRun again = CliRun.run("", "quantize", "--model", quantized.toString(), "--output", dir.resolve("q2").toString());
         assertEquals(1, again.exitCode());
         assertTrue(again.err().contains("already quantized"), again.err());
-        Run bothPrecisions = run("", "quantize", "--model", model.toString(), "--output", dir.resolve("q3").toString(),
+        CliRun bothPrecisions = CliRun.run("", "quantize", "--model", model.toString(), "--output", dir.resolve("q3").toString(),
                 "--int8", "--fp16");
         assertEquals(1, bothPrecisions.exitCode());
         assertTrue(bothPrecisions.err().contains("not both"), bothPrecisions.err());

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.embed4j.classify.Classifier;
-import org.embed4j.classify.Prediction;
 import org.embed4j.text.Tokenizer;
 
 /**
@@ -91,6 +90,16 @@ public final class MlpClassifier implements Classifier {
         return labels;
     }
 
+    @Override
+    public int vocabularySize() {
+        return words.size();
+    }
+
+    @Override
+    public int dim() {
+        return config.dim();
+    }
+
     float[] embedding() {
         return embedding;
     }
@@ -163,28 +172,6 @@ public final class MlpClassifier implements Classifier {
             s += matrix[offset + j] * x[j];
         }
         return s;
-    }
-
-    @Override
-    public List<Prediction> predict(String text, int k) {
-        if (k < 1) {
-            throw new IllegalArgumentException("k must be >= 1, got " + k);
-        }
-        float[] probs = probabilities(text);
-        int n = Math.min(k, probs.length);
-        List<Prediction> out = new ArrayList<>(n);
-        boolean[] taken = new boolean[probs.length];
-        for (int r = 0; r < n; r++) {
-            int best = -1;
-            for (int c = 0; c < probs.length; c++) {
-                if (!taken[c] && (best < 0 || probs[c] > probs[best])) {
-                    best = c;
-                }
-            }
-            taken[best] = true;
-            out.add(new Prediction(labels.get(best), probs[best]));
-        }
-        return out;
     }
 
     /** Writes the model as one versioned safetensors file (temporary name, then rename); see {@link MlpFile}. */

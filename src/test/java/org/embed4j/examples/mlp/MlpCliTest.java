@@ -3,50 +3,23 @@ package org.embed4j.examples.mlp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.embed4j.classify.Prediction;
-import org.embed4j.cli.Main;
+import org.embed4j.cli.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** train-classifier --model mlp, test-classifier and predict end to end on the fixtures, through the real command line. */
 class MlpCliTest {
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String stdin, String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        InputStream oldIn = System.in;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            System.setIn(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)));
-            int code = Main.commandLine().execute(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-            System.setIn(oldIn);
-        }
-    }
-
     @Test
     void trainSaveTestAndPredictAgreeWithTheLoadedModel(@TempDir Path dir) throws Exception {
         String train = MlpFixtures.resource("trec-400.train.txt").toString();
         String test = MlpFixtures.resource("trec-150.test.txt").toString();
         Path model = dir.resolve("trec.mlp");
-        Run t = run("", "train-classifier", "--model", "mlp", "--train", train, "--test", test, "--output",
+        CliRun t = CliRun.run("", "train-classifier", "--model", "mlp", "--train", train, "--test", test, "--output",
                 model.toString(), "--dim", "32", "--hidden", "32", "--batch-size", "16", "--epoch", "20", "--min-count",
                 "1", "--word-ngrams", "1", "--dropout", "0.3", "--seed", "7", "--quiet");
         assertEquals(0, t.exitCode(), t.err());
@@ -62,7 +35,7 @@ class MlpCliTest {
         double accuracy = MlpFixtures.accuracy(cli, examples);
         assertTrue(t.out().contains(String.format("test accuracy %.2f%%", 100 * accuracy)), t.out());
 
-        Run s = run("", "test-classifier", model.toString(), test, "-k", "2");
+        CliRun s = CliRun.run("", "test-classifier", model.toString(), test, "-k", "2");
         assertEquals(0, s.exitCode(), s.err());
         assertTrue(s.out().contains(String.format("accuracy %.4f", accuracy)), s.out());
         assertTrue(s.out().contains("confusion matrix") && s.out().contains("macro-F1") && s.out().contains("P@2"), s.out());
@@ -71,7 +44,7 @@ class MlpCliTest {
         for (LabeledText e : examples.subList(0, 20)) {
             in.append(e.text()).append('\n');
         }
-        Run p = run(in.toString(), "predict", model.toString(), "-k", "2");
+        CliRun p = CliRun.run(in.toString(), "predict", model.toString(), "-k", "2");
         assertEquals(0, p.exitCode(), p.err());
         String[] lines = p.out().split("\n");
         assertEquals(20, lines.length);
@@ -86,7 +59,7 @@ class MlpCliTest {
     @Test
     void crossValidationRunsOneMlpPerFold() throws Exception {
         String train = MlpFixtures.resource("trec-400.train.txt").toString();
-        Run r = run("", "train-classifier", "--model", "mlp", "--train", train, "--cv", "3", "--dim", "16", "--hidden",
+        CliRun r = CliRun.run("", "train-classifier", "--model", "mlp", "--train", train, "--cv", "3", "--dim", "16", "--hidden",
                 "16", "--epoch", "3", "--min-count", "1", "--quiet");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().contains("fold 3: accuracy") && r.out().contains("3-fold accuracy"), r.out());
@@ -95,16 +68,16 @@ class MlpCliTest {
     @Test
     void unknownModelFilesAndFastTextOnlyOptionsAreRefused(@TempDir Path dir) throws Exception {
         Path junk = Files.writeString(dir.resolve("junk.bin"), "this is not a model at all");
-        Run s = run("", "test-classifier", junk.toString(), MlpFixtures.resource("trec-150.test.txt").toString());
+        CliRun s = CliRun.run("", "test-classifier", junk.toString(), MlpFixtures.resource("trec-150.test.txt").toString());
         assertEquals(1, s.exitCode());
         assertTrue(s.err().contains("junk.bin") && s.err().contains("not an embed4j classifier"), s.err());
 
         Path empty = Files.createFile(dir.resolve("empty.model"));
-        Run p = run("some text\n", "predict", empty.toString());
+        CliRun p = CliRun.run("some text\n", "predict", empty.toString());
         assertEquals(1, p.exitCode());
         assertTrue(p.err().contains("empty"), p.err());
 
-        Run b = run("", "train-classifier", "--model", "mlp", "--train",
+        CliRun b = CliRun.run("", "train-classifier", "--model", "mlp", "--train",
                 MlpFixtures.resource("trec-400.train.txt").toString(), "--bucket", "1000", "--output",
                 dir.resolve("m").toString());
         assertEquals(1, b.exitCode());
