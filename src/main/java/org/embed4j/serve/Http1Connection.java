@@ -151,22 +151,26 @@ final class Http1Connection implements Runnable {
         }
     }
 
-    /** HTTP/1.1 keeps the connection unless told "close"; HTTP/1.0 only when told "keep-alive". */
+    /**
+     * HTTP/1.1 keeps the connection unless told "close"; HTTP/1.0 only when told "keep-alive". A "close"
+     * anywhere in the list wins (RFC 9112 §9.6): the client will close after this response.
+     */
     private static boolean keepAlive(Http1Request request) {
         String connection = request.header("Connection");
         if (connection == null) {
             return !request.http10();
         }
+        boolean keep = !request.http10();
         for (String option : connection.split(",")) {
             String o = option.strip();
             if (o.equalsIgnoreCase("close")) {
                 return false;
             }
             if (o.equalsIgnoreCase("keep-alive")) {
-                return true;
+                keep = true;
             }
         }
-        return !request.http10();
+        return keep;
     }
 
     private void write(Http1Response r, boolean keepAlive, boolean headOnly, boolean http10) throws IOException {

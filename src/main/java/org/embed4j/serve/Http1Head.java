@@ -62,7 +62,7 @@ final class Http1Head {
                 // a leading space is obsolete line folding, a space before the colon is forbidden (§5.1)
                 throw bad("malformed header line");
             }
-            String value = h.substring(colon + 1).strip();
+            String value = withoutOws(h, colon + 1);
             for (int i = 0; i < value.length(); i++) {
                 char c = value.charAt(i);
                 if ((c < ' ' && c != '\t') || c == 0x7f) {
@@ -107,7 +107,7 @@ final class Http1Head {
             if (length != null || http10) {
                 throw bad("Transfer-Encoding with Content-Length, or in an HTTP/1.0 request, is not accepted");
             }
-            if (!coding.strip().equalsIgnoreCase("chunked")) {
+            if (!withoutOws(coding, 0).equalsIgnoreCase("chunked")) {
                 throw new ApiException(501, "not_implemented", "transfer coding '" + abbreviate(coding)
                         + "' is not supported; send Content-Length or chunked");
             }
@@ -156,6 +156,23 @@ final class Http1Head {
             throw new ApiException(505, "http_version_not_supported", "this server speaks HTTP/1.1 (and 1.0), not " + v);
         }
         throw bad("malformed request line: bad HTTP version");
+    }
+
+    /**
+     * The field value from {@code from} without the whitespace around it: SP and HTAB only (RFC 9110 §5.5).
+     * {@link String#strip} would also drop a vertical tab or form feed, making "chunked\u000b" chunked here
+     * while a proxy in front may take it for an unknown coding; left in, they are refused as control characters.
+     */
+    static String withoutOws(String line, int from) {
+        int start = from;
+        int end = line.length();
+        while (start < end && (line.charAt(start) == ' ' || line.charAt(start) == '\t')) {
+            start++;
+        }
+        while (end > start && (line.charAt(end - 1) == ' ' || line.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        return line.substring(start, end);
     }
 
     /** RFC 9110 §5.6.2 token characters. */

@@ -17,6 +17,8 @@ final class Http1Request {
     /** Chunk-size lines and trailer lines: far more than any real client sends. */
     private static final int MAX_CHUNK_LINE = 1024;
     private static final int MAX_TRAILERS = 64;
+    /** A Content-Length body's array starts at most this long and doubles as its bytes arrive. */
+    private static final int FIRST_BODY_ARRAY = 64 * 1024;
 
     private enum Body { NONE, UNREAD, READ, BROKEN }
 
@@ -97,8 +99,7 @@ final class Http1Request {
         body = Body.BROKEN; // until read whole: a failure part-way leaves the connection out of step
         byte[] bytes;
         if (contentLength >= 0) {
-            bytes = new byte[(int) contentLength];
-            in.readFully(bytes, 0, bytes.length);
+            bytes = fixedLength((int) contentLength);
         } else {
             bytes = chunked(max);
         }
@@ -123,6 +124,21 @@ final class Http1Request {
         return true;
     }
 
+    /**
+     * A Content-Length body, its array grown as the bytes arrive: a client that announces the largest body
+     * allowed and sends nothing costs {@link #FIRST_BODY_ARRAY} bytes per connection, not the announced size.
+     */
+    private byte[] fixedLength(int length) throws IOException {
+        byte[] data = new byte[Math.min(length, FIRST_BODY_ARRAY)];
+        in.readFully(data, 0, data.length);
+        while (data.length < length) {
+            int done = data.length;
+            data = Arrays.copyOf(data, (int) Math.min(length, 2L * done));
+            in.readFully(data, done, data.length - done);
+        }
+        return data;
+    }
+
     /** RFC 9112 §7.1: hex chunk sizes, extensions ignored, trailers read and dropped. */
     private byte[] chunked(int max) throws IOException {
         ApiException badLine = ApiException.badRequest("bad_request", "a chunk-size line of the body is too long");
@@ -131,7 +147,7 @@ final class Http1Request {
         while (true) {
             String line = in.readLine(MAX_CHUNK_LINE, badLine);
             int semi = line.indexOf(';');
-            String hex = (semi >= 0 ? line.substring(0, semi) : line).strip();
+            String hex = Http1Head.withoutOws(semi >= 0 ? line.substring(0, semi) : line, 0); // SP/HTAB only, as for fields
             if (hex.isEmpty() || hex.length() > 8 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
                 throw ApiException.badRequest("bad_request", "malformed chunked body: bad chunk size");
             }

@@ -12,6 +12,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The service's HTTP/1.1 server: one platform thread per connection doing plain blocking reads and writes
@@ -55,6 +56,7 @@ final class Http1Server {
      *                        (a client sending slowly cannot hold a thread longer)
      * @param responseTimeout for writing a response to the client
      * @param maxConnections  open connections (each holds a thread); one more is answered 503 and closed
+     *                        ({@link #MAX_REFUSING} such refusals at a time; beyond, closed unanswered)
      * @param maxSkippedBody  a body the handler did not read (an early 404, 401) is skipped to keep the
      *                        connection when at most this long; a longer one closes the connection
      */
@@ -78,6 +80,11 @@ final class Http1Server {
     }
 
     private static final Duration REAPER_PERIOD = Duration.ofMillis(100);
+    /**
+     * Connections past the limit being refused at once: each refusal holds a thread while it lingers, so a
+     * flood of connections past the limit must not start a thread each. Beyond this they close unanswered.
+     */
+    static final int MAX_REFUSING = 32;
 
     private final ServerSocket listener;
     private final Handler handler;
@@ -86,6 +93,7 @@ final class Http1Server {
     private final ExecutorService connectionThreads =
             Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().name("embed4j-http-", 0).factory());
     private final Set<Http1Connection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger refusing = new AtomicInteger();
     private final Thread acceptor;
     private final Thread reaper;
     private volatile boolean draining;
@@ -188,15 +196,36 @@ final class Http1Server {
             }
             boolean full = connections.size() >= limits.maxConnections();
             Http1Connection c = new Http1Connection(socket, this);
+            if (full && refusing.incrementAndGet() > MAX_REFUSING) {
+                refusing.decrementAndGet();
+                c.abort();
+                continue;
+            }
             if (!full) {
                 connections.add(c);
             }
             try {
-                connectionThreads.execute(full ? c::refuse : c);
-            } catch (RejectedExecutionException e) {
+                connectionThreads.execute(full ? () -> refuse(c) : c);
+            } catch (RejectedExecutionException | OutOfMemoryError e) {
+                // shutting down, or no thread could be started (a process thread limit): drop this connection
+                // and keep accepting, rather than let the error end the acceptor with the slot still counted
+                if (e instanceof OutOfMemoryError) {
+                    LOG.log(Level.WARNING, "cannot start a connection thread: " + e.getMessage());
+                }
+                if (full) {
+                    refusing.decrementAndGet();
+                }
                 connections.remove(c);
-                c.abort(); // shutting down
+                c.abort();
             }
+        }
+    }
+
+    private void refuse(Http1Connection c) {
+        try {
+            c.refuse();
+        } finally {
+            refusing.decrementAndGet();
         }
     }
 

@@ -101,6 +101,10 @@ class Http1ServerTest {
             assertEquals("first", c.read().body);
             assertEquals("path /other", c.read().body);
         }
+        // completed() runs after the response went out, so the client may read it first: wait for it
+        for (int i = 0; i < 500 && completed.get() < 5; i++) {
+            Thread.sleep(10);
+        }
         assertEquals(5, completed.get());
     }
 
@@ -134,6 +138,18 @@ class Http1ServerTest {
             assertEquals("9", head.headers.get("content-length"), "the length of the GET body");
             c.send("GET /b HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
             assertEquals("path /b", c.read().body, "no HEAD body came before this response");
+            c.assertClosed();
+        }
+    }
+
+    @Test
+    void closeAnywhereInTheConnectionHeaderClosesTheConnection() throws Exception {
+        start(SMALL);
+        try (Client c = new Client()) {
+            c.send("GET /a HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, close\r\n\r\n");
+            Reply r = c.read();
+            assertEquals("path /a", r.body);
+            assertEquals("close", r.headers.get("connection"));
             c.assertClosed();
         }
     }
@@ -187,6 +203,9 @@ class Http1ServerTest {
         cases.put("POST /echo HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400);
         cases.put("POST /echo HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400);
         cases.put("POST /echo HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 501);
+        // only SP and HTAB surround a value: "chunked" + vertical tab is not chunked, a form feed is no digit
+        cases.put("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\u000b\r\n\r\n0\r\n\r\n", 400);
+        cases.put("POST /echo HTTP/1.1\r\nContent-Length: \u000c1\r\n\r\nx", 400);
         cases.put("GET /a HTTP/2.0\r\n\r\n", 505);
         cases.put("GET /a HTTP/1.1\r\n" + "X: y\r\n".repeat(9) + "\r\n", 431);
         cases.put("GET /a HTTP/1.1\r\nX: " + "y".repeat(600) + "\r\n\r\n", 431);
@@ -266,6 +285,39 @@ class Http1ServerTest {
     }
 
     @Test
+    void refusalsBeyondTheConnectionLimitHoldABoundedNumberOfThreads() throws Exception {
+        start(new Http1Server.Limits(512, 8, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), 1, 64));
+        List<Client> over = new ArrayList<>();
+        try (Client held = new Client()) {
+            held.send(post("/echo", "a"));
+            assertEquals("a", held.read().body);
+            for (int i = 0; i < 4 * Http1Server.MAX_REFUSING; i++) {
+                over.add(new Client());
+            }
+            int most = 0;
+            int answered = 0;
+            for (Client c : over) {
+                try {
+                    assertEquals(503, c.read().status);
+                    answered++;
+                } catch (IOException e) {
+                    // closed unanswered: as many refusals as allowed are lingering already
+                }
+                most = Math.max(most, connectionThreads());
+            }
+            assertTrue(answered > 0, "no connection was answered 503");
+            assertTrue(most <= 1 + 2 * Http1Server.MAX_REFUSING, most + " connection threads for one connection and "
+                    + over.size() + " refused ones");
+            held.send(post("/echo", "b"));
+            assertEquals("b", held.read().body);
+        } finally {
+            for (Client c : over) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     void closeEndsIdleConnectionsAndLetsRequestsInFlightFinish() throws Exception {
         start(SMALL);
         try (Client idle = new Client(); Client busy = new Client();
@@ -294,6 +346,17 @@ class Http1ServerTest {
     }
 
     // ------------------------------------------------------------------ client
+
+    /** Live threads of the connection executor (the acceptor and the reaper have names, not numbers). */
+    private static int connectionThreads() {
+        int n = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().matches("embed4j-http-\\d+")) {
+                n++;
+            }
+        }
+        return n;
+    }
 
     private static String post(String path, String body) {
         return "POST " + path + " HTTP/1.1\r\nHost: h\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
