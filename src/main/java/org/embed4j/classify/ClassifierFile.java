@@ -1,19 +1,21 @@
 package org.embed4j.classify;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.embed4j.deploy.Precision;
 import org.embed4j.io.AtomicFiles;
 
 /**
@@ -22,8 +24,13 @@ import org.embed4j.io.AtomicFiles;
  * storage code of the matrices (0 float32, 1 int8 with a float scale per row, 2 fp16), then the input (rows × dim) and
  * output (labels × dim) matrices, little-endian: float32 and fp16 as elements; int8 as the rows' scales (float32)
  * followed by the signed bytes. Version 1 (float32, no neg, no counts) still loads: neg 5, counts 0.
- * Written to a temporary file and renamed, so a crash never leaves half a model under the real name. Reading checks
- * every count against the bytes the file still holds before allocating, and refuses a newer version by name.
+ * The header is big-endian (DataOutputStream), the matrices follow it at whatever offset the strings leave them,
+ * which is why they are read with unaligned layouts.
+ * Written to a temporary file and renamed, so a crash never leaves half a model under the real name, and a model
+ * still mapped from the old file keeps reading the old bytes. Reading memory-maps the file, parses the small parts
+ * (checking every count against the bytes left before allocating), checks that the matrices the header implies
+ * fill the rest of the file exactly, and leaves them in place ({@link MappedMatrix}) for any version; a newer
+ * version is refused by name. A damaged file is an {@link IOException} naming it, never a read outside the mapping.
  */
 final class ClassifierFile {
     static final int MAGIC = 0x45344A43; // "E4JC"
@@ -68,115 +75,113 @@ final class ClassifierFile {
         });
     }
 
+    /**
+     * Opens {@code path}: the header, vocabulary, labels and counts are parsed from the mapped file, the matrices
+     * stay in it ({@link MappedMatrix}) once their sizes, computed from the header, match the bytes that are left.
+     */
     static TextClassifier read(Path path) throws IOException {
-        long size = Files.size(path);
-        if (size == 0) {
-            throw new IOException(path + ": the file is empty, not an embed4j classifier");
-        }
-        try (InputStream raw = Files.newInputStream(path)) {
-            CountingInput counting = new CountingInput(new BufferedInputStream(raw, 1 << 16));
-            DataInputStream in = new DataInputStream(counting);
-            try {
-                int magic = in.readInt();
-                if (magic != MAGIC) {
-                    throw new IOException(path + ": not an embed4j classifier (bad magic at offset 0)");
-                }
-                int version = in.readInt();
-                if (version > VERSION) {
-                    throw new IOException(path + ": written by a newer embed4j (format version " + version
-                            + "); this build reads version " + VERSION + " and older");
-                }
-                if (version < 1) {
-                    throw new IOException(path + ": bad format version " + version + " at offset 4");
-                }
-                int dim = in.readInt();
-                float lr = in.readFloat();
-                int epoch = in.readInt();
-                int wordNgrams = in.readInt();
-                int bucket = in.readInt();
-                int minCount = in.readInt();
-                boolean lowercase = in.readBoolean();
-                int threads = in.readInt();
-                long seed = in.readLong();
-                int lossAt = (int) counting.count;
-                int loss = in.readInt();
-                if (loss < 0 || loss >= ClassifierLoss.values().length) {
-                    throw new IOException(path + ": unknown loss " + loss + " at offset " + lossAt);
-                }
-                int minn = in.readInt();
-                int maxn = in.readInt();
-                int neg = version >= 2 ? in.readInt() : ClassifierOptions.DEFAULT_NEG;
-                ClassifierOptions o = new ClassifierOptions(dim, lr, epoch, wordNgrams, bucket, minCount, lowercase,
-                        threads, seed, ClassifierLoss.values()[loss], minn, maxn, neg);
-                List<String> words = readStrings(in, counting, size, path, "words");
-                List<String> labels = readStrings(in, counting, size, path, "labels");
-                long[] counts = new long[labels.size()];
-                int storage = FLOAT32;
-                if (version >= 2) {
-                    if ((long) labels.size() * Long.BYTES > size - counting.count) {
-                        throw new IOException(path + ": " + labels.size() + " label counts at offset " + counting.count
-                                + " exceed the file");
-                    }
-                    for (int i = 0; i < counts.length; i++) {
-                        counts[i] = in.readLong();
-                    }
-                    long storageAt = counting.count;
-                    storage = in.readInt();
-                    if (storage < FLOAT32 || storage > FP16) {
-                        throw new IOException(path + ": unknown matrix storage " + storage + " at offset " + storageAt
-                                + " (0 float32, 1 int8, 2 fp16)");
-                    }
-                }
-                Dictionary dict = new Dictionary(words, labels, counts, o.wordNgrams(), o.bucket(), o.lowercase(), minn,
-                        maxn);
-                ClassifierMatrix input = readMatrix(in, counting, size, path, storage, dict.inputRows(), dim, "input matrix");
-                ClassifierMatrix output = readMatrix(in, counting, size, path, storage, labels.size(), dim, "output matrix");
-                if (counting.count != size) {
-                    throw new IOException(path + ": " + (size - counting.count) + " unexpected bytes after offset " + counting.count);
-                }
-                return new TextClassifier(o, dict, input, output);
-            } catch (EOFException e) {
-                throw new IOException(path + ": truncated at offset " + counting.count, e);
-            } catch (IllegalArgumentException e) {
-                throw new IOException(path + ": corrupt model near offset " + counting.count + ": " + e.getMessage(), e);
+        MemorySegment file;
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            if (ch.size() == 0) {
+                throw new IOException(path + ": the file is empty, not an embed4j classifier");
             }
+            // an automatic arena: unmapped only once no matrix slice is reachable, so never under a reader
+            file = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), Arena.ofAuto());
         }
+        Cursor in = new Cursor(file, path);
+        try {
+            if (in.remaining() < 4 || in.i32() != MAGIC) {
+                throw new IOException(path + ": not an embed4j classifier (bad magic at offset 0)");
+            }
+            int version = in.i32();
+            if (version > VERSION) {
+                throw new IOException(path + ": written by a newer embed4j (format version " + version
+                        + "); this build reads version " + VERSION + " and older");
+            }
+            if (version < 1) {
+                throw new IOException(path + ": bad format version " + version + " at offset 4");
+            }
+            int dim = in.i32();
+            float lr = Float.intBitsToFloat(in.i32());
+            int epoch = in.i32();
+            int wordNgrams = in.i32();
+            int bucket = in.i32();
+            int minCount = in.i32();
+            boolean lowercase = in.u8() != 0;
+            int threads = in.i32();
+            long seed = in.i64();
+            long lossAt = in.position();
+            int loss = in.i32();
+            if (loss < 0 || loss >= ClassifierLoss.values().length) {
+                throw new IOException(path + ": unknown loss " + loss + " at offset " + lossAt);
+            }
+            int minn = in.i32();
+            int maxn = in.i32();
+            int neg = version >= 2 ? in.i32() : ClassifierOptions.DEFAULT_NEG;
+            ClassifierOptions o = new ClassifierOptions(dim, lr, epoch, wordNgrams, bucket, minCount, lowercase,
+                    threads, seed, ClassifierLoss.values()[loss], minn, maxn, neg);
+            List<String> words = in.strings("words");
+            List<String> labels = in.strings("labels");
+            long[] counts = new long[labels.size()];
+            int storage = FLOAT32;
+            if (version >= 2) {
+                if ((long) labels.size() * Long.BYTES > in.remaining()) {
+                    throw new IOException(path + ": " + labels.size() + " label counts at offset " + in.position()
+                            + " exceed the file");
+                }
+                for (int i = 0; i < counts.length; i++) {
+                    counts[i] = in.i64();
+                }
+                long storageAt = in.position();
+                storage = in.i32();
+                if (storage < FLOAT32 || storage > FP16) {
+                    throw new IOException(path + ": unknown matrix storage " + storage + " at offset " + storageAt
+                            + " (0 float32, 1 int8, 2 fp16)");
+                }
+            }
+            Dictionary dict = new Dictionary(words, labels, counts, o.wordNgrams(), o.bucket(), o.lowercase(), minn,
+                    maxn);
+            Precision precision = storage == INT8 ? Precision.INT8 : storage == FP16 ? Precision.FP16 : null;
+            long inputBytes = matrixBytes(precision, dict.inputRows(), dim);
+            long outputBytes = matrixBytes(precision, labels.size(), dim);
+            long left = in.remaining();
+            if (inputBytes > left || outputBytes > left - inputBytes) {
+                throw new IOException(path + ": truncated: the " + dict.inputRows() + " x " + dim + " input and "
+                        + labels.size() + " x " + dim + " output matrices need " + inputBytes + " + " + outputBytes
+                        + " bytes at offset " + in.position() + ", the file has " + left);
+            }
+            if (inputBytes + outputBytes < left) {
+                throw new IOException(path + ": " + (left - inputBytes - outputBytes) + " unexpected bytes after offset "
+                        + (in.position() + inputBytes + outputBytes));
+            }
+            ClassifierMatrix input = in.matrix(precision, dict.inputRows(), dim);
+            ClassifierMatrix output = in.matrix(precision, labels.size(), dim);
+            return new TextClassifier(o, dict, input, output);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(path + ": corrupt model near offset " + in.position() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Bytes of a rows × dim matrix in the file (Long.MAX_VALUE when that overflows: more than any file holds). */
+    private static long matrixBytes(Precision precision, int rows, int dim) {
+        long elements = (long) rows * dim; // both below 2^31: no overflow
+        if (precision == null) {
+            return elements * Float.BYTES;
+        }
+        return precision == Precision.INT8 ? (long) rows * Float.BYTES + elements : elements * Short.BYTES;
     }
 
     private static void writeStrings(DataOutputStream out, List<String> items) throws IOException {
         out.writeInt(items.size());
         for (String s : items) {
-            byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] b = s.getBytes(StandardCharsets.UTF_8);
             out.writeInt(b.length);
             out.write(b);
         }
     }
 
-    private static List<String> readStrings(DataInputStream in, CountingInput c, long size, Path path, String what)
-            throws IOException {
-        long at = c.count;
-        int n = in.readInt();
-        if (n < 0 || (long) n * 4 > size - c.count) {
-            throw new IOException(path + ": " + what + " count " + n + " at offset " + at + " exceeds the file");
-        }
-        List<String> out = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            long lenAt = c.count;
-            int len = in.readInt();
-            if (len < 0 || len > size - c.count) {
-                throw new IOException(path + ": string length " + len + " at offset " + lenAt + " exceeds the file");
-            }
-            out.add(new String(in.readNBytes(len), java.nio.charset.StandardCharsets.UTF_8));
-        }
-        return out;
-    }
-
     private static int storageCode(ClassifierMatrix m) {
-        return switch (m) {
-            case ClassifierMatrix.Floats f -> FLOAT32;
-            case ClassifierMatrix.Int8 q -> INT8;
-            case ClassifierMatrix.Fp16 h -> FP16;
-        };
+        return m.precision().map(p -> p == Precision.INT8 ? INT8 : FP16).orElse(FLOAT32);
     }
 
     private static void writeMatrix(DataOutputStream out, ClassifierMatrix m) throws IOException {
@@ -187,32 +192,19 @@ final class ClassifierFile {
                 out.write(q.q());
             }
             case ClassifierMatrix.Fp16 h -> writeHalves(out, h.halves());
+            case MappedMatrix mapped -> { // already in the file's byte order: copied as it is
+                writeBytes(out, mapped.scales());
+                writeBytes(out, mapped.elements());
+            }
         }
     }
 
-    private static ClassifierMatrix readMatrix(DataInputStream in, CountingInput c, long size, Path path, int storage,
-                                               int rows, int dim, String what) throws IOException {
-        long count = (long) rows * dim;
-        return switch (storage) {
-            case FLOAT32 -> new ClassifierMatrix.Floats(readFloats(in, c, size, path, count, what), rows, dim);
-            case INT8 -> {
-                float[] scales = readFloats(in, c, size, path, rows, what + " scales");
-                requireRoom(c, size, path, count, 1, what);
-                byte[] q = new byte[(int) count];
-                in.readFully(q);
-                yield new ClassifierMatrix.Int8(q, scales, rows, dim);
-            }
-            case FP16 -> new ClassifierMatrix.Fp16(readHalves(in, c, size, path, count, what), rows, dim);
-            default -> throw new IllegalStateException("storage " + storage);
-        };
-    }
-
-    /** Refuses {@code count} elements of {@code bytes} each that the file cannot hold, before anything is allocated. */
-    private static void requireRoom(CountingInput c, long size, Path path, long count, int bytes, String what)
-            throws IOException {
-        if (count < 0 || count * bytes > size - c.count || count > Integer.MAX_VALUE - 8) {
-            throw new IOException(path + ": " + what + " of " + count + " elements at offset " + c.count
-                    + " exceeds the file");
+    private static void writeBytes(OutputStream out, MemorySegment bytes) throws IOException {
+        byte[] chunk = new byte[CHUNK_FLOATS];
+        for (long off = 0; off < bytes.byteSize(); off += chunk.length) {
+            int n = (int) Math.min(chunk.length, bytes.byteSize() - off);
+            MemorySegment.copy(bytes, ValueLayout.JAVA_BYTE, off, chunk, 0, n);
+            out.write(chunk, 0, n);
         }
     }
 
@@ -226,19 +218,6 @@ final class ClassifierFile {
         }
     }
 
-    private static short[] readHalves(DataInputStream in, CountingInput c, long size, Path path, long count, String what)
-            throws IOException {
-        requireRoom(c, size, path, count, 2, what);
-        short[] out = new short[(int) count];
-        byte[] bytes = new byte[CHUNK_FLOATS * 2];
-        for (int off = 0; off < out.length; off += CHUNK_FLOATS) {
-            int n = Math.min(CHUNK_FLOATS, out.length - off);
-            in.readFully(bytes, 0, n * 2);
-            ByteBuffer.wrap(bytes, 0, n * 2).order(ByteOrder.LITTLE_ENDIAN).asShortBuffer().get(out, off, n);
-        }
-        return out;
-    }
-
     private static void writeFloats(OutputStream out, float[] data) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(CHUNK_FLOATS * 4).order(ByteOrder.LITTLE_ENDIAN);
         for (int off = 0; off < data.length; off += CHUNK_FLOATS) {
@@ -249,43 +228,91 @@ final class ClassifierFile {
         }
     }
 
-    private static float[] readFloats(DataInputStream in, CountingInput c, long size, Path path, long count, String what)
-            throws IOException {
-        requireRoom(c, size, path, count, Float.BYTES, what);
-        float[] out = new float[(int) count];
-        byte[] bytes = new byte[CHUNK_FLOATS * 4];
-        for (int off = 0; off < out.length; off += CHUNK_FLOATS) {
-            int n = Math.min(CHUNK_FLOATS, out.length - off);
-            in.readFully(bytes, 0, n * 4);
-            ByteBuffer.wrap(bytes, 0, n * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out, off, n);
-        }
-        return out;
-    }
+    /**
+     * Reads the mapped file front to back, big-endian as {@link DataOutputStream} wrote the header; every read is
+     * checked against the bytes left, so a truncated header is an IOException naming the file and the offset.
+     * The small parts are read through a {@link ByteBuffer} view of the mapping's first 2 GiB: its getters are
+     * cheap before the JIT has compiled anything, which is most of a load.
+     */
+    private static final class Cursor {
+        private final MemorySegment file;
+        private final ByteBuffer head;
+        private final Path path;
+        private long at;
 
-    /** Counts bytes read, so errors can name the offset. */
-    private static final class CountingInput extends java.io.FilterInputStream {
-        long count;
-
-        CountingInput(InputStream in) {
-            super(in);
+        Cursor(MemorySegment file, Path path) {
+            this.file = file;
+            this.head = file.asSlice(0, Math.min(file.byteSize(), Integer.MAX_VALUE - 8)).asByteBuffer();
+            this.path = path;
         }
 
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                count++;
+        long position() {
+            return at;
+        }
+
+        long remaining() {
+            return file.byteSize() - at;
+        }
+
+        private long take(long bytes) throws IOException {
+            if (bytes > remaining()) {
+                throw new IOException(path + ": truncated at offset " + at + " (" + bytes + " more bytes expected, "
+                        + remaining() + " left)");
             }
-            return b;
+            long start = at;
+            at += bytes;
+            return start;
         }
 
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                count += n;
+        /** Like {@link #take} for a read through {@link #head}, which must end within its 2 GiB. */
+        private int takeHead(int bytes) throws IOException {
+            long start = take(bytes);
+            if (at > head.limit()) {
+                throw new IOException(path + ": the vocabulary reaches past 2 GiB (offset " + at + "), which this build"
+                        + " does not read");
             }
-            return n;
+            return (int) start;
+        }
+
+        int u8() throws IOException {
+            return head.get(takeHead(1)) & 0xff;
+        }
+
+        int i32() throws IOException {
+            return head.getInt(takeHead(4));
+        }
+
+        long i64() throws IOException {
+            return head.getLong(takeHead(8));
+        }
+
+        /** A count, then that many (length, UTF-8 bytes) strings. */
+        List<String> strings(String what) throws IOException {
+            long countAt = at;
+            int n = i32();
+            if (n < 0 || (long) n * 4 > remaining()) {
+                throw new IOException(path + ": " + what + " count " + n + " at offset " + countAt + " exceeds the file");
+            }
+            List<String> out = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                long lenAt = at;
+                int len = i32();
+                if (len < 0 || len > remaining()) {
+                    throw new IOException(path + ": string length " + len + " at offset " + lenAt + " exceeds the file");
+                }
+                byte[] utf8 = new byte[len];
+                head.get(takeHead(len), utf8);
+                out.add(new String(utf8, StandardCharsets.UTF_8));
+            }
+            return out;
+        }
+
+        /** The next matrix, left in place; the caller checked that the file holds it. */
+        ClassifierMatrix matrix(Precision precision, int rows, int dim) throws IOException {
+            long scaleBytes = precision == Precision.INT8 ? (long) rows * Float.BYTES : 0;
+            MemorySegment scales = file.asSlice(take(scaleBytes), scaleBytes);
+            long elementBytes = matrixBytes(precision, rows, dim) - scaleBytes;
+            return new MappedMatrix(precision, scales, file.asSlice(take(elementBytes), elementBytes), rows, dim);
         }
     }
 }

@@ -11,9 +11,12 @@ import org.embed4j.deploy.RowQuantizer;
  * {@link Precision#FP16}: half floats), with the two reads prediction needs. Quantized rows are dequantized on the
  * fly inside those reads, one element at a time, so a quantized model never holds a float copy of its matrix.
  * The element maps are {@link RowQuantizer}'s (the word-vector quantizer; classify depends on deploy for it, never
- * the reverse). Hidden vectors and sums are double, as in {@link Supervised}. Immutable and thread-safe.
+ * the reverse). Hidden vectors and sums are double, as in {@link Supervised}; the per-row arithmetic is
+ * {@link RowKernels}', shared with the memory-mapped form ({@link MappedMatrix}) that a loaded model reads.
+ * The records here live on the heap: what training and {@link #quantize} produce. Immutable and thread-safe.
  */
-sealed interface ClassifierMatrix {
+sealed interface ClassifierMatrix permits ClassifierMatrix.Floats, ClassifierMatrix.Int8, ClassifierMatrix.Fp16,
+        MappedMatrix {
 
     int rows();
 
@@ -25,11 +28,27 @@ sealed interface ClassifierMatrix {
     /** Bytes the elements (and scales) take in memory and on disk. */
     long storageBytes();
 
-    /** hidden = mean of the named rows (a row named twice counts twice); zeros when there are none. */
-    void meanRows(int[] rows, double[] hidden);
+    /**
+     * hidden = mean of rows {@code rowIds[0 .. count)} (a row named twice counts twice); zeros when count is 0.
+     * {@code scratch} is the calling thread's (a mapped matrix copies each row into it).
+     */
+    void meanRows(int[] rowIds, int count, double[] hidden, RowScratch scratch);
 
     /** scores[r] = row r · hidden for every r below scores.length. */
-    void dotRows(double[] hidden, double[] scores);
+    void dotRows(double[] hidden, double[] scores, RowScratch scratch);
+
+    /** One row of each storage, for a matrix that reads its rows from outside the heap. Owned by one thread. */
+    final class RowScratch {
+        final float[] floats;
+        final byte[] bytes;
+        final short[] halves;
+
+        RowScratch(int dim) {
+            floats = new float[dim];
+            bytes = new byte[dim];
+            halves = new short[dim];
+        }
+    }
 
     /** This matrix stored with {@code precision}; quantizing a quantized matrix is refused. */
     default ClassifierMatrix quantize(Precision precision) {
@@ -60,19 +79,18 @@ sealed interface ClassifierMatrix {
         }
 
         @Override
-        public void meanRows(int[] rowIds, double[] hidden) {
-            Supervised.meanRows(data, rowIds, dim, hidden);
+        public void meanRows(int[] rowIds, int count, double[] hidden, RowScratch scratch) {
+            Arrays.fill(hidden, 0, dim, 0.0);
+            for (int i = 0; i < count; i++) {
+                RowKernels.add(data, rowIds[i] * dim, hidden, dim);
+            }
+            RowKernels.toMean(hidden, dim, count);
         }
 
         @Override
-        public void dotRows(double[] hidden, double[] scores) {
+        public void dotRows(double[] hidden, double[] scores, RowScratch scratch) {
             for (int r = 0; r < scores.length; r++) {
-                int base = r * dim;
-                double s = 0;
-                for (int d = 0; d < dim; d++) {
-                    s += data[base + d] * hidden[d];
-                }
-                scores[r] = s;
+                scores[r] = RowKernels.dot(data, r * dim, hidden, dim);
             }
         }
 
@@ -119,33 +137,19 @@ sealed interface ClassifierMatrix {
         }
 
         @Override
-        public void meanRows(int[] rowIds, double[] hidden) {
+        public void meanRows(int[] rowIds, int count, double[] hidden, RowScratch scratch) {
             Arrays.fill(hidden, 0, dim, 0.0);
-            if (rowIds.length == 0) {
-                return;
+            for (int i = 0; i < count; i++) {
+                int r = rowIds[i];
+                RowKernels.add(q, r * dim, scales[r], hidden, dim);
             }
-            for (int r : rowIds) {
-                int base = r * dim;
-                double scale = scales[r];
-                for (int d = 0; d < dim; d++) {
-                    hidden[d] += scale * q[base + d];
-                }
-            }
-            double inv = 1.0 / rowIds.length;
-            for (int d = 0; d < dim; d++) {
-                hidden[d] *= inv;
-            }
+            RowKernels.toMean(hidden, dim, count);
         }
 
         @Override
-        public void dotRows(double[] hidden, double[] scores) {
+        public void dotRows(double[] hidden, double[] scores, RowScratch scratch) {
             for (int r = 0; r < scores.length; r++) {
-                int base = r * dim;
-                double s = 0;
-                for (int d = 0; d < dim; d++) {
-                    s += q[base + d] * hidden[d];
-                }
-                scores[r] = scales[r] * s; // one multiply per row: the scale factors out of the dot product
+                scores[r] = scales[r] * RowKernels.dot(q, r * dim, hidden, dim);
             }
         }
     }
@@ -167,32 +171,18 @@ sealed interface ClassifierMatrix {
         }
 
         @Override
-        public void meanRows(int[] rowIds, double[] hidden) {
+        public void meanRows(int[] rowIds, int count, double[] hidden, RowScratch scratch) {
             Arrays.fill(hidden, 0, dim, 0.0);
-            if (rowIds.length == 0) {
-                return;
+            for (int i = 0; i < count; i++) {
+                RowKernels.add(halves, rowIds[i] * dim, hidden, dim);
             }
-            for (int r : rowIds) {
-                int base = r * dim;
-                for (int d = 0; d < dim; d++) {
-                    hidden[d] += Float.float16ToFloat(halves[base + d]);
-                }
-            }
-            double inv = 1.0 / rowIds.length;
-            for (int d = 0; d < dim; d++) {
-                hidden[d] *= inv;
-            }
+            RowKernels.toMean(hidden, dim, count);
         }
 
         @Override
-        public void dotRows(double[] hidden, double[] scores) {
+        public void dotRows(double[] hidden, double[] scores, RowScratch scratch) {
             for (int r = 0; r < scores.length; r++) {
-                int base = r * dim;
-                double s = 0;
-                for (int d = 0; d < dim; d++) {
-                    s += Float.float16ToFloat(halves[base + d]) * hidden[d];
-                }
-                scores[r] = s;
+                scores[r] = RowKernels.dot(halves, r * dim, hidden, dim);
             }
         }
     }

@@ -62,6 +62,10 @@ public final class Dictionary {
         this.labelIds = index(this.labels, "label");
         this.wordNgrams = wordNgrams;
         this.bucket = wordNgrams > 1 || maxn > 0 ? bucket : 0;
+        if ((long) this.words.size() + this.bucket > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException(this.words.size() + " words and " + this.bucket
+                    + " n-gram buckets are more input rows than fit an int");
+        }
         this.features = new TextFeatures(lowercase);
         this.subwords = new Subwords(minn, maxn, this.bucket);
         this.wordSubwords = new int[this.words.size()][];
@@ -166,35 +170,40 @@ public final class Dictionary {
 
     /** The input rows of a text (may be empty when no token is known and n-grams are off). */
     public int[] inputRows(String text) {
-        List<String> tokens = features.tokens(text);
+        TextRows rows = new TextRows();
+        inputRows(text, rows);
+        return Arrays.copyOf(rows.ids, rows.count);
+    }
+
+    /**
+     * The input rows of a text into {@code out} ({@code out.ids[0 .. out.count)}), reusing its buffers: after a
+     * thread's first few texts this allocates only what tokenising does (a string per token, its UTF-8 bytes for
+     * the n-gram hash, and the character n-grams of an out-of-vocabulary token).
+     */
+    void inputRows(String text, TextRows out) {
+        List<String> tokens = out.tokens;
+        tokens.clear();
+        out.count = 0;
+        features.tokens(text, tokens);
         if (tokens.isEmpty()) {
-            return new int[0]; // nothing to classify; fastText skips such lines too
+            return; // nothing to classify; fastText skips such lines too
         }
         tokens.add(EOS);
+        int[] hashes = wordNgrams > 1 ? out.hashes(tokens.size()) : null;
         // words, each followed by its character n-grams, then the word n-grams: fastText's order
-        List<int[]> subs = new ArrayList<>(subwords.enabled() ? tokens.size() : 0);
-        int capacity = tokens.size() * Math.max(1, wordNgrams);
-        if (subwords.enabled()) {
-            for (String t : tokens) {
-                int id = wordId(t);
-                // unknown words contribute their n-grams too (that is what char n-grams are for); EOS has none
-                int[] sub = id >= 0 ? wordSubwords[id] : EOS.equals(t) ? new int[0] : subwords.ngramBuckets(t);
-                subs.add(sub);
-                capacity += sub.length;
-            }
-        }
-        int[] out = new int[capacity];
-        int n = 0;
-        int[] hashes = wordNgrams > 1 ? new int[tokens.size()] : null;
         for (int i = 0; i < tokens.size(); i++) {
             String t = tokens.get(i);
             int id = wordId(t);
             if (id >= 0) {
-                out[n++] = id;
+                out.add(id);
             }
             if (subwords.enabled()) {
-                for (int b : subs.get(i)) {
-                    out[n++] = words.size() + b;
+                // unknown words contribute their n-grams too (that is what char n-grams are for); EOS has none
+                int[] sub = id >= 0 ? wordSubwords[id] : EOS.equals(t) ? null : subwords.ngramBuckets(t);
+                if (sub != null) {
+                    for (int b : sub) {
+                        out.add(words.size() + b);
+                    }
                 }
             }
             if (hashes != null) {
@@ -202,17 +211,39 @@ public final class Dictionary {
             }
         }
         if (hashes != null) {
-            for (int i = 0; i < hashes.length; i++) {
+            for (int i = 0; i < tokens.size(); i++) {
                 // fastText keeps the 32-bit hashes in int32 and widens them to uint64 with sign extension;
                 // doing the same puts every n-gram in the bucket fastText would use
                 long h = hashes[i];
-                for (int j = i + 1; j < hashes.length && j < i + wordNgrams; j++) {
+                for (int j = i + 1; j < tokens.size() && j < i + wordNgrams; j++) {
                     h = h * 116049371L + hashes[j];
-                    out[n++] = words.size() + (int) Long.remainderUnsigned(h, bucket);
+                    out.add(words.size() + (int) Long.remainderUnsigned(h, bucket));
                 }
             }
         }
-        return Arrays.copyOf(out, n);
+        tokens.clear(); // do not keep the text's strings reachable from the thread
+    }
+
+    /** The input rows of one text and the buffers that computed them, reused by one thread from text to text. */
+    static final class TextRows {
+        int[] ids = new int[64];
+        int count;
+        private final List<String> tokens = new ArrayList<>();
+        private int[] hashes = new int[64];
+
+        void add(int row) {
+            if (count == ids.length) {
+                ids = Arrays.copyOf(ids, ids.length * 2);
+            }
+            ids[count++] = row;
+        }
+
+        int[] hashes(int n) {
+            if (hashes.length < n) {
+                hashes = new int[Math.max(n, hashes.length * 2)];
+            }
+            return hashes;
+        }
     }
 
     /** 32-bit FNV-1a over the UTF-8 bytes (fastText's word hash). */

@@ -75,24 +75,24 @@ final class HuffmanTree {
     }
 
     /**
-     * Every label's probability from the inner nodes' scores ({@code scores[n]} = output_n · hidden, n &lt; K − 1):
-     * all K paths are evaluated (K·depth products after K − 1 dot products, the same order of work as softmax), not
-     * fastText's best-first search with pruning, because the callers want all probabilities.
+     * Every label's probability from the inner nodes' scores ({@code scores[n]} = output_n · hidden, n &lt; K − 1),
+     * into {@code probs[offset .. offset + K)}; {@code scores} is overwritten with σ(scores), the go-right
+     * probabilities. All K paths are evaluated (K·depth products after K − 1 dot products, the same order of work as
+     * softmax), not fastText's best-first search with pruning, because the callers want all probabilities.
      */
-    void probabilities(double[] scores, float[] probs) {
+    void probabilities(double[] scores, float[] probs, int offset) {
         int inner = paths.length - 1;
-        double[] goRight = new double[inner];
         for (int n = 0; n < inner; n++) {
-            goRight[n] = Supervised.sigmoid(scores[n]);
+            scores[n] = Supervised.sigmoid(scores[n]);
         }
         for (int c = 0; c < paths.length; c++) {
             double p = 1;
             int[] path = paths[c];
             boolean[] code = codes[c];
             for (int i = 0; i < path.length; i++) {
-                p *= code[i] ? goRight[path[i]] : 1 - goRight[path[i]];
+                p *= code[i] ? scores[path[i]] : 1 - scores[path[i]];
             }
-            probs[c] = (float) p;
+            probs[offset + c] = (float) p;
         }
     }
 }

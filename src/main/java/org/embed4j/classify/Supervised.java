@@ -56,6 +56,11 @@ final class Supervised {
 
     /** probs = softmax(logits), computed stably; {@code logits} is overwritten. */
     static void softmax(double[] logits, float[] probs) {
+        softmax(logits, probs, 0);
+    }
+
+    /** probs[offset + c] = softmax(logits)_c, computed stably; {@code logits} is overwritten. */
+    static void softmax(double[] logits, float[] probs, int offset) {
         double max = Double.NEGATIVE_INFINITY;
         for (double l : logits) {
             max = Math.max(max, l);
@@ -66,7 +71,7 @@ final class Supervised {
             sum += logits[c];
         }
         for (int c = 0; c < logits.length; c++) {
-            probs[c] = (float) (logits[c] / sum);
+            probs[offset + c] = (float) (logits[c] / sum);
         }
     }
 

@@ -19,6 +19,12 @@ public final class TextFeatures {
 
     public List<String> tokens(String text) {
         List<String> out = new ArrayList<>();
+        tokens(text, out);
+        return out;
+    }
+
+    /** Appends the tokens of {@code text} to {@code out}. */
+    public void tokens(String text, List<String> out) {
         String s = lowercase ? text.toLowerCase(Locale.ROOT) : text;
         int n = s.length();
         int i = 0;
@@ -47,7 +53,6 @@ public final class TextFeatures {
                 i += len;
             }
         }
-        return out;
     }
 
     private static boolean isWordChar(int cp) {

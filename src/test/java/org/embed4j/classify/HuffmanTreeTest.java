@@ -115,7 +115,7 @@ class HuffmanTreeTest {
             scores[i] = rng.nextDouble(-4, 4);
         }
         float[] probs = new float[counts.length];
-        t.probabilities(scores, probs);
+        t.probabilities(scores.clone(), probs, 0); // it overwrites the scores it is given
         double sum = 0;
         for (int c = 0; c < probs.length; c++) {
             double expected = 1;
@@ -128,7 +128,7 @@ class HuffmanTreeTest {
         }
         assertEquals(1.0, sum, 1e-6);
         float[] one = new float[1];
-        new HuffmanTree(new long[] {4}).probabilities(new double[0], one);
+        new HuffmanTree(new long[] {4}).probabilities(new double[0], one, 0);
         assertEquals(1f, one[0]);
     }
 }
