@@ -13,6 +13,10 @@
 # the means. Accuracy: ours from train-classifier on the same test split, fastText's P@1 from `fasttext test`
 # (single-label sets: P@1 = accuracy). Train time: wall-clock of the whole training command for both (reading the
 # data, building the dictionary, training, saving the model; ours also includes JVM start-up and writing the split).
+# Cross-validation instead: CLASSIFY_CV=K runs our `train-classifier --cv K` once per set (stratified K folds, seed 1,
+# each fold written as fastText files) and fastText on every fold; the issue's protocol for sets without an official
+# split (e.g. CLASSIFY_CV=10 CLASSIFY_SETS="mr subj mpqa" bench/run.sh classify). Prints <set>-cv<K>-accuracy (mean
+# and std over folds) and <set>-cv<K>-train-cpu (all folds: ours one JVM, fastText K processes).
 #   --quick: trec, sst2, mr, sms.
 #   full: also sst5, subj, mpqa, imdb, 20ng, spamassassin, pros-cons, ag-news.   $CLASSIFY_SETS overrides the list.
 # Prints per seed:  classify bench: <set> seed <s>: ours <acc> % <s> s, fastText <acc> % <s> s   (stderr)
@@ -34,6 +38,7 @@ if [ $QUICK = 1 ]; then SETS="trec sst2 mr sms"; SEEDS="1"; else
 SETS="${CLASSIFY_SETS:-$SETS}"  # e.g. CLASSIFY_SETS="imdb 20ng" bench/run.sh classify
 SEEDS="${CLASSIFY_SEEDS:-$SEEDS}"
 THREADS="${CLASSIFY_THREADS:-1}"
+CV="${CLASSIFY_CV:-0}"
 EPOCH=25; LR=0.5; NGRAMS=2
 
 WORK="$(mktemp -d /tmp/embed4j-classify-bench.XXXXXX)"
@@ -73,7 +78,33 @@ timed() {
 stats() { printf "%s\n" "$@" | awk '{ s += $1; q += $1 * $1; n++ } END { m = s / n; v = n > 1 ? (q - n * m * m) / (n - 1) : 0;
   printf "%.2f %.2f", m, sqrt(v < 0 ? 0 : v) }'; }
 
+# cross_validate <set>: CLASSIFY_CV folds for both tools
+cross_validate() {
+  local set="$1" dir="$WORK/$1-cv" f accs=() ft_accs=() ft_cpu=0
+  timed "ours-$set-cv" ours train-classifier --train "$set" --data "$DATA" --epoch $EPOCH --lr $LR \
+      --word-ngrams $NGRAMS --threads $THREADS --seed 1 --quiet --cv "$CV" --write-split "$dir" || return 0
+  local ours_c=$CPU
+  mapfile -t accs < <(awk '/^fold [0-9]+: accuracy/ { sub("%", "", $4); print $4 }' "$WORK/ours-$set-cv.out")
+  for f in $(seq 1 "$CV"); do
+    local fd; fd="$dir/$(printf 'fold-%02d' "$f")"
+    timed "ft-$set-cv$f" "$FT" supervised -input "$fd/train.txt" -output "$fd/ft" -wordNgrams $NGRAMS -epoch $EPOCH \
+        -lr $LR -thread $THREADS -verbose 0 || return 0
+    ft_cpu=$(awk -v a="$ft_cpu" -v b="$CPU" 'BEGIN { print a + b }')
+    ft_accs+=("$("$FT" test "$fd/ft.bin" "$fd/test.txt" | awk '$1 == "P@1" { printf "%.2f", 100 * $2 }')")
+    rm -f "$fd/ft.bin" "$fd/ft.vec"
+    log "$set fold $f: ours ${accs[$((f - 1))]} %, fastText ${ft_accs[$((f - 1))]} %"
+  done
+  rm -rf "$dir"
+  read -r OA OS <<< "$(stats "${accs[@]}")"
+  read -r FA FS <<< "$(stats "${ft_accs[@]}")"
+  echo "RESULT classify $set-cv$CV-accuracy ours=$OA anchor=$FA ratio=$(awk -v o="$OA" -v a="$FA" 'BEGIN { printf "%.3f", o / a }')" \
+       "unit=% folds=$CV ours_std=$OS anchor_std=$FS"
+  echo "RESULT classify $set-cv$CV-train-cpu ours=$ours_c anchor=$ft_cpu ratio=$(awk -v o="$ours_c" -v a="$ft_cpu" 'BEGIN { printf "%.3f", a / o }')" \
+       "unit=s threads=$THREADS"
+}
+
 for set in $SETS; do
+  if [ "$CV" -gt 0 ]; then cross_validate "$set"; continue; fi
   OURS_ACCS=(); FT_ACCS=(); OURS_TS=(); FT_TS=(); OURS_CS=(); FT_CS=()
   for seed in $SEEDS; do
     dir="$WORK/$set-$seed"

@@ -139,7 +139,8 @@ final class TrainClassifierCommand implements Callable<Integer> {
     Path data;
 
     @Option(names = "--write-split", description = "also write the split used as train.txt (shuffled) and test.txt"
-            + " in fastText format to this folder, so other tools can train on the same examples")
+            + " in fastText format to this folder (with --cv: one fold-01, fold-02, ... folder per fold), so other tools"
+            + " can train on the same examples")
     Path writeSplit;
 
     @Option(names = "--metrics", description = "JSONL file with one record per epoch")
@@ -179,7 +180,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
         Splits.Fold fold = ClassifyInputs.split(train, data, seed);
         List<LabeledText> testSet = test != null ? ClassifyInputs.test(test, data, seed) : fold.test();
         if (writeSplit != null) {
-            writeSplit(fold.train(), testSet);
+            writeSplit(writeSplit, fold.train(), testSet);
         }
         System.out.printf("training on %d examples, testing on %d%n", fold.train().size(), testSet.size());
         List<FastTextTrainer.EpochStats> history = new ArrayList<>();
@@ -248,7 +249,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
         Splits.Fold fold = ClassifyInputs.split(train, data, seed);
         List<LabeledText> testSet = test != null ? ClassifyInputs.test(test, data, seed) : fold.test();
         if (writeSplit != null) {
-            writeSplit(fold.train(), testSet);
+            writeSplit(writeSplit, fold.train(), testSet);
         }
         MlpTrainer.Result r = trainMlp(config, vectors, fold.train(), !quiet);
         System.out.printf("training on %d examples (%d held out as dev), testing on %d%n", r.trainExamples(),
@@ -295,6 +296,9 @@ final class TrainClassifierCommand implements Callable<Integer> {
         double[] acc = new double[cv];
         List<Splits.Fold> folds = Splits.stratifiedKFold(all, cv, seed);
         for (int f = 0; f < cv; f++) {
+            if (writeSplit != null) {
+                writeSplit(writeSplit.resolve(String.format("fold-%02d", f + 1)), folds.get(f).train(), folds.get(f).test());
+            }
             Classifier model = trainFold.apply(folds.get(f).train());
             acc[f] = ClassifierMetrics.evaluate(model, folds.get(f).test(), 1).accuracy();
             System.out.printf("fold %d: accuracy %.2f%%%n", f + 1, 100 * acc[f]);
@@ -311,12 +315,13 @@ final class TrainClassifierCommand implements Callable<Integer> {
         return 0;
     }
 
-    private void writeSplit(List<LabeledText> trainSet, List<LabeledText> testSet) throws IOException {
-        Files.createDirectories(writeSplit);
+    /** The split as fastText-format train.txt (shuffled with the seed) and test.txt in {@code dir}. */
+    private void writeSplit(Path dir, List<LabeledText> trainSet, List<LabeledText> testSet) throws IOException {
+        Files.createDirectories(dir);
         List<LabeledText> shuffled = new ArrayList<>(trainSet);
         Collections.shuffle(shuffled, new Random(seed)); // fastText does not shuffle; sorted sets would defeat it
-        writeFastText(writeSplit.resolve("train.txt"), shuffled);
-        writeFastText(writeSplit.resolve("test.txt"), testSet);
+        writeFastText(dir.resolve("train.txt"), shuffled);
+        writeFastText(dir.resolve("test.txt"), testSet);
     }
 
     private static void writeFastText(Path file, List<LabeledText> examples) throws IOException {

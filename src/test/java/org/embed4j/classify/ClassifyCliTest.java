@@ -106,4 +106,25 @@ class ClassifyCliTest {
         assertEquals(1, bothPrecisions.exitCode());
         assertTrue(bothPrecisions.err().contains("not both"), bothPrecisions.err());
     }
+
+    @Test
+    void crossValidationWritesEveryFoldForOtherTools(@TempDir Path dir) throws Exception {
+        Path train = ClassifierFixtures.resource("trec-400.train.txt");
+        Path split = dir.resolve("folds");
+        CliRun r = CliRun.run("", "train-classifier", "--train", train.toString(), "--cv", "3", "--dim", "8", "--epoch", "2",
+                "--quiet", "--write-split", split.toString());
+        assertEquals(0, r.exitCode(), r.err());
+        long examples = Files.readAllLines(train).stream().filter(l -> !l.isBlank()).count();
+        long tested = 0;
+        for (int f = 1; f <= 3; f++) {
+            Path fold = split.resolve(String.format("fold-%02d", f));
+            long trainLines = Files.readAllLines(fold.resolve("train.txt")).size();
+            long testLines = Files.readAllLines(fold.resolve("test.txt")).size();
+            assertEquals(examples, trainLines + testLines, "fold " + f + " holds every example once");
+            assertTrue(testLines >= examples / 3 - 10 && testLines <= examples / 3 + 10, "fold " + f + ": " + testLines);
+            tested += testLines;
+        }
+        assertEquals(examples, tested, "every example is tested in exactly one fold");
+        assertTrue(r.out().contains("3-fold accuracy"), r.out());
+    }
 }
