@@ -197,7 +197,7 @@ public final class QuantizedVectors {
         int a = indexOf(w1);
         int b = indexOf(w2);
         if (a < 0 || b < 0) {
-            return cosine(vector(w1), vector(w2));
+            return WordVectors.cosine(vector(w1), vector(w2));
         }
         float na = norm(a);
         float nb = norm(b);
@@ -328,19 +328,6 @@ public final class QuantizedVectors {
             m.vector(r, all, r * dim);
         }
         return all;
-    }
-
-    /** The cosine of x and y in double (0 when either is zero). */
-    static double cosine(float[] x, float[] y) {
-        double xy = 0;
-        double xx = 0;
-        double yy = 0;
-        for (int d = 0; d < x.length; d++) {
-            xy += (double) x[d] * y[d];
-            xx += (double) x[d] * x[d];
-            yy += (double) y[d] * y[d];
-        }
-        return xx == 0 || yy == 0 ? 0 : xy / Math.sqrt(xx * yy);
     }
 
     private float norm(int row) {

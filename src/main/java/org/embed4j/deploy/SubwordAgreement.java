@@ -52,7 +52,7 @@ public record SubwordAgreement(int probes, double meanCosine, double minCosine) 
         double sum = 0;
         double min = Double.NaN;
         for (String w : probes) {
-            double c = QuantizedVectors.cosine(before.apply(w), after.apply(w));
+            double c = WordVectors.cosine(before.apply(w), after.apply(w));
             sum += c;
             min = Double.isNaN(min) ? c : Math.min(min, c);
         }

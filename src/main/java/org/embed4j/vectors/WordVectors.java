@@ -405,7 +405,8 @@ public final class WordVectors {
         return v;
     }
 
-    static double cosine(float[] x, float[] y) {
+    /** The cosine of x and y, accumulated in double (0 when either is all zeros). */
+    public static double cosine(float[] x, float[] y) {
         double dot = 0;
         double nx = 0;
         double ny = 0;

@@ -13,13 +13,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.NoSuchElementException;
-import java.util.SplittableRandom;
 import org.embed4j.backend.Backends;
 import org.embed4j.cli.Main;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;
 import org.embed4j.vectors.WordVectors;
 import org.embed4j.word2vec.Word2VecOptions;
+import org.embed4j.word2vec.TopicCorpus;
 import org.embed4j.word2vec.Word2VecTrainer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,9 +34,6 @@ import picocli.CommandLine;
  * (bit for bit after pruning; within the quantization error after quantizing).
  */
 class SubwordShrinkTest {
-    private static final String[] TOPICS = {"apple pear plum grape melon cherry lemon mango",
-        "car bus train truck plane ship bike tram", "red blue green yellow purple orange pink brown",
-        "dog cat horse cow sheep goat pig duck"};
     /** Not in the vocabulary: plurals and misspellings of topic words, and strangers sharing few n-grams. */
     private static final List<String> OOV = List.of("grapes", "trucks", "bluish", "doggo", "cherries", "planes",
             "zebra", "xylophone", "é-mañana");
@@ -47,18 +44,7 @@ class SubwordShrinkTest {
 
     @BeforeAll
     static void train() throws IOException {
-        SplittableRandom r = new SplittableRandom(5);
-        String[] fn = {"the", "a", "and", "of", "with", "is"};
-        StringBuilder sb = new StringBuilder();
-        for (int s = 0; s < 2000; s++) {
-            String[] topic = TOPICS[r.nextInt(TOPICS.length)].split(" ");
-            for (int i = 0; i < 10; i++) {
-                sb.append(r.nextInt(3) == 0 ? fn[r.nextInt(fn.length)] : topic[r.nextInt(topic.length)]).append(' ');
-            }
-            sb.append('\n');
-        }
-        Path corpus = dir.resolve("topics.txt");
-        Files.writeString(corpus, sb.toString());
+        Path corpus = TopicCorpus.write(dir.resolve("topics.txt"), 2000, 5);
         Word2VecOptions o = Word2VecOptions.defaults().withDim(24).withMinCount(1).withSample(0).withEpochs(2)
                 .withThreads(1).withSeed(11).withNegTableSize(100_000).withBackend(nativeOrJava())
                 .withSubwords(3, 5, 3000);
@@ -102,7 +88,7 @@ class SubwordShrinkTest {
                 assertTrue(Math.abs(x[d] - y[d]) <= bound * (1 + 1e-4) + 1e-7, w + " col " + d + ": " + x[d] + " vs "
                         + y[d] + ", bound " + bound);
             }
-            double cos = QuantizedVectors.cosine(x, y);
+            double cos = WordVectors.cosine(x, y);
             assertTrue(cos > (p == Precision.INT8 ? 0.99 : 0.9999), w + ": cosine " + cos);
         }
         for (int r = 0; r < model.size(); r++) {
@@ -128,7 +114,7 @@ class SubwordShrinkTest {
         float[] b = new float[model.dim()];
         assertEquals(6, f.embed(text, a, 0));
         assertEquals(6, q.embed(text, b, 0), "every word, OOV ones included, has a vector");
-        assertTrue(QuantizedVectors.cosine(a, b) > 0.99, "cosine " + QuantizedVectors.cosine(a, b));
+        assertTrue(WordVectors.cosine(a, b) > 0.99, "cosine " + WordVectors.cosine(a, b));
         assertTrue(q.unknownWords(text).isEmpty());
     }
 
@@ -175,7 +161,7 @@ class SubwordShrinkTest {
         assertTrue(out.contains("ws353 spearman: before"), out);
         QuantizedVectors loaded = QuantizedVectors.load(q);
         assertTrue(loaded.hasSubwords());
-        assertTrue(QuantizedVectors.cosine(model.vector("grapes"), loaded.vector("grapes")) > 0.99);
+        assertTrue(WordVectors.cosine(model.vector("grapes"), loaded.vector("grapes")) > 0.99);
 
         Path p = dir.resolve("pruned-cli.e4jv");
         out = run(concat(new String[] {"prune", in.toString(), p.toString(), "--keep", "12"}, eval));

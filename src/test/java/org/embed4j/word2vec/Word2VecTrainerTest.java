@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.SplittableRandom;
 
 import org.embed4j.backend.Backends;
 import org.embed4j.vectors.Neighbor;
@@ -29,27 +28,14 @@ import org.junit.jupiter.api.io.TempDir;
  * reproducible bit for bit; divergence must fail with an error naming the step.
  */
 class Word2VecTrainerTest {
-    private static final String[] TOPICS = {"apple pear plum grape melon cherry lemon mango",
-        "car bus train truck plane ship bike tram", "red blue green yellow purple orange pink brown",
-        "dog cat horse cow sheep goat pig duck"};
+    private static final String[] TOPICS = TopicCorpus.TOPICS;
     @TempDir
     static Path dir;
     static Path corpus;
 
     @BeforeAll
     static void writeCorpus() throws IOException {
-        SplittableRandom r = new SplittableRandom(3);
-        String[] fn = {"the", "a", "and", "of", "with", "is"};
-        StringBuilder sb = new StringBuilder();
-        for (int s = 0; s < 3000; s++) {
-            String[] topic = TOPICS[r.nextInt(TOPICS.length)].split(" ");
-            for (int i = 0; i < 10; i++) {
-                sb.append(r.nextInt(3) == 0 ? fn[r.nextInt(fn.length)] : topic[r.nextInt(topic.length)]).append(' ');
-            }
-            sb.append('\n');
-        }
-        corpus = dir.resolve("topics.txt");
-        Files.writeString(corpus, sb.toString());
+        corpus = TopicCorpus.write(dir.resolve("topics.txt"), 3000, 3);
     }
 
     private static Word2VecOptions small(String backend) {
