@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.embed4j.classify.data.LabeledText;
+import org.embed4j.cli.ClassifierCliChecks;
 import org.embed4j.cli.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,26 +33,8 @@ class ClassifyCliTest {
         TextClassifier cli = TextClassifier.load(model);
         List<LabeledText> examples = ClassifierFixtures.read("trec-150.test.txt");
         double accuracy = ClassifierMetrics.evaluate(lib, examples, 1).accuracy();
-        CliRun s = CliRun.run("", "test-classifier", model.toString(), test, "-k", "2");
-        assertEquals(0, s.exitCode(), s.err());
-        assertTrue(s.out().contains(String.format("accuracy %.4f", accuracy)), s.out());
-        assertTrue(s.out().contains("confusion matrix") && s.out().contains("macro-F1") && s.out().contains("P@2"), s.out());
-
-        StringBuilder in = new StringBuilder();
-        for (LabeledText e : examples.subList(0, 20)) {
-            in.append(e.text()).append('\n');
-        }
-        CliRun p = CliRun.run(in.toString(), "predict", model.toString(), "-k", "2");
-        assertEquals(0, p.exitCode(), p.err());
-        String[] lines = p.out().split("\n");
-        assertEquals(20, lines.length);
-        for (int i = 0; i < 20; i++) {
-            String[] f = lines[i].trim().split(" ");
-            List<Prediction> expected = cli.predict(examples.get(i).text(), 2);
-            assertEquals(expected.get(0).label(), f[0]);
-            assertEquals(expected.get(0).probability(), Double.parseDouble(f[1]), 1e-5);
-            assertEquals(expected.get(1).label(), f[2]);
-        }
+        ClassifierCliChecks.testAndPredictAgree(cli, model, test, accuracy,
+                examples.subList(0, 20).stream().map(LabeledText::text).toList());
         assertEquals(lib.predict(examples.get(0).text(), 3), cli.predict(examples.get(0).text(), 3));
     }
 

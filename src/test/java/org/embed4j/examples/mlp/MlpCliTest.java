@@ -6,8 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
-import org.embed4j.classify.Prediction;
+import org.embed4j.cli.ClassifierCliChecks;
 import org.embed4j.cli.CliRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,25 +34,8 @@ class MlpCliTest {
         double accuracy = MlpFixtures.accuracy(cli, examples);
         assertTrue(t.out().contains(String.format("test accuracy %.2f%%", 100 * accuracy)), t.out());
 
-        CliRun s = CliRun.run("", "test-classifier", model.toString(), test, "-k", "2");
-        assertEquals(0, s.exitCode(), s.err());
-        assertTrue(s.out().contains(String.format("accuracy %.4f", accuracy)), s.out());
-        assertTrue(s.out().contains("confusion matrix") && s.out().contains("macro-F1") && s.out().contains("P@2"), s.out());
-
-        StringBuilder in = new StringBuilder();
-        for (LabeledText e : examples.subList(0, 20)) {
-            in.append(e.text()).append('\n');
-        }
-        CliRun p = CliRun.run(in.toString(), "predict", model.toString(), "-k", "2");
-        assertEquals(0, p.exitCode(), p.err());
-        String[] lines = p.out().split("\n");
-        assertEquals(20, lines.length);
-        for (int i = 0; i < 20; i++) {
-            List<Prediction> expected = cli.predict(examples.get(i).text(), 2);
-            assertEquals(String.format(Locale.ROOT, "%s %.5f %s %.5f", expected.get(0).label(),
-                    expected.get(0).probability(), expected.get(1).label(), expected.get(1).probability()),
-                    lines[i].trim());
-        }
+        ClassifierCliChecks.testAndPredictAgree(cli, model, test, accuracy,
+                examples.subList(0, 20).stream().map(LabeledText::text).toList());
     }
 
     @Test
