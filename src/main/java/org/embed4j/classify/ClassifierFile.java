@@ -115,6 +115,11 @@ final class ClassifierFile {
             if (loss < 0 || loss >= ClassifierLoss.values().length) {
                 throw new IOException(path + ": unknown loss " + loss + " at offset " + lossAt);
             }
+            if (version < 2 && loss > ClassifierLoss.OVA.ordinal()) {
+                // version 1 knew softmax and ova only, and holds no label counts to rebuild an hs tree from
+                throw new IOException(path + ": loss " + ClassifierLoss.values()[loss] + " at offset " + lossAt
+                        + " in a version 1 file, which only held softmax and ova models");
+            }
             int minn = in.i32();
             int maxn = in.i32();
             int neg = version >= 2 ? in.i32() : ClassifierOptions.DEFAULT_NEG;

@@ -16,7 +16,7 @@ final class HuffmanTree {
     private final int[][] paths;      // per label: inner nodes, leaf's parent first
     private final boolean[][] codes;  // per label: branch taken at each node of its path (true = right)
 
-    /** Counts of 0 (not recorded) are treated as 1, which gives a balanced tree. */
+    /** Counts of 0 (not recorded) are treated as 1, which gives a balanced tree; their sum must fit a long. */
     HuffmanTree(long[] counts) {
         int k = counts.length;
         if (k == 0) {
@@ -28,9 +28,18 @@ final class HuffmanTree {
         boolean[] right = new boolean[nodes];
         PriorityQueue<long[]> queue = new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0])
                 : Long.compare(a[1], b[1]));
+        long total = 0;
         for (int c = 0; c < k; c++) {
             weight[c] = Math.max(1, counts[c]);
             queue.add(new long[] {weight[c], c});
+            // a merged weight that wrapped around would sort first again and again: a chain K - 1 deep, whose
+            // paths take O(K²) memory (counts come from model files too); with a sum that fits a long no path is
+            // longer than about 90 nodes
+            total += weight[c];
+            if (total < 0) {
+                throw new IllegalArgumentException("the label counts sum past 2^63 at label " + c + " (count "
+                        + counts[c] + ")");
+            }
         }
         for (int n = k; n < nodes; n++) {
             int left = (int) queue.poll()[1];

@@ -44,6 +44,10 @@ public final class TextClassifier implements Classifier {
         this.options = Objects.requireNonNull(options);
         this.dictionary = Objects.requireNonNull(dictionary);
         int dim = options.dim();
+        if (dictionary.labels().isEmpty()) {
+            // every prediction would index a label that does not exist
+            throw new IllegalArgumentException("a classifier needs at least one label");
+        }
         if (input.rows() != dictionary.inputRows() || output.rows() != dictionary.labels().size() || input.dim() != dim
                 || output.dim() != dim) {
             throw new IllegalArgumentException("matrix sizes do not match the dictionary: input " + input.rows() + " x "

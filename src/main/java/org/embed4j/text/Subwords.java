@@ -20,6 +20,9 @@ public final class Subwords {
     private static final int FNV_OFFSET = 0x811C9DC5; // 2166136261
     private static final int FNV_PRIME = 16777619;
 
+    /** The longest n-gram allowed (fastText uses 6; the classifier options allow up to 20 as well). */
+    public static final int MAX_N = 20;
+
     private final int minn;
     private final int maxn;
     private final int bucket;
@@ -34,6 +37,9 @@ public final class Subwords {
             throw new IllegalArgumentException("minn and maxn must be >= 0, got minn=" + minn + " maxn=" + maxn);
         }
         if (maxn > 0) {
+            if (maxn > MAX_N) { // a word of L code points has ~L*(maxn-minn) n-grams; also bounds a model file's value
+                throw new IllegalArgumentException("maxn must be <= " + MAX_N + ", got " + maxn);
+            }
             if (minn < 1 || minn > maxn) {
                 throw new IllegalArgumentException("need 1 <= minn <= maxn when subwords are on, got minn=" + minn
                         + " maxn=" + maxn);

@@ -80,10 +80,19 @@ class ClassifierFileTest {
 
     /** A hand-made format-1 file (as the first release wrote them): dim 2, words good/bad/EOS, labels pos/neg. */
     private static byte[] versionOneFile() throws IOException {
+        return handMadeFile(1, ClassifierLoss.SOFTMAX, List.of("pos", "neg"), null, new float[] {2, -2, -2, 2});
+    }
+
+    /**
+     * A hand-made file of {@code version}: dim 2, words good/bad/EOS with input rows (1, 0), (0, 1), (0, 0), the
+     * given labels and output rows; version 2 adds neg 5, the label {@code counts} and the float32 storage code.
+     */
+    private static byte[] handMadeFile(int version, ClassifierLoss loss, List<String> labels, long[] counts,
+                                       float[] output) throws IOException {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
         out.writeInt(ClassifierFile.MAGIC);
-        out.writeInt(1);
+        out.writeInt(version);
         out.writeInt(2);         // dim
         out.writeFloat(0.1f);    // lr
         out.writeInt(5);         // epoch
@@ -93,18 +102,30 @@ class ClassifierFileTest {
         out.writeBoolean(false); // lowercase
         out.writeInt(1);         // threads
         out.writeLong(7L);       // seed
-        out.writeInt(0);         // loss: softmax
+        out.writeInt(loss.ordinal());
         out.writeInt(0);         // minn
         out.writeInt(0);         // maxn
-        for (List<String> items : List.of(List.of("good", "bad", Dictionary.EOS), List.of("pos", "neg"))) {
+        if (version >= 2) {
+            out.writeInt(ClassifierOptions.DEFAULT_NEG);
+        }
+        for (List<String> items : List.of(List.of("good", "bad", Dictionary.EOS), labels)) {
             out.writeInt(items.size());
             for (String item : items) {
                 out.writeInt(item.length());
                 out.writeBytes(item);
             }
         }
-        ByteBuffer floats = ByteBuffer.allocate(10 * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        for (float f : new float[] {1, 0, 0, 1, 0, 0, /* output */ 2, -2, -2, 2}) {
+        if (version >= 2) {
+            for (long count : counts) {
+                out.writeLong(count);
+            }
+            out.writeInt(0);     // storage: float32
+        }
+        ByteBuffer floats = ByteBuffer.allocate((6 + output.length) * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (float f : new float[] {1, 0, 0, 1, 0, 0}) {
+            floats.putFloat(f);
+        }
+        for (float f : output) {
             floats.putFloat(f);
         }
         out.write(floats.array());
@@ -130,6 +151,49 @@ class ClassifierFileTest {
         c.save(again);
         assertEquals(ClassifierFile.VERSION, ByteBuffer.wrap(Files.readAllBytes(again)).getInt(4));
         assertArrayEquals(c.probabilities("good bad good"), TextClassifier.load(again).probabilities("good bad good"), 0f);
+    }
+
+    @Test
+    void versionOneFilesOfLossesItNeverHeldAreRefused(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("v1-hs.e4jc");
+        for (ClassifierLoss loss : new ClassifierLoss[] {ClassifierLoss.HS, ClassifierLoss.NS}) {
+            Files.write(file, handMadeFile(1, loss, List.of("pos", "neg"), null, new float[] {2, -2, -2, 2}));
+            assertRefused(file, file + ": loss " + loss + " at offset 45 in a version 1 file");
+        }
+    }
+
+    @Test
+    void modelsWithoutLabelsAreRefused(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("no-labels.e4jc");
+        for (int version = 1; version <= ClassifierFile.VERSION; version++) {
+            Files.write(file, handMadeFile(version, ClassifierLoss.SOFTMAX, List.of(), new long[0], new float[0]));
+            assertRefused(file, file + ": corrupt model");
+            assertRefused(file, "a classifier needs at least one label");
+        }
+    }
+
+    /** Counts whose sum wraps around would chain the hs tree K - 1 deep: O(K²) memory for a file of O(K) bytes. */
+    @Test
+    void hsLabelCountsThatOverflowAreRefused(@TempDir Path dir) throws Exception {
+        int k = 64;
+        List<String> labels = new java.util.ArrayList<>();
+        for (int c = 0; c < k; c++) {
+            labels.add("l" + c);
+        }
+        long[] counts = new long[k];
+        Arrays.fill(counts, 1);
+        Path file = dir.resolve("hs.e4jc");
+        Files.write(file, handMadeFile(2, ClassifierLoss.HS, labels, counts, new float[k * 2]));
+        float[] p = TextClassifier.load(file).probabilities("good"); // the same file with small counts loads
+        double sum = 0;
+        for (float x : p) {
+            sum += x;
+        }
+        assertEquals(1.0, sum, 1e-5);
+        Arrays.fill(counts, Long.MAX_VALUE);
+        Files.write(file, handMadeFile(2, ClassifierLoss.HS, labels, counts, new float[k * 2]));
+        assertRefused(file, file + ": corrupt model");
+        assertRefused(file, "label counts sum past 2^63");
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.embed4j.classify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
@@ -103,6 +104,17 @@ class HuffmanTreeTest {
             n--;
         }
         return cost;
+    }
+
+    @Test
+    void countsWhoseSumOverflowsAreRefused() {
+        // the largest sums that fit still build a tree (zero counts as one)
+        assertPrefixCode(new HuffmanTree(new long[] {Long.MAX_VALUE / 2, Long.MAX_VALUE / 2}));
+        assertPrefixCode(new HuffmanTree(new long[] {Long.MAX_VALUE - 1, 0}));
+        for (long[] counts : new long[][] {{Long.MAX_VALUE, 1}, {Long.MAX_VALUE - 1, 0, 0}, {1L << 62, 1L << 62}}) {
+            var e = assertThrows(IllegalArgumentException.class, () -> new HuffmanTree(counts), Arrays.toString(counts));
+            assertTrue(e.getMessage().contains("sum past 2^63"), e.getMessage());
+        }
     }
 
     @Test

@@ -59,6 +59,9 @@ class SubwordsTest {
         assertEquals(true, e.getMessage().contains("minn=4"));
         assertThrows(IllegalArgumentException.class, () -> new Subwords(3, 6, 0));
         assertThrows(IllegalArgumentException.class, () -> new Subwords(3, 6, 10).ngramBuckets(null));
+        assertEquals("maxn must be <= 20, got 21",
+                assertThrows(IllegalArgumentException.class, () -> new Subwords(3, 21, 10)).getMessage());
+        assertEquals(25 - 20 + 1, new Subwords(20, 20, 10).ngramBuckets("abcdefghijklmnopqrstuvw").length); // "<w>": 25 points
     }
 
     /** fastText's rules restated on code points: every substring of "<w>" of n = minn..maxn code points but "<" and ">". */

@@ -191,7 +191,10 @@ public final class MlpClassifier implements Classifier {
     static List<String> terms(String text, int wordNgrams) {
         List<String> words = TOKENIZER.tokenize(text);
         List<String> out = new ArrayList<>(words);
-        for (int n = 2; n <= wordNgrams; n++) {
+        // no n-gram is longer than the text; bounding n by it also keeps n++ from overflowing (the value comes
+        // from model files too)
+        int longest = Math.min(wordNgrams, words.size());
+        for (int n = 2; n <= longest; n++) {
             for (int i = 0; i + n <= words.size(); i++) {
                 out.add(String.join(" ", words.subList(i, i + n)));
             }

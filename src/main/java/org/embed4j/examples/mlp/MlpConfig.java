@@ -27,7 +27,9 @@ public record MlpConfig(int epochs, int batchSize, int dim, int hidden, float lr
         atLeastOne("dim", dim);
         atLeastOne("hidden", hidden);
         atLeastOne("minCount", minCount);
-        atLeastOne("wordNgrams", wordNgrams);
+        if (wordNgrams < 1 || wordNgrams > 5) { // as fastText and ClassifierOptions; also bounds a model file's value
+            throw new IllegalArgumentException("wordNgrams must be in [1, 5], got " + wordNgrams);
+        }
         atLeastOne("patience", patience);
         if (!(lr > 0f)) {
             throw new IllegalArgumentException("lr must be > 0, got " + lr);

@@ -101,6 +101,16 @@ class MlpClassifierTest {
     }
 
     @Test
+    void termsStopAtTheTextsLengthWhateverTheNgramLimit() {
+        List<String> all = List.of("a", "b", "c", "a b", "b c", "a b c");
+        assertEquals(all, MlpClassifier.terms("a b c", 3));
+        // a limit near Integer.MAX_VALUE (a model file can say so) gives the same terms instead of counting n past it
+        assertEquals(all, MlpClassifier.terms("a b c", Integer.MAX_VALUE));
+        assertEquals(List.of("a", "b", "a b"), MlpClassifier.terms("a b", 5));
+        assertEquals(List.of(), MlpClassifier.terms("", Integer.MAX_VALUE));
+    }
+
+    @Test
     void emptyFileIsRefused(@TempDir Path dir) throws Exception {
         Path empty = Files.createFile(dir.resolve("empty.safetensors"));
         IOException e = assertThrows(IOException.class, () -> MlpClassifier.load(empty));
