@@ -1,12 +1,12 @@
 package org.embed4j.classify;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.embed4j.classify.data.LabeledText;
 import org.embed4j.text.Subwords;
 
@@ -22,9 +22,10 @@ import org.embed4j.text.Subwords;
 public final class Dictionary {
     /** fastText's end-of-line token, appended to every text: its row acts as a learnt per-class bias. */
     public static final String EOS = "</s>";
+    private static final int EOS_HASH = fnv1a(EOS);
 
     private final List<String> words;
-    private final Map<String, Integer> wordIds;
+    private final WordTable wordIds;
     private final List<String> labels;
     private final Map<String, Integer> labelIds;
     private final long[] labelCounts;
@@ -33,6 +34,7 @@ public final class Dictionary {
     private final TextFeatures features;
     private final Subwords subwords;
     private final int[][] wordSubwords; // per word: its character n-gram buckets, computed once
+    private final int eosId;            // -1 when the vocabulary has no end-of-line token
 
     public Dictionary(List<String> words, List<String> labels, int wordNgrams, int bucket, boolean lowercase) {
         this(words, labels, wordNgrams, bucket, lowercase, 0, 0);
@@ -58,8 +60,9 @@ public final class Dictionary {
         this.labelCounts = labelCounts.clone();
         this.words = List.copyOf(words);
         this.labels = List.copyOf(labels);
-        this.wordIds = index(this.words, "word");
+        this.wordIds = new WordTable(this.words);
         this.labelIds = index(this.labels, "label");
+        this.eosId = wordId(EOS);
         this.wordNgrams = wordNgrams;
         this.bucket = wordNgrams > 1 || maxn > 0 ? bucket : 0;
         if ((long) this.words.size() + this.bucket > Integer.MAX_VALUE - 8) {
@@ -164,8 +167,8 @@ public final class Dictionary {
 
     /** Word id or -1. */
     public int wordId(String word) {
-        Integer id = wordIds.get(word);
-        return id == null ? -1 : id;
+        char[] chars = Objects.requireNonNull(word, "word").toCharArray();
+        return wordIds.id(chars, 0, chars.length, fnv1a(chars, 0, chars.length));
     }
 
     /** The input rows of a text (may be empty when no token is known and n-grams are off). */
@@ -177,65 +180,83 @@ public final class Dictionary {
 
     /**
      * The input rows of a text into {@code out} ({@code out.ids[0 .. out.count)}), reusing its buffers: after a
-     * thread's first few texts this allocates only what tokenising does (a string per token, its UTF-8 bytes for
-     * the n-gram hash, and the character n-grams of an out-of-vocabulary token).
+     * thread's first few texts this allocates only the lower-cased copy of the text (when the model lower-cases
+     * and the text has capitals) and the character n-grams of an out-of-vocabulary token. Tokens stay char ranges
+     * of the text: each is hashed once, from its chars ({@link #fnv1a(char[], int, int)}), and that hash both
+     * finds the word and feeds the word n-grams.
      */
     void inputRows(String text, TextRows out) {
-        List<String> tokens = out.tokens;
-        tokens.clear();
         out.count = 0;
-        features.tokens(text, tokens);
-        if (tokens.isEmpty()) {
+        String normalized = features.normalize(text);
+        int length = normalized.length();
+        char[] s = out.chars(length);
+        normalized.getChars(0, length, s, 0);
+        TextFeatures.Spans spans = out.spans;
+        features.spans(s, length, spans);
+        int n = spans.count;
+        if (n == 0) {
             return; // nothing to classify; fastText skips such lines too
         }
-        tokens.add(EOS);
-        int[] hashes = wordNgrams > 1 ? out.hashes(tokens.size()) : null;
+        // all hashes first, then all lookups: the lookups then depend on nothing but their hash, so the CPU overlaps
+        // their cache misses (the table is mostly out of cache in a server) instead of waiting for each in turn
+        int[] hashes = out.hashes(n + 1); // the tokens, then EOS
+        for (int i = 0; i < n; i++) {
+            hashes[i] = fnv1a(s, spans.start(i), spans.end(i));
+        }
         // words, each followed by its character n-grams, then the word n-grams: fastText's order
-        for (int i = 0; i < tokens.size(); i++) {
-            String t = tokens.get(i);
-            int id = wordId(t);
+        for (int i = 0; i < n; i++) {
+            int id = wordIds.id(s, spans.start(i), spans.end(i), hashes[i]);
             if (id >= 0) {
                 out.add(id);
             }
             if (subwords.enabled()) {
-                // unknown words contribute their n-grams too (that is what char n-grams are for); EOS has none
-                int[] sub = id >= 0 ? wordSubwords[id] : EOS.equals(t) ? null : subwords.ngramBuckets(t);
-                if (sub != null) {
-                    for (int b : sub) {
-                        out.add(words.size() + b);
-                    }
+                // unknown words contribute their n-grams too (that is what char n-grams are for)
+                int[] sub = id >= 0 ? wordSubwords[id]
+                        : subwords.ngramBuckets(new String(s, spans.start(i), spans.end(i) - spans.start(i)));
+                for (int b : sub) {
+                    out.add(words.size() + b);
                 }
             }
-            if (hashes != null) {
-                hashes[i] = fnv1a(t);
-            }
         }
-        if (hashes != null) {
-            for (int i = 0; i < tokens.size(); i++) {
+        // a text's tokens never equal EOS (its '<', '/' and '>' are tokens of their own), so EOS is added here; it has
+        // no character n-grams in fastText
+        if (eosId >= 0) {
+            out.add(eosId);
+        }
+        if (wordNgrams > 1) {
+            hashes[n] = EOS_HASH;
+            for (int i = 0; i <= n; i++) {
                 // fastText keeps the 32-bit hashes in int32 and widens them to uint64 with sign extension;
                 // doing the same puts every n-gram in the bucket fastText would use
                 long h = hashes[i];
-                for (int j = i + 1; j < tokens.size() && j < i + wordNgrams; j++) {
+                for (int j = i + 1; j <= n && j < i + wordNgrams; j++) {
                     h = h * 116049371L + hashes[j];
                     out.add(words.size() + (int) Long.remainderUnsigned(h, bucket));
                 }
             }
         }
-        tokens.clear(); // do not keep the text's strings reachable from the thread
     }
 
     /** The input rows of one text and the buffers that computed them, reused by one thread from text to text. */
     static final class TextRows {
         int[] ids = new int[64];
         int count;
-        private final List<String> tokens = new ArrayList<>();
+        private final TextFeatures.Spans spans = new TextFeatures.Spans();
         private int[] hashes = new int[64];
+        private char[] chars = new char[256];
 
         void add(int row) {
             if (count == ids.length) {
                 ids = Arrays.copyOf(ids, ids.length * 2);
             }
             ids[count++] = row;
+        }
+
+        char[] chars(int n) {
+            if (chars.length < n) {
+                chars = new char[Math.max(n, chars.length * 2)];
+            }
+            return chars;
         }
 
         int[] hashes(int n) {
@@ -246,12 +267,140 @@ public final class Dictionary {
         }
     }
 
+    /**
+     * Word → id without a string per lookup: open addressing over the words' FNV-1a hashes (which the n-grams need
+     * anyway), probing linearly. A served vocabulary is mostly out of cache, so a lookup is built to touch one cache
+     * line, its slot: the slot holds the hash, the id and the word itself when it is short (up to 7 chars, each below
+     * U+0100: most words), packed into a long; a longer word's slot says where its chars are, all such words' chars
+     * side by side in one array (a String's chars would be two more lines away: the String, then its array).
+     * 16 bytes a slot, at most half of them used: less than a HashMap's entries and boxed ids.
+     */
+    private static final class WordTable {
+        private static final long LONG_WORD = 0x80; // low byte of the key of a word that is not packed
+        private final long[] slots;                  // per slot: hash << 32 | id + 1 (0: empty), then the key
+        private final char[] chars;                  // the chars of the words that are not packed
+        private final int shift;
+
+        WordTable(List<String> words) {
+            if (words.size() > 1 << 26) { // fastText stops at 30M words; 2^26 keeps the slots in one array
+                throw new IllegalArgumentException(words.size() + " words are more than a vocabulary may hold (2^26)");
+            }
+            int capacity = Integer.highestOneBit(Math.max(2, words.size()) * 2 - 1) << 1; // >= 2 x words, a power of 2
+            this.slots = new long[capacity * 2];
+            this.shift = 32 - Integer.numberOfTrailingZeros(capacity);
+            long longChars = 0;
+            for (String w : words) {
+                if (w.length() >= 1 << 24) { // the key of a word that is not packed has 24 bits for its length
+                    throw new IllegalArgumentException("a word of " + w.length() + " chars; at most 16,777,215");
+                }
+                longChars += packed(w.toCharArray(), 0, w.length()) == -1 ? w.length() : 0;
+            }
+            if (longChars > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("the " + words.size() + " words have " + longChars
+                        + " chars in all, more than one array holds");
+            }
+            this.chars = new char[(int) longChars];
+            int offset = 0;
+            for (int id = 0; id < words.size(); id++) {
+                char[] w = words.get(id).toCharArray();
+                int hash = fnv1a(w, 0, w.length);
+                if (id(w, 0, w.length, hash) >= 0) {
+                    throw new IllegalArgumentException("duplicate word \"" + words.get(id) + "\"");
+                }
+                long key = packed(w, 0, w.length);
+                if (key == -1) {
+                    System.arraycopy(w, 0, chars, offset, w.length);
+                    key = (long) offset << 32 | (long) w.length << 8 | LONG_WORD;
+                    offset += w.length;
+                }
+                int slot = home(hash);
+                while (slots[2 * slot] != 0) {
+                    slot = (slot + 1) & (capacity - 1);
+                }
+                slots[2 * slot] = (long) hash << 32 | (id + 1);
+                slots[2 * slot + 1] = key;
+            }
+        }
+
+        /** The id of the word {@code s[start, end)} whose {@link #fnv1a} is {@code hash}, or -1. */
+        int id(char[] s, int start, int end, int hash) {
+            long key = packed(s, start, end);
+            int mask = slots.length / 2 - 1;
+            for (int slot = home(hash); ; slot = (slot + 1) & mask) {
+                long head = slots[2 * slot];
+                if (head == 0) {
+                    return -1;
+                }
+                if ((int) (head >>> 32) == hash && sameWord(slots[2 * slot + 1], key, s, start, end)) {
+                    return (int) head - 1;
+                }
+            }
+        }
+
+        private boolean sameWord(long stored, long key, char[] s, int start, int end) {
+            if (key != -1 || (stored & 0xFF) != LONG_WORD) {
+                return stored == key; // a packed word equals only a packed token
+            }
+            int offset = (int) (stored >>> 32);
+            int length = (int) (stored >>> 8) & 0xFFFFFF;
+            return length == end - start && Arrays.equals(chars, offset, offset + length, s, start, end);
+        }
+
+        /** len | c0 << 8 | c1 << 16 ... for up to 7 chars below U+0100, else -1 (low byte 0xFF: no key has it). */
+        private static long packed(char[] s, int start, int end) {
+            int len = end - start;
+            if (len > 7) {
+                return -1;
+            }
+            long key = len;
+            for (int i = 0; i < len; i++) {
+                char c = s[start + i];
+                if (c > 0xFF) {
+                    return -1;
+                }
+                key |= (long) c << (8 * (i + 1));
+            }
+            return key;
+        }
+
+        private int home(int hash) {
+            // FNV-1a's low bits are weak for short keys: multiplicative (Fibonacci) hashing spreads them
+            return (hash * 0x9E3779B9) >>> shift;
+        }
+    }
+
     /** 32-bit FNV-1a over the UTF-8 bytes (fastText's word hash). */
     static int fnv1a(String s) {
+        return fnv1a(s.toCharArray(), 0, s.length());
+    }
+
+    /**
+     * {@link #fnv1a(String)} of {@code s[start, end)}, computed from the chars: the bytes are those that
+     * {@code String.getBytes(UTF_8)} gives for that range (an unpaired surrogate encodes as '?'), each XORed in
+     * sign-extended as fastText does, without encoding the token into a new array.
+     */
+    static int fnv1a(char[] s, int start, int end) {
         int h = 0x811C9DC5;
-        for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            h ^= b;
-            h *= 0x01000193;
+        for (int i = start; i < end; i++) {
+            char c = s[i];
+            if (c < 0x80) {
+                h = (h ^ c) * 0x01000193;
+            } else if (c < 0x800) {
+                h = (h ^ (byte) (0xC0 | c >>> 6)) * 0x01000193;
+                h = (h ^ (byte) (0x80 | c & 0x3F)) * 0x01000193;
+            } else if (!Character.isSurrogate(c)) {
+                h = (h ^ (byte) (0xE0 | c >>> 12)) * 0x01000193;
+                h = (h ^ (byte) (0x80 | c >>> 6 & 0x3F)) * 0x01000193;
+                h = (h ^ (byte) (0x80 | c & 0x3F)) * 0x01000193;
+            } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(s[i + 1])) {
+                int cp = Character.toCodePoint(c, s[++i]);
+                h = (h ^ (byte) (0xF0 | cp >>> 18)) * 0x01000193;
+                h = (h ^ (byte) (0x80 | cp >>> 12 & 0x3F)) * 0x01000193;
+                h = (h ^ (byte) (0x80 | cp >>> 6 & 0x3F)) * 0x01000193;
+                h = (h ^ (byte) (0x80 | cp & 0x3F)) * 0x01000193;
+            } else {
+                h = (h ^ '?') * 0x01000193; // what the UTF-8 encoder substitutes for an unpaired surrogate
+            }
         }
         return h;
     }

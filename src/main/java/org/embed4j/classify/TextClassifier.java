@@ -17,8 +17,8 @@ import org.embed4j.deploy.Precision;
  *
  * <p>Hot path: {@link #probabilities(String, float[], int)} and the batch calls write into caller-provided buffers
  * and keep their scratch (row ids, hidden vector, scores, a row copied out of the mapping) per thread, so a call
- * allocates only what tokenising does (a string and its UTF-8 bytes per token, and the character n-grams of an
- * out-of-vocabulary token), never anything that grows with the vocabulary, the buckets or the batch. A thread's
+ * allocates only what tokenising does (the lower-cased copy of the text when the model lower-cases, and the character
+ * n-grams of an out-of-vocabulary token), never anything that grows with the vocabulary, the buckets or the batch. A thread's
  * first call allocates its scratch (a few dim- and K-sized arrays). The batch calls run the text-at-a-time loop,
  * not one GEMM of the batch's hidden vectors with the output matrix: on IMDB reviews (about 550 input rows each,
  * dim 100) the output layer took under 5% of the time of the mean for K = 2 to 50 labels, so a GEMM could save

@@ -1,44 +1,74 @@
 package org.embed4j.serve;
 
-import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
-import org.embed4j.classify.Prediction;
 import org.embed4j.classify.Classifier;
+import org.embed4j.classify.TextClassifier;
 
 /**
  * {@code POST /v1/classify} {@code {"texts": [...], "k": 1}} (or {@code "text"}) → {@code {"results":
  * [{"labels": [{"label", "probability"}]}]}}, the k most probable labels per text, most probable first
- * (k beyond the number of labels is capped, like fastText's predict). A text without any known token gets
- * the model's answer for an empty input, as fastText does. Thread-safe: the classifier is immutable.
+ * (k beyond the number of labels is capped, like fastText's predict; equal probabilities keep label order, as
+ * {@link Classifier#predict} does). A text without any known token gets the model's answer for an empty input,
+ * as fastText does. Thread-safe: the classifier is immutable.
+ *
+ * <p>The hottest endpoint, so it writes its JSON itself instead of building a Gson tree: each label's
+ * {@code {"label":"…","probability":} prefix is escaped once, here, and a probability is printed as its float's
+ * shortest decimal ({@link Float#toString}), which parses back to the same float. A fastText-style model fills one
+ * buffer per request ({@link TextClassifier#probabilities(String, float[], int)}) instead of an array per text.
  */
 final class ClassifyApi {
     private final Classifier classifier;
+    private final TextClassifier textClassifier; // the same model when it is one, for its buffer-filling call
     private final ServeOptions options;
+    private final String[] labelPrefixes;        // per label: {"label":"<escaped label>","probability":
 
     ClassifyApi(Classifier classifier, ServeOptions options) {
         this.classifier = classifier;
+        this.textClassifier = classifier instanceof TextClassifier t ? t : null;
         this.options = options;
+        List<String> labels = classifier.labels();
+        this.labelPrefixes = new String[labels.size()];
+        for (int c = 0; c < labelPrefixes.length; c++) {
+            StringBuilder p = new StringBuilder("{\"label\":");
+            JsonBodies.appendQuoted(p, labels.get(c));
+            labelPrefixes[c] = p.append(",\"probability\":").toString();
+        }
     }
 
-    JsonObject classify(JsonObject request) {
+    /** The response body, UTF-8 JSON. */
+    byte[] classify(JsonObject request) {
         List<String> texts = JsonBodies.strings(request, "texts", "text", options.maxBatch());
-        int k = JsonBodies.k(request, 1, options.maxK());
-        JsonArray results = new JsonArray(texts.size());
-        for (String text : texts) {
-            JsonArray labels = new JsonArray(k);
-            for (Prediction p : classifier.predict(text, k)) {
-                JsonObject o = new JsonObject();
-                o.addProperty("label", p.label());
-                o.addProperty("probability", p.probability());
-                labels.add(o);
+        int k = Math.min(JsonBodies.k(request, 1, options.maxK()), labelPrefixes.length);
+        float[] probs = new float[labelPrefixes.length];
+        boolean[] taken = new boolean[labelPrefixes.length];
+        StringBuilder json = new StringBuilder(32 + texts.size() * (24 + k * 64));
+        json.append("{\"results\":[");
+        for (int i = 0; i < texts.size(); i++) {
+            if (textClassifier != null) {
+                textClassifier.probabilities(texts.get(i), probs, 0);
+            } else {
+                probs = classifier.probabilities(texts.get(i));
             }
-            JsonObject r = new JsonObject();
-            r.add("labels", labels);
-            results.add(r);
+            json.append(i == 0 ? "{\"labels\":[" : ",{\"labels\":[");
+            Arrays.fill(taken, false);
+            for (int r = 0; r < k; r++) { // k is small: k passes beat sorting every label
+                int best = -1;
+                for (int c = 0; c < probs.length; c++) {
+                    if (!taken[c] && (best < 0 || probs[c] > probs[best])) {
+                        best = c;
+                    }
+                }
+                taken[best] = true;
+                if (!Float.isFinite(probs[best])) {
+                    throw new IllegalStateException("the model gave label " + best + " the probability " + probs[best]);
+                }
+                json.append(r == 0 ? "" : ",").append(labelPrefixes[best]).append(probs[best]).append('}');
+            }
+            json.append("]}");
         }
-        JsonObject out = new JsonObject();
-        out.add("results", results);
-        return out;
+        return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
     }
 }

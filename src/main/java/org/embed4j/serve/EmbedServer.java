@@ -61,11 +61,11 @@ public final class EmbedServer implements AutoCloseable {
         Metrics metrics = new Metrics(ENDPOINTS, modelInfo(models));
         Map<String, ServeHandler.Route> routes = new LinkedHashMap<>();
         VectorsApi v = vectors == null ? null : new VectorsApi(vectors, options);
-        routes.put("/v1/embed", new ServeHandler.Route("POST", true, v == null ? missing("word vectors", "--model") : v::embed));
-        routes.put("/v1/nearest", new ServeHandler.Route("POST", true, v == null ? missing("word vectors", "--model") : v::nearest));
-        routes.put("/v1/analogy", new ServeHandler.Route("POST", true, v == null ? missing("word vectors", "--model") : v::analogy));
+        routes.put("/v1/embed", new ServeHandler.Route("POST", true, ServeHandler.tree(v == null ? missing("word vectors", "--model") : v::embed)));
+        routes.put("/v1/nearest", new ServeHandler.Route("POST", true, ServeHandler.tree(v == null ? missing("word vectors", "--model") : v::nearest)));
+        routes.put("/v1/analogy", new ServeHandler.Route("POST", true, ServeHandler.tree(v == null ? missing("word vectors", "--model") : v::analogy)));
         ClassifyApi c = classifier == null ? null : new ClassifyApi(classifier, options);
-        routes.put("/v1/classify", new ServeHandler.Route("POST", true, c == null ? missing("classifier", "--classifier") : c::classify));
+        routes.put("/v1/classify", new ServeHandler.Route("POST", true, c == null ? ServeHandler.tree(missing("classifier", "--classifier")) : c::classify));
         routes.put("/healthz", new ServeHandler.Route("GET", false, null));
         routes.put("/metrics", new ServeHandler.Route("GET", true, null));
         byte[] health = health(models);

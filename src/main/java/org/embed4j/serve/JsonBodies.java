@@ -17,7 +17,8 @@ import java.util.List;
 /**
  * Strict JSON request parsing (RFC 8259: no comments, no single quotes, no unquoted names, nothing after
  * the value) and typed field access that turns every mistake into a 400 {@link ApiException} naming the
- * field and what was expected. Stateless and thread-safe.
+ * field and what was expected; and the string literals of the responses that are written by hand
+ * ({@link #appendQuoted}). Stateless and thread-safe.
  */
 final class JsonBodies {
     private JsonBodies() {
@@ -122,6 +123,38 @@ final class JsonBodies {
             throw ApiException.badRequest("bad_k", "\"k\" must be in [1, " + maxK + "], got " + e);
         }
         return (int) k;
+    }
+
+    /**
+     * Appends {@code s} as a JSON string literal (RFC 8259): quotes, backslashes and control characters escaped,
+     * and also U+2028/U+2029 (not line breaks in JSON, but in JavaScript) and unpaired surrogates (as six-character
+     * escapes, so that the literal decodes to exactly {@code s} rather than to an encoder's '?').
+     */
+    static void appendQuoted(StringBuilder out, String s) {
+        out.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                default -> {
+                    boolean paired = Character.isHighSurrogate(c)
+                            ? i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))
+                            : Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(s.charAt(i - 1));
+                    if (c < 0x20 || c == '\u2028' || c == '\u2029' || (Character.isSurrogate(c) && !paired)) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
     }
 
     private static String asString(JsonElement e, String what) {

@@ -29,8 +29,16 @@ final class ServeHandler implements Http1Server.Handler {
     private static final String METRICS = "text/plain; version=0.0.4; charset=utf-8";
     private static final String[] NO_STORE = {"Cache-Control", "no-store"};
 
-    /** One endpoint: its method, whether it needs the token, and what it does with the JSON body. */
-    record Route(String method, boolean authenticated, Function<JsonObject, JsonObject> json) {
+    /**
+     * One endpoint: its method, whether it needs the token, and what it answers to the JSON body (the response's
+     * UTF-8 JSON; null for the GET endpoints).
+     */
+    record Route(String method, boolean authenticated, Function<JsonObject, byte[]> json) {
+    }
+
+    /** An endpoint that builds its answer as a Gson tree (the hot classify endpoint writes its bytes itself). */
+    static Function<JsonObject, byte[]> tree(Function<JsonObject, JsonObject> endpoint) {
+        return body -> GSON.toJson(endpoint.apply(body)).getBytes(StandardCharsets.UTF_8);
     }
 
     private final Map<String, Route> routes;
@@ -100,7 +108,7 @@ final class ServeHandler implements Http1Server.Handler {
             return new Http1Response(200, path.equals("/metrics") ? METRICS : JSON, getBodies.apply(path), NO_STORE);
         }
         JsonObject body = JsonBodies.parseObject(readBody(request));
-        return new Http1Response(200, JSON, GSON.toJson(route.json().apply(body)).getBytes(StandardCharsets.UTF_8), NO_STORE);
+        return new Http1Response(200, JSON, route.json().apply(body), NO_STORE);
     }
 
     /** The body as UTF-8 text, at most maxBodyBytes (413 beyond, whether announced or streamed). */
