@@ -31,19 +31,10 @@ class SupervisedTest {
         SplittableRandom rng = new SplittableRandom(dim * 31L + k);
         float[] input = new float[v * dim];
         float[] output = new float[k * dim];
-        for (int i = 0; i < input.length; i++) {
-            input[i] = (float) rng.nextDouble(-1, 1);
-        }
-        for (int i = 0; i < output.length; i++) {
-            output[i] = (float) rng.nextDouble(-1, 1);
-        }
+        fillUniform(input, rng);
+        fillUniform(output, rng);
         // reference in double
-        double[] hidden = new double[dim];
-        for (int r : rows) {
-            for (int d = 0; d < dim; d++) {
-                hidden[d] += input[r * dim + d] / (double) rows.length;
-            }
-        }
+        double[] hidden = meanOfRows(input, rows, dim);
         double[] logits = new double[k];
         double max = Double.NEGATIVE_INFINITY;
         for (int c = 0; c < k; c++) {
@@ -92,18 +83,9 @@ class SupervisedTest {
         SplittableRandom rng = new SplittableRandom(5);
         float[] input = new float[4 * dim];
         float[] output = new float[k * dim];
-        for (int i = 0; i < input.length; i++) {
-            input[i] = (float) rng.nextDouble(-1, 1);
-        }
-        for (int i = 0; i < output.length; i++) {
-            output[i] = (float) rng.nextDouble(-1, 1);
-        }
-        double[] hidden = new double[dim];
-        for (int r : rows) {
-            for (int d = 0; d < dim; d++) {
-                hidden[d] += input[r * dim + d] / (double) rows.length;
-            }
-        }
+        fillUniform(input, rng);
+        fillUniform(output, rng);
+        double[] hidden = meanOfRows(input, rows, dim);
         double[] expOut = new double[output.length];
         double[] grad = new double[dim];
         double expLoss = 0;
@@ -152,18 +134,9 @@ class SupervisedTest {
         SplittableRandom rng = new SplittableRandom(17);
         float[] input = new float[5 * dim];
         float[] output = new float[6 * dim];
-        for (int i = 0; i < input.length; i++) {
-            input[i] = (float) rng.nextDouble(-1, 1);
-        }
-        for (int i = 0; i < output.length; i++) {
-            output[i] = (float) rng.nextDouble(-1, 1);
-        }
-        double[] hidden = new double[dim];
-        for (int r : rows) {
-            for (int d = 0; d < dim; d++) {
-                hidden[d] += input[r * dim + d] / (double) rows.length;
-            }
-        }
+        fillUniform(input, rng);
+        fillUniform(output, rng);
+        double[] hidden = meanOfRows(input, rows, dim);
         double[] expOut = new double[output.length];
         for (int i = 0; i < output.length; i++) {
             expOut[i] = output[i];
@@ -213,5 +186,23 @@ class SupervisedTest {
         int[] negatives = {5, 0, 5, 1};
         checkBinarySteps(new int[] {2, 5, 0, 5}, new boolean[] {true, false, false, false},
                 (in, out, dim, rows, lr, h, g) -> Supervised.stepNs(in, out, dim, rows, 2, negatives, 3, lr, h, g, null));
+    }
+
+    /** Fills {@code a} with uniform draws from [-1, 1), in index order. */
+    private static void fillUniform(float[] a, SplittableRandom rng) {
+        for (int i = 0; i < a.length; i++) {
+            a[i] = (float) rng.nextDouble(-1, 1);
+        }
+    }
+
+    /** The reference hidden vector: the mean of the listed rows, accumulated in double. */
+    private static double[] meanOfRows(float[] input, int[] rows, int dim) {
+        double[] hidden = new double[dim];
+        for (int r : rows) {
+            for (int d = 0; d < dim; d++) {
+                hidden[d] += input[r * dim + d] / (double) rows.length;
+            }
+        }
+        return hidden;
     }
 }
