@@ -29,20 +29,39 @@ public interface Classifier {
         }
         float[] probs = probabilities(text);
         List<String> labels = labels();
-        int n = Math.min(k, probs.length);
-        List<Prediction> out = new ArrayList<>(n);
-        boolean[] taken = new boolean[probs.length];
-        for (int r = 0; r < n; r++) { // k is small: k passes beat sorting every label
-            int best = -1;
-            for (int c = 0; c < probs.length; c++) {
-                if (!taken[c] && (best < 0 || probs[c] > probs[best])) {
-                    best = c;
-                }
-            }
-            taken[best] = true;
-            out.add(new Prediction(labels.get(best), probs[best]));
+        int[] best = new int[Math.min(k, probs.length)];
+        topLabels(probs, best, new boolean[probs.length]);
+        List<Prediction> out = new ArrayList<>(best.length);
+        for (int c : best) {
+            out.add(new Prediction(labels.get(c), probs[c]));
         }
         return out;
+    }
+
+    /**
+     * {@link #probabilities(String)} into {@code out[offset .. offset + K)}, K = the number of labels. This default
+     * copies; models with a hot path of their own fill the buffer directly.
+     */
+    default void probabilities(String text, float[] out, int offset) {
+        float[] p = probabilities(text);
+        System.arraycopy(p, 0, out, offset, p.length);
+    }
+
+    /**
+     * The indices of the {@code best.length} largest of {@code probs}, largest first; equal values keep index order.
+     * {@code taken} (at least probs.length, all false) is scratch the caller may reuse after clearing it.
+     */
+    static void topLabels(float[] probs, int[] best, boolean[] taken) {
+        for (int r = 0; r < best.length; r++) { // k is small: k passes beat sorting every label
+            int b = -1;
+            for (int c = 0; c < probs.length; c++) {
+                if (!taken[c] && (b < 0 || probs[c] > probs[b])) {
+                    b = c;
+                }
+            }
+            taken[b] = true;
+            best[r] = b;
+        }
     }
 
     /** At most k labels whose probability is at least {@code threshold}, most probable first (possibly none). */

@@ -134,6 +134,7 @@ public final class TextClassifier implements Classifier {
     }
 
     /** {@link #probabilities(String)} into {@code out[offset .. offset + K)}, K = the number of labels. */
+    @Override
     public void probabilities(String text, float[] out, int offset) {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(out, "out");

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import org.embed4j.classify.Classifier;
-import org.embed4j.classify.TextClassifier;
 
 /**
  * {@code POST /v1/classify} {@code {"texts": [...], "k": 1}} (or {@code "text"}) → {@code {"results":
@@ -16,18 +15,16 @@ import org.embed4j.classify.TextClassifier;
  *
  * <p>The hottest endpoint, so it writes its JSON itself instead of building a Gson tree: each label's
  * {@code {"label":"…","probability":} prefix is escaped once, here, and a probability is printed as its float's
- * shortest decimal ({@link Float#toString}), which parses back to the same float. A fastText-style model fills one
- * buffer per request ({@link TextClassifier#probabilities(String, float[], int)}) instead of an array per text.
+ * shortest decimal ({@link Float#toString}), which parses back to the same float. Probabilities go into one buffer
+ * per request ({@link Classifier#probabilities(String, float[], int)}) instead of an array per text.
  */
 final class ClassifyApi {
     private final Classifier classifier;
-    private final TextClassifier textClassifier; // the same model when it is one, for its buffer-filling call
     private final ServeOptions options;
     private final String[] labelPrefixes;        // per label: {"label":"<escaped label>","probability":
 
     ClassifyApi(Classifier classifier, ServeOptions options) {
         this.classifier = classifier;
-        this.textClassifier = classifier instanceof TextClassifier t ? t : null;
         this.options = options;
         List<String> labels = classifier.labels();
         this.labelPrefixes = new String[labels.size()];
@@ -44,28 +41,20 @@ final class ClassifyApi {
         int k = Math.min(JsonBodies.k(request, 1, options.maxK()), labelPrefixes.length);
         float[] probs = new float[labelPrefixes.length];
         boolean[] taken = new boolean[labelPrefixes.length];
+        int[] best = new int[k];
         StringBuilder json = new StringBuilder(32 + texts.size() * (24 + k * 64));
         json.append("{\"results\":[");
         for (int i = 0; i < texts.size(); i++) {
-            if (textClassifier != null) {
-                textClassifier.probabilities(texts.get(i), probs, 0);
-            } else {
-                probs = classifier.probabilities(texts.get(i));
-            }
+            classifier.probabilities(texts.get(i), probs, 0);
             json.append(i == 0 ? "{\"labels\":[" : ",{\"labels\":[");
             Arrays.fill(taken, false);
-            for (int r = 0; r < k; r++) { // k is small: k passes beat sorting every label
-                int best = -1;
-                for (int c = 0; c < probs.length; c++) {
-                    if (!taken[c] && (best < 0 || probs[c] > probs[best])) {
-                        best = c;
-                    }
+            Classifier.topLabels(probs, best, taken);
+            for (int r = 0; r < k; r++) {
+                int c = best[r];
+                if (!Float.isFinite(probs[c])) {
+                    throw new IllegalStateException("the model gave label " + c + " the probability " + probs[c]);
                 }
-                taken[best] = true;
-                if (!Float.isFinite(probs[best])) {
-                    throw new IllegalStateException("the model gave label " + best + " the probability " + probs[best]);
-                }
-                json.append(r == 0 ? "" : ",").append(labelPrefixes[best]).append(probs[best]).append('}');
+                json.append(r == 0 ? "" : ",").append(labelPrefixes[c]).append(probs[c]).append('}');
             }
             json.append("]}");
         }
