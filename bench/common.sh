@@ -1,18 +1,31 @@
-# Sourced by bench suites: builds the benchmark classes once (Maven profile bench) and runs JMH.
+# Sourced by bench suites: builds the benchmark module (Maven profile bench) and runs JMH.
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$BENCH_ROOT/ci/env.sh"
-BENCH_BUILD="${BENCH_BUILD:-$BENCH_ROOT/target-bench}"
+BENCH_BUILD="$BENCH_ROOT/bench/target"
 
+# bench_build: compiles bench/ and the modules it needs; $BENCH_BUILD/classes and classpath.txt are the result.
 bench_build() {
-  (cd "$BENCH_ROOT" && mvn -B -q -ntp -Pbench -DbuildDir="$BENCH_BUILD" -DskipTests test-compile dependency:build-classpath \
-      -Dmdep.outputFile="$BENCH_BUILD/classpath.txt" -Dmdep.includeScope=test) >&2
+  (cd "$BENCH_ROOT" && mvn -B -q -ntp -Pbench -pl bench -am -Dno-docs -DskipTests package) >&2
+}
+
+# bench_classpath: the JMH classes and everything they need, for java -cp.
+bench_classpath() {
+  echo "$BENCH_BUILD/classes:$(cat "$BENCH_BUILD/classpath.txt")"
+}
+
+# bench_cli_jar <folder>: builds the CLI's runnable jar and copies it to <folder>/embed4j.jar, a copy that later
+# builds in the tree cannot change while a long benchmark runs; sets JAR to it.
+bench_cli_jar() {
+  mkdir -p "$1"
+  (cd "$BENCH_ROOT" && mvn -B -q -ntp -pl src/cli -am -Dno-docs -DskipTests package) >&2
+  cp "$BENCH_ROOT"/src/cli/target/embed4j-cli-*-all.jar "$1/embed4j.jar"
+  JAR="$1/embed4j.jar"
 }
 
 # bench_jmh <regex> [jmh args...]: runs JMH benchmarks matching regex; machine-readable results in $BENCH_BUILD/jmh-*.json
 bench_jmh() {
   local regex="$1"; shift
-  local cp="$BENCH_BUILD/test-classes:$BENCH_BUILD/classes:$(cat "$BENCH_BUILD/classpath.txt")"
-  java --enable-native-access=ALL-UNNAMED -cp "$cp" org.openjdk.jmh.Main "$regex" "$@"
+  java --enable-native-access=ALL-UNNAMED -cp "$(bench_classpath)" org.openjdk.jmh.Main "$regex" "$@"
 }
 
 # bench_jmh_times [--quick]: sets JMH_TIMES, the iteration flags the JMH suites share:

@@ -15,4 +15,4 @@ fi
 
 mvn -B -ntp "${PROFILE[@]}" clean verify
 # C-level conformance of the scalar reference and AVX2 kernels, built by the Maven run above.
-(cd target/native && ctest --output-on-failure)
+(cd src/core/target/native && ctest --output-on-failure)

@@ -27,7 +27,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-source "$ROOT/ci/env.sh"
+source "$ROOT/bench/common.sh"
 
 QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
@@ -46,10 +46,9 @@ trap 'rm -rf "$WORK"' EXIT
 log() { echo "classify bench: $*" >&2; }
 
 # --- our jar (own build folder so it does not collide with other builds)
-BUILD="${CLASSIFY_BENCH_BUILD:-$ROOT/target-classbench}"
+BUILD="${CLASSIFY_BENCH_BUILD:-$ROOT/target-bench/classify}"
 log "building embed4j into $BUILD"
-(cd "$ROOT" && mvn -B -q -ntp -DbuildDir="$BUILD" -DskipTests package) >&2
-JAR="$BUILD/embed4j-0.1.0-all.jar"
+bench_cli_jar "$BUILD"
 # transparent huge pages for the Java heap: the 2M x 100 input matrix (800 MB) is touched at random rows, and with
 # 4 KiB pages (THP "madvise" here) page faults and TLB misses dominated the wall time (IMDB 4x slower without it)
 ours() { java --enable-native-access=ALL-UNNAMED -Xmx6g -XX:+UseTransparentHugePages -jar "$JAR" "$@"; }

@@ -26,7 +26,7 @@ DIR="${SERVE_DIR:-/tmp/embed4j-serve-bench}"
 mkdir -p "$DIR"
 
 bench_build
-CP="$BENCH_BUILD/test-classes:$BENCH_BUILD/classes:$(cat "$BENCH_BUILD/classpath.txt")"
+CP="$(bench_classpath)"
 JAVA=(java --enable-native-access=ALL-UNNAMED -cp "$CP")
 
 # rewritten every run (a few seconds) so that they always match the file formats of this build; REUSE_MODELS=1 keeps them

@@ -16,7 +16,7 @@
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-source "$ROOT/ci/env.sh"
+source "$ROOT/bench/common.sh"
 
 QUICK=0
 [ "${1:-}" = "--quick" ] && QUICK=1
@@ -35,10 +35,9 @@ trap 'rm -rf "$WORK"' EXIT
 log() { echo "word2vec bench: $*" >&2; }
 
 # --- our jar (own build folder so it does not collide with other builds)
-BUILD="${W2V_BENCH_BUILD:-$ROOT/target-w2vbench}"
+BUILD="${W2V_BENCH_BUILD:-$ROOT/target-bench/word2vec}"
 log "building embed4j into $BUILD"
-(cd "$ROOT" && mvn -B -q -ntp -DbuildDir="$BUILD" -DskipTests package) >&2
-JAR="$BUILD/embed4j-0.1.0-all.jar"
+bench_cli_jar "$BUILD"
 ours() { java --enable-native-access=ALL-UNNAMED -Xmx2g -jar "$JAR" "$@"; }
 
 # --- anchors from the npm registry

@@ -11,7 +11,7 @@ import org.embed4j.classify.ClassifierOptions;
 import org.embed4j.classify.FastTextTrainer;
 import org.embed4j.classify.Prediction;
 import org.embed4j.classify.TextClassifier;
-import org.embed4j.classify.data.LabeledText;
+import org.embed4j.classify.LabeledText;
 import org.embed4j.deploy.TextEmbedder;
 import org.embed4j.vectors.WordVectors;
 import org.openjdk.jmh.annotations.Benchmark;

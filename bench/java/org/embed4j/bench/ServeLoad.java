@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.embed4j.classify.ClassifierOptions;
 import org.embed4j.classify.FastTextTrainer;
 import org.embed4j.classify.TextClassifier;
-import org.embed4j.classify.data.LabeledText;
+import org.embed4j.classify.LabeledText;
 import org.embed4j.io.AtomicFiles;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;

@@ -4,7 +4,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.Backends;
-import org.embed4j.examples.mlp.TextMlp;
+import org.embed4j.classify.mlp.TextMlp;
 import org.embed4j.nn.CrossEntropyLoss;
 import org.embed4j.nn.Init;
 import org.embed4j.optim.Adam;

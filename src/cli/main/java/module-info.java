@@ -1,0 +1,10 @@
+/** The ./embed4j command line. */
+module org.embed4j.cli {
+    requires org.embed4j;
+    requires org.embed4j.serve;
+    requires info.picocli;
+    requires me.tongfei.progressbar;
+    requires java.desktop;
+
+    opens org.embed4j.cli to info.picocli;
+}

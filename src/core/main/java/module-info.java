@@ -1,0 +1,25 @@
+/**
+ * embed4j: PyTorch's {@code nn.Embedding} for the JVM, with native kernels through the FFM API, and what people build
+ * with it: word vectors and text classifiers.
+ *
+ * <p>The exported packages are the API. The FFM bindings, file-format helpers and backend internals are not exported.
+ * Callers on the module path start the JVM with {@code --enable-native-access=org.embed4j}.
+ */
+module org.embed4j {
+    requires org.bytedeco.javacpp;
+
+    exports org.embed4j.tensor;
+    exports org.embed4j.backend;
+    exports org.embed4j.nn;
+    exports org.embed4j.optim;
+    exports org.embed4j.text;
+    exports org.embed4j.vectors;
+    exports org.embed4j.word2vec;
+    exports org.embed4j.train;
+    exports org.embed4j.classify;
+    exports org.embed4j.classify.mlp;
+    exports org.embed4j.deploy;
+
+    // file-format helpers (atomic writes, sections, safetensors, JSON) for embed4j's own modules only
+    exports org.embed4j.io to org.embed4j.cli, org.embed4j.serve;
+}

@@ -1,0 +1,110 @@
+package org.embed4j.classify;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The two formats users bring their own data in:
+ * fastText's ({@code __label__a __label__b text ...}: leading {@code __label__} tokens are labels) and
+ * a generic TSV ({@code label<TAB>text}). Errors name the file and line.
+ */
+public final class TextFormats {
+    /** fastText's label prefix. */
+    public static final String LABEL_PREFIX = "__label__";
+
+    private TextFormats() {
+    }
+
+    /** Reads a fastText-format file; blank lines are skipped; a line without a label is an error. */
+    public static List<LabeledText> readFastText(Path path) throws IOException {
+        List<LabeledText> out = new ArrayList<>();
+        try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            String line;
+            int lineNo = 0;
+            while ((line = r.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                out.add(parseFastTextLine(line, path, lineNo));
+            }
+        }
+        requireNonEmpty(out, path);
+        return out;
+    }
+
+    /** One fastText line: labels first, then the text. */
+    public static LabeledText parseFastTextLine(String line, Path path, int lineNo) {
+        String[] tokens = line.trim().split("\\s+");
+        List<String> labels = new ArrayList<>();
+        int i = 0;
+        while (i < tokens.length && tokens[i].startsWith(LABEL_PREFIX)) {
+            String label = tokens[i].substring(LABEL_PREFIX.length());
+            if (label.isEmpty()) {
+                throw new IllegalArgumentException(path + ":" + lineNo + ": empty label \"" + tokens[i] + "\"");
+            }
+            labels.add(label);
+            i++;
+        }
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException(path + ":" + lineNo + ": no " + LABEL_PREFIX
+                    + " label at the start of the line: \"" + LabeledText.abbreviate(line) + "\"");
+        }
+        if (i == tokens.length) {
+            throw new IllegalArgumentException(path + ":" + lineNo + ": no text after the label(s): \""
+                    + LabeledText.abbreviate(line) + "\"");
+        }
+        return new LabeledText(labels, String.join(" ", java.util.Arrays.copyOfRange(tokens, i, tokens.length)));
+    }
+
+    /** Reads {@code label<TAB>text} lines; blank lines are skipped; a line without a tab is an error. */
+    public static List<LabeledText> readTsv(Path path) throws IOException {
+        List<LabeledText> out = new ArrayList<>();
+        try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            String line;
+            int lineNo = 0;
+            while ((line = r.readLine()) != null) {
+                lineNo++;
+                if (line.isBlank()) {
+                    continue;
+                }
+                int tab = line.indexOf('\t');
+                if (tab <= 0) {
+                    throw new IllegalArgumentException(path + ":" + lineNo + ": expected label<TAB>text, got \""
+                            + LabeledText.abbreviate(line) + "\"");
+                }
+                if (line.substring(tab + 1).isBlank()) {
+                    throw new IllegalArgumentException(path + ":" + lineNo + ": no text after the label: \""
+                            + LabeledText.abbreviate(line) + "\"");
+                }
+                out.add(LabeledText.of(line.substring(0, tab).trim(), line.substring(tab + 1)));
+            }
+        }
+        requireNonEmpty(out, path);
+        return out;
+    }
+
+    /** Format by content: fastText when the first non-blank line starts with __label__, else TSV. */
+    public static List<LabeledText> read(Path path) throws IOException {
+        try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                if (!line.isBlank()) {
+                    return line.trim().startsWith(LABEL_PREFIX) ? readFastText(path) : readTsv(path);
+                }
+            }
+        }
+        throw new IllegalArgumentException(path + ": the file has no examples");
+    }
+
+    private static void requireNonEmpty(List<LabeledText> out, Path path) {
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException(path + ": the file has no examples");
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package org.embed4j.classify.mlp;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.embed4j.classify.Classifier;
+import org.embed4j.text.Tokenizer;
+
+/**
+ * A trained {@link TextMlp} for inference, in plain Java over its float weights:
+ * {@code p = softmax(W2·relu(W1·mean_j E[t_j] + b1) + b2)} over the text's terms t (lower-cased words and word
+ * n-grams up to {@code wordNgrams}; terms outside the vocabulary are dropped; no known term: the mean is zero).
+ * Dropout is the identity at inference. Sums are accumulated in float in a fixed order, so the same weights give
+ * bit-identical probabilities on every machine and every run; they agree with {@link TextMlp}'s backend forward
+ * up to float rounding only.
+ *
+ * <p>Immutable and thread-safe: the weights are never written after construction and every call allocates its
+ * own scratch, so one instance serves any number of threads.
+ */
+public final class MlpClassifier implements Classifier {
+    private static final Tokenizer TOKENIZER = new Tokenizer(true);
+
+    private final MlpConfig config;
+    private final List<String> words;
+    private final Map<String, Integer> ids;
+    private final List<String> labels;
+    private final float[] embedding;    // (V,D)
+    private final float[] hiddenWeight; // (H,D)
+    private final float[] hiddenBias;   // (H)
+    private final float[] outputWeight; // (K,H)
+    private final float[] outputBias;   // (K)
+
+    /** Takes ownership of the arrays; sizes must match the vocabulary, the labels and {@code config}. */
+    MlpClassifier(MlpConfig config, List<String> words, List<String> labels, float[] embedding, float[] hiddenWeight,
+                  float[] hiddenBias, float[] outputWeight, float[] outputBias) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.words = List.copyOf(words);
+        this.labels = List.copyOf(labels);
+        if (labels.isEmpty()) {
+            throw new IllegalArgumentException("an MLP classifier needs at least one label");
+        }
+        int v = words.size();
+        int d = config.dim();
+        int h = config.hidden();
+        int k = labels.size();
+        checkSize("embedding", embedding, (long) v * d);
+        checkSize("hidden weight", hiddenWeight, (long) h * d);
+        checkSize("hidden bias", hiddenBias, h);
+        checkSize("output weight", outputWeight, (long) k * h);
+        checkSize("output bias", outputBias, k);
+        this.ids = new HashMap<>(v * 2);
+        for (int i = 0; i < v; i++) {
+            if (ids.putIfAbsent(words.get(i), i) != null) {
+                throw new IllegalArgumentException("vocabulary term '" + words.get(i) + "' appears twice");
+            }
+        }
+        if (new HashSet<>(labels).size() != k) {
+            throw new IllegalArgumentException("labels must be distinct, got " + labels);
+        }
+        this.embedding = embedding;
+        this.hiddenWeight = hiddenWeight;
+        this.hiddenBias = hiddenBias;
+        this.outputWeight = outputWeight;
+        this.outputBias = outputBias;
+    }
+
+    private static void checkSize(String what, float[] data, long expected) {
+        if (data.length != expected) {
+            throw new IllegalArgumentException(what + " has " + data.length + " floats, expected " + expected);
+        }
+    }
+
+    /** The hyper-parameters the model was trained with (dim, hidden and wordNgrams shape inference). */
+    public MlpConfig config() {
+        return config;
+    }
+
+    /** The vocabulary: words and word n-grams, in row order of the embedding. */
+    public List<String> words() {
+        return words;
+    }
+
+    @Override
+    public List<String> labels() {
+        return labels;
+    }
+
+    @Override
+    public int vocabularySize() {
+        return words.size();
+    }
+
+    @Override
+    public int dim() {
+        return config.dim();
+    }
+
+    float[] embedding() {
+        return embedding;
+    }
+
+    float[] hiddenWeight() {
+        return hiddenWeight;
+    }
+
+    float[] hiddenBias() {
+        return hiddenBias;
+    }
+
+    float[] outputWeight() {
+        return outputWeight;
+    }
+
+    float[] outputBias() {
+        return outputBias;
+    }
+
+    /** Softmax probabilities over {@link #labels()}; they sum to 1. */
+    @Override
+    public float[] probabilities(String text) {
+        int d = config.dim();
+        int h = config.hidden();
+        int k = labels.size();
+        float[] mean = new float[d];
+        int n = 0;
+        for (String t : terms(text, config.wordNgrams())) {
+            Integer row = ids.get(t);
+            if (row != null) {
+                int base = row * d;
+                for (int j = 0; j < d; j++) {
+                    mean[j] += embedding[base + j];
+                }
+                n++;
+            }
+        }
+        if (n > 0) {
+            float inv = 1f / n;
+            for (int j = 0; j < d; j++) {
+                mean[j] *= inv;
+            }
+        }
+        float[] hidden = new float[h];
+        for (int i = 0; i < h; i++) {
+            hidden[i] = Math.max(0f, hiddenBias[i] + dot(hiddenWeight, i * d, mean, d));
+        }
+        double[] logits = new double[k];
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < k; c++) {
+            logits[c] = outputBias[c] + dot(outputWeight, c * h, hidden, h);
+            max = Math.max(max, logits[c]);
+        }
+        double sum = 0;
+        for (int c = 0; c < k; c++) {
+            logits[c] = StrictMath.exp(logits[c] - max); // StrictMath: the same bits on every JVM and CPU
+            sum += logits[c];
+        }
+        float[] probs = new float[k];
+        for (int c = 0; c < k; c++) {
+            probs[c] = (float) (logits[c] / sum);
+        }
+        return probs;
+    }
+
+    private static float dot(float[] matrix, int offset, float[] x, int n) {
+        float s = 0f;
+        for (int j = 0; j < n; j++) {
+            s += matrix[offset + j] * x[j];
+        }
+        return s;
+    }
+
+    /** Writes the model as one versioned safetensors file (temporary name, then rename); see {@link MlpFile}. */
+    public void save(Path path) throws IOException {
+        MlpFile.write(this, path);
+    }
+
+    /** Reads a model written by {@link #save}; a newer format version, a truncated or foreign file is refused. */
+    public static MlpClassifier load(Path path) throws IOException {
+        return MlpFile.read(path);
+    }
+
+    /**
+     * The terms of a text: its lower-cased words, then (wordNgrams >= 2) every word n-gram up to that length joined
+     * by single spaces (fastText's -wordNgrams, but each n-gram with its own vocabulary row instead of a hash).
+     */
+    static List<String> terms(String text, int wordNgrams) {
+        List<String> words = TOKENIZER.tokenize(text);
+        List<String> out = new ArrayList<>(words);
+        // no n-gram is longer than the text; bounding n by it also keeps n++ from overflowing (the value comes
+        // from model files too)
+        int longest = Math.min(wordNgrams, words.size());
+        for (int n = 2; n <= longest; n++) {
+            for (int i = 0; i + n <= words.size(); i++) {
+                out.add(String.join(" ", words.subList(i, i + n)));
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "MlpClassifier(vocabulary " + words.size() + ", dim " + config.dim() + ", hidden " + config.hidden()
+                + ", labels " + labels + ")";
+    }
+}
