@@ -6,5 +6,6 @@ module org.embed4j.cli {
     requires me.tongfei.progressbar;
     requires java.desktop;
 
-    opens org.embed4j.cli to info.picocli;
+    opens org.embed4j.cli to
+            info.picocli;
 }

@@ -21,5 +21,7 @@ module org.embed4j {
     exports org.embed4j.deploy;
 
     // file-format helpers (atomic writes, sections, safetensors, JSON) for embed4j's own modules only
-    exports org.embed4j.io to org.embed4j.cli, org.embed4j.serve;
+    exports org.embed4j.io to
+            org.embed4j.cli,
+            org.embed4j.serve;
 }

@@ -5,7 +5,6 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.Loader;
 import org.bytedeco.javacpp.LongPointer;
@@ -53,7 +52,9 @@ import org.openjdk.jmh.infra.Blackhole;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx2g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx2g"})
 public class EmbeddingBenchmark {
     static final int V = 1_000_000;
     static final int D = 128;
@@ -102,7 +103,8 @@ public class EmbeddingBenchmark {
 
         /** Ours vs the Java reference before timing: gather bit-exact, bag mean and fused SGD within rounding. */
         private void checkAgainstReference() {
-            try (Tensor ref = Tensor.allocate(DType.F32, N, D); Tensor refBag = Tensor.allocate(DType.F32, B, D)) {
+            try (Tensor ref = Tensor.allocate(DType.F32, N, D);
+                    Tensor refBag = Tensor.allocate(DType.F32, B, D)) {
                 cpu.gather(out, weight, indices);
                 java.gather(ref, weight, indices);
                 if (out.segment().mismatch(ref.segment()) != -1) {
@@ -114,10 +116,13 @@ public class EmbeddingBenchmark {
             }
             // Fused update on a small table: both backends from the same start must agree.
             SplittableRandom rnd = new SplittableRandom(3);
-            try (Tensor w1 = random(rnd, 1f, 1000, 16); Tensor w2 = Tensor.allocate(DType.F32, 1000, 16);
-                 Tensor g = random(rnd, 1f, 5000, 16); Tensor idx = randomIndices(rnd, 5000, 1000)) {
+            try (Tensor w1 = random(rnd, 1f, 1000, 16);
+                    Tensor w2 = Tensor.allocate(DType.F32, 1000, 16);
+                    Tensor g = random(rnd, 1f, 5000, 16);
+                    Tensor idx = randomIndices(rnd, 5000, 1000)) {
                 java.copy(w2, w1);
-                try (SortedIndices s1 = cpu.sortIndices(idx, 1000, -1); SortedIndices s2 = java.sortIndices(idx, 1000, -1)) {
+                try (SortedIndices s1 = cpu.sortIndices(idx, 1000, -1);
+                        SortedIndices s2 = java.sortIndices(idx, 1000, -1)) {
                     cpu.embeddingBackwardUpdate(w1, null, null, g, s1, false, OptimStep.sgd(0.1f));
                     java.embeddingBackwardUpdate(w2, null, null, g, s2, false, OptimStep.sgd(0.1f));
                 }
@@ -156,20 +161,23 @@ public class EmbeddingBenchmark {
             minusLr = new Scalar(-LR);
             d.cpu.gather(d.out, d.weight, d.indices);
             try (org.bytedeco.pytorch.Tensor t = torch.embedding(weight, indices)) {
-                MemorySegment got = MemorySegment.ofAddress(t.data_ptr().address()).reinterpret(d.out.byteSize());
+                MemorySegment got =
+                        MemorySegment.ofAddress(t.data_ptr().address()).reinterpret(d.out.byteSize());
                 if (got.mismatch(d.out.segment()) != -1) {
                     throw new IllegalStateException("torch.embedding differs from the cpu gather");
                 }
             }
             d.cpu.embeddingBagForward(d.bagOut, null, d.weight, d.indices, d.offsets, null, BagMode.MEAN, -1);
-            try (T_TensorTensorTensorTensor_T r = bag(); org.bytedeco.pytorch.Tensor mean = r.get0()) {
-                MemorySegment got = MemorySegment.ofAddress(mean.data_ptr().address())
-                        .reinterpret(d.bagOut.byteSize());
+            try (T_TensorTensorTensorTensor_T r = bag();
+                    org.bytedeco.pytorch.Tensor mean = r.get0()) {
+                MemorySegment got =
+                        MemorySegment.ofAddress(mean.data_ptr().address()).reinterpret(d.bagOut.byteSize());
                 for (long i = 0; i < (long) B * D; i++) {
                     float a = got.getAtIndex(ValueLayout.JAVA_FLOAT, i);
                     float b = d.bagOut.getFloat(i);
                     if (Math.abs(a - b) > 1e-5 * (1 + Math.abs(b))) {
-                        throw new IllegalStateException("torch.embedding_bag mean differs at " + i + ": " + a + " vs " + b);
+                        throw new IllegalStateException(
+                                "torch.embedding_bag mean differs at " + i + ": " + a + " vs " + b);
                     }
                 }
             }
@@ -181,12 +189,14 @@ public class EmbeddingBenchmark {
         }
 
         private static org.bytedeco.pytorch.Tensor floats(Tensor t, long... shape) {
-            FloatPointer p = new FloatPointer(t.segment().asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer());
+            FloatPointer p = new FloatPointer(
+                    t.segment().asByteBuffer().order(ByteOrder.nativeOrder()).asFloatBuffer());
             return torch.from_blob(p, shape, new TensorOptions(torch.ScalarType.Float));
         }
 
         private static org.bytedeco.pytorch.Tensor longs(Tensor t, long... shape) {
-            LongPointer p = new LongPointer(t.segment().asByteBuffer().order(ByteOrder.nativeOrder()).asLongBuffer());
+            LongPointer p = new LongPointer(
+                    t.segment().asByteBuffer().order(ByteOrder.nativeOrder()).asLongBuffer());
             return torch.from_blob(p, shape, new TensorOptions(torch.ScalarType.Long));
         }
     }
@@ -224,7 +234,8 @@ public class EmbeddingBenchmark {
 
     @Benchmark
     public void bag_torch(Torch t, Blackhole bh) {
-        try (T_TensorTensorTensorTensor_T r = t.bag(); org.bytedeco.pytorch.Tensor mean = r.get0()) {
+        try (T_TensorTensorTensorTensor_T r = t.bag();
+                org.bytedeco.pytorch.Tensor mean = r.get0()) {
             bh.consume(mean.data_ptr().address());
         }
     }
@@ -281,7 +292,8 @@ public class EmbeddingBenchmark {
             float a = got.getFloat(i);
             float b = want.getFloat(i);
             if (!(Math.abs(a - b) <= tol * (1 + Math.abs(b)))) {
-                throw new IllegalStateException(what + " differs from the Java reference at " + i + ": " + a + " vs " + b);
+                throw new IllegalStateException(
+                        what + " differs from the Java reference at " + i + ": " + a + " vs " + b);
             }
         }
     }

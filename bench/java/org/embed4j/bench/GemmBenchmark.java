@@ -4,7 +4,6 @@ import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-
 import org.bytedeco.openblas.global.openblas_full;
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.Backends;
@@ -38,14 +37,27 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class GemmBenchmark {
 
     /** sqS: S×S×S; fwd/dx/dw_inI_outO: nn.Linear(I, O) on a batch of 512. */
-    @Param({"sq256", "sq512", "sq1024", "sq2048",
-            "fwd_in300_out2", "dx_in300_out2", "dw_in300_out2",
-            "fwd_in100_out100", "dx_in100_out100", "dw_in100_out100",
-            "fwd_in300_out1000", "dx_in300_out1000", "dw_in300_out1000"})
+    @Param({
+        "sq256",
+        "sq512",
+        "sq1024",
+        "sq2048",
+        "fwd_in300_out2",
+        "dx_in300_out2",
+        "dw_in300_out2",
+        "fwd_in100_out100",
+        "dx_in100_out100",
+        "dw_in100_out100",
+        "fwd_in300_out1000",
+        "dx_in300_out1000",
+        "dw_in300_out1000"
+    })
     public String shape;
 
     static final int BATCH = 512;
@@ -69,8 +81,8 @@ public class GemmBenchmark {
             int in = Integer.parseInt(p[1].substring(2)), out = Integer.parseInt(p[2].substring(3));
             return switch (p[0]) {
                 case "fwd" -> new Case(BATCH, out, in, false, true, 0f); // X (B,in) · W (out,in)ᵀ
-                case "dx" -> new Case(BATCH, in, out, false, false, 0f);  // dY (B,out) · W (out,in)
-                case "dw" -> new Case(out, in, BATCH, true, false, 1f);   // dY (B,out)ᵀ · X (B,in), accumulated
+                case "dx" -> new Case(BATCH, in, out, false, false, 0f); // dY (B,out) · W (out,in)
+                case "dw" -> new Case(out, in, BATCH, true, false, 1f); // dY (B,out)ᵀ · X (B,in), accumulated
                 default -> throw new IllegalArgumentException("unknown gemm case " + s);
             };
         }
@@ -79,7 +91,12 @@ public class GemmBenchmark {
     @Setup(Level.Trial)
     public void setup() {
         Case cs = Case.parse(shape);
-        m = cs.m(); n = cs.n(); k = cs.k(); transA = cs.transA(); transB = cs.transB(); beta = cs.beta();
+        m = cs.m();
+        n = cs.n();
+        k = cs.k();
+        transA = cs.transA();
+        transB = cs.transB();
+        beta = cs.beta();
         backend = Backends.get("cpu");
         int threads = Integer.getInteger("embed4j.threads", Runtime.getRuntime().availableProcessors());
         openblas_full.openblas_set_num_threads(threads);
@@ -123,8 +140,21 @@ public class GemmBenchmark {
     }
 
     private void anchorGemm(float b0) {
-        openblas_full.cblas_sgemm(ROW_MAJOR, transA ? TRANS : NO_TRANS, transB ? TRANS : NO_TRANS, m, n, k,
-                1f, aBuf, transA ? m : k, bBuf, transB ? k : n, b0, cBuf, n);
+        openblas_full.cblas_sgemm(
+                ROW_MAJOR,
+                transA ? TRANS : NO_TRANS,
+                transB ? TRANS : NO_TRANS,
+                m,
+                n,
+                k,
+                1f,
+                aBuf,
+                transA ? m : k,
+                bBuf,
+                transB ? k : n,
+                b0,
+                cBuf,
+                n);
     }
 
     @Benchmark

@@ -6,12 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-
 import org.embed4j.classify.ClassifierOptions;
 import org.embed4j.classify.FastTextTrainer;
+import org.embed4j.classify.LabeledText;
 import org.embed4j.classify.Prediction;
 import org.embed4j.classify.TextClassifier;
-import org.embed4j.classify.LabeledText;
 import org.embed4j.deploy.TextEmbedder;
 import org.embed4j.vectors.WordVectors;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -48,7 +47,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 2, time = 2)
 @Measurement(iterations = 3, time = 3)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx3g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx3g"})
 public class PredictBenchmark {
     static final int VOCAB = 20_000;
     static final int WORDS = 20;
@@ -114,7 +115,8 @@ public class PredictBenchmark {
             examples.add(LabeledText.of("__label__" + (i % 4), sentence(r, 5 + r.nextInt(30))));
         }
         int bucket = Integer.getInteger("predict.bucket", 2_000_000);
-        ClassifierOptions o = ClassifierOptions.DEFAULTS.withWordNgrams(2).withBucket(bucket).withEpoch(2);
+        ClassifierOptions o =
+                ClassifierOptions.DEFAULTS.withWordNgrams(2).withBucket(bucket).withEpoch(2);
         return new FastTextTrainer(o).train(examples);
     }
 

@@ -79,7 +79,8 @@ public class ServeLibraryBenchmark {
         }
         List<Neighbor> n = vectors.nearest(words[0], 10);
         if (!n.get(0).word().equals(vectors.words().get(bestRow))) {
-            throw new IllegalStateException("nearest " + n.get(0) + " but brute force says " + vectors.words().get(bestRow));
+            throw new IllegalStateException("nearest " + n.get(0) + " but brute force says "
+                    + vectors.words().get(bestRow));
         }
     }
 

@@ -20,8 +20,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.embed4j.classify.ClassifierOptions;
 import org.embed4j.classify.FastTextTrainer;
-import org.embed4j.classify.TextClassifier;
 import org.embed4j.classify.LabeledText;
+import org.embed4j.classify.TextClassifier;
 import org.embed4j.io.AtomicFiles;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;
@@ -47,17 +47,23 @@ import org.embed4j.vectors.WordVectors;
  * machine; still, it costs several times what wrk does per request.
  */
 public final class ServeLoad {
-    private ServeLoad() {
-    }
+    private ServeLoad() {}
 
     public static void main(String[] args) throws Exception {
         switch (args.length == 0 ? "" : args[0]) {
             case "models" -> models(Path.of(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
             case "bodies" -> writeBodies(args[1], Path.of(args[2]));
-            case "load" -> load(Integer.parseInt(args[1]), args[2], Integer.parseInt(args[3]), Integer.parseInt(args[4]),
-                    Double.parseDouble(args[5]), args.length > 6 ? Files.readString(Path.of(args[6])).strip() : null);
-            default -> throw new IllegalArgumentException("usage: ServeLoad models <dir> <words> <dim> | "
-                    + "bodies <case> <file> | load <port> <case> <concurrency> <requests> <seconds> [tokenFile]");
+            case "load" ->
+                load(
+                        Integer.parseInt(args[1]),
+                        args[2],
+                        Integer.parseInt(args[3]),
+                        Integer.parseInt(args[4]),
+                        Double.parseDouble(args[5]),
+                        args.length > 6 ? Files.readString(Path.of(args[6])).strip() : null);
+            default ->
+                throw new IllegalArgumentException("usage: ServeLoad models <dir> <words> <dim> | "
+                        + "bodies <case> <file> | load <port> <case> <concurrency> <requests> <seconds> [tokenFile]");
         }
     }
 
@@ -87,7 +93,11 @@ public final class ServeLoad {
             }
             train.add(LabeledText.of("__label__" + label, t.toString()));
         }
-        ClassifierOptions o = ClassifierOptions.DEFAULTS.withDim(dim).withEpoch(2).withThreads(1).withSeed(7);
+        ClassifierOptions o = ClassifierOptions.DEFAULTS
+                .withDim(dim)
+                .withEpoch(2)
+                .withThreads(1)
+                .withSeed(7);
         TextClassifier clf = new FastTextTrainer(o).train(train);
         clf.save(dir.resolve("classifier.e4jc"));
     }
@@ -111,9 +121,10 @@ public final class ServeLoad {
         String path = kase.startsWith("classify") ? "/v1/classify" : "/v1/nearest";
         List<byte[]> raw = new ArrayList<>(bodies.size());
         for (byte[] body : bodies) {
-            String head = "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json\r\n"
-                    + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
-                    + "Content-Length: " + body.length + "\r\n\r\n";
+            String head =
+                    "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: application/json\r\n"
+                            + (token == null ? "" : "Authorization: Bearer " + token + "\r\n")
+                            + "Content-Length: " + body.length + "\r\n\r\n";
             byte[] req = Arrays.copyOf(head.getBytes(StandardCharsets.US_ASCII), head.length() + body.length);
             System.arraycopy(body, 0, req, head.length(), body.length);
             raw.add(req);
@@ -124,7 +135,8 @@ public final class ServeLoad {
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         long start = System.nanoTime();
         // platform threads: with a handful of connections they block in the kernel, with no scheduler hand-off
-        try (ExecutorService pool = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory())) {
+        try (ExecutorService pool =
+                Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory())) {
             for (int c = 0; c < concurrency; c++) {
                 int seed = c;
                 pool.submit(() -> {
@@ -156,8 +168,16 @@ public final class ServeLoad {
         long[] sorted = Arrays.copyOf(latencies, done);
         Arrays.sort(sorted);
         long ok = done - errors.get();
-        System.out.printf(Locale.ROOT, "LOAD %s ok=%d errors=%d rps=%.1f p50_ms=%.3f p99_ms=%.3f seconds=%.2f concurrency=%d%n",
-                kase, ok, errors.get(), done / elapsed, pct(sorted, 0.50) / 1e6, pct(sorted, 0.99) / 1e6, elapsed,
+        System.out.printf(
+                Locale.ROOT,
+                "LOAD %s ok=%d errors=%d rps=%.1f p50_ms=%.3f p99_ms=%.3f seconds=%.2f concurrency=%d%n",
+                kase,
+                ok,
+                errors.get(),
+                done / elapsed,
+                pct(sorted, 0.50) / 1e6,
+                pct(sorted, 0.99) / 1e6,
+                elapsed,
                 concurrency);
     }
 
@@ -194,7 +214,9 @@ public final class ServeLoad {
                     yield s.append("]}").toString();
                 }
                 case "nearest-k10" -> "{\"word\": \"w" + r.nextInt(100_000) + "\", \"k\": 10}";
-                default -> throw new IllegalArgumentException("unknown case " + kase + "; classify-b1, classify-b32, nearest-k10");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown case " + kase + "; classify-b1, classify-b32, nearest-k10");
             };
             out.add(json.getBytes(StandardCharsets.UTF_8));
         }

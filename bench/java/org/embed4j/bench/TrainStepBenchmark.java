@@ -37,7 +37,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class TrainStepBenchmark {
     static final int V = 10_000;
     static final int D = 100;
@@ -103,13 +105,14 @@ public class TrainStepBenchmark {
             off[j] = (long) j * TOKENS;
         }
         offsets = Tensor.of(off);
-        try (Model cpu = new Model(Backends.get("cpu")); Model ref = new Model(Backends.get("java"))) {
+        try (Model cpu = new Model(Backends.get("cpu"));
+                Model ref = new Model(Backends.get("java"))) {
             for (int s = 0; s < 3; s++) {
                 float a = cpu.step(ids[s], offsets, targets[s]);
                 float b = ref.step(ids[s], offsets, targets[s]);
                 if (!(Math.abs(a - b) <= 1e-4 * (1 + Math.abs(b)))) {
-                    throw new IllegalStateException("train step " + s + ": cpu loss " + a + " differs from the Java "
-                            + "reference " + b);
+                    throw new IllegalStateException(
+                            "train step " + s + ": cpu loss " + a + " differs from the Java " + "reference " + b);
                 }
             }
         }

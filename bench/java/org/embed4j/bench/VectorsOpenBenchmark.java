@@ -12,7 +12,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-
 import org.embed4j.vectors.Neighbor;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;
@@ -45,7 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 @Warmup(iterations = 1)
 @Measurement(iterations = 5)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx3g"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED", "-Xmx3g"})
 public class VectorsOpenBenchmark {
     static final int WORDS = Integer.getInteger("vectors.words", 1_000_000);
     static final int DIM = Integer.getInteger("vectors.dim", 300);
@@ -68,7 +69,8 @@ public class VectorsOpenBenchmark {
         }
         WordVectors a = VectorsIO.read(nat, VectorsFormat.NATIVE);
         WordVectors b = VectorsIO.read(bin, VectorsFormat.WORD2VEC_BINARY);
-        if (a.size() != WORDS || !Arrays.equals(a.vector(QUERY), b.vector(QUERY))
+        if (a.size() != WORDS
+                || !Arrays.equals(a.vector(QUERY), b.vector(QUERY))
                 || !Arrays.equals(a.vector(WORDS - 1), b.vector(WORDS - 1))
                 || !words(a.nearest(QUERY, 10)).equals(words(b.nearest(QUERY, 10)))) {
             throw new IllegalStateException("native and word2vec binary files disagree: delete " + dir);

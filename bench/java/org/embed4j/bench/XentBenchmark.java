@@ -2,7 +2,6 @@ package org.embed4j.bench;
 
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
-
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.Backends;
 import org.embed4j.backend.Reduction;
@@ -37,7 +36,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
+@Fork(
+        value = 1,
+        jvmArgsAppend = {"--enable-native-access=ALL-UNNAMED"})
 public class XentBenchmark {
 
     /** bB_kK: a batch of B rows of K classes. */
@@ -67,7 +68,8 @@ public class XentBenchmark {
         targets = Tensor.of(t);
         loss = Tensor.allocate(DType.F32, 1);
         dLogits = Tensor.allocate(DType.F32, b, k);
-        try (Tensor refLoss = Tensor.allocate(DType.F32, 1); Tensor refGrad = Tensor.allocate(DType.F32, b, k)) {
+        try (Tensor refLoss = Tensor.allocate(DType.F32, 1);
+                Tensor refGrad = Tensor.allocate(DType.F32, b, k)) {
             cpu.softmaxCrossEntropy(loss, dLogits, logits, targets, null, -100, 0f, Reduction.MEAN);
             java.softmaxCrossEntropy(refLoss, refGrad, logits, targets, null, -100, 0f, Reduction.MEAN);
             EmbeddingBenchmark.requireClose("xent loss " + shape, loss, refLoss, 1e-5);

@@ -11,7 +11,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code embed4j analogy <model> a b c [-k 10] [--method cosadd|cosmul]}: a is to b as c is to ?. */
-@Command(name = "analogy", mixinStandardHelpOptions = true,
+@Command(
+        name = "analogy",
+        mixinStandardHelpOptions = true,
         description = "Answer a is to b as c is to ? (3CosAdd or 3CosMul), a, b and c excluded.")
 final class AnalogyCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "vectors file")
@@ -38,11 +40,14 @@ final class AnalogyCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return VectorsCommands.run("analogy", () -> {
-            AnalogyMethod m = switch (method.toLowerCase(Locale.ROOT).replace("_", "").replace("3", "")) {
-                case "cosadd", "add" -> AnalogyMethod.COS_ADD;
-                case "cosmul", "mul" -> AnalogyMethod.COS_MUL;
-                default -> throw new IllegalArgumentException("unknown --method '" + method + "': use cosadd or cosmul");
-            };
+            AnalogyMethod m =
+                    switch (method.toLowerCase(Locale.ROOT).replace("_", "").replace("3", "")) {
+                        case "cosadd", "add" -> AnalogyMethod.COS_ADD;
+                        case "cosmul", "mul" -> AnalogyMethod.COS_MUL;
+                        default ->
+                            throw new IllegalArgumentException(
+                                    "unknown --method '" + method + "': use cosadd or cosmul");
+                    };
             WordVectors v = VectorsCommands.load(model, format);
             for (Neighbor n : v.analogy(a, b, c, k, m)) {
                 System.out.printf("%s\t%.4f%n", n.word(), n.score());

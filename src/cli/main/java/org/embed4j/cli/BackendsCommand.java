@@ -17,14 +17,15 @@ final class BackendsCommand implements Runnable {
         List<BackendStatus> all = Backends.describe();
         int width = all.stream().mapToInt(s -> s.name().length()).max().orElse(4);
         for (BackendStatus s : all) {
-            System.out.printf("%-" + width + "s  %-11s  %s%n", s.name(), s.available() ? "available" : "unavailable",
-                    s.detail());
+            System.out.printf(
+                    "%-" + width + "s  %-11s  %s%n", s.name(), s.available() ? "available" : "unavailable", s.detail());
         }
         String property = System.getProperty(Backends.BACKEND_PROPERTY);
         try {
             System.out.println("default: " + Backends.auto().name()
-                    + (property == null ? " (auto; -D" + Backends.BACKEND_PROPERTY + "=auto|cuda|cpu|java to force one)"
-                    : " (-D" + Backends.BACKEND_PROPERTY + "=" + property + ")"));
+                    + (property == null
+                            ? " (auto; -D" + Backends.BACKEND_PROPERTY + "=auto|cuda|cpu|java to force one)"
+                            : " (-D" + Backends.BACKEND_PROPERTY + "=" + property + ")"));
         } catch (RuntimeException e) {
             System.out.println("default: none: " + e.getMessage());
         }

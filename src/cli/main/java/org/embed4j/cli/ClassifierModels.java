@@ -16,8 +16,7 @@ import org.embed4j.classify.mlp.MlpClassifier;
 final class ClassifierModels {
     private static final byte[] E4JC = {'E', '4', 'J', 'C'};
 
-    private ClassifierModels() {
-    }
+    private ClassifierModels() {}
 
     /** The model in {@code path}, of whichever kind its first bytes say. */
     static Classifier load(Path path) throws IOException {

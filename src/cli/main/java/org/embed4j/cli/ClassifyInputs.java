@@ -1,15 +1,15 @@
 package org.embed4j.cli;
 
-import org.embed4j.classify.Splits;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import org.embed4j.classify.LabeledText;
+import org.embed4j.classify.Splits;
+import org.embed4j.classify.TextFormats;
 import org.embed4j.cli.data.Datasets;
 import org.embed4j.cli.data.LabeledData;
-import org.embed4j.classify.LabeledText;
-import org.embed4j.classify.TextFormats;
 
 /**
  * How the classifier commands find their examples: an existing file (fastText {@code __label__} format or
@@ -18,8 +18,7 @@ import org.embed4j.classify.TextFormats;
  * ../shared/data). A set without an official split gets the seeded, stratified 90/10 hold-out. Stateless.
  */
 final class ClassifyInputs {
-    private ClassifyInputs() {
-    }
+    private ClassifyInputs() {}
 
     /** The shared data folder's classify/ directory. */
     static Path classifyRoot(Path data) {

@@ -14,8 +14,11 @@ import picocli.CommandLine.Parameters;
  * taken from the options or else from the file (input) and the extension (output): .bin word2vec binary,
  * .txt word2vec text, .vec fastText, .glove.txt GloVe, .safetensors, .e4jv native.
  */
-@Command(name = "convert", mixinStandardHelpOptions = true,
-        description = "Convert vectors between word2vec text/binary, fastText .vec, GloVe, safetensors and native .e4jv.")
+@Command(
+        name = "convert",
+        mixinStandardHelpOptions = true,
+        description =
+                "Convert vectors between word2vec text/binary, fastText .vec, GloVe, safetensors and native .e4jv.")
 final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "input vectors file")
     Path in;
@@ -32,14 +35,19 @@ final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return VectorsCommands.run("convert", () -> {
-            VectorsFormat target = to != null ? VectorsFormat.parse(to) : VectorsIO.byExtension(out).orElseThrow(
-                    () -> new IllegalArgumentException("cannot tell the output format from '" + out.getFileName()
-                            + "': use an extension .bin .txt .vec .glove.txt .safetensors .e4jv, or --to"));
+            VectorsFormat target = to != null
+                    ? VectorsFormat.parse(to)
+                    : VectorsIO.byExtension(out)
+                            .orElseThrow(
+                                    () -> new IllegalArgumentException(
+                                            "cannot tell the output format from '" + out.getFileName()
+                                                    + "': use an extension .bin .txt .vec .glove.txt .safetensors .e4jv, or --to"));
             long start = System.nanoTime();
             WordVectors v = VectorsCommands.load(in, from);
             VectorsIO.write(v, out, target);
-            System.out.printf("wrote %d words, dim %d, to %s (%s) in %.1f s%n", v.size(), v.dim(), out, target,
-                    (System.nanoTime() - start) / 1e9);
+            System.out.printf(
+                    "wrote %d words, dim %d, to %s (%s) in %.1f s%n",
+                    v.size(), v.dim(), out, target, (System.nanoTime() - start) / 1e9);
             return 0;
         });
     }

@@ -1,12 +1,11 @@
 package org.embed4j.cli;
 
-import org.embed4j.cli.report.ProgressReporter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-
+import org.embed4j.cli.report.ProgressReporter;
 import org.embed4j.vectors.AnalogyResult;
 import org.embed4j.vectors.Evaluation;
 import org.embed4j.vectors.Neighbor;
@@ -15,7 +14,6 @@ import org.embed4j.vectors.WordVectors;
 import org.embed4j.word2vec.Word2VecOptions;
 import org.embed4j.word2vec.Word2VecResult;
 import org.embed4j.word2vec.Word2VecTrainer;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -25,12 +23,16 @@ import picocli.CommandLine.Option;
  * and the Google analogy accuracy (30k most frequent words, as word2vec's compute-accuracy), and saves the
  * model. Well under 2 minutes on 2 cores.
  */
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
         description = "Train word vectors on the bundled Brown corpus, show neighbours and benchmark scores.")
 final class DemoCommand implements Callable<Integer> {
     private static final List<String> QUERIES = List.of("money", "president", "water", "church", "good", "city");
 
-    @Option(names = "--data", description = "folder with brown.txt.gz and eval/ (default: ./data, else next to the jar)")
+    @Option(
+            names = "--data",
+            description = "folder with brown.txt.gz and eval/ (default: ./data, else next to the jar)")
     Path data;
 
     @Option(names = "--output", defaultValue = "demo/brown", description = "output prefix (default ${DEFAULT-VALUE})")
@@ -42,7 +44,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--threads", description = "worker threads (default: all cores)")
     Integer threads;
 
-    @Option(names = {"--quiet", "-q"}, description = "no progress bar")
+    @Option(
+            names = {"--quiet", "-q"},
+            description = "no progress bar")
     boolean quiet;
 
     @Override
@@ -51,7 +55,9 @@ final class DemoCommand implements Callable<Integer> {
             Path dir = data != null ? data : findData();
             Path corpus = dir.resolve("brown.txt.gz");
             Word2VecOptions d = Word2VecOptions.defaults();
-            Word2VecOptions o = d.withLowercase(true).withEpochs(epochs).withMinCount(5)
+            Word2VecOptions o = d.withLowercase(true)
+                    .withEpochs(epochs)
+                    .withMinCount(5)
                     .withThreads(threads == null ? d.threads() : threads);
             System.out.println("embed4j demo: skip-gram on " + corpus + " (Brown corpus, 1.16M tokens), " + epochs
                     + " epochs, " + o.threads() + " threads");
@@ -74,12 +80,22 @@ final class DemoCommand implements Callable<Integer> {
             }
             System.out.println();
             SimilarityResult ws = Evaluation.similarity(v, dir.resolve("eval/wordsim353.tsv"));
-            System.out.printf(Locale.ROOT, "WordSim-353 Spearman: %.3f (%d of %d pairs covered)%n", ws.spearman(),
-                    ws.covered(), ws.total());
+            System.out.printf(
+                    Locale.ROOT,
+                    "WordSim-353 Spearman: %.3f (%d of %d pairs covered)%n",
+                    ws.spearman(),
+                    ws.covered(),
+                    ws.total());
             AnalogyResult an = Evaluation.analogy(v, dir.resolve("eval/questions-words.txt"), 30_000);
-            System.out.printf(Locale.ROOT, "Google analogies (30k words): %.1f%% (semantic %.1f%%, syntactic %.1f%%),"
-                            + " %d of %d questions covered%n", 100 * an.totalAccuracy(), 100 * an.semanticAccuracy(),
-                    100 * an.syntacticAccuracy(), an.covered(), an.total());
+            System.out.printf(
+                    Locale.ROOT,
+                    "Google analogies (30k words): %.1f%% (semantic %.1f%%, syntactic %.1f%%),"
+                            + " %d of %d questions covered%n",
+                    100 * an.totalAccuracy(),
+                    100 * an.semanticAccuracy(),
+                    100 * an.syntacticAccuracy(),
+                    an.covered(),
+                    an.total());
             System.out.println("(a 1M-token corpus is small for word vectors: see README for the 10M-token benchmark)");
             return 0;
         });
@@ -92,7 +108,11 @@ final class DemoCommand implements Callable<Integer> {
             return here;
         }
         try {
-            Path jar = Path.of(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            Path jar = Path.of(DemoCommand.class
+                    .getProtectionDomain()
+                    .getCodeSource()
+                    .getLocation()
+                    .toURI());
             for (Path p = jar.getParent(); p != null; p = p.getParent()) {
                 if (Files.isRegularFile(p.resolve("data/brown.txt.gz"))) {
                     return p.resolve("data");
@@ -101,7 +121,7 @@ final class DemoCommand implements Callable<Integer> {
         } catch (java.net.URISyntaxException | RuntimeException ignored) {
             // fall through to the error below
         }
-        throw new java.nio.file.NoSuchFileException("data/brown.txt.gz",
-                null, "Brown corpus not found in ./data or next to the jar; pass --data <folder>");
+        throw new java.nio.file.NoSuchFileException(
+                "data/brown.txt.gz", null, "Brown corpus not found in ./data or next to the jar; pass --data <folder>");
     }
 }

@@ -16,7 +16,9 @@ import picocli.CommandLine.Parameters;
  * {@code embed4j evaluate <model> --similarity <file>... --analogy <file> [--msr <file>] [--restrict 30000]}:
  * Spearman on word-pair files and analogy accuracy (word2vec compute-accuracy style), one line each.
  */
-@Command(name = "evaluate", mixinStandardHelpOptions = true,
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
         description = "Score vectors on word-similarity (Spearman) and analogy (accuracy) benchmarks.")
 final class EvaluateCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "vectors file")
@@ -31,8 +33,11 @@ final class EvaluateCommand implements Callable<Integer> {
     @Option(names = "--msr", description = "MSR analogy csv (,type,word1,word2,word3,target)")
     Path msr;
 
-    @Option(names = "--restrict", defaultValue = "30000",
-            description = "analogies use only the N most frequent words (default ${DEFAULT-VALUE}, as compute-accuracy)")
+    @Option(
+            names = "--restrict",
+            defaultValue = "30000",
+            description =
+                    "analogies use only the N most frequent words (default ${DEFAULT-VALUE}, as compute-accuracy)")
     int restrict;
 
     @Option(names = "--format", description = "file format when detection is not wanted")
@@ -48,7 +53,8 @@ final class EvaluateCommand implements Callable<Integer> {
             System.out.printf("model %s: %d words, dim %d%n", model, v.size(), v.dim());
             for (Path p : similarity) {
                 SimilarityResult r = Evaluation.similarity(v, p);
-                System.out.printf("similarity %s: spearman %.4f (%d/%d pairs covered, %d OOV)%n",
+                System.out.printf(
+                        "similarity %s: spearman %.4f (%d/%d pairs covered, %d OOV)%n",
                         p.getFileName(), r.spearman(), r.covered(), r.total(), r.oov());
             }
             if (analogy != null) {
@@ -62,9 +68,16 @@ final class EvaluateCommand implements Callable<Integer> {
     }
 
     private void print(String what, AnalogyResult r) {
-        System.out.printf("%s (restrict %d): semantic %s, syntactic %s, total %s (%d/%d questions covered, %.1f%%)%n",
-                what, restrict, percent(r.semanticAccuracy()), percent(r.syntacticAccuracy()),
-                percent(r.totalAccuracy()), r.covered(), r.total(), 100 * r.coverage());
+        System.out.printf(
+                "%s (restrict %d): semantic %s, syntactic %s, total %s (%d/%d questions covered, %.1f%%)%n",
+                what,
+                restrict,
+                percent(r.semanticAccuracy()),
+                percent(r.syntacticAccuracy()),
+                percent(r.totalAccuracy()),
+                r.covered(),
+                r.total(),
+                100 * r.coverage());
     }
 
     private static String percent(double x) {

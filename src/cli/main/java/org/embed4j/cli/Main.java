@@ -4,7 +4,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The embed4j command line: one subcommand per job; {@code ./embed4j --help} lists them. */
-@Command(name = "embed4j", mixinStandardHelpOptions = true, version = "embed4j 0.1.0",
+@Command(
+        name = "embed4j",
+        mixinStandardHelpOptions = true,
+        version = "embed4j 0.1.0",
         description = "Embeddings, word vectors and text classifiers on native CPU/CUDA kernels.")
 public final class Main implements Runnable {
 

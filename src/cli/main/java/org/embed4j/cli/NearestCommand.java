@@ -9,7 +9,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code embed4j nearest <model> <word> [-k 10]}: the k nearest words by cosine, one "word<TAB>score" a line. */
-@Command(name = "nearest", mixinStandardHelpOptions = true,
+@Command(
+        name = "nearest",
+        mixinStandardHelpOptions = true,
         description = "Print the k words closest to a word (cosine similarity).")
 final class NearestCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "vectors file (.bin, .txt, .vec, .glove.txt, .safetensors, .e4jv)")
@@ -21,7 +23,9 @@ final class NearestCommand implements Callable<Integer> {
     @Option(names = "-k", defaultValue = "10", description = "number of neighbours (default ${DEFAULT-VALUE})")
     int k;
 
-    @Option(names = "--format", description = "file format when detection is not wanted: bin, txt, vec, glove, safetensors, e4jv")
+    @Option(
+            names = "--format",
+            description = "file format when detection is not wanted: bin, txt, vec, glove, safetensors, e4jv")
     String format;
 
     @Override

@@ -21,7 +21,9 @@ import picocli.CommandLine.Parameters;
  * producer. An empty line gets the uniform distribution's top labels; with {@code --threshold} a line may get none
  * (an empty output line). Exit code 0, or 1 on a bad model.
  */
-@Command(name = "predict", mixinStandardHelpOptions = true,
+@Command(
+        name = "predict",
+        mixinStandardHelpOptions = true,
         description = "Label texts read from stdin, one per line, with a saved classifier.")
 final class PredictCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "model file written by train-classifier (fastText-style or MLP)")
@@ -30,8 +32,10 @@ final class PredictCommand implements Callable<Integer> {
     @Option(names = "-k", description = "labels per line (default 1)")
     int k = 1;
 
-    @Option(names = "--threshold", description = "only labels with at least this probability (default 0; for"
-            + " one-vs-all models, 0.5 keeps the labels the model believes in); a line may then get no label")
+    @Option(
+            names = "--threshold",
+            description = "only labels with at least this probability (default 0; for"
+                    + " one-vs-all models, 0.5 keeps the labels the model believes in); a line may then get no label")
     double threshold;
 
     @Override
@@ -42,8 +46,10 @@ final class PredictCommand implements Callable<Integer> {
             }
             Classifier c = ClassifierModels.load(model);
             BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            PrintWriter out = new PrintWriter(new java.io.BufferedWriter(
-                    new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16), false);
+            PrintWriter out = new PrintWriter(
+                    new java.io.BufferedWriter(
+                            new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16),
+                    false);
             StringBuilder sb = new StringBuilder();
             String line;
             while ((line = in.readLine()) != null) {

@@ -3,8 +3,8 @@ package org.embed4j.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.embed4j.deploy.Pruning;
 import org.embed4j.cli.report.SubwordAgreement;
+import org.embed4j.deploy.Pruning;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;
 import org.embed4j.vectors.WordVectors;
@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
  * (native .e4jv otherwise) and prints WS353 Spearman, analogy accuracy before/after and the sizes. Subword rows
  * are kept unless {@code --no-keep-subwords} (they are shared buckets; see {@link Pruning}).
  */
-@Command(name = "prune", mixinStandardHelpOptions = true,
+@Command(
+        name = "prune",
+        mixinStandardHelpOptions = true,
         description = "Keep the N most frequent words of a vectors file (files list the most frequent first); "
                 + "prints the accuracy before/after and the size.")
 final class PruneCommand implements Callable<Integer> {
@@ -31,13 +33,19 @@ final class PruneCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "input vectors file")
     Path in;
 
-    @Parameters(index = "1", description = "output vectors file (.e4jv, .bin, .vec, .txt, .safetensors; default native)")
+    @Parameters(
+            index = "1",
+            description = "output vectors file (.e4jv, .bin, .vec, .txt, .safetensors; default native)")
     Path out;
 
     @Option(names = "--keep", required = true, description = "number of words to keep")
     int keep;
 
-    @Option(names = "--keep-subwords", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(
+            names = "--keep-subwords",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
             description = "keep all subword (n-gram bucket) rows, so dropped and unseen words still get vectors "
                     + "(default; --no-keep-subwords drops them)")
     boolean keepSubwords;
@@ -53,7 +61,9 @@ final class PruneCommand implements Callable<Integer> {
             }
             PrintWriter o = spec.commandLine().getOut();
             WordVectors v = shared.load(in, out, "prune");
-            o.printf("input %s: %d words, dim %d, %s%n", in, v.size(), v.dim(), ShrinkCommands.mb(ShrinkCommands.size(in)));
+            o.printf(
+                    "input %s: %d words, dim %d, %s%n",
+                    in, v.size(), v.dim(), ShrinkCommands.mb(ShrinkCommands.size(in)));
             if (keep >= v.size()) {
                 o.printf("--keep %d >= %d words: every word is kept%n", keep, v.size());
             }
@@ -62,8 +72,13 @@ final class PruneCommand implements Callable<Integer> {
             printSubwords(o, v, pruned, outFormat);
             VectorsIO.write(pruned, out, outFormat);
             WordVectors back = VectorsIO.read(out, outFormat);
-            o.printf("pruned %s: %d words (the first %d rows, most frequent first), %s %s, size ratio %s%n", out,
-                    back.size(), back.size(), outFormat, ShrinkCommands.mb(ShrinkCommands.size(out)),
+            o.printf(
+                    "pruned %s: %d words (the first %d rows, most frequent first), %s %s, size ratio %s%n",
+                    out,
+                    back.size(),
+                    back.size(),
+                    outFormat,
+                    ShrinkCommands.mb(ShrinkCommands.size(out)),
                     ShrinkCommands.ratio(ShrinkCommands.size(out), ShrinkCommands.size(in)));
             o.print(shared.compare(v, back));
             o.println("note: kept rows are unchanged, so the scores move only because pairs/questions with a dropped"
@@ -83,13 +98,18 @@ final class PruneCommand implements Callable<Integer> {
             return;
         }
         if (outFormat != VectorsFormat.NATIVE && outFormat != VectorsFormat.SAFETENSORS) {
-            o.printf("note: %s cannot hold subword rows, so they are not saved; write .e4jv or .safetensors to keep"
-                    + " them%n", outFormat);
+            o.printf(
+                    "note: %s cannot hold subword rows, so they are not saved; write .e4jv or .safetensors to keep"
+                            + " them%n",
+                    outFormat);
             return;
         }
-        o.printf("subwords: all %d bucket rows kept (shared by every word's n-grams); dropped words get subword"
-                + " vectors%n", v.subwords().bucket());
-        o.printf("dropped words, own vector vs subword vector: cosine %s%n",
+        o.printf(
+                "subwords: all %d bucket rows kept (shared by every word's n-grams); dropped words get subword"
+                        + " vectors%n",
+                v.subwords().bucket());
+        o.printf(
+                "dropped words, own vector vs subword vector: cosine %s%n",
                 SubwordAgreement.ofPruned(v, pruned, 1000).describe());
     }
 }

@@ -7,8 +7,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import org.embed4j.classify.ClassifierMetrics;
-import org.embed4j.classify.TextClassifier;
 import org.embed4j.classify.LabeledText;
+import org.embed4j.classify.TextClassifier;
 import org.embed4j.deploy.Precision;
 import picocli.CommandLine.Option;
 
@@ -26,7 +26,9 @@ final class QuantizeClassifier {
     @Option(names = "--output", description = "where to write the quantized classifier (with --model)")
     Path output;
 
-    @Option(names = "--test", description = "labelled file or dataset name: print test accuracy before/after (with --model)")
+    @Option(
+            names = "--test",
+            description = "labelled file or dataset name: print test accuracy before/after (with --model)")
     String test;
 
     @Option(names = "--seed", description = "seed of the 90/10 hold-out for datasets without a test split (default 1)")
@@ -50,23 +52,31 @@ final class QuantizeClassifier {
                     + " the original; give another output path");
         }
         Precision p = flagPrecision;
-        List<LabeledText> examples = test == null ? null : ClassifyInputs.test(test, data, seed); // fail before the work
+        List<LabeledText> examples =
+                test == null ? null : ClassifyInputs.test(test, data, seed); // fail before the work
         TextClassifier before = TextClassifier.load(model);
         if (before.precision().isPresent()) {
-            throw new IllegalArgumentException(model + " is already quantized (" + before.precision().get()
-                    + "); quantize the float32 model");
+            throw new IllegalArgumentException(
+                    model + " is already quantized (" + before.precision().get() + "); quantize the float32 model");
         }
         long sizeBefore = Files.size(model);
-        o.printf("input %s: %d words, %d labels, dim %d, loss %s, %s on disk%n", model,
-                before.dictionary().words().size(), before.labels().size(), before.options().dim(),
-                before.options().loss(), ShrinkCommands.mb(sizeBefore));
+        o.printf(
+                "input %s: %d words, %d labels, dim %d, loss %s, %s on disk%n",
+                model,
+                before.dictionary().words().size(),
+                before.labels().size(),
+                before.options().dim(),
+                before.options().loss(),
+                ShrinkCommands.mb(sizeBefore));
         before.quantize(p).save(output);
         TextClassifier after = TextClassifier.load(output);
         long sizeAfter = Files.size(output);
-        o.printf("quantized %s (%s): %s on disk, size ratio %s%n", output, p, ShrinkCommands.mb(sizeAfter),
-                ShrinkCommands.ratio(sizeAfter, sizeBefore));
-        o.printf("weights: float32 %s -> %s %s%n", ShrinkCommands.mb(before.weightBytes()), p,
-                ShrinkCommands.mb(after.weightBytes()));
+        o.printf(
+                "quantized %s (%s): %s on disk, size ratio %s%n",
+                output, p, ShrinkCommands.mb(sizeAfter), ShrinkCommands.ratio(sizeAfter, sizeBefore));
+        o.printf(
+                "weights: float32 %s -> %s %s%n",
+                ShrinkCommands.mb(before.weightBytes()), p, ShrinkCommands.mb(after.weightBytes()));
         if (examples != null) {
             printAccuracy(o, before, after, examples);
         }
@@ -74,8 +84,8 @@ final class QuantizeClassifier {
         return 0;
     }
 
-    private static void printAccuracy(PrintWriter o, TextClassifier before, TextClassifier after,
-                                      List<LabeledText> examples) {
+    private static void printAccuracy(
+            PrintWriter o, TextClassifier before, TextClassifier after, List<LabeledText> examples) {
         ClassifierMetrics b = ClassifierMetrics.evaluate(before, examples, 1);
         ClassifierMetrics a = ClassifierMetrics.evaluate(after, examples, 1);
         int agree = 0;
@@ -84,9 +94,18 @@ final class QuantizeClassifier {
                 agree++;
             }
         }
-        o.printf(Locale.ROOT, "test accuracy: before %.2f%% after %.2f%% (change %+.2f points; %d examples)%n",
-                100 * b.accuracy(), 100 * a.accuracy(), 100 * (a.accuracy() - b.accuracy()), examples.size());
-        o.printf(Locale.ROOT, "top label unchanged on %d of %d test texts (%.3f%%)%n", agree, examples.size(),
+        o.printf(
+                Locale.ROOT,
+                "test accuracy: before %.2f%% after %.2f%% (change %+.2f points; %d examples)%n",
+                100 * b.accuracy(),
+                100 * a.accuracy(),
+                100 * (a.accuracy() - b.accuracy()),
+                examples.size());
+        o.printf(
+                Locale.ROOT,
+                "top label unchanged on %d of %d test texts (%.3f%%)%n",
+                agree,
+                examples.size(),
                 100.0 * agree / examples.size());
     }
 }

@@ -21,20 +21,29 @@ import picocli.CommandLine.Option;
  * HTTP service ({@link EmbedServer}) until SIGTERM or Ctrl-C, when a shutdown hook stops accepting and lets
  * the requests in flight finish (up to --shutdown-timeout). Prints one line with the address once it listens.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
         description = "Serve word vectors and/or a text classifier over HTTP (JSON; /v1/embed, /v1/nearest, "
                 + "/v1/analogy, /v1/classify, /healthz, /metrics).")
 final class ServeCommand implements Callable<Integer> {
     // the defaults live in ServeOptions.DEFAULTS only: picocli shows and keeps a field's initial value
     private static final ServeOptions DEFAULTS = ServeOptions.DEFAULTS;
 
-    @Option(names = "--model", description = "word vectors (.e4jv is memory-mapped; also .bin, .txt, .vec, .glove.txt, .safetensors)")
+    @Option(
+            names = "--model",
+            description = "word vectors (.e4jv is memory-mapped; also .bin, .txt, .vec, .glove.txt, .safetensors)")
     Path model;
 
-    @Option(names = "--format", description = "vectors format when detection is not wanted: bin, txt, vec, glove, safetensors, e4jv")
+    @Option(
+            names = "--format",
+            description = "vectors format when detection is not wanted: bin, txt, vec, glove, safetensors, e4jv")
     String format;
 
-    @Option(names = "--classifier", description = "text classifier: a fastText-style .e4jc (float or quantized) or an MLP file from train-classifier --model mlp")
+    @Option(
+            names = "--classifier",
+            description =
+                    "text classifier: a fastText-style .e4jc (float or quantized) or an MLP file from train-classifier --model mlp")
     Path classifier;
 
     @Option(names = "--port", description = "TCP port, 0 = any free one (default ${DEFAULT-VALUE})")
@@ -55,10 +64,14 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-k", description = "largest k (default ${DEFAULT-VALUE})")
     int maxK = DEFAULTS.maxK();
 
-    @Option(names = "--log-requests", description = "log the content of failed requests (off by default: it may be private)")
+    @Option(
+            names = "--log-requests",
+            description = "log the content of failed requests (off by default: it may be private)")
     boolean logRequests;
 
-    @Option(names = "--shutdown-timeout", description = "seconds to let requests finish at shutdown (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--shutdown-timeout",
+            description = "seconds to let requests finish at shutdown (default ${DEFAULT-VALUE})")
     int shutdownSeconds = (int) DEFAULTS.shutdownTimeout().toSeconds();
 
     @Override
@@ -68,8 +81,8 @@ final class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("give --model <vectors>, --classifier <model> or both");
             }
             String token = tokenFile == null ? null : readToken(tokenFile);
-            ServeOptions options = new ServeOptions(bind, port, token, maxBodyBytes, maxBatch, maxK, logRequests,
-                    Duration.ofSeconds(shutdownSeconds));
+            ServeOptions options = new ServeOptions(
+                    bind, port, token, maxBodyBytes, maxBatch, maxK, logRequests, Duration.ofSeconds(shutdownSeconds));
             WordVectors vectors = model == null ? null : VectorsCommands.load(model, format);
             Classifier clf = classifier == null ? null : ClassifierModels.load(classifier);
             EmbedServer server = EmbedServer.start(vectors, clf, options);
@@ -77,16 +90,21 @@ final class ServeCommand implements Callable<Integer> {
                 System.err.println("embed4j serve: warning: listening on " + bind + " without --token-file");
             }
             CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                // System.out, not the logger: java.util.logging resets its handlers in a shutdown hook of its own
-                System.out.println("embed4j serve: stopping, " + server.inFlight() + " request(s) in flight");
-                server.close();
-                System.out.println("embed4j serve: stopped");
-                System.out.flush();
-                stopped.countDown();
-            }, "embed4j-serve-shutdown"));
-            System.out.println("embed4j serve: listening on http://" + server.address().getAddress().getHostAddress()
-                    + ":" + server.port());
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                // System.out, not the logger: java.util.logging resets its handlers in a shutdown hook
+                                // of its own
+                                System.out.println(
+                                        "embed4j serve: stopping, " + server.inFlight() + " request(s) in flight");
+                                server.close();
+                                System.out.println("embed4j serve: stopped");
+                                System.out.flush();
+                                stopped.countDown();
+                            },
+                            "embed4j-serve-shutdown"));
+            System.out.println("embed4j serve: listening on http://"
+                    + server.address().getAddress().getHostAddress() + ":" + server.port());
             System.out.flush();
             stopped.await();
             return 0;
@@ -104,7 +122,8 @@ final class ServeCommand implements Callable<Integer> {
         try {
             Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
             if (p.contains(PosixFilePermission.OTHERS_READ) || p.contains(PosixFilePermission.GROUP_READ)) {
-                System.err.println("embed4j serve: warning: token file " + file + " is readable by other users (chmod 600 it)");
+                System.err.println(
+                        "embed4j serve: warning: token file " + file + " is readable by other users (chmod 600 it)");
             }
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: nothing to check

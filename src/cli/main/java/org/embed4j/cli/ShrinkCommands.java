@@ -24,13 +24,17 @@ final class ShrinkCommands {
     @Option(names = "--format", description = "input format when detection is not wanted")
     String format;
 
-    @Option(names = "--similarity", description = "word-pair file (default: wordsim353.tsv in data/eval or shared data)")
+    @Option(
+            names = "--similarity",
+            description = "word-pair file (default: wordsim353.tsv in data/eval or shared data)")
     Path similarity;
 
     @Option(names = "--analogy", description = "questions-words.txt (default: data/eval or shared data)")
     Path analogy;
 
-    @Option(names = "--restrict", defaultValue = "30000",
+    @Option(
+            names = "--restrict",
+            defaultValue = "30000",
             description = "analogies use the N most frequent words (default ${DEFAULT-VALUE})")
     int restrict;
 

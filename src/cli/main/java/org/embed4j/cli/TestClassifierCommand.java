@@ -15,7 +15,9 @@ import picocli.CommandLine.Parameters;
  * accuracy, per-class precision/recall/F1 with support, macro-F1, the confusion matrix (rows gold, columns
  * predicted) and fastText's P@k / R@k. Exit code 0 on success, 1 on bad input.
  */
-@Command(name = "test-classifier", mixinStandardHelpOptions = true,
+@Command(
+        name = "test-classifier",
+        mixinStandardHelpOptions = true,
         description = "Evaluate a saved classifier on a labelled file or a dataset's test split.")
 final class TestClassifierCommand implements Callable<Integer> {
     @Parameters(index = "0", description = "model file written by train-classifier (fastText-style or MLP)")
@@ -50,12 +52,18 @@ final class TestClassifierCommand implements Callable<Integer> {
     private static void print(ClassifierMetrics m) {
         List<String> labels = m.labels();
         int w = Math.max(9, labels.stream().mapToInt(String::length).max().orElse(5) + 1);
-        System.out.printf("examples %d%naccuracy %.4f (%d/%d)%n", m.examples(), m.accuracy(), m.correctTop1(), m.examples());
+        System.out.printf(
+                "examples %d%naccuracy %.4f (%d/%d)%n", m.examples(), m.accuracy(), m.correctTop1(), m.examples());
         System.out.printf("P@%d %.4f%nR@%d %.4f%n", m.k(), m.precisionAtK(), m.k(), m.recallAtK());
         System.out.printf("macro-F1 %.4f%n%n", m.macroF1());
         System.out.printf("%-" + w + "s %9s %9s %9s %9s%n", "label", "precision", "recall", "F1", "support");
         for (int c = 0; c < labels.size(); c++) {
-            System.out.printf("%-" + w + "s %9.4f %9.4f %9.4f %9d%n", labels.get(c), m.precision(c), m.recall(c), m.f1(c),
+            System.out.printf(
+                    "%-" + w + "s %9.4f %9.4f %9.4f %9d%n",
+                    labels.get(c),
+                    m.precision(c),
+                    m.recall(c),
+                    m.f1(c),
                     m.support(c));
         }
         System.out.printf("%nconfusion matrix (rows: gold, columns: predicted)%n%-" + w + "s", "");

@@ -1,6 +1,5 @@
 package org.embed4j.cli;
 
-import org.embed4j.classify.Splits;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -20,14 +19,15 @@ import org.embed4j.classify.ClassifierLoss;
 import org.embed4j.classify.ClassifierMetrics;
 import org.embed4j.classify.ClassifierOptions;
 import org.embed4j.classify.FastTextTrainer;
-import org.embed4j.classify.TextClassifier;
 import org.embed4j.classify.LabeledText;
+import org.embed4j.classify.Splits;
+import org.embed4j.classify.TextClassifier;
 import org.embed4j.classify.TextFormats;
 import org.embed4j.classify.mlp.MlpConfig;
 import org.embed4j.classify.mlp.MlpTrainer;
-import org.embed4j.train.MetricsLog;
 import org.embed4j.cli.report.ProgressReporter;
 import org.embed4j.cli.report.TrainingCurve;
+import org.embed4j.train.MetricsLog;
 import org.embed4j.vectors.VectorsIO;
 import org.embed4j.vectors.WordVectors;
 import picocli.CommandLine.Command;
@@ -44,7 +44,10 @@ import picocli.CommandLine.Spec;
  * early stopping on a dev split carved from the training set) and saves it as safetensors.
  * Exit code 0 on success, 1 on bad input (message on stderr).
  */
-@Command(name = "train-classifier", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(
+        name = "train-classifier",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
         description = "Train a fastText-style text classifier on a file (fastText __label__ format or label<TAB>text)"
                 + " or a bundled dataset (mr, sst2, sst5, trec, trec-fine, subj, mpqa, imdb, 20ng, sms, spamassassin,"
                 + " pros-cons, ag-news, movie-reviews).")
@@ -54,9 +57,12 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--model", description = "fasttext (default) or mlp: the seed's Embedding -> mean -> Linear+ReLU ->"
-            + " Linear classifier (Adam, mini-batches, dropout, early stopping on a dev split), saved as safetensors;"
-            + " options not given take the MLP's own defaults (epoch 10, lr 0.01 Adam, dim 100, min-count 2, word-ngrams 2)")
+    @Option(
+            names = "--model",
+            description =
+                    "fasttext (default) or mlp: the seed's Embedding -> mean -> Linear+ReLU ->"
+                            + " Linear classifier (Adam, mini-batches, dropout, early stopping on a dev split), saved as safetensors;"
+                            + " options not given take the MLP's own defaults (epoch 10, lr 0.01 Adam, dim 100, min-count 2, word-ngrams 2)")
     String model = "fasttext";
 
     @Option(names = "--hidden", description = "MLP only: hidden units (default 100)")
@@ -68,18 +74,23 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--dropout", description = "MLP only: dropout after the hidden layer (default 0.5)")
     float dropout = MlpConfig.defaults().dropout();
 
-    @Option(names = "--dev-fraction", description = "MLP only: share of the training set held out for early stopping"
-            + " (default 0.1; 0: no dev split, keep the last epoch)")
+    @Option(
+            names = "--dev-fraction",
+            description = "MLP only: share of the training set held out for early stopping"
+                    + " (default 0.1; 0: no dev split, keep the last epoch)")
     float devFraction = MlpConfig.defaults().devFraction();
 
-    @Option(names = "--patience", description = "MLP only: stop after this many epochs without a better dev accuracy"
-            + " (default 3)")
+    @Option(
+            names = "--patience",
+            description = "MLP only: stop after this many epochs without a better dev accuracy" + " (default 3)")
     int patience = MlpConfig.defaults().patience();
 
     @Option(names = "--train", required = true, description = "training file or dataset name")
     String train;
 
-    @Option(names = "--test", description = "test file or dataset name (default: the dataset's test split or 90/10 hold-out)")
+    @Option(
+            names = "--test",
+            description = "test file or dataset name (default: the dataset's test split or 90/10 hold-out)")
     String test;
 
     @Option(names = "--output", description = "where to save the model (one .e4jc file; safetensors for --model mlp)")
@@ -112,9 +123,11 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--lowercase", description = "lower-case the text first (default: keep case, like fastText)")
     boolean lowercase;
 
-    @Option(names = "--loss", description = "softmax (one label per example), hs (hierarchical softmax: faster with"
-            + " many labels), ns (negative sampling, --neg labels per update) or ova (one-vs-all, multi-label);"
-            + " default softmax")
+    @Option(
+            names = "--loss",
+            description = "softmax (one label per example), hs (hierarchical softmax: faster with"
+                    + " many labels), ns (negative sampling, --neg labels per update) or ova (one-vs-all, multi-label);"
+                    + " default softmax")
     String loss = "softmax";
 
     @Option(names = "--neg", description = "negative labels sampled per update with --loss ns (default 5)")
@@ -126,7 +139,9 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "seed for initialisation, shuffling and splits (default 1)")
     long seed = D.seed();
 
-    @Option(names = "--pretrained", description = "initialise word rows from these vectors (word2vec, .vec, GloVe, ...)")
+    @Option(
+            names = "--pretrained",
+            description = "initialise word rows from these vectors (word2vec, .vec, GloVe, ...)")
     Path pretrained;
 
     @Option(names = "--freeze-pretrained", description = "keep the pretrained rows fixed (default: fine-tune them)")
@@ -138,9 +153,11 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--data", description = "shared data folder holding classify/ (default ../shared/data)")
     Path data;
 
-    @Option(names = "--write-split", description = "also write the split used as train.txt (shuffled) and test.txt"
-            + " in fastText format to this folder (with --cv: one fold-01, fold-02, ... folder per fold), so other tools"
-            + " can train on the same examples")
+    @Option(
+            names = "--write-split",
+            description = "also write the split used as train.txt (shuffled) and test.txt"
+                    + " in fastText format to this folder (with --cv: one fold-01, fold-02, ... folder per fold), so other tools"
+                    + " can train on the same examples")
     Path writeSplit;
 
     @Option(names = "--metrics", description = "JSONL file with one record per epoch")
@@ -158,8 +175,20 @@ final class TrainClassifierCommand implements Callable<Integer> {
     }
 
     private ClassifierOptions options() {
-        return new ClassifierOptions(dim, lr, epoch, wordNgrams, bucket, minCount, lowercase, threads, seed,
-                ClassifierLoss.parse(loss), minn, maxn, neg);
+        return new ClassifierOptions(
+                dim,
+                lr,
+                epoch,
+                wordNgrams,
+                bucket,
+                minCount,
+                lowercase,
+                threads,
+                seed,
+                ClassifierLoss.parse(loss),
+                minn,
+                maxn,
+                neg);
     }
 
     private Integer trainAndReport() throws IOException {
@@ -175,40 +204,54 @@ final class TrainClassifierCommand implements Callable<Integer> {
         }
         WordVectors vectors = pretrained == null ? null : VectorsIO.read(pretrained);
         if (cv != 0) {
-            return crossValidate(examples -> new FastTextTrainer(o).pretrained(vectors, freezePretrained).train(examples));
+            return crossValidate(examples ->
+                    new FastTextTrainer(o).pretrained(vectors, freezePretrained).train(examples));
         }
         Splits.Fold fold = ClassifyInputs.split(train, data, seed);
         List<LabeledText> testSet = test != null ? ClassifyInputs.test(test, data, seed) : fold.test();
         if (writeSplit != null) {
             writeSplit(writeSplit, fold.train(), testSet);
         }
-        System.out.printf("training on %d examples, testing on %d%n", fold.train().size(), testSet.size());
+        System.out.printf(
+                "training on %d examples, testing on %d%n", fold.train().size(), testSet.size());
         List<FastTextTrainer.EpochStats> history = new ArrayList<>();
         long start = System.nanoTime();
         TextClassifier model;
         try (ProgressReporter bar = new ProgressReporter(!quiet);
-             MetricsLog log = metrics == null ? null : new MetricsLog(metrics)) {
-            model = new FastTextTrainer(o).pretrained(vectors, freezePretrained).onEpoch(s -> {
-                history.add(s);
-                bar.onProgress("train-classifier", s.epoch(), epoch, "epochs", String.format("loss %.4f", s.meanLoss()));
-                if (log != null) {
-                    Map<String, Object> r = new LinkedHashMap<>();
-                    r.put("epoch", s.epoch());
-                    r.put("loss", s.meanLoss());
-                    r.put("examples", s.examples());
-                    r.put("seconds", s.seconds());
-                    log.log(r);
-                }
-            }).train(fold.train());
+                MetricsLog log = metrics == null ? null : new MetricsLog(metrics)) {
+            model = new FastTextTrainer(o)
+                    .pretrained(vectors, freezePretrained)
+                    .onEpoch(s -> {
+                        history.add(s);
+                        bar.onProgress(
+                                "train-classifier",
+                                s.epoch(),
+                                epoch,
+                                "epochs",
+                                String.format("loss %.4f", s.meanLoss()));
+                        if (log != null) {
+                            Map<String, Object> r = new LinkedHashMap<>();
+                            r.put("epoch", s.epoch());
+                            r.put("loss", s.meanLoss());
+                            r.put("examples", s.examples());
+                            r.put("seconds", s.seconds());
+                            log.log(r);
+                        }
+                    })
+                    .train(fold.train());
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("vocabulary %d words, %d labels, %d threads%n", model.dictionary().words().size(),
-                model.labels().size(), threads);
-        System.out.printf("train-time %.2f s (final loss %.4f)%n", seconds, history.get(history.size() - 1).meanLoss());
+        System.out.printf(
+                "vocabulary %d words, %d labels, %d threads%n",
+                model.dictionary().words().size(), model.labels().size(), threads);
+        System.out.printf(
+                "train-time %.2f s (final loss %.4f)%n",
+                seconds, history.get(history.size() - 1).meanLoss());
         if (!testSet.isEmpty()) {
             ClassifierMetrics m = ClassifierMetrics.evaluate(model, testSet, 1);
-            System.out.printf("test accuracy %.2f%% (%d/%d), macro-F1 %.4f%n", 100 * m.accuracy(), m.correctTop1(),
-                    m.examples(), m.macroF1());
+            System.out.printf(
+                    "test accuracy %.2f%% (%d/%d), macro-F1 %.4f%n",
+                    100 * m.accuracy(), m.correctTop1(), m.examples(), m.macroF1());
         }
         if (curve != null) {
             double[] x = new double[history.size()];
@@ -217,7 +260,8 @@ final class TrainClassifierCommand implements Callable<Integer> {
                 x[i] = history.get(i).epoch();
                 y[i] = history.get(i).meanLoss();
             }
-            TrainingCurve.write(curve, "train-classifier " + train, "epoch", x, new double[][] {y}, new String[] {"loss"});
+            TrainingCurve.write(
+                    curve, "train-classifier " + train, "epoch", x, new double[][] {y}, new String[] {"loss"});
         }
         if (output != null) {
             model.save(output);
@@ -231,20 +275,32 @@ final class TrainClassifierCommand implements Callable<Integer> {
      * vectors and no --dim, the vectors' dimension.
      */
     private Integer trainMlp() throws IOException {
-        for (String fastTextOnly : List.of("--bucket", "--minn", "--maxn", "--loss", "--neg", "--threads", "--lowercase")) {
+        for (String fastTextOnly :
+                List.of("--bucket", "--minn", "--maxn", "--loss", "--neg", "--threads", "--lowercase")) {
             if (given(fastTextOnly)) {
-                throw new IllegalArgumentException(fastTextOnly + " applies to --model fasttext only; the MLP lower-cases,"
-                        + " embeds every word n-gram of the vocabulary and trains on one thread");
+                throw new IllegalArgumentException(
+                        fastTextOnly + " applies to --model fasttext only; the MLP lower-cases,"
+                                + " embeds every word n-gram of the vocabulary and trains on one thread");
             }
         }
         WordVectors vectors = pretrained == null ? null : VectorsIO.read(pretrained);
         MlpConfig d = MlpConfig.defaults();
         int mlpDim = given("--dim") ? dim : vectors != null ? vectors.dim() : d.dim();
-        MlpConfig config = new MlpConfig(given("--epoch") ? epoch : d.epochs(), batchSize, mlpDim, hidden,
-                given("--lr") ? lr : d.lr(), seed, dropout, given("--min-count") ? minCount : d.minCount(),
-                given("--word-ngrams") ? wordNgrams : d.wordNgrams(), devFraction, patience);
+        MlpConfig config = new MlpConfig(
+                given("--epoch") ? epoch : d.epochs(),
+                batchSize,
+                mlpDim,
+                hidden,
+                given("--lr") ? lr : d.lr(),
+                seed,
+                dropout,
+                given("--min-count") ? minCount : d.minCount(),
+                given("--word-ngrams") ? wordNgrams : d.wordNgrams(),
+                devFraction,
+                patience);
         if (cv != 0) {
-            return crossValidate(examples -> trainMlp(config, vectors, examples, false).classifier());
+            return crossValidate(
+                    examples -> trainMlp(config, vectors, examples, false).classifier());
         }
         Splits.Fold fold = ClassifyInputs.split(train, data, seed);
         List<LabeledText> testSet = test != null ? ClassifyInputs.test(test, data, seed) : fold.test();
@@ -252,17 +308,27 @@ final class TrainClassifierCommand implements Callable<Integer> {
             writeSplit(writeSplit, fold.train(), testSet);
         }
         MlpTrainer.Result r = trainMlp(config, vectors, fold.train(), !quiet);
-        System.out.printf("training on %d examples (%d held out as dev), testing on %d%n", r.trainExamples(),
-                r.devExamples(), testSet.size());
-        System.out.printf("vocabulary %d terms, %d labels, %d epochs run, kept epoch %d%s%n",
-                r.classifier().words().size(), r.classifier().labels().size(), r.epochLoss().size(), r.bestEpoch(),
-                r.devAccuracy().isEmpty() ? "" : String.format(" (dev accuracy %.2f%%)",
-                        100 * r.devAccuracy().get(r.bestEpoch() - 1)));
-        System.out.printf("train-time %.2f s (final loss %.4f)%n", r.trainMillis() / 1000.0, r.epochLoss().getLast());
+        System.out.printf(
+                "training on %d examples (%d held out as dev), testing on %d%n",
+                r.trainExamples(), r.devExamples(), testSet.size());
+        System.out.printf(
+                "vocabulary %d terms, %d labels, %d epochs run, kept epoch %d%s%n",
+                r.classifier().words().size(),
+                r.classifier().labels().size(),
+                r.epochLoss().size(),
+                r.bestEpoch(),
+                r.devAccuracy().isEmpty()
+                        ? ""
+                        : String.format(
+                                " (dev accuracy %.2f%%)", 100 * r.devAccuracy().get(r.bestEpoch() - 1)));
+        System.out.printf(
+                "train-time %.2f s (final loss %.4f)%n",
+                r.trainMillis() / 1000.0, r.epochLoss().getLast());
         if (!testSet.isEmpty()) {
             ClassifierMetrics m = ClassifierMetrics.evaluate(r.classifier(), testSet, 1);
-            System.out.printf("test accuracy %.2f%% (%d/%d), macro-F1 %.4f%n", 100 * m.accuracy(), m.correctTop1(),
-                    m.examples(), m.macroF1());
+            System.out.printf(
+                    "test accuracy %.2f%% (%d/%d), macro-F1 %.4f%n",
+                    100 * m.accuracy(), m.correctTop1(), m.examples(), m.macroF1());
         }
         if (output != null) {
             r.classifier().save(output);
@@ -273,11 +339,13 @@ final class TrainClassifierCommand implements Callable<Integer> {
         return 0;
     }
 
-    private MlpTrainer.Result trainMlp(MlpConfig config, WordVectors vectors, List<LabeledText> examples,
-                                       boolean progress) {
+    private MlpTrainer.Result trainMlp(
+            MlpConfig config, WordVectors vectors, List<LabeledText> examples, boolean progress) {
         try (ProgressReporter bar = new ProgressReporter(progress)) {
-            return new MlpTrainer(config, org.embed4j.backend.Backends.auto()).pretrained(vectors, freezePretrained)
-                    .listener(bar).train(examples);
+            return new MlpTrainer(config, org.embed4j.backend.Backends.auto())
+                    .pretrained(vectors, freezePretrained)
+                    .listener(bar)
+                    .train(examples);
         }
     }
 
@@ -297,7 +365,10 @@ final class TrainClassifierCommand implements Callable<Integer> {
         List<Splits.Fold> folds = Splits.stratifiedKFold(all, cv, seed);
         for (int f = 0; f < cv; f++) {
             if (writeSplit != null) {
-                writeSplit(writeSplit.resolve(String.format("fold-%02d", f + 1)), folds.get(f).train(), folds.get(f).test());
+                writeSplit(
+                        writeSplit.resolve(String.format("fold-%02d", f + 1)),
+                        folds.get(f).train(),
+                        folds.get(f).test());
             }
             Classifier model = trainFold.apply(folds.get(f).train());
             acc[f] = ClassifierMetrics.evaluate(model, folds.get(f).test(), 1).accuracy();

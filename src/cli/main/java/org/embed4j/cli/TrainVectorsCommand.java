@@ -1,17 +1,14 @@
 package org.embed4j.cli;
 
-import org.embed4j.cli.report.TrainingFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-
+import org.embed4j.cli.report.TrainingFiles;
 import org.embed4j.vectors.VectorsFormat;
-import org.embed4j.vectors.VectorsIO;
 import org.embed4j.word2vec.Word2VecOptions;
 import org.embed4j.word2vec.Word2VecResult;
 import org.embed4j.word2vec.Word2VecTrainer;
-
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -21,55 +18,97 @@ import picocli.CommandLine.Option;
  * (native memory-mapped, keeps subword rows), {@code <prefix>.metrics.jsonl} and {@code <prefix>.curve.png}.
  * Option names follow word2vec / fastText; word2vec's spellings (-size, -iter, -alpha, -cbow) are aliases.
  */
-@Command(name = "train-vectors", mixinStandardHelpOptions = true,
+@Command(
+        name = "train-vectors",
+        mixinStandardHelpOptions = true,
         description = "Train word vectors (skip-gram or CBOW, negative sampling, optional fastText subwords).")
 final class TrainVectorsCommand implements Callable<Integer> {
-    @Option(names = {"--input", "-train"}, required = true, description = "corpus: plain UTF-8 or .gz, one sentence/paragraph a line")
+    @Option(
+            names = {"--input", "-train"},
+            required = true,
+            description = "corpus: plain UTF-8 or .gz, one sentence/paragraph a line")
     Path input;
 
-    @Option(names = {"--output", "-output"}, required = true, description = "output prefix: writes <prefix>.bin, .e4jv, .metrics.jsonl, .curve.png")
+    @Option(
+            names = {"--output", "-output"},
+            required = true,
+            description = "output prefix: writes <prefix>.bin, .e4jv, .metrics.jsonl, .curve.png")
     String output;
 
     @Option(names = "--model", defaultValue = "sg", description = "sg or cbow (default ${DEFAULT-VALUE})")
     String model;
 
-    @Option(names = {"--dim", "-size"}, defaultValue = "100", description = "vector size (default ${DEFAULT-VALUE})")
+    @Option(
+            names = {"--dim", "-size"},
+            defaultValue = "100",
+            description = "vector size (default ${DEFAULT-VALUE})")
     int dim;
 
-    @Option(names = {"--window", "-window"}, defaultValue = "5", description = "max context distance (default ${DEFAULT-VALUE})")
+    @Option(
+            names = {"--window", "-window"},
+            defaultValue = "5",
+            description = "max context distance (default ${DEFAULT-VALUE})")
     int window;
 
-    @Option(names = {"--negative", "-negative"}, defaultValue = "5", description = "negatives per window (default ${DEFAULT-VALUE})")
+    @Option(
+            names = {"--negative", "-negative"},
+            defaultValue = "5",
+            description = "negatives per window (default ${DEFAULT-VALUE})")
     int negative;
 
-    @Option(names = {"--sample", "-sample"}, defaultValue = "1e-4", description = "subsampling threshold, 0 = off (default ${DEFAULT-VALUE})")
+    @Option(
+            names = {"--sample", "-sample"},
+            defaultValue = "1e-4",
+            description = "subsampling threshold, 0 = off (default ${DEFAULT-VALUE})")
     double sample;
 
-    @Option(names = {"--min-count", "-min-count"}, defaultValue = "5", description = "drop rarer words (default ${DEFAULT-VALUE})")
+    @Option(
+            names = {"--min-count", "-min-count"},
+            defaultValue = "5",
+            description = "drop rarer words (default ${DEFAULT-VALUE})")
     int minCount;
 
-    @Option(names = "--max-vocab", defaultValue = "0", description = "keep at most this many words, 0 = all (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--max-vocab",
+            defaultValue = "0",
+            description = "keep at most this many words, 0 = all (default ${DEFAULT-VALUE})")
     int maxVocab;
 
-    @Option(names = {"--epochs", "-iter"}, defaultValue = "5", description = "passes over the corpus (default ${DEFAULT-VALUE})")
+    @Option(
+            names = {"--epochs", "-iter"},
+            defaultValue = "5",
+            description = "passes over the corpus (default ${DEFAULT-VALUE})")
     int epochs;
 
-    @Option(names = {"--lr", "-alpha"}, description = "start learning rate (default 0.025 sg, 0.05 cbow)")
+    @Option(
+            names = {"--lr", "-alpha"},
+            description = "start learning rate (default 0.025 sg, 0.05 cbow)")
     Float lr;
 
-    @Option(names = "--minn", defaultValue = "3", description = "min char n-gram with subwords (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--minn",
+            defaultValue = "3",
+            description = "min char n-gram with subwords (default ${DEFAULT-VALUE})")
     int minn;
 
-    @Option(names = "--maxn", defaultValue = "0", description = "max char n-gram, 0 = no subwords (default ${DEFAULT-VALUE}; fastText uses 6)")
+    @Option(
+            names = "--maxn",
+            defaultValue = "0",
+            description = "max char n-gram, 0 = no subwords (default ${DEFAULT-VALUE}; fastText uses 6)")
     int maxn;
 
     @Option(names = "--bucket", defaultValue = "2000000", description = "n-gram hash rows (default ${DEFAULT-VALUE})")
     int bucket;
 
-    @Option(names = {"--threads", "-threads"}, description = "Hogwild worker threads (default: all cores)")
+    @Option(
+            names = {"--threads", "-threads"},
+            description = "Hogwild worker threads (default: all cores)")
     Integer threads;
 
-    @Option(names = "--seed", defaultValue = "1", description = "random seed; with --threads 1 runs are bit-reproducible (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--seed",
+            defaultValue = "1",
+            description = "random seed; with --threads 1 runs are bit-reproducible (default ${DEFAULT-VALUE})")
     long seed;
 
     @Option(names = "--lowercase", description = "lower-case words while tokenizing")
@@ -78,21 +117,39 @@ final class TrainVectorsCommand implements Callable<Integer> {
     @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu or java (default ${DEFAULT-VALUE})")
     String backend;
 
-    @Option(names = {"--quiet", "-q"}, description = "no progress bar")
+    @Option(
+            names = {"--quiet", "-q"},
+            description = "no progress bar")
     boolean quiet;
 
     @Override
     public Integer call() {
         return VectorsCommands.run("train-vectors", () -> {
             Word2VecOptions d = Word2VecOptions.defaults();
-            Word2VecOptions o = new Word2VecOptions(Word2VecOptions.Model.parse(model), dim, window, negative, sample,
-                    minCount, maxVocab, epochs, lr == null ? Float.NaN : lr, minn, maxn, bucket,
-                    threads == null ? d.threads() : threads, seed, lowercase, d.negTableSize(), backend);
+            Word2VecOptions o = new Word2VecOptions(
+                    Word2VecOptions.Model.parse(model),
+                    dim,
+                    window,
+                    negative,
+                    sample,
+                    minCount,
+                    maxVocab,
+                    epochs,
+                    lr == null ? Float.NaN : lr,
+                    minn,
+                    maxn,
+                    bucket,
+                    threads == null ? d.threads() : threads,
+                    seed,
+                    lowercase,
+                    d.negTableSize(),
+                    backend);
             Word2VecResult r;
             try (TrainingFiles files = new TrainingFiles(output, !quiet)) {
                 r = new Word2VecTrainer(o, files.listener()).train(input);
-                files.writeCurve("word2vec training", "words", new String[] {"loss", "lr"},
-                        new String[] {"loss per pair", "learning rate"});
+                files.writeCurve("word2vec training", "words", new String[] {"loss", "lr"}, new String[] {
+                    "loss per pair", "learning rate"
+                });
             }
             save(r, output);
             System.out.println("wrote " + output + ".metrics.jsonl, " + output + ".curve.png");
@@ -106,9 +163,17 @@ final class TrainVectorsCommand implements Callable<Integer> {
         Path nat = Path.of(prefix + ".e4jv");
         r.save(bin, VectorsFormat.WORD2VEC_BINARY);
         r.save(nat, VectorsFormat.NATIVE);
-        System.out.printf(Locale.ROOT, "trained %d words x %d dims on %s: %,d words in %.1f s = %,.0f words/s "
-                        + "(%,.0f per thread), final loss %.4f%n", r.vectors().size(), r.vectors().dim(), r.backend(),
-                r.words(), r.trainSeconds(), r.wordsPerSecond(), r.wordsPerSecond() / r.options().threads(),
+        System.out.printf(
+                Locale.ROOT,
+                "trained %d words x %d dims on %s: %,d words in %.1f s = %,.0f words/s "
+                        + "(%,.0f per thread), final loss %.4f%n",
+                r.vectors().size(),
+                r.vectors().dim(),
+                r.backend(),
+                r.words(),
+                r.trainSeconds(),
+                r.wordsPerSecond(),
+                r.wordsPerSecond() / r.options().threads(),
                 r.finalLoss());
         System.out.println("wrote " + bin + ", " + nat);
     }

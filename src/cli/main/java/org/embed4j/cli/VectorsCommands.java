@@ -14,8 +14,7 @@ import org.embed4j.vectors.WordVectors;
  * instead of a stack trace. Stateless.
  */
 final class VectorsCommands {
-    private VectorsCommands() {
-    }
+    private VectorsCommands() {}
 
     /** Reads {@code model} in {@code format}, or in the format {@link VectorsIO#detect} finds when null. */
     static WordVectors load(Path model, String format) throws IOException {

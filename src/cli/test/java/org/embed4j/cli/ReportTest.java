@@ -1,7 +1,5 @@
 package org.embed4j.cli;
 
-import org.embed4j.cli.report.TrainingCurve;
-import org.embed4j.cli.report.ProgressReporter;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -9,11 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-
 import javax.imageio.ImageIO;
-
+import org.embed4j.cli.report.ProgressReporter;
+import org.embed4j.cli.report.TrainingCurve;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,8 +23,10 @@ class ReportTest {
     void curveIsAPngWithTheSeriesDrawn() throws IOException {
         Path png = dir.resolve("c.png");
         double[] x = {0, 1, 2, 3, 4};
-        TrainingCurve.write(png, "t", "words", x, new double[][] {{5, 4, 3, 2.5, 2.4}, {1, 0.8, 0.6, 0.4, 0.2}},
-                new String[] {"loss", "lr"});
+        TrainingCurve.write(
+                png, "t", "words", x, new double[][] {{5, 4, 3, 2.5, 2.4}, {1, 0.8, 0.6, 0.4, 0.2}}, new String[] {
+                    "loss", "lr"
+                });
         BufferedImage img = ImageIO.read(png.toFile());
         assertEquals(900, img.getWidth());
         int colored = 0;
@@ -38,8 +37,9 @@ class ReportTest {
             }
         }
         assertTrue(colored > 500, colored + " pixels in the series colours");
-        assertThrows(IllegalArgumentException.class, () -> TrainingCurve.write(png, "t", "x", x,
-                new double[][] {{1, 2}}, new String[] {"a"}));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> TrainingCurve.write(png, "t", "x", x, new double[][] {{1, 2}}, new String[] {"a"}));
     }
 
     @Test

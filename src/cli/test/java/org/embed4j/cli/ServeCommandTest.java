@@ -1,6 +1,5 @@
 package org.embed4j.cli;
 
-import org.embed4j.serve.ServeOptions;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +10,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.embed4j.cli.Main;
+import org.embed4j.serve.ServeOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -70,8 +69,14 @@ class ServeCommandTest {
         assertEquals(0, cli.execute("serve", "--help"));
         String help = out.toString();
         ServeOptions d = ServeOptions.DEFAULTS;
-        for (Object value : new Object[] {d.port(), d.bind(), d.maxBodyBytes(), d.maxBatch(), d.maxK(),
-            d.shutdownTimeout().toSeconds()}) {
+        for (Object value : new Object[] {
+            d.port(),
+            d.bind(),
+            d.maxBodyBytes(),
+            d.maxBatch(),
+            d.maxK(),
+            d.shutdownTimeout().toSeconds()
+        }) {
             assertTrue(help.contains("(default " + value), "no default " + value + " in:\n" + help);
         }
     }

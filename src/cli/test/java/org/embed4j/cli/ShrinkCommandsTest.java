@@ -1,8 +1,5 @@
 package org.embed4j.cli;
 
-import org.embed4j.deploy.QuantizedVectors;
-import org.embed4j.deploy.Precision;
-import org.embed4j.testing.RandomVectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.embed4j.cli.Main;
+import org.embed4j.deploy.Precision;
+import org.embed4j.deploy.QuantizedVectors;
+import org.embed4j.testing.RandomVectors;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;
 import org.embed4j.vectors.WordVectors;
@@ -25,8 +24,7 @@ class ShrinkCommandsTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
+    private record Run(int code, String out, String err) {}
 
     private static Run run(String... args) {
         CommandLine cli = Main.commandLine();
@@ -43,12 +41,9 @@ class ShrinkCommandsTest {
         List<String> words = new ArrayList<>(List.of("man", "king", "woman", "queen", "apple", "car"));
         int dim = 8;
         float[] head = {
-            1, 0, 0, 0.1f, 0, 0, 0, 0,
-            1, 1, 0, 0.1f, 0, 0, 0, 0,
-            0, 0, 1, 0.1f, 0, 0, 0, 0,
-            0, 1, 1, 0.1f, 0, 0, 0, 0,
-            0.3f, -1, 0.2f, 1, 0, 0.5f, 0, 0,
-            0.5f, 0.2f, 0.1f, -0.5f, 0, 0, 0.7f, 0};
+            1, 0, 0, 0.1f, 0, 0, 0, 0, 1, 1, 0, 0.1f, 0, 0, 0, 0, 0, 0, 1, 0.1f, 0, 0, 0, 0, 0, 1, 1, 0.1f, 0, 0, 0, 0,
+            0.3f, -1, 0.2f, 1, 0, 0.5f, 0, 0, 0.5f, 0.2f, 0.1f, -0.5f, 0, 0, 0.7f, 0
+        };
         int extra = 200;
         float[] tail = RandomVectors.gaussian(3, extra * dim);
         for (int i = 0; i < extra; i++) {
@@ -69,8 +64,15 @@ class ShrinkCommandsTest {
         Path m = model();
         for (String flag : new String[] {"--int8", "--fp16"}) {
             Path out = dir.resolve("q" + flag.substring(2) + ".e4jq");
-            Run r = run("quantize", m.toString(), out.toString(), flag, "--similarity", dir.resolve("pairs.tsv").toString(),
-                    "--analogy", dir.resolve("q.txt").toString());
+            Run r = run(
+                    "quantize",
+                    m.toString(),
+                    out.toString(),
+                    flag,
+                    "--similarity",
+                    dir.resolve("pairs.tsv").toString(),
+                    "--analogy",
+                    dir.resolve("q.txt").toString());
             assertEquals(0, r.code(), r.err());
             assertTrue(r.out().contains("ws353 spearman: before"), r.out());
             assertTrue(r.out().contains("analogy accuracy (restrict 30000): before 100.00% after 100.00%"), r.out());
@@ -93,7 +95,10 @@ class ShrinkCommandsTest {
         assertEquals(1, same.code());
         assertTrue(same.err().contains("is the input file"), same.err());
         assertEquals(before, Files.size(m), "the input is untouched");
-        Run missing = run("quantize", dir.resolve("absent.bin").toString(), dir.resolve("x.e4jq").toString());
+        Run missing = run(
+                "quantize",
+                dir.resolve("absent.bin").toString(),
+                dir.resolve("x.e4jq").toString());
         assertEquals(1, missing.code());
         assertTrue(missing.err().contains("absent.bin"), missing.err());
     }
@@ -102,8 +107,16 @@ class ShrinkCommandsTest {
     void prunePrintsScoresAndKeepsTheFirstWords() throws Exception {
         Path m = model();
         Path out = dir.resolve("p.e4jv");
-        Run r = run("prune", m.toString(), out.toString(), "--keep", "6", "--similarity",
-                dir.resolve("pairs.tsv").toString(), "--analogy", dir.resolve("q.txt").toString());
+        Run r = run(
+                "prune",
+                m.toString(),
+                out.toString(),
+                "--keep",
+                "6",
+                "--similarity",
+                dir.resolve("pairs.tsv").toString(),
+                "--analogy",
+                dir.resolve("q.txt").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("pruned " + out + ": 6 words"), r.out());
         assertTrue(r.out().contains("pairs covered 5 -> 4 of 5"), r.out());

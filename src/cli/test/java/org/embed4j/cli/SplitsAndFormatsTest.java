@@ -1,9 +1,5 @@
 package org.embed4j.cli;
 
-import org.embed4j.cli.data.MailText;
-import org.embed4j.classify.Splits;
-import org.embed4j.classify.LabeledText;
-import org.embed4j.classify.TextFormats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +9,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import org.embed4j.classify.LabeledText;
+import org.embed4j.classify.Splits;
+import org.embed4j.classify.TextFormats;
+import org.embed4j.cli.data.MailText;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,7 +47,9 @@ class SplitsAndFormatsTest {
     void sameSeedSameFoldsOtherSeedOtherFolds() {
         List<LabeledText> data = examples(50, 50);
         assertEquals(Splits.holdout90(data, 1).test(), Splits.holdout90(data, 1).test());
-        assertTrue(!Splits.holdout90(data, 1).test().equals(Splits.holdout90(data, 2).test()));
+        assertTrue(!Splits.holdout90(data, 1)
+                .test()
+                .equals(Splits.holdout90(data, 2).test()));
     }
 
     @Test
@@ -63,7 +65,9 @@ class SplitsAndFormatsTest {
     @Test
     void badFilesGiveErrorsNamingFileAndLine(@TempDir Path dir) throws Exception {
         Path empty = Files.writeString(dir.resolve("empty.txt"), "\n\n");
-        assertTrue(assertThrows(IllegalArgumentException.class, () -> TextFormats.read(empty)).getMessage().contains("no examples"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> TextFormats.read(empty))
+                .getMessage()
+                .contains("no examples"));
         Path noLabel = Files.writeString(dir.resolve("nolabel.txt"), "__label__a ok\njust text\n");
         var e = assertThrows(IllegalArgumentException.class, () -> TextFormats.readFastText(noLabel));
         assertTrue(e.getMessage().contains("nolabel.txt:2"), e.getMessage());

@@ -1,11 +1,5 @@
 package org.embed4j.cli;
 
-import org.embed4j.cli.report.SubwordAgreement;
-import org.embed4j.deploy.Pruning;
-import org.embed4j.deploy.TextEmbedder;
-import org.embed4j.deploy.QuantizedVectors;
-import org.embed4j.deploy.Precision;
-import org.embed4j.testing.TopicCorpus;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,7 +14,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.NoSuchElementException;
 import org.embed4j.backend.Backends;
-import org.embed4j.cli.Main;
+import org.embed4j.cli.report.SubwordAgreement;
+import org.embed4j.deploy.Precision;
+import org.embed4j.deploy.Pruning;
+import org.embed4j.deploy.QuantizedVectors;
+import org.embed4j.deploy.TextEmbedder;
+import org.embed4j.testing.TopicCorpus;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;
 import org.embed4j.vectors.WordVectors;
@@ -40,18 +39,26 @@ import picocli.CommandLine;
  */
 class SubwordShrinkTest {
     /** Not in the vocabulary: plurals and misspellings of topic words, and strangers sharing few n-grams. */
-    private static final List<String> OOV = List.of("grapes", "trucks", "bluish", "doggo", "cherries", "planes",
-            "zebra", "xylophone", "é-mañana");
+    private static final List<String> OOV =
+            List.of("grapes", "trucks", "bluish", "doggo", "cherries", "planes", "zebra", "xylophone", "é-mañana");
 
     @TempDir
     static Path dir;
+
     static WordVectors model;
 
     @BeforeAll
     static void train() throws IOException {
         Path corpus = TopicCorpus.write(dir.resolve("topics.txt"), 2000, 5);
-        Word2VecOptions o = Word2VecOptions.defaults().withDim(24).withMinCount(1).withSample(0).withEpochs(2)
-                .withThreads(1).withSeed(11).withNegTableSize(100_000).withBackend(nativeOrJava())
+        Word2VecOptions o = Word2VecOptions.defaults()
+                .withDim(24)
+                .withMinCount(1)
+                .withSample(0)
+                .withEpochs(2)
+                .withThreads(1)
+                .withSeed(11)
+                .withNegTableSize(100_000)
+                .withBackend(nativeOrJava())
                 .withSubwords(3, 5, 3000);
         model = new Word2VecTrainer(o).train(corpus).vectors();
         assertTrue(model.hasSubwords());
@@ -86,12 +93,14 @@ class SubwordShrinkTest {
                 float[] row = new float[dim];
                 model.bucketVector(id, row, 0);
                 for (float v : row) {
-                    bound = Math.max(bound, p == Precision.INT8 ? maxAbs(row) / 127 / 2 : Math.abs(v) * 0x1p-11 + 0x1p-25);
+                    bound = Math.max(
+                            bound, p == Precision.INT8 ? maxAbs(row) / 127 / 2 : Math.abs(v) * 0x1p-11 + 0x1p-25);
                 }
             }
             for (int d = 0; d < dim; d++) {
-                assertTrue(Math.abs(x[d] - y[d]) <= bound * (1 + 1e-4) + 1e-7, w + " col " + d + ": " + x[d] + " vs "
-                        + y[d] + ", bound " + bound);
+                assertTrue(
+                        Math.abs(x[d] - y[d]) <= bound * (1 + 1e-4) + 1e-7,
+                        w + " col " + d + ": " + x[d] + " vs " + y[d] + ", bound " + bound);
             }
             double cos = WordVectors.cosine(x, y);
             assertTrue(cos > (p == Precision.INT8 ? 0.99 : 0.9999), w + ": cosine " + cos);
@@ -100,7 +109,8 @@ class SubwordShrinkTest {
             String w = model.words().get(r);
             float[] x = model.vector(r);
             float[] y = q.vector(w);
-            double bound = p == Precision.INT8 ? q.scale(r) / 2 * (1 + 1e-5) + Math.ulp(maxAbs(x)) : maxAbs(x) * 0x1p-11;
+            double bound =
+                    p == Precision.INT8 ? q.scale(r) / 2 * (1 + 1e-5) + Math.ulp(maxAbs(x)) : maxAbs(x) * 0x1p-11;
             for (int d = 0; d < dim; d++) {
                 assertTrue(Math.abs(x[d] - y[d]) <= bound + 0x1p-25, w + " col " + d);
             }
@@ -156,8 +166,12 @@ class SubwordShrinkTest {
         VectorsIO.write(model, in, VectorsFormat.NATIVE);
         Files.writeString(dir.resolve("pairs.tsv"), "grape apple 8\ntruck car 9\ndog car 1\nred blue 6\n");
         Files.writeString(dir.resolve("q.txt"), ": family\ndog cat pig cow\n");
-        String[] eval = {"--similarity", dir.resolve("pairs.tsv").toString(), "--analogy",
-            dir.resolve("q.txt").toString()};
+        String[] eval = {
+            "--similarity",
+            dir.resolve("pairs.tsv").toString(),
+            "--analogy",
+            dir.resolve("q.txt").toString()
+        };
 
         Path q = dir.resolve("model.e4jq");
         String out = run(concat(new String[] {"quantize", in.toString(), q.toString()}, eval));
@@ -175,8 +189,8 @@ class SubwordShrinkTest {
         assertTrue(out.contains("analogy accuracy"), out);
         assertTrue(VectorsIO.read(p).hasSubwords());
 
-        out = run(concat(new String[] {"prune", in.toString(), p.toString(), "--keep", "12", "--no-keep-subwords"},
-                eval));
+        out = run(concat(
+                new String[] {"prune", in.toString(), p.toString(), "--keep", "12", "--no-keep-subwords"}, eval));
         assertTrue(out.contains("subwords: dropped"), out);
         assertFalse(VectorsIO.read(p).hasSubwords());
     }

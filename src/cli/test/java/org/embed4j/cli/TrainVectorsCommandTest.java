@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
-
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;
 import org.embed4j.vectors.WordVectors;
@@ -34,8 +33,24 @@ class TrainVectorsCommandTest {
         Path corpus = dir.resolve("c.txt");
         Files.writeString(corpus, sb.toString());
         String prefix = dir.resolve("out/model").toString();
-        int code = Main.commandLine().execute("train-vectors", "--input", corpus.toString(), "--output", prefix,
-                "--dim", "16", "--min-count", "1", "--sample", "0", "--epochs", "2", "--threads", "1", "--quiet");
+        int code = Main.commandLine()
+                .execute(
+                        "train-vectors",
+                        "--input",
+                        corpus.toString(),
+                        "--output",
+                        prefix,
+                        "--dim",
+                        "16",
+                        "--min-count",
+                        "1",
+                        "--sample",
+                        "0",
+                        "--epochs",
+                        "2",
+                        "--threads",
+                        "1",
+                        "--quiet");
         assertEquals(0, code);
         for (String ext : new String[] {".bin", ".e4jv", ".metrics.jsonl", ".curve.png"}) {
             assertTrue(Files.size(Path.of(prefix + ext)) > 0, ext);
@@ -48,7 +63,15 @@ class TrainVectorsCommandTest {
             assertEquals(bin.words().get(i), nat.words().get(i));
             assertTrue(java.util.Arrays.equals(bin.vector(i), nat.vector(i)), "row " + i);
         }
-        assertEquals(1, Main.commandLine().execute("train-vectors", "--input", dir.resolve("nope.txt").toString(),
-                "--output", prefix, "--quiet"));
+        assertEquals(
+                1,
+                Main.commandLine()
+                        .execute(
+                                "train-vectors",
+                                "--input",
+                                dir.resolve("nope.txt").toString(),
+                                "--output",
+                                prefix,
+                                "--quiet"));
     }
 }

@@ -1,6 +1,5 @@
 package org.embed4j.cli;
 
-import org.embed4j.testing.RandomVectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,6 +8,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.embed4j.testing.RandomVectors;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;
 import org.junit.jupiter.api.Test;
@@ -19,8 +19,7 @@ class VectorsCommandsTest {
     @TempDir
     Path dir;
 
-    private record Run(int code, String out, String err) {
-    }
+    private record Run(int code, String out, String err) {}
 
     private static synchronized Run run(String... args) {
         PrintStream oldOut = System.out;

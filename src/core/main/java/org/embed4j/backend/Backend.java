@@ -52,8 +52,7 @@ public interface Backend extends AutoCloseable {
     void mul(Tensor out, Tensor a, Tensor b);
 
     /** Waits for queued work (CUDA); host backends return at once. */
-    default void synchronize() {
-    }
+    default void synchronize() {}
 
     // ------------------------------------------------------------------ embedding
 
@@ -64,8 +63,15 @@ public interface Backend extends AutoCloseable {
      * EmbeddingBag forward. {@code offsets} (B+1, I64) delimits bags, last entry = N. {@code argmax} (B,D) I64
      * for MAX mode, else null. {@code perSampleWeights} (N) F32 for SUM only, else null. {@code paddingIdx} -1: none.
      */
-    void embeddingBagForward(Tensor out, Tensor argmax, Tensor weight, Tensor indices, Tensor offsets,
-                             Tensor perSampleWeights, BagMode mode, long paddingIdx);
+    void embeddingBagForward(
+            Tensor out,
+            Tensor argmax,
+            Tensor weight,
+            Tensor indices,
+            Tensor offsets,
+            Tensor perSampleWeights,
+            BagMode mode,
+            long paddingIdx);
 
     /** The deterministic sort of {@code indices} (I32/I64, range-checked against {@code numEmbeddings}). */
     SortedIndices sortIndices(Tensor indices, long numEmbeddings, long paddingIdx);
@@ -80,17 +86,32 @@ public interface Backend extends AutoCloseable {
      * EmbeddingBag backward into dWeight (V,D) when {@code compact} is false, or (U,D) rows when true.
      * {@code dPerSampleWeights} (N) is written when non-null (SUM mode with weights).
      */
-    void embeddingBagBackward(Tensor dWeight, Tensor dPerSampleWeights, Tensor dOut, Tensor weight, Tensor indices,
-                              Tensor offsets, Tensor perSampleWeights, Tensor argmax, SortedIndices sorted,
-                              BagMode mode, boolean compact);
+    void embeddingBagBackward(
+            Tensor dWeight,
+            Tensor dPerSampleWeights,
+            Tensor dOut,
+            Tensor weight,
+            Tensor indices,
+            Tensor offsets,
+            Tensor perSampleWeights,
+            Tensor argmax,
+            SortedIndices sorted,
+            BagMode mode,
+            boolean compact);
 
     /** Fused backward + optimizer step per unique row; no V×D or U×D gradient exists. */
-    void embeddingBackwardUpdate(Tensor weight, Tensor state1, Tensor state2, Tensor dOut, SortedIndices sorted,
-                                 boolean scaleGradByFreq, OptimStep step);
+    void embeddingBackwardUpdate(
+            Tensor weight,
+            Tensor state1,
+            Tensor state2,
+            Tensor dOut,
+            SortedIndices sorted,
+            boolean scaleGradByFreq,
+            OptimStep step);
 
     /** Optimizer step on the rows {@code sorted.uniq()} given their gradients {@code gradRows} (U,D). */
-    void sparseRowsUpdate(Tensor weight, Tensor state1, Tensor state2, Tensor gradRows, SortedIndices sorted,
-                          OptimStep step);
+    void sparseRowsUpdate(
+            Tensor weight, Tensor state1, Tensor state2, Tensor gradRows, SortedIndices sorted, OptimStep step);
 
     /** Optimizer step on every element of a dense parameter. */
     void denseUpdate(Tensor param, Tensor state1, Tensor state2, Tensor grad, OptimStep step);
@@ -119,8 +140,15 @@ public interface Backend extends AutoCloseable {
      * Fused softmax cross-entropy. {@code loss}: (1) for MEAN/SUM, (B) for NONE. {@code dLogits} (B,K) or null;
      * may be {@code logits} itself (overwritten with the gradient). {@code targets} (B) I64; {@code weight} (K) or null.
      */
-    void softmaxCrossEntropy(Tensor loss, Tensor dLogits, Tensor logits, Tensor targets, Tensor weight,
-                             long ignoreIndex, float labelSmoothing, Reduction reduction);
+    void softmaxCrossEntropy(
+            Tensor loss,
+            Tensor dLogits,
+            Tensor logits,
+            Tensor targets,
+            Tensor weight,
+            long ignoreIndex,
+            float labelSmoothing,
+            Reduction reduction);
 
     // ------------------------------------------------------------------ search and word2vec
 
@@ -138,6 +166,5 @@ public interface Backend extends AutoCloseable {
 
     /** Frees backend resources (streams, handles); tensors stay the caller's to close. */
     @Override
-    default void close() {
-    }
+    default void close() {}
 }

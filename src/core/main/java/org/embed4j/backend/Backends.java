@@ -27,8 +27,7 @@ public final class Backends {
     private static final Object DEFAULT_LOCK = new Object();
     private static volatile Backend defaultBackend;
 
-    private Backends() {
-    }
+    private Backends() {}
 
     /** One backend's creation: the checked backend and the raw implementation, or why it failed. */
     private record Attempt(String name, Backend checked, Backend raw, Throwable failure) {
@@ -110,15 +109,19 @@ public final class Backends {
         String forced = property == null || property.isBlank() ? "auto" : normalize(property);
         if (!forced.equals("auto")) {
             Backend b = get(forced);
-            LOG.log(System.Logger.Level.INFO, "embed4j backend: " + forced + " (" + detail(forced)
-                    + "; forced by -D" + BACKEND_PROPERTY + "=" + property + ")");
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "embed4j backend: " + forced + " (" + detail(forced) + "; forced by -D" + BACKEND_PROPERTY + "="
+                            + property + ")");
             return b;
         }
         List<String> skipped = new ArrayList<>();
         for (Attempt a : List.of(CudaHolder.ATTEMPT, CpuHolder.ATTEMPT)) {
             if (a.ok()) {
-                LOG.log(System.Logger.Level.INFO, "embed4j backend: " + a.name() + " (" + detail(a.name()) + ")"
-                        + (skipped.isEmpty() ? "" : "; skipped " + String.join("; ", skipped)));
+                LOG.log(
+                        System.Logger.Level.INFO,
+                        "embed4j backend: " + a.name() + " (" + detail(a.name()) + ")"
+                                + (skipped.isEmpty() ? "" : "; skipped " + String.join("; ", skipped)));
                 return a.checked();
             }
             skipped.add(a.name() + ": " + a.reason());
@@ -139,8 +142,9 @@ public final class Backends {
             case "cuda" -> CudaHolder.ATTEMPT.orThrow();
             case "cpu" -> CpuHolder.ATTEMPT.orThrow();
             case "java" -> JavaHolder.ATTEMPT.orThrow();
-            default -> throw new IllegalArgumentException("unknown backend '" + name + "': expected one of "
-                    + String.join(", ", NAMES));
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown backend '" + name + "': expected one of " + String.join(", ", NAMES));
         };
     }
 
@@ -230,8 +234,8 @@ public final class Backends {
 
     private static String normalize(String name) {
         if (name == null) {
-            throw new IllegalArgumentException("backend name must not be null: expected one of "
-                    + String.join(", ", NAMES));
+            throw new IllegalArgumentException(
+                    "backend name must not be null: expected one of " + String.join(", ", NAMES));
         }
         return name.trim().toLowerCase(Locale.ROOT);
     }

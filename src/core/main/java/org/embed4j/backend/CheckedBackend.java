@@ -62,7 +62,8 @@ final class CheckedBackend implements Backend {
         Objects.requireNonNull(shape, "shape must not be null");
         for (long d : shape) {
             if (d < 0) {
-                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has a negative dimension " + d);
+                throw new IllegalArgumentException(
+                        "shape " + Arrays.toString(shape) + " has a negative dimension " + d);
             }
         }
         return impl.zeros(dtype, shape);
@@ -88,8 +89,8 @@ final class CheckedBackend implements Backend {
         check.here(dst, "dst");
         check.here(src, "src");
         if (dst.dtype() != src.dtype() || dst.numel() != src.numel()) {
-            throw new IllegalArgumentException("copy needs the same dtype and element count: dst " + dst.describe()
-                    + ", src " + src.describe());
+            throw new IllegalArgumentException(
+                    "copy needs the same dtype and element count: dst " + dst.describe() + ", src " + src.describe());
         }
         impl.copy(dst, src);
     }
@@ -140,8 +141,15 @@ final class CheckedBackend implements Backend {
     }
 
     @Override
-    public void embeddingBagForward(Tensor out, Tensor argmax, Tensor weight, Tensor indices, Tensor offsets,
-                                    Tensor perSampleWeights, BagMode mode, long paddingIdx) {
+    public void embeddingBagForward(
+            Tensor out,
+            Tensor argmax,
+            Tensor weight,
+            Tensor indices,
+            Tensor offsets,
+            Tensor perSampleWeights,
+            BagMode mode,
+            long paddingIdx) {
         Objects.requireNonNull(mode, "mode must not be null");
         check.matrix(weight, "weight");
         long n = bagIndices(indices);
@@ -186,9 +194,18 @@ final class CheckedBackend implements Backend {
     }
 
     @Override
-    public void embeddingBagBackward(Tensor dWeight, Tensor dPerSampleWeights, Tensor dOut, Tensor weight,
-                                     Tensor indices, Tensor offsets, Tensor perSampleWeights, Tensor argmax,
-                                     SortedIndices sorted, BagMode mode, boolean compact) {
+    public void embeddingBagBackward(
+            Tensor dWeight,
+            Tensor dPerSampleWeights,
+            Tensor dOut,
+            Tensor weight,
+            Tensor indices,
+            Tensor offsets,
+            Tensor perSampleWeights,
+            Tensor argmax,
+            SortedIndices sorted,
+            BagMode mode,
+            boolean compact) {
         Objects.requireNonNull(mode, "mode must not be null");
         check.matrix(weight, "weight");
         long n = bagIndices(indices);
@@ -212,13 +229,29 @@ final class CheckedBackend implements Backend {
             }
             check.shape(check.f32(dPerSampleWeights, "dPerSampleWeights"), "dPerSampleWeights", n);
         }
-        impl.embeddingBagBackward(dWeight, dPerSampleWeights, dOut, weight, indices, offsets, perSampleWeights,
-                argmax, sorted, mode, compact);
+        impl.embeddingBagBackward(
+                dWeight,
+                dPerSampleWeights,
+                dOut,
+                weight,
+                indices,
+                offsets,
+                perSampleWeights,
+                argmax,
+                sorted,
+                mode,
+                compact);
     }
 
     @Override
-    public void embeddingBackwardUpdate(Tensor weight, Tensor state1, Tensor state2, Tensor dOut,
-                                        SortedIndices sorted, boolean scaleGradByFreq, OptimStep step) {
+    public void embeddingBackwardUpdate(
+            Tensor weight,
+            Tensor state1,
+            Tensor state2,
+            Tensor dOut,
+            SortedIndices sorted,
+            boolean scaleGradByFreq,
+            OptimStep step) {
         check.matrix(weight, "weight");
         sorts.fits(sorted, weight.size(0), "weight");
         check.rows(dOut, "dOut", sorted.numIndices(), weight.size(1));
@@ -229,8 +262,8 @@ final class CheckedBackend implements Backend {
     }
 
     @Override
-    public void sparseRowsUpdate(Tensor weight, Tensor state1, Tensor state2, Tensor gradRows, SortedIndices sorted,
-                                 OptimStep step) {
+    public void sparseRowsUpdate(
+            Tensor weight, Tensor state1, Tensor state2, Tensor gradRows, SortedIndices sorted, OptimStep step) {
         check.matrix(weight, "weight");
         sorts.fits(sorted, weight.size(0), "weight");
         check.shape(check.f32(gradRows, "gradRows"), "gradRows", sorted.numUnique(), weight.size(1));
@@ -276,7 +309,8 @@ final class CheckedBackend implements Backend {
         long kb = transB ? b.size(1) : b.size(0);
         long n = transB ? b.size(0) : b.size(1);
         if (k != kb) {
-            throw new IllegalArgumentException("gemm inner dimensions differ: op(a) is (" + m + ", " + k + "), op(b) is ("
+            throw new IllegalArgumentException("gemm inner dimensions differ: op(a) is (" + m + ", " + k
+                    + "), op(b) is ("
                     + kb + ", " + n + ") (a " + a.describe() + (transA ? " transposed" : "") + ", b " + b.describe()
                     + (transB ? " transposed" : "") + ")");
         }
@@ -317,8 +351,15 @@ final class CheckedBackend implements Backend {
     }
 
     @Override
-    public void softmaxCrossEntropy(Tensor loss, Tensor dLogits, Tensor logits, Tensor targets, Tensor weight,
-                                    long ignoreIndex, float labelSmoothing, Reduction reduction) {
+    public void softmaxCrossEntropy(
+            Tensor loss,
+            Tensor dLogits,
+            Tensor logits,
+            Tensor targets,
+            Tensor weight,
+            long ignoreIndex,
+            float labelSmoothing,
+            Reduction reduction) {
         Objects.requireNonNull(reduction, "reduction must not be null");
         check.matrix(logits, "logits");
         long b = logits.size(0);
@@ -366,8 +407,8 @@ final class CheckedBackend implements Backend {
         if (exclude != null) {
             check.typed(exclude, "exclude", DType.I64);
             if (exclude.rank() != 2 || exclude.size(0) != q) {
-                throw new IllegalArgumentException("exclude must be (Q, E) with Q = " + q + ", got "
-                        + exclude.describe());
+                throw new IllegalArgumentException(
+                        "exclude must be (Q, E) with Q = " + q + ", got " + exclude.describe());
             }
         }
         impl.topk(outIdx, outScore, weight, norms, queries, exclude);
@@ -383,20 +424,23 @@ final class CheckedBackend implements Backend {
                     + wIn.describe() + ", wOut " + wOut.describe());
         }
         if (check.hostTensor(chunk.tokens(), "tokens", DType.I32).rank() != 1) {
-            throw new IllegalArgumentException("tokens must be 1-D, got " + chunk.tokens().describe());
+            throw new IllegalArgumentException(
+                    "tokens must be 1-D, got " + chunk.tokens().describe());
         }
         Tensor table = check.hostTensor(chunk.negTable(), "negTable", DType.I32);
         if (chunk.negative() > 0 && table.numel() == 0) {
             throw new IllegalArgumentException("negTable is empty but negative = " + chunk.negative());
         }
         if (check.hostTensor(chunk.rng(), "rng", DType.I64).numel() != 1) {
-            throw new IllegalArgumentException("rng must hold 1 element, got " + chunk.rng().describe());
+            throw new IllegalArgumentException(
+                    "rng must hold 1 element, got " + chunk.rng().describe());
         }
         if ((chunk.subOffsets() == null) != (chunk.subIds() == null)) {
             throw new IllegalArgumentException("subOffsets and subIds must both be given or both be null");
         }
         if (chunk.subOffsets() != null) {
-            check.sameCount(check.hostTensor(chunk.subOffsets(), "subOffsets", DType.I64), "subOffsets", wOut.size(0) + 1);
+            check.sameCount(
+                    check.hostTensor(chunk.subOffsets(), "subOffsets", DType.I64), "subOffsets", wOut.size(0) + 1);
             check.hostTensor(chunk.subIds(), "subIds", DType.I32);
         } else if (wIn.size(0) < wOut.size(0)) {
             throw new IllegalArgumentException("without subwords wIn needs a row per word of wOut, got wIn "
@@ -419,8 +463,8 @@ final class CheckedBackend implements Backend {
     private long bagIndices(Tensor indices) {
         check.indexTensor(indices, "indices");
         if (indices.rank() != 1) {
-            throw new IllegalArgumentException("bag indices must be 1-D (N), got " + indices.describe()
-                    + " (flatten 2-D input and pass offsets)");
+            throw new IllegalArgumentException(
+                    "bag indices must be 1-D (N), got " + indices.describe() + " (flatten 2-D input and pass offsets)");
         }
         return indices.size(0);
     }
@@ -446,8 +490,8 @@ final class CheckedBackend implements Backend {
 
     private static void paddingIdx(long paddingIdx, long numEmbeddings) {
         if (paddingIdx < -1 || paddingIdx >= numEmbeddings) {
-            throw new IllegalArgumentException("paddingIdx must be -1 (none) or in [0, " + numEmbeddings + "), got "
-                    + paddingIdx);
+            throw new IllegalArgumentException(
+                    "paddingIdx must be -1 (none) or in [0, " + numEmbeddings + "), got " + paddingIdx);
         }
     }
 }

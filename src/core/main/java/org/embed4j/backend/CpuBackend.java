@@ -29,6 +29,7 @@ import org.embed4j.tensor.Tensor;
 class CpuBackend extends JavaBackend {
     /** Property: threads per native call (default: available processors). */
     static final String THREADS_PROPERTY = "embed4j.threads";
+
     private static final int FEATURES_NEEDED = 1 | 2 | 4; // AVX2, FMA, OS saves YMM
 
     private final CpuKernels k;
@@ -39,8 +40,9 @@ class CpuBackend extends JavaBackend {
         this.k = new CpuKernels(NativeLibrary.load("embed4j"));
         this.features = k.cpuFeatures();
         if ((features & FEATURES_NEEDED) != FEATURES_NEEDED) {
-            throw new UnsupportedOperationException("the native CPU backend needs AVX2+FMA with OS support, this CPU has "
-                    + featureNames(features) + " (e4j_cpu_features = " + features + ")");
+            throw new UnsupportedOperationException(
+                    "the native CPU backend needs AVX2+FMA with OS support, this CPU has " + featureNames(features)
+                            + " (e4j_cpu_features = " + features + ")");
         }
         setNumThreads(threadsFromProperty());
     }
@@ -110,16 +112,40 @@ class CpuBackend extends JavaBackend {
 
     @Override
     public void gather(Tensor out, Tensor weight, Tensor indices) {
-        k.gatherForward(out.segment(), weight.segment(), indices.segment(), indexType(indices), indices.numel(),
-                weight.size(0), weight.size(1));
+        k.gatherForward(
+                out.segment(),
+                weight.segment(),
+                indices.segment(),
+                indexType(indices),
+                indices.numel(),
+                weight.size(0),
+                weight.size(1));
     }
 
     @Override
-    public void embeddingBagForward(Tensor out, Tensor argmax, Tensor weight, Tensor indices, Tensor offsets,
-                                    Tensor perSampleWeights, BagMode mode, long paddingIdx) {
-        k.embeddingBagForward(out.segment(), seg(argmax), weight.segment(), indices.segment(), indexType(indices),
-                offsets.segment(), seg(perSampleWeights), mode.ordinal(), paddingIdx, indices.numel(),
-                offsets.numel() - 1, weight.size(0), weight.size(1));
+    public void embeddingBagForward(
+            Tensor out,
+            Tensor argmax,
+            Tensor weight,
+            Tensor indices,
+            Tensor offsets,
+            Tensor perSampleWeights,
+            BagMode mode,
+            long paddingIdx) {
+        k.embeddingBagForward(
+                out.segment(),
+                seg(argmax),
+                weight.segment(),
+                indices.segment(),
+                indexType(indices),
+                offsets.segment(),
+                seg(perSampleWeights),
+                mode.ordinal(),
+                paddingIdx,
+                indices.numel(),
+                offsets.numel() - 1,
+                weight.size(0),
+                weight.size(1));
     }
 
     /**
@@ -140,14 +166,25 @@ class CpuBackend extends JavaBackend {
             // One 64-byte line for the U output, then the scratch, kept 64-byte aligned for the kernel.
             MemorySegment ws = Workspace.get(wsBytes + 64);
             MemorySegment numUnique = ws.asSlice(0, 8);
-            k.indexSort(uniq, seg, perm, numUnique, indices.segment(), indexType(indices), paddingIdx, n, numEmbeddings,
-                    ws.asSlice(64, wsBytes), wsBytes);
+            k.indexSort(
+                    uniq,
+                    seg,
+                    perm,
+                    numUnique,
+                    indices.segment(),
+                    indexType(indices),
+                    paddingIdx,
+                    n,
+                    numEmbeddings,
+                    ws.asSlice(64, wsBytes),
+                    wsBytes);
             long u = numUnique.get(JAVA_LONG, 0);
             return new SortedIndices(
                     Tensor.wrap(uniq.asSlice(0, u * 8), DType.I64, Device.CPU, uniqArena, u),
                     Tensor.wrap(seg.asSlice(0, (u + 1) * 8), DType.I64, Device.CPU, segArena, u + 1),
                     Tensor.wrap(perm.asSlice(0, n * 8), DType.I64, Device.CPU, permArena, n),
-                    u, n);
+                    u,
+                    n);
         } catch (RuntimeException | Error e) {
             uniqArena.close();
             segArena.close();
@@ -158,60 +195,138 @@ class CpuBackend extends JavaBackend {
 
     @Override
     public void embeddingBackward(Tensor dWeight, Tensor dOut, SortedIndices sorted, boolean scaleGradByFreq) {
-        k.embeddingBackward(dWeight.segment(), dOut.segment(), sorted.uniq().segment(), sorted.seg().segment(),
-                sorted.perm().segment(), scaleGradByFreq, false, sorted.numUnique(), sorted.numIndices(), lastDim(dOut));
+        k.embeddingBackward(
+                dWeight.segment(),
+                dOut.segment(),
+                sorted.uniq().segment(),
+                sorted.seg().segment(),
+                sorted.perm().segment(),
+                scaleGradByFreq,
+                false,
+                sorted.numUnique(),
+                sorted.numIndices(),
+                lastDim(dOut));
     }
 
     @Override
     public void embeddingBackwardRows(Tensor dRows, Tensor dOut, SortedIndices sorted, boolean scaleGradByFreq) {
-        k.embeddingBackward(dRows.segment(), dOut.segment(), sorted.uniq().segment(), sorted.seg().segment(),
-                sorted.perm().segment(), scaleGradByFreq, true, sorted.numUnique(), sorted.numIndices(), lastDim(dOut));
+        k.embeddingBackward(
+                dRows.segment(),
+                dOut.segment(),
+                sorted.uniq().segment(),
+                sorted.seg().segment(),
+                sorted.perm().segment(),
+                scaleGradByFreq,
+                true,
+                sorted.numUnique(),
+                sorted.numIndices(),
+                lastDim(dOut));
     }
 
     @Override
-    public void embeddingBagBackward(Tensor dWeight, Tensor dPerSampleWeights, Tensor dOut, Tensor weight,
-                                     Tensor indices, Tensor offsets, Tensor perSampleWeights, Tensor argmax,
-                                     SortedIndices sorted, BagMode mode, boolean compact) {
+    public void embeddingBagBackward(
+            Tensor dWeight,
+            Tensor dPerSampleWeights,
+            Tensor dOut,
+            Tensor weight,
+            Tensor indices,
+            Tensor offsets,
+            Tensor perSampleWeights,
+            Tensor argmax,
+            SortedIndices sorted,
+            BagMode mode,
+            boolean compact) {
         // V bounds idx in C; without weight and with compact rows the sort already range-checked idx.
         long v = weight != null ? weight.size(0) : compact ? Long.MAX_VALUE : dWeight.size(0);
-        k.embeddingBagBackward(dWeight.segment(), seg(dPerSampleWeights), dOut.segment(), seg(weight),
-                indices.segment(), indexType(indices), offsets.segment(), seg(perSampleWeights), seg(argmax),
-                sorted.uniq().segment(), sorted.seg().segment(), sorted.perm().segment(), mode.ordinal(), compact,
-                sorted.numUnique(), indices.numel(), offsets.numel() - 1, v, lastDim(dOut));
+        k.embeddingBagBackward(
+                dWeight.segment(),
+                seg(dPerSampleWeights),
+                dOut.segment(),
+                seg(weight),
+                indices.segment(),
+                indexType(indices),
+                offsets.segment(),
+                seg(perSampleWeights),
+                seg(argmax),
+                sorted.uniq().segment(),
+                sorted.seg().segment(),
+                sorted.perm().segment(),
+                mode.ordinal(),
+                compact,
+                sorted.numUnique(),
+                indices.numel(),
+                offsets.numel() - 1,
+                v,
+                lastDim(dOut));
     }
 
     @Override
-    public void embeddingBackwardUpdate(Tensor weight, Tensor state1, Tensor state2, Tensor dOut, SortedIndices sorted,
-                                        boolean scaleGradByFreq, OptimStep step) {
+    public void embeddingBackwardUpdate(
+            Tensor weight,
+            Tensor state1,
+            Tensor state2,
+            Tensor dOut,
+            SortedIndices sorted,
+            boolean scaleGradByFreq,
+            OptimStep step) {
         try (Arena arena = Arena.ofConfined()) {
-            k.embeddingBackwardUpdate(weight.segment(), seg(state1), seg(state2), dOut.segment(),
-                    sorted.uniq().segment(), sorted.seg().segment(), sorted.perm().segment(), scaleGradByFreq,
-                    OptimStruct.of(arena, step), sorted.numUnique(), sorted.numIndices(), weight.size(0),
+            k.embeddingBackwardUpdate(
+                    weight.segment(),
+                    seg(state1),
+                    seg(state2),
+                    dOut.segment(),
+                    sorted.uniq().segment(),
+                    sorted.seg().segment(),
+                    sorted.perm().segment(),
+                    scaleGradByFreq,
+                    OptimStruct.of(arena, step),
+                    sorted.numUnique(),
+                    sorted.numIndices(),
+                    weight.size(0),
                     weight.size(1));
         }
     }
 
     @Override
-    public void sparseRowsUpdate(Tensor weight, Tensor state1, Tensor state2, Tensor gradRows, SortedIndices sorted,
-                                 OptimStep step) {
+    public void sparseRowsUpdate(
+            Tensor weight, Tensor state1, Tensor state2, Tensor gradRows, SortedIndices sorted, OptimStep step) {
         try (Arena arena = Arena.ofConfined()) {
-            k.sparseRowsUpdate(weight.segment(), seg(state1), seg(state2), gradRows.segment(), sorted.uniq().segment(),
-                    OptimStruct.of(arena, step), sorted.numUnique(), weight.size(0), weight.size(1));
+            k.sparseRowsUpdate(
+                    weight.segment(),
+                    seg(state1),
+                    seg(state2),
+                    gradRows.segment(),
+                    sorted.uniq().segment(),
+                    OptimStruct.of(arena, step),
+                    sorted.numUnique(),
+                    weight.size(0),
+                    weight.size(1));
         }
     }
 
     @Override
     public void denseUpdate(Tensor param, Tensor state1, Tensor state2, Tensor grad, OptimStep step) {
         try (Arena arena = Arena.ofConfined()) {
-            k.denseUpdate(param.segment(), seg(state1), seg(state2), grad.segment(), OptimStruct.of(arena, step),
+            k.denseUpdate(
+                    param.segment(),
+                    seg(state1),
+                    seg(state2),
+                    grad.segment(),
+                    OptimStruct.of(arena, step),
                     param.numel());
         }
     }
 
     @Override
     public void embeddingRenorm(Tensor weight, SortedIndices sorted, float maxNorm, float normType) {
-        k.embeddingRenorm(weight.segment(), sorted.uniq().segment(), maxNorm, normType, sorted.numUnique(),
-                weight.size(0), weight.size(1));
+        k.embeddingRenorm(
+                weight.segment(),
+                sorted.uniq().segment(),
+                maxNorm,
+                normType,
+                sorted.numUnique(),
+                weight.size(0),
+                weight.size(1));
     }
 
     // ------------------------------------------------------------------ dense layers
@@ -222,8 +337,20 @@ class CpuBackend extends JavaBackend {
         long n = c.size(1);
         long inner = transA ? a.size(0) : a.size(1);
         // Row-major leading dimensions are the stored column counts (>= 1 as BLAS wants, even when empty).
-        k.gemm(transA, transB, m, n, inner, alpha, a.segment(), Math.max(1, a.size(1)), b.segment(),
-                Math.max(1, b.size(1)), beta, c.segment(), Math.max(1, n));
+        k.gemm(
+                transA,
+                transB,
+                m,
+                n,
+                inner,
+                alpha,
+                a.segment(),
+                Math.max(1, a.size(1)),
+                b.segment(),
+                Math.max(1, b.size(1)),
+                beta,
+                c.segment(),
+                Math.max(1, n));
     }
 
     @Override
@@ -249,10 +376,26 @@ class CpuBackend extends JavaBackend {
     }
 
     @Override
-    public void softmaxCrossEntropy(Tensor loss, Tensor dLogits, Tensor logits, Tensor targets, Tensor weight,
-                                    long ignoreIndex, float labelSmoothing, Reduction reduction) {
-        k.softmaxXent(loss.segment(), seg(dLogits), logits.segment(), targets.segment(), seg(weight), ignoreIndex,
-                labelSmoothing, reduction.ordinal(), logits.size(0), logits.size(1));
+    public void softmaxCrossEntropy(
+            Tensor loss,
+            Tensor dLogits,
+            Tensor logits,
+            Tensor targets,
+            Tensor weight,
+            long ignoreIndex,
+            float labelSmoothing,
+            Reduction reduction) {
+        k.softmaxXent(
+                loss.segment(),
+                seg(dLogits),
+                logits.segment(),
+                targets.segment(),
+                seg(weight),
+                ignoreIndex,
+                labelSmoothing,
+                reduction.ordinal(),
+                logits.size(0),
+                logits.size(1));
     }
 
     // ------------------------------------------------------------------ search and word2vec
@@ -264,8 +407,18 @@ class CpuBackend extends JavaBackend {
 
     @Override
     public void topk(Tensor outIdx, Tensor outScore, Tensor weight, Tensor norms, Tensor queries, Tensor exclude) {
-        k.topk(outIdx.segment(), outScore.segment(), weight.segment(), seg(norms), queries.segment(), seg(exclude),
-                queries.size(0), weight.size(0), weight.size(1), outIdx.size(1), exclude == null ? 0 : exclude.size(1));
+        k.topk(
+                outIdx.segment(),
+                outScore.segment(),
+                weight.segment(),
+                seg(norms),
+                queries.segment(),
+                seg(exclude),
+                queries.size(0),
+                weight.size(0),
+                weight.size(1),
+                outIdx.size(1),
+                exclude == null ? 0 : exclude.size(1));
     }
 
     /** The loss and pair count come back through the first 16 bytes of this thread's workspace. */
@@ -278,10 +431,28 @@ class CpuBackend extends JavaBackend {
         MemorySegment pairs = ws.asSlice(8, 8);
         lossSum.set(JAVA_DOUBLE, 0, 0.0);
         pairs.set(JAVA_LONG, 0, 0L);
-        k.w2vTrainChunk(c.wIn().segment(), c.wOut().segment(), lossSum, pairs, c.rng().segment(),
-                c.tokens().segment(), c.tokens().numel(), c.negTable().segment(), c.negTable().numel(),
-                seg(c.subOffsets()), seg(c.subIds()), c.cbow(), c.window(), c.negative(), c.lrStart(), c.lrEnd(),
-                c.wOut().size(0), c.wIn().size(0), d, ws.asSlice(64, wsBytes), wsBytes);
+        k.w2vTrainChunk(
+                c.wIn().segment(),
+                c.wOut().segment(),
+                lossSum,
+                pairs,
+                c.rng().segment(),
+                c.tokens().segment(),
+                c.tokens().numel(),
+                c.negTable().segment(),
+                c.negTable().numel(),
+                seg(c.subOffsets()),
+                seg(c.subIds()),
+                c.cbow(),
+                c.window(),
+                c.negative(),
+                c.lrStart(),
+                c.lrEnd(),
+                c.wOut().size(0),
+                c.wIn().size(0),
+                d,
+                ws.asSlice(64, wsBytes),
+                wsBytes);
         return new Word2VecStats(lossSum.get(JAVA_DOUBLE, 0), pairs.get(JAVA_LONG, 0));
     }
 

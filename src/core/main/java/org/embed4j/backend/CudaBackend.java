@@ -193,22 +193,48 @@ final class CudaBackend implements Backend {
     public void gather(Tensor out, Tensor weight, Tensor indices) {
         synchronized (lock) {
             validate(() -> checkIndices(indices, weight.size(0)));
-            launch("e4j_gather_forward_cuda", out.segment(), weight.segment(), indices.segment(), indexType(indices),
-                    indices.numel(), weight.size(0), weight.size(1));
+            launch(
+                    "e4j_gather_forward_cuda",
+                    out.segment(),
+                    weight.segment(),
+                    indices.segment(),
+                    indexType(indices),
+                    indices.numel(),
+                    weight.size(0),
+                    weight.size(1));
         }
     }
 
     @Override
-    public void embeddingBagForward(Tensor out, Tensor argmax, Tensor weight, Tensor indices, Tensor offsets,
-                                    Tensor perSampleWeights, BagMode mode, long paddingIdx) {
+    public void embeddingBagForward(
+            Tensor out,
+            Tensor argmax,
+            Tensor weight,
+            Tensor indices,
+            Tensor offsets,
+            Tensor perSampleWeights,
+            BagMode mode,
+            long paddingIdx) {
         synchronized (lock) {
             validate(() -> {
                 checkOffsets(offsets, indices.numel());
                 checkIndices(indices, weight.size(0));
             });
-            launch("e4j_embedding_bag_forward_cuda", out.segment(), seg(argmax), weight.segment(), indices.segment(),
-                    indexType(indices), offsets.segment(), seg(perSampleWeights), mode.ordinal(), paddingIdx,
-                    indices.numel(), offsets.numel() - 1, weight.size(0), weight.size(1));
+            launch(
+                    "e4j_embedding_bag_forward_cuda",
+                    out.segment(),
+                    seg(argmax),
+                    weight.segment(),
+                    indices.segment(),
+                    indexType(indices),
+                    offsets.segment(),
+                    seg(perSampleWeights),
+                    mode.ordinal(),
+                    paddingIdx,
+                    indices.numel(),
+                    offsets.numel() - 1,
+                    weight.size(0),
+                    weight.size(1));
         }
     }
 
@@ -220,20 +246,32 @@ final class CudaBackend implements Backend {
     public SortedIndices sortIndices(Tensor indices, long numEmbeddings, long paddingIdx) {
         long n = indices.numel();
         long[] ptrs = new long[3]; // uniq, seg, perm: freed here unless handed over to the result
-        try (Arena arena = Arena.ofConfined(); Tensor count = alloc(DType.I64, 1)) {
+        try (Arena arena = Arena.ofConfined();
+                Tensor count = alloc(DType.I64, 1)) {
             MemorySegment u = arena.allocate(JAVA_LONG);
             synchronized (lock) {
                 ptrs[0] = k.malloc(stream(), Math.max(16, n * 8));
                 ptrs[1] = k.malloc(stream(), (n + 1) * 8);
                 ptrs[2] = k.malloc(stream(), Math.max(16, n * 8));
-                k.call("e4j_index_sort_cuda", MemorySegment.ofAddress(ptrs[0]), MemorySegment.ofAddress(ptrs[1]),
-                        MemorySegment.ofAddress(ptrs[2]), count.segment(), indices.segment(), indexType(indices),
-                        paddingIdx, n, numEmbeddings, MemorySegment.NULL, 0L, stream());
+                k.call(
+                        "e4j_index_sort_cuda",
+                        MemorySegment.ofAddress(ptrs[0]),
+                        MemorySegment.ofAddress(ptrs[1]),
+                        MemorySegment.ofAddress(ptrs[2]),
+                        count.segment(),
+                        indices.segment(),
+                        indexType(indices),
+                        paddingIdx,
+                        n,
+                        numEmbeddings,
+                        MemorySegment.NULL,
+                        0L,
+                        stream());
                 k.call("e4j_cuda_memcpy_d2h", stream(), u, count.segment(), 8L);
             }
             long numUnique = u.get(JAVA_LONG, 0);
-            SortedIndices sorted = new SortedIndices(wrap(ptrs[0], numUnique), wrap(ptrs[1], numUnique + 1),
-                    wrap(ptrs[2], n), numUnique, n);
+            SortedIndices sorted = new SortedIndices(
+                    wrap(ptrs[0], numUnique), wrap(ptrs[1], numUnique + 1), wrap(ptrs[2], n), numUnique, n);
             ptrs[0] = ptrs[1] = ptrs[2] = 0;
             return sorted;
         } finally {
@@ -252,47 +290,116 @@ final class CudaBackend implements Backend {
 
     @Override
     public void embeddingBackward(Tensor dWeight, Tensor dOut, SortedIndices sorted, boolean scaleGradByFreq) {
-        launch("e4j_embedding_backward_cuda", dWeight.segment(), dOut.segment(), sorted.uniq().segment(),
-                sorted.seg().segment(), sorted.perm().segment(), scaleGradByFreq ? 1 : 0, 0, sorted.numUnique(),
-                sorted.numIndices(), lastDim(dOut));
+        launch(
+                "e4j_embedding_backward_cuda",
+                dWeight.segment(),
+                dOut.segment(),
+                sorted.uniq().segment(),
+                sorted.seg().segment(),
+                sorted.perm().segment(),
+                scaleGradByFreq ? 1 : 0,
+                0,
+                sorted.numUnique(),
+                sorted.numIndices(),
+                lastDim(dOut));
     }
 
     @Override
     public void embeddingBackwardRows(Tensor dRows, Tensor dOut, SortedIndices sorted, boolean scaleGradByFreq) {
-        launch("e4j_embedding_backward_cuda", dRows.segment(), dOut.segment(), sorted.uniq().segment(),
-                sorted.seg().segment(), sorted.perm().segment(), scaleGradByFreq ? 1 : 0, 1, sorted.numUnique(),
-                sorted.numIndices(), lastDim(dOut));
+        launch(
+                "e4j_embedding_backward_cuda",
+                dRows.segment(),
+                dOut.segment(),
+                sorted.uniq().segment(),
+                sorted.seg().segment(),
+                sorted.perm().segment(),
+                scaleGradByFreq ? 1 : 0,
+                1,
+                sorted.numUnique(),
+                sorted.numIndices(),
+                lastDim(dOut));
     }
 
     @Override
-    public void embeddingBagBackward(Tensor dWeight, Tensor dPerSampleWeights, Tensor dOut, Tensor weight,
-                                     Tensor indices, Tensor offsets, Tensor perSampleWeights, Tensor argmax,
-                                     SortedIndices sorted, BagMode mode, boolean compact) {
+    public void embeddingBagBackward(
+            Tensor dWeight,
+            Tensor dPerSampleWeights,
+            Tensor dOut,
+            Tensor weight,
+            Tensor indices,
+            Tensor offsets,
+            Tensor perSampleWeights,
+            Tensor argmax,
+            SortedIndices sorted,
+            BagMode mode,
+            boolean compact) {
         long v = weight != null ? weight.size(0) : compact ? Long.MAX_VALUE : dWeight.size(0);
         validate(() -> checkOffsets(offsets, indices.numel())); // the sort already checked the indices
-        launch("e4j_embedding_bag_backward_cuda", dWeight.segment(), seg(dPerSampleWeights), dOut.segment(),
-                seg(weight), indices.segment(), indexType(indices), offsets.segment(), seg(perSampleWeights),
-                seg(argmax), sorted.uniq().segment(), sorted.seg().segment(), sorted.perm().segment(), mode.ordinal(),
-                compact ? 1 : 0, sorted.numUnique(), indices.numel(), offsets.numel() - 1, v, lastDim(dOut));
+        launch(
+                "e4j_embedding_bag_backward_cuda",
+                dWeight.segment(),
+                seg(dPerSampleWeights),
+                dOut.segment(),
+                seg(weight),
+                indices.segment(),
+                indexType(indices),
+                offsets.segment(),
+                seg(perSampleWeights),
+                seg(argmax),
+                sorted.uniq().segment(),
+                sorted.seg().segment(),
+                sorted.perm().segment(),
+                mode.ordinal(),
+                compact ? 1 : 0,
+                sorted.numUnique(),
+                indices.numel(),
+                offsets.numel() - 1,
+                v,
+                lastDim(dOut));
     }
 
     @Override
-    public void embeddingBackwardUpdate(Tensor weight, Tensor state1, Tensor state2, Tensor dOut, SortedIndices sorted,
-                                        boolean scaleGradByFreq, OptimStep step) {
+    public void embeddingBackwardUpdate(
+            Tensor weight,
+            Tensor state1,
+            Tensor state2,
+            Tensor dOut,
+            SortedIndices sorted,
+            boolean scaleGradByFreq,
+            OptimStep step) {
         try (Arena arena = Arena.ofConfined()) {
-            launch("e4j_embedding_backward_update_cuda", weight.segment(), seg(state1), seg(state2), dOut.segment(),
-                    sorted.uniq().segment(), sorted.seg().segment(), sorted.perm().segment(), scaleGradByFreq ? 1 : 0,
-                    OptimStruct.of(arena, step), sorted.numUnique(), sorted.numIndices(), weight.size(0),
+            launch(
+                    "e4j_embedding_backward_update_cuda",
+                    weight.segment(),
+                    seg(state1),
+                    seg(state2),
+                    dOut.segment(),
+                    sorted.uniq().segment(),
+                    sorted.seg().segment(),
+                    sorted.perm().segment(),
+                    scaleGradByFreq ? 1 : 0,
+                    OptimStruct.of(arena, step),
+                    sorted.numUnique(),
+                    sorted.numIndices(),
+                    weight.size(0),
                     weight.size(1));
         }
     }
 
     @Override
-    public void sparseRowsUpdate(Tensor weight, Tensor state1, Tensor state2, Tensor gradRows, SortedIndices sorted,
-                                 OptimStep step) {
+    public void sparseRowsUpdate(
+            Tensor weight, Tensor state1, Tensor state2, Tensor gradRows, SortedIndices sorted, OptimStep step) {
         try (Arena arena = Arena.ofConfined()) {
-            launch("e4j_sparse_rows_update_cuda", weight.segment(), seg(state1), seg(state2), gradRows.segment(),
-                    sorted.uniq().segment(), OptimStruct.of(arena, step), sorted.numUnique(), weight.size(0),
+            launch(
+                    "e4j_sparse_rows_update_cuda",
+                    weight.segment(),
+                    seg(state1),
+                    seg(state2),
+                    gradRows.segment(),
+                    sorted.uniq().segment(),
+                    OptimStruct.of(arena, step),
+                    sorted.numUnique(),
+                    weight.size(0),
                     weight.size(1));
         }
     }
@@ -300,15 +407,28 @@ final class CudaBackend implements Backend {
     @Override
     public void denseUpdate(Tensor param, Tensor state1, Tensor state2, Tensor grad, OptimStep step) {
         try (Arena arena = Arena.ofConfined()) {
-            launch("e4j_dense_update_cuda", param.segment(), seg(state1), seg(state2), grad.segment(),
-                    OptimStruct.of(arena, step), param.numel());
+            launch(
+                    "e4j_dense_update_cuda",
+                    param.segment(),
+                    seg(state1),
+                    seg(state2),
+                    grad.segment(),
+                    OptimStruct.of(arena, step),
+                    param.numel());
         }
     }
 
     @Override
     public void embeddingRenorm(Tensor weight, SortedIndices sorted, float maxNorm, float normType) {
-        launch("e4j_embedding_renorm_cuda", weight.segment(), sorted.uniq().segment(), maxNorm, normType,
-                sorted.numUnique(), weight.size(0), weight.size(1));
+        launch(
+                "e4j_embedding_renorm_cuda",
+                weight.segment(),
+                sorted.uniq().segment(),
+                maxNorm,
+                normType,
+                sorted.numUnique(),
+                weight.size(0),
+                weight.size(1));
     }
 
     // ------------------------------------------------------------------ dense layers
@@ -318,8 +438,21 @@ final class CudaBackend implements Backend {
         long m = c.size(0);
         long n = c.size(1);
         long inner = transA ? a.size(0) : a.size(1);
-        launch("e4j_gemm_cuda", transA ? 1 : 0, transB ? 1 : 0, m, n, inner, alpha, a.segment(), Math.max(1, a.size(1)),
-                b.segment(), Math.max(1, b.size(1)), beta, c.segment(), Math.max(1, n));
+        launch(
+                "e4j_gemm_cuda",
+                transA ? 1 : 0,
+                transB ? 1 : 0,
+                m,
+                n,
+                inner,
+                alpha,
+                a.segment(),
+                Math.max(1, a.size(1)),
+                b.segment(),
+                Math.max(1, b.size(1)),
+                beta,
+                c.segment(),
+                Math.max(1, n));
     }
 
     @Override
@@ -345,13 +478,35 @@ final class CudaBackend implements Backend {
     }
 
     @Override
-    public void softmaxCrossEntropy(Tensor loss, Tensor dLogits, Tensor logits, Tensor targets, Tensor weight,
-                                    long ignoreIndex, float labelSmoothing, Reduction reduction) {
+    public void softmaxCrossEntropy(
+            Tensor loss,
+            Tensor dLogits,
+            Tensor logits,
+            Tensor targets,
+            Tensor weight,
+            long ignoreIndex,
+            float labelSmoothing,
+            Reduction reduction) {
         synchronized (lock) {
-            validate(() -> launch("e4j_check_logits_cuda", logits.segment(), targets.segment(), ignoreIndex,
-                    logits.size(0), logits.size(1)));
-            launch("e4j_softmax_xent_cuda", loss.segment(), seg(dLogits), logits.segment(), targets.segment(),
-                    seg(weight), ignoreIndex, labelSmoothing, reduction.ordinal(), logits.size(0), logits.size(1));
+            validate(() -> launch(
+                    "e4j_check_logits_cuda",
+                    logits.segment(),
+                    targets.segment(),
+                    ignoreIndex,
+                    logits.size(0),
+                    logits.size(1)));
+            launch(
+                    "e4j_softmax_xent_cuda",
+                    loss.segment(),
+                    seg(dLogits),
+                    logits.segment(),
+                    targets.segment(),
+                    seg(weight),
+                    ignoreIndex,
+                    labelSmoothing,
+                    reduction.ordinal(),
+                    logits.size(0),
+                    logits.size(1));
         }
     }
 
@@ -364,8 +519,18 @@ final class CudaBackend implements Backend {
 
     @Override
     public void topk(Tensor outIdx, Tensor outScore, Tensor weight, Tensor norms, Tensor queries, Tensor exclude) {
-        launch("e4j_topk_cuda", outIdx.segment(), outScore.segment(), weight.segment(), seg(norms), queries.segment(),
-                seg(exclude), queries.size(0), weight.size(0), weight.size(1), outIdx.size(1),
+        launch(
+                "e4j_topk_cuda",
+                outIdx.segment(),
+                outScore.segment(),
+                weight.segment(),
+                seg(norms),
+                queries.segment(),
+                seg(exclude),
+                queries.size(0),
+                weight.size(0),
+                weight.size(1),
+                outIdx.size(1),
                 exclude == null ? 0L : exclude.size(1));
     }
 

@@ -23,12 +23,18 @@ final class EmbeddingBagReference {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG_UNALIGNED;
 
-    private EmbeddingBagReference() {
-    }
+    private EmbeddingBagReference() {}
 
     /** See {@link Backend#embeddingBagForward}. */
-    static void forward(Tensor out, Tensor argmax, Tensor weight, Tensor indices, Tensor offsets,
-                        Tensor perSampleWeights, BagMode mode, long paddingIdx) {
+    static void forward(
+            Tensor out,
+            Tensor argmax,
+            Tensor weight,
+            Tensor indices,
+            Tensor offsets,
+            Tensor perSampleWeights,
+            BagMode mode,
+            long paddingIdx) {
         long[] idx = indices.toLongArray();
         long[] off = offsets.toLongArray();
         IndexSort.checkRange(idx, weight.size(0));
@@ -87,9 +93,18 @@ final class EmbeddingBagReference {
     }
 
     /** See {@link Backend#embeddingBagBackward}; dPerSampleWeights is written, dWeight accumulated into. */
-    static void backward(Tensor dWeight, Tensor dPerSampleWeights, Tensor dOut, Tensor weight, Tensor indices,
-                         Tensor offsets, Tensor perSampleWeights, Tensor argmax, SortedIndices sorted, BagMode mode,
-                         boolean compact) {
+    static void backward(
+            Tensor dWeight,
+            Tensor dPerSampleWeights,
+            Tensor dOut,
+            Tensor weight,
+            Tensor indices,
+            Tensor offsets,
+            Tensor perSampleWeights,
+            Tensor argmax,
+            SortedIndices sorted,
+            BagMode mode,
+            boolean compact) {
         long[] idx = indices.toLongArray();
         long[] off = offsets.toLongArray();
         IndexSort.checkRange(idx, weight.size(0));
@@ -140,8 +155,8 @@ final class EmbeddingBagReference {
     }
 
     /** dpsw[j] = dot(dOut[bag of j,:], W[idx[j],:]), 0 for padding; written, not accumulated. */
-    private static void writePerSampleWeightGrad(Tensor dPsw, MemorySegment dOut, MemorySegment w, long[] idx,
-                                                 int[] bagOf, boolean[] live, int d) {
+    private static void writePerSampleWeightGrad(
+            Tensor dPsw, MemorySegment dOut, MemorySegment w, long[] idx, int[] bagOf, boolean[] live, int d) {
         MemorySegment out = dPsw.segment();
         for (int j = 0; j < idx.length; j++) {
             double dot = 0;

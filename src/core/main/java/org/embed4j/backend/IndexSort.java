@@ -21,8 +21,7 @@ import org.embed4j.tensor.Tensor;
  */
 final class IndexSort {
 
-    private IndexSort() {
-    }
+    private IndexSort() {}
 
     /**
      * Throws {@link IndexOutOfBoundsException} naming the first index outside [0, V) by position and value.
@@ -51,8 +50,8 @@ final class IndexSort {
         }
         for (int b = 1; b < offsets.length; b++) {
             if (offsets[b] < offsets[b - 1]) {
-                throw new IllegalArgumentException("offsets must be non-decreasing: offsets[" + b + "] = "
-                        + offsets[b] + " < offsets[" + (b - 1) + "] = " + offsets[b - 1]);
+                throw new IllegalArgumentException("offsets must be non-decreasing: offsets[" + b + "] = " + offsets[b]
+                        + " < offsets[" + (b - 1) + "] = " + offsets[b - 1]);
             }
         }
         long last = offsets[offsets.length - 1];
@@ -166,8 +165,8 @@ final class IndexSort {
                 }
             }
             if (seg[0] != 0 || seg[u] > n) {
-                throw new IllegalArgumentException("sorted segments must run from 0 to at most " + n + ", got "
-                        + seg[0] + " .. " + seg[u]);
+                throw new IllegalArgumentException(
+                        "sorted segments must run from 0 to at most " + n + ", got " + seg[0] + " .. " + seg[u]);
             }
             for (int i = 0; i < u; i++) {
                 if (seg[i + 1] < seg[i]) {
@@ -176,8 +175,8 @@ final class IndexSort {
             }
             for (int k = 0; k < seg[u]; k++) {
                 if (perm[k] < 0 || perm[k] >= n) {
-                    throw new IndexOutOfBoundsException("sorted position " + perm[k] + " at " + k
-                            + " is out of range [0, " + n + ")");
+                    throw new IndexOutOfBoundsException(
+                            "sorted position " + perm[k] + " at " + k + " is out of range [0, " + n + ")");
                 }
             }
             return new Host(uniq, seg, perm, u, n);
@@ -193,8 +192,8 @@ final class IndexSort {
 
         private static long[] prefix(Tensor t, int count) {
             if (t.dtype() != DType.I64 || t.numel() < count) {
-                throw new IllegalArgumentException("sorted index tensor must be I64 with at least " + count
-                        + " elements, got " + t.describe());
+                throw new IllegalArgumentException(
+                        "sorted index tensor must be I64 with at least " + count + " elements, got " + t.describe());
             }
             long[] all = t.toLongArray();
             return all.length == count ? all : Arrays.copyOf(all, count);

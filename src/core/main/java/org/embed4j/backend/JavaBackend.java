@@ -35,8 +35,7 @@ public class JavaBackend implements Backend {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG_UNALIGNED;
 
-    public JavaBackend() {
-    }
+    public JavaBackend() {}
 
     @Override
     public String name() {
@@ -126,8 +125,15 @@ public class JavaBackend implements Backend {
     }
 
     @Override
-    public void embeddingBagForward(Tensor out, Tensor argmax, Tensor weight, Tensor indices, Tensor offsets,
-                                    Tensor perSampleWeights, BagMode mode, long paddingIdx) {
+    public void embeddingBagForward(
+            Tensor out,
+            Tensor argmax,
+            Tensor weight,
+            Tensor indices,
+            Tensor offsets,
+            Tensor perSampleWeights,
+            BagMode mode,
+            long paddingIdx) {
         EmbeddingBagReference.forward(out, argmax, weight, indices, offsets, perSampleWeights, mode, paddingIdx);
     }
 
@@ -148,8 +154,8 @@ public class JavaBackend implements Backend {
         accumulateRows(dRows, dOut, h, scaleGradByFreq, true);
     }
 
-    private static void accumulateRows(Tensor dst, Tensor dOut, IndexSort.Host h, boolean scaleGradByFreq,
-                                       boolean compact) {
+    private static void accumulateRows(
+            Tensor dst, Tensor dOut, IndexSort.Host h, boolean scaleGradByFreq, boolean compact) {
         int d = Math.toIntExact(dst.size(1));
         MemorySegment dsts = dst.segment();
         MemorySegment douts = dOut.segment();
@@ -162,8 +168,7 @@ public class JavaBackend implements Backend {
     }
 
     /** g = Σ_{k in segment u} dOut[perm[k],:] in segment order, then divided by the count when asked. */
-    private static void rowGradient(IndexSort.Host h, int u, MemorySegment dOut, boolean scaleGradByFreq,
-                                    float[] g) {
+    private static void rowGradient(IndexSort.Host h, int u, MemorySegment dOut, boolean scaleGradByFreq, float[] g) {
         int d = g.length;
         Arrays.fill(g, 0f);
         for (int k = h.start(u); k < h.end(u); k++) {
@@ -181,20 +186,44 @@ public class JavaBackend implements Backend {
     }
 
     @Override
-    public void embeddingBagBackward(Tensor dWeight, Tensor dPerSampleWeights, Tensor dOut, Tensor weight,
-                                     Tensor indices, Tensor offsets, Tensor perSampleWeights, Tensor argmax,
-                                     SortedIndices sorted, BagMode mode, boolean compact) {
-        EmbeddingBagReference.backward(dWeight, dPerSampleWeights, dOut, weight, indices, offsets, perSampleWeights,
-                argmax, sorted, mode, compact);
+    public void embeddingBagBackward(
+            Tensor dWeight,
+            Tensor dPerSampleWeights,
+            Tensor dOut,
+            Tensor weight,
+            Tensor indices,
+            Tensor offsets,
+            Tensor perSampleWeights,
+            Tensor argmax,
+            SortedIndices sorted,
+            BagMode mode,
+            boolean compact) {
+        EmbeddingBagReference.backward(
+                dWeight,
+                dPerSampleWeights,
+                dOut,
+                weight,
+                indices,
+                offsets,
+                perSampleWeights,
+                argmax,
+                sorted,
+                mode,
+                compact);
     }
 
     @Override
-    public void embeddingBackwardUpdate(Tensor weight, Tensor state1, Tensor state2, Tensor dOut,
-                                        SortedIndices sorted, boolean scaleGradByFreq, OptimStep step) {
+    public void embeddingBackwardUpdate(
+            Tensor weight,
+            Tensor state1,
+            Tensor state2,
+            Tensor dOut,
+            SortedIndices sorted,
+            boolean scaleGradByFreq,
+            OptimStep step) {
         OptimStepChecks.sparseKind(step);
         IndexSort.Host h = IndexSort.Host.of(sorted, weight.size(0));
-        OptimizerRules rules = new OptimizerRules(step, weight.segment(), segmentOrNull(state1),
-                segmentOrNull(state2));
+        OptimizerRules rules = new OptimizerRules(step, weight.segment(), segmentOrNull(state1), segmentOrNull(state2));
         MemorySegment douts = dOut.segment();
         float[] g = new float[Math.toIntExact(weight.size(1))];
         for (int u = 0; u < h.numUnique(); u++) {
@@ -204,12 +233,11 @@ public class JavaBackend implements Backend {
     }
 
     @Override
-    public void sparseRowsUpdate(Tensor weight, Tensor state1, Tensor state2, Tensor gradRows, SortedIndices sorted,
-                                 OptimStep step) {
+    public void sparseRowsUpdate(
+            Tensor weight, Tensor state1, Tensor state2, Tensor gradRows, SortedIndices sorted, OptimStep step) {
         OptimStepChecks.sparseKind(step);
         IndexSort.Host h = IndexSort.Host.of(sorted, weight.size(0));
-        OptimizerRules rules = new OptimizerRules(step, weight.segment(), segmentOrNull(state1),
-                segmentOrNull(state2));
+        OptimizerRules rules = new OptimizerRules(step, weight.segment(), segmentOrNull(state1), segmentOrNull(state2));
         MemorySegment grads = gradRows.segment();
         float[] g = new float[Math.toIntExact(weight.size(1))];
         for (int u = 0; u < h.numUnique(); u++) {
@@ -221,8 +249,7 @@ public class JavaBackend implements Backend {
     @Override
     public void denseUpdate(Tensor param, Tensor state1, Tensor state2, Tensor grad, OptimStep step) {
         OptimStepChecks.denseKind(step);
-        OptimizerRules rules = new OptimizerRules(step, param.segment(), segmentOrNull(state1),
-                segmentOrNull(state2));
+        OptimizerRules rules = new OptimizerRules(step, param.segment(), segmentOrNull(state1), segmentOrNull(state2));
         MemorySegment g = grad.segment();
         for (long i = 0, n = param.numel(); i < n; i++) {
             rules.updateElement(i, g.getAtIndex(F, i));
@@ -344,8 +371,15 @@ public class JavaBackend implements Backend {
     }
 
     @Override
-    public void softmaxCrossEntropy(Tensor loss, Tensor dLogits, Tensor logits, Tensor targets, Tensor weight,
-                                    long ignoreIndex, float labelSmoothing, Reduction reduction) {
+    public void softmaxCrossEntropy(
+            Tensor loss,
+            Tensor dLogits,
+            Tensor logits,
+            Tensor targets,
+            Tensor weight,
+            long ignoreIndex,
+            float labelSmoothing,
+            Reduction reduction) {
         SoftmaxCrossEntropy.compute(loss, dLogits, logits, targets, weight, ignoreIndex, labelSmoothing, reduction);
     }
 

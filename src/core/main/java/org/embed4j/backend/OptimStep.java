@@ -5,8 +5,19 @@ package org.embed4j.backend;
  * {@code step} is the 1-based step count after incrementing (Adam bias correction);
  * {@code firstStep} tells SGD-with-momentum to initialise its buffer with the gradient, as PyTorch does.
  */
-public record OptimStep(OptimKind kind, long step, float lr, float momentum, float dampening, float weightDecay,
-                        float beta1, float beta2, float eps, boolean nesterov, boolean firstStep, boolean maximize) {
+public record OptimStep(
+        OptimKind kind,
+        long step,
+        float lr,
+        float momentum,
+        float dampening,
+        float weightDecay,
+        float beta1,
+        float beta2,
+        float eps,
+        boolean nesterov,
+        boolean firstStep,
+        boolean maximize) {
 
     /** Plain SGD with this learning rate. */
     public static OptimStep sgd(float lr) {

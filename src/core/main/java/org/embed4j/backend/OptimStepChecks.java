@@ -11,8 +11,7 @@ import org.embed4j.tensor.Tensor;
  * Messages name the bad value. Stateless; thread-safe.
  */
 final class OptimStepChecks {
-    private OptimStepChecks() {
-    }
+    private OptimStepChecks() {}
 
     /** Non-null, Nesterov only with momentum and no dampening, Adam variants with a 1-based step. */
     static void step(OptimStep step) {
@@ -23,8 +22,8 @@ final class OptimStepChecks {
                     + step.momentum() + ", dampening " + step.dampening());
         }
         if (needsState2(step.kind()) && step.step() < 1) {
-            throw new IllegalArgumentException(step.kind() + " needs step >= 1 (1-based, after increment), got "
-                    + step.step());
+            throw new IllegalArgumentException(
+                    step.kind() + " needs step >= 1 (1-based, after increment), got " + step.step());
         }
     }
 
@@ -37,10 +36,10 @@ final class OptimStepChecks {
                             + " momentum " + step.momentum() + " (use a dense gradient for momentum)");
                 }
             }
-            case ROWWISE_ADAGRAD, ADAGRAD, SPARSE_ADAM -> {
-            }
-            default -> throw new UnsupportedOperationException("sparse updates support SGD, ADAGRAD, ROWWISE_ADAGRAD"
-                    + " and SPARSE_ADAM, got " + step.kind());
+            case ROWWISE_ADAGRAD, ADAGRAD, SPARSE_ADAM -> {}
+            default ->
+                throw new UnsupportedOperationException("sparse updates support SGD, ADAGRAD, ROWWISE_ADAGRAD"
+                        + " and SPARSE_ADAM, got " + step.kind());
         }
     }
 

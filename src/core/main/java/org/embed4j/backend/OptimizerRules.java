@@ -63,7 +63,8 @@ final class OptimizerRules {
                     grad = grad + wd * wi;
                 }
                 if (step.momentum() != 0f) {
-                    float buf = step.firstStep() ? grad
+                    float buf = step.firstStep()
+                            ? grad
                             : step.momentum() * s1.getAtIndex(F, i) + (1f - step.dampening()) * grad;
                     s1.setAtIndex(F, i, buf);
                     grad = step.nesterov() ? grad + step.momentum() * buf : buf;

@@ -7,8 +7,7 @@ import java.lang.foreign.ValueLayout;
 final class Rows {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    private Rows() {
-    }
+    private Rows() {}
 
     static void read(MemorySegment m, long row, float[] dst) {
         MemorySegment.copy(m, F, row * dst.length * Float.BYTES, dst, 0, dst.length);

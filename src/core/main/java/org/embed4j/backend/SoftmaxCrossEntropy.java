@@ -21,11 +21,17 @@ import org.embed4j.tensor.Tensor;
 final class SoftmaxCrossEntropy {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    private SoftmaxCrossEntropy() {
-    }
+    private SoftmaxCrossEntropy() {}
 
-    static void compute(Tensor loss, Tensor dLogits, Tensor logits, Tensor targets, Tensor weight,
-                        long ignoreIndex, float labelSmoothing, Reduction reduction) {
+    static void compute(
+            Tensor loss,
+            Tensor dLogits,
+            Tensor logits,
+            Tensor targets,
+            Tensor weight,
+            long ignoreIndex,
+            float labelSmoothing,
+            Reduction reduction) {
         int b = Math.toIntExact(logits.size(0));
         int k = Math.toIntExact(logits.size(1));
         MemorySegment x = logits.segment();
@@ -36,11 +42,11 @@ final class SoftmaxCrossEntropy {
         }
         checkInputs(x, t, b, k, ignoreIndex);
 
-        double weightSum = 0;     // Σ_k w_k, for the smoothing term
+        double weightSum = 0; // Σ_k w_k, for the smoothing term
         for (int j = 0; j < k; j++) {
             weightSum += w[j];
         }
-        double totalWeight = 0;   // Σ_i w_{t_i} over non-ignored rows: the MEAN denominator
+        double totalWeight = 0; // Σ_i w_{t_i} over non-ignored rows: the MEAN denominator
         for (int i = 0; i < b; i++) {
             if (t[i] != ignoreIndex) {
                 totalWeight += w[(int) t[i]];
@@ -48,7 +54,7 @@ final class SoftmaxCrossEntropy {
         }
         double eps = labelSmoothing;
         double gradScale = reduction == Reduction.MEAN ? 1.0 / totalWeight : 1.0;
-        boolean zeroGrad = reduction == Reduction.MEAN && totalWeight == 0;   // 0/0: PyTorch's NaN loss, zero grad
+        boolean zeroGrad = reduction == Reduction.MEAN && totalWeight == 0; // 0/0: PyTorch's NaN loss, zero grad
         MemorySegment dx = dLogits == null ? null : dLogits.segment();
         MemorySegment out = loss.segment();
 
@@ -71,8 +77,8 @@ final class SoftmaxCrossEntropy {
             }
             total += rowLoss;
             if (dx != null) {
-                writeRowGradient(dx, (long) i * k, k, logp, w, weightSum, ignored || zeroGrad ? -1 : (int) t[i],
-                        eps, gradScale);
+                writeRowGradient(
+                        dx, (long) i * k, k, logp, w, weightSum, ignored || zeroGrad ? -1 : (int) t[i], eps, gradScale);
             }
         }
         if (reduction == Reduction.MEAN) {
@@ -86,8 +92,8 @@ final class SoftmaxCrossEntropy {
     private static void checkInputs(MemorySegment x, long[] t, int b, int k, long ignoreIndex) {
         for (int i = 0; i < b; i++) {
             if (t[i] != ignoreIndex && (t[i] < 0 || t[i] >= k)) {
-                throw new IndexOutOfBoundsException("target " + t[i] + " at row " + i + " is out of range for "
-                        + k + " classes (expected 0 <= target < " + k + " or ignore_index " + ignoreIndex + ")");
+                throw new IndexOutOfBoundsException("target " + t[i] + " at row " + i + " is out of range for " + k
+                        + " classes (expected 0 <= target < " + k + " or ignore_index " + ignoreIndex + ")");
             }
         }
         for (int i = 0; i < b; i++) {
@@ -117,8 +123,16 @@ final class SoftmaxCrossEntropy {
     }
 
     /** target < 0: the row contributes no gradient (ignored, or MEAN with nothing counted). */
-    private static void writeRowGradient(MemorySegment dx, long base, int k, double[] logp, double[] w,
-                                         double weightSum, int target, double eps, double scale) {
+    private static void writeRowGradient(
+            MemorySegment dx,
+            long base,
+            int k,
+            double[] logp,
+            double[] w,
+            double weightSum,
+            int target,
+            double eps,
+            double scale) {
         if (target < 0) {
             for (int j = 0; j < k; j++) {
                 dx.setAtIndex(F, base + j, 0f);

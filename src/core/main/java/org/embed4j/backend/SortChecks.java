@@ -35,8 +35,8 @@ final class SortChecks {
         long u = s.numUnique();
         long n = s.numIndices();
         if (n < 0 || u < 0 || u > n) {
-            throw new IllegalArgumentException("sorted has numUnique " + u + " and numIndices " + n
-                    + " (expected 0 <= numUnique <= numIndices)");
+            throw new IllegalArgumentException(
+                    "sorted has numUnique " + u + " and numIndices " + n + " (expected 0 <= numUnique <= numIndices)");
         }
         part(s.uniq(), "sorted.uniq", u);
         part(s.seg(), "sorted.seg", u + 1);
@@ -49,8 +49,8 @@ final class SortChecks {
         Long v = madeFor.get(s.uniq());
         if (v != null) {
             if (v > rows) {
-                throw new IllegalArgumentException("sorted was made for " + v + " embeddings, but " + name + " has "
-                        + rows + " rows");
+                throw new IllegalArgumentException(
+                        "sorted was made for " + v + " embeddings, but " + name + " has " + rows + " rows");
             }
             return;
         }
@@ -72,8 +72,8 @@ final class SortChecks {
     private void part(Tensor t, String name, long minimum) {
         check.typed(t, name, DType.I64);
         if (t.rank() != 1 || t.numel() < minimum) {
-            throw new IllegalArgumentException(name + " must be 1-D with at least " + minimum + " elements, got "
-                    + t.describe());
+            throw new IllegalArgumentException(
+                    name + " must be 1-D with at least " + minimum + " elements, got " + t.describe());
         }
     }
 }

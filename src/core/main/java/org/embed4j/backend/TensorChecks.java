@@ -86,8 +86,8 @@ final class TensorChecks {
 
     void shape(Tensor t, String name, long... expected) {
         if (!Arrays.equals(t.shape(), expected)) {
-            throw new IllegalArgumentException(name + " must have shape " + Arrays.toString(expected) + ", got "
-                    + t.describe());
+            throw new IllegalArgumentException(
+                    name + " must have shape " + Arrays.toString(expected) + ", got " + t.describe());
         }
     }
 
@@ -99,8 +99,8 @@ final class TensorChecks {
 
     void lastDim(Tensor t, String name, long expected) {
         if (t.rank() < 1 || t.size(-1) != expected) {
-            throw new IllegalArgumentException(name + " must have a last dimension of " + expected + ", got "
-                    + t.describe());
+            throw new IllegalArgumentException(
+                    name + " must have a last dimension of " + expected + ", got " + t.describe());
         }
     }
 
@@ -108,8 +108,8 @@ final class TensorChecks {
     Tensor rows(Tensor t, String name, long n, long d) {
         f32(t, name);
         if (t.rank() < 1 || t.size(-1) != d || t.numel() != n * d || (t.rank() == 1 && n != 1)) {
-            throw new IllegalArgumentException(name + " must have shape [" + n + ", " + d + "] (N, D), got "
-                    + t.describe());
+            throw new IllegalArgumentException(
+                    name + " must have shape [" + n + ", " + d + "] (N, D), got " + t.describe());
         }
         return t;
     }

@@ -14,6 +14,16 @@ import org.embed4j.tensor.Tensor;
  * @param subIds     I32 or null: rows of {@code wIn} whose mean is a word's input vector
  * @param rng        I64 (1) LCG state, updated
  */
-public record Word2VecChunk(Tensor wIn, Tensor wOut, Tensor tokens, Tensor negTable, Tensor subOffsets, Tensor subIds,
-                            Tensor rng, boolean cbow, int window, int negative, float lrStart, float lrEnd) {
-}
+public record Word2VecChunk(
+        Tensor wIn,
+        Tensor wOut,
+        Tensor tokens,
+        Tensor negTable,
+        Tensor subOffsets,
+        Tensor subIds,
+        Tensor rng,
+        boolean cbow,
+        int window,
+        int negative,
+        float lrStart,
+        float lrEnd) {}

@@ -2,7 +2,6 @@ package org.embed4j.backend;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Tensor;
 
@@ -31,8 +30,7 @@ public final class Word2VecReference {
     private static final long LCG_MUL = 25214903917L;
     private static final long LCG_ADD = 11L;
 
-    private Word2VecReference() {
-    }
+    private Word2VecReference() {}
 
     /** One worker's pass over {@code c.tokens()}; updates the weights and {@code c.rng()} in place. */
     public static Word2VecStats trainChunk(Word2VecChunk c) {
@@ -74,7 +72,9 @@ public final class Word2VecReference {
             requireHost(c.tokens(), DType.I32, "tokens");
             requireHost(c.negTable(), DType.I32, "negTable");
             requireHost(c.rng(), DType.I64, "rng");
-            if (c.wIn().rank() != 2 || c.wOut().rank() != 2 || c.wIn().size(1) != c.wOut().size(1)) {
+            if (c.wIn().rank() != 2
+                    || c.wOut().rank() != 2
+                    || c.wIn().size(1) != c.wOut().size(1)) {
                 throw new IllegalArgumentException("wIn (R,D) and wOut (V,D) must be 2-D with the same D, got "
                         + c.wIn().describe() + " and " + c.wOut().describe());
             }
@@ -82,10 +82,12 @@ public final class Word2VecReference {
                 throw new IllegalArgumentException("need window >= 1 and 0 <= negative <= 1024, got window="
                         + c.window() + " negative=" + c.negative());
             }
-            if (!(c.lrStart() >= 0) || !(c.lrEnd() >= 0) || Float.isInfinite(c.lrStart())
+            if (!(c.lrStart() >= 0)
+                    || !(c.lrEnd() >= 0)
+                    || Float.isInfinite(c.lrStart())
                     || Float.isInfinite(c.lrEnd())) {
-                throw new IllegalArgumentException("learning rates must be finite and >= 0, got " + c.lrStart()
-                        + " -> " + c.lrEnd());
+                throw new IllegalArgumentException(
+                        "learning rates must be finite and >= 0, got " + c.lrStart() + " -> " + c.lrEnd());
             }
             if ((c.subOffsets() == null) != (c.subIds() == null)) {
                 throw new IllegalArgumentException("subOffsets and subIds must both be given or both null");
@@ -116,14 +118,16 @@ public final class Word2VecReference {
                 subIds = c.subIds().toIntArray();
             } else {
                 if (r < v) {
-                    throw new IllegalArgumentException("without subwords wIn needs R >= V rows, got R=" + r + " V=" + v);
+                    throw new IllegalArgumentException(
+                            "without subwords wIn needs R >= V rows, got R=" + r + " V=" + v);
                 }
                 subOff = null;
                 subIds = null;
             }
             for (int t = 0; t < tokens.length; t++) {
                 if (tokens[t] < -1 || tokens[t] >= v) {
-                    throw new IndexOutOfBoundsException("tokens[" + t + "] = " + tokens[t] + " out of range [-1, " + v + ")");
+                    throw new IndexOutOfBoundsException(
+                            "tokens[" + t + "] = " + tokens[t] + " out of range [-1, " + v + ")");
                 }
             }
             int cmax = 2 * window;
@@ -162,8 +166,8 @@ public final class Word2VecReference {
                             int slot = (int) ((rng >>> 16) % table.length);
                             int w = table[slot];
                             if (w < 0 || w >= v) {
-                                throw new IndexOutOfBoundsException("negTable[" + slot + "] = " + w
-                                        + " out of range [0, " + v + ")");
+                                throw new IndexOutOfBoundsException(
+                                        "negTable[" + slot + "] = " + w + " out of range [0, " + v + ")");
                             }
                             out[k] = w;
                         }
@@ -277,8 +281,8 @@ public final class Word2VecReference {
             for (long p = lo; p < hi; p++) {
                 int row = subIds[(int) p];
                 if (row < 0 || row >= r) {
-                    throw new IndexOutOfBoundsException("subIds[" + p + "] = " + row + " out of range [0, " + r
-                            + ") (word " + w + ")");
+                    throw new IndexOutOfBoundsException(
+                            "subIds[" + p + "] = " + row + " out of range [0, " + r + ") (word " + w + ")");
                 }
                 long base = (long) row * d;
                 for (int j = 0; j < d; j++) {

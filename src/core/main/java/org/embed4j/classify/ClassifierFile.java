@@ -40,8 +40,7 @@ final class ClassifierFile {
     private static final int FP16 = 2;
     private static final int CHUNK_FLOATS = 1 << 18;
 
-    private ClassifierFile() {
-    }
+    private ClassifierFile() {}
 
     static void write(TextClassifier model, Path path) throws IOException {
         AtomicFiles.write(path, raw -> {
@@ -123,8 +122,20 @@ final class ClassifierFile {
             int minn = in.i32();
             int maxn = in.i32();
             int neg = version >= 2 ? in.i32() : ClassifierOptions.DEFAULT_NEG;
-            ClassifierOptions o = new ClassifierOptions(dim, lr, epoch, wordNgrams, bucket, minCount, lowercase,
-                    threads, seed, ClassifierLoss.values()[loss], minn, maxn, neg);
+            ClassifierOptions o = new ClassifierOptions(
+                    dim,
+                    lr,
+                    epoch,
+                    wordNgrams,
+                    bucket,
+                    minCount,
+                    lowercase,
+                    threads,
+                    seed,
+                    ClassifierLoss.values()[loss],
+                    minn,
+                    maxn,
+                    neg);
             List<String> words = in.strings("words");
             List<String> labels = in.strings("labels");
             long[] counts = new long[labels.size()];
@@ -144,8 +155,8 @@ final class ClassifierFile {
                             + " (0 float32, 1 int8, 2 fp16)");
                 }
             }
-            Dictionary dict = new Dictionary(words, labels, counts, o.wordNgrams(), o.bucket(), o.lowercase(), minn,
-                    maxn);
+            Dictionary dict =
+                    new Dictionary(words, labels, counts, o.wordNgrams(), o.bucket(), o.lowercase(), minn, maxn);
             Precision precision = storage == INT8 ? Precision.INT8 : storage == FP16 ? Precision.FP16 : null;
             long inputBytes = matrixBytes(precision, dict.inputRows(), dim);
             long outputBytes = matrixBytes(precision, labels.size(), dim);
@@ -156,8 +167,8 @@ final class ClassifierFile {
                         + " bytes at offset " + in.position() + ", the file has " + left);
             }
             if (inputBytes + outputBytes < left) {
-                throw new IOException(path + ": " + (left - inputBytes - outputBytes) + " unexpected bytes after offset "
-                        + (in.position() + inputBytes + outputBytes));
+                throw new IOException(path + ": " + (left - inputBytes - outputBytes)
+                        + " unexpected bytes after offset " + (in.position() + inputBytes + outputBytes));
             }
             ClassifierMatrix input = in.matrix(precision, dict.inputRows(), dim);
             ClassifierMatrix output = in.matrix(precision, labels.size(), dim);
@@ -247,7 +258,8 @@ final class ClassifierFile {
 
         Cursor(MemorySegment file, Path path) {
             this.file = file;
-            this.head = file.asSlice(0, Math.min(file.byteSize(), Integer.MAX_VALUE - 8)).asByteBuffer();
+            this.head = file.asSlice(0, Math.min(file.byteSize(), Integer.MAX_VALUE - 8))
+                    .asByteBuffer();
             this.path = path;
         }
 
@@ -296,14 +308,16 @@ final class ClassifierFile {
             long countAt = at;
             int n = i32();
             if (n < 0 || (long) n * 4 > remaining()) {
-                throw new IOException(path + ": " + what + " count " + n + " at offset " + countAt + " exceeds the file");
+                throw new IOException(
+                        path + ": " + what + " count " + n + " at offset " + countAt + " exceeds the file");
             }
             List<String> out = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 long lenAt = at;
                 int len = i32();
                 if (len < 0 || len > remaining()) {
-                    throw new IOException(path + ": string length " + len + " at offset " + lenAt + " exceeds the file");
+                    throw new IOException(
+                            path + ": string length " + len + " at offset " + lenAt + " exceeds the file");
                 }
                 byte[] utf8 = new byte[len];
                 head.get(takeHead(len), utf8);

@@ -19,7 +19,10 @@ import java.util.Locale;
  * {@code hs} and {@code ns} draw one label per update from a multi-label example, like softmax.
  */
 public enum ClassifierLoss {
-    SOFTMAX, OVA, HS, NS;
+    SOFTMAX,
+    OVA,
+    HS,
+    NS;
 
     /** fastText's spelling ("softmax", "hs", "ns", "ova"); anything else is an error that lists the choices. */
     public static ClassifierLoss parse(String name) {

@@ -15,8 +15,8 @@ import org.embed4j.deploy.RowQuantizer;
  * {@link RowKernels}', shared with the memory-mapped form ({@link MappedMatrix}) that a loaded model reads.
  * The records here live on the heap: what training and {@link #quantize} produce. Immutable and thread-safe.
  */
-sealed interface ClassifierMatrix permits ClassifierMatrix.Floats, ClassifierMatrix.Int8, ClassifierMatrix.Fp16,
-        MappedMatrix {
+sealed interface ClassifierMatrix
+        permits ClassifierMatrix.Floats, ClassifierMatrix.Int8, ClassifierMatrix.Fp16, MappedMatrix {
 
     int rows();
 
@@ -52,8 +52,8 @@ sealed interface ClassifierMatrix permits ClassifierMatrix.Floats, ClassifierMat
 
     /** This matrix stored with {@code precision}; quantizing a quantized matrix is refused. */
     default ClassifierMatrix quantize(Precision precision) {
-        throw new IllegalStateException("the matrix is already quantized (" + precision().orElseThrow()
-                + "); quantize the float model instead");
+        throw new IllegalStateException("the matrix is already quantized ("
+                + precision().orElseThrow() + "); quantize the float model instead");
     }
 
     private static void requireShape(int rows, int dim, int length, String what) {

@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.embed4j.classify.LabeledText;
 
 /**
  * Test-set metrics of a classifier, as fastText's {@code test} and scikit-learn's classification report
@@ -21,8 +20,15 @@ import org.embed4j.classify.LabeledText;
  * </ul>
  * Labels are the model's labels followed by any gold label the model never saw (always wrong). Immutable.
  */
-public record ClassifierMetrics(List<String> labels, long[][] confusion, long examples, long correctTop1, int k,
-                                long goldInTopK, long predictedAtK, long goldLabels) {
+public record ClassifierMetrics(
+        List<String> labels,
+        long[][] confusion,
+        long examples,
+        long correctTop1,
+        int k,
+        long goldInTopK,
+        long predictedAtK,
+        long goldLabels) {
 
     /** Scores {@code classifier} on {@code test}, taking its top {@code k} predictions for P@k/R@k. */
     public static ClassifierMetrics evaluate(Classifier classifier, List<LabeledText> test, int k) {
@@ -42,7 +48,8 @@ public record ClassifierMetrics(List<String> labels, long[][] confusion, long ex
      * Metrics from gold label lists and ranked predictions (most probable first, at least one each).
      * {@code modelLabels} fixes the order of the confusion matrix.
      */
-    public static ClassifierMetrics of(List<String> modelLabels, List<List<String>> gold, List<List<String>> ranked, int k) {
+    public static ClassifierMetrics of(
+            List<String> modelLabels, List<List<String>> gold, List<List<String>> ranked, int k) {
         if (gold.size() != ranked.size()) {
             throw new IllegalArgumentException(gold.size() + " gold label lists but " + ranked.size() + " predictions");
         }
@@ -63,7 +70,8 @@ public record ClassifierMetrics(List<String> labels, long[][] confusion, long ex
             List<String> g = gold.get(i);
             List<String> r = ranked.get(i);
             if (g.isEmpty() || r.isEmpty()) {
-                throw new IllegalArgumentException("example " + i + " has no " + (g.isEmpty() ? "gold label" : "prediction"));
+                throw new IllegalArgumentException(
+                        "example " + i + " has no " + (g.isEmpty() ? "gold label" : "prediction"));
             }
             Set<String> goldSet = Set.copyOf(g);
             if (goldSet.contains(r.get(0))) {
@@ -79,7 +87,8 @@ public record ClassifierMetrics(List<String> labels, long[][] confusion, long ex
             predicted += k;
             goldCount += goldSet.size();
         }
-        return new ClassifierMetrics(List.copyOf(ids.keySet()), confusion, gold.size(), correct, k, inTopK, predicted, goldCount);
+        return new ClassifierMetrics(
+                List.copyOf(ids.keySet()), confusion, gold.size(), correct, k, inTopK, predicted, goldCount);
     }
 
     public double accuracy() {

@@ -7,7 +7,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.embed4j.classify.LabeledText;
 import org.embed4j.text.Subwords;
 
 /**
@@ -22,6 +21,7 @@ import org.embed4j.text.Subwords;
 public final class Dictionary {
     /** fastText's end-of-line token, appended to every text: its row acts as a learnt per-class bias. */
     public static final String EOS = "</s>";
+
     private static final int EOS_HASH = fnv1a(EOS);
 
     private final List<String> words;
@@ -34,27 +34,41 @@ public final class Dictionary {
     private final TextFeatures features;
     private final Subwords subwords;
     private final int[][] wordSubwords; // per word: its character n-gram buckets, computed once
-    private final int eosId;            // -1 when the vocabulary has no end-of-line token
+    private final int eosId; // -1 when the vocabulary has no end-of-line token
 
     public Dictionary(List<String> words, List<String> labels, int wordNgrams, int bucket, boolean lowercase) {
         this(words, labels, wordNgrams, bucket, lowercase, 0, 0);
     }
 
     /** With character n-grams of minn..maxn code points (maxn 0: none), hashed into the same buckets. */
-    public Dictionary(List<String> words, List<String> labels, int wordNgrams, int bucket, boolean lowercase,
-                      int minn, int maxn) {
+    public Dictionary(
+            List<String> words,
+            List<String> labels,
+            int wordNgrams,
+            int bucket,
+            boolean lowercase,
+            int minn,
+            int maxn) {
         this(words, labels, new long[labels.size()], wordNgrams, bucket, lowercase, minn, maxn);
     }
 
     /** As above, with each label's count in the training data ({@code labelCounts[i]} for {@code labels.get(i)}). */
-    public Dictionary(List<String> words, List<String> labels, long[] labelCounts, int wordNgrams, int bucket,
-                      boolean lowercase, int minn, int maxn) {
+    public Dictionary(
+            List<String> words,
+            List<String> labels,
+            long[] labelCounts,
+            int wordNgrams,
+            int bucket,
+            boolean lowercase,
+            int minn,
+            int maxn) {
         if (labelCounts.length != labels.size()) {
             throw new IllegalArgumentException(labelCounts.length + " label counts for " + labels.size() + " labels");
         }
         for (int i = 0; i < labelCounts.length; i++) {
             if (labelCounts[i] < 0) {
-                throw new IllegalArgumentException("label \"" + labels.get(i) + "\" has a negative count " + labelCounts[i]);
+                throw new IllegalArgumentException(
+                        "label \"" + labels.get(i) + "\" has a negative count " + labelCounts[i]);
             }
         }
         this.labelCounts = labelCounts.clone();
@@ -102,14 +116,22 @@ public final class Dictionary {
         for (int i = 0; i < counts.length; i++) {
             counts[i] = labelCounts.get(labels.get(i));
         }
-        return new Dictionary(byCount(wordCounts, o.minCount()), labels, counts, o.wordNgrams(), o.bucket(),
-                o.lowercase(), o.minn(), o.maxn());
+        return new Dictionary(
+                byCount(wordCounts, o.minCount()),
+                labels,
+                counts,
+                o.wordNgrams(),
+                o.bucket(),
+                o.lowercase(),
+                o.minn(),
+                o.maxn());
     }
 
     private static List<String> byCount(Map<String, Long> counts, int minCount) {
         List<Map.Entry<String, Long>> entries = new ArrayList<>(counts.entrySet());
         entries.removeIf(e -> e.getValue() < minCount);
-        entries.sort(Map.Entry.<String, Long>comparingByValue(Collections.reverseOrder()).thenComparing(Map.Entry.comparingByKey()));
+        entries.sort(Map.Entry.<String, Long>comparingByValue(Collections.reverseOrder())
+                .thenComparing(Map.Entry.comparingByKey()));
         List<String> out = new ArrayList<>(entries.size());
         entries.forEach(e -> out.add(e.getKey()));
         return out;
@@ -211,7 +233,8 @@ public final class Dictionary {
             }
             if (subwords.enabled()) {
                 // unknown words contribute their n-grams too (that is what char n-grams are for)
-                int[] sub = id >= 0 ? wordSubwords[id]
+                int[] sub = id >= 0
+                        ? wordSubwords[id]
                         : subwords.ngramBuckets(new String(s, spans.start(i), spans.end(i) - spans.start(i)));
                 for (int b : sub) {
                     out.add(words.size() + b);
@@ -277,8 +300,8 @@ public final class Dictionary {
      */
     private static final class WordTable {
         private static final long LONG_WORD = 0x80; // low byte of the key of a word that is not packed
-        private final long[] slots;                  // per slot: hash << 32 | id + 1 (0: empty), then the key
-        private final char[] chars;                  // the chars of the words that are not packed
+        private final long[] slots; // per slot: hash << 32 | id + 1 (0: empty), then the key
+        private final char[] chars; // the chars of the words that are not packed
         private final int shift;
 
         WordTable(List<String> words) {

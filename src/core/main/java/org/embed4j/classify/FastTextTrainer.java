@@ -10,7 +10,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.embed4j.classify.LabeledText;
 import org.embed4j.vectors.WordVectors;
 
 /**
@@ -26,16 +25,15 @@ import org.embed4j.vectors.WordVectors;
 public final class FastTextTrainer {
     private static final long PROGRESS_FLUSH = 10_000;
     /** What one epoch did. */
-    public record EpochStats(int epoch, double meanLoss, long examples, double seconds) {
-    }
+    public record EpochStats(int epoch, double meanLoss, long examples, double seconds) {}
 
     private final ClassifierOptions options;
     private WordVectors pretrained;
     private boolean freezePretrained;
     private boolean[] frozen; // rows that came from pretrained vectors and stay fixed, or null
-    private HuffmanTree tree;          // hs loss only
-    private NegativeLabels negatives;  // ns loss only
-    private Consumer<EpochStats> listener = s -> { };
+    private HuffmanTree tree; // hs loss only
+    private NegativeLabels negatives; // ns loss only
+    private Consumer<EpochStats> listener = s -> {};
 
     public FastTextTrainer(ClassifierOptions options) {
         this.options = options;
@@ -44,8 +42,8 @@ public final class FastTextTrainer {
     /** Initialise the word rows from these vectors (their dim must equal the options' dim). */
     public FastTextTrainer pretrained(WordVectors vectors) {
         if (vectors != null && vectors.dim() != options.dim()) {
-            throw new IllegalArgumentException("pretrained vectors have dim " + vectors.dim() + " but the classifier dim is "
-                    + options.dim() + "; pass --dim " + vectors.dim());
+            throw new IllegalArgumentException("pretrained vectors have dim " + vectors.dim()
+                    + " but the classifier dim is " + options.dim() + "; pass --dim " + vectors.dim());
         }
         this.pretrained = vectors;
         return this;
@@ -143,8 +141,8 @@ public final class FastTextTrainer {
                     final int from = (int) ((long) rows.length * t / threads);
                     final int to = (int) ((long) rows.length * (t + 1) / threads);
                     final long seed = options.seed() + 7919L * (epoch * 257L + t);
-                    Runnable work = () -> lossSums[tid] = runShard(rows, targets, order, from, to, input, output, dim,
-                            processed, totalTokens, seed);
+                    Runnable work = () -> lossSums[tid] =
+                            runShard(rows, targets, order, from, to, input, output, dim, processed, totalTokens, seed);
                     if (pool == null) {
                         work.run();
                     } else {
@@ -157,7 +155,8 @@ public final class FastTextTrainer {
                 for (double l : lossSums) {
                     loss += l;
                 }
-                listener.accept(new EpochStats(epoch + 1, loss / rows.length, rows.length, (System.nanoTime() - start) / 1e9));
+                listener.accept(
+                        new EpochStats(epoch + 1, loss / rows.length, rows.length, (System.nanoTime() - start) / 1e9));
             }
         } finally {
             if (pool != null) {
@@ -166,8 +165,18 @@ public final class FastTextTrainer {
         }
     }
 
-    private double runShard(int[][] rows, int[][] targets, int[] order, int from, int to, float[] input, float[] output,
-                            int dim, AtomicLong processed, long totalTokens, long seed) {
+    private double runShard(
+            int[][] rows,
+            int[][] targets,
+            int[] order,
+            int from,
+            int to,
+            float[] input,
+            float[] output,
+            int dim,
+            AtomicLong processed,
+            long totalTokens,
+            long seed) {
         double[] hidden = new double[dim];
         double[] grad = new double[dim];
         float[] probs = new float[output.length / dim];
@@ -196,10 +205,22 @@ public final class FastTextTrainer {
             }
             int target = ts.length == 1 ? ts[0] : ts[rng.nextInt(ts.length)]; // fastText: one label per update
             loss += switch (options.loss()) {
-                case HS -> Supervised.stepHs(input, output, dim, r, tree.path(target), tree.code(target), lr, hidden,
-                        grad, frozen);
-                case NS -> Supervised.stepNs(input, output, dim, r, target, drawn,
-                        negatives.draw(target, rng, drawn), lr, hidden, grad, frozen);
+                case HS ->
+                    Supervised.stepHs(
+                            input, output, dim, r, tree.path(target), tree.code(target), lr, hidden, grad, frozen);
+                case NS ->
+                    Supervised.stepNs(
+                            input,
+                            output,
+                            dim,
+                            r,
+                            target,
+                            drawn,
+                            negatives.draw(target, rng, drawn),
+                            lr,
+                            hidden,
+                            grad,
+                            frozen);
                 default -> Supervised.step(input, output, dim, r, target, lr, hidden, grad, probs, frozen);
             };
         }

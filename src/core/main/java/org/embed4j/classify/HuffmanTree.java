@@ -13,8 +13,8 @@ import java.util.PriorityQueue;
  * counts alone: training and every reader of the saved counts rebuild the same tree. Immutable and thread-safe.
  */
 final class HuffmanTree {
-    private final int[][] paths;      // per label: inner nodes, leaf's parent first
-    private final boolean[][] codes;  // per label: branch taken at each node of its path (true = right)
+    private final int[][] paths; // per label: inner nodes, leaf's parent first
+    private final boolean[][] codes; // per label: branch taken at each node of its path (true = right)
 
     /** Counts of 0 (not recorded) are treated as 1, which gives a balanced tree; their sum must fit a long. */
     HuffmanTree(long[] counts) {
@@ -22,12 +22,12 @@ final class HuffmanTree {
         if (k == 0) {
             throw new IllegalArgumentException("a label tree needs at least one label");
         }
-        int nodes = 2 * k - 1;              // leaves 0..k-1, inner node n at k + n
+        int nodes = 2 * k - 1; // leaves 0..k-1, inner node n at k + n
         long[] weight = new long[nodes];
         int[] parent = new int[nodes];
         boolean[] right = new boolean[nodes];
-        PriorityQueue<long[]> queue = new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0])
-                : Long.compare(a[1], b[1]));
+        PriorityQueue<long[]> queue =
+                new PriorityQueue<>((a, b) -> a[0] != b[0] ? Long.compare(a[0], b[0]) : Long.compare(a[1], b[1]));
         long total = 0;
         for (int c = 0; c < k; c++) {
             weight[c] = Math.max(1, counts[c]);
@@ -37,8 +37,8 @@ final class HuffmanTree {
             // longer than about 90 nodes
             total += weight[c];
             if (total < 0) {
-                throw new IllegalArgumentException("the label counts sum past 2^63 at label " + c + " (count "
-                        + counts[c] + ")");
+                throw new IllegalArgumentException(
+                        "the label counts sum past 2^63 at label " + c + " (count " + counts[c] + ")");
             }
         }
         for (int n = k; n < nodes; n++) {

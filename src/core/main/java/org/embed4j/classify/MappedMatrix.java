@@ -22,11 +22,13 @@ import org.embed4j.deploy.RowQuantizer;
  * leaves the mapping. Immutable and thread-safe.
  */
 final class MappedMatrix implements ClassifierMatrix {
-    private static final ValueLayout.OfFloat LE_F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfShort LE_I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat LE_F32 =
+            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfShort LE_I16 =
+            ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     private final Precision precision; // null: float32
-    private final MemorySegment scales;   // int8: (rows) float32; otherwise empty
+    private final MemorySegment scales; // int8: (rows) float32; otherwise empty
     private final MemorySegment elements; // (rows, dim) float32, int8 or fp16
     private final int rows;
     private final int dim;
@@ -38,7 +40,9 @@ final class MappedMatrix implements ClassifierMatrix {
     MappedMatrix(Precision precision, MemorySegment scales, MemorySegment elements, int rows, int dim) {
         long elementBytes = precision == null ? Float.BYTES : precision == Precision.INT8 ? 1 : Short.BYTES;
         long scaleBytes = precision == Precision.INT8 ? (long) rows * Float.BYTES : 0;
-        if (rows < 0 || dim < 1 || elements.byteSize() != (long) rows * dim * elementBytes
+        if (rows < 0
+                || dim < 1
+                || elements.byteSize() != (long) rows * dim * elementBytes
                 || scales.byteSize() != scaleBytes) {
             throw new IllegalArgumentException("mapped " + (precision == null ? "float32" : precision) + " matrix of "
                     + elements.byteSize() + " + " + scales.byteSize() + " bytes is not " + rows + " x " + dim);
@@ -128,7 +132,8 @@ final class MappedMatrix implements ClassifierMatrix {
         }
         long n = (long) rows * dim;
         if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("a " + rows + " x " + dim + " matrix is too large to quantize on the heap");
+            throw new IllegalArgumentException(
+                    "a " + rows + " x " + dim + " matrix is too large to quantize on the heap");
         }
         float[] row = new float[dim];
         switch (target) {

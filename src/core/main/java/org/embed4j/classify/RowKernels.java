@@ -9,8 +9,7 @@ package org.embed4j.classify;
  * The accumulators are double for the reason {@link Supervised} gives. Stateless.
  */
 final class RowKernels {
-    private RowKernels() {
-    }
+    private RowKernels() {}
 
     static void add(float[] x, int base, double[] hidden, int dim) {
         for (int d = 0; d < dim; d++) {

@@ -13,11 +13,9 @@ import java.util.Random;
  */
 public final class Splits {
     /** One train/test split. */
-    public record Fold(List<LabeledText> train, List<LabeledText> test) {
-    }
+    public record Fold(List<LabeledText> train, List<LabeledText> test) {}
 
-    private Splits() {
-    }
+    private Splits() {}
 
     /** k stratified folds; fold i tests on the i-th part and trains on the rest. */
     public static List<Fold> stratifiedKFold(List<LabeledText> examples, int k, long seed) {
@@ -48,7 +46,8 @@ public final class Splits {
     private static int[] assignFolds(List<LabeledText> examples, int k, long seed) {
         Map<String, List<Integer>> byClass = new LinkedHashMap<>();
         for (int i = 0; i < examples.size(); i++) {
-            byClass.computeIfAbsent(examples.get(i).label(), c -> new ArrayList<>()).add(i);
+            byClass.computeIfAbsent(examples.get(i).label(), c -> new ArrayList<>())
+                    .add(i);
         }
         Random rng = new Random(seed);
         int[] foldOf = new int[examples.size()];

@@ -18,8 +18,7 @@ import java.util.Arrays;
  * Rows are updated without locks by several threads at once (Hogwild, as fastText does), on purpose.
  */
 final class Supervised {
-    private Supervised() {
-    }
+    private Supervised() {}
 
     static void meanRows(float[] input, int[] rows, int dim, double[] hidden) {
         Arrays.fill(hidden, 0, dim, 0.0);
@@ -87,14 +86,31 @@ final class Supervised {
     }
 
     /** One example's update; returns its loss −log p_target. Scratch arrays are the caller's (per thread). */
-    static float step(float[] input, float[] output, int dim, int[] rows, int target, float lr,
-                      double[] hidden, double[] grad, float[] probs) {
+    static float step(
+            float[] input,
+            float[] output,
+            int dim,
+            int[] rows,
+            int target,
+            float lr,
+            double[] hidden,
+            double[] grad,
+            float[] probs) {
         return step(input, output, dim, rows, target, lr, hidden, grad, probs, null);
     }
 
     /** As above; input rows r with {@code frozen[r]} (r below its length) are left unchanged. */
-    static float step(float[] input, float[] output, int dim, int[] rows, int target, float lr,
-                      double[] hidden, double[] grad, float[] probs, boolean[] frozen) {
+    static float step(
+            float[] input,
+            float[] output,
+            int dim,
+            int[] rows,
+            int target,
+            float lr,
+            double[] hidden,
+            double[] grad,
+            float[] probs,
+            boolean[] frozen) {
         meanRows(input, rows, dim, hidden);
         softmax(output, hidden, dim, probs);
         Arrays.fill(grad, 0, dim, 0.0);
@@ -106,14 +122,31 @@ final class Supervised {
     }
 
     /** One example's one-vs-all update; {@code targets} are its label ids. Returns Σ_c −log p(y_c). */
-    static float stepOva(float[] input, float[] output, int dim, int[] rows, int[] targets, float lr,
-                         double[] hidden, double[] grad, float[] probs) {
+    static float stepOva(
+            float[] input,
+            float[] output,
+            int dim,
+            int[] rows,
+            int[] targets,
+            float lr,
+            double[] hidden,
+            double[] grad,
+            float[] probs) {
         return stepOva(input, output, dim, rows, targets, lr, hidden, grad, probs, null);
     }
 
     /** As above; input rows r with {@code frozen[r]} (r below its length) are left unchanged. */
-    static float stepOva(float[] input, float[] output, int dim, int[] rows, int[] targets, float lr,
-                         double[] hidden, double[] grad, float[] probs, boolean[] frozen) {
+    static float stepOva(
+            float[] input,
+            float[] output,
+            int dim,
+            int[] rows,
+            int[] targets,
+            float lr,
+            double[] hidden,
+            double[] grad,
+            float[] probs,
+            boolean[] frozen) {
         meanRows(input, rows, dim, hidden);
         sigmoids(output, hidden, dim, probs);
         Arrays.fill(grad, 0, dim, 0.0);
@@ -134,8 +167,17 @@ final class Supervised {
      * One example's hierarchical-softmax update along the target's {@code path} of output rows with {@code code}
      * the branch taken at each (true: the unit's target is 1). Returns −log p_target = Σ binary cross-entropies.
      */
-    static float stepHs(float[] input, float[] output, int dim, int[] rows, int[] path, boolean[] code, float lr,
-                        double[] hidden, double[] grad, boolean[] frozen) {
+    static float stepHs(
+            float[] input,
+            float[] output,
+            int dim,
+            int[] rows,
+            int[] path,
+            boolean[] code,
+            float lr,
+            double[] hidden,
+            double[] grad,
+            boolean[] frozen) {
         meanRows(input, rows, dim, hidden);
         Arrays.fill(grad, 0, dim, 0.0);
         double loss = 0;
@@ -150,8 +192,18 @@ final class Supervised {
      * One example's negative-sampling update: the target label's row with target 1, then the first {@code count}
      * labels of {@code negatives} with target 0. Returns the summed binary cross-entropy.
      */
-    static float stepNs(float[] input, float[] output, int dim, int[] rows, int target, int[] negatives, int count,
-                        float lr, double[] hidden, double[] grad, boolean[] frozen) {
+    static float stepNs(
+            float[] input,
+            float[] output,
+            int dim,
+            int[] rows,
+            int target,
+            int[] negatives,
+            int count,
+            float lr,
+            double[] hidden,
+            double[] grad,
+            boolean[] frozen) {
         meanRows(input, rows, dim, hidden);
         Arrays.fill(grad, 0, dim, 0.0);
         double loss = binaryLogistic(output, target * dim, true, lr, hidden, grad, dim);
@@ -163,8 +215,8 @@ final class Supervised {
     }
 
     /** p = σ(output_row · hidden), α = lr·(y − p), then {@link #outputStep}; returns −log p(y). */
-    private static double binaryLogistic(float[] output, int base, boolean y, float lr, double[] hidden, double[] grad,
-                                         int dim) {
+    private static double binaryLogistic(
+            float[] output, int base, boolean y, float lr, double[] hidden, double[] grad, int dim) {
         double p = sigmoid(dot(output, base, hidden, dim));
         outputStep(output, base, lr * ((y ? 1.0 : 0.0) - p), hidden, grad, dim);
         return -Math.log(Math.max(y ? p : 1 - p, 1e-10));

@@ -30,13 +30,16 @@ import org.embed4j.deploy.Precision;
 public final class TextClassifier implements Classifier {
     private final ClassifierOptions options;
     private final Dictionary dictionary;
-    private final ClassifierMatrix input;  // (inputRows, dim)
+    private final ClassifierMatrix input; // (inputRows, dim)
     private final ClassifierMatrix output; // (labels, dim); hs uses rows 0..labels-2 for the tree's inner nodes
-    private final HuffmanTree tree;        // hs only, else null
+    private final HuffmanTree tree; // hs only, else null
     private final ThreadLocal<Scratch> scratch;
 
     TextClassifier(ClassifierOptions options, Dictionary dictionary, float[] input, float[] output) {
-        this(options, dictionary, new ClassifierMatrix.Floats(input, input.length / options.dim(), options.dim()),
+        this(
+                options,
+                dictionary,
+                new ClassifierMatrix.Floats(input, input.length / options.dim(), options.dim()),
                 new ClassifierMatrix.Floats(output, output.length / options.dim(), options.dim()));
     }
 
@@ -48,7 +51,9 @@ public final class TextClassifier implements Classifier {
             // every prediction would index a label that does not exist
             throw new IllegalArgumentException("a classifier needs at least one label");
         }
-        if (input.rows() != dictionary.inputRows() || output.rows() != dictionary.labels().size() || input.dim() != dim
+        if (input.rows() != dictionary.inputRows()
+                || output.rows() != dictionary.labels().size()
+                || input.dim() != dim
                 || output.dim() != dim) {
             throw new IllegalArgumentException("matrix sizes do not match the dictionary: input " + input.rows() + " x "
                     + input.dim() + ", output " + output.rows() + " x " + output.dim() + ", rows "
@@ -152,8 +157,8 @@ public final class TextClassifier implements Classifier {
         int n = texts.size();
         int k = dictionary.labels().size();
         if ((long) n * k > out.length) {
-            throw new IllegalArgumentException("out has " + out.length + " floats, " + n + " texts x " + k
-                    + " labels need " + (long) n * k);
+            throw new IllegalArgumentException(
+                    "out has " + out.length + " floats, " + n + " texts x " + k + " labels need " + (long) n * k);
         }
         Scratch s = scratch.get();
         for (int i = 0; i < n; i++) {
@@ -220,7 +225,7 @@ public final class TextClassifier implements Classifier {
         final double[] hidden;
         final double[] scores; // K, or K - 1 inner nodes for hs
         final ClassifierMatrix.RowScratch row;
-        final float[] probs;   // K, for the top-1 call
+        final float[] probs; // K, for the top-1 call
 
         Scratch(int dim, int scores, int labels) {
             this.hidden = new double[dim];

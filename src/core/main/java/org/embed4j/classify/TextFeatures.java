@@ -16,9 +16,9 @@ import java.util.Locale;
  * through a table built from the same {@link Character} predicates, so both paths cut the same tokens.
  */
 public final class TextFeatures {
-    private static final byte OTHER = 0;      // a token of its own (punctuation, symbols, controls)
-    private static final byte SPACE = 1;      // separates tokens
-    private static final byte WORD = 2;       // part of a word
+    private static final byte OTHER = 0; // a token of its own (punctuation, symbols, controls)
+    private static final byte SPACE = 1; // separates tokens
+    private static final byte WORD = 2; // part of a word
     private static final byte[] ASCII = new byte[128];
 
     static {
@@ -89,7 +89,9 @@ public final class TextFeatures {
                     int cp2 = Character.codePointAt(text, i, n);
                     if (isWordChar(cp2)) {
                         i += Character.charCount(cp2);
-                    } else if (c == '\u2019' && i > start && i + 1 < n
+                    } else if (c == '\u2019'
+                            && i > start
+                            && i + 1 < n
                             && isWordChar(Character.codePointAt(text, i + 1, n))) {
                         i++;
                     } else {
@@ -118,8 +120,10 @@ public final class TextFeatures {
     }
 
     private static boolean isWordCharSlow(int cp) {
-        return Character.isLetterOrDigit(cp) || Character.getType(cp) == Character.NON_SPACING_MARK
-                || cp == '-' || cp == '_';
+        return Character.isLetterOrDigit(cp)
+                || Character.getType(cp) == Character.NON_SPACING_MARK
+                || cp == '-'
+                || cp == '_';
     }
 
     /** Token t is chars {@code [start(t), end(t))} of the text; the buffer is reused from text to text by one thread. */

@@ -17,8 +17,7 @@ public final class TextFormats {
     /** fastText's label prefix. */
     public static final String LABEL_PREFIX = "__label__";
 
-    private TextFormats() {
-    }
+    private TextFormats() {}
 
     /** Reads a fastText-format file; blank lines are skipped; a line without a label is an error. */
     public static List<LabeledText> readFastText(Path path) throws IOException {
@@ -56,8 +55,8 @@ public final class TextFormats {
                     + " label at the start of the line: \"" + LabeledText.abbreviate(line) + "\"");
         }
         if (i == tokens.length) {
-            throw new IllegalArgumentException(path + ":" + lineNo + ": no text after the label(s): \""
-                    + LabeledText.abbreviate(line) + "\"");
+            throw new IllegalArgumentException(
+                    path + ":" + lineNo + ": no text after the label(s): \"" + LabeledText.abbreviate(line) + "\"");
         }
         return new LabeledText(labels, String.join(" ", java.util.Arrays.copyOfRange(tokens, i, tokens.length)));
     }

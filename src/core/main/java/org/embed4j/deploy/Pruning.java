@@ -15,8 +15,7 @@ import org.embed4j.vectors.WordVectors;
  * therefore shrinks only the word rows. Stateless and thread-safe.
  */
 public final class Pruning {
-    private Pruning() {
-    }
+    private Pruning() {}
 
     /** The first {@code keep} rows of {@code vectors} (all of them when it has fewer), subword rows kept. */
     public static WordVectors keepMostFrequent(WordVectors vectors, int keep) {

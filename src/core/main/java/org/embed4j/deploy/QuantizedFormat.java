@@ -57,8 +57,7 @@ final class QuantizedFormat {
     static final int HEADER_BYTES = 128;
     private static final ValueLayout.OfLong LE_I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private QuantizedFormat() {
-    }
+    private QuantizedFormat() {}
 
     // ------------------------------------------------------------------ write
 
@@ -90,10 +89,19 @@ final class QuantizedFormat {
 
         ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         h.put(MAGIC).putInt(VERSION).putInt(q.precision().code()).putInt(HEADER_BYTES);
-        h.putLong(rows).putLong(dim).putLong(dataOff).putLong(scalesOff).putLong(normsOff).putLong(offsetsOff)
-                .putLong(stringsOff).putLong(fileSize);
+        h.putLong(rows)
+                .putLong(dim)
+                .putLong(dataOff)
+                .putLong(scalesOff)
+                .putLong(normsOff)
+                .putLong(offsetsOff)
+                .putLong(stringsOff)
+                .putLong(fileSize);
         if (sub != null) {
-            h.putInt(sub.minn()).putInt(sub.maxn()).putLong(sub.bucket()).putLong(bucketDataOff)
+            h.putInt(sub.minn())
+                    .putInt(sub.maxn())
+                    .putLong(sub.bucket())
+                    .putLong(bucketDataOff)
                     .putLong(bucketScalesOff);
         }
         long bucketsAt = bucketDataOff;
@@ -189,8 +197,8 @@ final class QuantizedFormat {
             throw f.corrupt(f.i64(64), e.getMessage());
         }
         QuantizedMatrix matrix = new QuantizedMatrix((int) dim, precision, data, scales);
-        QuantizedMatrix buckets = sub == null ? null
-                : new QuantizedMatrix((int) dim, precision, bucketData, bucketScales);
+        QuantizedMatrix buckets =
+                sub == null ? null : new QuantizedMatrix((int) dim, precision, bucketData, bucketScales);
         return new QuantizedVectors(words, index, (int) dim, precision, matrix, norms, sub, buckets);
     }
 
@@ -233,9 +241,11 @@ final class QuantizedFormat {
         }
     }
 
-    private static List<String> decodeWords(SectionReader f, long at, MemorySegment offsets, MemorySegment strings,
-                                            int rows) throws IOException {
-        CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+    private static List<String> decodeWords(
+            SectionReader f, long at, MemorySegment offsets, MemorySegment strings, int rows) throws IOException {
+        CharsetDecoder utf8 = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         List<String> words = new ArrayList<>(rows);
         for (int i = 0; i < rows; i++) {
@@ -245,7 +255,8 @@ final class QuantizedFormat {
                 throw f.corrupt(at + start, "word " + i + " is " + (end - start) + " bytes long");
             }
             try {
-                CharBuffer chars = utf8.decode(strings.asSlice(start, end - start).asByteBuffer());
+                CharBuffer chars =
+                        utf8.decode(strings.asSlice(start, end - start).asByteBuffer());
                 words.add(chars.toString());
             } catch (CharacterCodingException e) {
                 throw f.corrupt(at + start, "word " + i + " is not valid UTF-8");

@@ -13,7 +13,7 @@ import java.lang.foreign.ValueLayout;
 final class QuantizedMatrix {
     private final int dim;
     private final Precision precision;
-    private final MemorySegment data;   // (R,D) int8, or (R,D) fp16 LE
+    private final MemorySegment data; // (R,D) int8, or (R,D) fp16 LE
     private final MemorySegment scales; // (R) f32 LE for INT8, null for FP16
 
     QuantizedMatrix(int dim, Precision precision, MemorySegment data, MemorySegment scales) {
@@ -32,13 +32,14 @@ final class QuantizedMatrix {
      * Quantizes rows {@code 0 .. rows) of {@code source}; when {@code norms} is not null, row r's slot gets the
      * norm of the dequantized row. {@code what} names the rows in the message of a row that cannot be quantized.
      */
-    static QuantizedMatrix encode(int rows, int dim, Precision precision, RowSource source, MemorySegment norms,
-                                  String what) {
+    static QuantizedMatrix encode(
+            int rows, int dim, Precision precision, RowSource source, MemorySegment norms, String what) {
         Arena arena = Arena.ofAuto();
         long rowBytes = (long) dim * precision.bytesPerElement();
         MemorySegment data = arena.allocate(Math.max(1, rows * rowBytes), 64).asSlice(0, rows * rowBytes);
         MemorySegment scales = precision == Precision.INT8
-                ? arena.allocate(Math.max(4, rows * 4L)).asSlice(0, rows * 4L) : null;
+                ? arena.allocate(Math.max(4, rows * 4L)).asSlice(0, rows * 4L)
+                : null;
         float[] row = new float[dim];
         byte[] q = new byte[dim];
         short[] h = new short[dim];

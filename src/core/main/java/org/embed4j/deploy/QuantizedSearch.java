@@ -23,8 +23,7 @@ final class QuantizedSearch {
     static final int BLOCK = 1024;
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    private QuantizedSearch() {
-    }
+    private QuantizedSearch() {}
 
     /** A host backend: the process's choice when it runs on the host, else the last host one available (cpu, java). */
     private static Backend backend() {
@@ -48,8 +47,7 @@ final class QuantizedSearch {
      * The best {@code k} rows per query, best first: query j's are {@code rows[j*k .. j*k+found[j])} with their
      * cosines in {@code scores}; fewer than k are found only when rows have norm 0 or are excluded.
      */
-    record Ranked(int k, int[] rows, float[] scores, int[] found) {
-    }
+    record Ranked(int k, int[] rows, float[] scores, int[] found) {}
 
     /**
      * For each of {@code count} queries (count×D floats) the best {@code k} rows (k ≥ 1, ≤ V) of {@code q};
@@ -64,9 +62,9 @@ final class QuantizedSearch {
         Backend b = backend();
         int block = Math.min(BLOCK, v);
         try (Tensor rows = Tensor.allocate(DType.F32, block, dim);
-             Tensor norms = Tensor.allocate(DType.F32, block);
-             Tensor hq = Tensor.of(queries, count, dim);
-             Tensor ex = exclude == null ? null : Tensor.allocate(DType.I64, count, 1)) {
+                Tensor norms = Tensor.allocate(DType.F32, block);
+                Tensor hq = Tensor.of(queries, count, dim);
+                Tensor ex = exclude == null ? null : Tensor.allocate(DType.I64, count, 1)) {
             float[] floats = new float[block * dim];
             byte[] bytes = q.precision() == Precision.INT8 ? new byte[block * dim] : null;
             short[] halves = q.precision() == Precision.FP16 ? new short[block * dim] : null;
@@ -74,8 +72,8 @@ final class QuantizedSearch {
                 int n = Math.min(block, v - start);
                 dequantize(q, start, n, floats, bytes, halves);
                 MemorySegment.copy(floats, 0, rows.segment(), F32, 0, n * dim);
-                MemorySegment.copy(q.norms(), QuantizedVectors.LE_F32, (long) start * Float.BYTES, norms.segment(), F32,
-                        0, n);
+                MemorySegment.copy(
+                        q.norms(), QuantizedVectors.LE_F32, (long) start * Float.BYTES, norms.segment(), F32, 0, n);
                 if (ex != null) {
                     for (int j = 0; j < count; j++) {
                         int e = exclude[j];
@@ -84,7 +82,7 @@ final class QuantizedSearch {
                 }
                 int kk = Math.min(k, n);
                 try (Tensor outIdx = Tensor.allocate(DType.I64, count, kk);
-                     Tensor outScore = Tensor.allocate(DType.F32, count, kk)) {
+                        Tensor outScore = Tensor.allocate(DType.F32, count, kk)) {
                     b.topk(outIdx, outScore, rows.rows(0, n), norms.rows(0, n), hq, ex);
                     long[] idx = outIdx.toLongArray();
                     float[] score = outScore.toFloatArray();
@@ -101,8 +99,8 @@ final class QuantizedSearch {
      * Merges one block's ranked list for query j ({@code idx/score[from .. from+n)}, block-relative rows, -1 or
      * -inf past the rows found) into {@code best}, keeping the k best. {@code rows}/{@code scores}: k scratch slots.
      */
-    private static void merge(Ranked best, int j, int start, long[] idx, float[] score, int from, int n,
-                              int[] rows, float[] scores) {
+    private static void merge(
+            Ranked best, int j, int start, long[] idx, float[] score, int from, int n, int[] rows, float[] scores) {
         int k = best.k();
         int base = j * k;
         int have = best.found()[j];

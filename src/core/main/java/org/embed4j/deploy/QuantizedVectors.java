@@ -46,13 +46,20 @@ public final class QuantizedVectors {
     private final Map<String, Integer> index;
     private final int dim;
     private final Precision precision;
-    private final QuantizedMatrix rows;     // (V,D) the word rows
-    private final MemorySegment norms;      // (V) f32 LE, norms of the dequantized word rows
-    private final Subwords subwords;        // null: no subword rows
-    private final QuantizedMatrix buckets;  // (bucket,D) subword rows, or null
+    private final QuantizedMatrix rows; // (V,D) the word rows
+    private final MemorySegment norms; // (V) f32 LE, norms of the dequantized word rows
+    private final Subwords subwords; // null: no subword rows
+    private final QuantizedMatrix buckets; // (bucket,D) subword rows, or null
 
-    QuantizedVectors(List<String> words, Map<String, Integer> index, int dim, Precision precision,
-                     QuantizedMatrix rows, MemorySegment norms, Subwords subwords, QuantizedMatrix buckets) {
+    QuantizedVectors(
+            List<String> words,
+            Map<String, Integer> index,
+            int dim,
+            Precision precision,
+            QuantizedMatrix rows,
+            MemorySegment norms,
+            Subwords subwords,
+            QuantizedMatrix buckets) {
         this.words = List.copyOf(words);
         this.index = index;
         this.dim = dim;
@@ -70,13 +77,20 @@ public final class QuantizedVectors {
         int v = source.size();
         int dim = source.dim();
         MemorySegment norms = Arena.ofAuto().allocate(Math.max(4, v * 4L)).asSlice(0, v * 4L);
-        QuantizedMatrix rows = QuantizedMatrix.encode(v, dim, precision, (r, out) -> source.vector(r, out, 0), norms,
-                "word rows");
+        QuantizedMatrix rows =
+                QuantizedMatrix.encode(v, dim, precision, (r, out) -> source.vector(r, out, 0), norms, "word rows");
         Subwords sub = source.subwords();
-        QuantizedMatrix buckets = sub == null ? null : QuantizedMatrix.encode(sub.bucket(), dim, precision,
-                (r, out) -> source.bucketVector(r, out, 0), null, "subword bucket rows");
-        return new QuantizedVectors(source.words(), QuantizedFormat.indexOf(source.words()), dim, precision, rows,
-                norms, sub, buckets);
+        QuantizedMatrix buckets = sub == null
+                ? null
+                : QuantizedMatrix.encode(
+                        sub.bucket(),
+                        dim,
+                        precision,
+                        (r, out) -> source.bucketVector(r, out, 0),
+                        null,
+                        "subword bucket rows");
+        return new QuantizedVectors(
+                source.words(), QuantizedFormat.indexOf(source.words()), dim, precision, rows, norms, sub, buckets);
     }
 
     /** Reads a file written by {@link #save} (memory-mapped; see {@link QuantizedFormat}). */
@@ -233,8 +247,8 @@ public final class QuantizedVectors {
     public List<List<Neighbor>> nearest(float[] queries, int count, int k) {
         Objects.requireNonNull(queries, "queries");
         if (count < 0 || (long) count * dim != queries.length) {
-            throw new IllegalArgumentException("queries has " + queries.length + " floats, expected count " + count
-                    + " x dim " + dim);
+            throw new IllegalArgumentException(
+                    "queries has " + queries.length + " floats, expected count " + count + " x dim " + dim);
         }
         return search(queries.clone(), count, k, null);
     }
@@ -256,8 +270,8 @@ public final class QuantizedVectors {
         if (!withSubwords || subwords == null) {
             return WordVectors.of(words, all, dim);
         }
-        return WordVectors.withSubwords(words, all, dequantizeAll(buckets, subwords.bucket(), "subword rows"), dim,
-                subwords);
+        return WordVectors.withSubwords(
+                words, all, dequantizeAll(buckets, subwords.bucket(), "subword rows"), dim, subwords);
     }
 
     // ------------------------------------------------------------------ package-private: the file format
@@ -293,7 +307,8 @@ public final class QuantizedVectors {
                 n2 += (double) queries[j * dim + d] * queries[j * dim + d];
             }
             if (n2 == 0 || !Double.isFinite(n2)) {
-                throw new IllegalArgumentException("query " + j + " has a zero or non-finite vector: no cosine neighbours");
+                throw new IllegalArgumentException(
+                        "query " + j + " has a zero or non-finite vector: no cosine neighbours");
             }
         }
         int kk = Math.min(k, size());
@@ -321,7 +336,8 @@ public final class QuantizedVectors {
     private float[] dequantizeAll(QuantizedMatrix m, int count, String what) {
         long n = (long) count * dim;
         if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException(count + " " + what + " x dim " + dim + " is too large for one float array");
+            throw new IllegalArgumentException(
+                    count + " " + what + " x dim " + dim + " is too large for one float array");
         }
         float[] all = new float[(int) n];
         for (int r = 0; r < count; r++) {

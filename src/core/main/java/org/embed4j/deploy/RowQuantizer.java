@@ -17,8 +17,7 @@ package org.embed4j.deploy;
 public final class RowQuantizer {
     static final float FP16_MAX = 65504f;
 
-    private RowQuantizer() {
-    }
+    private RowQuantizer() {}
 
     /** Quantizes {@code x[xOff .. xOff+dim)} into {@code q[qOff ..]} and returns the row's scale. */
     public static float int8(int row, float[] x, int xOff, int dim, byte[] q, int qOff) {
@@ -59,7 +58,7 @@ public final class RowQuantizer {
     }
 
     private static IllegalArgumentException nonFinite(int row, int d, float v) {
-        return new IllegalArgumentException("value " + v + " at row " + row + ", column " + d
-                + " is not finite: the vectors cannot be quantized");
+        return new IllegalArgumentException(
+                "value " + v + " at row " + row + ", column " + d + " is not finite: the vectors cannot be quantized");
     }
 }

@@ -30,8 +30,8 @@ import org.embed4j.vectors.WordVectors;
  */
 public final class TextEmbedder {
     private final Rows vectors;
-    private final WordVectors floatVectors;       // null when built on quantized vectors
-    private final QuantizedVectors quantized;     // null when built on float vectors
+    private final WordVectors floatVectors; // null when built on quantized vectors
+    private final QuantizedVectors quantized; // null when built on float vectors
     private final Tokenizer tokenizer = new Tokenizer(false);
     private final ThreadLocal<Accumulator> scratch;
 
@@ -90,8 +90,8 @@ public final class TextEmbedder {
         int n = texts.size();
         int dim = vectors.dim();
         if ((long) n * dim > out.length) {
-            throw new IllegalArgumentException("out has " + out.length + " floats, " + n + " texts x dim " + dim
-                    + " need " + (long) n * dim);
+            throw new IllegalArgumentException(
+                    "out has " + out.length + " floats, " + n + " texts x dim " + dim + " need " + (long) n * dim);
         }
         if (counts != null && counts.length < n) {
             throw new IllegalArgumentException("counts has " + counts.length + " ints for " + n + " texts");

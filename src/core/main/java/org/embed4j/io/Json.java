@@ -108,7 +108,8 @@ public final class Json {
             if (Double.isNaN(d) || Double.isInfinite(d)) {
                 throw new IllegalArgumentException("JSON has no representation for " + n);
             }
-            out.append(n instanceof Float f ? Float.toString(f) : n instanceof Double ? Double.toString(d) : n.toString());
+            out.append(
+                    n instanceof Float f ? Float.toString(f) : n instanceof Double ? Double.toString(d) : n.toString());
         } else if (v instanceof Map<?, ?> m) {
             out.append('{');
             boolean first = true;

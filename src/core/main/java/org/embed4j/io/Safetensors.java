@@ -3,9 +3,9 @@ package org.embed4j.io;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.math.BigDecimal;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
@@ -43,11 +43,11 @@ import org.embed4j.tensor.Tensor;
 public final class Safetensors {
     /** The reference implementation's limit on the header; anything larger is corrupt, not big. */
     static final long MAX_HEADER_BYTES = 100_000_000L;
+
     private static final String METADATA_KEY = "__metadata__";
     private static final int CHUNK = 1 << 20;
 
-    private Safetensors() {
-    }
+    private Safetensors() {}
 
     // ------------------------------------------------------------------ write
 
@@ -63,7 +63,8 @@ public final class Safetensors {
         if (metadata != null && !metadata.isEmpty()) {
             Map<String, Object> meta = new LinkedHashMap<>();
             for (Map.Entry<String, String> e : metadata.entrySet()) {
-                meta.put(Objects.requireNonNull(e.getKey(), "metadata key"),
+                meta.put(
+                        Objects.requireNonNull(e.getKey(), "metadata key"),
                         Objects.requireNonNull(e.getValue(), () -> "metadata value of " + e.getKey()));
             }
             header.put(METADATA_KEY, meta);
@@ -96,7 +97,8 @@ public final class Safetensors {
         byte[] headerBytes = Arrays.copyOf(json, padded);
         Arrays.fill(headerBytes, json.length, padded, (byte) ' ');
         AtomicFiles.write(path, out -> {
-            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length);
+            ByteBuffer len =
+                    ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(headerBytes.length);
             out.write(len.array());
             out.write(headerBytes);
             for (Tensor t : tensors.values()) {
@@ -144,11 +146,9 @@ public final class Safetensors {
         }
     }
 
-    private record Entry(String name, DType dtype, long[] shape, long begin, long end) {
-    }
+    private record Entry(String name, DType dtype, long[] shape, long begin, long end) {}
 
-    private record Header(List<Entry> entries, Map<String, String> metadata, long dataStart) {
-    }
+    private record Header(List<Entry> entries, Map<String, String> metadata, long dataStart) {}
 
     private static Header readHeader(Path path, FileChannel ch) throws IOException {
         long fileSize = ch.size();
@@ -160,8 +160,11 @@ public final class Safetensors {
         long headerLen = lenBuf.flip().getLong();
         // Checked before allocating anything: a corrupt length must not become a huge allocation.
         if (headerLen < 2 || headerLen > fileSize - 8 || headerLen > MAX_HEADER_BYTES) {
-            throw corrupt(path, 0, "header length " + Long.toUnsignedString(headerLen) + " is impossible for a file of "
-                    + fileSize + " bytes (it must be between 2 and " + Math.min(fileSize - 8, MAX_HEADER_BYTES) + ")");
+            throw corrupt(
+                    path,
+                    0,
+                    "header length " + Long.toUnsignedString(headerLen) + " is impossible for a file of " + fileSize
+                            + " bytes (it must be between 2 and " + Math.min(fileSize - 8, MAX_HEADER_BYTES) + ")");
         }
         ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
         readFully(path, ch, headerBuf, 8);
@@ -187,14 +190,20 @@ public final class Safetensors {
         long expected = 0;
         for (Entry e : entries) {
             if (e.begin != expected) {
-                throw corrupt(path, dataStart + e.begin, "tensor '" + e.name + "' starts at data offset " + e.begin
-                        + " but the previous tensor ends at " + expected + " (offsets must be contiguous)");
+                throw corrupt(
+                        path,
+                        dataStart + e.begin,
+                        "tensor '" + e.name + "' starts at data offset " + e.begin + " but the previous tensor ends at "
+                                + expected + " (offsets must be contiguous)");
             }
             expected = e.end;
         }
         if (expected != dataSize) {
-            throw corrupt(path, dataStart + expected, "tensors cover " + expected + " bytes of data but the file has "
-                    + dataSize + " (truncated or trailing garbage)");
+            throw corrupt(
+                    path,
+                    dataStart + expected,
+                    "tensors cover " + expected + " bytes of data but the file has " + dataSize
+                            + " (truncated or trailing garbage)");
         }
         return new Header(List.copyOf(entries), Map.copyOf(metadata), dataStart);
     }
@@ -205,8 +214,11 @@ public final class Safetensors {
         }
         for (Map.Entry<?, ?> m : map.entrySet()) {
             if (!(m.getValue() instanceof String v)) {
-                throw corrupt(path, 8, METADATA_KEY + " value of '" + m.getKey() + "' is not a string but a "
-                        + Json.typeName(m.getValue()));
+                throw corrupt(
+                        path,
+                        8,
+                        METADATA_KEY + " value of '" + m.getKey() + "' is not a string but a "
+                                + Json.typeName(m.getValue()));
             }
             metadata.put((String) m.getKey(), v);
         }
@@ -222,8 +234,11 @@ public final class Safetensors {
         long begin = offsets[0];
         long end = offsets[1];
         if (begin > end || end > dataSize) {
-            throw corrupt(path, 8, "tensor '" + name + "' has data_offsets [" + begin + ", " + end
-                    + "] outside the data section of " + dataSize + " bytes");
+            throw corrupt(
+                    path,
+                    8,
+                    "tensor '" + name + "' has data_offsets [" + begin + ", " + end + "] outside the data section of "
+                            + dataSize + " bytes");
         }
         long bytes;
         try {
@@ -232,8 +247,11 @@ public final class Safetensors {
             throw corrupt(path, 8, "tensor '" + name + "' has shape " + Arrays.toString(shape) + " that overflows");
         }
         if (bytes != end - begin) {
-            throw corrupt(path, 8, "tensor '" + name + "' " + dtype + Arrays.toString(shape) + " needs " + bytes
-                    + " bytes but its data_offsets [" + begin + ", " + end + "] span " + (end - begin));
+            throw corrupt(
+                    path,
+                    8,
+                    "tensor '" + name + "' " + dtype + Arrays.toString(shape) + " needs " + bytes
+                            + " bytes but its data_offsets [" + begin + ", " + end + "] span " + (end - begin));
         }
         return new Entry(name, dtype, shape, begin, end);
     }
@@ -247,7 +265,8 @@ public final class Safetensors {
                 return d;
             }
         }
-        throw corrupt(path, 8, "tensor '" + name + "' has dtype " + s + ", which embed4j does not support (F32, I32, I64)");
+        throw corrupt(
+                path, 8, "tensor '" + name + "' has dtype " + s + ", which embed4j does not support (F32, I32, I64)");
     }
 
     private static long[] parseLongs(Path path, String name, String field, Object e, int expectedLength)
@@ -256,8 +275,10 @@ public final class Safetensors {
             throw corrupt(path, 8, "tensor '" + name + "' has no " + field + " array");
         }
         if (expectedLength >= 0 && a.size() != expectedLength) {
-            throw corrupt(path, 8, "tensor '" + name + "' " + field + " has " + a.size() + " entries, expected "
-                    + expectedLength);
+            throw corrupt(
+                    path,
+                    8,
+                    "tensor '" + name + "' " + field + " has " + a.size() + " entries, expected " + expectedLength);
         }
         long[] out = new long[a.size()];
         for (int i = 0; i < out.length; i++) {

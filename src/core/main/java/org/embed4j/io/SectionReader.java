@@ -46,11 +46,15 @@ public final class SectionReader {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < headerBytes) {
-                throw corrupt(path, kind, size, "the file has " + size + " bytes, fewer than the " + headerBytes
-                        + "-byte header of a " + kind + " file (truncated?)");
+                throw corrupt(
+                        path,
+                        kind,
+                        size,
+                        "the file has " + size + " bytes, fewer than the " + headerBytes + "-byte header of a " + kind
+                                + " file (truncated?)");
             }
-            return new SectionReader(path, kind, ch.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto()),
-                    headerBytes);
+            return new SectionReader(
+                    path, kind, ch.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto()), headerBytes);
         }
     }
 
@@ -74,8 +78,10 @@ public final class SectionReader {
     public int checkHeader(byte[] magic, int version, int headerBytes, long sizeField) throws IOException {
         for (int i = 0; i < magic.length; i++) {
             if (file.get(ValueLayout.JAVA_BYTE, i) != magic[i]) {
-                throw corrupt(0, "not an embed4j " + kind + " file (magic is not \"" + new String(magic,
-                        java.nio.charset.StandardCharsets.US_ASCII) + "\")");
+                throw corrupt(
+                        0,
+                        "not an embed4j " + kind + " file (magic is not \""
+                                + new String(magic, java.nio.charset.StandardCharsets.US_ASCII) + "\")");
             }
         }
         int found = i32(4);
@@ -92,8 +98,10 @@ public final class SectionReader {
         long size = file.byteSize();
         long recorded = i64(sizeField);
         if (recorded != size) {
-            throw corrupt(Math.max(0, Math.min(recorded, size)), "the header records " + recorded
-                    + " bytes but the file has " + size + " (truncated or appended to)");
+            throw corrupt(
+                    Math.max(0, Math.min(recorded, size)),
+                    "the header records " + recorded + " bytes but the file has " + size
+                            + " (truncated or appended to)");
         }
         return found;
     }
@@ -105,10 +113,15 @@ public final class SectionReader {
     public MemorySegment next(long field, long length, boolean aligned) throws IOException {
         long size = file.byteSize();
         long offset = i64(field);
-        if (offset < end || (aligned && offset % SectionWriter.ALIGNMENT != 0) || length < 0 || offset > size
+        if (offset < end
+                || (aligned && offset % SectionWriter.ALIGNMENT != 0)
+                || length < 0
+                || offset > size
                 || length > size - offset) {
-            throw corrupt(field, "section at offset " + offset + " of " + length + " bytes does not fit the file of "
-                    + size + " bytes after offset " + end + (aligned ? " (64-byte aligned)" : ""));
+            throw corrupt(
+                    field,
+                    "section at offset " + offset + " of " + length + " bytes does not fit the file of " + size
+                            + " bytes after offset " + end + (aligned ? " (64-byte aligned)" : ""));
         }
         end = offset + length;
         return file.asSlice(offset, length);
@@ -128,8 +141,10 @@ public final class SectionReader {
         for (long i = 0; i <= rows; i++) {
             long o = offsets.getAtIndex(LE_I64, i);
             if ((i == 0 && o != 0) || o < prev || o > stringBytes) {
-                throw corrupt(at + i * 8, "word offset " + i + " is " + o
-                        + " (must start at 0, never decrease and stay within " + stringBytes + " bytes)");
+                throw corrupt(
+                        at + i * 8,
+                        "word offset " + i + " is " + o + " (must start at 0, never decrease and stay within "
+                                + stringBytes + " bytes)");
             }
             prev = o;
         }

@@ -120,8 +120,8 @@ public final class SectionWriter {
     /** Throws when the bytes written differ from the {@code recorded} file size of the header. */
     public void checkSize(long recorded, String format) {
         if (position != recorded) {
-            throw new IllegalStateException(format + " writer bug: wrote " + position + " bytes, the header records "
-                    + recorded);
+            throw new IllegalStateException(
+                    format + " writer bug: wrote " + position + " bytes, the header records " + recorded);
         }
     }
 }

@@ -31,7 +31,8 @@ final class Buffers implements AutoCloseable {
                 base.close();
                 buffers.remove(key);
             }
-            long capacity = base == null || base.dtype() != dtype ? numel : Math.max(numel, base.numel() + base.numel() / 2);
+            long capacity =
+                    base == null || base.dtype() != dtype ? numel : Math.max(numel, base.numel() + base.numel() / 2);
             base = backend.zeros(dtype, Math.max(1, capacity));
             buffers.put(key, base);
         }

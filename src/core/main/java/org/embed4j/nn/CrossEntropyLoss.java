@@ -70,8 +70,8 @@ public final class CrossEntropyLoss extends Module {
         Tensor w = options.weight();
         if (w != null) {
             if (w.dtype() != DType.F32 || w.rank() != 1) {
-                throw new IllegalArgumentException("CrossEntropyLoss weight must be a 1-D F32 tensor (K), got "
-                        + w.describe());
+                throw new IllegalArgumentException(
+                        "CrossEntropyLoss weight must be a 1-D F32 tensor (K), got " + w.describe());
             }
             this.weight = backend().zeros(DType.F32, w.numel());
             Transfer.copyIn(backend(), this.weight, w);
@@ -92,8 +92,8 @@ public final class CrossEntropyLoss extends Module {
         Objects.requireNonNull(input, "input");
         Objects.requireNonNull(target, "target");
         if (input.dtype() != DType.F32 || (input.rank() != 1 && input.rank() != 2)) {
-            throw new IllegalArgumentException("CrossEntropyLoss expects F32 logits (B,K) or (K), got "
-                    + input.describe());
+            throw new IllegalArgumentException(
+                    "CrossEntropyLoss expects F32 logits (B,K) or (K), got " + input.describe());
         }
         long k = input.size(-1);
         long b = input.rank() == 2 ? input.size(0) : 1;
@@ -102,8 +102,8 @@ public final class CrossEntropyLoss extends Module {
                     + input.describe() + ", got target " + target.describe());
         }
         if (weight != null && weight.numel() != k) {
-            throw new IllegalArgumentException("CrossEntropyLoss weight has " + weight.numel() + " classes but the "
-                    + "logits have " + k);
+            throw new IllegalArgumentException(
+                    "CrossEntropyLoss weight has " + weight.numel() + " classes but the " + "logits have " + k);
         }
         Tensor targets = buffers.get("targets", DType.I64, b);
         if (target.dtype() == DType.I64) {
@@ -117,8 +117,15 @@ public final class CrossEntropyLoss extends Module {
         Tensor dLogits = isTraining() ? buffers.get("dlogits", DType.F32, input.shape()) : null;
         Tensor logits = Transfer.onDevice(backend, input);
         try {
-            backend.softmaxCrossEntropy(loss, dLogits == null ? null : dLogits.view(b, k), logits.view(b, k), targets,
-                    weight, options.ignoreIndex(), options.labelSmoothing(), options.reduction());
+            backend.softmaxCrossEntropy(
+                    loss,
+                    dLogits == null ? null : dLogits.view(b, k),
+                    logits.view(b, k),
+                    targets,
+                    weight,
+                    options.ignoreIndex(),
+                    options.labelSmoothing(),
+                    options.reduction());
         } finally {
             if (logits != input) {
                 logits.close();
@@ -155,7 +162,8 @@ public final class CrossEntropyLoss extends Module {
 
     @Override
     public String toString() {
-        return "CrossEntropyLoss(ignore_index=" + options.ignoreIndex() + ", label_smoothing=" + options.labelSmoothing()
-                + ", reduction=" + options.reduction().name().toLowerCase() + ")";
+        return "CrossEntropyLoss(ignore_index=" + options.ignoreIndex() + ", label_smoothing="
+                + options.labelSmoothing() + ", reduction="
+                + options.reduction().name().toLowerCase() + ")";
     }
 }

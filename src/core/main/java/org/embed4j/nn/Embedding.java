@@ -78,8 +78,13 @@ public final class Embedding extends Module {
         this(numEmbeddings, embeddingDim, options, backend, null, true);
     }
 
-    private Embedding(long numEmbeddings, long embeddingDim, Options options, Backend backend, Tensor pretrained,
-                      boolean requiresGrad) {
+    private Embedding(
+            long numEmbeddings,
+            long embeddingDim,
+            Options options,
+            Backend backend,
+            Tensor pretrained,
+            boolean requiresGrad) {
         super(backend);
         Objects.requireNonNull(options, "options");
         if (numEmbeddings < 1 || embeddingDim < 1) {
@@ -96,7 +101,8 @@ public final class Embedding extends Module {
                     + "(the fused sparse update reduces rows without frequency scaling)");
         }
         // the (V,D) table is allocated once on the backend, whatever its device (no staging copy of V x D)
-        Tensor data = pretrained != null ? Transfer.copyOf(backend(), pretrained)
+        Tensor data = pretrained != null
+                ? Transfer.copyOf(backend(), pretrained)
                 : Init.normalTable(backend(), numEmbeddings, embeddingDim, 0.0, 1.0, paddingIdx);
         this.weight = registerParameter("weight", new Parameter(backend(), data, requiresGrad));
     }
@@ -108,8 +114,8 @@ public final class Embedding extends Module {
     public static Embedding fromPretrained(Tensor embeddings, boolean freeze, Options options, Backend backend) {
         Objects.requireNonNull(embeddings, "embeddings");
         if (embeddings.rank() != 2 || embeddings.dtype() != DType.F32) {
-            throw new IllegalArgumentException("Embeddings parameter is expected to be a 2-dimensional F32 tensor, got "
-                    + embeddings.describe());
+            throw new IllegalArgumentException(
+                    "Embeddings parameter is expected to be a 2-dimensional F32 tensor, got " + embeddings.describe());
         }
         return new Embedding(embeddings.size(0), embeddings.size(1), options, backend, embeddings, !freeze);
     }

@@ -22,8 +22,8 @@ import org.embed4j.tensor.Tensor;
 public final class EmbeddingBag extends Module {
 
     /** PyTorch's keyword arguments; {@code paddingIdx} and {@code maxNorm} null when unset. */
-    public record Options(BagMode mode, Long paddingIdx, Float maxNorm, float normType, boolean sparse,
-                          boolean includeLastOffset) {
+    public record Options(
+            BagMode mode, Long paddingIdx, Float maxNorm, float normType, boolean sparse, boolean includeLastOffset) {
         public Options {
             Objects.requireNonNull(mode, "mode");
         }
@@ -64,13 +64,13 @@ public final class EmbeddingBag extends Module {
     private final Options options;
     private final Parameter weight;
     // What backward needs from the last training forward.
-    private Tensor savedIdx;          // (N) on device
-    private Tensor ownedIdx;          // device copy of the input that this module must close, or null
-    private Tensor savedOffsets;      // (B+1) I64 buffer view
-    private Tensor savedPsw;          // (N) device view or null
-    private Tensor ownedPsw;          // device copy of perSampleWeights to close, or null
-    private Tensor savedArgmax;       // (B,D) or null
-    private Tensor dPsw;              // last backward's perSampleWeights gradient
+    private Tensor savedIdx; // (N) on device
+    private Tensor ownedIdx; // device copy of the input that this module must close, or null
+    private Tensor savedOffsets; // (B+1) I64 buffer view
+    private Tensor savedPsw; // (N) device view or null
+    private Tensor ownedPsw; // device copy of perSampleWeights to close, or null
+    private Tensor savedArgmax; // (B,D) or null
+    private Tensor dPsw; // last backward's perSampleWeights gradient
 
     public EmbeddingBag(long numEmbeddings, long embeddingDim) {
         this(numEmbeddings, embeddingDim, Options.defaults(), null);
@@ -131,8 +131,8 @@ public final class EmbeddingBag extends Module {
         }
         if (perSampleWeights != null) {
             if (options.mode() != BagMode.SUM) {
-                throw new IllegalArgumentException("perSampleWeights is only supported for mode SUM, got mode "
-                        + options.mode());
+                throw new IllegalArgumentException(
+                        "perSampleWeights is only supported for mode SUM, got mode " + options.mode());
             }
             if (perSampleWeights.dtype() != DType.F32 || perSampleWeights.numel() != input.numel()) {
                 throw new IllegalArgumentException("perSampleWeights " + perSampleWeights.describe()
@@ -259,13 +259,24 @@ public final class EmbeddingBag extends Module {
             Tensor target;
             if (compact) {
                 long u = sorted.numUnique();
-                target = buffers.get("rows", DType.F32, Math.max(u, 1), embeddingDim).rows(0, u);
+                target = buffers.get("rows", DType.F32, Math.max(u, 1), embeddingDim)
+                        .rows(0, u);
                 backend.fill(target, 0f);
             } else {
                 target = weight.gradForAccumulation();
             }
-            backend.embeddingBagBackward(target, dPsw, d2, weight.data(), savedIdx, savedOffsets, savedPsw,
-                    savedArgmax, sorted, options.mode(), compact);
+            backend.embeddingBagBackward(
+                    target,
+                    dPsw,
+                    d2,
+                    weight.data(),
+                    savedIdx,
+                    savedOffsets,
+                    savedPsw,
+                    savedArgmax,
+                    sorted,
+                    options.mode(),
+                    compact);
             if (options.sparse() && weight.requiresGrad() && sorted.numUnique() > 0) {
                 weight.sparseGradForAccumulation(paddingIdx)
                         .append(sorted.uniq().rows(0, sorted.numUnique()), target);
@@ -307,7 +318,7 @@ public final class EmbeddingBag extends Module {
 
     @Override
     public String toString() {
-        return "EmbeddingBag(" + numEmbeddings + ", " + embeddingDim + ", mode=" + options.mode().name().toLowerCase()
-                + (paddingIdx >= 0 ? ", padding_idx=" + paddingIdx : "") + ")";
+        return "EmbeddingBag(" + numEmbeddings + ", " + embeddingDim + ", mode="
+                + options.mode().name().toLowerCase() + (paddingIdx >= 0 ? ", padding_idx=" + paddingIdx : "") + ")";
     }
 }

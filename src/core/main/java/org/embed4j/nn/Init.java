@@ -24,11 +24,11 @@ import org.embed4j.tensor.Tensor;
 public final class Init {
     /** Floats drawn on the host per upload when a device table is initialised (4 MiB). */
     private static final long STAGING_FLOATS = 1L << 20;
+
     private static final Object LOCK = new Object();
     private static Random generator = new Random(0x5eed_e4_0L);
 
-    private Init() {
-    }
+    private Init() {}
 
     /** Resets the process-wide generator, as {@code torch.manual_seed(seed)} does. */
     public static void manualSeed(long seed) {
@@ -61,7 +61,8 @@ public final class Init {
         long n = t.numel();
         synchronized (LOCK) {
             for (long i = 0; i < n; i++) {
-                seg.setAtIndex(ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) (low + (high - low) * generator.nextDouble()));
+                seg.setAtIndex(
+                        ValueLayout.JAVA_FLOAT_UNALIGNED, i, (float) (low + (high - low) * generator.nextDouble()));
             }
         }
     }

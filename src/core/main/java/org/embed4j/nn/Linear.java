@@ -32,20 +32,22 @@ public final class Linear extends Module {
     public Linear(long inFeatures, long outFeatures, boolean bias, Backend backend) {
         super(backend);
         if (inFeatures < 1 || outFeatures < 1) {
-            throw new IllegalArgumentException("Linear needs inFeatures >= 1 and outFeatures >= 1, got "
-                    + inFeatures + " and " + outFeatures);
+            throw new IllegalArgumentException(
+                    "Linear needs inFeatures >= 1 and outFeatures >= 1, got " + inFeatures + " and " + outFeatures);
         }
         this.inFeatures = inFeatures;
         this.outFeatures = outFeatures;
         double bound = 1.0 / Math.sqrt(inFeatures);
         try (Tensor w = Tensor.allocate(DType.F32, outFeatures, inFeatures)) {
             Init.uniform(w, -bound, bound);
-            this.weight = registerParameter("weight", new Parameter(backend(), backend().fromHost(w), true));
+            this.weight = registerParameter(
+                    "weight", new Parameter(backend(), backend().fromHost(w), true));
         }
         if (bias) {
             try (Tensor b = Tensor.allocate(DType.F32, outFeatures)) {
                 Init.uniform(b, -bound, bound);
-                this.bias = registerParameter("bias", new Parameter(backend(), backend().fromHost(b), true));
+                this.bias = registerParameter(
+                        "bias", new Parameter(backend(), backend().fromHost(b), true));
             }
         } else {
             this.bias = null;

@@ -168,14 +168,15 @@ public abstract class Module implements AutoCloseable {
         TreeSet<String> unexpected = new TreeSet<>(state.keySet());
         unexpected.removeAll(named.keySet());
         if (!missing.isEmpty() || !unexpected.isEmpty()) {
-            throw new IllegalArgumentException("state dict does not match " + getClass().getSimpleName()
-                    + ": missing keys " + missing + ", unexpected keys " + unexpected);
+            throw new IllegalArgumentException("state dict does not match "
+                    + getClass().getSimpleName() + ": missing keys " + missing + ", unexpected keys " + unexpected);
         }
         for (Map.Entry<String, Parameter> e : named.entrySet()) {
             Tensor t = state.get(e.getKey());
             if (t.dtype() != DType.F32 || !Arrays.equals(t.shape(), e.getValue().shape())) {
-                throw new IllegalArgumentException("size mismatch for " + e.getKey() + ": checkpoint has "
-                        + t.describe() + ", the module has F32" + Arrays.toString(e.getValue().shape()));
+                throw new IllegalArgumentException(
+                        "size mismatch for " + e.getKey() + ": checkpoint has " + t.describe() + ", the module has F32"
+                                + Arrays.toString(e.getValue().shape()));
             }
         }
         for (Map.Entry<String, Parameter> e : named.entrySet()) {

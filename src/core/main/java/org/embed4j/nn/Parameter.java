@@ -82,7 +82,8 @@ public final class Parameter implements AutoCloseable {
      */
     public void accumulateGrad(Tensor g) {
         if (g.dtype() != DType.F32 || g.numel() != data.numel()) {
-            throw new IllegalArgumentException("gradient " + g.describe() + " does not match parameter " + data.describe());
+            throw new IllegalArgumentException(
+                    "gradient " + g.describe() + " does not match parameter " + data.describe());
         }
         if (!requiresGrad) {
             return;

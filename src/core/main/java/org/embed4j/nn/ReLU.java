@@ -44,8 +44,8 @@ public final class ReLU extends Module {
             throw new IllegalStateException("ReLU.backward needs a forward in training mode first");
         }
         if (dOut.numel() != savedOut.numel()) {
-            throw new IllegalArgumentException("ReLU.backward: dOut " + dOut.describe() + " does not match the output "
-                    + savedOut.describe());
+            throw new IllegalArgumentException(
+                    "ReLU.backward: dOut " + dOut.describe() + " does not match the output " + savedOut.describe());
         }
         Tensor dIn = buffers.get("din", DType.F32, savedOut.shape());
         Tensor view = dOut.view(savedOut.shape());

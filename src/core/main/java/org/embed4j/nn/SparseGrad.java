@@ -20,7 +20,7 @@ public final class SparseGrad implements AutoCloseable {
     private final long dim;
     private final long paddingIdx;
     private Tensor indices; // (capacity) I64
-    private Tensor values;  // (capacity, D) F32
+    private Tensor values; // (capacity, D) F32
     private long size;
 
     SparseGrad(Backend backend, long numRows, long dim, long paddingIdx) {
@@ -78,8 +78,8 @@ public final class SparseGrad implements AutoCloseable {
     void append(Tensor idx, Tensor rowGrads) {
         long n = idx.numel();
         if (rowGrads.numel() != n * dim) {
-            throw new IllegalArgumentException("sparse gradient rows " + rowGrads.describe() + " do not match "
-                    + n + " indices of dim " + dim);
+            throw new IllegalArgumentException(
+                    "sparse gradient rows " + rowGrads.describe() + " do not match " + n + " indices of dim " + dim);
         }
         if (n == 0) {
             return;

@@ -12,12 +12,12 @@ import org.embed4j.tensor.Tensor;
  * <p>Stateless and thread-safe.
  */
 final class Transfer {
-    private Transfer() {
-    }
+    private Transfer() {}
 
     /** dst (on the backend's device) = src (host or the same device). */
     static void copyIn(Backend backend, Tensor dst, Tensor src) {
-        if (src.device().equals(backend.device()) || (src.device().isHost() && backend.device().isHost())) {
+        if (src.device().equals(backend.device())
+                || (src.device().isHost() && backend.device().isHost())) {
             backend.copy(dst, src);
             return;
         }
@@ -73,7 +73,8 @@ final class Transfer {
 
     /** {@code t} itself when it is on the backend's device, else a device copy the caller must close. */
     static Tensor onDevice(Backend backend, Tensor t) {
-        if (t.device().equals(backend.device()) || (t.device().isHost() && backend.device().isHost())) {
+        if (t.device().equals(backend.device())
+                || (t.device().isHost() && backend.device().isHost())) {
             return t;
         }
         return backend.fromHost(t);

@@ -29,8 +29,13 @@ public final class Adagrad extends Optimizer {
         this(params, lr, 0f, 0f, 0f, 1e-10f);
     }
 
-    public Adagrad(List<Parameter> params, float lr, float lrDecay, float weightDecay, float initialAccumulatorValue,
-                   float eps) {
+    public Adagrad(
+            List<Parameter> params,
+            float lr,
+            float lrDecay,
+            float weightDecay,
+            float initialAccumulatorValue,
+            float eps) {
         super(params, lr);
         checkNonNegative("lr_decay value", lrDecay);
         checkNonNegative("weight_decay value", weightDecay);
@@ -55,8 +60,8 @@ public final class Adagrad extends Optimizer {
     @Override
     protected OptimStep hyperParameters(State s) {
         float clr = (float) (lr() / (1.0 + (s.step() - 1) * (double) lrDecay));
-        return new OptimStep(OptimKind.ADAGRAD, s.step(), clr, 0f, 0f, weightDecay, 0.9f, 0.999f, eps, false, false,
-                false);
+        return new OptimStep(
+                OptimKind.ADAGRAD, s.step(), clr, 0f, 0f, weightDecay, 0.9f, 0.999f, eps, false, false, false);
     }
 
     @Override

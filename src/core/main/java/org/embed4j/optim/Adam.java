@@ -58,7 +58,7 @@ public class Adam extends Optimizer {
 
     @Override
     protected final void checkSparseSupported() {
-        throw new UnsupportedOperationException(getClass().getSimpleName()
-                + " does not support sparse gradients, please consider SparseAdam instead");
+        throw new UnsupportedOperationException(
+                getClass().getSimpleName() + " does not support sparse gradients, please consider SparseAdam instead");
     }
 }

@@ -21,8 +21,8 @@ public final class LinearLR extends ClosedFormScheduler {
                     + "or equal to 1, got " + startFactor);
         }
         if (!(endFactor >= 0 && endFactor <= 1)) {
-            throw new IllegalArgumentException("Ending multiplicative factor expected to be between 0 and 1, got "
-                    + endFactor);
+            throw new IllegalArgumentException(
+                    "Ending multiplicative factor expected to be between 0 and 1, got " + endFactor);
         }
         if (totalIters < 1) {
             throw new IllegalArgumentException("totalIters must be >= 1, got " + totalIters);

@@ -115,8 +115,8 @@ public abstract class Optimizer implements AutoCloseable {
             if (sparse != null) {
                 try (SortedIndices sorted = sparse.sort()) {
                     if (sorted.numUnique() > 0) {
-                        backend.embeddingBackwardUpdate(p.data(), s.state1, s.state2, sparse.values(), sorted,
-                                false, hyper);
+                        backend.embeddingBackwardUpdate(
+                                p.data(), s.state1, s.state2, sparse.values(), sorted, false, hyper);
                     }
                 }
             } else {
@@ -168,8 +168,7 @@ public abstract class Optimizer implements AutoCloseable {
     protected abstract void checkSparseSupported();
 
     /** Throws when the rule cannot take a dense gradient (SparseAdam). */
-    protected void checkDenseSupported() {
-    }
+    protected void checkDenseSupported() {}
 
     /** Frees the optimizer state; the parameters are untouched. */
     @Override

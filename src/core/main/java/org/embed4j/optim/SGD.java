@@ -51,8 +51,19 @@ public final class SGD extends Optimizer {
 
     @Override
     protected OptimStep hyperParameters(State s) {
-        return new OptimStep(OptimKind.SGD, s.step(), lr(), momentum, dampening, weightDecay, 0.9f, 0.999f, 1e-8f,
-                nesterov, s.step() == 1, false);
+        return new OptimStep(
+                OptimKind.SGD,
+                s.step(),
+                lr(),
+                momentum,
+                dampening,
+                weightDecay,
+                0.9f,
+                0.999f,
+                1e-8f,
+                nesterov,
+                s.step() == 1,
+                false);
     }
 
     @Override

@@ -49,8 +49,7 @@ public final class SparseAdam extends Optimizer {
     }
 
     @Override
-    protected void checkSparseSupported() {
-    }
+    protected void checkSparseSupported() {}
 
     @Override
     protected void checkDenseSupported() {

@@ -6,7 +6,10 @@ package org.embed4j.tensor;
  */
 public record Device(Kind kind, int index) {
     /** Kinds of memory. */
-    public enum Kind { CPU, CUDA }
+    public enum Kind {
+        CPU,
+        CUDA
+    }
 
     /** Host memory. */
     public static final Device CPU = new Device(Kind.CPU, 0);

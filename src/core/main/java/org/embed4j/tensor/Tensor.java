@@ -196,7 +196,8 @@ public final class Tensor implements AutoCloseable {
         s[0] = to - from;
         long off = from * rowElems * dtype.byteSize();
         long len = (to - from) * rowElems * dtype.byteSize();
-        MemorySegment seg = device.isHost() ? segment().asSlice(off, len)
+        MemorySegment seg = device.isHost()
+                ? segment().asSlice(off, len)
                 : MemorySegment.ofAddress(segment().address() + off);
         return new Tensor(seg, s, dtype, device, null);
     }

@@ -49,7 +49,9 @@ public final class CorpusReader {
         if (b0 == 0x1f && b1 == 0x8b) {
             in = new GZIPInputStream(in, 1 << 16);
         }
-        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+        var decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
         return new BufferedReader(new InputStreamReader(in, decoder), 1 << 16);
     }

@@ -41,12 +41,12 @@ public final class Subwords {
                 throw new IllegalArgumentException("maxn must be <= " + MAX_N + ", got " + maxn);
             }
             if (minn < 1 || minn > maxn) {
-                throw new IllegalArgumentException("need 1 <= minn <= maxn when subwords are on, got minn=" + minn
-                        + " maxn=" + maxn);
+                throw new IllegalArgumentException(
+                        "need 1 <= minn <= maxn when subwords are on, got minn=" + minn + " maxn=" + maxn);
             }
             if (bucket <= 0) {
-                throw new IllegalArgumentException("bucket must be > 0 when subwords are on (maxn=" + maxn
-                        + "), got " + bucket);
+                throw new IllegalArgumentException(
+                        "bucket must be > 0 when subwords are on (maxn=" + maxn + "), got " + bucket);
             }
         }
         this.minn = minn;

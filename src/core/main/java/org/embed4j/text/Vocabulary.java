@@ -56,7 +56,8 @@ public final class Vocabulary {
                 kept.add(Map.entry(e.getKey(), e.getValue()));
             }
         }
-        kept.sort((a, b) -> a.getValue().equals(b.getValue()) ? a.getKey().compareTo(b.getKey())
+        kept.sort((a, b) -> a.getValue().equals(b.getValue())
+                ? a.getKey().compareTo(b.getKey())
                 : Long.compare(b.getValue(), a.getValue()));
         int n = Math.min(maxSize, kept.size());
         String[] w = new String[n];
@@ -74,8 +75,8 @@ public final class Vocabulary {
     }
 
     /** As {@link #count(CorpusReader, Tokenizer, long, int)}, pruning rare words past {@code maxEntries}. */
-    public static Vocabulary count(CorpusReader corpus, Tokenizer tokenizer, long minCount, int maxSize,
-                                   int maxEntries) {
+    public static Vocabulary count(
+            CorpusReader corpus, Tokenizer tokenizer, long minCount, int maxSize, int maxEntries) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("maxEntries must be >= 1, got " + maxEntries);
         }

@@ -81,8 +81,11 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
 
     /** The values of a numeric field across records (records without it are skipped). */
     public synchronized double[] series(String key) {
-        return records.stream().map(r -> r.get(key)).filter(v -> v instanceof Number)
-                .mapToDouble(v -> ((Number) v).doubleValue()).toArray();
+        return records.stream()
+                .map(r -> r.get(key))
+                .filter(v -> v instanceof Number)
+                .mapToDouble(v -> ((Number) v).doubleValue())
+                .toArray();
     }
 
     @Override

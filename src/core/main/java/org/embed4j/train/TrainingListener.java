@@ -11,30 +11,28 @@ import java.util.Map;
  */
 public interface TrainingListener {
     /** Ignores everything. */
-    TrainingListener NONE = new TrainingListener() {
-    };
+    TrainingListener NONE = new TrainingListener() {};
 
     /**
      * Progress: {@code done} of {@code total} units ("words", "batches", "epochs") of {@code task}, with a short
      * human-readable status ("812k words/s/thread, lr 0.02012, loss 2.3101"). Called a few times a second.
      */
-    default void onProgress(String task, long done, long total, String unit, String status) {
-    }
+    default void onProgress(String task, long done, long total, String unit, String status) {}
 
     /**
      * One metrics record: field names to numbers (or strings), in a stable order; non-finite numbers are possible
      * (a loss before the first step). Called about once a second and once at the end.
      */
-    default void onMetrics(Map<String, Object> record) {
-    }
+    default void onMetrics(Map<String, Object> record) {}
 
     /** Training has ended, normally or by a failure that the trainer is about to throw. */
-    default void onEnd() {
-    }
+    default void onEnd() {}
 
     /** One listener that forwards every call to each of {@code listeners} in order (nulls skipped). */
     static TrainingListener all(TrainingListener... listeners) {
-        List<TrainingListener> list = java.util.Arrays.stream(listeners).filter(java.util.Objects::nonNull).toList();
+        List<TrainingListener> list = java.util.Arrays.stream(listeners)
+                .filter(java.util.Objects::nonNull)
+                .toList();
         return new TrainingListener() {
             @Override
             public void onProgress(String task, long done, long total, String unit, String status) {

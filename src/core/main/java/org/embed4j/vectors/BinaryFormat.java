@@ -35,8 +35,7 @@ final class BinaryFormat {
     /** Longer "words" mean the offsets are off (a corrupt file), not a real vocabulary. */
     private static final int MAX_WORD_BYTES = 1 << 16;
 
-    private BinaryFormat() {
-    }
+    private BinaryFormat() {}
 
     static void write(WordVectors v, Path path) throws IOException {
         int rows = v.size();
@@ -58,7 +57,8 @@ final class BinaryFormat {
     }
 
     static WordVectors read(Path path) throws IOException {
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ); Arena arena = Arena.ofConfined()) {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
+                Arena arena = Arena.ofConfined()) {
             long size = ch.size();
             MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
             long pos = 0;
@@ -72,17 +72,21 @@ final class BinaryFormat {
             if (headerEnd < 0) {
                 throw FormatSupport.corrupt(path, 0, "no header line \"V D\" in the first 64 bytes");
             }
-            String header = new String(file.asSlice(0, headerEnd).toArray(ValueLayout.JAVA_BYTE),
-                    StandardCharsets.US_ASCII).trim();
+            String header = new String(
+                            file.asSlice(0, headerEnd).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII)
+                    .trim();
             long[] vd = parseHeader(path, header);
             long rows = vd[0];
             int dim = (int) vd[1];
             pos = headerEnd + 1;
             long rowBytes = (long) dim * Float.BYTES;
             if (rows > (size - pos) / (rowBytes + 1)) {
-                throw FormatSupport.corrupt(path, 0, "header claims " + rows + " words of dim " + dim
-                        + ", which needs at least " + (rowBytes + 1) + " bytes a word, but the file has only "
-                        + size + " bytes");
+                throw FormatSupport.corrupt(
+                        path,
+                        0,
+                        "header claims " + rows + " words of dim " + dim
+                                + ", which needs at least " + (rowBytes + 1) + " bytes a word, but the file has only "
+                                + size + " bytes");
             }
             MemorySegment matrix = FormatSupport.allocateMatrix(rows, dim);
             List<String> words = new ArrayList<>((int) rows);
@@ -91,28 +95,33 @@ final class BinaryFormat {
                 long start = pos;
                 while (pos < size && file.get(ValueLayout.JAVA_BYTE, pos) != ' ') {
                     if (pos - start >= MAX_WORD_BYTES) {
-                        throw FormatSupport.corrupt(path, start, "word " + i + " is longer than " + MAX_WORD_BYTES
-                                + " bytes (corrupt file or wrong dimension in the header)");
+                        throw FormatSupport.corrupt(
+                                path,
+                                start,
+                                "word " + i + " is longer than " + MAX_WORD_BYTES
+                                        + " bytes (corrupt file or wrong dimension in the header)");
                     }
                     pos++;
                 }
                 if (pos + 1 + rowBytes > size) {
-                    throw FormatSupport.corrupt(path, start, "file ends inside word " + i + " of " + rows
-                            + " (truncated?)");
+                    throw FormatSupport.corrupt(
+                            path, start, "file ends inside word " + i + " of " + rows + " (truncated?)");
                 }
                 if (pos == start) {
                     throw FormatSupport.corrupt(path, start, "word " + i + " is empty");
                 }
-                words.add(new String(file.asSlice(start, pos - start).toArray(ValueLayout.JAVA_BYTE),
-                        StandardCharsets.UTF_8));
+                words.add(new String(
+                        file.asSlice(start, pos - start).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
                 pos++; // the space
                 MemorySegment.copy(file, LE_F32, pos, matrix, F32, i * rowBytes, dim);
                 pos += rowBytes;
             }
             long end = skipWhitespace(file, pos, size);
             if (end != size) {
-                throw FormatSupport.corrupt(path, end, (size - end) + " bytes after the last of " + rows
-                        + " words (wrong word count in the header?)");
+                throw FormatSupport.corrupt(
+                        path,
+                        end,
+                        (size - end) + " bytes after the last of " + rows + " words (wrong word count in the header?)");
             }
             try {
                 return new WordVectors(new HeapVocab(words), dim, matrix, null, null, null);
@@ -142,11 +151,13 @@ final class BinaryFormat {
             long v = Long.parseLong(parts[0]);
             long d = Long.parseLong(parts[1]);
             if (v < 0 || v > Integer.MAX_VALUE - 8 || d <= 0 || d > Integer.MAX_VALUE / 4) {
-                throw FormatSupport.corrupt(path, 0, "header \"" + header + "\" has an impossible word count or dimension");
+                throw FormatSupport.corrupt(
+                        path, 0, "header \"" + header + "\" has an impossible word count or dimension");
             }
             return new long[] {v, d};
         } catch (NumberFormatException e) {
-            throw FormatSupport.corrupt(path, 0, "expected a header line \"V D\" (two integers), found \"" + header + "\"");
+            throw FormatSupport.corrupt(
+                    path, 0, "expected a header line \"V D\" (two integers), found \"" + header + "\"");
         }
     }
 }

@@ -29,8 +29,7 @@ import java.util.Objects;
  * thread-safe.
  */
 public final class Evaluation {
-    private Evaluation() {
-    }
+    private Evaluation() {}
 
     /** Spearman correlation on a word-pair similarity file. */
     public static SimilarityResult similarity(WordVectors v, Path pairsFile) throws IOException {
@@ -49,8 +48,8 @@ public final class Evaluation {
                 }
                 String[] f = t.split("[\t ]+");
                 if (f.length < 3) {
-                    throw new IOException(pairsFile + " line " + lineNo + ": expected \"word1 word2 score\", found \""
-                            + t + "\"");
+                    throw new IOException(
+                            pairsFile + " line " + lineNo + ": expected \"word1 word2 score\", found \"" + t + "\"");
                 }
                 double human;
                 try {
@@ -95,7 +94,8 @@ public final class Evaluation {
                 }
                 String[] f = t.split("[\t ]+");
                 if (f.length != 4) {
-                    throw new IOException(questionsWords + " line " + lineNo + ": expected 4 words, found \"" + t + "\"");
+                    throw new IOException(
+                            questionsWords + " line " + lineNo + ": expected 4 words, found \"" + t + "\"");
                 }
                 questions.add(f);
                 semantic.add(sem);
@@ -111,8 +111,8 @@ public final class Evaluation {
         try (BufferedReader in = Files.newBufferedReader(msrCsv, StandardCharsets.UTF_8)) {
             String header = in.readLine();
             if (header == null || !header.strip().endsWith("word1,word2,word3,target")) {
-                throw new IOException(msrCsv + " line 1: expected the header \",type,word1,word2,word3,target\", found \""
-                        + header + "\"");
+                throw new IOException(msrCsv
+                        + " line 1: expected the header \",type,word1,word2,word3,target\", found \"" + header + "\"");
             }
             String line;
             int lineNo = 1;
@@ -123,8 +123,8 @@ public final class Evaluation {
                 }
                 String[] f = line.strip().split(",", -1);
                 if (f.length != 6) {
-                    throw new IOException(msrCsv + " line " + lineNo + ": expected 6 comma-separated fields, found \""
-                            + line + "\"");
+                    throw new IOException(
+                            msrCsv + " line " + lineNo + ": expected 6 comma-separated fields, found \"" + line + "\"");
                 }
                 questions.add(new String[] {f[2], f[3], f[4], f[5]});
                 semantic.add(false);
@@ -133,8 +133,8 @@ public final class Evaluation {
         return score(v, questions, semantic, restrictVocab);
     }
 
-    private static AnalogyResult score(WordVectors v, List<String[]> questions, List<Boolean> semantic,
-                                       int restrictVocab) {
+    private static AnalogyResult score(
+            WordVectors v, List<String[]> questions, List<Boolean> semantic, int restrictVocab) {
         Objects.requireNonNull(v, "v");
         if (restrictVocab <= 0) {
             throw new IllegalArgumentException("restrictVocab must be > 0, got " + restrictVocab);
@@ -172,7 +172,7 @@ public final class Evaluation {
             exclude[k * 3 + 2] = r[2];
         }
         Search.TopK top = v.search().topk(queries, n, exclude, 3, 1, restrict);
-        int[] correct = new int[2];  // [semantic, syntactic]
+        int[] correct = new int[2]; // [semantic, syntactic]
         int[] seen = new int[2];
         for (int k = 0; k < n; k++) {
             int[] r = covered.get(k);
@@ -182,8 +182,12 @@ public final class Evaluation {
                 correct[kind]++;
             }
         }
-        return new AnalogyResult(ratio(correct[0], seen[0]), ratio(correct[1], seen[1]),
-                ratio(correct[0] + correct[1], seen[0] + seen[1]), n, questions.size());
+        return new AnalogyResult(
+                ratio(correct[0], seen[0]),
+                ratio(correct[1], seen[1]),
+                ratio(correct[0] + correct[1], seen[0] + seen[1]),
+                n,
+                questions.size());
     }
 
     private static double ratio(int a, int b) {

@@ -12,8 +12,7 @@ import java.nio.file.Path;
  * Stateless and thread-safe.
  */
 final class FormatSupport {
-    private FormatSupport() {
-    }
+    private FormatSupport() {}
 
     /** "corrupt vectors file F at byte offset N: message". */
     static IOException corrupt(Path file, long offset, String message) {
@@ -37,7 +36,8 @@ final class FormatSupport {
         }
         for (int i = 0; i < word.length(); i++) {
             char c = word.charAt(i);
-            boolean bad = lineOnly ? c == '\n' || c == '\r'
+            boolean bad = lineOnly
+                    ? c == '\n' || c == '\r'
                     : c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == 0x0B;
             if (bad) {
                 throw new IllegalArgumentException("word '" + word + "' at row " + row

@@ -42,11 +42,11 @@ final class NativeFormat {
     private static final int FLAG_SUBWORDS = 1;
     private static final ValueLayout.OfInt LE_I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong LE_I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfFloat LE_F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfFloat LE_F32 =
+            ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    private NativeFormat() {
-    }
+    private NativeFormat() {}
 
     // ------------------------------------------------------------------ write
 
@@ -56,8 +56,8 @@ final class NativeFormat {
         Subwords sub = v.subwords();
         long bucketRows = sub == null ? 0 : sub.bucket();
         if (rows > (1 << 28)) {
-            throw new IllegalArgumentException(rows + " words is more than the native format's hash table takes ("
-                    + (1 << 28) + ")");
+            throw new IllegalArgumentException(
+                    rows + " words is more than the native format's hash table takes (" + (1 << 28) + ")");
         }
         SectionWriter.Words words = SectionWriter.Words.encode(rows, v.vocab()::word);
         int tableSize = Integer.highestOneBit(Math.max(1, rows)) * 4; // a power of two >= 2V: short probes
@@ -73,10 +73,19 @@ final class NativeFormat {
 
         ByteBuffer h = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         h.put(MAGIC).putInt(VERSION).putInt(sub == null ? 0 : FLAG_SUBWORDS).putInt(HEADER_BYTES);
-        h.putLong(rows).putLong(dim).putInt(sub == null ? 0 : sub.minn()).putInt(sub == null ? 0 : sub.maxn())
+        h.putLong(rows)
+                .putLong(dim)
+                .putInt(sub == null ? 0 : sub.minn())
+                .putInt(sub == null ? 0 : sub.maxn())
                 .putLong(bucketRows);
-        h.putLong(matrixOff).putLong(normsOff).putLong(bucketsOff).putLong(offsetsOff).putLong(stringsOff)
-                .putLong(tableOff).putLong(tableSize).putLong(fileSize);
+        h.putLong(matrixOff)
+                .putLong(normsOff)
+                .putLong(bucketsOff)
+                .putLong(offsetsOff)
+                .putLong(stringsOff)
+                .putLong(tableOff)
+                .putLong(tableSize)
+                .putLong(fileSize);
 
         AtomicFiles.write(path, out -> {
             SectionWriter pos = new SectionWriter(out);
@@ -175,8 +184,8 @@ final class NativeFormat {
             norms = toNativeOrder(norms);
             buckets = buckets == null ? null : toNativeOrder(buckets);
         }
-        return new WordVectors(new MappedVocab((int) rows, offsets, strings, table), (int) dim, matrix, norms, sub,
-                buckets);
+        return new WordVectors(
+                new MappedVocab((int) rows, offsets, strings, table), (int) dim, matrix, norms, sub, buckets);
     }
 
     private static void checkTable(Path path, long at, MemorySegment table, long rows) throws IOException {
@@ -185,8 +194,8 @@ final class NativeFormat {
         for (long i = 0; i < n; i++) {
             int r = table.getAtIndex(LE_I32, i);
             if (r < -1 || r >= rows) {
-                throw FormatSupport.corrupt(path, at + i * 4, "hash table entry " + i + " is " + r
-                        + ", not a row in [-1, " + rows + ")");
+                throw FormatSupport.corrupt(
+                        path, at + i * 4, "hash table entry " + i + " is " + r + ", not a row in [-1, " + rows + ")");
             }
             used += r >= 0 ? 1 : 0;
         }
@@ -196,7 +205,8 @@ final class NativeFormat {
     }
 
     private static MemorySegment toNativeOrder(MemorySegment le) {
-        MemorySegment out = Arena.ofAuto().allocate(Math.max(1, le.byteSize()), 64).asSlice(0, le.byteSize());
+        MemorySegment out =
+                Arena.ofAuto().allocate(Math.max(1, le.byteSize()), 64).asSlice(0, le.byteSize());
         MemorySegment.copy(le, LE_F32, 0, out, F32, 0, le.byteSize() / 4);
         return out;
     }

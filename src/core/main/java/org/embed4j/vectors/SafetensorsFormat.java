@@ -31,8 +31,7 @@ final class SafetensorsFormat {
     static final String WEIGHT = "weight";
     static final String BUCKET_WEIGHT = "bucket_weight";
 
-    private SafetensorsFormat() {
-    }
+    private SafetensorsFormat() {}
 
     /** The vocabulary file that goes with {@code path}. */
     static Path vocabPath(Path path) {
@@ -99,11 +98,15 @@ final class SafetensorsFormat {
 
     private static Subwords subwords(Path path, Map<String, String> meta) throws IOException {
         try {
-            return new Subwords(Integer.parseInt(meta.getOrDefault("minn", "")),
-                    Integer.parseInt(meta.getOrDefault("maxn", "")), Integer.parseInt(meta.getOrDefault("bucket", "")));
+            return new Subwords(
+                    Integer.parseInt(meta.getOrDefault("minn", "")),
+                    Integer.parseInt(meta.getOrDefault("maxn", "")),
+                    Integer.parseInt(meta.getOrDefault("bucket", "")));
         } catch (IllegalArgumentException e) {
-            throw new IOException("vectors file " + path + " has \"" + BUCKET_WEIGHT
-                    + "\" but its metadata minn/maxn/bucket are missing or invalid: " + meta, e);
+            throw new IOException(
+                    "vectors file " + path + " has \"" + BUCKET_WEIGHT
+                            + "\" but its metadata minn/maxn/bucket are missing or invalid: " + meta,
+                    e);
         }
     }
 
@@ -120,13 +123,17 @@ final class SafetensorsFormat {
                 words.add(w);
             }
         } catch (NoSuchFileException e) {
-            throw new IOException("the vocabulary file " + vocab + " that goes with the safetensors vectors is missing", e);
+            throw new IOException(
+                    "the vocabulary file " + vocab + " that goes with the safetensors vectors is missing", e);
         } catch (java.io.UncheckedIOException e) {
-            throw new IOException("vocabulary " + vocab + " is not valid UTF-8 text: " + e.getCause().getMessage(), e);
+            throw new IOException(
+                    "vocabulary " + vocab + " is not valid UTF-8 text: "
+                            + e.getCause().getMessage(),
+                    e);
         }
         if (words.size() != rows) {
-            throw new IOException("vocabulary " + vocab + " has " + words.size() + " words but the tensor \"weight\" has "
-                    + rows + " rows");
+            throw new IOException("vocabulary " + vocab + " has " + words.size()
+                    + " words but the tensor \"weight\" has " + rows + " rows");
         }
         return words;
     }

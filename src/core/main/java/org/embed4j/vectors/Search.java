@@ -27,11 +27,9 @@ final class Search {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /** Top-k answers of Q queries, row-major (Q,k); idx -1 marks an empty slot. */
-    record TopK(long[] idx, float[] score, int k) {
-    }
+    record TopK(long[] idx, float[] score, int k) {}
 
-    private record State(Backend backend, Tensor weight, Tensor norms, MemorySegment hostNorms) {
-    }
+    private record State(Backend backend, Tensor weight, Tensor norms, MemorySegment hostNorms) {}
 
     private final MemorySegment matrix; // (V,D) F32, native order
     private final long rows;
@@ -67,16 +65,17 @@ final class Search {
         Tensor n = s.norms.rows(0, limit);
         boolean host = b.device().isHost();
         try (Tensor hq = Tensor.of(queries, q, dim);
-             Tensor hx = e == 0 ? null : Tensor.of(exclude, q, e);
-             Tensor dq = host ? null : b.fromHost(hq);
-             Tensor dx = host || hx == null ? null : b.fromHost(hx);
-             Tensor outIdx = host ? Tensor.allocate(DType.I64, q, kk) : b.zeros(DType.I64, q, kk);
-             Tensor outScore = host ? Tensor.allocate(DType.F32, q, kk) : b.zeros(DType.F32, q, kk)) {
+                Tensor hx = e == 0 ? null : Tensor.of(exclude, q, e);
+                Tensor dq = host ? null : b.fromHost(hq);
+                Tensor dx = host || hx == null ? null : b.fromHost(hx);
+                Tensor outIdx = host ? Tensor.allocate(DType.I64, q, kk) : b.zeros(DType.I64, q, kk);
+                Tensor outScore = host ? Tensor.allocate(DType.F32, q, kk) : b.zeros(DType.F32, q, kk)) {
             b.topk(outIdx, outScore, w, n, host ? hq : dq, host ? hx : dx);
             if (host) {
                 return new TopK(outIdx.toLongArray(), outScore.toFloatArray(), kk);
             }
-            try (Tensor i = b.toHost(outIdx); Tensor sc = b.toHost(outScore)) {
+            try (Tensor i = b.toHost(outIdx);
+                    Tensor sc = b.toHost(outScore)) {
                 return new TopK(i.toLongArray(), sc.toFloatArray(), kk);
             }
         }
@@ -98,8 +97,8 @@ final class Search {
         boolean host = b.device().isHost();
         float[] dots;
         try (Tensor hq = Tensor.of(queries, q, dim);
-             Tensor dq = host ? null : b.fromHost(hq);
-             Tensor c = host ? Tensor.allocate(DType.F32, rows, q) : b.zeros(DType.F32, rows, q)) {
+                Tensor dq = host ? null : b.fromHost(hq);
+                Tensor c = host ? Tensor.allocate(DType.F32, rows, q) : b.zeros(DType.F32, rows, q)) {
             b.gemm(false, true, 1f, s.weight, host ? hq : dq, 0f, c);
             if (host) {
                 dots = c.toFloatArray();

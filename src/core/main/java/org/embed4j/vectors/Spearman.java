@@ -6,8 +6,7 @@ package org.embed4j.vectors;
  * NaN with fewer than two values or when a sample is constant. Stateless and thread-safe.
  */
 final class Spearman {
-    private Spearman() {
-    }
+    private Spearman() {}
 
     static double correlation(double[] x, double[] y) {
         if (x.length != y.length) {

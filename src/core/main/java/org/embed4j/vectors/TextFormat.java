@@ -25,8 +25,7 @@ import org.embed4j.io.AtomicFiles;
 final class TextFormat {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    private TextFormat() {
-    }
+    private TextFormat() {}
 
     static void write(WordVectors v, Path path, boolean header) throws IOException {
         int rows = v.size();
@@ -71,9 +70,12 @@ final class TextFormat {
                 firstRowOffset = lines.offset;
                 long minRowBytes = 2L * dim + 1;
                 if (rows > (fileSize - firstRowOffset) / minRowBytes) {
-                    throw FormatSupport.corrupt(path, 0, "header claims " + rows + " words of dim " + dim
-                            + ", which needs at least " + minRowBytes + " bytes a word, but the file has only "
-                            + fileSize + " bytes");
+                    throw FormatSupport.corrupt(
+                            path,
+                            0,
+                            "header claims " + rows + " words of dim " + dim
+                                    + ", which needs at least " + minRowBytes + " bytes a word, but the file has only "
+                                    + fileSize + " bytes");
                 }
             } else {
                 long[] counted = countGloVe(path, lines);
@@ -91,15 +93,17 @@ final class TextFormat {
             float[] row = new float[dim];
             for (long i = 0; i < rows; i++) {
                 if (!nextNonEmpty(lines)) {
-                    throw FormatSupport.corrupt(path, lines.offset, "file ends after " + i + " of " + rows
-                            + " words (truncated?)");
+                    throw FormatSupport.corrupt(
+                            path, lines.offset, "file ends after " + i + " of " + rows + " words (truncated?)");
                 }
                 words.add(parseRow(path, lines, row, dim));
                 MemorySegment.copy(row, 0, matrix, F32, i * dim * Float.BYTES, dim);
             }
             if (nextNonEmpty(lines)) {
-                throw FormatSupport.corrupt(path, lines.lineStart, "line " + lines.lineNo
-                        + " is past the " + rows + " words the header announces");
+                throw FormatSupport.corrupt(
+                        path,
+                        lines.lineStart,
+                        "line " + lines.lineNo + " is past the " + rows + " words the header announces");
             }
         }
         try {
@@ -120,12 +124,16 @@ final class TextFormat {
             v = Long.parseLong(parts[0]);
             d = Long.parseLong(parts[1]);
         } catch (NumberFormatException e) {
-            throw FormatSupport.corrupt(path, 0, "expected a header line \"V D\" (two integers), found \""
-                    + abbreviate(lines.text()) + "\"");
+            throw FormatSupport.corrupt(
+                    path,
+                    0,
+                    "expected a header line \"V D\" (two integers), found \"" + abbreviate(lines.text()) + "\"");
         }
         if (v < 0 || v > Integer.MAX_VALUE - 8 || d <= 0 || d > Integer.MAX_VALUE / 4) {
-            throw FormatSupport.corrupt(path, 0, "header \"" + abbreviate(lines.text()) + "\" has an impossible "
-                    + "word count or dimension");
+            throw FormatSupport.corrupt(
+                    path,
+                    0,
+                    "header \"" + abbreviate(lines.text()) + "\" has an impossible " + "word count or dimension");
         }
         return new long[] {v, d};
     }
@@ -138,8 +146,8 @@ final class TextFormat {
             if (dim < 0) {
                 int tokens = lines.tokens().size();
                 if (tokens < 2) {
-                    throw FormatSupport.corrupt(path, lines.lineStart, "line " + lines.lineNo
-                            + " has no vector values");
+                    throw FormatSupport.corrupt(
+                            path, lines.lineStart, "line " + lines.lineNo + " has no vector values");
                 }
                 dim = tokens - 1;
             }
@@ -157,8 +165,10 @@ final class TextFormat {
     private static String parseRow(Path path, Lines lines, float[] row, int dim) throws IOException {
         List<int[]> tokens = lines.tokens();
         if (tokens.size() != dim + 1) {
-            throw FormatSupport.corrupt(path, lines.lineStart, "line " + lines.lineNo + " has "
-                    + (tokens.size() - 1) + " values after the word, expected " + dim);
+            throw FormatSupport.corrupt(
+                    path,
+                    lines.lineStart,
+                    "line " + lines.lineNo + " has " + (tokens.size() - 1) + " values after the word, expected " + dim);
         }
         int[] w = tokens.get(0);
         String word = new String(lines.buf, w[0], w[1] - w[0], StandardCharsets.UTF_8);
@@ -168,8 +178,11 @@ final class TextFormat {
             try {
                 row[d] = Float.parseFloat(s);
             } catch (NumberFormatException e) {
-                throw FormatSupport.corrupt(path, lines.lineStart + t[0], "line " + lines.lineNo
-                        + ": value " + (d + 1) + " of word '" + word + "' is not a number: \"" + abbreviate(s) + "\"");
+                throw FormatSupport.corrupt(
+                        path,
+                        lines.lineStart + t[0],
+                        "line " + lines.lineNo + ": value " + (d + 1) + " of word '" + word + "' is not a number: \""
+                                + abbreviate(s) + "\"");
             }
         }
         return word;
@@ -196,9 +209,9 @@ final class TextFormat {
         private int chunkLen;
         byte[] buf = new byte[256];
         int len;
-        long offset;     // offset of the next unread byte
-        long lineStart;  // offset of the current line
-        long lineNo;     // 1-based number of the current line
+        long offset; // offset of the next unread byte
+        long lineStart; // offset of the current line
+        long lineNo; // 1-based number of the current line
         private final List<int[]> tokens = new ArrayList<>();
         private boolean tokenized;
 

@@ -17,7 +17,12 @@ import java.util.Locale;
  * </ul>
  */
 public enum VectorsFormat {
-    WORD2VEC_TEXT, WORD2VEC_BINARY, FASTTEXT_VEC, GLOVE, SAFETENSORS, NATIVE;
+    WORD2VEC_TEXT,
+    WORD2VEC_BINARY,
+    FASTTEXT_VEC,
+    GLOVE,
+    SAFETENSORS,
+    NATIVE;
 
     /**
      * The format named on a command line: the enum name in any case, or one of
@@ -32,8 +37,9 @@ public enum VectorsFormat {
             case "glove", "glove_txt" -> GLOVE;
             case "safetensors", "st" -> SAFETENSORS;
             case "native", "e4jv" -> NATIVE;
-            default -> throw new IllegalArgumentException("unknown vectors format '" + name
-                    + "': use one of text, bin, vec, glove, safetensors, e4jv");
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown vectors format '" + name + "': use one of text, bin, vec, glove, safetensors, e4jv");
         };
     }
 }

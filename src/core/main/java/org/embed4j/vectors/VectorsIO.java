@@ -23,8 +23,7 @@ import java.util.Optional;
 public final class VectorsIO {
     private static final System.Logger LOG = System.getLogger(VectorsIO.class.getName());
 
-    private VectorsIO() {
-    }
+    private VectorsIO() {}
 
     /** Writes {@code vectors} to {@code path} in {@code format} (safetensors also writes {@code path.vocab.txt}). */
     public static void write(WordVectors vectors, Path path, VectorsFormat format) throws IOException {
@@ -32,8 +31,11 @@ public final class VectorsIO {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(format, "format");
         if (vectors.hasSubwords() && format != VectorsFormat.NATIVE && format != VectorsFormat.SAFETENSORS) {
-            LOG.log(Level.INFO, "{0} keeps only the word vectors: the subword rows of {1} are not saved",
-                    format, vectors);
+            LOG.log(
+                    Level.INFO,
+                    "{0} keeps only the word vectors: the subword rows of {1} are not saved",
+                    format,
+                    vectors);
         }
         switch (format) {
             case WORD2VEC_TEXT, FASTTEXT_VEC -> TextFormat.write(vectors, path, true);
@@ -56,8 +58,10 @@ public final class VectorsIO {
             case SAFETENSORS -> SafetensorsFormat.read(path);
             case NATIVE -> NativeFormat.read(path);
         };
-        LOG.log(Level.DEBUG, () -> "read " + v + " from " + path + " (" + format + ") in "
-                + (System.nanoTime() - start) / 1_000_000 + " ms");
+        LOG.log(
+                Level.DEBUG,
+                () -> "read " + v + " from " + path + " (" + format + ") in " + (System.nanoTime() - start) / 1_000_000
+                        + " ms");
         return v;
     }
 
@@ -83,7 +87,8 @@ public final class VectorsIO {
             return VectorsFormat.NATIVE;
         }
         if (n >= 9) {
-            long headerLen = ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+            long headerLen =
+                    ByteBuffer.wrap(head, 0, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
             if (headerLen > 1 && headerLen < 100_000_000L && head[8] == '{') {
                 return VectorsFormat.SAFETENSORS;
             }

@@ -37,14 +37,14 @@ public final class WordVectors {
 
     private final Vocab vocab;
     private final int dim;
-    private final MemorySegment matrix;   // (V,D) F32, native order
-    private final Subwords subwords;      // null: no subword rows
-    private final MemorySegment buckets;  // (bucket,D) F32 or null
+    private final MemorySegment matrix; // (V,D) F32, native order
+    private final Subwords subwords; // null: no subword rows
+    private final MemorySegment buckets; // (bucket,D) F32 or null
     private final Search search;
     private final List<String> words;
 
-    WordVectors(Vocab vocab, int dim, MemorySegment matrix, MemorySegment norms, Subwords subwords,
-                MemorySegment buckets) {
+    WordVectors(
+            Vocab vocab, int dim, MemorySegment matrix, MemorySegment norms, Subwords subwords, MemorySegment buckets) {
         this.vocab = vocab;
         this.dim = dim;
         this.matrix = matrix;
@@ -70,8 +70,8 @@ public final class WordVectors {
      * {@link #vector} returns for vocabulary words, fastText's composed word + n-gram mean); {@code bucketRows}
      * (bucket×D) are the n-gram rows used to build vectors of out-of-vocabulary words. Both are copied.
      */
-    public static WordVectors withSubwords(List<String> words, float[] wordRows, float[] bucketRows, int dim,
-                                           Subwords subwords) {
+    public static WordVectors withSubwords(
+            List<String> words, float[] wordRows, float[] bucketRows, int dim, Subwords subwords) {
         Objects.requireNonNull(words, "words");
         Objects.requireNonNull(wordRows, "wordRows");
         Objects.requireNonNull(bucketRows, "bucketRows");
@@ -238,7 +238,8 @@ public final class WordVectors {
             throw new IllegalArgumentException("query has " + query.length + " floats, expected dim " + dim);
         }
         checkQuery(query, "query vector");
-        return neighbors(search.topk(query.clone(), 1, null, 0, k, size()), 1, 1.0).get(0);
+        return neighbors(search.topk(query.clone(), 1, null, 0, k, size()), 1, 1.0)
+                .get(0);
     }
 
     /**
@@ -249,8 +250,8 @@ public final class WordVectors {
         checkK(k);
         Objects.requireNonNull(queries, "queries");
         if (count < 0 || (long) count * dim != queries.length) {
-            throw new IllegalArgumentException("queries has " + queries.length + " floats, expected count " + count
-                    + " x dim " + dim);
+            throw new IllegalArgumentException(
+                    "queries has " + queries.length + " floats, expected count " + count + " x dim " + dim);
         }
         for (int j = 0; j < count; j++) {
             double n2 = 0;
@@ -258,7 +259,8 @@ public final class WordVectors {
                 n2 += (double) queries[j * dim + d] * queries[j * dim + d];
             }
             if (n2 == 0 || !Double.isFinite(n2)) {
-                throw new IllegalArgumentException("query " + j + " has a zero or non-finite vector: no cosine neighbours");
+                throw new IllegalArgumentException(
+                        "query " + j + " has a zero or non-finite vector: no cosine neighbours");
             }
         }
         return neighbors(search.topk(queries, count, null, 0, k, size()), count, 1.0);
@@ -287,7 +289,8 @@ public final class WordVectors {
                 throw new IllegalArgumentException("analogy " + a + ":" + b + "::" + c + ":? has a zero query vector");
             }
             // the kernel ranks by cos(q, d); the Levy-Goldberg sum is that cosine times |q|
-            return neighbors(search.topk(q, 1, exclude, 3, k, size()), 1, Math.sqrt(n2)).get(0);
+            return neighbors(search.topk(q, 1, exclude, 3, k, size()), 1, Math.sqrt(n2))
+                    .get(0);
         }
         float[] queries = new float[3 * dim];
         System.arraycopy(va, 0, queries, 0, dim);
@@ -317,8 +320,13 @@ public final class WordVectors {
      */
     public WordVectors firstWords(int n) {
         Objects.checkFromIndexSize(0, n, size());
-        return new WordVectors(new HeapVocab(words.subList(0, n)), dim, matrix.asSlice(0, (long) n * dim * Float.BYTES),
-                null, subwords, buckets);
+        return new WordVectors(
+                new HeapVocab(words.subList(0, n)),
+                dim,
+                matrix.asSlice(0, (long) n * dim * Float.BYTES),
+                null,
+                subwords,
+                buckets);
     }
 
     Vocab vocab() {
@@ -347,7 +355,8 @@ public final class WordVectors {
             return List.of();
         }
         // min-heap of the best k (score, row); worse = lower score, then higher row
-        PriorityQueue<double[]> heap = new PriorityQueue<>(Math.max(1, Math.min(k, v)),
+        PriorityQueue<double[]> heap = new PriorityQueue<>(
+                Math.max(1, Math.min(k, v)),
                 (x, y) -> x[0] != y[0] ? Double.compare(x[0], y[0]) : Double.compare(y[1], x[1]));
         for (int r = 0; r < v; r++) {
             if (r == exclude[0] || r == exclude[1] || r == exclude[2] || cos[r * 3] == Float.NEGATIVE_INFINITY) {
@@ -445,7 +454,8 @@ public final class WordVectors {
     }
 
     private static MemorySegment offHeap(float[] values) {
-        MemorySegment seg = Arena.ofAuto().allocate(Math.max(1L, (long) values.length * Float.BYTES), 64)
+        MemorySegment seg = Arena.ofAuto()
+                .allocate(Math.max(1L, (long) values.length * Float.BYTES), 64)
                 .asSlice(0, (long) values.length * Float.BYTES);
         MemorySegment.copy(values, 0, seg, F32, 0, values.length);
         return seg;

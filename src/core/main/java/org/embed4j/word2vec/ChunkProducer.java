@@ -3,7 +3,6 @@ package org.embed4j.word2vec;
 import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-
 import org.embed4j.text.CorpusReader;
 import org.embed4j.text.Tokenizer;
 import org.embed4j.text.Vocabulary;
@@ -34,8 +33,14 @@ final class ChunkProducer implements Runnable {
     private int[] buf = new int[CHUNK_TOKENS + 1024];
     private int n;
 
-    ChunkProducer(CorpusReader corpus, Tokenizer tokenizer, Vocabulary vocab, int epochs, int workers,
-                  BlockingQueue<int[]> queue, TrainingState state) {
+    ChunkProducer(
+            CorpusReader corpus,
+            Tokenizer tokenizer,
+            Vocabulary vocab,
+            int epochs,
+            int workers,
+            BlockingQueue<int[]> queue,
+            TrainingState state) {
         this.corpus = corpus;
         this.tokenizer = tokenizer;
         this.vocab = vocab;

@@ -1,7 +1,6 @@
 package org.embed4j.word2vec;
 
 import java.util.concurrent.BlockingQueue;
-
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.Word2VecChunk;
 import org.embed4j.backend.Word2VecStats;
@@ -40,9 +39,20 @@ final class HogwildWorker implements Runnable {
     private final float lr0;
     private long rng;
 
-    HogwildWorker(int index, Backend backend, BlockingQueue<int[]> queue, TrainingState state, Vocabulary vocab,
-                  Subsampler subsampler, Tensor wIn, Tensor wOut, Tensor negTable, Tensor subOffsets, Tensor subIds,
-                  Word2VecOptions o, long totalWords) {
+    HogwildWorker(
+            int index,
+            Backend backend,
+            BlockingQueue<int[]> queue,
+            TrainingState state,
+            Vocabulary vocab,
+            Subsampler subsampler,
+            Tensor wIn,
+            Tensor wOut,
+            Tensor negTable,
+            Tensor subOffsets,
+            Tensor subIds,
+            Word2VecOptions o,
+            long totalWords) {
         this.backend = backend;
         this.queue = queue;
         this.state = state;
@@ -62,7 +72,7 @@ final class HogwildWorker implements Runnable {
     @Override
     public void run() {
         try (Tensor tokens = Tensor.allocate(DType.I32, ChunkProducer.CHUNK_TOKENS + 1024);
-             Tensor kernelRng = Tensor.of(new long[] {rng ^ 0x5DEECE66DL})) {
+                Tensor kernelRng = Tensor.of(new long[] {rng ^ 0x5DEECE66DL})) {
             while (!state.stopped()) {
                 int[] chunk = queue.take();
                 if (chunk == ChunkProducer.END) {
@@ -101,9 +111,19 @@ final class HogwildWorker implements Runnable {
         if (t == 0) {
             return;
         }
-        Word2VecStats st = backend.word2vecTrainChunk(new Word2VecChunk(wIn, wOut, tokens.rows(0, t), negTable,
-                subOffsets, subIds, kernelRng, o.model() == Word2VecOptions.Model.CBOW, o.window(), o.negative(),
-                lrStart, lrEnd));
+        Word2VecStats st = backend.word2vecTrainChunk(new Word2VecChunk(
+                wIn,
+                wOut,
+                tokens.rows(0, t),
+                negTable,
+                subOffsets,
+                subIds,
+                kernelRng,
+                o.model() == Word2VecOptions.Model.CBOW,
+                o.window(),
+                o.negative(),
+                lrStart,
+                lrEnd));
         if (!Double.isFinite(st.lossSum())) {
             throw diverged("the loss", -1, step, done0, lrStart);
         }

@@ -13,7 +13,7 @@ import org.embed4j.text.Vocabulary;
  */
 final class SubwordIndex implements AutoCloseable {
     private final Tensor offsets; // (V+1) I64
-    private final Tensor ids;     // (offsets[V]) I32
+    private final Tensor ids; // (offsets[V]) I32
 
     private SubwordIndex(Tensor offsets, Tensor ids) {
         this.offsets = offsets;

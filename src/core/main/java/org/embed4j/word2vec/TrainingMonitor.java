@@ -3,7 +3,6 @@ package org.embed4j.word2vec;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-
 import org.embed4j.train.TrainingListener;
 
 /**
@@ -72,8 +71,16 @@ final class TrainingMonitor {
             lastPairs = pairs;
         }
         double elapsed = Math.max(1e-9, (now - start) / 1e9);
-        listener.onProgress(task, Math.min(words, total), total, "words", String.format(Locale.ROOT, "%.0fk words/s/thread, lr %.5f, loss %s",
-                words / elapsed / threads / 1000, lr,
-                Double.isNaN(recentLoss) ? "-" : String.format(Locale.ROOT, "%.4f", recentLoss)));
+        listener.onProgress(
+                task,
+                Math.min(words, total),
+                total,
+                "words",
+                String.format(
+                        Locale.ROOT,
+                        "%.0fk words/s/thread, lr %.5f, loss %s",
+                        words / elapsed / threads / 1000,
+                        lr,
+                        Double.isNaN(recentLoss) ? "-" : String.format(Locale.ROOT, "%.4f", recentLoss)));
     }
 }

@@ -10,13 +10,29 @@ package org.embed4j.word2vec;
  *
  * <p>Immutable; validated by {@link #validate()} (the trainer calls it).
  */
-public record Word2VecOptions(Model model, int dim, int window, int negative, double sample, int minCount,
-                              int maxVocab, int epochs, float lr, int minn, int maxn, int bucket, int threads,
-                              long seed, boolean lowercase, int negTableSize, String backend) {
+public record Word2VecOptions(
+        Model model,
+        int dim,
+        int window,
+        int negative,
+        double sample,
+        int minCount,
+        int maxVocab,
+        int epochs,
+        float lr,
+        int minn,
+        int maxn,
+        int bucket,
+        int threads,
+        long seed,
+        boolean lowercase,
+        int negTableSize,
+        String backend) {
 
     /** sg: skip-gram (predict each context word from the word); cbow: predict the word from its context. */
     public enum Model {
-        SG, CBOW;
+        SG,
+        CBOW;
 
         /** "sg", "skipgram" or "cbow", any case. */
         public static Model parse(String s) {
@@ -30,8 +46,24 @@ public record Word2VecOptions(Model model, int dim, int window, int negative, do
 
     /** word2vec's defaults (skip-gram). */
     public static Word2VecOptions defaults() {
-        return new Word2VecOptions(Model.SG, 100, 5, 5, 1e-4, 5, 0, 5, Float.NaN, 3, 0, 2_000_000,
-                Runtime.getRuntime().availableProcessors(), 1L, false, 10_000_000, "auto");
+        return new Word2VecOptions(
+                Model.SG,
+                100,
+                5,
+                5,
+                1e-4,
+                5,
+                0,
+                5,
+                Float.NaN,
+                3,
+                0,
+                2_000_000,
+                Runtime.getRuntime().availableProcessors(),
+                1L,
+                false,
+                10_000_000,
+                "auto");
     }
 
     /** The learning rate in effect: {@link #lr} or the model's default (0.025 SG, 0.05 CBOW). */
@@ -76,77 +108,302 @@ public record Word2VecOptions(Model model, int dim, int window, int negative, do
     }
 
     public Word2VecOptions withModel(Model m) {
-        return new Word2VecOptions(m, dim, window, negative, sample, minCount, maxVocab, epochs, lr, minn, maxn,
-                bucket, threads, seed, lowercase, negTableSize, backend);
+        return new Word2VecOptions(
+                m,
+                dim,
+                window,
+                negative,
+                sample,
+                minCount,
+                maxVocab,
+                epochs,
+                lr,
+                minn,
+                maxn,
+                bucket,
+                threads,
+                seed,
+                lowercase,
+                negTableSize,
+                backend);
     }
 
     public Word2VecOptions withDim(int v) {
-        return new Word2VecOptions(model, v, window, negative, sample, minCount, maxVocab, epochs, lr, minn, maxn,
-                bucket, threads, seed, lowercase, negTableSize, backend);
+        return new Word2VecOptions(
+                model,
+                v,
+                window,
+                negative,
+                sample,
+                minCount,
+                maxVocab,
+                epochs,
+                lr,
+                minn,
+                maxn,
+                bucket,
+                threads,
+                seed,
+                lowercase,
+                negTableSize,
+                backend);
     }
 
     public Word2VecOptions withWindow(int v) {
-        return new Word2VecOptions(model, dim, v, negative, sample, minCount, maxVocab, epochs, lr, minn, maxn,
-                bucket, threads, seed, lowercase, negTableSize, backend);
+        return new Word2VecOptions(
+                model,
+                dim,
+                v,
+                negative,
+                sample,
+                minCount,
+                maxVocab,
+                epochs,
+                lr,
+                minn,
+                maxn,
+                bucket,
+                threads,
+                seed,
+                lowercase,
+                negTableSize,
+                backend);
     }
 
     public Word2VecOptions withNegative(int v) {
-        return new Word2VecOptions(model, dim, window, v, sample, minCount, maxVocab, epochs, lr, minn, maxn,
-                bucket, threads, seed, lowercase, negTableSize, backend);
+        return new Word2VecOptions(
+                model,
+                dim,
+                window,
+                v,
+                sample,
+                minCount,
+                maxVocab,
+                epochs,
+                lr,
+                minn,
+                maxn,
+                bucket,
+                threads,
+                seed,
+                lowercase,
+                negTableSize,
+                backend);
     }
 
     public Word2VecOptions withSample(double v) {
-        return new Word2VecOptions(model, dim, window, negative, v, minCount, maxVocab, epochs, lr, minn, maxn,
-                bucket, threads, seed, lowercase, negTableSize, backend);
+        return new Word2VecOptions(
+                model,
+                dim,
+                window,
+                negative,
+                v,
+                minCount,
+                maxVocab,
+                epochs,
+                lr,
+                minn,
+                maxn,
+                bucket,
+                threads,
+                seed,
+                lowercase,
+                negTableSize,
+                backend);
     }
 
     public Word2VecOptions withMinCount(int v) {
-        return new Word2VecOptions(model, dim, window, negative, sample, v, maxVocab, epochs, lr, minn, maxn,
-                bucket, threads, seed, lowercase, negTableSize, backend);
+        return new Word2VecOptions(
+                model,
+                dim,
+                window,
+                negative,
+                sample,
+                v,
+                maxVocab,
+                epochs,
+                lr,
+                minn,
+                maxn,
+                bucket,
+                threads,
+                seed,
+                lowercase,
+                negTableSize,
+                backend);
     }
 
     public Word2VecOptions withMaxVocab(int v) {
-        return new Word2VecOptions(model, dim, window, negative, sample, minCount, v, epochs, lr, minn, maxn,
-                bucket, threads, seed, lowercase, negTableSize, backend);
+        return new Word2VecOptions(
+                model,
+                dim,
+                window,
+                negative,
+                sample,
+                minCount,
+                v,
+                epochs,
+                lr,
+                minn,
+                maxn,
+                bucket,
+                threads,
+                seed,
+                lowercase,
+                negTableSize,
+                backend);
     }
 
     public Word2VecOptions withEpochs(int v) {
-        return new Word2VecOptions(model, dim, window, negative, sample, minCount, maxVocab, v, lr, minn, maxn,
-                bucket, threads, seed, lowercase, negTableSize, backend);
+        return new Word2VecOptions(
+                model,
+                dim,
+                window,
+                negative,
+                sample,
+                minCount,
+                maxVocab,
+                v,
+                lr,
+                minn,
+                maxn,
+                bucket,
+                threads,
+                seed,
+                lowercase,
+                negTableSize,
+                backend);
     }
 
     public Word2VecOptions withLr(float v) {
-        return new Word2VecOptions(model, dim, window, negative, sample, minCount, maxVocab, epochs, v, minn, maxn,
-                bucket, threads, seed, lowercase, negTableSize, backend);
+        return new Word2VecOptions(
+                model,
+                dim,
+                window,
+                negative,
+                sample,
+                minCount,
+                maxVocab,
+                epochs,
+                v,
+                minn,
+                maxn,
+                bucket,
+                threads,
+                seed,
+                lowercase,
+                negTableSize,
+                backend);
     }
 
     public Word2VecOptions withSubwords(int newMinn, int newMaxn, int newBucket) {
-        return new Word2VecOptions(model, dim, window, negative, sample, minCount, maxVocab, epochs, lr, newMinn,
-                newMaxn, newBucket, threads, seed, lowercase, negTableSize, backend);
+        return new Word2VecOptions(
+                model,
+                dim,
+                window,
+                negative,
+                sample,
+                minCount,
+                maxVocab,
+                epochs,
+                lr,
+                newMinn,
+                newMaxn,
+                newBucket,
+                threads,
+                seed,
+                lowercase,
+                negTableSize,
+                backend);
     }
 
     public Word2VecOptions withThreads(int v) {
-        return new Word2VecOptions(model, dim, window, negative, sample, minCount, maxVocab, epochs, lr, minn, maxn,
-                bucket, v, seed, lowercase, negTableSize, backend);
+        return new Word2VecOptions(
+                model,
+                dim,
+                window,
+                negative,
+                sample,
+                minCount,
+                maxVocab,
+                epochs,
+                lr,
+                minn,
+                maxn,
+                bucket,
+                v,
+                seed,
+                lowercase,
+                negTableSize,
+                backend);
     }
 
     public Word2VecOptions withSeed(long v) {
-        return new Word2VecOptions(model, dim, window, negative, sample, minCount, maxVocab, epochs, lr, minn, maxn,
-                bucket, threads, v, lowercase, negTableSize, backend);
+        return new Word2VecOptions(
+                model,
+                dim,
+                window,
+                negative,
+                sample,
+                minCount,
+                maxVocab,
+                epochs,
+                lr,
+                minn,
+                maxn,
+                bucket,
+                threads,
+                v,
+                lowercase,
+                negTableSize,
+                backend);
     }
 
     public Word2VecOptions withLowercase(boolean v) {
-        return new Word2VecOptions(model, dim, window, negative, sample, minCount, maxVocab, epochs, lr, minn, maxn,
-                bucket, threads, seed, v, negTableSize, backend);
+        return new Word2VecOptions(
+                model,
+                dim,
+                window,
+                negative,
+                sample,
+                minCount,
+                maxVocab,
+                epochs,
+                lr,
+                minn,
+                maxn,
+                bucket,
+                threads,
+                seed,
+                v,
+                negTableSize,
+                backend);
     }
 
     public Word2VecOptions withNegTableSize(int v) {
-        return new Word2VecOptions(model, dim, window, negative, sample, minCount, maxVocab, epochs, lr, minn, maxn,
-                bucket, threads, seed, lowercase, v, backend);
+        return new Word2VecOptions(
+                model, dim, window, negative, sample, minCount, maxVocab, epochs, lr, minn, maxn, bucket, threads, seed,
+                lowercase, v, backend);
     }
 
     public Word2VecOptions withBackend(String v) {
-        return new Word2VecOptions(model, dim, window, negative, sample, minCount, maxVocab, epochs, lr, minn, maxn,
-                bucket, threads, seed, lowercase, negTableSize, v);
+        return new Word2VecOptions(
+                model,
+                dim,
+                window,
+                negative,
+                sample,
+                minCount,
+                maxVocab,
+                epochs,
+                lr,
+                minn,
+                maxn,
+                bucket,
+                threads,
+                seed,
+                lowercase,
+                negTableSize,
+                v);
     }
 }

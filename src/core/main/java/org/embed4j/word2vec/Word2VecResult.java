@@ -2,7 +2,6 @@ package org.embed4j.word2vec;
 
 import java.io.IOException;
 import java.nio.file.Path;
-
 import org.embed4j.text.Vocabulary;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;
@@ -14,8 +13,15 @@ import org.embed4j.vectors.WordVectors;
  * the training phase (vocabulary counting excluded, as word2vec reports), words/s over all threads,
  * the mean loss per positive pair over the last interval of training, and the backend that ran it.
  */
-public record Word2VecResult(Vocabulary vocabulary, WordVectors vectors, Word2VecOptions options, long words,
-                             double trainSeconds, double wordsPerSecond, double finalLoss, String backend) {
+public record Word2VecResult(
+        Vocabulary vocabulary,
+        WordVectors vectors,
+        Word2VecOptions options,
+        long words,
+        double trainSeconds,
+        double wordsPerSecond,
+        double finalLoss,
+        String backend) {
 
     /** Saves the vectors to {@code path} in {@code format} (written to a temporary file, then renamed). */
     public void save(Path path, VectorsFormat format) throws IOException {

@@ -3,13 +3,12 @@ package org.embed4j.word2vec;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
-import java.util.Objects;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.Backends;
 import org.embed4j.tensor.DType;
@@ -71,29 +70,46 @@ public final class Word2VecTrainer {
         }
         CorpusReader corpus = new CorpusReader(corpusPath);
         Tokenizer tokenizer = new Tokenizer(o.lowercase());
-        Vocabulary vocab = Vocabulary.count(corpus, tokenizer, o.minCount(),
-                o.maxVocab() == 0 ? Integer.MAX_VALUE : o.maxVocab());
+        Vocabulary vocab =
+                Vocabulary.count(corpus, tokenizer, o.minCount(), o.maxVocab() == 0 ? Integer.MAX_VALUE : o.maxVocab());
         if (vocab.size() < 2) {
-            throw new IllegalArgumentException("corpus " + corpusPath + " has " + vocab.size() + " word(s) with count >= "
-                    + o.minCount() + "; need at least 2 (lower --min-count or use a bigger corpus)");
+            throw new IllegalArgumentException(
+                    "corpus " + corpusPath + " has " + vocab.size() + " word(s) with count >= " + o.minCount()
+                            + "; need at least 2 (lower --min-count or use a bigger corpus)");
         }
-        LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT, "word2vec: %d words in the vocabulary, %d tokens "
-                + "per epoch, %s, dim %d, %d epochs, %d threads", vocab.size(), vocab.totalCount(),
-                o.model().name().toLowerCase(Locale.ROOT), o.dim(), o.epochs(), o.threads()));
+        LOG.log(
+                System.Logger.Level.INFO,
+                String.format(
+                        Locale.ROOT,
+                        "word2vec: %d words in the vocabulary, %d tokens "
+                                + "per epoch, %s, dim %d, %d epochs, %d threads",
+                        vocab.size(),
+                        vocab.totalCount(),
+                        o.model().name().toLowerCase(Locale.ROOT),
+                        o.dim(),
+                        o.epochs(),
+                        o.threads()));
         Backend backend = chooseBackend(o.backend());
         Subwords subwords = o.subwords() ? new Subwords(o.minn(), o.maxn(), o.bucket()) : null;
         int v = vocab.size();
         long rows = subwords == null ? v : (long) v + o.bucket();
         long[] counts = vocab.counts();
         try (Tensor wIn = initInput(rows, o.dim(), o.seed());
-             Tensor wOut = Tensor.allocate(DType.F32, v, o.dim());
-             Tensor neg = Tensor.of(new NegativeSampler(counts, o.negTableSize(), NegativeSampler.POWER).table());
-             SubwordIndex sub = subwords == null ? null : SubwordIndex.build(vocab, subwords)) {
-            Run run = runWorkers(backend, corpus, tokenizer, vocab, new Subsampler(counts, o.sample()), wIn, wOut, neg,
-                    sub);
+                Tensor wOut = Tensor.allocate(DType.F32, v, o.dim());
+                Tensor neg = Tensor.of(new NegativeSampler(counts, o.negTableSize(), NegativeSampler.POWER).table());
+                SubwordIndex sub = subwords == null ? null : SubwordIndex.build(vocab, subwords)) {
+            Run run = runWorkers(
+                    backend, corpus, tokenizer, vocab, new Subsampler(counts, o.sample()), wIn, wOut, neg, sub);
             WordVectors vectors = toVectors(vocab, wIn, subwords, sub);
-            return new Word2VecResult(vocab, vectors, o, run.words, run.seconds, run.words / Math.max(run.seconds, 1e-9),
-                    run.finalLoss, backend.name());
+            return new Word2VecResult(
+                    vocab,
+                    vectors,
+                    o,
+                    run.words,
+                    run.seconds,
+                    run.words / Math.max(run.seconds, 1e-9),
+                    run.finalLoss,
+                    backend.name());
         }
     }
 
@@ -124,29 +140,52 @@ public final class Word2VecTrainer {
                 r = r * LCG_MUL + 11;
                 row[j] = (((r & 0xFFFF) / 65536f) - 0.5f) / dim;
             }
-            java.lang.foreign.MemorySegment.copy(row, 0, w.segment(), ValueLayout.JAVA_FLOAT_UNALIGNED,
-                    i * dim * 4L, dim);
+            java.lang.foreign.MemorySegment.copy(
+                    row, 0, w.segment(), ValueLayout.JAVA_FLOAT_UNALIGNED, i * dim * 4L, dim);
         }
         return w;
     }
 
-    private record Run(long words, double seconds, double finalLoss) {
-    }
+    private record Run(long words, double seconds, double finalLoss) {}
 
-    private Run runWorkers(Backend backend, CorpusReader corpus, Tokenizer tokenizer, Vocabulary vocab,
-                           Subsampler subsampler, Tensor wIn, Tensor wOut, Tensor neg, SubwordIndex sub)
+    private Run runWorkers(
+            Backend backend,
+            CorpusReader corpus,
+            Tokenizer tokenizer,
+            Vocabulary vocab,
+            Subsampler subsampler,
+            Tensor wIn,
+            Tensor wOut,
+            Tensor neg,
+            SubwordIndex sub)
             throws IOException {
         Word2VecOptions o = options;
         long total = vocab.totalCount() * o.epochs();
         TrainingState state = new TrainingState();
         BlockingQueue<int[]> queue = new ArrayBlockingQueue<>(2 * o.threads() + 2);
         List<Thread> threads = new ArrayList<>();
-        threads.add(Thread.ofPlatform().name("w2v-reader").daemon().unstarted(
-                new ChunkProducer(corpus, tokenizer, vocab, o.epochs(), o.threads(), queue, state)));
+        threads.add(Thread.ofPlatform()
+                .name("w2v-reader")
+                .daemon()
+                .unstarted(new ChunkProducer(corpus, tokenizer, vocab, o.epochs(), o.threads(), queue, state)));
         for (int i = 0; i < o.threads(); i++) {
-            threads.add(Thread.ofPlatform().name("w2v-worker-" + i).daemon().unstarted(new HogwildWorker(i, backend,
-                    queue, state, vocab, subsampler, wIn, wOut, neg, sub == null ? null : sub.offsets(),
-                    sub == null ? null : sub.ids(), o, vocab.totalCount() * o.epochs())));
+            threads.add(Thread.ofPlatform()
+                    .name("w2v-worker-" + i)
+                    .daemon()
+                    .unstarted(new HogwildWorker(
+                            i,
+                            backend,
+                            queue,
+                            state,
+                            vocab,
+                            subsampler,
+                            wIn,
+                            wOut,
+                            neg,
+                            sub == null ? null : sub.offsets(),
+                            sub == null ? null : sub.ids(),
+                            o,
+                            vocab.totalCount() * o.epochs())));
         }
         long start = System.nanoTime();
         String task = "word2vec " + o.model().name().toLowerCase(Locale.ROOT);
@@ -180,10 +219,18 @@ public final class Word2VecTrainer {
             listener.onEnd();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        LOG.log(System.Logger.Level.INFO, String.format(Locale.ROOT, "word2vec: %d words in %.1f s (%.0f words/s, "
-                + "%.0f per thread), final loss %.4f, backend %s", state.words.get(), seconds,
-                state.words.get() / seconds, state.words.get() / seconds / o.threads(), monitor.recentLoss(),
-                backend.name()));
+        LOG.log(
+                System.Logger.Level.INFO,
+                String.format(
+                        Locale.ROOT,
+                        "word2vec: %d words in %.1f s (%.0f words/s, "
+                                + "%.0f per thread), final loss %.4f, backend %s",
+                        state.words.get(),
+                        seconds,
+                        state.words.get() / seconds,
+                        state.words.get() / seconds / o.threads(),
+                        monitor.recentLoss(),
+                        backend.name()));
         return new Run(state.words.get(), seconds, monitor.recentLoss());
     }
 

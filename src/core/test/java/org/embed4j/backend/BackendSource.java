@@ -12,8 +12,7 @@ import org.embed4j.tensor.Tensor;
  */
 final class BackendSource {
 
-    private BackendSource() {
-    }
+    private BackendSource() {}
 
     /** Every backend {@link Backends#available()} reports (Java, and native CPU / CUDA where they run). */
     static Stream<Backend> backends() {

@@ -5,8 +5,7 @@ package org.embed4j.backend;
  * properties, or the exception it throws, so the -Dembed4j.backend override is tested as users set it.
  */
 final class BackendsProbe {
-    private BackendsProbe() {
-    }
+    private BackendsProbe() {}
 
     public static void main(String[] args) {
         if (args.length > 0 && args[0].equals("describe")) {

@@ -35,8 +35,11 @@ class BackendsTest {
         assertInstanceOf(CheckedBackend.class, b);
         assertInstanceOf(CpuBackend.class, ((CheckedBackend) b).delegate());
         assertSame(b, Backends.get("CPU"), "backends are singletons, names case-insensitive");
-        assertTrue(cpu.detail().contains("AVX2+FMA") && cpu.detail().contains("libembed4j.so")
-                && cpu.detail().contains(org.embed4j.internal.ffm.NativeLibrary.javaVersion()), cpu.detail());
+        assertTrue(
+                cpu.detail().contains("AVX2+FMA")
+                        && cpu.detail().contains("libembed4j.so")
+                        && cpu.detail().contains(org.embed4j.internal.ffm.NativeLibrary.javaVersion()),
+                cpu.detail());
     }
 
     @Test
@@ -54,7 +57,8 @@ class BackendsTest {
     @Test
     void unknownNamesAreRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Backends.get("tpu"));
-        assertTrue(e.getMessage().contains("'tpu'") && e.getMessage().contains("auto, cuda, cpu, java"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("'tpu'") && e.getMessage().contains("auto, cuda, cpu, java"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Backends.decide("gpu"));
     }
 
@@ -73,7 +77,9 @@ class BackendsTest {
         for (Backend b : all) {
             assertInstanceOf(CheckedBackend.class, b);
         }
-        assertEquals(List.of("java", "cpu", "cuda"), Backends.describe().stream().map(BackendStatus::name).toList());
+        assertEquals(
+                List.of("java", "cpu", "cuda"),
+                Backends.describe().stream().map(BackendStatus::name).toList());
     }
 
     @Test
@@ -85,7 +91,8 @@ class BackendsTest {
             String cuda = probe("-Dembed4j.backend=cuda");
             assertTrue(cuda.startsWith("failed IllegalStateException: the cuda backend is not available: "), cuda);
         }
-        assertEquals("failed IllegalArgumentException: unknown backend 'gpu': expected one of auto, cuda, cpu, java",
+        assertEquals(
+                "failed IllegalArgumentException: unknown backend 'gpu': expected one of auto, cuda, cpu, java",
                 probe("-Dembed4j.backend=gpu"));
     }
 
@@ -98,7 +105,9 @@ class BackendsTest {
             assertEquals(1, Backends.numThreads());
             assertTrue(Backends.setNumThreads(3));
             assertEquals(3, Backends.numThreads());
-            assertTrue(Backends.describe().get(1).detail().endsWith("3 threads"), Backends.describe().get(1).detail());
+            assertTrue(
+                    Backends.describe().get(1).detail().endsWith("3 threads"),
+                    Backends.describe().get(1).detail());
         } finally {
             Backends.setNumThreads(before);
         }
@@ -129,24 +138,36 @@ class BackendsTest {
     @Test
     void theNativePathPropertyPicksTheLibraryInAFreshJvm(@TempDir Path dir) throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(cpuExpected(), "no native CPU backend here");
-        Path copy = Files.copy(((CpuBackend) ((CheckedBackend) Backends.get("cpu")).delegate()).library().path(),
+        Path copy = Files.copy(
+                ((CpuBackend) ((CheckedBackend) Backends.get("cpu")).delegate())
+                        .library()
+                        .path(),
                 dir.resolve("libembed4j.so"));
-        List<String> out = run(List.of("--enable-native-access=ALL-UNNAMED", "-Dembed4j.native.path=" + dir), "describe");
+        List<String> out =
+                run(List.of("--enable-native-access=ALL-UNNAMED", "-Dembed4j.native.path=" + dir), "describe");
         String cpu = out.stream().filter(l -> l.startsWith("cpu ")).findFirst().orElseThrow();
         assertTrue(cpu.startsWith("cpu true ") && cpu.contains(copy.toString()), cpu);
-        List<String> missing = run(List.of("--enable-native-access=ALL-UNNAMED",
-                "-Dembed4j.native.path=" + dir.resolve("nope.so"), "-Dembed4j.backend=cpu"));
+        List<String> missing = run(List.of(
+                "--enable-native-access=ALL-UNNAMED",
+                "-Dembed4j.native.path=" + dir.resolve("nope.so"),
+                "-Dembed4j.backend=cpu"));
         String last = missing.get(missing.size() - 1);
-        assertTrue(last.startsWith("failed IllegalStateException: the cpu backend is not available: -Dembed4j.native.path=")
-                && last.contains("no such file"), last);
+        assertTrue(
+                last.startsWith(
+                                "failed IllegalStateException: the cpu backend is not available: -Dembed4j.native.path=")
+                        && last.contains("no such file"),
+                last);
     }
 
     @Test
     void deniedNativeAccessFallsBackToJavaAndSaysHowToEnableIt() throws Exception {
         List<String> out = run(List.of("--illegal-native-access=deny"), "describe");
         String cpu = out.stream().filter(l -> l.startsWith("cpu ")).findFirst().orElseThrow();
-        assertTrue(cpu.startsWith("cpu false ") && cpu.contains("--enable-native-access=ALL-UNNAMED")
-                && cpu.contains("--enable-native-access=org.embed4j"), cpu);
+        assertTrue(
+                cpu.startsWith("cpu false ")
+                        && cpu.contains("--enable-native-access=ALL-UNNAMED")
+                        && cpu.contains("--enable-native-access=org.embed4j"),
+                cpu);
         assertEquals("chose java", out.get(out.size() - 1));
     }
 

@@ -27,12 +27,19 @@ class CheckedBackendTest {
     private final Backend checked = new CheckedBackend(probe(Device.CPU));
 
     private Backend probe(Device device) {
-        return (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
+        return (Backend) Proxy.newProxyInstance(
+                Backend.class.getClassLoader(),
+                new Class<?>[] {Backend.class},
                 (proxy, method, args) -> switch (method.getName()) {
                     case "name" -> "probe";
                     case "device" -> device;
-                    case "sortIndices" -> new SortedIndices(onDevice(DType.I64, device, 2),
-                            onDevice(DType.I64, device, 3), onDevice(DType.I64, device, 3), 2, 3);
+                    case "sortIndices" ->
+                        new SortedIndices(
+                                onDevice(DType.I64, device, 2),
+                                onDevice(DType.I64, device, 3),
+                                onDevice(DType.I64, device, 3),
+                                2,
+                                3);
                     default -> {
                         calls.add(method.getName());
                         yield null;
@@ -53,8 +60,9 @@ class CheckedBackendTest {
 
     private void rejected(Class<? extends Throwable> type, Executable call, String fragment) {
         Throwable e = assertThrows(type, call);
-        assertTrue(String.valueOf(e.getMessage()).contains(fragment), "message \"" + e.getMessage() + "\" lacks "
-                + fragment);
+        assertTrue(
+                String.valueOf(e.getMessage()).contains(fragment),
+                "message \"" + e.getMessage() + "\" lacks " + fragment);
         assertEquals(List.of(), calls, "a rejected call reached the implementation");
     }
 
@@ -63,38 +71,91 @@ class CheckedBackendTest {
         Tensor w = f(DType.F32, V, D);
         Tensor idx = f(DType.I64, 3);
         rejected(IllegalArgumentException.class, () -> checked.gather(f(DType.F32, 3, D + 1), w, idx), "[3, 4]");
-        rejected(IllegalArgumentException.class, () -> checked.gather(f(DType.F32, 3, D), f(DType.F32, V), idx),
-                "2-D");
-        rejected(IllegalArgumentException.class, () -> checked.embeddingBagForward(f(DType.F32, 2, D), null, w,
-                idx, f(DType.I64, 4), null, BagMode.SUM, -1), "[3, 4]");
-        rejected(IllegalArgumentException.class, () -> checked.embeddingBagForward(f(DType.F32, 2, D), null, w,
-                idx, f(DType.I64, 3), f(DType.F32, 3), BagMode.MEAN, -1), "SUM");
-        rejected(IllegalArgumentException.class, () -> checked.embeddingBagForward(f(DType.F32, 2, D), null, w,
-                idx, f(DType.I64, 3), null, BagMode.SUM, V), "paddingIdx");
-        rejected(IllegalArgumentException.class, () -> checked.softmaxCrossEntropy(f(DType.F32, 1), null,
-                f(DType.F32, 3, 5), f(DType.I64, 3), f(DType.F32, 4), -100, 0f, Reduction.MEAN), "weight");
-        rejected(IllegalArgumentException.class, () -> checked.softmaxCrossEntropy(f(DType.F32, 1), null,
-                f(DType.F32, 3, 5), f(DType.I64, 3), null, -100, 0f, Reduction.NONE), "loss");
-        rejected(IllegalArgumentException.class, () -> checked.softmaxCrossEntropy(f(DType.F32, 1), null,
-                f(DType.F32, 3, 5), f(DType.I64, 3), null, -100, 1.5f, Reduction.MEAN), "1.5");
-        rejected(IllegalArgumentException.class, () -> checked.gemm(true, false, 1f, f(DType.F32, 2, 3),
-                f(DType.F32, 3, 4), 0f, f(DType.F32, 3, 4)), "inner");
-        rejected(NullPointerException.class, () -> checked.denseUpdate(f(DType.F32, 5), null, null,
-                f(DType.F32, 5), new OptimStep(OptimKind.SGD, 1, 0.1f, 0.9f, 0, 0, 0, 0, 0, false, false, false)),
+        rejected(IllegalArgumentException.class, () -> checked.gather(f(DType.F32, 3, D), f(DType.F32, V), idx), "2-D");
+        rejected(
+                IllegalArgumentException.class,
+                () -> checked.embeddingBagForward(
+                        f(DType.F32, 2, D), null, w, idx, f(DType.I64, 4), null, BagMode.SUM, -1),
+                "[3, 4]");
+        rejected(
+                IllegalArgumentException.class,
+                () -> checked.embeddingBagForward(
+                        f(DType.F32, 2, D), null, w, idx, f(DType.I64, 3), f(DType.F32, 3), BagMode.MEAN, -1),
+                "SUM");
+        rejected(
+                IllegalArgumentException.class,
+                () -> checked.embeddingBagForward(
+                        f(DType.F32, 2, D), null, w, idx, f(DType.I64, 3), null, BagMode.SUM, V),
+                "paddingIdx");
+        rejected(
+                IllegalArgumentException.class,
+                () -> checked.softmaxCrossEntropy(
+                        f(DType.F32, 1),
+                        null,
+                        f(DType.F32, 3, 5),
+                        f(DType.I64, 3),
+                        f(DType.F32, 4),
+                        -100,
+                        0f,
+                        Reduction.MEAN),
+                "weight");
+        rejected(
+                IllegalArgumentException.class,
+                () -> checked.softmaxCrossEntropy(
+                        f(DType.F32, 1), null, f(DType.F32, 3, 5), f(DType.I64, 3), null, -100, 0f, Reduction.NONE),
+                "loss");
+        rejected(
+                IllegalArgumentException.class,
+                () -> checked.softmaxCrossEntropy(
+                        f(DType.F32, 1), null, f(DType.F32, 3, 5), f(DType.I64, 3), null, -100, 1.5f, Reduction.MEAN),
+                "1.5");
+        rejected(
+                IllegalArgumentException.class,
+                () -> checked.gemm(true, false, 1f, f(DType.F32, 2, 3), f(DType.F32, 3, 4), 0f, f(DType.F32, 3, 4)),
+                "inner");
+        rejected(
+                NullPointerException.class,
+                () -> checked.denseUpdate(
+                        f(DType.F32, 5),
+                        null,
+                        null,
+                        f(DType.F32, 5),
+                        new OptimStep(OptimKind.SGD, 1, 0.1f, 0.9f, 0, 0, 0, 0, 0, false, false, false)),
                 "state1");
-        rejected(IllegalArgumentException.class, () -> checked.denseUpdate(f(DType.F32, 5), f(DType.F32, 5), null,
-                f(DType.F32, 5), new OptimStep(OptimKind.SGD, 1, 0.1f, 0.9f, 0.5f, 0, 0, 0, 0, true, false, false)),
+        rejected(
+                IllegalArgumentException.class,
+                () -> checked.denseUpdate(
+                        f(DType.F32, 5),
+                        f(DType.F32, 5),
+                        null,
+                        f(DType.F32, 5),
+                        new OptimStep(OptimKind.SGD, 1, 0.1f, 0.9f, 0.5f, 0, 0, 0, 0, true, false, false)),
                 "Nesterov");
-        rejected(IllegalArgumentException.class, () -> checked.topk(f(DType.I64, 2, 3), f(DType.F32, 2, 3), w,
-                null, f(DType.F32, 2, D + 1), null), "dimension");
+        rejected(
+                IllegalArgumentException.class,
+                () -> checked.topk(f(DType.I64, 2, 3), f(DType.F32, 2, 3), w, null, f(DType.F32, 2, D + 1), null),
+                "dimension");
         try (SortedIndices s = checked.sortIndices(idx, V, -1)) {
-            rejected(IllegalArgumentException.class, () -> checked.embeddingBackward(w, f(DType.F32, 4, D), s,
-                    false), "[3, 4]");
-            rejected(IllegalArgumentException.class, () -> checked.embeddingBackwardRows(f(DType.F32, 3, D),
-                    f(DType.F32, 3, D), s, false), "dRows");
-            rejected(IllegalArgumentException.class, () -> checked.embeddingBackwardUpdate(w, f(DType.F32, V), null,
-                    f(DType.F32, 3, D), s, false, new OptimStep(OptimKind.SPARSE_ADAM, 1, 0.1f, 0, 0, 0, 0.9f,
-                            0.999f, 1e-8f, false, false, false)), "state1");
+            rejected(
+                    IllegalArgumentException.class,
+                    () -> checked.embeddingBackward(w, f(DType.F32, 4, D), s, false),
+                    "[3, 4]");
+            rejected(
+                    IllegalArgumentException.class,
+                    () -> checked.embeddingBackwardRows(f(DType.F32, 3, D), f(DType.F32, 3, D), s, false),
+                    "dRows");
+            rejected(
+                    IllegalArgumentException.class,
+                    () -> checked.embeddingBackwardUpdate(
+                            w,
+                            f(DType.F32, V),
+                            null,
+                            f(DType.F32, 3, D),
+                            s,
+                            false,
+                            new OptimStep(
+                                    OptimKind.SPARSE_ADAM, 1, 0.1f, 0, 0, 0, 0.9f, 0.999f, 1e-8f, false, false, false)),
+                    "state1");
         }
     }
 
@@ -103,9 +164,15 @@ class CheckedBackendTest {
         Backend onGpu = new CheckedBackend(probe(Device.cuda(0)));
         Tensor w = onDevice(DType.F32, Device.cuda(0), V, D);
         Tensor dOut = onDevice(DType.F32, Device.cuda(0), 3, D);
-        SortedIndices hand = new SortedIndices(onDevice(DType.I64, Device.cuda(0), 2),
-                onDevice(DType.I64, Device.cuda(0), 3), onDevice(DType.I64, Device.cuda(0), 3), 2, 3);
-        rejected(IllegalArgumentException.class, () -> onGpu.embeddingBackward(w, dOut, hand, false),
+        SortedIndices hand = new SortedIndices(
+                onDevice(DType.I64, Device.cuda(0), 2),
+                onDevice(DType.I64, Device.cuda(0), 3),
+                onDevice(DType.I64, Device.cuda(0), 3),
+                2,
+                3);
+        rejected(
+                IllegalArgumentException.class,
+                () -> onGpu.embeddingBackward(w, dOut, hand, false),
                 "not made by this backend's sortIndices");
         SortedIndices made = onGpu.sortIndices(onDevice(DType.I64, Device.cuda(0), 3), V, -1);
         onGpu.embeddingBackward(w, dOut, made, false);
@@ -127,17 +194,29 @@ class CheckedBackendTest {
     @Test
     void wellFormedCallsGoThrough() {
         Tensor w = f(DType.F32, V, D);
-        checked.gather(f(DType.F32, 2, 3, D), w, f(DType.I32, 2, 3));      // a batch of sequences
-        checked.gather(f(DType.F32, D), w, f(DType.I64));                  // one index, shape ()
-        checked.embeddingBagForward(f(DType.F32, 2, D), f(DType.I64, 2, D), w, f(DType.I32, 5), f(DType.I64, 3),
-                null, BagMode.MAX, 0);
-        checked.softmaxCrossEntropy(f(DType.F32), null, f(DType.F32, 3, 5), f(DType.I64, 3), null, -100, 0f,
-                Reduction.MEAN);                                              // scalar loss
+        checked.gather(f(DType.F32, 2, 3, D), w, f(DType.I32, 2, 3)); // a batch of sequences
+        checked.gather(f(DType.F32, D), w, f(DType.I64)); // one index, shape ()
+        checked.embeddingBagForward(
+                f(DType.F32, 2, D), f(DType.I64, 2, D), w, f(DType.I32, 5), f(DType.I64, 3), null, BagMode.MAX, 0);
+        checked.softmaxCrossEntropy(
+                f(DType.F32), null, f(DType.F32, 3, 5), f(DType.I64, 3), null, -100, 0f, Reduction.MEAN); // scalar loss
         checked.gemm(true, true, 1f, f(DType.F32, 3, 2), f(DType.F32, 4, 3), 0f, f(DType.F32, 2, 4));
-        checked.denseUpdate(f(DType.F32, 2, 5), f(DType.F32, 2, 5), f(DType.F32, 2, 5), f(DType.F32, 10),
+        checked.denseUpdate(
+                f(DType.F32, 2, 5),
+                f(DType.F32, 2, 5),
+                f(DType.F32, 2, 5),
+                f(DType.F32, 10),
                 new OptimStep(OptimKind.ADAMW, 3, 0.1f, 0, 0, 0.01f, 0.9f, 0.999f, 1e-8f, false, false, false));
         checked.biasAdd(f(DType.F32, 3, 5), f(DType.F32, 5));
-        assertEquals(List.of("gather", "gather", "embeddingBagForward", "softmaxCrossEntropy", "gemm", "denseUpdate",
-                "biasAdd"), calls);
+        assertEquals(
+                List.of(
+                        "gather",
+                        "gather",
+                        "embeddingBagForward",
+                        "softmaxCrossEntropy",
+                        "gemm",
+                        "denseUpdate",
+                        "biasAdd"),
+                calls);
     }
 }

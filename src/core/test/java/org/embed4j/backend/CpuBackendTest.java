@@ -23,17 +23,19 @@ class CpuBackendTest {
     @BeforeAll
     static void load() {
         boolean available = Backends.describe().get(1).available();
-        Assumptions.assumeTrue(available, "no native CPU backend here: " + Backends.describe().get(1).detail());
+        Assumptions.assumeTrue(
+                available,
+                "no native CPU backend here: " + Backends.describe().get(1).detail());
         cpu = Backends.get("cpu");
     }
 
     @Test
     void outOfRangeGatherIndexNamesPositionAndValueAndWritesNothing() {
         try (Tensor w = Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 2);
-             Tensor idx = Tensor.of(new long[] {0, 2, 7, 1});
-             Tensor idx32 = Tensor.of(new int[] {1, -4});
-             Tensor out = Tensor.allocate(DType.F32, 4, 2);
-             Tensor out32 = Tensor.allocate(DType.F32, 2, 2)) {
+                Tensor idx = Tensor.of(new long[] {0, 2, 7, 1});
+                Tensor idx32 = Tensor.of(new int[] {1, -4});
+                Tensor out = Tensor.allocate(DType.F32, 4, 2);
+                Tensor out32 = Tensor.allocate(DType.F32, 2, 2)) {
             cpu.fill(out, -9f);
             IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> cpu.gather(out, w, idx));
             assertTrue(e.getMessage().contains("7") && e.getMessage().contains("position 2"), e.getMessage());
@@ -41,8 +43,8 @@ class CpuBackendTest {
             assertArrayEquals(new float[] {-9, -9, -9, -9, -9, -9, -9, -9}, out.toFloatArray(), "output untouched");
 
             cpu.fill(out32, -9f);
-            IndexOutOfBoundsException e32 = assertThrows(IndexOutOfBoundsException.class,
-                    () -> cpu.gather(out32, w, idx32));
+            IndexOutOfBoundsException e32 =
+                    assertThrows(IndexOutOfBoundsException.class, () -> cpu.gather(out32, w, idx32));
             assertTrue(e32.getMessage().contains("-4") && e32.getMessage().contains("position 1"), e32.getMessage());
             assertArrayEquals(new float[] {-9, -9, -9, -9}, out32.toFloatArray(), "output untouched");
         }
@@ -52,9 +54,9 @@ class CpuBackendTest {
     void gatherMatchesTheReferenceBitForBit() {
         Backend java = Backends.get("java");
         try (Tensor w = Tensor.of(new float[] {1.5f, -2, 3, Float.MIN_VALUE, -0f, 6e30f}, 3, 2);
-             Tensor idx = Tensor.of(new int[] {2, 0, 2, 1});
-             Tensor got = Tensor.allocate(DType.F32, 4, 2);
-             Tensor want = Tensor.allocate(DType.F32, 4, 2)) {
+                Tensor idx = Tensor.of(new int[] {2, 0, 2, 1});
+                Tensor got = Tensor.allocate(DType.F32, 4, 2);
+                Tensor want = Tensor.allocate(DType.F32, 4, 2)) {
             cpu.gather(got, w, idx);
             java.gather(want, w, idx);
             assertArrayEquals(want.toFloatArray(), got.toFloatArray());
@@ -66,14 +68,15 @@ class CpuBackendTest {
         Backend java = Backends.get("java");
         long[] values = {5, 1, 5, 3, 1, 0, 5};
         try (Tensor idx = Tensor.of(values);
-             SortedIndices got = cpu.sortIndices(idx, 6, 3);
-             SortedIndices want = java.sortIndices(idx, 6, 3)) {
+                SortedIndices got = cpu.sortIndices(idx, 6, 3);
+                SortedIndices want = java.sortIndices(idx, 6, 3)) {
             assertEquals(want.numUnique(), got.numUnique());
             assertEquals(want.numIndices(), got.numIndices());
             assertArrayEquals(want.uniq().toLongArray(), got.uniq().toLongArray());
             assertArrayEquals(want.seg().toLongArray(), got.seg().toLongArray());
             long kept = want.seg().getIndex(want.numUnique());
-            assertArrayEquals(Arrays.copyOf(want.perm().toLongArray(), (int) kept),
+            assertArrayEquals(
+                    Arrays.copyOf(want.perm().toLongArray(), (int) kept),
                     Arrays.copyOf(got.perm().toLongArray(), (int) kept));
             assertEquals(values.length, got.perm().numel());
         }
@@ -82,7 +85,8 @@ class CpuBackendTest {
     @Test
     void outOfRangeSortIndexIsAnIndexError() {
         try (Tensor idx = Tensor.of(new long[] {0, 1, 10})) {
-            IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> cpu.sortIndices(idx, 4, -1));
+            IndexOutOfBoundsException e =
+                    assertThrows(IndexOutOfBoundsException.class, () -> cpu.sortIndices(idx, 4, -1));
             assertTrue(e.getMessage().contains("10") && e.getMessage().contains("position 2"), e.getMessage());
         }
     }
@@ -92,11 +96,12 @@ class CpuBackendTest {
         CpuBackend raw = (CpuBackend) ((CheckedBackend) cpu).delegate();
         Assumptions.assumeTrue(raw.library().find("e4j_softmax_xent").isPresent(), "e4j_softmax_xent not built yet");
         try (Tensor logits = Tensor.of(new float[] {0, 1, Float.NaN, 2}, 2, 2);
-             Tensor targets = Tensor.of(new long[] {0, 1});
-             Tensor loss = Tensor.allocate(DType.F32, 1);
-             Tensor dLogits = Tensor.allocate(DType.F32, 2, 2)) {
+                Tensor targets = Tensor.of(new long[] {0, 1});
+                Tensor loss = Tensor.allocate(DType.F32, 1);
+                Tensor dLogits = Tensor.allocate(DType.F32, 2, 2)) {
             cpu.fill(dLogits, 7f);
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
                     () -> cpu.softmaxCrossEntropy(loss, dLogits, logits, targets, null, -100, 0f, Reduction.MEAN));
             assertTrue(e.getMessage().contains("e4j_softmax_xent"), e.getMessage());
             assertArrayEquals(new float[] {7, 7, 7, 7}, dLogits.toFloatArray());

@@ -43,7 +43,9 @@ class CudaBackendTest {
     void libraryLoadsAndReportsItsVersion() {
         CudaKernels k = kernels();
         assertFalse(k.library().version().isBlank());
-        assertTrue(k.library().path().toString().endsWith("libembed4j_cuda.so"), k.library().path().toString());
+        assertTrue(
+                k.library().path().toString().endsWith("libembed4j_cuda.so"),
+                k.library().path().toString());
     }
 
     @Test
@@ -72,8 +74,9 @@ class CudaBackendTest {
         assertEquals(Device.cuda(0).kind(), cuda.device().kind());
         float[] a = {1, -2, 3.5f, 0, 7};
         float[] b = {2, 2, -1, 5, 0.5f};
-        try (Tensor da = BackendSource.put(cuda, a, 5); Tensor db = BackendSource.put(cuda, b, 5);
-             Tensor z = cuda.zeros(DType.F32, 5)) {
+        try (Tensor da = BackendSource.put(cuda, a, 5);
+                Tensor db = BackendSource.put(cuda, b, 5);
+                Tensor z = cuda.zeros(DType.F32, 5)) {
             assertArrayEquals(a, BackendSource.floats(cuda, da));
             assertArrayEquals(new float[5], BackendSource.floats(cuda, z));
             cuda.axpy(z, 2f, da);
@@ -104,16 +107,22 @@ class CudaBackendTest {
         for (int i = 0; i < idx.length; i++) {
             idx[i] = rnd.nextInt(v);
         }
-        try (Tensor hw = Tensor.of(w, v, d); Tensor hidx = Tensor.of(idx); Tensor want = Tensor.allocate(DType.F32, idx.length, d);
-             Tensor dw = cuda.fromHost(hw); Tensor didx = cuda.fromHost(hidx); Tensor out = cuda.zeros(DType.F32, idx.length, d)) {
+        try (Tensor hw = Tensor.of(w, v, d);
+                Tensor hidx = Tensor.of(idx);
+                Tensor want = Tensor.allocate(DType.F32, idx.length, d);
+                Tensor dw = cuda.fromHost(hw);
+                Tensor didx = cuda.fromHost(hidx);
+                Tensor out = cuda.zeros(DType.F32, idx.length, d)) {
             java.gather(want, hw, hidx);
             cuda.gather(out, dw, didx);
             assertArrayEquals(want.toFloatArray(), BackendSource.floats(cuda, out));
 
             idx[17] = v + 5;
             try (Tensor bad = BackendSource.put(cuda, idx)) {
-                IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> cuda.gather(out, dw, bad));
-                assertTrue(e.getMessage().contains("position 17") && e.getMessage().contains(String.valueOf(v + 5)),
+                IndexOutOfBoundsException e =
+                        assertThrows(IndexOutOfBoundsException.class, () -> cuda.gather(out, dw, bad));
+                assertTrue(
+                        e.getMessage().contains("position 17") && e.getMessage().contains(String.valueOf(v + 5)),
                         e.getMessage());
                 assertThrows(IndexOutOfBoundsException.class, () -> cuda.sortIndices(bad, v, -1));
             }
@@ -139,9 +148,11 @@ class CudaBackendTest {
             dout[i] = (float) rnd.nextGaussian();
         }
         float[][] runs = new float[2][];
-        try (Tensor didx = BackendSource.put(cuda, idx); Tensor ddout = BackendSource.put(cuda, dout, n, d)) {
+        try (Tensor didx = BackendSource.put(cuda, idx);
+                Tensor ddout = BackendSource.put(cuda, dout, n, d)) {
             for (int r = 0; r < 2; r++) {
-                try (SortedIndices s = cuda.sortIndices(didx, v, -1); Tensor dW = cuda.zeros(DType.F32, v, d)) {
+                try (SortedIndices s = cuda.sortIndices(didx, v, -1);
+                        Tensor dW = cuda.zeros(DType.F32, v, d)) {
                     cuda.embeddingBackward(dW, ddout, s, false);
                     runs[r] = BackendSource.floats(cuda, dW);
                 }

@@ -1,10 +1,10 @@
 package org.embed4j.backend;
 
 import static org.embed4j.backend.BackendConformanceTest.DIMS;
-import static org.embed4j.backend.KernelInputs.abs;
-import static org.embed4j.backend.KernelInputs.gaussian;
 import static org.embed4j.backend.BackendSource.floats;
 import static org.embed4j.backend.BackendSource.longs;
+import static org.embed4j.backend.KernelInputs.abs;
+import static org.embed4j.backend.KernelInputs.gaussian;
 import static org.embed4j.backend.TensorAssert.assertBitEqual;
 import static org.embed4j.backend.TensorAssert.assertClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,9 +31,14 @@ class DenseConformanceTest {
             Random rnd = new Random(n);
             float[] x = gaussian(rnd, n);
             float[] y = gaussian(rnd, n);
-            try (Tensor hx = Tensor.of(x); Tensor hy = Tensor.of(y); Tensor dx = b.fromHost(hx); Tensor dy = b.fromHost(hy);
-                 Tensor z = b.zeros(DType.F32, n); Tensor ex = ref.fromHost(hx); Tensor ey = ref.fromHost(hy);
-                 Tensor ez = ref.zeros(DType.F32, n)) {
+            try (Tensor hx = Tensor.of(x);
+                    Tensor hy = Tensor.of(y);
+                    Tensor dx = b.fromHost(hx);
+                    Tensor dy = b.fromHost(hy);
+                    Tensor z = b.zeros(DType.F32, n);
+                    Tensor ex = ref.fromHost(hx);
+                    Tensor ey = ref.fromHost(hy);
+                    Tensor ez = ref.zeros(DType.F32, n)) {
                 assertBitEqual(x, floats(b, dx), 0, b.name() + " round trip n=" + n);
                 assertBitEqual(new float[n], floats(b, z), 0, b.name() + " zeros n=" + n);
                 b.axpy(dy, 0.5f, dx);
@@ -57,7 +62,8 @@ class DenseConformanceTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("org.embed4j.backend.BackendSource#backends")
     void gemmMatchesForEveryTransposeAndAwkwardShape(Backend b) {
-        int[][] shapes = {{1, 1, 1}, {7, 9, 8}, {16, 17, 15}, {33, 31, 100}, {100, 8, 257}, {9, 1021, 7}, {257, 33, 17}};
+        int[][] shapes = {{1, 1, 1}, {7, 9, 8}, {16, 17, 15}, {33, 31, 100}, {100, 8, 257}, {9, 1021, 7}, {257, 33, 17}
+        };
         for (int[] mnk : shapes) {
             int m = mnk[0];
             int n = mnk[1];
@@ -70,12 +76,15 @@ class DenseConformanceTest {
                 String what = b.name() + " gemm M=" + m + " N=" + n + " K=" + k + " transA " + ta + " transB " + tb;
                 float[] c0 = gaussian(rnd, m * n);
                 if (beta == 0f) {
-                    c0[0] = Float.NaN;     // beta == 0: C must not be read
+                    c0[0] = Float.NaN; // beta == 0: C must not be read
                 }
                 try (Tensor a = ta ? Tensor.of(gaussian(rnd, k * m), k, m) : Tensor.of(gaussian(rnd, m * k), m, k);
-                     Tensor bb = tb ? Tensor.of(gaussian(rnd, n * k), n, k) : Tensor.of(gaussian(rnd, k * n), k, n);
-                     Tensor hc = Tensor.of(c0, m, n); Tensor ec = ref.fromHost(hc);
-                     Tensor da = b.fromHost(a); Tensor db = b.fromHost(bb); Tensor dc = b.fromHost(hc)) {
+                        Tensor bb = tb ? Tensor.of(gaussian(rnd, n * k), n, k) : Tensor.of(gaussian(rnd, k * n), k, n);
+                        Tensor hc = Tensor.of(c0, m, n);
+                        Tensor ec = ref.fromHost(hc);
+                        Tensor da = b.fromHost(a);
+                        Tensor db = b.fromHost(bb);
+                        Tensor dc = b.fromHost(hc)) {
                     ref.gemm(ta, tb, 1.5f, a, bb, beta, ec);
                     b.gemm(ta, tb, 1.5f, da, db, beta, dc);
                     assertClose(ec.toFloatArray(), floats(b, dc), 1e-4 * Math.sqrt(k), 1e-4, n, what);
@@ -90,12 +99,20 @@ class DenseConformanceTest {
         for (int k : DIMS) {
             Random rnd = new Random(700 + k);
             int rows = 13;
-            try (Tensor x = Tensor.of(gaussian(rnd, rows * k), rows, k); Tensor bias = Tensor.of(gaussian(rnd, k));
-                 Tensor dOut = Tensor.of(gaussian(rnd, rows * k), rows, k); Tensor db0 = Tensor.of(gaussian(rnd, k));
-                 Tensor ex = ref.fromHost(x); Tensor edb = ref.fromHost(db0); Tensor eout = ref.zeros(DType.F32, rows, k);
-                 Tensor edin = ref.zeros(DType.F32, rows, k);
-                 Tensor dx = b.fromHost(x); Tensor dbias = b.fromHost(bias); Tensor ddOut = b.fromHost(dOut);
-                 Tensor ddb = b.fromHost(db0); Tensor out = b.zeros(DType.F32, rows, k); Tensor din = b.zeros(DType.F32, rows, k)) {
+            try (Tensor x = Tensor.of(gaussian(rnd, rows * k), rows, k);
+                    Tensor bias = Tensor.of(gaussian(rnd, k));
+                    Tensor dOut = Tensor.of(gaussian(rnd, rows * k), rows, k);
+                    Tensor db0 = Tensor.of(gaussian(rnd, k));
+                    Tensor ex = ref.fromHost(x);
+                    Tensor edb = ref.fromHost(db0);
+                    Tensor eout = ref.zeros(DType.F32, rows, k);
+                    Tensor edin = ref.zeros(DType.F32, rows, k);
+                    Tensor dx = b.fromHost(x);
+                    Tensor dbias = b.fromHost(bias);
+                    Tensor ddOut = b.fromHost(dOut);
+                    Tensor ddb = b.fromHost(db0);
+                    Tensor out = b.zeros(DType.F32, rows, k);
+                    Tensor din = b.zeros(DType.F32, rows, k)) {
                 String what = b.name() + " K=" + k;
                 ref.biasAdd(ex, bias);
                 b.biasAdd(dx, dbias);
@@ -109,7 +126,7 @@ class DenseConformanceTest {
                 ref.reluBackward(edin, dOut, eout);
                 b.reluBackward(din, ddOut, out);
                 assertClose(edin.toFloatArray(), floats(b, din), 0, 0, k, what + " relu backward");
-                b.reluForward(dx, dx);   // in place
+                b.reluForward(dx, dx); // in place
                 assertClose(eout.toFloatArray(), floats(b, dx), 0, 0, k, what + " relu in place");
             }
         }
@@ -136,14 +153,19 @@ class DenseConformanceTest {
                         String what = b.name() + " xent K=" + k + " " + reduction + " smoothing " + smoothing
                                 + (weighted ? " weighted" : "");
                         int lossLen = reduction == Reduction.NONE ? rows : 1;
-                        try (Tensor x = Tensor.of(logits, rows, k); Tensor t = Tensor.of(targets);
-                             Tensor w = weighted ? Tensor.of(classWeights) : null;
-                             Tensor eloss = ref.zeros(DType.F32, lossLen); Tensor edx = ref.zeros(DType.F32, rows, k);
-                             Tensor dxIn = b.fromHost(x); Tensor dt = b.fromHost(t); Tensor dw = w == null ? null : b.fromHost(w);
-                             Tensor loss = b.zeros(DType.F32, lossLen); Tensor loss2 = b.zeros(DType.F32, lossLen)) {
+                        try (Tensor x = Tensor.of(logits, rows, k);
+                                Tensor t = Tensor.of(targets);
+                                Tensor w = weighted ? Tensor.of(classWeights) : null;
+                                Tensor eloss = ref.zeros(DType.F32, lossLen);
+                                Tensor edx = ref.zeros(DType.F32, rows, k);
+                                Tensor dxIn = b.fromHost(x);
+                                Tensor dt = b.fromHost(t);
+                                Tensor dw = w == null ? null : b.fromHost(w);
+                                Tensor loss = b.zeros(DType.F32, lossLen);
+                                Tensor loss2 = b.zeros(DType.F32, lossLen)) {
                             ref.softmaxCrossEntropy(eloss, edx, x, t, w, -100, smoothing, reduction);
                             b.softmaxCrossEntropy(loss2, null, dxIn, dt, dw, -100, smoothing, reduction); // loss only
-                            b.softmaxCrossEntropy(loss, dxIn, dxIn, dt, dw, -100, smoothing, reduction);   // in place
+                            b.softmaxCrossEntropy(loss, dxIn, dxIn, dt, dw, -100, smoothing, reduction); // in place
                             assertClose(eloss.toFloatArray(), floats(b, loss), 1e-5, 1e-5, what + " loss");
                             assertClose(eloss.toFloatArray(), floats(b, loss2), 1e-5, 1e-5, what + " loss only");
                             assertClose(edx.toFloatArray(), floats(b, dxIn), 1e-6, 1e-4, k, what + " dlogits");
@@ -162,17 +184,23 @@ class DenseConformanceTest {
         for (int d : DIMS) {
             Random rnd = new Random(900 + d);
             float[] wv = gaussian(rnd, v * d);
-            java.util.Arrays.fill(wv, 3 * d, 4 * d, 0f);               // row 3 has norm 0
+            java.util.Arrays.fill(wv, 3 * d, 4 * d, 0f); // row 3 has norm 0
             long[] ex = {0, 7, -1, 3, v - 1, -1, -1, -1, 10, 11, 12, 13, 5, 5, -1};
             for (int k : new int[] {1, 10, v}) {
                 for (boolean cosine : new boolean[] {true, false}) {
                     String what = b.name() + " topk D=" + d + " k=" + k + (cosine ? " cosine" : " dot");
-                    try (Tensor w = Tensor.of(wv, v, d); Tensor qs = Tensor.of(gaussian(rnd, q * d), q, d);
-                         Tensor exclude = Tensor.of(ex, q, 3); Tensor en = ref.zeros(DType.F32, v);
-                         Tensor ei = ref.zeros(DType.I64, q, k); Tensor es = ref.zeros(DType.F32, q, k);
-                         Tensor dw = b.fromHost(w); Tensor dq = b.fromHost(qs); Tensor dex = b.fromHost(exclude);
-                         Tensor norms = b.zeros(DType.F32, v); Tensor ai = b.zeros(DType.I64, q, k);
-                         Tensor as = b.zeros(DType.F32, q, k)) {
+                    try (Tensor w = Tensor.of(wv, v, d);
+                            Tensor qs = Tensor.of(gaussian(rnd, q * d), q, d);
+                            Tensor exclude = Tensor.of(ex, q, 3);
+                            Tensor en = ref.zeros(DType.F32, v);
+                            Tensor ei = ref.zeros(DType.I64, q, k);
+                            Tensor es = ref.zeros(DType.F32, q, k);
+                            Tensor dw = b.fromHost(w);
+                            Tensor dq = b.fromHost(qs);
+                            Tensor dex = b.fromHost(exclude);
+                            Tensor norms = b.zeros(DType.F32, v);
+                            Tensor ai = b.zeros(DType.I64, q, k);
+                            Tensor as = b.zeros(DType.F32, q, k)) {
                         ref.rowNorms(en, w);
                         b.rowNorms(norms, dw);
                         assertClose(en.toFloatArray(), floats(b, norms), 1e-5, 1e-5, what + " norms");
@@ -186,7 +214,8 @@ class DenseConformanceTest {
     }
 
     /** Scores must match; rows must match except where the reference's neighbouring scores nearly tie. */
-    private static void assertTopkEquivalent(long[] eIdx, float[] eScore, long[] aIdx, float[] aScore, int k, String what) {
+    private static void assertTopkEquivalent(
+            long[] eIdx, float[] eScore, long[] aIdx, float[] aScore, int k, String what) {
         assertClose(eScore, aScore, 1e-4, 1e-4, k, what + " scores");
         for (int i = 0; i < eIdx.length; i++) {
             if (eIdx[i] != aIdx[i]) {
@@ -194,8 +223,10 @@ class DenseConformanceTest {
                 boolean nearTie = (col > 0 && Math.abs(eScore[i] - eScore[i - 1]) < 1e-4)
                         || (col + 1 < k && Math.abs(eScore[i] - eScore[i + 1]) < 1e-4)
                         || eScore[i] == Float.NEGATIVE_INFINITY && eIdx[i] >= 0 && aIdx[i] >= 0;
-                assertTrue(nearTie, what + ": row at (" + (i / k) + ", " + col + ") is " + aIdx[i] + ", expected "
-                        + eIdx[i] + " (score " + eScore[i] + ")");
+                assertTrue(
+                        nearTie,
+                        what + ": row at (" + (i / k) + ", " + col + ") is " + aIdx[i] + ", expected " + eIdx[i]
+                                + " (score " + eScore[i] + ")");
             }
         }
         assertEquals(eIdx.length, aIdx.length, what);

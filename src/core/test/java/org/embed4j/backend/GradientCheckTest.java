@@ -52,13 +52,19 @@ class GradientCheckTest {
         int d = 3;
         long[] idx = {1, 3, 1, 4, 0, 1};
         float[] r = gaussian(rnd, idx.length * d);
-        try (Tensor w = Tensor.of(gaussian(rnd, v * d), v, d); Tensor i = Tensor.of(idx);
-             Tensor out = ref.zeros(DType.F32, idx.length, d); Tensor dOut = Tensor.of(r, idx.length, d);
-             Tensor dW = ref.zeros(DType.F32, v, d); SortedIndices s = ref.sortIndices(i, v, -1)) {
-            float[] num = numeric(w, () -> {
-                ref.gather(out, w, i);
-                return dot(out, r);
-            }, 1e-2);
+        try (Tensor w = Tensor.of(gaussian(rnd, v * d), v, d);
+                Tensor i = Tensor.of(idx);
+                Tensor out = ref.zeros(DType.F32, idx.length, d);
+                Tensor dOut = Tensor.of(r, idx.length, d);
+                Tensor dW = ref.zeros(DType.F32, v, d);
+                SortedIndices s = ref.sortIndices(i, v, -1)) {
+            float[] num = numeric(
+                    w,
+                    () -> {
+                        ref.gather(out, w, i);
+                        return dot(out, r);
+                    },
+                    1e-2);
             ref.embeddingBackward(dW, dOut, s, false);
             assertClose(num, dW.toFloatArray(), ATOL, RTOL, d, "embedding dW");
         }
@@ -79,12 +85,16 @@ class GradientCheckTest {
         float[] wInit = mode == BagMode.MAX ? spacedValues(rnd, v * d) : gaussian(rnd, v * d);
         float[] r = gaussian(rnd, b * d);
         boolean weighted = mode == BagMode.SUM;
-        try (Tensor w = Tensor.of(wInit, v, d); Tensor i = Tensor.of(IDX); Tensor off = Tensor.of(OFF);
-             Tensor psw = weighted ? Tensor.of(gaussian(rnd, IDX.length)) : null;
-             Tensor out = ref.zeros(DType.F32, b, d); Tensor argmax = ref.zeros(DType.I64, b, d);
-             Tensor dOut = Tensor.of(r, b, d); Tensor dW = ref.zeros(DType.F32, v, d);
-             Tensor dPsw = weighted ? ref.zeros(DType.F32, IDX.length) : null;
-             SortedIndices s = ref.sortIndices(i, v, padding)) {
+        try (Tensor w = Tensor.of(wInit, v, d);
+                Tensor i = Tensor.of(IDX);
+                Tensor off = Tensor.of(OFF);
+                Tensor psw = weighted ? Tensor.of(gaussian(rnd, IDX.length)) : null;
+                Tensor out = ref.zeros(DType.F32, b, d);
+                Tensor argmax = ref.zeros(DType.I64, b, d);
+                Tensor dOut = Tensor.of(r, b, d);
+                Tensor dW = ref.zeros(DType.F32, v, d);
+                Tensor dPsw = weighted ? ref.zeros(DType.F32, IDX.length) : null;
+                SortedIndices s = ref.sortIndices(i, v, padding)) {
             Tensor am = mode == BagMode.MAX ? argmax : null;
             DoubleSupplier loss = () -> {
                 ref.embeddingBagForward(out, am, w, i, off, psw, mode, padding);
@@ -122,14 +132,15 @@ class GradientCheckTest {
         Random rnd = new Random(10 + reduction.ordinal());
         int b = 5;
         int k = 4;
-        long[] targets = {2, -7, 0, 3, 2};             // -7 = ignore_index
+        long[] targets = {2, -7, 0, 3, 2}; // -7 = ignore_index
         float[] classWeights = {0.5f, 2f, 1f, 1.5f};
         for (float smoothing : new float[] {0f, 0.2f}) {
             for (boolean weighted : new boolean[] {false, true}) {
-                try (Tensor x = Tensor.of(gaussian(rnd, b * k), b, k); Tensor t = Tensor.of(targets);
-                     Tensor w = weighted ? Tensor.of(classWeights) : null;
-                     Tensor loss = ref.zeros(DType.F32, reduction == Reduction.NONE ? b : 1);
-                     Tensor dx = ref.zeros(DType.F32, b, k)) {
+                try (Tensor x = Tensor.of(gaussian(rnd, b * k), b, k);
+                        Tensor t = Tensor.of(targets);
+                        Tensor w = weighted ? Tensor.of(classWeights) : null;
+                        Tensor loss = ref.zeros(DType.F32, reduction == Reduction.NONE ? b : 1);
+                        Tensor dx = ref.zeros(DType.F32, b, k)) {
                     DoubleSupplier total = () -> {
                         ref.softmaxCrossEntropy(loss, null, x, t, w, -7, smoothing, reduction);
                         double sum = 0;
@@ -140,7 +151,12 @@ class GradientCheckTest {
                     };
                     float[] num = numeric(x, total, 1e-2);
                     ref.softmaxCrossEntropy(loss, dx, x, t, w, -7, smoothing, reduction);
-                    assertClose(num, dx.toFloatArray(), ATOL, RTOL, k,
+                    assertClose(
+                            num,
+                            dx.toFloatArray(),
+                            ATOL,
+                            RTOL,
+                            k,
                             reduction + " smoothing " + smoothing + (weighted ? " weighted" : ""));
                 }
             }

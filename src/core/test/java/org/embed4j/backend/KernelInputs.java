@@ -8,8 +8,7 @@ import java.util.Random;
  * empty bags at both ends, Gaussian weights. Stateless.
  */
 final class KernelInputs {
-    private KernelInputs() {
-    }
+    private KernelInputs() {}
 
     /** Indices in [0, V) with 0, V-1 and many duplicates. */
     static long[] indices(Random rnd, int n, int v) {
@@ -35,13 +34,13 @@ final class KernelInputs {
     /** B+1 offsets over n indices, bag sizes 0..6, with the first and the last bag empty. */
     static long[] offsets(Random rnd, int n) {
         long[] off = new long[n + 3];
-        int b = 1;                  // bag 0 is empty: off[0] = off[1] = 0
+        int b = 1; // bag 0 is empty: off[0] = off[1] = 0
         long pos = 0;
         while (pos < n) {
             pos = Math.min(n, pos + rnd.nextInt(7));
             off[++b] = pos;
         }
-        off[b + 1] = n;             // the last bag is empty
+        off[b + 1] = n; // the last bag is empty
         return Arrays.copyOf(off, b + 2);
     }
 

@@ -19,13 +19,15 @@ import org.junit.jupiter.api.Nested;
  * Skipped where the native CPU backend is not available.
  */
 class ScalarKernelConformanceTest {
-    private static final FunctionDescriptor INT_OF_INT = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
+    private static final FunctionDescriptor INT_OF_INT =
+            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
     private static final FunctionDescriptor INT_OF_VOID = FunctionDescriptor.of(ValueLayout.JAVA_INT);
     private static int previousLevel = -1;
 
     @BeforeAll
     static void useScalarKernels() throws Throwable {
-        assumeTrue(Backends.available().stream().anyMatch(b -> b.name().equals("cpu")),
+        assumeTrue(
+                Backends.available().stream().anyMatch(b -> b.name().equals("cpu")),
                 "the native CPU backend is not available here");
         previousLevel = (int) handle("e4j_isa_level", INT_OF_VOID).invokeExact();
         assertEquals(0, (int) handle("e4j_set_isa_level", INT_OF_INT).invokeExact(0), "e4j_set_isa_level(0)");
@@ -44,10 +46,8 @@ class ScalarKernelConformanceTest {
     }
 
     @Nested
-    class EmbeddingKernels extends BackendConformanceTest {
-    }
+    class EmbeddingKernels extends BackendConformanceTest {}
 
     @Nested
-    class DenseKernels extends DenseConformanceTest {
-    }
+    class DenseKernels extends DenseConformanceTest {}
 }

@@ -11,8 +11,7 @@ import org.embed4j.tensor.Tensor;
 final class TensorAssert {
     private static final int SHOWN = 5;
 
-    private TensorAssert() {
-    }
+    private TensorAssert() {}
 
     static void assertClose(float[] expected, float[] actual, double atol, double rtol, String what) {
         assertClose(expected, actual, atol, rtol, 0, what);
@@ -39,8 +38,14 @@ final class TensorAssert {
             }
             if (!ok) {
                 if (bad < SHOWN) {
-                    report.append("\n  at ").append(position(i, cols)).append(": expected ").append(e)
-                            .append(", actual ").append(a).append(" (diff ").append(Math.abs((double) e - a))
+                    report.append("\n  at ")
+                            .append(position(i, cols))
+                            .append(": expected ")
+                            .append(e)
+                            .append(", actual ")
+                            .append(a)
+                            .append(" (diff ")
+                            .append(Math.abs((double) e - a))
                             .append(')');
                 }
                 bad++;
@@ -61,8 +66,12 @@ final class TensorAssert {
         for (int i = 0; i < expected.length; i++) {
             if (Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
                 if (bad < SHOWN) {
-                    report.append("\n  at ").append(position(i, cols)).append(": expected ").append(expected[i])
-                            .append(", actual ").append(actual[i]);
+                    report.append("\n  at ")
+                            .append(position(i, cols))
+                            .append(": expected ")
+                            .append(expected[i])
+                            .append(", actual ")
+                            .append(actual[i]);
                 }
                 bad++;
             }
@@ -82,8 +91,12 @@ final class TensorAssert {
         for (int i = 0; i < expected.length; i++) {
             if (expected[i] != actual[i]) {
                 if (bad < SHOWN) {
-                    report.append("\n  at ").append(position(i, cols)).append(": expected ").append(expected[i])
-                            .append(", actual ").append(actual[i]);
+                    report.append("\n  at ")
+                            .append(position(i, cols))
+                            .append(": expected ")
+                            .append(expected[i])
+                            .append(", actual ")
+                            .append(actual[i]);
                 }
                 bad++;
             }

@@ -8,13 +8,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
-
 import org.embed4j.tensor.Tensor;
 import org.embed4j.text.NegativeSampler;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * The native word2vec kernel (CpuBackend: AVX2 or scalar C) against the Java reference after one chunk from
@@ -34,8 +33,14 @@ class Word2VecReferenceTest {
     }
 
     @ParameterizedTest(name = "cbow={0} subwords={1} D={2} window={3} negative={4}")
-    @CsvSource({"false,false,100,5,5", "true,false,100,5,5", "false,true,17,3,7", "true,true,9,4,3",
-        "false,false,1,2,1", "false,false,33,8,15"})
+    @CsvSource({
+        "false,false,100,5,5",
+        "true,false,100,5,5",
+        "false,true,17,3,7",
+        "true,true,9,4,3",
+        "false,false,1,2,1",
+        "false,false,33,8,15"
+    })
     void nativeMatchesJavaReferenceAfterOneChunk(boolean cbow, boolean subwords, int d, int window, int negative) {
         Backend cpu = cpu();
         SplittableRandom rnd = new SplittableRandom(42 + d);
@@ -93,28 +98,45 @@ class Word2VecReferenceTest {
         Arrays.fill(in, 0.1f);
         int[] tokens = {1, 2, 3, V, 4};
         for (Backend b : new Backend[] {new JavaBackend(), cpu}) {
-            try (Tensor wIn = Tensor.of(in, V, 4); Tensor wOut = Tensor.of(new float[V * 4], V, 4);
-                 Tensor tok = Tensor.of(tokens); Tensor tab = Tensor.of(new int[] {1, 2, 3});
-                 Tensor rng = Tensor.of(new long[] {1})) {
-                var e = assertThrows(IndexOutOfBoundsException.class, () -> b.word2vecTrainChunk(
-                        new Word2VecChunk(wIn, wOut, tok, tab, null, null, rng, false, 2, 2, 0.025f, 0.02f)), b.name());
+            try (Tensor wIn = Tensor.of(in, V, 4);
+                    Tensor wOut = Tensor.of(new float[V * 4], V, 4);
+                    Tensor tok = Tensor.of(tokens);
+                    Tensor tab = Tensor.of(new int[] {1, 2, 3});
+                    Tensor rng = Tensor.of(new long[] {1})) {
+                var e = assertThrows(
+                        IndexOutOfBoundsException.class,
+                        () -> b.word2vecTrainChunk(
+                                new Word2VecChunk(wIn, wOut, tok, tab, null, null, rng, false, 2, 2, 0.025f, 0.02f)),
+                        b.name());
                 assertTrue(e.getMessage().contains("tokens[3]"), e.getMessage());
                 assertArrayEquals(in, wIn.toFloatArray(), b.name() + " changed W_in");
             }
         }
     }
 
-    private record Result(float[] in, float[] out, long rng, Word2VecStats stats) {
-    }
+    private record Result(float[] in, float[] out, long rng, Word2VecStats stats) {}
 
-    private static Result run(Backend b, float[] in, float[] out, int[] tokens, int[] table, long[] off, int[] ids,
-                              boolean cbow, int window, int negative, int d) {
-        try (Tensor wIn = Tensor.of(in, in.length / d, d); Tensor wOut = Tensor.of(out, V, d);
-             Tensor tok = Tensor.of(tokens); Tensor tab = Tensor.of(table);
-             Tensor so = off == null ? null : Tensor.of(off); Tensor si = ids == null ? null : Tensor.of(ids);
-             Tensor rng = Tensor.of(new long[] {987654321L})) {
-            Word2VecStats st = b.word2vecTrainChunk(new Word2VecChunk(wIn, wOut, tok, tab, so, si, rng, cbow, window,
-                    negative, 0.025f, 0.02f));
+    private static Result run(
+            Backend b,
+            float[] in,
+            float[] out,
+            int[] tokens,
+            int[] table,
+            long[] off,
+            int[] ids,
+            boolean cbow,
+            int window,
+            int negative,
+            int d) {
+        try (Tensor wIn = Tensor.of(in, in.length / d, d);
+                Tensor wOut = Tensor.of(out, V, d);
+                Tensor tok = Tensor.of(tokens);
+                Tensor tab = Tensor.of(table);
+                Tensor so = off == null ? null : Tensor.of(off);
+                Tensor si = ids == null ? null : Tensor.of(ids);
+                Tensor rng = Tensor.of(new long[] {987654321L})) {
+            Word2VecStats st = b.word2vecTrainChunk(
+                    new Word2VecChunk(wIn, wOut, tok, tab, so, si, rng, cbow, window, negative, 0.025f, 0.02f));
             return new Result(wIn.toFloatArray(), wOut.toFloatArray(), rng.getIndex(0), st);
         }
     }

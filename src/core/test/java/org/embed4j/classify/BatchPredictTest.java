@@ -1,6 +1,5 @@
 package org.embed4j.classify;
 
-import org.embed4j.testing.ClassifierFixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,8 +14,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.embed4j.classify.LabeledText;
 import org.embed4j.deploy.Precision;
+import org.embed4j.testing.ClassifierFixtures;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +36,8 @@ class BatchPredictTest {
         TextClassifier trained = ClassifierFixtures.trec();
         Path file = dir.resolve("trec.e4jc");
         trained.quantize(Precision.INT8).save(file);
-        TextClassifier hs = new FastTextTrainer(ClassifierFixtures.OPTIONS.withLoss(ClassifierLoss.HS).withEpoch(5))
+        TextClassifier hs = new FastTextTrainer(
+                        ClassifierFixtures.OPTIONS.withLoss(ClassifierLoss.HS).withEpoch(5))
                 .train(ClassifierFixtures.read("trec-400.train.txt"));
         return List.of(trained, TextClassifier.load(file), hs);
     }
@@ -81,8 +81,8 @@ class BatchPredictTest {
         assertThrows(IllegalArgumentException.class, () -> model.predictTop1(two, new int[1], null));
         assertThrows(IllegalArgumentException.class, () -> model.predictTop1(two, new int[2], new float[1]));
         assertThrows(IndexOutOfBoundsException.class, () -> model.probabilities("a", new float[k], 1));
-        var npe = assertThrows(NullPointerException.class,
-                () -> model.probabilities(Arrays.asList("a", null), new float[2 * k]));
+        var npe = assertThrows(
+                NullPointerException.class, () -> model.probabilities(Arrays.asList("a", null), new float[2 * k]));
         assertTrue(npe.getMessage().contains("text 1"), npe.getMessage());
     }
 
@@ -119,7 +119,8 @@ class BatchPredictTest {
     /** A model of random weights with {@code words} words "w0".. and {@code buckets} bigram buckets, loaded mapped. */
     private static TextClassifier randomModel(Path dir, int words, int buckets) throws Exception {
         int dim = 16;
-        ClassifierOptions o = ClassifierOptions.DEFAULTS.withDim(dim).withWordNgrams(2).withBucket(buckets);
+        ClassifierOptions o =
+                ClassifierOptions.DEFAULTS.withDim(dim).withWordNgrams(2).withBucket(buckets);
         List<String> vocab = new ArrayList<>();
         for (int i = 0; i < words; i++) {
             vocab.add("w" + i);
@@ -174,7 +175,8 @@ class BatchPredictTest {
 
     @Test
     void allocationPerTextIsBoundedAndIndependentOfTheModelAndTheBatch(@TempDir Path dir) throws Exception {
-        Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+        Assumptions.assumeTrue(
+                ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
                 "needs com.sun.management.ThreadMXBean");
         TextClassifier small = randomModel(dir, 1_000, 10_000);
         TextClassifier big = randomModel(dir, 40_000, 400_000);
@@ -187,7 +189,8 @@ class BatchPredictTest {
         assertTrue(smallBytes < bound, "small model: " + smallBytes + " bytes per text");
         assertTrue(bigBytes < bound, "big model: " + bigBytes + " bytes per text");
         assertTrue(Math.abs(bigBytes - smallBytes) < 64, smallBytes + " vs " + bigBytes + " bytes per text");
-        assertTrue(Math.abs(bigBatchBytes - bigBytes) < 64, "batch of 16: " + bigBytes + ", of 200: " + bigBatchBytes
-                + " bytes per text");
+        assertTrue(
+                Math.abs(bigBatchBytes - bigBytes) < 64,
+                "batch of 16: " + bigBytes + ", of 200: " + bigBatchBytes + " bytes per text");
     }
 }

@@ -1,6 +1,5 @@
 package org.embed4j.classify;
 
-import org.embed4j.testing.ClassifierFixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,7 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import org.embed4j.classify.TextFormats;
+import org.embed4j.testing.ClassifierFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +45,8 @@ class ClassifierFileTest {
         for (int cut : new int[] {6, 40, b.length / 2, b.length - 1}) {
             Files.write(file, Arrays.copyOf(b, cut));
             IOException e = assertThrows(IOException.class, () -> TextClassifier.load(file));
-            assertTrue(e.getMessage().contains("truncated") || e.getMessage().contains("exceeds the file"),
+            assertTrue(
+                    e.getMessage().contains("truncated") || e.getMessage().contains("exceeds the file"),
                     "cut at " + cut + ": " + e.getMessage());
         }
         Files.write(file, Arrays.copyOf(b, b.length + 3));
@@ -88,24 +88,24 @@ class ClassifierFileTest {
      * A hand-made file of {@code version}: dim 2, words good/bad/EOS with input rows (1, 0), (0, 1), (0, 0), the
      * given labels and output rows; version 2 adds neg 5, the label {@code counts} and the float32 storage code.
      */
-    private static byte[] handMadeFile(int version, ClassifierLoss loss, List<String> labels, long[] counts,
-                                       float[] output) throws IOException {
+    private static byte[] handMadeFile(
+            int version, ClassifierLoss loss, List<String> labels, long[] counts, float[] output) throws IOException {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         java.io.DataOutputStream out = new java.io.DataOutputStream(bytes);
         out.writeInt(ClassifierFile.MAGIC);
         out.writeInt(version);
-        out.writeInt(2);         // dim
-        out.writeFloat(0.1f);    // lr
-        out.writeInt(5);         // epoch
-        out.writeInt(1);         // wordNgrams
-        out.writeInt(0);         // bucket
-        out.writeInt(1);         // minCount
+        out.writeInt(2); // dim
+        out.writeFloat(0.1f); // lr
+        out.writeInt(5); // epoch
+        out.writeInt(1); // wordNgrams
+        out.writeInt(0); // bucket
+        out.writeInt(1); // minCount
         out.writeBoolean(false); // lowercase
-        out.writeInt(1);         // threads
-        out.writeLong(7L);       // seed
+        out.writeInt(1); // threads
+        out.writeLong(7L); // seed
         out.writeInt(loss.ordinal());
-        out.writeInt(0);         // minn
-        out.writeInt(0);         // maxn
+        out.writeInt(0); // minn
+        out.writeInt(0); // maxn
         if (version >= 2) {
             out.writeInt(ClassifierOptions.DEFAULT_NEG);
         }
@@ -120,7 +120,7 @@ class ClassifierFileTest {
             for (long count : counts) {
                 out.writeLong(count);
             }
-            out.writeInt(0);     // storage: float32
+            out.writeInt(0); // storage: float32
         }
         ByteBuffer floats = ByteBuffer.allocate((6 + output.length) * 4).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (float f : new float[] {1, 0, 0, 1, 0, 0}) {
@@ -150,8 +150,11 @@ class ClassifierFileTest {
         // saved again, it becomes a version-2 file that predicts the same
         Path again = dir.resolve("v2.e4jc");
         c.save(again);
-        assertEquals(ClassifierFile.VERSION, ByteBuffer.wrap(Files.readAllBytes(again)).getInt(4));
-        assertArrayEquals(c.probabilities("good bad good"), TextClassifier.load(again).probabilities("good bad good"), 0f);
+        assertEquals(
+                ClassifierFile.VERSION,
+                ByteBuffer.wrap(Files.readAllBytes(again)).getInt(4));
+        assertArrayEquals(
+                c.probabilities("good bad good"), TextClassifier.load(again).probabilities("good bad good"), 0f);
     }
 
     @Test
@@ -203,7 +206,8 @@ class ClassifierFileTest {
         Path file = saved(dir);
         byte[] b = Files.readAllBytes(file);
         int dim = model.options().dim();
-        int storageAt = b.length - (model.dictionary().inputRows() + model.labels().size()) * dim * 4 - 4;
+        int storageAt =
+                b.length - (model.dictionary().inputRows() + model.labels().size()) * dim * 4 - 4;
         assertEquals(0, ByteBuffer.wrap(b).getInt(storageAt), "float32 storage code expected at " + storageAt);
         ByteBuffer.wrap(b).putInt(storageAt, 7);
         Files.write(file, b);

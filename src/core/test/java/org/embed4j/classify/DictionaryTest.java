@@ -1,6 +1,5 @@
 package org.embed4j.classify;
 
-import org.embed4j.testing.ClassifierFixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,7 +7,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
-import org.embed4j.classify.LabeledText;
+import org.embed4j.testing.ClassifierFixtures;
 import org.embed4j.text.Subwords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +20,9 @@ class DictionaryTest {
     private static int ngramBucket(List<String> tokens, int bucket) {
         BigInteger h = BigInteger.valueOf(Dictionary.fnv1a(tokens.get(0))).mod(TWO_64);
         for (int j = 1; j < tokens.size(); j++) {
-            h = h.multiply(BigInteger.valueOf(116049371)).add(BigInteger.valueOf(Dictionary.fnv1a(tokens.get(j)))).mod(TWO_64);
+            h = h.multiply(BigInteger.valueOf(116049371))
+                    .add(BigInteger.valueOf(Dictionary.fnv1a(tokens.get(j))))
+                    .mod(TWO_64);
         }
         return h.mod(BigInteger.valueOf(bucket)).intValue();
     }
@@ -45,10 +46,16 @@ class DictionaryTest {
         Dictionary d = new Dictionary(List.of(Dictionary.EOS, "good", "film"), List.of("pos"), 3, bucket, false);
         int[] rows = d.inputRows("good film unseen");
         int w = 3;
-        int[] expected = {1, 2, 0,
-            w + ngramBucket(List.of("good", "film"), bucket), w + ngramBucket(List.of("good", "film", "unseen"), bucket),
-            w + ngramBucket(List.of("film", "unseen"), bucket), w + ngramBucket(List.of("film", "unseen", Dictionary.EOS), bucket),
-            w + ngramBucket(List.of("unseen", Dictionary.EOS), bucket)};
+        int[] expected = {
+            1,
+            2,
+            0,
+            w + ngramBucket(List.of("good", "film"), bucket),
+            w + ngramBucket(List.of("good", "film", "unseen"), bucket),
+            w + ngramBucket(List.of("film", "unseen"), bucket),
+            w + ngramBucket(List.of("film", "unseen", Dictionary.EOS), bucket),
+            w + ngramBucket(List.of("unseen", Dictionary.EOS), bucket)
+        };
         assertArrayEquals(expected, rows);
         assertArrayEquals(new int[0], d.inputRows("   "));
     }
@@ -77,7 +84,8 @@ class DictionaryTest {
     @Test
     void charNgramModelSavesAndLoads(@TempDir Path dir) throws Exception {
         List<LabeledText> train = ClassifierFixtures.read("sms-300.tsv");
-        TextClassifier c = new FastTextTrainer(ClassifierFixtures.OPTIONS.withEpoch(3).withCharNgrams(2, 4)).train(train);
+        TextClassifier c =
+                new FastTextTrainer(ClassifierFixtures.OPTIONS.withEpoch(3).withCharNgrams(2, 4)).train(train);
         Path f = dir.resolve("sub.e4jc");
         c.save(f);
         TextClassifier l = TextClassifier.load(f);

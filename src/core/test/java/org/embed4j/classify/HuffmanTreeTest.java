@@ -60,8 +60,9 @@ class HuffmanTreeTest {
             int hi = (int) Math.ceil(Math.log(k) / Math.log(2));
             for (int c = 0; c < k; c++) {
                 int depth = t.path(c).length;
-                assertTrue(depth >= lo && depth <= hi, "k " + k + " label " + c + " depth " + depth + " not in [" + lo
-                        + ", " + hi + "]");
+                assertTrue(
+                        depth >= lo && depth <= hi,
+                        "k " + k + " label " + c + " depth " + depth + " not in [" + lo + ", " + hi + "]");
             }
         }
     }
@@ -82,7 +83,9 @@ class HuffmanTreeTest {
                 cost += counts[a] * t.path(a).length;
                 for (int b = 0; b < k; b++) {
                     if (counts[a] > counts[b]) {
-                        assertTrue(t.path(a).length <= t.path(b).length, "count " + counts[a] + " deeper than " + counts[b]);
+                        assertTrue(
+                                t.path(a).length <= t.path(b).length,
+                                "count " + counts[a] + " deeper than " + counts[b]);
                     }
                 }
             }
@@ -112,7 +115,8 @@ class HuffmanTreeTest {
         assertPrefixCode(new HuffmanTree(new long[] {Long.MAX_VALUE / 2, Long.MAX_VALUE / 2}));
         assertPrefixCode(new HuffmanTree(new long[] {Long.MAX_VALUE - 1, 0}));
         for (long[] counts : new long[][] {{Long.MAX_VALUE, 1}, {Long.MAX_VALUE - 1, 0, 0}, {1L << 62, 1L << 62}}) {
-            var e = assertThrows(IllegalArgumentException.class, () -> new HuffmanTree(counts), Arrays.toString(counts));
+            var e = assertThrows(
+                    IllegalArgumentException.class, () -> new HuffmanTree(counts), Arrays.toString(counts));
             assertTrue(e.getMessage().contains("sum past 2^63"), e.getMessage());
         }
     }

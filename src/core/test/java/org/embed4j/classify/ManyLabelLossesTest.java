@@ -1,6 +1,5 @@
 package org.embed4j.classify;
 
-import org.embed4j.testing.ClassifierFixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,7 +9,7 @@ import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import org.embed4j.classify.LabeledText;
+import org.embed4j.testing.ClassifierFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,8 +22,10 @@ class ManyLabelLossesTest {
 
     private static synchronized TextClassifier trained(ClassifierLoss loss) throws Exception {
         if (!MODELS.containsKey(loss)) {
-            MODELS.put(loss, new FastTextTrainer(ClassifierFixtures.OPTIONS.withLoss(loss))
-                    .train(ClassifierFixtures.read("trec-400.train.txt")));
+            MODELS.put(
+                    loss,
+                    new FastTextTrainer(ClassifierFixtures.OPTIONS.withLoss(loss))
+                            .train(ClassifierFixtures.read("trec-400.train.txt")));
         }
         return MODELS.get(loss);
     }
@@ -35,7 +36,8 @@ class ManyLabelLossesTest {
 
     @Test
     void hsAndNsLearnAboutAsWellAsSoftmax() throws Exception {
-        double softmax = ClassifierMetrics.evaluate(trained(ClassifierLoss.SOFTMAX), test(), 1).accuracy();
+        double softmax = ClassifierMetrics.evaluate(trained(ClassifierLoss.SOFTMAX), test(), 1)
+                .accuracy();
         for (ClassifierLoss loss : List.of(ClassifierLoss.HS, ClassifierLoss.NS)) {
             double acc = ClassifierMetrics.evaluate(trained(loss), test(), 1).accuracy();
             // 150 test questions: one question is 0.67 points, and the losses differ in how they spend 30 epochs
@@ -78,13 +80,17 @@ class ManyLabelLossesTest {
             model.save(file);
             TextClassifier loaded = TextClassifier.load(file);
             assertEquals(model.options(), loaded.options());
-            assertArrayEquals(model.dictionary().labelCounts(), loaded.dictionary().labelCounts());
+            assertArrayEquals(
+                    model.dictionary().labelCounts(), loaded.dictionary().labelCounts());
             for (LabeledText e : test()) {
                 assertArrayEquals(model.probabilities(e.text()), loaded.probabilities(e.text()), 0f, e.text());
             }
         }
-        TextClassifier ns = new FastTextTrainer(ClassifierFixtures.OPTIONS.withLoss(ClassifierLoss.NS).withNeg(2)
-                .withEpoch(1)).train(ClassifierFixtures.read("trec-400.train.txt"));
+        TextClassifier ns = new FastTextTrainer(ClassifierFixtures.OPTIONS
+                        .withLoss(ClassifierLoss.NS)
+                        .withNeg(2)
+                        .withEpoch(1))
+                .train(ClassifierFixtures.read("trec-400.train.txt"));
         Path file = dir.resolve("neg2.e4jc");
         ns.save(file);
         assertEquals(2, TextClassifier.load(file).options().neg());
@@ -100,8 +106,11 @@ class ManyLabelLossesTest {
             assertArrayEquals(Matrices.floats(a.input()), Matrices.floats(b.input()), 0f);
             assertArrayEquals(Matrices.floats(a.output()), Matrices.floats(b.output()), 0f);
 
-            double oneThread = ClassifierMetrics.evaluate(trained(loss), test(), 1).accuracy();
-            TextClassifier hogwild = new FastTextTrainer(ClassifierFixtures.OPTIONS.withLoss(loss).withThreads(2)).train(train);
+            double oneThread =
+                    ClassifierMetrics.evaluate(trained(loss), test(), 1).accuracy();
+            TextClassifier hogwild = new FastTextTrainer(
+                            ClassifierFixtures.OPTIONS.withLoss(loss).withThreads(2))
+                    .train(train);
             double acc = ClassifierMetrics.evaluate(hogwild, test(), 1).accuracy();
             assertTrue(acc >= oneThread - 0.1, loss + " with 2 threads: " + acc + " vs 1 thread " + oneThread);
         }

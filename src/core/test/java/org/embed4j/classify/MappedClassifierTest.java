@@ -1,6 +1,5 @@
 package org.embed4j.classify;
 
-import org.embed4j.testing.ClassifierFixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -15,8 +14,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.embed4j.classify.LabeledText;
 import org.embed4j.deploy.Precision;
+import org.embed4j.testing.ClassifierFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,7 +30,7 @@ class MappedClassifierTest {
         for (LabeledText e : ClassifierFixtures.read("trec-150.test.txt")) {
             texts.add(e.text());
         }
-        texts.add("");                       // no token: uniform (softmax) or 0.5 each (ova, ns)
+        texts.add(""); // no token: uniform (softmax) or 0.5 each (ova, ns)
         texts.add("qqqzzz unseen-words-only"); // only EOS and hashed bigrams
         return texts;
     }
@@ -71,11 +70,13 @@ class MappedClassifierTest {
                 o = o.withCharNgrams(3, 5); // and the subword rows
             }
             TextClassifier trained = new FastTextTrainer(o).train(train);
-            List<TextClassifier> models = List.of(trained, trained.quantize(Precision.INT8),
-                    trained.quantize(Precision.FP16));
+            List<TextClassifier> models =
+                    List.of(trained, trained.quantize(Precision.INT8), trained.quantize(Precision.FP16));
             for (TextClassifier model : models) {
-                String what = loss + " " + model.precision().map(Precision::toString).orElse("float32");
-                Path file = dir.resolve(loss + "-" + model.precision().map(Precision::toString).orElse("f32") + ".e4jc");
+                String what =
+                        loss + " " + model.precision().map(Precision::toString).orElse("float32");
+                Path file = dir.resolve(
+                        loss + "-" + model.precision().map(Precision::toString).orElse("f32") + ".e4jc");
                 model.save(file);
                 TextClassifier loaded = TextClassifier.load(file);
                 assertInstanceOf(MappedMatrix.class, loaded.input(), what);
@@ -102,8 +103,9 @@ class MappedClassifierTest {
             TextClassifier fromHeap = trained.quantize(p);
             TextClassifier fromMapping = loaded.quantize(p);
             assertSamePredictions(fromHeap, fromMapping, p.toString());
-            var e = assertThrows(IllegalStateException.class, () -> TextClassifier.load(quantizedFile(dir, fromHeap))
-                    .quantize(Precision.INT8));
+            var e = assertThrows(
+                    IllegalStateException.class,
+                    () -> TextClassifier.load(quantizedFile(dir, fromHeap)).quantize(Precision.INT8));
             assertTrue(e.getMessage().contains("already quantized"), e.getMessage());
         }
     }
@@ -116,8 +118,11 @@ class MappedClassifierTest {
 
     /** A small model (no buckets) whose file is mostly header, vocabulary and labels. */
     private static byte[] smallModelBytes(Path dir) throws IOException {
-        TextClassifier model = new FastTextTrainer(ClassifierFixtures.OPTIONS.withWordNgrams(1).withEpoch(1)
-                .withLoss(ClassifierLoss.HS)).train(ClassifierFixtures.read("trec-400.train.txt"));
+        TextClassifier model = new FastTextTrainer(ClassifierFixtures.OPTIONS
+                        .withWordNgrams(1)
+                        .withEpoch(1)
+                        .withLoss(ClassifierLoss.HS))
+                .train(ClassifierFixtures.read("trec-400.train.txt"));
         Path file = dir.resolve("small.e4jc");
         model.quantize(Precision.INT8).save(file);
         return Files.readAllBytes(file);
@@ -176,14 +181,17 @@ class MappedClassifierTest {
         byte[] b = Files.readAllBytes(file);
         int dimAt = 8;
         int bucketAt = 24;
-        for (int[] field : new int[][] {{dimAt, 17}, {dimAt, 4096}, {bucketAt, Integer.MAX_VALUE}, {bucketAt, 19_999}}) {
+        for (int[] field :
+                new int[][] {{dimAt, 17}, {dimAt, 4096}, {bucketAt, Integer.MAX_VALUE}, {bucketAt, 19_999}}) {
             byte[] c = b.clone();
             ByteBuffer.wrap(c).putInt(field[0], field[1]);
             Files.write(file, c);
             IOException e = assertThrows(IOException.class, () -> TextClassifier.load(file));
-            assertTrue(e.getMessage().contains(file.toString())
-                    && (e.getMessage().contains("truncated") || e.getMessage().contains("unexpected bytes")
-                    || e.getMessage().contains("more input rows than fit")),
+            assertTrue(
+                    e.getMessage().contains(file.toString())
+                            && (e.getMessage().contains("truncated")
+                                    || e.getMessage().contains("unexpected bytes")
+                                    || e.getMessage().contains("more input rows than fit")),
                     "field at " + field[0] + " = " + field[1] + ": " + e.getMessage());
         }
     }

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
-import org.embed4j.classify.LabeledText;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,7 +35,8 @@ class MultiLabelTest {
                 };
                 sb.append(word).append(' ');
             }
-            List<String> labels = kind == 0 ? List.of("sports") : kind == 1 ? List.of("business") : List.of("sports", "business");
+            List<String> labels =
+                    kind == 0 ? List.of("sports") : kind == 1 ? List.of("business") : List.of("sports", "business");
             out.add(new LabeledText(labels, sb.toString().trim()));
         }
         return out;
@@ -48,7 +48,8 @@ class MultiLabelTest {
 
     @Test
     void oneVsAllRecoversEveryLabelSet(@TempDir Path dir) throws Exception {
-        ClassifierOptions o = ClassifierOptions.DEFAULTS.withDim(8).withEpoch(20).withLr(0.5f).withLoss(ClassifierLoss.OVA);
+        ClassifierOptions o =
+                ClassifierOptions.DEFAULTS.withDim(8).withEpoch(20).withLr(0.5f).withLoss(ClassifierLoss.OVA);
         TextClassifier c = new FastTextTrainer(o).train(examples(300, 1));
         int exact = 0;
         List<LabeledText> test = examples(100, 2);
@@ -77,7 +78,8 @@ class MultiLabelTest {
     void lossNamesParseLikeFastText() {
         assertEquals(ClassifierLoss.OVA, ClassifierLoss.parse("ova"));
         assertEquals(ClassifierLoss.SOFTMAX, ClassifierLoss.parse("softmax"));
-        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> ClassifierLoss.parse("hsm"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class, () -> ClassifierLoss.parse("hsm"));
         assertTrue(e.getMessage().contains("hsm"), e.getMessage());
     }
 }

@@ -1,13 +1,12 @@
 package org.embed4j.classify;
 
-import org.embed4j.testing.ClassifierFixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.List;
-import org.embed4j.classify.LabeledText;
+import org.embed4j.testing.ClassifierFixtures;
 import org.embed4j.vectors.WordVectors;
 import org.junit.jupiter.api.Test;
 
@@ -47,7 +46,8 @@ class PretrainedTest {
 
     @Test
     void dimensionMismatchSaysWhatToPass() {
-        var e = assertThrows(IllegalArgumentException.class,
+        var e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new FastTextTrainer(ClassifierFixtures.OPTIONS.withDim(8)).pretrained(vectors(), false));
         assertTrue(e.getMessage().contains("--dim 16"), e.getMessage());
     }

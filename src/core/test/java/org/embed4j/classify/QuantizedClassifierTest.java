@@ -1,6 +1,5 @@
 package org.embed4j.classify;
 
-import org.embed4j.testing.ClassifierFixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,8 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import org.embed4j.classify.LabeledText;
 import org.embed4j.deploy.Precision;
+import org.embed4j.testing.ClassifierFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -50,7 +49,9 @@ class QuantizedClassifierTest {
     void hsAndNsModelsQuantizeToo() throws Exception {
         List<LabeledText> train = ClassifierFixtures.read("trec-400.train.txt");
         for (ClassifierLoss loss : List.of(ClassifierLoss.HS, ClassifierLoss.NS, ClassifierLoss.OVA)) {
-            TextClassifier base = new FastTextTrainer(ClassifierFixtures.OPTIONS.withLoss(loss).withEpoch(10)).train(train);
+            TextClassifier base = new FastTextTrainer(
+                            ClassifierFixtures.OPTIONS.withLoss(loss).withEpoch(10))
+                    .train(train);
             TextClassifier q = base.quantize(Precision.INT8);
             int agree = 0;
             for (LabeledText e : test()) {
@@ -74,7 +75,8 @@ class QuantizedClassifierTest {
             long rows = base.dictionary().inputRows() + base.labels().size();
             int dim = base.options().dim();
             assertEquals(rows * dim * Float.BYTES, base.weightBytes());
-            assertEquals(p == Precision.INT8 ? rows * (dim + Float.BYTES) : rows * dim * 2, q.weightBytes(), p + " weights");
+            assertEquals(
+                    p == Precision.INT8 ? rows * (dim + Float.BYTES) : rows * dim * 2, q.weightBytes(), p + " weights");
             TextClassifier loaded = TextClassifier.load(file);
             assertEquals(Optional.of(p), loaded.precision());
             assertEquals(base.options(), loaded.options());

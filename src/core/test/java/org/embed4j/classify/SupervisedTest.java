@@ -67,7 +67,8 @@ class SupervisedTest {
         }
         double expLoss = -(logits[target] - max - Math.log(z));
 
-        float loss = Supervised.step(input, output, dim, rows, target, lr, new double[dim], new double[dim], new float[k]);
+        float loss =
+                Supervised.step(input, output, dim, rows, target, lr, new double[dim], new double[dim], new float[k]);
         assertEquals(expLoss, loss, 1e-5 + 1e-4 * expLoss, "loss dim " + dim + " k " + k);
         assertClose(expOut, output, "output dim " + dim + " k " + k);
         assertClose(expIn, input, "input dim " + dim + " k " + k);
@@ -112,7 +113,8 @@ class SupervisedTest {
                 expIn[r * dim + d] += grad[d] / rows.length;
             }
         }
-        float loss = Supervised.stepOva(input, output, dim, rows, targets, lr, new double[dim], new double[dim], new float[k]);
+        float loss = Supervised.stepOva(
+                input, output, dim, rows, targets, lr, new double[dim], new double[dim], new float[k]);
         assertEquals(expLoss, loss, 1e-5 + 1e-4 * expLoss);
         assertClose(expOut, output, "output");
         assertClose(expIn, input, "input");
@@ -176,16 +178,21 @@ class SupervisedTest {
     void hierarchicalSoftmaxStepMatchesReference() {
         int[] path = {3, 1, 4};
         boolean[] code = {true, false, true};
-        checkBinarySteps(path, code, (in, out, dim, rows, lr, h, g) -> Supervised.stepHs(in, out, dim, rows, path, code,
-                lr, h, g, null));
+        checkBinarySteps(
+                path,
+                code,
+                (in, out, dim, rows, lr, h, g) -> Supervised.stepHs(in, out, dim, rows, path, code, lr, h, g, null));
     }
 
     @Test
     void negativeSamplingStepMatchesReference() {
         // target 2, negatives 5, 0, 5 (a label drawn twice is updated twice); the trailing 1 is past count and unused
         int[] negatives = {5, 0, 5, 1};
-        checkBinarySteps(new int[] {2, 5, 0, 5}, new boolean[] {true, false, false, false},
-                (in, out, dim, rows, lr, h, g) -> Supervised.stepNs(in, out, dim, rows, 2, negatives, 3, lr, h, g, null));
+        checkBinarySteps(
+                new int[] {2, 5, 0, 5},
+                new boolean[] {true, false, false, false},
+                (in, out, dim, rows, lr, h, g) ->
+                        Supervised.stepNs(in, out, dim, rows, 2, negatives, 3, lr, h, g, null));
     }
 
     /** Fills {@code a} with uniform draws from [-1, 1), in index order. */

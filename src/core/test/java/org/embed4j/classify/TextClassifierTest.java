@@ -1,6 +1,5 @@
 package org.embed4j.classify;
 
-import org.embed4j.testing.ClassifierFixtures;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -15,7 +14,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.embed4j.classify.LabeledText;
+import org.embed4j.testing.ClassifierFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,7 +62,8 @@ class TextClassifierTest {
         assertArrayEquals(Matrices.floats(a.input()), Matrices.floats(b.input()), 0f);
         assertArrayEquals(Matrices.floats(a.output()), Matrices.floats(b.output()), 0f);
         TextClassifier c = new FastTextTrainer(o.withSeed(43)).train(train);
-        assertTrue(!java.util.Arrays.equals(Matrices.floats(a.output()), Matrices.floats(c.output())),
+        assertTrue(
+                !java.util.Arrays.equals(Matrices.floats(a.output()), Matrices.floats(c.output())),
                 "another seed gave the same model");
     }
 
@@ -133,10 +133,13 @@ class TextClassifierTest {
 
     @Test
     void trainingRejectsDataWithoutTokens() {
-        var e = assertThrows(IllegalArgumentException.class, () -> new FastTextTrainer(ClassifierFixtures.OPTIONS)
-                .train(List.of(LabeledText.of("a", "  "), LabeledText.of("b", ""))));
+        var e = assertThrows(
+                IllegalArgumentException.class,
+                () -> new FastTextTrainer(ClassifierFixtures.OPTIONS)
+                        .train(List.of(LabeledText.of("a", "  "), LabeledText.of("b", ""))));
         assertTrue(e.getMessage().contains("token"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new FastTextTrainer(ClassifierFixtures.OPTIONS).train(List.of()));
+        assertThrows(
+                IllegalArgumentException.class, () -> new FastTextTrainer(ClassifierFixtures.OPTIONS).train(List.of()));
     }
 
     @Test

@@ -22,10 +22,56 @@ import org.junit.jupiter.api.Test;
  */
 class TokenRowsRecipeTest {
     private static final String[] PIECES = {
-        "a", "b", "z", "Q", "0", "9", "-", "_", "'", "\u2019", "!", "?", ".", ",", "<", ">", "/", "\"", "\\",
-        " ", " ", " ", "\t", "\n", "\u00a0", "\u2003", "\u0001", "\u007f", "é", "ß", "Ä", "\u0130", "ñ", "\u0301",
-        "日本", "语", "\u0800", "\u07ff", "\uffff", "\ud83d\ude00", "\ud801\udc00", "\ud83d", "\ude00", "don't",
-        "good", "film", "Good", "FILM", "w123", "</s>",
+        "a",
+        "b",
+        "z",
+        "Q",
+        "0",
+        "9",
+        "-",
+        "_",
+        "'",
+        "\u2019",
+        "!",
+        "?",
+        ".",
+        ",",
+        "<",
+        ">",
+        "/",
+        "\"",
+        "\\",
+        " ",
+        " ",
+        " ",
+        "\t",
+        "\n",
+        "\u00a0",
+        "\u2003",
+        "\u0001",
+        "\u007f",
+        "é",
+        "ß",
+        "Ä",
+        "\u0130",
+        "ñ",
+        "\u0301",
+        "日本",
+        "语",
+        "\u0800",
+        "\u07ff",
+        "\uffff",
+        "\ud83d\ude00",
+        "\ud801\udc00",
+        "\ud83d",
+        "\ude00",
+        "don't",
+        "good",
+        "film",
+        "Good",
+        "FILM",
+        "w123",
+        "</s>",
     };
 
     private static String randomText(SplittableRandom r, int maxPieces) {
@@ -55,7 +101,10 @@ class TokenRowsRecipeTest {
                     int c = s.codePointAt(i);
                     if (isWordChar(c)) {
                         i += Character.charCount(c);
-                    } else if ((c == '\'' || c == '\u2019') && i > start && i + 1 < n && isWordChar(s.codePointAt(i + 1))) {
+                    } else if ((c == '\'' || c == '\u2019')
+                            && i > start
+                            && i + 1 < n
+                            && isWordChar(s.codePointAt(i + 1))) {
                         i += 1;
                     } else {
                         break;
@@ -72,8 +121,10 @@ class TokenRowsRecipeTest {
     }
 
     private static boolean isWordChar(int cp) {
-        return Character.isLetterOrDigit(cp) || Character.getType(cp) == Character.NON_SPACING_MARK
-                || cp == '-' || cp == '_';
+        return Character.isLetterOrDigit(cp)
+                || Character.getType(cp) == Character.NON_SPACING_MARK
+                || cp == '-'
+                || cp == '_';
     }
 
     private static int bytesFnv1a(String s) {
@@ -85,8 +136,8 @@ class TokenRowsRecipeTest {
     }
 
     /** Input rows as first written: words (+ their char n-grams), EOS, then hashed word n-grams. */
-    private static int[] referenceRows(String text, List<String> words, boolean lowercase, int wordNgrams, int bucket,
-                                       Subwords subwords) {
+    private static int[] referenceRows(
+            String text, List<String> words, boolean lowercase, int wordNgrams, int bucket, Subwords subwords) {
         Map<String, Integer> ids = new HashMap<>();
         for (int i = 0; i < words.size(); i++) {
             ids.put(words.get(i), i);
@@ -126,8 +177,11 @@ class TokenRowsRecipeTest {
             // any range, also one that cuts a surrogate pair in two (each half is then unpaired: '?')
             int start = s.isEmpty() ? 0 : r.nextInt(s.length() + 1);
             int end = start + (s.length() == start ? 0 : r.nextInt(s.length() - start + 1));
-            assertEquals(bytesFnv1a(s.substring(start, end)), Dictionary.fnv1a(s.toCharArray(), start, end),
-                    () -> "range [" + start + ", " + end + ") of " + s.codePoints().mapToObj(Integer::toHexString).toList());
+            assertEquals(
+                    bytesFnv1a(s.substring(start, end)),
+                    Dictionary.fnv1a(s.toCharArray(), start, end),
+                    () -> "range [" + start + ", " + end + ") of "
+                            + s.codePoints().mapToObj(Integer::toHexString).toList());
         }
         // every BMP char on its own, and every supplementary plane's first and last code point
         for (int c = 0; c <= 0xFFFF; c++) {
@@ -155,7 +209,8 @@ class TokenRowsRecipeTest {
         // every ASCII char between two word chars, so that the table-driven classes are all seen in context
         for (int c = 0; c < 128; c++) {
             String text = "ab" + (char) c + "cd " + (char) c;
-            assertEquals(referenceTokens(text, false), new TextFeatures(false).tokens(text), () -> "char " + text.charAt(2));
+            assertEquals(
+                    referenceTokens(text, false), new TextFeatures(false).tokens(text), () -> "char " + text.charAt(2));
         }
     }
 
@@ -202,8 +257,17 @@ class TokenRowsRecipeTest {
     void shortAndLongWordsAreFoundAlike() {
         // the table packs words of up to 7 chars below U+0100 into its slots and keeps the others aside: both sides
         // of each limit, and near misses that differ only in the last char or in length
-        List<String> words = List.of("abcdefg", "abcdefgh", "\u00ff\u00ff", "\u0100a", "a", "abcdefgi", "abcdef",
-                "\u00e9t\u00e9", "\ud83d\ude00", "x1234567890123456789");
+        List<String> words = List.of(
+                "abcdefg",
+                "abcdefgh",
+                "\u00ff\u00ff",
+                "\u0100a",
+                "a",
+                "abcdefgi",
+                "abcdef",
+                "\u00e9t\u00e9",
+                "\ud83d\ude00",
+                "x1234567890123456789");
         Dictionary d = new Dictionary(words, List.of("x"), 1, 0, false);
         for (int id = 0; id < words.size(); id++) {
             assertEquals(id, d.wordId(words.get(id)), words.get(id));
@@ -211,12 +275,14 @@ class TokenRowsRecipeTest {
         for (String miss : List.of("abcdefh", "abcdefgj", "abcde", "\u00ff", "\u0100b", "x123456789012345678", "b")) {
             assertEquals(-1, d.wordId(miss), miss);
         }
-        assertArrayEquals(new int[] {1, 3, 8, 9}, d.inputRows("abcdefgh \u0100a \ud83d\ude00 x1234567890123456789 zzz"));
+        assertArrayEquals(
+                new int[] {1, 3, 8, 9}, d.inputRows("abcdefgh \u0100a \ud83d\ude00 x1234567890123456789 zzz"));
     }
 
     @Test
     void duplicateWordsAreRefused() {
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
                 () -> new Dictionary(List.of("a", "b", "a"), List.of("x"), 1, 0, false));
         assertEquals("duplicate word \"a\"", e.getMessage());
     }

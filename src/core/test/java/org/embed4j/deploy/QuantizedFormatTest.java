@@ -1,6 +1,5 @@
 package org.embed4j.deploy;
 
-import org.embed4j.testing.RandomVectors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,8 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
+import org.embed4j.testing.RandomVectors;
 import org.embed4j.text.Subwords;
-
 import org.embed4j.vectors.WordVectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,8 +67,8 @@ class QuantizedFormatTest {
             Path bad = dir.resolve("t" + len + ".e4jq");
             Files.write(bad, java.util.Arrays.copyOf(bytes, len));
             IOException e = assertThrows(IOException.class, () -> QuantizedVectors.load(bad), "length " + len);
-            assertTrue(e.getMessage().contains(bad.toString()) && e.getMessage().contains("byte offset"),
-                    e.getMessage());
+            assertTrue(
+                    e.getMessage().contains(bad.toString()) && e.getMessage().contains("byte offset"), e.getMessage());
         }
     }
 
@@ -134,11 +133,15 @@ class QuantizedFormatTest {
         expectCorrupt(subwordFile(Precision.INT8), b -> b.putInt(84, 0), "maxn 0");
         expectCorrupt(subwordFile(Precision.INT8), b -> b.putInt(80, 9), "minn");
         expectCorrupt(subwordFile(Precision.INT8), b -> b.putLong(96, b.getLong(96) + 1), "64-byte aligned");
-        expectCorrupt(subwordFile(Precision.INT8), b -> b.putFloat((int) b.getLong(104), Float.NaN),
+        expectCorrupt(
+                subwordFile(Precision.INT8),
+                b -> b.putFloat((int) b.getLong(104), Float.NaN),
                 "subword scale of row 0");
         expectCorrupt(subwordFile(Precision.INT8), b -> b.putLong(120, 1), "reserved header bytes");
         expectCorrupt(subwordFile(Precision.FP16), b -> b.putLong(104, b.getLong(96)), "only int8 subword rows");
-        expectCorrupt(subwordFile(Precision.FP16), b -> b.putShort((int) b.getLong(96) + 2, (short) 0x7c00),
+        expectCorrupt(
+                subwordFile(Precision.FP16),
+                b -> b.putShort((int) b.getLong(96) + 2, (short) 0x7c00),
                 "fp16 element 1");
         expectCorrupt(write(Precision.INT8), b -> b.putInt(80, 3), "without subword rows");
         expectCorrupt(write(Precision.INT8), b -> b.putLong(96, 4096), "no bucket rows");
@@ -147,8 +150,12 @@ class QuantizedFormatTest {
     /** 300 words of dim 13 with 50 subword rows (minn 3, maxn 5). */
     private static WordVectors subwordModel() {
         WordVectors w = RandomVectors.model(4, 300, 13);
-        return WordVectors.withSubwords(w.words(), RandomVectors.gaussian(5, 300 * 13),
-                RandomVectors.gaussian(6, 50 * 13), 13, new Subwords(3, 5, 50));
+        return WordVectors.withSubwords(
+                w.words(),
+                RandomVectors.gaussian(5, 300 * 13),
+                RandomVectors.gaussian(6, 50 * 13),
+                13,
+                new Subwords(3, 5, 50));
     }
 
     private Path subwordFile(Precision p) throws IOException {
@@ -169,7 +176,8 @@ class QuantizedFormatTest {
         long offsetsAt = offsets(Precision.INT8);
         expectCorrupt(Precision.INT8, b -> b.putLong((int) offsetsAt + 8, 1_000_000), "word offset 1");
         expectCorrupt(Precision.INT8, b -> b.putLong((int) offsetsAt, 1), "word offset 0");
-        long stringsAt = ByteBuffer.wrap(Files.readAllBytes(write(Precision.INT8))).order(ByteOrder.LITTLE_ENDIAN)
+        long stringsAt = ByteBuffer.wrap(Files.readAllBytes(write(Precision.INT8)))
+                .order(ByteOrder.LITTLE_ENDIAN)
                 .getLong(64);
         // "w0" -> "w1": a repeated word; 0xff: not UTF-8
         expectCorrupt(Precision.INT8, b -> b.put((int) stringsAt + 1, (byte) '1'), "appears at rows");
@@ -177,7 +185,9 @@ class QuantizedFormatTest {
     }
 
     private long offsets(Precision p) throws IOException {
-        return ByteBuffer.wrap(Files.readAllBytes(write(p))).order(ByteOrder.LITTLE_ENDIAN).getLong(56);
+        return ByteBuffer.wrap(Files.readAllBytes(write(p)))
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .getLong(56);
     }
 
     private void expectCorrupt(Precision p, Consumer<ByteBuffer> change, String expected) throws IOException {

@@ -1,6 +1,5 @@
 package org.embed4j.deploy;
 
-import org.embed4j.testing.RandomVectors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -10,8 +9,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import org.embed4j.testing.RandomVectors;
 import org.embed4j.vectors.Neighbor;
-
 import org.embed4j.vectors.WordVectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,8 +42,10 @@ class QuantizedVectorsTest {
             for (int d = 0; d < dim; d++) {
                 double err = Math.abs(x[r * dim + d] - row[d]);
                 double bound = scale / 2 * (1 + 1e-5) + Math.ulp(max);
-                assertTrue(err <= bound, "row " + r + " col " + d + ": |" + x[r * dim + d] + " - " + row[d] + "| = "
-                        + err + " > " + bound);
+                assertTrue(
+                        err <= bound,
+                        "row " + r + " col " + d + ": |" + x[r * dim + d] + " - " + row[d] + "| = " + err + " > "
+                                + bound);
             }
         }
         assertArrayEquals(new float[dim], q.vector(3));
@@ -75,8 +76,8 @@ class QuantizedVectorsTest {
     void refusesWhatCannotBeQuantized() {
         float[] x = {1, 2, Float.NaN, 4};
         WordVectors w = WordVectors.of(List.of("a", "b"), x, 2);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> QuantizedVectors.quantize(w, Precision.INT8));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> QuantizedVectors.quantize(w, Precision.INT8));
         assertTrue(e.getMessage().contains("row 1") && e.getMessage().contains("NaN"), e.getMessage());
         WordVectors big = WordVectors.of(List.of("a"), new float[] {1e6f, 0}, 2);
         e = assertThrows(IllegalArgumentException.class, () -> QuantizedVectors.quantize(big, Precision.FP16));
@@ -198,8 +199,10 @@ class QuantizedVectorsTest {
             QuantizedVectors q = QuantizedVectors.quantize(w, p);
             List<Neighbor> got = q.nearest(q.vector(2), 3);
             assertEquals(got.get(0).score(), got.get(1).score(), p + ": the twins tie");
-            assertEquals(List.of(w.words().get(2), w.words().get(twin)),
-                    List.of(got.get(0).word(), got.get(1).word()), p + ": the lower row first");
+            assertEquals(
+                    List.of(w.words().get(2), w.words().get(twin)),
+                    List.of(got.get(0).word(), got.get(1).word()),
+                    p + ": the lower row first");
         }
     }
 
@@ -213,7 +216,9 @@ class QuantizedVectorsTest {
             assertArrayEquals(q.vector(r), back.vector(r));
         }
         assertEquals(120L * 12 + 120 * 4 + 120 * 4, q.vectorBytes());
-        assertEquals(120L * 12 * 2 + 120 * 4, QuantizedVectors.quantize(w, Precision.FP16).vectorBytes());
+        assertEquals(
+                120L * 12 * 2 + 120 * 4,
+                QuantizedVectors.quantize(w, Precision.FP16).vectorBytes());
     }
 
     private static Set<String> words(List<Neighbor> list) {
@@ -234,5 +239,4 @@ class QuantizedVectorsTest {
         }
         return nx == 0 || ny == 0 ? 0 : dot / Math.sqrt(nx * ny);
     }
-
 }

@@ -1,6 +1,5 @@
 package org.embed4j.deploy;
 
-import org.embed4j.testing.RandomVectors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,10 +13,10 @@ import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.embed4j.testing.RandomVectors;
 import org.embed4j.text.Subwords;
 import org.embed4j.text.Tokenizer;
 import org.embed4j.vectors.Neighbor;
-
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;
 import org.embed4j.vectors.WordVectors;
@@ -79,12 +78,20 @@ class TextEmbedderTest {
     @Test
     void unknownWordsAreTheOnesTheMeanSkips() {
         TextEmbedder e = new TextEmbedder(RandomVectors.model(1, 200, 17));
-        assertEquals(List.of("unknown", "zzz"), List.copyOf(e.unknownWords(TEXT + " unknown")),
+        assertEquals(
+                List.of("unknown", "zzz"),
+                List.copyOf(e.unknownWords(TEXT + " unknown")),
                 "in order, once each; W3 is known by its lower case");
         assertEquals(List.of(), List.copyOf(e.unknownWords("w1 w2")));
-        WordVectors sub = WordVectors.withSubwords(List.of("cat"), RandomVectors.gaussian(1, 8),
-                RandomVectors.gaussian(2, 50 * 8), 8, new Subwords(3, 5, 50));
-        assertEquals(List.of(), List.copyOf(new TextEmbedder(sub).unknownWords("cats zzz")),
+        WordVectors sub = WordVectors.withSubwords(
+                List.of("cat"),
+                RandomVectors.gaussian(1, 8),
+                RandomVectors.gaussian(2, 50 * 8),
+                8,
+                new Subwords(3, 5, 50));
+        assertEquals(
+                List.of(),
+                List.copyOf(new TextEmbedder(sub).unknownWords("cats zzz")),
                 "with subwords every word has a vector");
     }
 
@@ -93,8 +100,8 @@ class TextEmbedderTest {
         int dim = 8;
         Subwords sub = new Subwords(3, 5, 500);
         List<String> words = List.of("cat", "dog", "house");
-        WordVectors v = WordVectors.withSubwords(words, RandomVectors.gaussian(1, 3 * dim),
-                RandomVectors.gaussian(2, 500 * dim), dim, sub);
+        WordVectors v = WordVectors.withSubwords(
+                words, RandomVectors.gaussian(1, 3 * dim), RandomVectors.gaussian(2, 500 * dim), dim, sub);
         TextEmbedder e = new TextEmbedder(v);
         float[] out = new float[dim];
         assertEquals(3, e.embed("cat houses dogs", out, 0));
@@ -117,10 +124,12 @@ class TextEmbedderTest {
         List<List<Neighbor>> near = e.nearest(texts, 4);
         assertEquals(4, near.size());
         assertEquals(List.of(), near.get(1));
-        assertEquals(v.nearest("w7", 4).get(0).word(), near.get(2).get(1).word(), "w7 itself first, then its neighbour");
+        assertEquals(
+                v.nearest("w7", 4).get(0).word(), near.get(2).get(1).word(), "w7 itself first, then its neighbour");
         assertEquals("w7", near.get(2).get(0).word());
         e.embed(TEXT, one, 0);
-        assertEquals(v.nearest(one, 4).stream().map(Neighbor::word).toList(),
+        assertEquals(
+                v.nearest(one, 4).stream().map(Neighbor::word).toList(),
                 near.get(3).stream().map(Neighbor::word).toList());
         assertThrows(IllegalArgumentException.class, () -> e.embedBatch(texts, new float[10]));
         assertThrows(IllegalArgumentException.class, () -> e.embedBatch(texts, out, new int[1]));
@@ -173,7 +182,8 @@ class TextEmbedderTest {
 
     @Test
     void allocationPerCallIsBoundedAndIndependentOfTheModel() throws Exception {
-        Assumptions.assumeTrue(ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
+        Assumptions.assumeTrue(
+                ManagementFactory.getThreadMXBean() instanceof com.sun.management.ThreadMXBean,
                 "needs com.sun.management.ThreadMXBean");
         int dim = 200;
         WordVectors heap = RandomVectors.model(5, 1_000, dim);

@@ -51,8 +51,10 @@ class SafetensorsTest {
                     Tensor b = out.get(k);
                     assertEquals(a.dtype(), b.dtype(), k);
                     assertArrayEquals(a.shape(), b.shape(), k);
-                    assertArrayEquals(a.segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
-                            b.segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE), k);
+                    assertArrayEquals(
+                            a.segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                            b.segment().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+                            k);
                 }
             } finally {
                 out.values().forEach(Tensor::close);
@@ -125,7 +127,9 @@ class SafetensorsTest {
     void corruptHeadersAndDataAreClearErrors() throws IOException {
         byte[] data = floats(1f, 2f, 3f, 4f);
         String ok = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]}}";
-        Safetensors.read(write(dir.resolve("ok.safetensors"), ok, data)).values().forEach(Tensor::close);
+        Safetensors.read(write(dir.resolve("ok.safetensors"), ok, data))
+                .values()
+                .forEach(Tensor::close);
         Map<String, String> bad = new LinkedHashMap<>();
         bad.put("not json", "{\"w\":{\"dtype\":\"F32\",");
         bad.put("not an object", "[1,2,3]");
@@ -136,8 +140,10 @@ class SafetensorsTest {
         bad.put("gap", ok.replace("[0,16]", "[4,16]").replace("[2,2]", "[3]"));
         bad.put("missing offsets", "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2]}}");
         bad.put("metadata not strings", "{\"__metadata__\":{\"a\":1}," + ok.substring(1));
-        bad.put("overlap", "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},"
-                + "\"v\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}");
+        bad.put(
+                "overlap",
+                "{\"w\":{\"dtype\":\"F32\",\"shape\":[2,2],\"data_offsets\":[0,16]},"
+                        + "\"v\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}");
         for (Map.Entry<String, String> c : bad.entrySet()) {
             Path f = write(dir.resolve("bad.safetensors"), c.getValue(), data);
             IOException e = assertThrows(IOException.class, () -> Safetensors.read(f), c.getKey());
@@ -153,10 +159,12 @@ class SafetensorsTest {
     void atomicWriteLeavesTheOldFileWhenTheWriterFails() throws IOException {
         Path f = dir.resolve("keep.txt");
         AtomicFiles.write(f, out -> out.write("old".getBytes(StandardCharsets.UTF_8)));
-        assertThrows(IOException.class, () -> AtomicFiles.write(f, out -> {
-            out.write("half-written".getBytes(StandardCharsets.UTF_8));
-            throw new IOException("disk full");
-        }));
+        assertThrows(
+                IOException.class,
+                () -> AtomicFiles.write(f, out -> {
+                    out.write("half-written".getBytes(StandardCharsets.UTF_8));
+                    throw new IOException("disk full");
+                }));
         assertEquals("old", Files.readString(f));
         try (var files = Files.list(dir)) {
             assertEquals(List.of(f), files.toList(), "no temporary file left behind");

@@ -116,8 +116,15 @@ final class CountingBackend implements Backend {
     }
 
     @Override
-    public void embeddingBagForward(Tensor out, Tensor argmax, Tensor weight, Tensor indices, Tensor offsets,
-                                    Tensor perSampleWeights, BagMode mode, long paddingIdx) {
+    public void embeddingBagForward(
+            Tensor out,
+            Tensor argmax,
+            Tensor weight,
+            Tensor indices,
+            Tensor offsets,
+            Tensor perSampleWeights,
+            BagMode mode,
+            long paddingIdx) {
         inner.embeddingBagForward(out, argmax, weight, indices, offsets, perSampleWeights, mode, paddingIdx);
     }
 
@@ -141,22 +148,47 @@ final class CountingBackend implements Backend {
     }
 
     @Override
-    public void embeddingBagBackward(Tensor dWeight, Tensor dPerSampleWeights, Tensor dOut, Tensor weight,
-                                     Tensor indices, Tensor offsets, Tensor perSampleWeights, Tensor argmax,
-                                     SortedIndices sorted, BagMode mode, boolean compact) {
-        inner.embeddingBagBackward(dWeight, dPerSampleWeights, dOut, weight, indices, offsets, perSampleWeights,
-                argmax, sorted, mode, compact);
+    public void embeddingBagBackward(
+            Tensor dWeight,
+            Tensor dPerSampleWeights,
+            Tensor dOut,
+            Tensor weight,
+            Tensor indices,
+            Tensor offsets,
+            Tensor perSampleWeights,
+            Tensor argmax,
+            SortedIndices sorted,
+            BagMode mode,
+            boolean compact) {
+        inner.embeddingBagBackward(
+                dWeight,
+                dPerSampleWeights,
+                dOut,
+                weight,
+                indices,
+                offsets,
+                perSampleWeights,
+                argmax,
+                sorted,
+                mode,
+                compact);
     }
 
     @Override
-    public void embeddingBackwardUpdate(Tensor weight, Tensor state1, Tensor state2, Tensor dOut,
-                                        SortedIndices sorted, boolean scaleGradByFreq, OptimStep step) {
+    public void embeddingBackwardUpdate(
+            Tensor weight,
+            Tensor state1,
+            Tensor state2,
+            Tensor dOut,
+            SortedIndices sorted,
+            boolean scaleGradByFreq,
+            OptimStep step) {
         inner.embeddingBackwardUpdate(weight, state1, state2, dOut, sorted, scaleGradByFreq, step);
     }
 
     @Override
-    public void sparseRowsUpdate(Tensor weight, Tensor state1, Tensor state2, Tensor gradRows, SortedIndices sorted,
-                                 OptimStep step) {
+    public void sparseRowsUpdate(
+            Tensor weight, Tensor state1, Tensor state2, Tensor gradRows, SortedIndices sorted, OptimStep step) {
         inner.sparseRowsUpdate(weight, state1, state2, gradRows, sorted, step);
     }
 
@@ -196,8 +228,15 @@ final class CountingBackend implements Backend {
     }
 
     @Override
-    public void softmaxCrossEntropy(Tensor loss, Tensor dLogits, Tensor logits, Tensor targets, Tensor weight,
-                                    long ignoreIndex, float labelSmoothing, Reduction reduction) {
+    public void softmaxCrossEntropy(
+            Tensor loss,
+            Tensor dLogits,
+            Tensor logits,
+            Tensor targets,
+            Tensor weight,
+            long ignoreIndex,
+            float labelSmoothing,
+            Reduction reduction) {
         inner.softmaxCrossEntropy(loss, dLogits, logits, targets, weight, ignoreIndex, labelSmoothing, reduction);
     }
 

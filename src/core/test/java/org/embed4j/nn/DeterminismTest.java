@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.embed4j.backend.Backend;
-import org.embed4j.backend.BagMode;
 import org.embed4j.backend.Backends;
+import org.embed4j.backend.BagMode;
 import org.embed4j.optim.Adam;
 import org.embed4j.optim.SparseAdam;
 import org.embed4j.tensor.Tensor;
@@ -43,8 +43,10 @@ class DeterminismTest {
                     }
                 }
             }
-            assertNotEquals(first.get("sparse.weight")[0] + first.get("0.weight")[0],
-                    other.get("sparse.weight")[0] + other.get("0.weight")[0], "seed 8 differs from seed 7");
+            assertNotEquals(
+                    first.get("sparse.weight")[0] + first.get("0.weight")[0],
+                    other.get("sparse.weight")[0] + other.get("0.weight")[0],
+                    "seed 8 differs from seed 7");
         } finally {
             Backends.setNumThreads(threads);
         }
@@ -53,15 +55,18 @@ class DeterminismTest {
     private static Map<String, int[]> train(Backend b, long seed) {
         Init.manualSeed(seed);
         Map<String, int[]> out = new LinkedHashMap<>();
-        try (EmbeddingBag bag = new EmbeddingBag(40, 8, EmbeddingBag.Options.defaults().withMode(BagMode.MEAN), b);
-             Sequential mlp = new Sequential(new Linear(8, 16, true, b), new ReLU(b), new Dropout(0.3f),
-                     new Linear(16, 3, true, b));
-             Embedding sparse = new Embedding(30, 4, Embedding.Options.defaults().withSparse(true), b);
-             CrossEntropyLoss loss = new CrossEntropyLoss(CrossEntropyLoss.Options.defaults(), b)) {
+        try (EmbeddingBag bag =
+                        new EmbeddingBag(40, 8, EmbeddingBag.Options.defaults().withMode(BagMode.MEAN), b);
+                Sequential mlp = new Sequential(
+                        new Linear(8, 16, true, b), new ReLU(b), new Dropout(0.3f), new Linear(16, 3, true, b));
+                Embedding sparse =
+                        new Embedding(30, 4, Embedding.Options.defaults().withSparse(true), b);
+                CrossEntropyLoss loss = new CrossEntropyLoss(CrossEntropyLoss.Options.defaults(), b)) {
             List<Parameter> dense = new ArrayList<>(bag.parameters());
             dense.addAll(mlp.parameters());
             SplittableRandom r = new SplittableRandom(seed);
-            try (Adam adam = new Adam(dense, 0.01f); SparseAdam sadam = new SparseAdam(sparse.parameters(), 0.01f)) {
+            try (Adam adam = new Adam(dense, 0.01f);
+                    SparseAdam sadam = new SparseAdam(sparse.parameters(), 0.01f)) {
                 for (int step = 0; step < 20; step++) {
                     long[] ids = new long[24];
                     long[] sids = new long[24];
@@ -73,9 +78,11 @@ class DeterminismTest {
                     for (int i = 0; i < g.length; i++) {
                         g[i] = (float) r.nextGaussian();
                     }
-                    try (Tensor idx = Tensor.of(ids); Tensor off = Tensor.of(new long[] {0, 5, 9, 15, 20});
-                         Tensor y = Tensor.of(new long[] {0, 2, 1, 1, 0}); Tensor sidx = Tensor.of(sids);
-                         Tensor sg = Tensor.of(g, 24, 4)) {
+                    try (Tensor idx = Tensor.of(ids);
+                            Tensor off = Tensor.of(new long[] {0, 5, 9, 15, 20});
+                            Tensor y = Tensor.of(new long[] {0, 2, 1, 1, 0});
+                            Tensor sidx = Tensor.of(sids);
+                            Tensor sg = Tensor.of(g, 24, 4)) {
                         adam.zeroGrad();
                         sadam.zeroGrad();
                         loss.forward(mlp.forward(bag.forward(idx, off)), y);

@@ -55,13 +55,16 @@ class GradCheckTest {
         int v = 7;
         int d = 5;
         float[] r = randoms(11, ids.length * d);
-        try (Embedding e = new Embedding(v, d, o, b); Tensor idx = Tensor.of(ids, 2, 4); Tensor dOut = Tensor.of(r, 2, 4, d)) {
+        try (Embedding e = new Embedding(v, d, o, b);
+                Tensor idx = Tensor.of(ids, 2, 4);
+                Tensor dOut = Tensor.of(r, 2, 4, d)) {
             assertEquals(2, e.paddingIdx() < 0 ? 2 : e.paddingIdx(), "paddingIdx -5 of 7 wraps to 2");
             Tensor out = e.forward(idx);
             assertEquals(3, out.rank());
             e.backward(dOut);
             float[] grad = values(b, e.weight().grad());
-            double[] num = numericGrad(e.weight().data(), () -> dot(e.forward(idx).toFloatArray(), r), 1e-2f);
+            double[] num =
+                    numericGrad(e.weight().data(), () -> dot(e.forward(idx).toFloatArray(), r), 1e-2f);
             int[] freq = new int[v];
             for (long id : ids) {
                 freq[(int) id]++;
@@ -86,7 +89,8 @@ class GradCheckTest {
         float maxNorm = 1.5f;
         long[] ids = {0, 2, 2, 5};
         try (Embedding e = new Embedding(v, d, Embedding.Options.defaults().withMaxNorm(maxNorm), b);
-             Tensor idx = Tensor.of(ids); Tensor dOut = Tensor.of(randoms(3, ids.length * d), ids.length, d)) {
+                Tensor idx = Tensor.of(ids);
+                Tensor dOut = Tensor.of(randoms(3, ids.length * d), ids.length, d)) {
             float[] before = values(b, e.weight().data());
             float[] out = e.forward(idx).toFloatArray();
             float[] after = values(b, e.weight().data());
@@ -117,7 +121,11 @@ class GradCheckTest {
                     scatter[(int) ids[n] * d + k] += r[n * d + k];
                 }
             }
-            assertClose(scatter, values(b, e.weight().grad()), 1e-6, 1e-6,
+            assertClose(
+                    scatter,
+                    values(b, e.weight().grad()),
+                    1e-6,
+                    1e-6,
                     "max_norm gradient = scatter of dOut (no gradient through the renorm)");
         }
     }
@@ -150,8 +158,11 @@ class GradCheckTest {
         }
         float[] r = randoms(5, offs.length * d);
         float h = mode == BagMode.MAX ? 1e-3f : 1e-2f;
-        try (EmbeddingBag bag = new EmbeddingBag(v, d, o, b); Tensor idx = Tensor.of(ids); Tensor off = Tensor.of(offs);
-             Tensor psw = weighted ? Tensor.of(randoms(9, ids.length)) : null; Tensor dOut = Tensor.of(r, offs.length, d)) {
+        try (EmbeddingBag bag = new EmbeddingBag(v, d, o, b);
+                Tensor idx = Tensor.of(ids);
+                Tensor off = Tensor.of(offs);
+                Tensor psw = weighted ? Tensor.of(randoms(9, ids.length)) : null;
+                Tensor dOut = Tensor.of(r, offs.length, d)) {
             Tensor out = bag.forward(idx, off, psw);
             assertEquals(offs.length, out.size(0));
             for (int k = 0; k < d; k++) {
@@ -160,7 +171,8 @@ class GradCheckTest {
             bag.backward(dOut);
             float[] grad = values(b, bag.weight().grad());
             float[] dPsw = weighted ? values(b, bag.perSampleWeightsGrad()) : null;
-            double[] num = numericGrad(bag.weight().data(), () -> dot(bag.forward(idx, off, psw).toFloatArray(), r), h);
+            double[] num = numericGrad(
+                    bag.weight().data(), () -> dot(bag.forward(idx, off, psw).toFloatArray(), r), h);
             if (padding) {
                 for (int k = 0; k < d; k++) {
                     num[4 * d + k] = 0;
@@ -169,7 +181,8 @@ class GradCheckTest {
             String what = "EmbeddingBag(" + mode + (weighted ? ", weighted" : "") + (padding ? ", padding" : "") + ")";
             assertClose(num, grad, ATOL, RTOL, what + " weight grad");
             if (weighted) {
-                double[] numPsw = numericGrad(psw, () -> dot(bag.forward(idx, off, psw).toFloatArray(), r), 1e-2f);
+                double[] numPsw =
+                        numericGrad(psw, () -> dot(bag.forward(idx, off, psw).toFloatArray(), r), 1e-2f);
                 assertClose(numPsw, dPsw, ATOL, RTOL, what + " per-sample-weights grad");
             }
         }
@@ -181,18 +194,20 @@ class GradCheckTest {
         int d = 4;
         float[] r = randoms(8, 2 * d);
         try (EmbeddingBag bag = new EmbeddingBag(v, d, EmbeddingBag.Options.defaults(), b);
-             Tensor idx2 = Tensor.of(new long[] {0, 1, 5, 2, 2, 3}, 2, 3);
-             Tensor idx1 = Tensor.of(new long[] {0, 1, 5, 2, 2, 3});
-             Tensor offLast = Tensor.of(new long[] {0, 3, 6}); Tensor dOut = Tensor.of(r, 2, d)) {
+                Tensor idx2 = Tensor.of(new long[] {0, 1, 5, 2, 2, 3}, 2, 3);
+                Tensor idx1 = Tensor.of(new long[] {0, 1, 5, 2, 2, 3});
+                Tensor offLast = Tensor.of(new long[] {0, 3, 6});
+                Tensor dOut = Tensor.of(r, 2, d)) {
             float[] out2 = bag.forward(idx2).toFloatArray();
-            try (EmbeddingBag last = new EmbeddingBag(v, d,
-                    EmbeddingBag.Options.defaults().withIncludeLastOffset(true), b)) {
+            try (EmbeddingBag last =
+                    new EmbeddingBag(v, d, EmbeddingBag.Options.defaults().withIncludeLastOffset(true), b)) {
                 last.weight().data().copyFrom(values(b, bag.weight().data()));
                 assertClose(out2, last.forward(idx1, offLast).toFloatArray(), 0, 0, "include_last_offset = 2-D bags");
             }
             bag.forward(idx2);
             bag.backward(dOut);
-            double[] num = numericGrad(bag.weight().data(), () -> dot(bag.forward(idx2).toFloatArray(), r), 1e-2f);
+            double[] num =
+                    numericGrad(bag.weight().data(), () -> dot(bag.forward(idx2).toFloatArray(), r), 1e-2f);
             assertClose(num, values(b, bag.weight().grad()), ATOL, RTOL, "EmbeddingBag 2-D input weight grad");
         }
     }
@@ -204,18 +219,32 @@ class GradCheckTest {
         int in = 5;
         int outF = 4;
         float[] r = randoms(21, n * outF);
-        try (Linear lin = new Linear(in, outF, bias, b); Tensor x = Tensor.of(randoms(22, n * in), n, in);
-             Tensor dOut = Tensor.of(r, n, outF)) {
+        try (Linear lin = new Linear(in, outF, bias, b);
+                Tensor x = Tensor.of(randoms(22, n * in), n, in);
+                Tensor dOut = Tensor.of(r, n, outF)) {
             lin.forward(x);
             float[] dx = lin.backward(dOut).toFloatArray();
             float[] dw = values(b, lin.weight().grad());
-            assertClose(numericGrad(x, () -> dot(lin.forward(x).toFloatArray(), r), 1e-2f), dx, ATOL, RTOL, "Linear dInput");
-            assertClose(numericGrad(lin.weight().data(), () -> dot(lin.forward(x).toFloatArray(), r), 1e-2f), dw,
-                    ATOL, RTOL, "Linear weight grad");
+            assertClose(
+                    numericGrad(x, () -> dot(lin.forward(x).toFloatArray(), r), 1e-2f),
+                    dx,
+                    ATOL,
+                    RTOL,
+                    "Linear dInput");
+            assertClose(
+                    numericGrad(lin.weight().data(), () -> dot(lin.forward(x).toFloatArray(), r), 1e-2f),
+                    dw,
+                    ATOL,
+                    RTOL,
+                    "Linear weight grad");
             if (bias) {
                 float[] db = values(b, lin.bias().grad());
-                assertClose(numericGrad(lin.bias().data(), () -> dot(lin.forward(x).toFloatArray(), r), 1e-2f), db,
-                        ATOL, RTOL, "Linear bias grad");
+                assertClose(
+                        numericGrad(lin.bias().data(), () -> dot(lin.forward(x).toFloatArray(), r), 1e-2f),
+                        db,
+                        ATOL,
+                        RTOL,
+                        "Linear bias grad");
             } else {
                 assertEquals(null, lin.bias());
             }
@@ -224,8 +253,9 @@ class GradCheckTest {
 
     @Test
     void linearGradientsAccumulateAcrossBackwardCalls() {
-        try (Linear lin = new Linear(3, 2, true, b); Tensor x = Tensor.of(randoms(1, 6), 2, 3);
-             Tensor dOut = Tensor.of(randoms(2, 4), 2, 2)) {
+        try (Linear lin = new Linear(3, 2, true, b);
+                Tensor x = Tensor.of(randoms(1, 6), 2, 3);
+                Tensor dOut = Tensor.of(randoms(2, 4), 2, 2)) {
             lin.forward(x);
             lin.backward(dOut);
             float[] once = values(b, lin.weight().grad());
@@ -246,29 +276,46 @@ class GradCheckTest {
             xs[i] = xs[i] + Math.copySign(0.1f, xs[i]); // away from the kink
         }
         float[] r = randoms(32, 12);
-        try (ReLU relu = new ReLU(b); Tensor x = Tensor.of(xs, 3, 4); Tensor dOut = Tensor.of(r, 3, 4)) {
+        try (ReLU relu = new ReLU(b);
+                Tensor x = Tensor.of(xs, 3, 4);
+                Tensor dOut = Tensor.of(r, 3, 4)) {
             relu.forward(x);
             float[] dx = relu.backward(dOut).toFloatArray();
-            assertClose(numericGrad(x, () -> dot(relu.forward(x).toFloatArray(), r), 1e-3f), dx, ATOL, RTOL, "ReLU dInput");
+            assertClose(
+                    numericGrad(x, () -> dot(relu.forward(x).toFloatArray(), r), 1e-3f), dx, ATOL, RTOL, "ReLU dInput");
         }
         float[] r2 = randoms(33, 6);
         try (Sequential seq = new Sequential(new Linear(4, 5, true, b), new ReLU(b), new Linear(5, 2, true, b));
-             Tensor x = Tensor.of(randoms(34, 12), 3, 4); Tensor dOut = Tensor.of(r2, 3, 2)) {
+                Tensor x = Tensor.of(randoms(34, 12), 3, 4);
+                Tensor dOut = Tensor.of(r2, 3, 2)) {
             // Finite differences of h = 1e-3 move a pre-activation by < 0.005: keep every one farther from the kink.
             Linear first = (Linear) seq.get(0);
             for (int attempt = 0; minAbs(first.forward(x).toFloatArray()) < 0.01f; attempt++) {
                 assertTrue(attempt < 100, "no initialisation with pre-activations away from 0");
                 Init.uniform(first.bias().data(), -0.5, 0.5);
             }
-            assertEquals(java.util.List.of("0.weight", "0.bias", "2.weight", "2.bias"),
-                    java.util.List.copyOf(seq.namedParameters().keySet()), "PyTorch's dotted names");
+            assertEquals(
+                    java.util.List.of("0.weight", "0.bias", "2.weight", "2.bias"),
+                    java.util.List.copyOf(seq.namedParameters().keySet()),
+                    "PyTorch's dotted names");
             seq.forward(x);
             float[] dx = seq.backward(dOut).toFloatArray();
             float[] dw0 = values(b, seq.namedParameters().get("0.weight").grad());
-            assertClose(numericGrad(x, () -> dot(seq.forward(x).toFloatArray(), r2), 1e-3f), dx, ATOL, RTOL,
+            assertClose(
+                    numericGrad(x, () -> dot(seq.forward(x).toFloatArray(), r2), 1e-3f),
+                    dx,
+                    ATOL,
+                    RTOL,
                     "Sequential dInput");
-            assertClose(numericGrad(seq.namedParameters().get("0.weight").data(),
-                    () -> dot(seq.forward(x).toFloatArray(), r2), 1e-3f), dw0, ATOL, RTOL, "Sequential 0.weight grad");
+            assertClose(
+                    numericGrad(
+                            seq.namedParameters().get("0.weight").data(),
+                            () -> dot(seq.forward(x).toFloatArray(), r2),
+                            1e-3f),
+                    dw0,
+                    ATOL,
+                    RTOL,
+                    "Sequential 0.weight grad");
         }
     }
 
@@ -281,8 +328,17 @@ class GradCheckTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"plain", "weight", "smoothing", "ignore", "weight+smoothing+ignore", "sum", "none",
-        "sum+smoothing+weight"})
+    @ValueSource(
+            strings = {
+                "plain",
+                "weight",
+                "smoothing",
+                "ignore",
+                "weight+smoothing+ignore",
+                "sum",
+                "none",
+                "sum+smoothing+weight"
+            })
     void crossEntropy(String variant) {
         int bsz = 4;
         int k = 5;
@@ -303,17 +359,21 @@ class GradCheckTest {
                 o = o.withReduction(Reduction.NONE);
             }
             try (CrossEntropyLoss ce = new CrossEntropyLoss(o, b);
-                 Tensor logits = Tensor.of(randoms(41, bsz * k), bsz, k); Tensor target = Tensor.of(new long[] {1, 3, 0, 4})) {
+                    Tensor logits = Tensor.of(randoms(41, bsz * k), bsz, k);
+                    Tensor target = Tensor.of(new long[] {1, 3, 0, 4})) {
                 ce.forward(logits, target);
                 float[] dl = ce.backward().toFloatArray();
-                double[] num = numericGrad(logits, () -> {
-                    float[] loss = ce.forward(logits, target).toFloatArray();
-                    double s = 0;
-                    for (float x : loss) {
-                        s += x;
-                    }
-                    return s;
-                }, 1e-2f);
+                double[] num = numericGrad(
+                        logits,
+                        () -> {
+                            float[] loss = ce.forward(logits, target).toFloatArray();
+                            double s = 0;
+                            for (float x : loss) {
+                                s += x;
+                            }
+                            return s;
+                        },
+                        1e-2f);
                 assertClose(num, dl, 1e-3, RTOL, "CrossEntropyLoss(" + variant + ") dLogits");
                 if (variant.contains("ignore")) {
                     for (int c = 0; c < k; c++) {
@@ -327,7 +387,8 @@ class GradCheckTest {
     @Test
     void crossEntropyWithEveryTargetIgnoredIsNaNWithZeroGradient() {
         try (CrossEntropyLoss ce = new CrossEntropyLoss(CrossEntropyLoss.Options.defaults(), b);
-             Tensor logits = Tensor.of(randoms(7, 6), 2, 3); Tensor target = Tensor.of(new long[] {-100, -100})) {
+                Tensor logits = Tensor.of(randoms(7, 6), 2, 3);
+                Tensor target = Tensor.of(new long[] {-100, -100})) {
             ce.forward(logits, target);
             assertTrue(Float.isNaN(ce.item()), "PyTorch gives NaN for a mean over no targets");
             for (float g : ce.backward().toFloatArray()) {
@@ -335,7 +396,8 @@ class GradCheckTest {
             }
         }
         try (CrossEntropyLoss ce = new CrossEntropyLoss(CrossEntropyLoss.Options.defaults(), b);
-             Tensor logits = Tensor.of(randoms(7, 6), 2, 3); Tensor target = Tensor.of(new long[] {1, 3})) {
+                Tensor logits = Tensor.of(randoms(7, 6), 2, 3);
+                Tensor target = Tensor.of(new long[] {1, 3})) {
             assertThrows(IndexOutOfBoundsException.class, () -> ce.forward(logits, target), "target 3 of 3 classes");
         }
     }
@@ -343,8 +405,10 @@ class GradCheckTest {
     @Test
     void crossEntropyValueMatchesTheFormula() {
         float[] lg = randoms(51, 6);
-        try (CrossEntropyLoss ce = new CrossEntropyLoss(CrossEntropyLoss.Options.defaults().withLabelSmoothing(0.1f), b);
-             Tensor logits = Tensor.of(lg, 2, 3); Tensor target = Tensor.of(new int[] {2, 0})) {
+        try (CrossEntropyLoss ce =
+                        new CrossEntropyLoss(CrossEntropyLoss.Options.defaults().withLabelSmoothing(0.1f), b);
+                Tensor logits = Tensor.of(lg, 2, 3);
+                Tensor target = Tensor.of(new int[] {2, 0})) {
             ce.forward(logits, target);
             double expected = 0;
             int[] t = {2, 0};
@@ -371,7 +435,9 @@ class GradCheckTest {
         int n = 4000;
         float[] xs = new float[n];
         java.util.Arrays.fill(xs, 2f);
-        try (Dropout drop = new Dropout(p, 7L, b); Tensor x = Tensor.of(xs); Tensor dOut = Tensor.of(randoms(61, n))) {
+        try (Dropout drop = new Dropout(p, 7L, b);
+                Tensor x = Tensor.of(xs);
+                Tensor dOut = Tensor.of(randoms(61, n))) {
             float[] out = drop.forward(x).toFloatArray();
             float[] dx = drop.backward(dOut).toFloatArray();
             float[] r = dOut.toFloatArray();

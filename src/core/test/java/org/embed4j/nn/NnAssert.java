@@ -13,8 +13,7 @@ import org.embed4j.tensor.Tensor;
  * of a scalar function of a host parameter tensor, accumulated in double.
  */
 public final class NnAssert {
-    private NnAssert() {
-    }
+    private NnAssert() {}
 
     /** The Java reference backend (host tensors, so tests can perturb parameters in place). */
     public static Backend java() {
@@ -54,8 +53,15 @@ public final class NnAssert {
             double diff = Math.abs(expected[i] - actual[i]);
             if (!(diff <= atol + rtol * Math.abs(expected[i]))) {
                 if (bad < 5) {
-                    report.append("\n  at ").append(i).append(": expected ").append(expected[i]).append(", actual ")
-                            .append(actual[i]).append(" (diff ").append(diff).append(')');
+                    report.append("\n  at ")
+                            .append(i)
+                            .append(": expected ")
+                            .append(expected[i])
+                            .append(", actual ")
+                            .append(actual[i])
+                            .append(" (diff ")
+                            .append(diff)
+                            .append(')');
                 }
                 bad++;
             }

@@ -31,9 +31,11 @@ class SparseMemoryTest {
         long weightBytes = V * D * 4;
         Embedding e;
         try (Tensor zeros = Tensor.allocate(DType.F32, V, D)) {
-            e = Embedding.fromPretrained(zeros, false, Embedding.Options.defaults().withSparse(true), backend);
+            e = Embedding.fromPretrained(
+                    zeros, false, Embedding.Options.defaults().withSparse(true), backend);
         }
-        try (e; SGD opt = new SGD(e.parameters(), 0.1f)) {
+        try (e;
+                SGD opt = new SGD(e.parameters(), 0.1f)) {
             assertEquals(weightBytes, backend.allocatedBytes(), "construction allocates the weight once");
             backend.reset();
             SplittableRandom random = new SplittableRandom(42);
@@ -59,7 +61,8 @@ class SparseMemoryTest {
                 }
             }
             long allocated = backend.allocatedBytes();
-            assertTrue(backend.largestAllocation() < weightBytes / 100,
+            assertTrue(
+                    backend.largestAllocation() < weightBytes / 100,
                     "largest single allocation " + backend.largestAllocation() + " B vs V*D*4 = " + weightBytes);
             assertTrue(allocated < weightBytes / 10, "100 steps allocated " + allocated + " B in total");
             try (Tensor rows = backend.toHost(e.weight().data().rows(V - 1, V))) {
@@ -89,16 +92,17 @@ class SparseMemoryTest {
         long tableBytes = v * d * 4;
         Init.manualSeed(3);
         try (Embedding e = new Embedding(v, d, Embedding.Options.defaults().withPaddingIdx(pad), backend);
-             EmbeddingBag bag = new EmbeddingBag(v, d, EmbeddingBag.Options.defaults(), backend)) {
+                EmbeddingBag bag = new EmbeddingBag(v, d, EmbeddingBag.Options.defaults(), backend)) {
             assertEquals(2, backend.allocationsOfAtLeast(tableBytes / 2), "one table per module");
             assertEquals(tableBytes, backend.largestAllocation());
             if (backend.device().isHost()) {
                 assertEquals(2 * tableBytes, backend.allocatedBytes(), "nothing else on a host backend");
             }
             Init.manualSeed(3);
-            try (Tensor first = Tensor.allocate(DType.F32, v, d); Tensor second = Tensor.allocate(DType.F32, v, d);
-                 Tensor gotFirst = backend.toHost(e.weight().data());
-                 Tensor gotSecond = backend.toHost(bag.weight().data())) {
+            try (Tensor first = Tensor.allocate(DType.F32, v, d);
+                    Tensor second = Tensor.allocate(DType.F32, v, d);
+                    Tensor gotFirst = backend.toHost(e.weight().data());
+                    Tensor gotSecond = backend.toHost(bag.weight().data())) {
                 Init.normal(first, 0.0, 1.0);
                 Init.normal(second, 0.0, 1.0);
                 float[] want = first.toFloatArray();

@@ -55,7 +55,8 @@ class OptimizerStepTest {
         float mu = 0.9f;
         float damp = nesterov ? 0f : 0.1f;
         float wd = 0.01f;
-        try (Parameter p = param(); SGD opt = new SGD(List.of(p), lr, mu, damp, wd, nesterov)) {
+        try (Parameter p = param();
+                SGD opt = new SGD(List.of(p), lr, mu, damp, wd, nesterov)) {
             step(opt, p, G1);
             step(opt, p, G2);
             double[] w = toDouble(W0);
@@ -83,7 +84,9 @@ class OptimizerStepTest {
         float eps = 1e-8f;
         float wd = 0.1f;
         try (Parameter p = param();
-             Adam opt = decoupled ? new AdamW(List.of(p), lr, b1, b2, eps, wd) : new Adam(List.of(p), lr, b1, b2, eps, wd)) {
+                Adam opt = decoupled
+                        ? new AdamW(List.of(p), lr, b1, b2, eps, wd)
+                        : new Adam(List.of(p), lr, b1, b2, eps, wd)) {
             step(opt, p, G1);
             step(opt, p, G2);
             double[] w = toDouble(W0);
@@ -118,7 +121,8 @@ class OptimizerStepTest {
         float wd = 0.1f;
         float init = 0.2f;
         float eps = 1e-10f;
-        try (Parameter p = param(); Adagrad opt = new Adagrad(List.of(p), lr, lrDecay, wd, init, eps)) {
+        try (Parameter p = param();
+                Adagrad opt = new Adagrad(List.of(p), lr, lrDecay, wd, init, eps)) {
             step(opt, p, G1);
             step(opt, p, G2);
             double[] w = toDouble(W0);
@@ -148,12 +152,13 @@ class OptimizerStepTest {
         float eps = 1e-8f;
         float[] w0 = NnAssert.randoms(3, v * d);
         try (Parameter p = new Parameter(b, b.fromHost(Tensor.of(w0, v, d)), true);
-             SparseAdam opt = new SparseAdam(List.of(p), lr, b1, b2, eps)) {
+                SparseAdam opt = new SparseAdam(List.of(p), lr, b1, b2, eps)) {
             long[][] ids = {{1, 3, 1}, {3, 4}};
             float[][] rows = {{0.1f, 0.2f, -0.3f, 0.4f, 0.5f, -0.6f}, {0.7f, -0.8f, 0.9f, 1.0f}};
             for (int t = 0; t < 2; t++) {
                 opt.zeroGrad();
-                try (Tensor idx = Tensor.of(ids[t]); Tensor g = Tensor.of(rows[t], ids[t].length, d)) {
+                try (Tensor idx = Tensor.of(ids[t]);
+                        Tensor g = Tensor.of(rows[t], ids[t].length, d)) {
                     p.accumulateSparseGrad(idx, g, -1);
                 }
                 opt.step();
@@ -199,12 +204,17 @@ class OptimizerStepTest {
         long[] ids = {3, 1, 3, 0, 6, 3};
         float[] dOut = NnAssert.randoms(77, ids.length * 4);
         try (Embedding dense = new Embedding(8, 4, Embedding.Options.defaults(), b);
-             Embedding sparse = new Embedding(8, 4, Embedding.Options.defaults().withSparse(true), b);
-             Tensor idx = Tensor.of(ids); Tensor g = Tensor.of(dOut, ids.length, 4)) {
+                Embedding sparse =
+                        new Embedding(8, 4, Embedding.Options.defaults().withSparse(true), b);
+                Tensor idx = Tensor.of(ids);
+                Tensor g = Tensor.of(dOut, ids.length, 4)) {
             sparse.weight().data().copyFrom(values(b, dense.weight().data()));
-            Optimizer od = kind.equals("sgd") ? new SGD(dense.parameters(), 0.5f) : new Adagrad(dense.parameters(), 0.5f);
-            Optimizer os = kind.equals("sgd") ? new SGD(sparse.parameters(), 0.5f) : new Adagrad(sparse.parameters(), 0.5f);
-            try (od; os) {
+            Optimizer od =
+                    kind.equals("sgd") ? new SGD(dense.parameters(), 0.5f) : new Adagrad(dense.parameters(), 0.5f);
+            Optimizer os =
+                    kind.equals("sgd") ? new SGD(sparse.parameters(), 0.5f) : new Adagrad(sparse.parameters(), 0.5f);
+            try (od;
+                    os) {
                 for (int t = 0; t < 3; t++) {
                     for (Embedding e : List.of(dense, sparse)) {
                         e.zeroGrad();
@@ -213,12 +223,17 @@ class OptimizerStepTest {
                     }
                     assertTrue(sparse.weight().grad() == null && sparse.weight().sparseGrad() != null);
                     try (Tensor dg = sparse.weight().sparseGrad().toDense()) {
-                        assertClose(values(b, dense.weight().grad()), values(b, dg), 1e-6, 1e-6, "sparse grad densified");
+                        assertClose(
+                                values(b, dense.weight().grad()), values(b, dg), 1e-6, 1e-6, "sparse grad densified");
                     }
                     od.step();
                     os.step();
                 }
-                assertClose(values(b, dense.weight().data()), values(b, sparse.weight().data()), 1e-6, 1e-6,
+                assertClose(
+                        values(b, dense.weight().data()),
+                        values(b, sparse.weight().data()),
+                        1e-6,
+                        1e-6,
                         kind + ": sparse fused update = dense update");
             }
         }
@@ -227,15 +242,22 @@ class OptimizerStepTest {
     @Test
     void pytorchRefusalsAreClearErrors() {
         try (Embedding sparse = new Embedding(4, 2, Embedding.Options.defaults().withSparse(true), b);
-             Parameter dense = param(); Tensor idx = Tensor.of(new long[] {1}); Tensor g = Tensor.of(new float[] {1f, 2f}, 1, 2);
-             Tensor dg = tensor(G1)) {
+                Parameter dense = param();
+                Tensor idx = Tensor.of(new long[] {1});
+                Tensor g = Tensor.of(new float[] {1f, 2f}, 1, 2);
+                Tensor dg = tensor(G1)) {
             sparse.forward(idx);
             sparse.backward(g);
             dense.accumulateGrad(dg);
-            try (Adam adam = new Adam(sparse.parameters()); SparseAdam sa = new SparseAdam(List.of(dense));
-                 SGD mom = new SGD(sparse.parameters(), 0.1f, 0.9f, 0f, 0f, false)) {
-                assertTrue(assertThrows(UnsupportedOperationException.class, adam::step).getMessage().contains("SparseAdam"));
-                assertTrue(assertThrows(UnsupportedOperationException.class, sa::step).getMessage().contains("dense"));
+            try (Adam adam = new Adam(sparse.parameters());
+                    SparseAdam sa = new SparseAdam(List.of(dense));
+                    SGD mom = new SGD(sparse.parameters(), 0.1f, 0.9f, 0f, 0f, false)) {
+                assertTrue(assertThrows(UnsupportedOperationException.class, adam::step)
+                        .getMessage()
+                        .contains("SparseAdam"));
+                assertTrue(assertThrows(UnsupportedOperationException.class, sa::step)
+                        .getMessage()
+                        .contains("dense"));
                 assertThrows(UnsupportedOperationException.class, mom::step);
             }
         }
@@ -246,7 +268,8 @@ class OptimizerStepTest {
 
     @Test
     void schedulersFollowPyTorchsClosedForms() {
-        try (Parameter p = param(); SGD opt = new SGD(List.of(p), 0.8f)) {
+        try (Parameter p = param();
+                SGD opt = new SGD(List.of(p), 0.8f)) {
             LinearLR lin = new LinearLR(opt, 1.0, 0.0, 10);
             assertEquals(0.8f, opt.lr(), 1e-7);
             for (int i = 0; i < 5; i++) {
@@ -258,7 +281,8 @@ class OptimizerStepTest {
             }
             assertEquals(0f, lin.lastLr(), 1e-7, "stays at end factor after totalIters");
         }
-        try (Parameter p = param(); SGD opt = new SGD(List.of(p), 1f)) {
+        try (Parameter p = param();
+                SGD opt = new SGD(List.of(p), 1f)) {
             StepLR st = new StepLR(opt, 3, 0.5);
             float[] expected = {1f, 1f, 1f, 0.5f, 0.5f, 0.5f, 0.25f};
             for (int e = 0; e < expected.length; e++) {
@@ -266,7 +290,8 @@ class OptimizerStepTest {
                 st.step();
             }
         }
-        try (Parameter p = param(); SGD opt = new SGD(List.of(p), 1f)) {
+        try (Parameter p = param();
+                SGD opt = new SGD(List.of(p), 1f)) {
             CosineAnnealingLR cos = new CosineAnnealingLR(opt, 10, 0.1);
             for (int i = 0; i < 5; i++) {
                 cos.step();

@@ -1,11 +1,11 @@
 package org.embed4j.testing;
 
-import org.embed4j.classify.LabeledText;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.embed4j.backend.Backends;
+import org.embed4j.classify.LabeledText;
 import org.embed4j.classify.TextFormats;
 import org.embed4j.classify.mlp.MlpClassifier;
 import org.embed4j.classify.mlp.MlpConfig;
@@ -18,8 +18,7 @@ public final class MlpFixtures {
 
     private static MlpTrainer.Result trained;
 
-    private MlpFixtures() {
-    }
+    private MlpFixtures() {}
 
     public static Path resource(String name) {
         return TestFiles.resource("/classify/" + name);

@@ -1,14 +1,13 @@
 package org.embed4j.testing;
 
-import org.embed4j.vectors.WordVectors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.embed4j.vectors.WordVectors;
 
 /** Small seeded random models (and one planted analogy) for the vectors and CLI tests. */
 public final class RandomVectors {
-    private RandomVectors() {
-    }
+    private RandomVectors() {}
 
     public static List<String> words(int v) {
         List<String> words = new ArrayList<>(v);
@@ -40,12 +39,8 @@ public final class RandomVectors {
     public static WordVectors plantedAnalogy() {
         List<String> words = List.of("man", "king", "woman", "queen", "apple", "car");
         float[] x = {
-            1, 0, 0, 0.1f,
-            1, 1, 0, 0.1f,
-            0, 0, 1, 0.1f,
-            0, 1, 1, 0.1f,
-            0.3f, -1, 0.2f, 1,
-            0.5f, 0.2f, 0.1f, -0.5f};
+            1, 0, 0, 0.1f, 1, 1, 0, 0.1f, 0, 0, 1, 0.1f, 0, 1, 1, 0.1f, 0.3f, -1, 0.2f, 1, 0.5f, 0.2f, 0.1f, -0.5f
+        };
         return WordVectors.of(words, x, 4);
     }
 }

@@ -18,12 +18,13 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class TestFiles {
     private static final Map<String, Path> EXTRACTED = new ConcurrentHashMap<>();
 
-    private TestFiles() {
-    }
+    private TestFiles() {}
 
     /** The repository root. */
     public static Path repoRoot() {
-        return Path.of(System.getProperty("embed4j.repo.root", ".")).toAbsolutePath().normalize();
+        return Path.of(System.getProperty("embed4j.repo.root", "."))
+                .toAbsolutePath()
+                .normalize();
     }
 
     /** A class-path resource ("/classify/sms-300.tsv") as a file; resources inside a jar are copied out once. */

@@ -11,12 +11,14 @@ import java.util.SplittableRandom;
  * a trained model must rank them as each other's neighbours.
  */
 public final class TopicCorpus {
-    public static final String[] TOPICS = {"apple pear plum grape melon cherry lemon mango",
-        "car bus train truck plane ship bike tram", "red blue green yellow purple orange pink brown",
-        "dog cat horse cow sheep goat pig duck"};
+    public static final String[] TOPICS = {
+        "apple pear plum grape melon cherry lemon mango",
+        "car bus train truck plane ship bike tram",
+        "red blue green yellow purple orange pink brown",
+        "dog cat horse cow sheep goat pig duck"
+    };
 
-    private TopicCorpus() {
-    }
+    private TopicCorpus() {}
 
     /** Writes {@code lines} lines drawn with {@code seed} to {@code file} and returns it. */
     public static Path write(Path file, int lines, long seed) throws IOException {
@@ -26,7 +28,8 @@ public final class TopicCorpus {
         for (int s = 0; s < lines; s++) {
             String[] topic = TOPICS[r.nextInt(TOPICS.length)].split(" ");
             for (int i = 0; i < 10; i++) {
-                sb.append(r.nextInt(3) == 0 ? fn[r.nextInt(fn.length)] : topic[r.nextInt(topic.length)]).append(' ');
+                sb.append(r.nextInt(3) == 0 ? fn[r.nextInt(fn.length)] : topic[r.nextInt(topic.length)])
+                        .append(' ');
             }
             sb.append('\n');
         }

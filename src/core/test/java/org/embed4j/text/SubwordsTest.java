@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 /** Subwords against published FNV-1a test vectors and an independent code-point implementation of fastText's rules. */
@@ -35,9 +34,11 @@ class SubwordsTest {
     void ngramsOfWhereMatchFastTextOrder() {
         Subwords s = new Subwords(3, 6, 2_000_000);
         // fastText: "<where>" n-grams of length 3..6 by start position, then length
-        List<String> grams = List.of("<wh", "<whe", "<wher", "<where", "whe", "wher", "where", "where>", "her",
-                "here", "here>", "ere", "ere>", "re>");
-        int[] expected = grams.stream().mapToInt(g -> (int) (Integer.toUnsignedLong(Subwords.hash(g)) % 2_000_000))
+        List<String> grams = List.of(
+                "<wh", "<whe", "<wher", "<where", "whe", "wher", "where", "where>", "her", "here", "here>", "ere",
+                "ere>", "re>");
+        int[] expected = grams.stream()
+                .mapToInt(g -> (int) (Integer.toUnsignedLong(Subwords.hash(g)) % 2_000_000))
                 .toArray();
         assertArrayEquals(expected, s.ngramBuckets("where"));
     }
@@ -59,9 +60,13 @@ class SubwordsTest {
         assertEquals(true, e.getMessage().contains("minn=4"));
         assertThrows(IllegalArgumentException.class, () -> new Subwords(3, 6, 0));
         assertThrows(IllegalArgumentException.class, () -> new Subwords(3, 6, 10).ngramBuckets(null));
-        assertEquals("maxn must be <= 20, got 21",
-                assertThrows(IllegalArgumentException.class, () -> new Subwords(3, 21, 10)).getMessage());
-        assertEquals(25 - 20 + 1, new Subwords(20, 20, 10).ngramBuckets("abcdefghijklmnopqrstuvw").length); // "<w>": 25 points
+        assertEquals(
+                "maxn must be <= 20, got 21",
+                assertThrows(IllegalArgumentException.class, () -> new Subwords(3, 21, 10))
+                        .getMessage());
+        assertEquals(
+                25 - 20 + 1,
+                new Subwords(20, 20, 10).ngramBuckets("abcdefghijklmnopqrstuvw").length); // "<w>": 25 points
     }
 
     /** fastText's rules restated on code points: every substring of "<w>" of n = minn..maxn code points but "<" and ">". */

@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
-
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,9 +24,11 @@ class TextPipelineTest {
     @Test
     void tokenizerKeepsInnerApostrophesAndSplitsPunctuation() {
         Tokenizer t = new Tokenizer(false);
-        assertEquals(List.of("Don't", "stop", "it's", "O'Neil's", "rock", "n", "roll"),
+        assertEquals(
+                List.of("Don't", "stop", "it's", "O'Neil's", "rock", "n", "roll"),
                 t.tokenize("Don't stop -- it's O'Neil's rock 'n' roll!"));
-        assertEquals(List.of("naïve", "café", "日本語", "x2", "don’t", "𝒳y"), t.tokenize("naïve, café; 日本語 (x2) don’t 𝒳y"));
+        assertEquals(
+                List.of("naïve", "café", "日本語", "x2", "don’t", "𝒳y"), t.tokenize("naïve, café; 日本語 (x2) don’t 𝒳y"));
         assertEquals(List.of("istanbul", "straße"), new Tokenizer(true).tokenize("ISTANBUL Straße"));
         assertEquals(List.of("a", "b"), t.tokenize("  a\tb  "));
         assertEquals(List.of(), t.tokenize("'' -- ..."));
@@ -47,8 +48,9 @@ class TextPipelineTest {
             new CorpusReader(p).forEachLine(lines::add);
             assertEquals(List.of("first line", "second line", "", "third"), lines);
         }
-        var e = assertThrows(java.io.UncheckedIOException.class,
-                () -> new CorpusReader(dir.resolve("missing.txt")).forEachLine(l -> { }));
+        var e = assertThrows(
+                java.io.UncheckedIOException.class,
+                () -> new CorpusReader(dir.resolve("missing.txt")).forEachLine(l -> {}));
         assertTrue(e.getMessage().contains("missing.txt"));
     }
 

@@ -1,6 +1,5 @@
 package org.embed4j.vectors;
 
-import org.embed4j.testing.RandomVectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import org.embed4j.testing.RandomVectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,8 +39,9 @@ class CorruptFilesTest {
     }
 
     private static void assertOffset(IOException e, long offset) {
-        assertTrue(e.getMessage().contains("byte offset " + offset), "expected byte offset " + offset + " in: "
-                + e.getMessage());
+        assertTrue(
+                e.getMessage().contains("byte offset " + offset),
+                "expected byte offset " + offset + " in: " + e.getMessage());
     }
 
     /** Every prefix of a valid file is rejected cleanly. */
@@ -82,8 +83,11 @@ class CorruptFilesTest {
         assertCorrupt(p, VectorsFormat.WORD2VEC_BINARY);
         Files.write(p, "-3 300\n".getBytes(StandardCharsets.US_ASCII));
         assertCorrupt(p, VectorsFormat.WORD2VEC_BINARY);
-        Files.write(p, "no header at all, just a long line of text without any newline in it: ".repeat(3)
-                .getBytes(StandardCharsets.US_ASCII));
+        Files.write(
+                p,
+                "no header at all, just a long line of text without any newline in it: "
+                        .repeat(3)
+                        .getBytes(StandardCharsets.US_ASCII));
         assertOffset(assertCorrupt(p, VectorsFormat.WORD2VEC_BINARY), 0);
     }
 
@@ -138,16 +142,16 @@ class CorruptFilesTest {
         Path p = write("n.e4jv", VectorsFormat.NATIVE);
         byte[] good = Files.readAllBytes(p);
 
-        patch(p, 16, i64(1L << 40));  // V
+        patch(p, 16, i64(1L << 40)); // V
         assertOffset(assertCorrupt(p, VectorsFormat.NATIVE), 16);
         Files.write(p, good);
-        patch(p, 16, i64(1_000_000));  // plausible V, but the sections no longer fit
+        patch(p, 16, i64(1_000_000)); // plausible V, but the sections no longer fit
         assertCorrupt(p, VectorsFormat.NATIVE);
         Files.write(p, good);
-        patch(p, 24, i64(Integer.MAX_VALUE / 8));  // D
+        patch(p, 24, i64(Integer.MAX_VALUE / 8)); // D
         assertCorrupt(p, VectorsFormat.NATIVE);
         Files.write(p, good);
-        patch(p, 48, i64(130));  // unaligned matrix
+        patch(p, 48, i64(130)); // unaligned matrix
         assertOffset(assertCorrupt(p, VectorsFormat.NATIVE), 48);
         Files.write(p, good);
         patch(p, 0, i32(0x12345678));
@@ -162,7 +166,9 @@ class CorruptFilesTest {
         Path p = write("v.e4jv", VectorsFormat.NATIVE);
         patch(p, 4, i32(NativeFormat.VERSION + 1));
         IOException e = assertCorrupt(p, VectorsFormat.NATIVE);
-        assertTrue(e.getMessage().contains("version " + (NativeFormat.VERSION + 1)) && e.getMessage().contains("newer"),
+        assertTrue(
+                e.getMessage().contains("version " + (NativeFormat.VERSION + 1))
+                        && e.getMessage().contains("newer"),
                 e.getMessage());
     }
 

@@ -1,6 +1,5 @@
 package org.embed4j.vectors;
 
-import org.embed4j.testing.RandomVectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.embed4j.testing.RandomVectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,8 +24,11 @@ class EvaluationTest {
         double r = Spearman.correlation(new double[] {1, 2, 2, 3}, new double[] {10, 30, 20, 40});
         assertEquals(4.5 / Math.sqrt(4.5 * 5), r, 1e-12);
         assertEquals(0.9486832980505138, r, 1e-12);
-        assertEquals(List.of(1.0, 2.5, 2.5, 4.0),
-                java.util.Arrays.stream(Spearman.ranks(new double[] {5, 7, 7, 9})).boxed().toList());
+        assertEquals(
+                List.of(1.0, 2.5, 2.5, 4.0),
+                java.util.Arrays.stream(Spearman.ranks(new double[] {5, 7, 7, 9}))
+                        .boxed()
+                        .toList());
         assertEquals(-1.0, Spearman.correlation(new double[] {1, 2, 3}, new double[] {3, 2, 1}), 1e-12);
         assertTrue(Double.isNaN(Spearman.correlation(new double[] {1}, new double[] {1})));
         assertTrue(Double.isNaN(Spearman.correlation(new double[] {1, 1, 1}, new double[] {1, 2, 3})));
@@ -70,8 +73,8 @@ class EvaluationTest {
 
     /** A model where b - a + c lands exactly on d for the planted questions. */
     private static WordVectors planted() {
-        List<String> words = List.of("man", "king", "woman", "queen", "big", "bigger", "small", "smaller", "noise",
-                "rare");
+        List<String> words =
+                List.of("man", "king", "woman", "queen", "big", "bigger", "small", "smaller", "noise", "rare");
         float[] x = {
             1, 0, 0, 0, 0,
             1, 1, 0, 0, 0,
@@ -79,10 +82,11 @@ class EvaluationTest {
             0, 1, 1, 0, 0,
             0, 0, 0, 1, 0,
             0, 0, 0, 1, 1,
-            0, 0.2f, 0, 0, 0,   // "small" (the syntactic question below gets "noise" instead of "smaller")
+            0, 0.2f, 0, 0, 0, // "small" (the syntactic question below gets "noise" instead of "smaller")
             1, 0, 0, 0, 1,
             0, 0.6f, 0.1f, 0, 0.9f,
-            0, 1, 1, 0, 0.01f};
+            0, 1, 1, 0, 0.01f
+        };
         return WordVectors.of(words, x, 5);
     }
 
@@ -109,8 +113,16 @@ class EvaluationTest {
         assertEquals(0.5, r.totalAccuracy(), 1e-12);
         // the same answers as analogy() restricted by hand
         WordVectors first9 = WordVectors.of(v.words().subList(0, 9), java.util.Arrays.copyOf(floats(v), 9 * 5), 5);
-        assertEquals("queen", first9.analogy("man", "king", "woman", 1, AnalogyMethod.COS_ADD).get(0).word());
-        assertEquals("noise", first9.analogy("big", "bigger", "small", 1, AnalogyMethod.COS_ADD).get(0).word());
+        assertEquals(
+                "queen",
+                first9.analogy("man", "king", "woman", 1, AnalogyMethod.COS_ADD)
+                        .get(0)
+                        .word());
+        assertEquals(
+                "noise",
+                first9.analogy("big", "bigger", "small", 1, AnalogyMethod.COS_ADD)
+                        .get(0)
+                        .word());
         // with every word allowed the last question is covered too (and answered "queen", so wrong)
         AnalogyResult all = Evaluation.analogy(v, q, 30_000);
         assertEquals(5, all.covered());
@@ -150,16 +162,21 @@ class EvaluationTest {
         Path eval = Path.of(System.getProperty("embed4j.shared.data", "../shared/data"), "eval");
         Assumptions.assumeTrue(Files.isDirectory(eval), "shared data not present: " + eval);
         // a vocabulary with some benchmark words, random vectors: only the counts are checked
-        List<String> words = List.of("king", "queen", "man", "woman", "athens", "greece", "baghdad", "iraq", "tiger",
-                "cat", "love", "sex", "good", "better", "rough", "rougher", "boy", "girl");
+        List<String> words = List.of(
+                "king", "queen", "man", "woman", "athens", "greece", "baghdad", "iraq", "tiger", "cat", "love", "sex",
+                "good", "better", "rough", "rougher", "boy", "girl");
         WordVectors v = WordVectors.of(words, RandomVectors.gaussian(1, words.size() * 8), 8);
         AnalogyResult google = Evaluation.analogy(v, eval.resolve("questions-words.txt"), 30_000);
         assertEquals(19_544, google.total());
         assertTrue(google.covered() > 0);
-        assertEquals(8_000, Evaluation.msrAnalogy(v, eval.resolve("msr_analogy.csv"), 30_000).total());
+        assertEquals(
+                8_000,
+                Evaluation.msrAnalogy(v, eval.resolve("msr_analogy.csv"), 30_000)
+                        .total());
         SimilarityResult ws = Evaluation.similarity(v, eval.resolve("wordsim353.tsv"));
         assertEquals(353, ws.total());
         assertTrue(ws.covered() >= 2, "tiger-cat and love-sex are covered");
-        assertEquals(353, Evaluation.similarity(v, eval.resolve("EN-WS-353-ALL.txt")).total());
+        assertEquals(
+                353, Evaluation.similarity(v, eval.resolve("EN-WS-353-ALL.txt")).total());
     }
 }

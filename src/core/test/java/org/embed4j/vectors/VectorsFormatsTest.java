@@ -1,6 +1,5 @@
 package org.embed4j.vectors;
 
-import org.embed4j.testing.RandomVectors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -16,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.embed4j.testing.RandomVectors;
 import org.embed4j.text.Subwords;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,7 +37,8 @@ class VectorsFormatsTest {
         {-0.25, 0.333333, 1e-3, -7.75},
         {3.0, 0.0, -0.5, 0.2},
         {1.0, 1.0, -1.0, 0.015625},
-        {-2.5, 0.75, 0.6, -0.9}};
+        {-2.5, 0.75, 0.6, -0.9}
+    };
 
     @TempDir
     Path dir;
@@ -57,7 +58,10 @@ class VectorsFormatsTest {
         assertEquals(expected.words(), actual.words());
         assertEquals(expected.dim(), actual.dim());
         for (int i = 0; i < expected.size(); i++) {
-            assertArrayEquals(expected.vector(i), actual.vector(i), "row " + i + " (" + expected.words().get(i) + ")");
+            assertArrayEquals(
+                    expected.vector(i),
+                    actual.vector(i),
+                    "row " + i + " (" + expected.words().get(i) + ")");
             assertEquals(i, actual.indexOf(expected.words().get(i)));
         }
         assertEquals(-1, actual.indexOf("no-such-word"));
@@ -67,7 +71,7 @@ class VectorsFormatsTest {
     @EnumSource(VectorsFormat.class)
     void roundTripIsExactAndDeterministic(VectorsFormat format) throws IOException {
         float[] data = RandomVectors.gaussian(3, 40 * 9);
-        data[5] = Float.MIN_VALUE;   // subnormal
+        data[5] = Float.MIN_VALUE; // subnormal
         data[6] = -0.0f;
         data[7] = 1.0e-30f;
         data[8] = 123456.79f;
@@ -81,13 +85,16 @@ class VectorsFormatsTest {
         VectorsIO.write(back, second, format);
         assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(second), "rewritten bytes differ");
         if (format == VectorsFormat.SAFETENSORS) {
-            assertArrayEquals(Files.readAllBytes(SafetensorsFormat.vocabPath(first)),
+            assertArrayEquals(
+                    Files.readAllBytes(SafetensorsFormat.vocabPath(first)),
                     Files.readAllBytes(SafetensorsFormat.vocabPath(second)));
         }
         // the same answers from a heap model and one read back (mapped for NATIVE)
         List<Neighbor> a = v.nearest("w20", 5);
         List<Neighbor> b = back.nearest("w20", 5);
-        assertEquals(a.stream().map(Neighbor::word).toList(), b.stream().map(Neighbor::word).toList());
+        assertEquals(
+                a.stream().map(Neighbor::word).toList(),
+                b.stream().map(Neighbor::word).toList());
         for (int i = 0; i < a.size(); i++) {
             assertEquals(a.get(i).score(), b.get(i).score(), 1e-6);
         }
@@ -96,8 +103,8 @@ class VectorsFormatsTest {
     @Test
     void emptyVocabularyRoundTrips() throws IOException {
         WordVectors empty = WordVectors.of(List.of(), new float[0], 3);
-        for (VectorsFormat f : List.of(VectorsFormat.WORD2VEC_TEXT, VectorsFormat.WORD2VEC_BINARY,
-                VectorsFormat.NATIVE)) {
+        for (VectorsFormat f :
+                List.of(VectorsFormat.WORD2VEC_TEXT, VectorsFormat.WORD2VEC_BINARY, VectorsFormat.NATIVE)) {
             Path p = dir.resolve("empty" + extension(f));
             VectorsIO.write(empty, p, f);
             WordVectors back = VectorsIO.read(p, f);
@@ -193,12 +200,14 @@ class VectorsFormatsTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = VectorsFormat.class, names = {"NATIVE", "SAFETENSORS"})
+    @EnumSource(
+            value = VectorsFormat.class,
+            names = {"NATIVE", "SAFETENSORS"})
     void subwordsSurvive(VectorsFormat format) throws IOException {
         Subwords sub = new Subwords(2, 4, 31);
         float[] buckets = RandomVectors.gaussian(11, 31 * 6);
-        WordVectors v = WordVectors.withSubwords(RandomVectors.words(20), RandomVectors.gaussian(12, 20 * 6), buckets,
-                6, sub);
+        WordVectors v =
+                WordVectors.withSubwords(RandomVectors.words(20), RandomVectors.gaussian(12, 20 * 6), buckets, 6, sub);
         Path p = dir.resolve("sub" + extension(format));
         VectorsIO.write(v, p, format);
         WordVectors back = VectorsIO.read(p, format);
@@ -210,7 +219,8 @@ class VectorsFormatsTest {
     @Test
     void refusesWordsTheFormatCannotHold() {
         WordVectors v = WordVectors.of(List.of("ok", "two words"), new float[4], 2);
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> VectorsIO.write(v, dir.resolve("x.bin"), VectorsFormat.WORD2VEC_BINARY));
         assertTrue(e.getMessage().contains("two words"), e.getMessage());
         assertTrue(Files.notExists(dir.resolve("x.bin")));

@@ -1,6 +1,5 @@
 package org.embed4j.vectors;
 
-import org.embed4j.testing.RandomVectors;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -14,6 +13,7 @@ import java.util.NoSuchElementException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.embed4j.testing.RandomVectors;
 import org.embed4j.text.Subwords;
 import org.junit.jupiter.api.Test;
 
@@ -51,8 +51,7 @@ class WordVectorsTest {
         return na == 0 || nb == 0 ? Double.NEGATIVE_INFINITY : dot / Math.sqrt(na * nb);
     }
 
-    private record Scored(int row, double score) {
-    }
+    private record Scored(int row, double score) {}
 
     /** Reference top-k: all rows scored in double, excluded rows and zero rows dropped, ties to the lower row. */
     private static List<Scored> topK(double[] scores, int k, int... exclude) {
@@ -80,8 +79,9 @@ class WordVectorsTest {
             assertEquals(e.score(), a.score(), TOL, "score at position " + i);
             // a swap of two candidates whose scores agree to float precision is not an error
             if (!words.get(e.row()).equals(a.word())) {
-                assertTrue(Math.abs(e.score() - a.score()) < 1e-6, "position " + i + ": expected "
-                        + words.get(e.row()) + " (" + e.score() + "), got " + a);
+                assertTrue(
+                        Math.abs(e.score() - a.score()) < 1e-6,
+                        "position " + i + ": expected " + words.get(e.row()) + " (" + e.score() + "), got " + a);
             }
         }
     }
@@ -170,8 +170,8 @@ class WordVectorsTest {
         int c = 12;
         double[] scores = new double[V];
         for (int r = 0; r < V; r++) {
-            scores[r] = r == 7 ? Double.NEGATIVE_INFINITY
-                    : cos(row(r), row(b)) - cos(row(r), row(a)) + cos(row(r), row(c));
+            scores[r] =
+                    r == 7 ? Double.NEGATIVE_INFINITY : cos(row(r), row(b)) - cos(row(r), row(a)) + cos(row(r), row(c));
         }
         assertSame(topK(scores, 5, a, b, c), wv.analogy("w10", "w11", "w12", 5, AnalogyMethod.COS_ADD));
     }
@@ -197,7 +197,8 @@ class WordVectorsTest {
         for (AnalogyMethod m : AnalogyMethod.values()) {
             List<Neighbor> answer = small.analogy("man", "king", "woman", 2, m);
             assertEquals("queen", answer.get(0).word(), m.toString());
-            assertFalse(answer.stream().anyMatch(n -> List.of("man", "king", "woman").contains(n.word())));
+            assertFalse(answer.stream()
+                    .anyMatch(n -> List.of("man", "king", "woman").contains(n.word())));
         }
     }
 
@@ -224,14 +225,16 @@ class WordVectorsTest {
         // OOV queries work everywhere a word is accepted
         assertEquals(withSub.nearest(actual, 3), withSub.nearest(oov, 3));
         assertEquals(cos(actual, row(4)), withSub.similarity(oov, "w4"), 1e-6);
-        assertThrows(IllegalArgumentException.class,
-                () -> WordVectors.withSubwords(words, data, new float[5], D, sub), "bucket rows of the wrong size");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> WordVectors.withSubwords(words, data, new float[5], D, sub),
+                "bucket rows of the wrong size");
     }
 
     @Test
     void rejectsBadInput() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> WordVectors.of(List.of("a", "b", "a"), new float[6], 2));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> WordVectors.of(List.of("a", "b", "a"), new float[6], 2));
         assertTrue(e.getMessage().contains("'a'"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> WordVectors.of(List.of("a"), new float[3], 2));
         assertThrows(IllegalArgumentException.class, () -> WordVectors.of(List.of("a"), new float[0], 0));

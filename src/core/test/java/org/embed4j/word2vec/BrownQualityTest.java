@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
 import org.embed4j.backend.Backends;
+import org.embed4j.testing.TestFiles;
 import org.embed4j.vectors.Evaluation;
 import org.embed4j.vectors.SimilarityResult;
-import org.embed4j.testing.TestFiles;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +31,11 @@ class BrownQualityTest {
         } catch (IllegalStateException e) {
             Assumptions.abort("native CPU backend unavailable (the Java reference is too slow for this test)");
         }
-        Word2VecOptions o = Word2VecOptions.defaults().withLowercase(true).withEpochs(5).withThreads(1).withBackend("cpu");
+        Word2VecOptions o = Word2VecOptions.defaults()
+                .withLowercase(true)
+                .withEpochs(5)
+                .withThreads(1)
+                .withBackend("cpu");
         Word2VecResult r = new Word2VecTrainer(o).train(brown);
         assertEquals(14176, r.vectors().size(), "vocabulary at min-count 5");
         SimilarityResult s = Evaluation.similarity(r.vectors(), ws);

@@ -1,6 +1,5 @@
 package org.embed4j.word2vec;
 
-import org.embed4j.testing.TopicCorpus;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -13,10 +12,10 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-
 import org.embed4j.backend.Backends;
-import org.embed4j.vectors.Neighbor;
+import org.embed4j.testing.TopicCorpus;
 import org.embed4j.train.MetricsLog;
+import org.embed4j.vectors.Neighbor;
 import org.embed4j.vectors.WordVectors;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,8 +30,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class Word2VecTrainerTest {
     private static final String[] TOPICS = TopicCorpus.TOPICS;
+
     @TempDir
     static Path dir;
+
     static Path corpus;
 
     @BeforeAll
@@ -41,8 +42,15 @@ class Word2VecTrainerTest {
     }
 
     private static Word2VecOptions small(String backend) {
-        return Word2VecOptions.defaults().withDim(24).withMinCount(1).withSample(0).withEpochs(3).withThreads(1)
-                .withSeed(7).withNegTableSize(100_000).withBackend(backend);
+        return Word2VecOptions.defaults()
+                .withDim(24)
+                .withMinCount(1)
+                .withSample(0)
+                .withEpochs(3)
+                .withThreads(1)
+                .withSeed(7)
+                .withNegTableSize(100_000)
+                .withBackend(backend);
     }
 
     private static String nativeOrJava() {
@@ -71,7 +79,8 @@ class Word2VecTrainerTest {
 
     @Test
     void cbowWithSubwordsGivesOutOfVocabularyVectors() throws IOException {
-        Word2VecOptions o = small(nativeOrJava()).withModel(Word2VecOptions.Model.CBOW).withSubwords(3, 5, 5000);
+        Word2VecOptions o =
+                small(nativeOrJava()).withModel(Word2VecOptions.Model.CBOW).withSubwords(3, 5, 5000);
         Word2VecResult r = new Word2VecTrainer(o).train(corpus);
         assertTrue(r.vectors().hasSubwords());
         assertTrue(topicPrecision(r.vectors()) >= 0.75, "topic precision " + topicPrecision(r.vectors()));
@@ -96,8 +105,10 @@ class Word2VecTrainerTest {
     @Test
     void javaAndNativeBackendsFindTheSameNeighbours() throws IOException {
         Assumptions.assumeTrue(nativeOrJava().equals("cpu"), "native CPU backend unavailable");
-        WordVectors j = new Word2VecTrainer(small("java").withEpochs(2)).train(corpus).vectors();
-        WordVectors n = new Word2VecTrainer(small("cpu").withEpochs(2)).train(corpus).vectors();
+        WordVectors j =
+                new Word2VecTrainer(small("java").withEpochs(2)).train(corpus).vectors();
+        WordVectors n =
+                new Word2VecTrainer(small("cpu").withEpochs(2)).train(corpus).vectors();
         int same = 0;
         int total = 0;
         for (String t : TOPICS) {
@@ -123,7 +134,8 @@ class Word2VecTrainerTest {
 
     @Test
     void badOptionsAreNamed() {
-        var e = assertThrows(IllegalArgumentException.class,
+        var e = assertThrows(
+                IllegalArgumentException.class,
                 () -> new Word2VecTrainer(Word2VecOptions.defaults().withWindow(0)));
         assertTrue(e.getMessage().contains("window"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> Word2VecOptions.Model.parse("glove"));

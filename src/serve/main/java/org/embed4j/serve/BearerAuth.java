@@ -23,7 +23,8 @@ final class BearerAuth {
         if (expected == null) {
             return true;
         }
-        if (header == null || header.length() <= SCHEME.length()
+        if (header == null
+                || header.length() <= SCHEME.length()
                 || !header.regionMatches(true, 0, SCHEME, 0, SCHEME.length())) {
             return false;
         }

@@ -21,7 +21,7 @@ import org.embed4j.classify.Classifier;
 final class ClassifyApi {
     private final Classifier classifier;
     private final ServeOptions options;
-    private final String[] labelPrefixes;        // per label: {"label":"<escaped label>","probability":
+    private final String[] labelPrefixes; // per label: {"label":"<escaped label>","probability":
 
     ClassifyApi(Classifier classifier, ServeOptions options) {
         this.classifier = classifier;
@@ -54,7 +54,10 @@ final class ClassifyApi {
                 if (!Float.isFinite(probs[c])) {
                     throw new IllegalStateException("the model gave label " + c + " the probability " + probs[c]);
                 }
-                json.append(r == 0 ? "" : ",").append(labelPrefixes[c]).append(probs[c]).append('}');
+                json.append(r == 0 ? "" : ",")
+                        .append(labelPrefixes[c])
+                        .append(probs[c])
+                        .append('}');
             }
             json.append("]}");
         }

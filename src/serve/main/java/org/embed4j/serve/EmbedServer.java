@@ -31,8 +31,8 @@ import org.embed4j.vectors.WordVectors;
  */
 public final class EmbedServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EmbedServer.class.getName());
-    static final List<String> ENDPOINTS = List.of("/v1/embed", "/v1/nearest", "/v1/analogy", "/v1/classify",
-            "/healthz", "/metrics");
+    static final List<String> ENDPOINTS =
+            List.of("/v1/embed", "/v1/nearest", "/v1/analogy", "/v1/classify", "/healthz", "/metrics");
 
     private final Http1Server server;
     private final ServeOptions options;
@@ -61,22 +61,40 @@ public final class EmbedServer implements AutoCloseable {
         Metrics metrics = new Metrics(ENDPOINTS, modelInfo(models));
         Map<String, ServeHandler.Route> routes = new LinkedHashMap<>();
         VectorsApi v = vectors == null ? null : new VectorsApi(vectors, options);
-        routes.put("/v1/embed", new ServeHandler.Route("POST", true, ServeHandler.tree(v == null ? missing("word vectors", "--model") : v::embed)));
-        routes.put("/v1/nearest", new ServeHandler.Route("POST", true, ServeHandler.tree(v == null ? missing("word vectors", "--model") : v::nearest)));
-        routes.put("/v1/analogy", new ServeHandler.Route("POST", true, ServeHandler.tree(v == null ? missing("word vectors", "--model") : v::analogy)));
+        routes.put(
+                "/v1/embed",
+                new ServeHandler.Route(
+                        "POST", true, ServeHandler.tree(v == null ? missing("word vectors", "--model") : v::embed)));
+        routes.put(
+                "/v1/nearest",
+                new ServeHandler.Route(
+                        "POST", true, ServeHandler.tree(v == null ? missing("word vectors", "--model") : v::nearest)));
+        routes.put(
+                "/v1/analogy",
+                new ServeHandler.Route(
+                        "POST", true, ServeHandler.tree(v == null ? missing("word vectors", "--model") : v::analogy)));
         ClassifyApi c = classifier == null ? null : new ClassifyApi(classifier, options);
-        routes.put("/v1/classify", new ServeHandler.Route("POST", true, c == null ? ServeHandler.tree(missing("classifier", "--classifier")) : c::classify));
+        routes.put(
+                "/v1/classify",
+                new ServeHandler.Route(
+                        "POST",
+                        true,
+                        c == null ? ServeHandler.tree(missing("classifier", "--classifier")) : c::classify));
         routes.put("/healthz", new ServeHandler.Route("GET", false, null));
         routes.put("/metrics", new ServeHandler.Route("GET", true, null));
         byte[] health = health(models);
-        Function<String, byte[]> gets = path -> path.equals("/metrics")
-                ? metrics.render().getBytes(StandardCharsets.UTF_8) : health;
+        Function<String, byte[]> gets =
+                path -> path.equals("/metrics") ? metrics.render().getBytes(StandardCharsets.UTF_8) : health;
         ServeHandler handler = new ServeHandler(routes, new BearerAuth(options.token()), metrics, options, gets);
 
         Http1Server server = Http1Server.start(options.address(), handler, Http1Server.Limits.DEFAULTS);
         EmbedServer s = new EmbedServer(server, options, metrics, handler);
-        LOG.log(Level.INFO, "serving " + describe(vectors, classifier) + " on http://" + hostPort(s.address())
-                + (options.token() == null ? " (no token: anyone who can reach the address may call it)" : " (bearer token required)"));
+        LOG.log(
+                Level.INFO,
+                "serving " + describe(vectors, classifier) + " on http://" + hostPort(s.address())
+                        + (options.token() == null
+                                ? " (no token: anyone who can reach the address may call it)"
+                                : " (bearer token required)"));
         return s;
     }
 
@@ -118,16 +136,18 @@ public final class EmbedServer implements AutoCloseable {
         }
         closed = true;
         long inFlight = metrics.inFlight();
-        LOG.log(Level.INFO, "shutting down: " + inFlight + " request(s) in flight, waiting up to "
-                + options.shutdownTimeout().toSeconds() + " s");
+        LOG.log(
+                Level.INFO,
+                "shutting down: " + inFlight + " request(s) in flight, waiting up to "
+                        + options.shutdownTimeout().toSeconds() + " s");
         server.close(options.shutdownTimeout());
         LOG.log(Level.INFO, "stopped");
     }
 
     private static Function<JsonObject, JsonObject> missing(String what, String option) {
         return request -> {
-            throw new ApiException(404, "model_not_loaded", "this server has no " + what + " loaded (start it with "
-                    + option + ")");
+            throw new ApiException(
+                    404, "model_not_loaded", "this server has no " + what + " loaded (start it with " + option + ")");
         };
     }
 
@@ -183,8 +203,10 @@ public final class EmbedServer implements AutoCloseable {
 
     private static String describe(WordVectors vectors, Classifier classifier) {
         String v = vectors == null ? null : vectors.toString();
-        String c = classifier == null ? null
-                : classifier.getClass().getSimpleName() + "(" + classifier.labels().size() + " labels, dim " + classifier.dim() + ")";
+        String c = classifier == null
+                ? null
+                : classifier.getClass().getSimpleName() + "("
+                        + classifier.labels().size() + " labels, dim " + classifier.dim() + ")";
         return v == null ? c : c == null ? v : v + " and " + c;
     }
 

@@ -27,15 +27,16 @@ final class Http1Connection implements Runnable {
     private static final long NO_DEADLINE = Long.MIN_VALUE;
     /** Bodies up to this size are copied behind the head so that the response leaves in one write. */
     private static final int INLINE_BODY = 32 * 1024;
+
     private static final int KEEP_BYTES = 64 * 1024;
     private static final long LINGER_BYTES = 1 << 20;
     private static final long LINGER_NANOS = 2_000_000_000L;
-    private static final DateTimeFormatter IMF_FIXDATE =
-            DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US).withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter IMF_FIXDATE = DateTimeFormatter.ofPattern(
+                    "EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+            .withZone(ZoneOffset.UTC);
     private static volatile CachedDate cachedDate = new CachedDate(0, "");
 
-    private record CachedDate(long second, String text) {
-    }
+    private record CachedDate(long second, String text) {}
 
     private final Socket socket;
     private final Http1Server server;
@@ -78,8 +79,14 @@ final class Http1Connection implements Runnable {
     void refuse() {
         try {
             out = socket.getOutputStream();
-            write(ServeHandler.errorResponse(new ApiException(503, "too_many_connections",
-                    "the server has " + limits.maxConnections() + " open connections; retry later")), false, false, false);
+            write(
+                    ServeHandler.errorResponse(new ApiException(
+                            503,
+                            "too_many_connections",
+                            "the server has " + limits.maxConnections() + " open connections; retry later")),
+                    false,
+                    false,
+                    false);
             socket.shutdownOutput();
             socket.setSoTimeout((int) (LINGER_NANOS / 1_000_000));
             socket.getInputStream().read(buf);
@@ -176,7 +183,12 @@ final class Http1Connection implements Runnable {
     private void write(Http1Response r, boolean keepAlive, boolean headOnly, boolean http10) throws IOException {
         byte[] body = r.body();
         n = 0;
-        ascii("HTTP/1.1 ").number(r.status()).ascii(" ").ascii(reason(r.status())).ascii("\r\nDate: ").ascii(date());
+        ascii("HTTP/1.1 ")
+                .number(r.status())
+                .ascii(" ")
+                .ascii(reason(r.status()))
+                .ascii("\r\nDate: ")
+                .ascii(date());
         if (r.contentType() != null) {
             ascii("\r\nContent-Type: ").ascii(r.contentType());
         }
@@ -185,7 +197,8 @@ final class Http1Connection implements Runnable {
         for (int i = 0; i < h.length; i += 2) {
             ascii(h[i]).ascii(": ").ascii(h[i + 1]).ascii("\r\n");
         }
-        ascii(!keepAlive ? "Connection: close\r\n" : http10 ? "Connection: keep-alive\r\n" : "").ascii("\r\n");
+        ascii(!keepAlive ? "Connection: close\r\n" : http10 ? "Connection: keep-alive\r\n" : "")
+                .ascii("\r\n");
         if (headOnly) {
             out.write(buf, 0, n);
         } else if (body.length <= INLINE_BODY) {

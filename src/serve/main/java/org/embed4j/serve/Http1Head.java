@@ -19,10 +19,13 @@ final class Http1Head {
 
     Http1Head(Http1Server.Limits limits) {
         this.limits = limits;
-        this.headTooLarge = new ApiException(431, "header_too_large", "the request head is longer than "
-                + limits.maxHeadBytes() + " bytes or has more than " + limits.maxHeaders() + " fields");
-        this.uriTooLong = new ApiException(414, "uri_too_long", "the request line is longer than "
-                + limits.maxHeadBytes() + " bytes");
+        this.headTooLarge = new ApiException(
+                431,
+                "header_too_large",
+                "the request head is longer than " + limits.maxHeadBytes() + " bytes or has more than "
+                        + limits.maxHeaders() + " fields");
+        this.uriTooLong = new ApiException(
+                414, "uri_too_long", "the request line is longer than " + limits.maxHeadBytes() + " bytes");
     }
 
     /** Reads one head from {@code in}; the first byte of it is already buffered. */
@@ -78,8 +81,17 @@ final class Http1Head {
         }
         long contentLength = framing(headers, count, http10);
         String expect = find(headers, count, "Expect");
-        return new Http1Request(method, path, headers, count, http10, System.nanoTime(), contentLength,
-                "100-continue".equalsIgnoreCase(expect), in, out);
+        return new Http1Request(
+                method,
+                path,
+                headers,
+                count,
+                http10,
+                System.nanoTime(),
+                contentLength,
+                "100-continue".equalsIgnoreCase(expect),
+                in,
+                out);
     }
 
     /** The body length from the framing headers, -1 for chunked, 0 for none. */
@@ -108,8 +120,11 @@ final class Http1Head {
                 throw bad("Transfer-Encoding with Content-Length, or in an HTTP/1.0 request, is not accepted");
             }
             if (!withoutOws(coding, 0).equalsIgnoreCase("chunked")) {
-                throw new ApiException(501, "not_implemented", "transfer coding '" + abbreviate(coding)
-                        + "' is not supported; send Content-Length or chunked");
+                throw new ApiException(
+                        501,
+                        "not_implemented",
+                        "transfer coding '" + abbreviate(coding)
+                                + "' is not supported; send Content-Length or chunked");
             }
             return -1;
         }
@@ -130,7 +145,9 @@ final class Http1Head {
                 return target;
             }
             int scheme = target.indexOf("://");
-            if (scheme <= 0 || !(target.regionMatches(true, 0, "http", 0, scheme) || target.regionMatches(true, 0, "https", 0, scheme))) {
+            if (scheme <= 0
+                    || !(target.regionMatches(true, 0, "http", 0, scheme)
+                            || target.regionMatches(true, 0, "https", 0, scheme))) {
                 throw bad("malformed request target '" + abbreviate(target) + "'");
             }
             start = target.indexOf('/', scheme + 3);
@@ -151,9 +168,13 @@ final class Http1Head {
         if (v.equals("HTTP/1.0")) {
             return true;
         }
-        if (v.length() == 8 && v.startsWith("HTTP/") && Character.isDigit(v.charAt(5)) && v.charAt(6) == '.'
+        if (v.length() == 8
+                && v.startsWith("HTTP/")
+                && Character.isDigit(v.charAt(5))
+                && v.charAt(6) == '.'
                 && Character.isDigit(v.charAt(7))) {
-            throw new ApiException(505, "http_version_not_supported", "this server speaks HTTP/1.1 (and 1.0), not " + v);
+            throw new ApiException(
+                    505, "http_version_not_supported", "this server speaks HTTP/1.1 (and 1.0), not " + v);
         }
         throw bad("malformed request line: bad HTTP version");
     }
@@ -179,7 +200,9 @@ final class Http1Head {
     private static boolean isToken(String s, int from, int to) {
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            boolean ok = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
                     || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
             if (!ok) {
                 return false;

@@ -124,7 +124,8 @@ final class Http1Input {
             pos = limit = 0;
         } else if (limit == buf.length) {
             int kept = limit - pos;
-            byte[] target = kept >= buf.length / 2 && buf.length < want ? new byte[Math.max(want, buf.length * 2)] : buf;
+            byte[] target =
+                    kept >= buf.length / 2 && buf.length < want ? new byte[Math.max(want, buf.length * 2)] : buf;
             System.arraycopy(buf, pos, target, 0, kept);
             buf = target;
             pos = 0;

@@ -16,11 +16,17 @@ final class Http1Request {
     private static final byte[] CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     /** Chunk-size lines and trailer lines: far more than any real client sends. */
     private static final int MAX_CHUNK_LINE = 1024;
+
     private static final int MAX_TRAILERS = 64;
     /** A Content-Length body's array starts at most this long and doubles as its bytes arrive. */
     private static final int FIRST_BODY_ARRAY = 64 * 1024;
 
-    private enum Body { NONE, UNREAD, READ, BROKEN }
+    private enum Body {
+        NONE,
+        UNREAD,
+        READ,
+        BROKEN
+    }
 
     private final String method;
     private final String path;
@@ -35,8 +41,17 @@ final class Http1Request {
     private Body body;
     private boolean continueSent;
 
-    Http1Request(String method, String path, String[] headers, int headerCount, boolean http10, long startNanos,
-                 long contentLength, boolean expectContinue, Http1Input in, OutputStream out) {
+    Http1Request(
+            String method,
+            String path,
+            String[] headers,
+            int headerCount,
+            boolean http10,
+            long startNanos,
+            long contentLength,
+            boolean expectContinue,
+            Http1Input in,
+            OutputStream out) {
         this.method = method;
         this.path = path;
         this.headers = headers;
@@ -147,7 +162,8 @@ final class Http1Request {
         while (true) {
             String line = in.readLine(MAX_CHUNK_LINE, badLine);
             int semi = line.indexOf(';');
-            String hex = Http1Head.withoutOws(semi >= 0 ? line.substring(0, semi) : line, 0); // SP/HTAB only, as for fields
+            String hex =
+                    Http1Head.withoutOws(semi >= 0 ? line.substring(0, semi) : line, 0); // SP/HTAB only, as for fields
             if (hex.isEmpty() || hex.length() > 8 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
                 throw ApiException.badRequest("bad_request", "malformed chunked body: bad chunk size");
             }
@@ -176,7 +192,9 @@ final class Http1Request {
     }
 
     private static ApiException tooLarge(String what, int max) {
-        return new ApiException(413, "body_too_large", "the request body has " + what
-                + "; this server accepts at most " + max + " bytes (--max-body-bytes)");
+        return new ApiException(
+                413,
+                "body_too_large",
+                "the request body has " + what + "; this server accepts at most " + max + " bytes (--max-body-bytes)");
     }
 }

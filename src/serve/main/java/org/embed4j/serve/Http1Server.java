@@ -60,16 +60,29 @@ final class Http1Server {
      * @param maxSkippedBody  a body the handler did not read (an early 404, 401) is skipped to keep the
      *                        connection when at most this long; a longer one closes the connection
      */
-    record Limits(int maxHeadBytes, int maxHeaders, Duration idleTimeout, Duration requestTimeout,
-                  Duration responseTimeout, int maxConnections, long maxSkippedBody) {
-        static final Limits DEFAULTS = new Limits(16 * 1024, 100, Duration.ofSeconds(30), Duration.ofSeconds(30),
-                Duration.ofSeconds(60), 1024, 64 * 1024);
+    record Limits(
+            int maxHeadBytes,
+            int maxHeaders,
+            Duration idleTimeout,
+            Duration requestTimeout,
+            Duration responseTimeout,
+            int maxConnections,
+            long maxSkippedBody) {
+        static final Limits DEFAULTS = new Limits(
+                16 * 1024,
+                100,
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(30),
+                Duration.ofSeconds(60),
+                1024,
+                64 * 1024);
 
         Limits {
             if (maxHeadBytes < 256 || maxHeaders < 1 || maxConnections < 1 || maxSkippedBody < 0) {
-                throw new IllegalArgumentException("bad HTTP limits: maxHeadBytes " + maxHeadBytes + " (>= 256), maxHeaders "
-                        + maxHeaders + " (>= 1), maxConnections " + maxConnections + " (>= 1), maxSkippedBody "
-                        + maxSkippedBody + " (>= 0)");
+                throw new IllegalArgumentException(
+                        "bad HTTP limits: maxHeadBytes " + maxHeadBytes + " (>= 256), maxHeaders "
+                                + maxHeaders + " (>= 1), maxConnections " + maxConnections + " (>= 1), maxSkippedBody "
+                                + maxSkippedBody + " (>= 0)");
             }
             for (Duration d : new Duration[] {idleTimeout, requestTimeout, responseTimeout}) {
                 if (d == null || d.isNegative() || d.isZero()) {
@@ -90,8 +103,8 @@ final class Http1Server {
     private final Handler handler;
     private final Limits limits;
     private final Http1Head head;
-    private final ExecutorService connectionThreads =
-            Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().name("embed4j-http-", 0).factory());
+    private final ExecutorService connectionThreads = Executors.newThreadPerTaskExecutor(
+            Thread.ofPlatform().daemon().name("embed4j-http-", 0).factory());
     private final Set<Http1Connection> connections = ConcurrentHashMap.newKeySet();
     private final AtomicInteger refusing = new AtomicInteger();
     private final Thread acceptor;

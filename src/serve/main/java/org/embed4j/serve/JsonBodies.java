@@ -21,8 +21,7 @@ import java.util.List;
  * ({@link #appendQuoted}). Stateless and thread-safe.
  */
 final class JsonBodies {
-    private JsonBodies() {
-    }
+    private JsonBodies() {}
 
     /** The request body as a JSON object. */
     static JsonObject parseObject(String body) {
@@ -71,7 +70,8 @@ final class JsonBodies {
         JsonElement many = o.get(plural);
         JsonElement one = o.get(singular);
         if (many != null && one != null) {
-            throw ApiException.badRequest("bad_field", "send either \"" + plural + "\" or \"" + singular + "\", not both");
+            throw ApiException.badRequest(
+                    "bad_field", "send either \"" + plural + "\" or \"" + singular + "\", not both");
         }
         if (one != null) {
             return List.of(asString(one, "\"" + singular + "\""));
@@ -97,8 +97,11 @@ final class JsonBodies {
             throw ApiException.badRequest("empty_input", "\"" + name + "\" is empty; send at least one input");
         }
         if (a.size() > maxBatch) {
-            throw new ApiException(413, "batch_too_large", "\"" + name + "\" has " + a.size()
-                    + " inputs; this server accepts at most " + maxBatch + " per request");
+            throw new ApiException(
+                    413,
+                    "batch_too_large",
+                    "\"" + name + "\" has " + a.size() + " inputs; this server accepts at most " + maxBatch
+                            + " per request");
         }
         return a;
     }

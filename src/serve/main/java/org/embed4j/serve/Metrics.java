@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class Metrics {
     /** Upper bounds of the latency buckets, seconds: 50 µs to 5 s. */
-    static final double[] BUCKETS = {0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-        0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+    static final double[] BUCKETS = {
+        0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5
+    };
 
     private final Map<String, EndpointStats> endpoints = new LinkedHashMap<>();
     private final AtomicLong inFlight = new AtomicLong();
@@ -92,7 +93,8 @@ final class Metrics {
                 line(out, "embed4j_http_errors_total", e, code, n);
             }
         });
-        out.append("# HELP embed4j_http_request_duration_seconds Time from request headers to the last response byte.\n");
+        out.append(
+                "# HELP embed4j_http_request_duration_seconds Time from request headers to the last response byte.\n");
         out.append("# TYPE embed4j_http_request_duration_seconds histogram\n");
         for (Map.Entry<String, EndpointStats> en : endpoints.entrySet()) {
             EndpointStats s = en.getValue();
@@ -104,13 +106,24 @@ final class Metrics {
             for (int b = 0; b <= BUCKETS.length; b++) {
                 cumulative += s.buckets[b].sum();
                 String le = b < BUCKETS.length ? format(BUCKETS[b]) : "+Inf";
-                out.append("embed4j_http_request_duration_seconds_bucket{endpoint=\"").append(en.getKey())
-                        .append("\",le=\"").append(le).append("\"} ").append(cumulative).append('\n');
+                out.append("embed4j_http_request_duration_seconds_bucket{endpoint=\"")
+                        .append(en.getKey())
+                        .append("\",le=\"")
+                        .append(le)
+                        .append("\"} ")
+                        .append(cumulative)
+                        .append('\n');
             }
-            out.append("embed4j_http_request_duration_seconds_sum{endpoint=\"").append(en.getKey()).append("\"} ")
-                    .append(format(s.sumNanos.sum() / 1e9)).append('\n');
-            out.append("embed4j_http_request_duration_seconds_count{endpoint=\"").append(en.getKey()).append("\"} ")
-                    .append(count).append('\n');
+            out.append("embed4j_http_request_duration_seconds_sum{endpoint=\"")
+                    .append(en.getKey())
+                    .append("\"} ")
+                    .append(format(s.sumNanos.sum() / 1e9))
+                    .append('\n');
+            out.append("embed4j_http_request_duration_seconds_count{endpoint=\"")
+                    .append(en.getKey())
+                    .append("\"} ")
+                    .append(count)
+                    .append('\n');
         }
         out.append("# HELP embed4j_http_requests_in_flight Requests being handled now.\n");
         out.append("# TYPE embed4j_http_requests_in_flight gauge\n");
@@ -122,7 +135,9 @@ final class Metrics {
         }
         out.append("# HELP embed4j_process_start_time_seconds Start of the service, Unix time.\n");
         out.append("# TYPE embed4j_process_start_time_seconds gauge\n");
-        out.append("embed4j_process_start_time_seconds ").append(startMillis / 1000).append('\n');
+        out.append("embed4j_process_start_time_seconds ")
+                .append(startMillis / 1000)
+                .append('\n');
         return out.toString();
     }
 
@@ -144,8 +159,14 @@ final class Metrics {
     }
 
     private static void line(StringBuilder out, String name, String endpoint, int code, long n) {
-        out.append(name).append("{endpoint=\"").append(endpoint).append("\",code=\"").append(code).append("\"} ")
-                .append(n).append('\n');
+        out.append(name)
+                .append("{endpoint=\"")
+                .append(endpoint)
+                .append("\",code=\"")
+                .append(code)
+                .append("\"} ")
+                .append(n)
+                .append('\n');
     }
 
     private static String format(double v) {

@@ -33,8 +33,7 @@ final class ServeHandler implements Http1Server.Handler {
      * One endpoint: its method, whether it needs the token, and what it answers to the JSON body (the response's
      * UTF-8 JSON; null for the GET endpoints).
      */
-    record Route(String method, boolean authenticated, Function<JsonObject, byte[]> json) {
-    }
+    record Route(String method, boolean authenticated, Function<JsonObject, byte[]> json) {}
 
     /** An endpoint that builds its answer as a Gson tree (the hot classify endpoint writes its bytes itself). */
     static Function<JsonObject, byte[]> tree(Function<JsonObject, JsonObject> endpoint) {
@@ -48,10 +47,14 @@ final class ServeHandler implements Http1Server.Handler {
     private final Function<String, byte[]> getBodies; // GET endpoints: path -> body, or null
     private final AtomicLong requestIds = new AtomicLong();
     /** Test hook, called inside every request before its endpoint runs. */
-    volatile Runnable beforeEndpoint = () -> { };
+    volatile Runnable beforeEndpoint = () -> {};
 
-    ServeHandler(Map<String, Route> routes, BearerAuth auth, Metrics metrics, ServeOptions options,
-                 Function<String, byte[]> getBodies) {
+    ServeHandler(
+            Map<String, Route> routes,
+            BearerAuth auth,
+            Metrics metrics,
+            ServeOptions options,
+            Function<String, byte[]> getBodies) {
         this.routes = Map.copyOf(routes);
         this.auth = auth;
         this.metrics = metrics;
@@ -67,20 +70,26 @@ final class ServeHandler implements Http1Server.Handler {
             return dispatch(request, path);
         } catch (ApiException e) {
             if (LOG.isLoggable(Level.DEBUG)) {
-                LOG.log(Level.DEBUG, request.method() + " " + metrics.label(path) + " -> " + e.status() + " " + e.code()
-                        + (options.logRequests() ? ": " + e.getMessage() : ""));
+                LOG.log(
+                        Level.DEBUG,
+                        request.method() + " " + metrics.label(path) + " -> " + e.status() + " " + e.code()
+                                + (options.logRequests() ? ": " + e.getMessage() : ""));
             }
             return errorResponse(e);
         } catch (IOException e) {
             // the client's connection failed while it sent the body: not a server bug; the connection closes
-            LOG.log(Level.DEBUG, () -> request.method() + " " + metrics.label(path) + ": reading the body failed: " + e);
+            LOG.log(
+                    Level.DEBUG,
+                    () -> request.method() + " " + metrics.label(path) + ": reading the body failed: " + e);
             return errorResponse(ApiException.badRequest("bad_request", "the request body could not be read"));
         } catch (Throwable t) {
             long id = requestIds.incrementAndGet();
-            LOG.log(Level.ERROR, "internal error " + id + " in " + request.method() + " " + metrics.label(path),
+            LOG.log(
+                    Level.ERROR,
+                    "internal error " + id + " in " + request.method() + " " + metrics.label(path),
                     options.logRequests() ? t : redacted(t));
-            return errorResponse(new ApiException(500, "internal_error",
-                    "internal error (id " + id + "); the server log has the details"));
+            return errorResponse(new ApiException(
+                    500, "internal_error", "internal error (id " + id + "); the server log has the details"));
         }
     }
 
@@ -92,16 +101,27 @@ final class ServeHandler implements Http1Server.Handler {
     private Http1Response dispatch(Http1Request request, String path) throws IOException {
         Route route = routes.get(path);
         if (route == null) {
-            throw new ApiException(404, "not_found", "no endpoint " + abbreviate(path) + "; endpoints: "
-                    + String.join(", ", new java.util.TreeSet<>(routes.keySet())));
+            throw new ApiException(
+                    404,
+                    "not_found",
+                    "no endpoint " + abbreviate(path) + "; endpoints: "
+                            + String.join(", ", new java.util.TreeSet<>(routes.keySet())));
         }
         if (!route.method().equals(request.method())) {
-            throw new ApiException(405, "method_not_allowed", path + " takes " + route.method() + ", not "
-                    + abbreviate(request.method()), "Allow", route.method());
+            throw new ApiException(
+                    405,
+                    "method_not_allowed",
+                    path + " takes " + route.method() + ", not " + abbreviate(request.method()),
+                    "Allow",
+                    route.method());
         }
         if (route.authenticated() && !auth.allows(request.header("Authorization"))) {
-            throw new ApiException(401, "unauthorized", "missing or wrong bearer token (send \"Authorization: Bearer <token>\")",
-                    "WWW-Authenticate", "Bearer realm=\"embed4j\"");
+            throw new ApiException(
+                    401,
+                    "unauthorized",
+                    "missing or wrong bearer token (send \"Authorization: Bearer <token>\")",
+                    "WWW-Authenticate",
+                    "Bearer realm=\"embed4j\"");
         }
         beforeEndpoint.run();
         if (route.json() == null) {
@@ -115,8 +135,11 @@ final class ServeHandler implements Http1Server.Handler {
     private String readBody(Http1Request request) throws IOException {
         byte[] bytes = request.body(options.maxBodyBytes());
         try {
-            CharBuffer chars = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));
+            CharBuffer chars = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes));
             return chars.toString();
         } catch (CharacterCodingException e) {
             throw ApiException.badRequest("malformed_json", "the body is not valid UTF-8");

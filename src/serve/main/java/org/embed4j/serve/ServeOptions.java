@@ -19,8 +19,15 @@ import java.time.Duration;
  * @param logRequests     log the text of failed requests (off: only endpoint, status and error class)
  * @param shutdownTimeout how long {@link EmbedServer#close()} waits for requests in flight
  */
-public record ServeOptions(String bind, int port, String token, int maxBodyBytes, int maxBatch, int maxK,
-                           boolean logRequests, Duration shutdownTimeout) {
+public record ServeOptions(
+        String bind,
+        int port,
+        String token,
+        int maxBodyBytes,
+        int maxBatch,
+        int maxK,
+        boolean logRequests,
+        Duration shutdownTimeout) {
 
     /** The largest body limit that may be set: 1 GiB (a JSON batch beyond that belongs in a batch job). */
     public static final int MAX_BODY_BYTES = 1 << 30;
@@ -40,7 +47,10 @@ public record ServeOptions(String bind, int port, String token, int maxBodyBytes
                     + token.length() + " characters given)");
         }
         // the upper bound keeps maxBodyBytes + 1 (one byte read past the limit to detect a longer body) an int
-        require(maxBodyBytes >= 64 && maxBodyBytes <= MAX_BODY_BYTES, "maxBodyBytes", maxBodyBytes,
+        require(
+                maxBodyBytes >= 64 && maxBodyBytes <= MAX_BODY_BYTES,
+                "maxBodyBytes",
+                maxBodyBytes,
                 "in [64, " + MAX_BODY_BYTES + "]");
         require(maxBatch >= 1, "maxBatch", maxBatch, ">= 1");
         require(maxK >= 1, "maxK", maxK, ">= 1");

@@ -47,9 +47,11 @@ final class VectorsApi {
         for (int i = 0; i < counts.length; i++) {
             if (counts[i] == 0) {
                 Set<String> unknown = embedder.unknownWords(texts.get(i));
-                throw ApiException.badRequest("unknown_word", "text " + i + " has no word with a vector"
-                        + (texts.size() == 1 ? "" : " (texts are numbered from 0)")
-                        + (unknown.isEmpty() ? " (it has no words at all)" : "; unknown: " + quoted(unknown)));
+                throw ApiException.badRequest(
+                        "unknown_word",
+                        "text " + i + " has no word with a vector"
+                                + (texts.size() == 1 ? "" : " (texts are numbered from 0)")
+                                + (unknown.isEmpty() ? " (it has no words at all)" : "; unknown: " + quoted(unknown)));
             }
         }
         JsonArray embeddings = new JsonArray(texts.size());
@@ -98,7 +100,8 @@ final class VectorsApi {
             JsonArray a = JsonBodies.array(many, "queries", options.maxBatch());
             for (int i = 0; i < a.size(); i++) {
                 if (!a.get(i).isJsonObject()) {
-                    throw ApiException.badRequest("bad_field", "\"queries\"[" + i + "] must be an object {\"a\",\"b\",\"c\"}");
+                    throw ApiException.badRequest(
+                            "bad_field", "\"queries\"[" + i + "] must be an object {\"a\",\"b\",\"c\"}");
                 }
                 queries.add(abc(a.get(i).getAsJsonObject()));
             }
@@ -132,8 +135,9 @@ final class VectorsApi {
         return switch (name.toLowerCase(Locale.ROOT).replace("_", "")) {
             case "3cosadd", "cosadd" -> AnalogyMethod.COS_ADD;
             case "3cosmul", "cosmul" -> AnalogyMethod.COS_MUL;
-            default -> throw ApiException.badRequest("bad_field", "\"method\" must be \"3cosadd\" or \"3cosmul\", got \""
-                    + name + "\"");
+            default ->
+                throw ApiException.badRequest(
+                        "bad_field", "\"method\" must be \"3cosadd\" or \"3cosmul\", got \"" + name + "\"");
         };
     }
 
@@ -149,8 +153,8 @@ final class VectorsApi {
             }
         }
         if (!unknown.isEmpty()) {
-            throw ApiException.badRequest("unknown_word", "not in the vocabulary of " + vectors.size() + " words: "
-                    + quoted(unknown));
+            throw ApiException.badRequest(
+                    "unknown_word", "not in the vocabulary of " + vectors.size() + " words: " + quoted(unknown));
         }
     }
 

@@ -15,9 +15,19 @@ import org.junit.jupiter.api.Test;
 /** The hand-written classify response: strict JSON whose labels and probabilities are exactly predict()'s. */
 class ClassifyApiTest {
     /** Labels a user may well have: quotes, backslashes, controls, non-ASCII, emoji, separators, broken surrogates. */
-    private static final List<String> ODD_LABELS = List.of("__label__pos", "say \"hi\"", "back\\slash", "tab\tnew\nline\r",
-            "\u0000\u0001\u001f\u007f", "café 日本", "\ud83d\ude00 grin", "\u2028\u2029", "lone \ud800 high", "\udc00 lone low",
-            "</script>", "");
+    private static final List<String> ODD_LABELS = List.of(
+            "__label__pos",
+            "say \"hi\"",
+            "back\\slash",
+            "tab\tnew\nline\r",
+            "\u0000\u0001\u001f\u007f",
+            "café 日本",
+            "\ud83d\ude00 grin",
+            "\u2028\u2029",
+            "lone \ud800 high",
+            "\udc00 lone low",
+            "</script>",
+            "");
 
     /** A classifier that is not a TextClassifier: fixed probabilities, with ties, from the text's length. */
     private static class FixedClassifier implements Classifier {
@@ -69,7 +79,10 @@ class ClassifyApiTest {
                 JsonObject l = labels.get(j).getAsJsonObject();
                 assertEquals(ref.get(j).label(), l.get("label").getAsString(), "text " + i + " rank " + j);
                 // the float the model computed, exactly: its shortest decimal parses back to it
-                assertEquals((float) ref.get(j).probability(), l.get("probability").getAsFloat(), "text " + i + " rank " + j);
+                assertEquals(
+                        (float) ref.get(j).probability(),
+                        l.get("probability").getAsFloat(),
+                        "text " + i + " rank " + j);
             }
         }
     }
@@ -88,8 +101,13 @@ class ClassifyApiTest {
     void textClassifierAnswersWhatPredictDoes() {
         TextClassifier c = ServeFixtures.classifier();
         ClassifyApi api = new ClassifyApi(c, ServeOptions.DEFAULTS);
-        List<String> texts = List.of("a great and lovely movie", "an awful boring plot", "nothing known", "good bad",
-                "GOOD", "lovely lovely lovely awful");
+        List<String> texts = List.of(
+                "a great and lovely movie",
+                "an awful boring plot",
+                "nothing known",
+                "good bad",
+                "GOOD",
+                "lovely lovely lovely awful");
         for (int k : new int[] {1, 2, 50}) {
             assertMatchesPredict(c, texts, k, api.classify(request(texts, k)));
         }

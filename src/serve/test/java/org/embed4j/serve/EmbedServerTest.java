@@ -42,13 +42,16 @@ import org.junit.jupiter.api.Test;
  */
 class EmbedServerTest {
     private static final String TOKEN = "s3cret-token";
-    private static final ServeOptions SMALL = ServeOptions.DEFAULTS.withPort(0).withMaxBodyBytes(4096)
-            .withMaxBatch(8).withMaxK(50);
+    private static final ServeOptions SMALL = ServeOptions.DEFAULTS
+            .withPort(0)
+            .withMaxBodyBytes(4096)
+            .withMaxBatch(8)
+            .withMaxK(50);
 
     private static WordVectors vectors;
     private static TextClassifier classifier;
-    private static EmbedServer open;      // both models, no token
-    private static EmbedServer secured;   // both models, token
+    private static EmbedServer open; // both models, no token
+    private static EmbedServer secured; // both models, token
     private static EmbedServer vectorsOnly;
     private static HttpClient http;
 
@@ -125,37 +128,60 @@ class EmbedServerTest {
             for (int j = 0; j < nb.size(); j++) {
                 JsonObject n = nb.get(j).getAsJsonObject();
                 got.add(n.get("word").getAsString());
-                double cos = cosine(vectors.vector(word), vectors.vector(n.get("word").getAsString()));
+                double cos = cosine(
+                        vectors.vector(word), vectors.vector(n.get("word").getAsString()));
                 assertEquals(cos, n.get("score").getAsDouble(), 1e-5, "score of " + n);
             }
             assertEquals(expected, got, "neighbours of " + word);
         }
         // default k is 10
         Reply d = post(open, "/v1/nearest", "{\"word\": \"queen\"}", null);
-        assertEquals(10, d.json().getAsJsonArray("results").get(0).getAsJsonObject().getAsJsonArray("neighbors").size());
+        assertEquals(
+                10,
+                d.json()
+                        .getAsJsonArray("results")
+                        .get(0)
+                        .getAsJsonObject()
+                        .getAsJsonArray("neighbors")
+                        .size());
     }
 
     @Test
     void analogyMatchesLibrary() throws Exception {
-        Reply r = post(open, "/v1/analogy", "{\"queries\": [{\"a\": \"man\", \"b\": \"king\", \"c\": \"woman\"},"
-                + "{\"a\": \"w10\", \"b\": \"w11\", \"c\": \"w12\"}], \"k\": 3, \"method\": \"3cosmul\"}", null);
+        Reply r = post(
+                open,
+                "/v1/analogy",
+                "{\"queries\": [{\"a\": \"man\", \"b\": \"king\", \"c\": \"woman\"},"
+                        + "{\"a\": \"w10\", \"b\": \"w11\", \"c\": \"w12\"}], \"k\": 3, \"method\": \"3cosmul\"}",
+                null);
         assertEquals(200, r.status, r.body);
         JsonObject o = r.json();
         assertEquals("3cosmul", o.get("method").getAsString());
         JsonArray results = o.getAsJsonArray("results");
-        assertAnswers(vectors.analogy("man", "king", "woman", 3, AnalogyMethod.COS_MUL),
+        assertAnswers(
+                vectors.analogy("man", "king", "woman", 3, AnalogyMethod.COS_MUL),
                 results.get(0).getAsJsonObject().getAsJsonArray("answers"));
-        assertAnswers(vectors.analogy("w10", "w11", "w12", 3, AnalogyMethod.COS_MUL),
+        assertAnswers(
+                vectors.analogy("w10", "w11", "w12", 3, AnalogyMethod.COS_MUL),
                 results.get(1).getAsJsonObject().getAsJsonArray("answers"));
 
         Reply single = post(open, "/v1/analogy", "{\"a\": \"man\", \"b\": \"king\", \"c\": \"woman\", \"k\": 4}", null);
         assertEquals(200, single.status, single.body);
-        assertAnswers(vectors.analogy("man", "king", "woman", 4, AnalogyMethod.COS_ADD),
+        assertAnswers(
+                vectors.analogy("man", "king", "woman", 4, AnalogyMethod.COS_ADD),
                 single.json().getAsJsonArray("results").get(0).getAsJsonObject().getAsJsonArray("answers"));
 
-        assertError(post(open, "/v1/analogy", "{\"a\": \"man\", \"b\": \"king\", \"c\": \"woman\", \"method\": \"x\"}", null),
-                400, "bad_field", "method");
-        assertError(post(open, "/v1/analogy", "{\"a\": \"man\", \"b\": \"king\"}", null), 400, "missing_field", "\"c\"");
+        assertError(
+                post(
+                        open,
+                        "/v1/analogy",
+                        "{\"a\": \"man\", \"b\": \"king\", \"c\": \"woman\", \"method\": \"x\"}",
+                        null),
+                400,
+                "bad_field",
+                "method");
+        assertError(
+                post(open, "/v1/analogy", "{\"a\": \"man\", \"b\": \"king\"}", null), 400, "missing_field", "\"c\"");
     }
 
     @Test
@@ -174,11 +200,29 @@ class EmbedServerTest {
                 assertEquals(ref.get(j).probability(), l.get("probability").getAsDouble(), 1e-6);
             }
         }
-        assertEquals("pos", results.get(0).getAsJsonObject().getAsJsonArray("labels").get(0).getAsJsonObject()
-                .get("label").getAsString());
-        assertEquals("neg", results.get(1).getAsJsonObject().getAsJsonArray("labels").get(0).getAsJsonObject()
-                .get("label").getAsString());
-        assertError(post(vectorsOnly, "/v1/classify", "{\"text\": \"good\"}", null), 404, "model_not_loaded", "--classifier");
+        assertEquals(
+                "pos",
+                results.get(0)
+                        .getAsJsonObject()
+                        .getAsJsonArray("labels")
+                        .get(0)
+                        .getAsJsonObject()
+                        .get("label")
+                        .getAsString());
+        assertEquals(
+                "neg",
+                results.get(1)
+                        .getAsJsonObject()
+                        .getAsJsonArray("labels")
+                        .get(0)
+                        .getAsJsonObject()
+                        .get("label")
+                        .getAsString());
+        assertError(
+                post(vectorsOnly, "/v1/classify", "{\"text\": \"good\"}", null),
+                404,
+                "model_not_loaded",
+                "--classifier");
     }
 
     @Test
@@ -191,8 +235,11 @@ class EmbedServerTest {
             get(s, "/no/such/path", null);
             // a request is counted after its last byte went out, so the client may see the answer first: poll
             Reply m = get(s, "/metrics", null);
-            for (int i = 0; i < 100 && !(m.body.contains("code=\"404\"} 1")
-                    && m.body.contains("_count{endpoint=\"/v1/nearest\"} 3")); i++) {
+            for (int i = 0;
+                    i < 100
+                            && !(m.body.contains("code=\"404\"} 1")
+                                    && m.body.contains("_count{endpoint=\"/v1/nearest\"} 3"));
+                    i++) {
                 Thread.sleep(20);
                 m = get(s, "/metrics", null);
             }
@@ -203,9 +250,13 @@ class EmbedServerTest {
             assertTrue(t.contains("embed4j_http_requests_total{endpoint=\"/v1/nearest\",code=\"400\"} 1\n"), t);
             assertTrue(t.contains("embed4j_http_errors_total{endpoint=\"/v1/nearest\",code=\"400\"} 1\n"), t);
             assertTrue(t.contains("embed4j_http_requests_total{endpoint=\"other\",code=\"404\"} 1\n"), t);
-            assertTrue(t.contains("embed4j_http_request_duration_seconds_bucket{endpoint=\"/v1/nearest\",le=\"+Inf\"} 3\n"), t);
+            assertTrue(
+                    t.contains(
+                            "embed4j_http_request_duration_seconds_bucket{endpoint=\"/v1/nearest\",le=\"+Inf\"} 3\n"),
+                    t);
             assertTrue(t.contains("embed4j_http_request_duration_seconds_count{endpoint=\"/v1/nearest\"} 3\n"), t);
-            assertTrue(t.contains("embed4j_model_info{kind=\"vectors\",words=\"300\",dim=\"8\",subwords=\"false\"} 1"), t);
+            assertTrue(
+                    t.contains("embed4j_model_info{kind=\"vectors\",words=\"300\",dim=\"8\",subwords=\"false\"} 1"), t);
             assertTrue(t.contains("embed4j_model_info{kind=\"classifier\""), t);
             assertTrue(t.contains("# TYPE embed4j_http_request_duration_seconds histogram"), t);
         } finally {
@@ -240,17 +291,24 @@ class EmbedServerTest {
         // the same without Content-Length (chunked): caught while reading
         HttpRequest chunked = HttpRequest.newBuilder(uri(open, "/v1/embed"))
                 .POST(HttpRequest.BodyPublishers.ofInputStream(
-                        () -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8)))).build();
+                        () -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8))))
+                .build();
         assertError(send(chunked), 413, "body_too_large", "4096");
 
         List<String> nine = new ArrayList<>();
         for (int i = 0; i < 9; i++) {
             nine.add("\"w" + (i + 20) + "\"");
         }
-        assertError(post(open, "/v1/nearest", "{\"words\": [" + String.join(",", nine) + "]}", null),
-                413, "batch_too_large", "at most 8");
-        assertError(post(open, "/v1/classify", "{\"texts\": [" + String.join(",", nine) + "]}", null),
-                413, "batch_too_large", "at most 8");
+        assertError(
+                post(open, "/v1/nearest", "{\"words\": [" + String.join(",", nine) + "]}", null),
+                413,
+                "batch_too_large",
+                "at most 8");
+        assertError(
+                post(open, "/v1/classify", "{\"texts\": [" + String.join(",", nine) + "]}", null),
+                413,
+                "batch_too_large",
+                "at most 8");
         assertError(post(open, "/v1/nearest", "{\"word\": \"king\", \"k\": 51}", null), 400, "bad_k", "[1, 50]");
         assertError(post(open, "/v1/nearest", "{\"word\": \"king\", \"k\": 1e300}", null), 400, "bad_k", "[1, 50]");
         assertError(post(open, "/v1/nearest", "{\"word\": \"king\", \"k\": 0}", null), 400, "bad_k", "[1, 50]");
@@ -273,17 +331,28 @@ class EmbedServerTest {
         assertError(post(open, "/v1/nearest", "{\"words\": []}", null), 400, "empty_input", "empty");
         assertError(post(open, "/v1/nearest", "{\"words\": \"king\"}", null), 400, "bad_field", "array");
         assertError(post(open, "/v1/nearest", "{\"words\": [\"king\", 3]}", null), 400, "bad_field", "[1]");
-        assertError(post(open, "/v1/nearest", "{\"word\": \"king\", \"words\": [\"queen\"]}", null), 400, "bad_field", "not both");
+        assertError(
+                post(open, "/v1/nearest", "{\"word\": \"king\", \"words\": [\"queen\"]}", null),
+                400,
+                "bad_field",
+                "not both");
         assertError(post(open, "/v1/nearest", "{\"word\": \"   \"}", null), 400, "empty_input", "empty");
         assertError(post(open, "/v1/classify", "{\"text\": \"\"}", null), 400, "empty_input", "empty");
-        assertError(post(open, "/v1/nearest", "{\"words\": [\"king\", \"xyzzy\", \"plugh\"]}", null),
-                400, "unknown_word", "\"xyzzy\", \"plugh\"");
+        assertError(
+                post(open, "/v1/nearest", "{\"words\": [\"king\", \"xyzzy\", \"plugh\"]}", null),
+                400,
+                "unknown_word",
+                "\"xyzzy\", \"plugh\"");
         assertError(post(open, "/v1/nearest", "[".repeat(3000), null), 400, "malformed_json", "");
-        assertError(post(open, "/v1/nearest", "{\"a\": " + "[".repeat(1500) + "]".repeat(1500) + "}", null),
-                400, "malformed_json", "");
+        assertError(
+                post(open, "/v1/nearest", "{\"a\": " + "[".repeat(1500) + "]".repeat(1500) + "}", null),
+                400,
+                "malformed_json",
+                "");
         HttpRequest badUtf8 = HttpRequest.newBuilder(uri(open, "/v1/classify"))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"',
-                    (byte) 0xC3, (byte) 0x28, '"', '}'})).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(
+                        new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}))
+                .build();
         assertError(send(badUtf8), 400, "malformed_json", "UTF-8");
         Reply wrongMethod = get(open, "/v1/nearest", null);
         assertError(wrongMethod, 405, "method_not_allowed", "POST");
@@ -302,7 +371,11 @@ class EmbedServerTest {
                 futures.add(pool.submit(() -> {
                     Reply r = post(open, "/v1/nearest", "{\"word\": \"" + word + "\", \"k\": 3}", null);
                     assertEquals(200, r.status, r.body);
-                    JsonArray nb = r.json().getAsJsonArray("results").get(0).getAsJsonObject().getAsJsonArray("neighbors");
+                    JsonArray nb = r.json()
+                            .getAsJsonArray("results")
+                            .get(0)
+                            .getAsJsonObject()
+                            .getAsJsonArray("neighbors");
                     List<String> got = new ArrayList<>();
                     nb.forEach(e -> got.add(e.getAsJsonObject().get("word").getAsString()));
                     assertEquals(bruteForceNearest(word, 3), got);
@@ -365,9 +438,12 @@ class EmbedServerTest {
         return URI.create("http://127.0.0.1:" + s.port() + path);
     }
 
-    private static Reply post(EmbedServer s, String path, String body, String auth) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(s, path)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    private static Reply post(EmbedServer s, String path, String body, String auth)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(s, path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
         if (auth != null) {
             b.header("Authorization", auth);
         }
@@ -375,7 +451,9 @@ class EmbedServerTest {
     }
 
     private static Reply get(EmbedServer s, String path, String auth) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri(s, path)).timeout(Duration.ofSeconds(30)).GET();
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri(s, path))
+                .timeout(Duration.ofSeconds(30))
+                .GET();
         if (auth != null) {
             b.header("Authorization", auth);
         }
@@ -384,7 +462,10 @@ class EmbedServerTest {
 
     private static Reply send(HttpRequest request) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(request, HttpResponse.BodyHandlers.ofString());
-        return new Reply(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""),
+        return new Reply(
+                r.statusCode(),
+                r.body(),
+                r.headers().firstValue("Content-Type").orElse(""),
                 r.headers().firstValue("WWW-Authenticate").orElse(null));
     }
 
@@ -394,7 +475,9 @@ class EmbedServerTest {
         JsonObject error = r.json().getAsJsonObject("error");
         assertEquals(code, error.get("code").getAsString(), r.body);
         String message = error.get("message").getAsString();
-        assertTrue(message.toLowerCase().contains(messagePart.toLowerCase()), "message '" + message + "' lacks '" + messagePart + "'");
+        assertTrue(
+                message.toLowerCase().contains(messagePart.toLowerCase()),
+                "message '" + message + "' lacks '" + messagePart + "'");
         assertFalse(r.body.contains("at org.") || r.body.contains("Exception"), "no stack trace: " + r.body);
     }
 

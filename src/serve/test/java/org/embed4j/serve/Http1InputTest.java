@@ -41,7 +41,8 @@ class Http1InputTest {
     void linesAndBodiesAcrossRefills() throws IOException {
         for (int step = 1; step <= 7; step++) {
             String longLine = "X-Long: " + "v".repeat(40); // longer than the buffer: it grows
-            Http1Input in = new Http1Input(trickle("GET / HTTP/1.1\r\n" + longLine + "\r\nbare-lf\n\r\n0123456789abcdefghijXYZ", step), 16);
+            Http1Input in = new Http1Input(
+                    trickle("GET / HTTP/1.1\r\n" + longLine + "\r\nbare-lf\n\r\n0123456789abcdefghijXYZ", step), 16);
             assertTrue(in.await());
             assertEquals("GET / HTTP/1.1", in.readLine(100, TOO_LONG), "step " + step);
             assertEquals(longLine, in.readLine(100, TOO_LONG), "step " + step);
@@ -67,9 +68,15 @@ class Http1InputTest {
             assertEquals(49, exact.readLine(49, TOO_LONG).length());
             // a CR not followed by LF, wherever the refill boundary falls
             Http1Input cr = new Http1Input(trickle("abc\rdef\r\n", step), 16);
-            assertEquals(400, assertThrows(ApiException.class, () -> cr.readLine(100, TOO_LONG)).status());
+            assertEquals(
+                    400,
+                    assertThrows(ApiException.class, () -> cr.readLine(100, TOO_LONG))
+                            .status());
             Http1Input nul = new Http1Input(trickle("ab\0c\r\n", step), 16);
-            assertEquals(400, assertThrows(ApiException.class, () -> nul.readLine(100, TOO_LONG)).status());
+            assertEquals(
+                    400,
+                    assertThrows(ApiException.class, () -> nul.readLine(100, TOO_LONG))
+                            .status());
             Http1Input cut = new Http1Input(trickle("no end of line", step), 16);
             assertThrows(EOFException.class, () -> cut.readLine(100, TOO_LONG));
             Http1Input shortBody = new Http1Input(trickle("abc", step), 16);

@@ -19,7 +19,16 @@ import org.junit.jupiter.api.Test;
 class Http1RequestTest {
     private static Http1Request post(byte[] sent, long contentLength) {
         Http1Input in = new Http1Input(new ByteArrayInputStream(sent), 16);
-        return new Http1Request("POST", "/x", new String[0], 0, false, System.nanoTime(), contentLength, false, in,
+        return new Http1Request(
+                "POST",
+                "/x",
+                new String[0],
+                0,
+                false,
+                System.nanoTime(),
+                contentLength,
+                false,
+                in,
                 OutputStream.nullOutputStream());
     }
 
@@ -40,15 +49,18 @@ class Http1RequestTest {
         long before = threads.getCurrentThreadAllocatedBytes();
         assertThrows(EOFException.class, () -> r.body(announced));
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-        assertTrue(allocated < 4 << 20, allocated + " bytes allocated for 10 bytes sent of " + announced + " announced");
+        assertTrue(
+                allocated < 4 << 20, allocated + " bytes allocated for 10 bytes sent of " + announced + " announced");
     }
 
     @Test
     void chunkSizesAllowSpaceAndTabButNoOtherControlCharacters() throws IOException {
         byte[] ok = "5 \t;ext=1\r\nhello\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-        assertArrayEquals("hello".getBytes(StandardCharsets.US_ASCII), post(ok, -1).body(1024));
+        assertArrayEquals(
+                "hello".getBytes(StandardCharsets.US_ASCII), post(ok, -1).body(1024));
         byte[] verticalTab = "5\u000b\r\nhello\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
-        ApiException e = assertThrows(ApiException.class, () -> post(verticalTab, -1).body(1024));
+        ApiException e =
+                assertThrows(ApiException.class, () -> post(verticalTab, -1).body(1024));
         assertTrue(e.status() == 400 && e.getMessage().contains("chunk size"), e.getMessage());
     }
 }

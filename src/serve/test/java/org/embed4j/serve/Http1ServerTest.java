@@ -35,8 +35,8 @@ import org.junit.jupiter.api.Test;
  */
 class Http1ServerTest {
     private static final int MAX_BODY = 1000;
-    private static final Http1Server.Limits SMALL = new Http1Server.Limits(512, 8, Duration.ofSeconds(30),
-            Duration.ofSeconds(30), Duration.ofSeconds(30), 100, 64);
+    private static final Http1Server.Limits SMALL = new Http1Server.Limits(
+            512, 8, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), 100, 64);
 
     private final AtomicInteger completed = new AtomicInteger();
     private final CountDownLatch entered = new CountDownLatch(1); // /slow has begun
@@ -55,7 +55,8 @@ class Http1ServerTest {
                         hold.await(20, TimeUnit.SECONDS);
                         yield new Http1Response(200, "text/plain", "done".getBytes(StandardCharsets.US_ASCII));
                     }
-                    default -> new Http1Response(200, "text/plain", ("path " + r.path()).getBytes(StandardCharsets.US_ASCII));
+                    default ->
+                        new Http1Response(200, "text/plain", ("path " + r.path()).getBytes(StandardCharsets.US_ASCII));
                 };
             } catch (ApiException e) {
                 return ServeHandler.errorResponse(e);
@@ -256,8 +257,10 @@ class Http1ServerTest {
 
     @Test
     void idleAndSlowConnectionsAreClosedAtTheirDeadline() throws Exception {
-        start(new Http1Server.Limits(512, 8, Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofSeconds(5), 100, 64));
-        try (Client idle = new Client(); Client slow = new Client()) {
+        start(new Http1Server.Limits(
+                512, 8, Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofSeconds(5), 100, 64));
+        try (Client idle = new Client();
+                Client slow = new Client()) {
             idle.send(post("/echo", "a"));
             assertEquals("a", idle.read().body);
             slow.send("POST /echo HTTP/1.1\r\nContent-Le"); // a slow-loris head that never ends
@@ -268,8 +271,10 @@ class Http1ServerTest {
 
     @Test
     void connectionsBeyondTheLimitGet503() throws Exception {
-        start(new Http1Server.Limits(512, 8, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), 2, 64));
-        try (Client a = new Client(); Client b = new Client()) {
+        start(new Http1Server.Limits(
+                512, 8, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), 2, 64));
+        try (Client a = new Client();
+                Client b = new Client()) {
             a.send(post("/echo", "a"));
             b.send(post("/echo", "b"));
             assertEquals("a", a.read().body);
@@ -286,7 +291,8 @@ class Http1ServerTest {
 
     @Test
     void refusalsBeyondTheConnectionLimitHoldABoundedNumberOfThreads() throws Exception {
-        start(new Http1Server.Limits(512, 8, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), 1, 64));
+        start(new Http1Server.Limits(
+                512, 8, Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(30), 1, 64));
         List<Client> over = new ArrayList<>();
         try (Client held = new Client()) {
             held.send(post("/echo", "a"));
@@ -306,8 +312,9 @@ class Http1ServerTest {
                 most = Math.max(most, connectionThreads());
             }
             assertTrue(answered > 0, "no connection was answered 503");
-            assertTrue(most <= 1 + 2 * Http1Server.MAX_REFUSING, most + " connection threads for one connection and "
-                    + over.size() + " refused ones");
+            assertTrue(
+                    most <= 1 + 2 * Http1Server.MAX_REFUSING,
+                    most + " connection threads for one connection and " + over.size() + " refused ones");
             held.send(post("/echo", "b"));
             assertEquals("b", held.read().body);
         } finally {
@@ -320,8 +327,9 @@ class Http1ServerTest {
     @Test
     void closeEndsIdleConnectionsAndLetsRequestsInFlightFinish() throws Exception {
         start(SMALL);
-        try (Client idle = new Client(); Client busy = new Client();
-             ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+        try (Client idle = new Client();
+                Client busy = new Client();
+                ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             idle.send(post("/echo", "x"));
             idle.read();
             busy.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n");
@@ -359,12 +367,11 @@ class Http1ServerTest {
     }
 
     private static String post(String path, String body) {
-        return "POST " + path + " HTTP/1.1\r\nHost: h\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
-                + "\r\n\r\n" + body;
+        return "POST " + path + " HTTP/1.1\r\nHost: h\r\nContent-Length: "
+                + body.getBytes(StandardCharsets.UTF_8).length + "\r\n\r\n" + body;
     }
 
-    private record Reply(int status, Map<String, String> headers, String body) {
-    }
+    private record Reply(int status, Map<String, String> headers, String body) {}
 
     /** A raw HTTP/1.1 client: writes bytes as given, reads Content-Length responses. */
     private final class Client implements AutoCloseable {
@@ -389,7 +396,9 @@ class Http1ServerTest {
             Map<String, String> headers = new LinkedHashMap<>();
             for (String h = line(); !h.isEmpty(); h = line()) {
                 int colon = h.indexOf(':');
-                headers.put(h.substring(0, colon).toLowerCase(Locale.ROOT), h.substring(colon + 1).strip());
+                headers.put(
+                        h.substring(0, colon).toLowerCase(Locale.ROOT),
+                        h.substring(colon + 1).strip());
             }
             return new Reply(Integer.parseInt(status.split(" ")[1]), headers, "");
         }

@@ -1,21 +1,20 @@
 package org.embed4j.serve;
 
-import org.embed4j.testing.RandomVectors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.embed4j.classify.ClassifierOptions;
 import org.embed4j.classify.FastTextTrainer;
-import org.embed4j.classify.TextClassifier;
 import org.embed4j.classify.LabeledText;
+import org.embed4j.classify.TextClassifier;
+import org.embed4j.testing.RandomVectors;
 import org.embed4j.vectors.WordVectors;
 
 /** Small seeded models for the serve tests: random word vectors and a two-label classifier. */
 final class ServeFixtures {
     static final int DIM = 8;
 
-    private ServeFixtures() {
-    }
+    private ServeFixtures() {}
 
     static List<String> words(int v) {
         List<String> words = new ArrayList<>(List.of("king", "queen", "man", "woman", "Paris", "café"));
@@ -41,7 +40,11 @@ final class ServeFixtures {
             String text = src[r.nextInt(src.length)] + " movie " + src[r.nextInt(src.length)] + " plot";
             train.add(LabeledText.of(p ? "pos" : "neg", text));
         }
-        ClassifierOptions o = ClassifierOptions.DEFAULTS.withDim(16).withEpoch(5).withThreads(1).withSeed(11);
+        ClassifierOptions o = ClassifierOptions.DEFAULTS
+                .withDim(16)
+                .withEpoch(5)
+                .withThreads(1)
+                .withSeed(11);
         return new FastTextTrainer(o).train(train);
     }
 }

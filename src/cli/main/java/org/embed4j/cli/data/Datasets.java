@@ -1,6 +1,5 @@
 package org.embed4j.cli.data;
 
-import org.embed4j.classify.LabeledText;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
+import org.embed4j.classify.LabeledText;
 
 /**
  * Loaders for the labelled sets in shared/data/classify (formats in its README), by name:
@@ -24,32 +24,69 @@ import java.util.zip.GZIPInputStream;
  */
 public final class Datasets {
     /** Every name {@link #load} accepts. */
-    public static final List<String> NAMES = List.of("mr", "sst2", "sst5", "trec", "trec-fine", "subj", "mpqa", "imdb",
-            "20ng", "sms", "spamassassin", "pros-cons", "ag-news", "movie-reviews");
+    public static final List<String> NAMES = List.of(
+            "mr",
+            "sst2",
+            "sst5",
+            "trec",
+            "trec-fine",
+            "subj",
+            "mpqa",
+            "imdb",
+            "20ng",
+            "sms",
+            "spamassassin",
+            "pros-cons",
+            "ag-news",
+            "movie-reviews");
 
-    private Datasets() {
-    }
+    private Datasets() {}
 
     /** Loads the set {@code name} from {@code classifyRoot} (the shared/data/classify folder). */
     public static LabeledData load(String name, Path classifyRoot) throws IOException {
         Path d = classifyRoot;
         return switch (name.toLowerCase(Locale.ROOT)) {
-            case "mr" -> unsplit(name, twoFiles(d.resolve("mr/rt-polarity.pos"), "pos", d.resolve("mr/rt-polarity.neg"), "neg"));
-            case "subj" -> unsplit(name, twoFiles(d.resolve("subj/quote.tok.gt9.5000"), "subjective",
-                    d.resolve("subj/plot.tok.gt9.5000"), "objective"));
-            case "mpqa" -> unsplit(name, twoFiles(d.resolve("mpqa/mpqa.pos"), "pos", d.resolve("mpqa/mpqa.neg"), "neg"));
-            case "sst2" -> new LabeledData(name, sst(d.resolve("sst2/stsa.binary.train")), sst(d.resolve("sst2/stsa.binary.test")), true);
-            case "sst5" -> new LabeledData(name, sst(d.resolve("sst5/stsa.fine.train")), sst(d.resolve("sst5/stsa.fine.test")), true);
-            case "trec" -> new LabeledData(name, readTrec(d.resolve("trec/train.txt"), false), readTrec(d.resolve("trec/test.txt"), false), true);
-            case "trec-fine" -> new LabeledData(name, readTrec(d.resolve("trec/train.txt"), true), readTrec(d.resolve("trec/test.txt"), true), true);
-            case "imdb" -> new LabeledData(name, imdb(d.resolve("imdb/train.tsv.gz")), imdb(d.resolve("imdb/test.tsv.gz")), true);
+            case "mr" ->
+                unsplit(name, twoFiles(d.resolve("mr/rt-polarity.pos"), "pos", d.resolve("mr/rt-polarity.neg"), "neg"));
+            case "subj" ->
+                unsplit(
+                        name,
+                        twoFiles(
+                                d.resolve("subj/quote.tok.gt9.5000"),
+                                "subjective",
+                                d.resolve("subj/plot.tok.gt9.5000"),
+                                "objective"));
+            case "mpqa" ->
+                unsplit(name, twoFiles(d.resolve("mpqa/mpqa.pos"), "pos", d.resolve("mpqa/mpqa.neg"), "neg"));
+            case "sst2" ->
+                new LabeledData(
+                        name, sst(d.resolve("sst2/stsa.binary.train")), sst(d.resolve("sst2/stsa.binary.test")), true);
+            case "sst5" ->
+                new LabeledData(
+                        name, sst(d.resolve("sst5/stsa.fine.train")), sst(d.resolve("sst5/stsa.fine.test")), true);
+            case "trec" ->
+                new LabeledData(
+                        name,
+                        readTrec(d.resolve("trec/train.txt"), false),
+                        readTrec(d.resolve("trec/test.txt"), false),
+                        true);
+            case "trec-fine" ->
+                new LabeledData(
+                        name,
+                        readTrec(d.resolve("trec/train.txt"), true),
+                        readTrec(d.resolve("trec/test.txt"), true),
+                        true);
+            case "imdb" ->
+                new LabeledData(name, imdb(d.resolve("imdb/train.tsv.gz")), imdb(d.resolve("imdb/test.tsv.gz")), true);
             case "20ng" -> newsgroups(d.resolve("20newsgroups/20news-bydate.tar.gz"));
             case "sms" -> unsplit(name, sms(d.resolve("sms_spam/SMSSpamCollection")));
             case "spamassassin" -> unsplit(name, spamAssassin(d.resolve("spamassassin/spamassassin.tar.gz")));
             case "pros-cons" -> unsplit(name, prosCons(d.resolve("pros_cons")));
             case "ag-news" -> unsplit(name, agNews(d.resolve("ag_news/test.csv")));
             case "movie-reviews" -> unsplit(name, movieReviews(d.resolve("movie_reviews_v2/movie_reviews_v2.tar.gz")));
-            default -> throw new IllegalArgumentException("unknown dataset \"" + name + "\"; known: " + String.join(", ", NAMES));
+            default ->
+                throw new IllegalArgumentException(
+                        "unknown dataset \"" + name + "\"; known: " + String.join(", ", NAMES));
         };
     }
 
@@ -116,8 +153,8 @@ public final class Datasets {
             int sp = l.indexOf(' ');
             int colon = l.indexOf(':');
             if (sp <= 0 || colon <= 0 || colon > sp) {
-                throw new IOException(p + ":" + lineNo + ": expected 'COARSE:fine question', got '"
-                        + abbreviate(l) + "'");
+                throw new IOException(
+                        p + ":" + lineNo + ": expected 'COARSE:fine question', got '" + abbreviate(l) + "'");
             }
             String label = fine ? l.substring(0, sp) : l.substring(0, colon);
             out.add(LabeledText.of(label, l.substring(sp + 1).trim()));
@@ -134,8 +171,12 @@ public final class Datasets {
 
     private static String utf8OrLatin1(byte[] bytes) {
         try {
-            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes))
+                    .toString();
         } catch (CharacterCodingException e) {
             return new String(bytes, StandardCharsets.ISO_8859_1);
         }
@@ -144,8 +185,8 @@ public final class Datasets {
     /** TSV with header {@code label rating id text}. */
     private static List<LabeledText> imdb(Path p) throws IOException {
         List<LabeledText> out = new ArrayList<>();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(
-                new GZIPInputStream(Files.newInputStream(p), 1 << 16), StandardCharsets.UTF_8))) {
+        try (BufferedReader r = new BufferedReader(
+                new InputStreamReader(new GZIPInputStream(Files.newInputStream(p), 1 << 16), StandardCharsets.UTF_8))) {
             String header = r.readLine();
             if (header == null || !header.startsWith("label\t")) {
                 throw new IllegalArgumentException(p + ": expected the header \"label<TAB>rating<TAB>id<TAB>text\"");
@@ -186,7 +227,8 @@ public final class Datasets {
         for (String l : lines(p)) {
             int tab = l.indexOf('\t');
             if (tab <= 0) {
-                throw new IllegalArgumentException(p + ": expected \"ham|spam<TAB>message\", got \"" + abbreviate(l) + "\"");
+                throw new IllegalArgumentException(
+                        p + ": expected \"ham|spam<TAB>message\", got \"" + abbreviate(l) + "\"");
             }
             out.add(LabeledText.of(l.substring(0, tab), l.substring(tab + 1)));
         }
@@ -246,7 +288,8 @@ public final class Datasets {
         List<LabeledText> out = new ArrayList<>();
         TarGz.forEach(p, (name, bytes) -> {
             if (name.contains("/pos/") || name.contains("/neg/")) {
-                out.add(LabeledText.of(name.contains("/pos/") ? "pos" : "neg", new String(bytes, StandardCharsets.UTF_8)));
+                out.add(LabeledText.of(
+                        name.contains("/pos/") ? "pos" : "neg", new String(bytes, StandardCharsets.UTF_8)));
             }
         });
         return out;

@@ -16,7 +16,8 @@ public record EvalFiles(Path similarity, Path analogy) {
 
     /** The files, {@code similarity} and {@code analogy} overriding the search when not null. */
     public static EvalFiles locate(Path similarity, Path analogy) {
-        return new EvalFiles(similarity != null ? similarity : find("wordsim353.tsv"),
+        return new EvalFiles(
+                similarity != null ? similarity : find("wordsim353.tsv"),
                 analogy != null ? analogy : find("questions-words.txt"));
     }
 

@@ -5,8 +5,7 @@ package org.embed4j.cli.data;
  * name senders and newsgroups, which would leak the label). A message without an empty line has no headers.
  */
 public final class MailText {
-    private MailText() {
-    }
+    private MailText() {}
 
     public static String body(String raw) {
         String s = raw.replace("\r\n", "\n");

@@ -23,8 +23,7 @@ public final class TarGz {
 
     private static final long MAX_ENTRY_BYTES = 256L << 20; // a forged size must not allocate gigabytes
 
-    private TarGz() {
-    }
+    private TarGz() {}
 
     /** Calls {@code consumer} for every regular file in the archive at {@code path}. */
     public static void forEach(Path path, EntryConsumer consumer) throws IOException {

@@ -1,9 +1,9 @@
 package org.embed4j.cli.report;
 
-import org.embed4j.cli.data.EvalFiles;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Objects;
+import org.embed4j.cli.data.EvalFiles;
 import org.embed4j.vectors.AnalogyResult;
 import org.embed4j.vectors.Evaluation;
 import org.embed4j.vectors.SimilarityResult;
@@ -21,8 +21,10 @@ public record ModelScores(SimilarityResult similarity, AnalogyResult analogy, in
     public static ModelScores of(WordVectors v, EvalFiles files, int restrict) throws IOException {
         Objects.requireNonNull(v, "v");
         Objects.requireNonNull(files, "files");
-        return new ModelScores(files.similarity() == null ? null : Evaluation.similarity(v, files.similarity()),
-                files.analogy() == null ? null : Evaluation.analogy(v, files.analogy(), restrict), restrict);
+        return new ModelScores(
+                files.similarity() == null ? null : Evaluation.similarity(v, files.similarity()),
+                files.analogy() == null ? null : Evaluation.analogy(v, files.analogy(), restrict),
+                restrict);
     }
 
     /** The lines a command prints: each score before and after, and the change. */
@@ -31,21 +33,35 @@ public record ModelScores(SimilarityResult similarity, AnalogyResult analogy, in
         if (before.similarity() != null && after.similarity() != null) {
             SimilarityResult b = before.similarity();
             SimilarityResult a = after.similarity();
-            sb.append(String.format(Locale.ROOT,
+            sb.append(String.format(
+                    Locale.ROOT,
                     "ws353 spearman: before %.4f after %.4f (change %+.4f; pairs covered %d -> %d of %d)%n",
-                    b.spearman(), a.spearman(), a.spearman() - b.spearman(), b.covered(), a.covered(), b.total()));
+                    b.spearman(),
+                    a.spearman(),
+                    a.spearman() - b.spearman(),
+                    b.covered(),
+                    a.covered(),
+                    b.total()));
         } else {
-            sb.append("ws353 spearman: skipped (wordsim353.tsv not found; give --similarity)").append('\n');
+            sb.append("ws353 spearman: skipped (wordsim353.tsv not found; give --similarity)")
+                    .append('\n');
         }
         if (before.analogy() != null && after.analogy() != null) {
             AnalogyResult b = before.analogy();
             AnalogyResult a = after.analogy();
-            sb.append(String.format(Locale.ROOT,
+            sb.append(String.format(
+                    Locale.ROOT,
                     "analogy accuracy (restrict %d): before %s after %s (change %s; questions covered %d -> %d of %d)%n",
-                    before.restrict(), percent(b.totalAccuracy()), percent(a.totalAccuracy()),
-                    points(a.totalAccuracy() - b.totalAccuracy()), b.covered(), a.covered(), b.total()));
+                    before.restrict(),
+                    percent(b.totalAccuracy()),
+                    percent(a.totalAccuracy()),
+                    points(a.totalAccuracy() - b.totalAccuracy()),
+                    b.covered(),
+                    a.covered(),
+                    b.total()));
         } else {
-            sb.append("analogy accuracy: skipped (questions-words.txt not found; give --analogy)").append('\n');
+            sb.append("analogy accuracy: skipped (questions-words.txt not found; give --analogy)")
+                    .append('\n');
         }
         return sb.toString();
     }

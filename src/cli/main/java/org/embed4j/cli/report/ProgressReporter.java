@@ -40,9 +40,16 @@ public final class ProgressReporter implements TrainingListener, AutoCloseable {
             return;
         }
         if (bar == null) {
-            bar = new ProgressBarBuilder().setTaskName(task).setInitialMax(Math.max(0, total))
-                    .setStyle(ProgressBarStyle.ASCII).setUpdateIntervalMillis(500).setUnit(" " + unit, 1)
-                    .showSpeed().setSpeedUnit(ChronoUnit.SECONDS).setMaxRenderedLength(160).build();
+            bar = new ProgressBarBuilder()
+                    .setTaskName(task)
+                    .setInitialMax(Math.max(0, total))
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .setUpdateIntervalMillis(500)
+                    .setUnit(" " + unit, 1)
+                    .showSpeed()
+                    .setSpeedUnit(ChronoUnit.SECONDS)
+                    .setMaxRenderedLength(160)
+                    .build();
         }
         bar.stepTo(done);
         bar.setExtraMessage(status);

@@ -1,11 +1,11 @@
 package org.embed4j.cli.report;
 
-import org.embed4j.deploy.QuantizedVectors;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
+import org.embed4j.deploy.QuantizedVectors;
 import org.embed4j.vectors.WordVectors;
 
 /**
@@ -44,12 +44,13 @@ public record SubwordAgreement(int probes, double meanCosine, double minCosine) 
 
     /** "mean 0.999312, min 0.997104 over 1000 words". */
     public String describe() {
-        return probes == 0 ? "no probe words" : String.format(Locale.ROOT, "mean %.6f, min %.6f over %d words",
-                meanCosine, minCosine, probes);
+        return probes == 0
+                ? "no probe words"
+                : String.format(Locale.ROOT, "mean %.6f, min %.6f over %d words", meanCosine, minCosine, probes);
     }
 
-    private static SubwordAgreement of(List<String> probes, Function<String, float[]> before,
-                                       Function<String, float[]> after) {
+    private static SubwordAgreement of(
+            List<String> probes, Function<String, float[]> before, Function<String, float[]> after) {
         double sum = 0;
         double min = Double.NaN;
         for (String w : probes) {

@@ -24,11 +24,11 @@ public final class TrainingCurve {
     private static final int W = 900;
     private static final int H = 500;
     private static final int PAD = 60;
-    private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
-        new Color(0x9467bd)};
+    private static final Color[] COLORS = {
+        new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd)
+    };
 
-    private TrainingCurve() {
-    }
+    private TrainingCurve() {}
 
     /** Writes the plot of {@code ys[i]} (named {@code names[i]}) against {@code x} to {@code png}. */
     public static void write(Path png, String title, String xLabel, double[] x, double[][] ys, String[] names)
@@ -38,7 +38,8 @@ public final class TrainingCurve {
         }
         for (double[] y : ys) {
             if (y.length != x.length) {
-                throw new IllegalArgumentException("series of " + y.length + " points against " + x.length + " x values");
+                throw new IllegalArgumentException(
+                        "series of " + y.length + " points against " + x.length + " x values");
             }
         }
         BufferedImage img = new BufferedImage(W, H, BufferedImage.TYPE_INT_RGB);
@@ -88,8 +89,8 @@ public final class TrainingCurve {
         });
     }
 
-    private static void drawText(Graphics2D g, String title, String xLabel, double[] xr, double[][] ys,
-                                 String[] names) {
+    private static void drawText(
+            Graphics2D g, String title, String xLabel, double[] xr, double[][] ys, String[] names) {
         try {
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 14));
             g.setColor(Color.BLACK);
@@ -98,13 +99,15 @@ public final class TrainingCurve {
             for (int s = 0; s < ys.length; s++) {
                 double[] yr = range(ys[s]);
                 g.setColor(COLORS[s % COLORS.length]);
-                g.drawString(String.format(Locale.ROOT, "%s [%.4g .. %.4g]", names[s], yr[0], yr[1]),
-                        W - PAD - 260, PAD - 25 + 16 * s);
+                g.drawString(
+                        String.format(Locale.ROOT, "%s [%.4g .. %.4g]", names[s], yr[0], yr[1]),
+                        W - PAD - 260,
+                        PAD - 25 + 16 * s);
             }
         } catch (RuntimeException | Error e) {
             // no fonts on a bare headless JDK (fontconfig missing): keep the lines, drop the labels
-            System.getLogger(TrainingCurve.class.getName()).log(System.Logger.Level.DEBUG,
-                    "curve drawn without labels: " + e);
+            System.getLogger(TrainingCurve.class.getName())
+                    .log(System.Logger.Level.DEBUG, "curve drawn without labels: " + e);
         }
     }
 

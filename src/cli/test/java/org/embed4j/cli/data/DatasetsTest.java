@@ -1,6 +1,5 @@
 package org.embed4j.cli.data;
 
-import org.embed4j.classify.LabeledText;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -11,16 +10,18 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
+import org.embed4j.classify.LabeledText;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Every loader against the sizes and class counts that shared/data/README.md states. */
 class DatasetsTest {
 
     static Path root() {
-        Path p = Path.of(System.getProperty("embed4j.shared.data", "../shared/data")).resolve("classify");
+        Path p = Path.of(System.getProperty("embed4j.shared.data", "../shared/data"))
+                .resolve("classify");
         Assumptions.assumeTrue(Files.isDirectory(p), "shared/data/classify not present: " + p);
         return p;
     }
@@ -48,8 +49,12 @@ class DatasetsTest {
         assertEquals(train, data.train().size(), "train size of " + name);
         assertEquals(test, data.test().size(), "test size of " + name);
         assertEquals(test > 0, data.officialSplit());
-        assertEquals(classes, data.all().stream().map(LabeledText::label).distinct().count(), "classes of " + name);
-        assertTrue(data.all().stream().noneMatch(e -> e.text().isBlank()) || name.equals("20ng") || name.equals("spamassassin"),
+        assertEquals(
+                classes, data.all().stream().map(LabeledText::label).distinct().count(), "classes of " + name);
+        assertTrue(
+                data.all().stream().noneMatch(e -> e.text().isBlank())
+                        || name.equals("20ng")
+                        || name.equals("spamassassin"),
                 "no blank texts in " + name);
     }
 
@@ -65,9 +70,13 @@ class DatasetsTest {
     void newsgroupPostsLoseTheirHeaders() throws Exception {
         LabeledData ng = Datasets.load("20ng", root());
         // a few posts quote a forwarded message's headers in their body; the post's own headers are gone
-        long withFromHeader = ng.train().stream().filter(e -> e.text().startsWith("From:")).count();
+        long withFromHeader =
+                ng.train().stream().filter(e -> e.text().startsWith("From:")).count();
         assertTrue(withFromHeader < ng.train().size() / 100, withFromHeader + " posts still start with a From: header");
-        assertFalse(ng.train().get(0).text().contains("Newsgroups: " + ng.train().get(0).label()));
+        assertFalse(ng.train()
+                .get(0)
+                .text()
+                .contains("Newsgroups: " + ng.train().get(0).label()));
     }
 
     @Test

@@ -29,15 +29,22 @@ public final class MlpClassifier implements Classifier {
     private final List<String> words;
     private final Map<String, Integer> ids;
     private final List<String> labels;
-    private final float[] embedding;    // (V,D)
+    private final float[] embedding; // (V,D)
     private final float[] hiddenWeight; // (H,D)
-    private final float[] hiddenBias;   // (H)
+    private final float[] hiddenBias; // (H)
     private final float[] outputWeight; // (K,H)
-    private final float[] outputBias;   // (K)
+    private final float[] outputBias; // (K)
 
     /** Takes ownership of the arrays; sizes must match the vocabulary, the labels and {@code config}. */
-    MlpClassifier(MlpConfig config, List<String> words, List<String> labels, float[] embedding, float[] hiddenWeight,
-                  float[] hiddenBias, float[] outputWeight, float[] outputBias) {
+    MlpClassifier(
+            MlpConfig config,
+            List<String> words,
+            List<String> labels,
+            float[] embedding,
+            float[] hiddenWeight,
+            float[] hiddenBias,
+            float[] outputWeight,
+            float[] outputBias) {
         this.config = Objects.requireNonNull(config, "config");
         this.words = List.copyOf(words);
         this.labels = List.copyOf(labels);

@@ -18,8 +18,18 @@ package org.embed4j.classify.mlp;
  *                  every text trains and the last epoch's weights are kept
  * @param patience  stop after this many epochs without a better dev accuracy; the best epoch's weights are kept
  */
-public record MlpConfig(int epochs, int batchSize, int dim, int hidden, float lr, long seed, float dropout,
-                        int minCount, int wordNgrams, float devFraction, int patience) {
+public record MlpConfig(
+        int epochs,
+        int batchSize,
+        int dim,
+        int hidden,
+        float lr,
+        long seed,
+        float dropout,
+        int minCount,
+        int wordNgrams,
+        float devFraction,
+        int patience) {
     public MlpConfig {
         // named one by one: in a compact constructor `this` still holds zeros, so it cannot describe the bad value
         atLeastOne("epochs", epochs);
@@ -50,7 +60,8 @@ public record MlpConfig(int epochs, int batchSize, int dim, int hidden, float lr
 
     /** This configuration with embedding dimension {@code d} (e.g. the dimension of pretrained vectors). */
     public MlpConfig withDim(int d) {
-        return new MlpConfig(epochs, batchSize, d, hidden, lr, seed, dropout, minCount, wordNgrams, devFraction, patience);
+        return new MlpConfig(
+                epochs, batchSize, d, hidden, lr, seed, dropout, minCount, wordNgrams, devFraction, patience);
     }
 
     public static MlpConfig defaults() {

@@ -30,8 +30,7 @@ final class MlpFile {
     static final String FORMAT = "embed4j-mlp";
     static final int VERSION = 1;
 
-    private MlpFile() {
-    }
+    private MlpFile() {}
 
     static void write(MlpClassifier model, Path path) throws IOException {
         MlpConfig c = model.config();
@@ -136,15 +135,21 @@ final class MlpFile {
     private static MlpConfig config(Path path, String json) throws IOException {
         try {
             Map<String, Object> o = Json.parseObject(String.valueOf(json));
-            return new MlpConfig(number(o, "epochs").intValueExact(), number(o, "batchSize").intValueExact(),
-                    number(o, "dim").intValueExact(), number(o, "hidden").intValueExact(),
-                    number(o, "lr").floatValue(), number(o, "seed").longValueExact(),
-                    number(o, "dropout").floatValue(), number(o, "minCount").intValueExact(),
-                    number(o, "wordNgrams").intValueExact(), number(o, "devFraction").floatValue(),
+            return new MlpConfig(
+                    number(o, "epochs").intValueExact(),
+                    number(o, "batchSize").intValueExact(),
+                    number(o, "dim").intValueExact(),
+                    number(o, "hidden").intValueExact(),
+                    number(o, "lr").floatValue(),
+                    number(o, "seed").longValueExact(),
+                    number(o, "dropout").floatValue(),
+                    number(o, "minCount").intValueExact(),
+                    number(o, "wordNgrams").intValueExact(),
+                    number(o, "devFraction").floatValue(),
                     number(o, "patience").intValueExact());
         } catch (Json.JsonException | ArithmeticException e) {
-            throw new IOException(path + ": the MLP config in the metadata is missing or malformed: "
-                    + e.getMessage(), e);
+            throw new IOException(
+                    path + ": the MLP config in the metadata is missing or malformed: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
             throw new IOException(path + ": bad MLP config in the metadata: " + e.getMessage(), e);
         }
@@ -171,8 +176,8 @@ final class MlpFile {
             }
             return out;
         } catch (Json.JsonException e) {
-            throw new IOException(path + ": the " + what + " list in the metadata is missing or malformed: "
-                    + e.getMessage(), e);
+            throw new IOException(
+                    path + ": the " + what + " list in the metadata is missing or malformed: " + e.getMessage(), e);
         }
     }
 }

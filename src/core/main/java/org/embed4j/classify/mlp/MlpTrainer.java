@@ -1,16 +1,16 @@
 package org.embed4j.classify.mlp;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Random;
 import java.util.TreeSet;
-import org.embed4j.classify.LabeledText;
 import org.embed4j.backend.Backend;
+import org.embed4j.classify.LabeledText;
 import org.embed4j.nn.CrossEntropyLoss;
 import org.embed4j.nn.Init;
 import org.embed4j.nn.Parameter;
@@ -38,9 +38,14 @@ public final class MlpTrainer {
      * What training produced: the best epoch's model, the mean training loss of each epoch run, the dev accuracy
      * after each epoch (empty without a dev split), the 1-based epoch kept, and the split sizes.
      */
-    public record Result(MlpClassifier classifier, List<Double> epochLoss, List<Double> devAccuracy, int bestEpoch,
-                         int trainExamples, int devExamples, long trainMillis) {
-    }
+    public record Result(
+            MlpClassifier classifier,
+            List<Double> epochLoss,
+            List<Double> devAccuracy,
+            int bestEpoch,
+            int trainExamples,
+            int devExamples,
+            long trainMillis) {}
 
     private final MlpConfig config;
     private final Backend backend;
@@ -86,18 +91,19 @@ public final class MlpTrainer {
         List<List<LabeledText>> split = devSplit(examples);
         List<LabeledText> train = split.get(0);
         List<LabeledText> dev = split.get(1);
-        List<String> labels = List.copyOf(new TreeSet<>(examples.stream().map(LabeledText::label).toList()));
+        List<String> labels = List.copyOf(
+                new TreeSet<>(examples.stream().map(LabeledText::label).toList()));
         Vocabulary vocab = buildVocabulary(train);
         int[][] trainIds = encode(train, vocab.ids);
         int[] trainY = labelsOf(train, labels);
         int[][] devIds = encode(dev, vocab.ids);
         int[] devY = labelsOf(dev, labels);
         long start = System.nanoTime();
-        try (TextMlp model = new TextMlp(vocab.words.size(), config.dim(), config.hidden(), labels.size(),
-                config.dropout(), backend);
-             CrossEntropyLoss loss = new CrossEntropyLoss(CrossEntropyLoss.Options.defaults(), backend);
-             Adam opt = new Adam(model.parameters(), config.lr());
-             Tensor frozen = initPretrained(model, vocab)) {
+        try (TextMlp model = new TextMlp(
+                        vocab.words.size(), config.dim(), config.hidden(), labels.size(), config.dropout(), backend);
+                CrossEntropyLoss loss = new CrossEntropyLoss(CrossEntropyLoss.Options.defaults(), backend);
+                Adam opt = new Adam(model.parameters(), config.lr());
+                Tensor frozen = initPretrained(model, vocab)) {
             List<Double> epochLoss = new ArrayList<>();
             List<Double> devAccuracy = new ArrayList<>();
             MlpClassifier best = null;
@@ -130,9 +136,13 @@ public final class MlpTrainer {
                                 restoreFrozenRows(model, frozen);
                             }
                         }
-                        listener.onProgress("train-mlp", (long) (epoch - 1) * batches + bi + 1,
-                                (long) batches * config.epochs(), "batches", String.format(Locale.ROOT,
-                                        "epoch %d/%d loss %.4f", epoch, config.epochs(), sum / (bi + 1)));
+                        listener.onProgress(
+                                "train-mlp",
+                                (long) (epoch - 1) * batches + bi + 1,
+                                (long) batches * config.epochs(),
+                                "batches",
+                                String.format(
+                                        Locale.ROOT, "epoch %d/%d loss %.4f", epoch, config.epochs(), sum / (bi + 1)));
                     }
                     epochLoss.add(sum / batches);
                     Map<String, Object> record = new LinkedHashMap<>();
@@ -147,8 +157,13 @@ public final class MlpTrainer {
                     record.put("dev_accuracy", score[0]);
                     record.put("dev_loss", score[1]);
                     listener.onMetrics(record);
-                    LOG.log(System.Logger.Level.DEBUG, "epoch {0}: train loss {1}, dev accuracy {2}, dev loss {3}",
-                            epoch, sum / batches, score[0], score[1]);
+                    LOG.log(
+                            System.Logger.Level.DEBUG,
+                            "epoch {0}: train loss {1}, dev accuracy {2}, dev loss {3}",
+                            epoch,
+                            sum / batches,
+                            score[0],
+                            score[1]);
                     if (score[0] > bestAccuracy || (score[0] == bestAccuracy && score[1] < bestLoss)) {
                         bestAccuracy = score[0];
                         bestLoss = score[1];
@@ -166,8 +181,14 @@ public final class MlpTrainer {
                 bestEpoch = epochLoss.size();
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
-            return new Result(best, List.copyOf(epochLoss), List.copyOf(devAccuracy), bestEpoch, train.size(),
-                    dev.size(), millis);
+            return new Result(
+                    best,
+                    List.copyOf(epochLoss),
+                    List.copyOf(devAccuracy),
+                    bestEpoch,
+                    train.size(),
+                    dev.size(),
+                    millis);
         }
     }
 
@@ -187,8 +208,7 @@ public final class MlpTrainer {
     }
 
     /** Terms in row order, and their ids; {@code pretrainedRows} leading rows are words the vectors know. */
-    private record Vocabulary(List<String> words, Map<String, Integer> ids, int pretrainedRows) {
-    }
+    private record Vocabulary(List<String> words, Map<String, Integer> ids, int pretrainedRows) {}
 
     /**
      * The terms of {@code train} seen minCount+ times, ordered by count, then alphabetically (ids must not depend on
@@ -241,8 +261,12 @@ public final class MlpTrainer {
         }
         Tensor block = Tensor.of(rows, vocab.pretrainedRows, d);
         restoreFrozenRows(model, block);
-        LOG.log(System.Logger.Level.INFO, "{0} of {1} vocabulary terms start from pretrained vectors{2}",
-                vocab.pretrainedRows, vocab.words.size(), freezePretrained ? " (frozen)" : "");
+        LOG.log(
+                System.Logger.Level.INFO,
+                "{0} of {1} vocabulary terms start from pretrained vectors{2}",
+                vocab.pretrainedRows,
+                vocab.words.size(),
+                freezePretrained ? " (frozen)" : "");
         if (freezePretrained) {
             return block;
         }
@@ -263,8 +287,15 @@ public final class MlpTrainer {
 
     /** A host copy of the module's current weights as an immutable classifier. */
     private MlpClassifier snapshot(TextMlp model, List<String> words, List<String> labels) {
-        return new MlpClassifier(config, words, labels, host(model.embedding().weight()), host(model.hidden().weight()),
-                host(model.hidden().bias()), host(model.output().weight()), host(model.output().bias()));
+        return new MlpClassifier(
+                config,
+                words,
+                labels,
+                host(model.embedding().weight()),
+                host(model.hidden().weight()),
+                host(model.hidden().bias()),
+                host(model.output().weight()),
+                host(model.output().bias()));
     }
 
     private float[] host(Parameter p) {

@@ -25,7 +25,8 @@ public final class TextMlp extends Module {
 
     public TextMlp(int vocabSize, int dim, int hidden, int classes, float dropout, Backend backend) {
         super(backend);
-        this.embedding = registerModule("embedding",
+        this.embedding = registerModule(
+                "embedding",
                 new EmbeddingBag(vocabSize, dim, EmbeddingBag.Options.defaults().withMode(BagMode.MEAN), backend()));
         this.hidden = new Linear(dim, hidden, true, backend());
         Sequential seq = new Sequential(backend(), this.hidden, new ReLU(backend()));
@@ -66,6 +67,7 @@ public final class TextMlp extends Module {
 
     @Override
     public String toString() {
-        return "TextMlp(\n  (embedding): " + embedding + "\n  (mlp): " + mlp.toString().replace("\n", "\n  ") + "\n)";
+        return "TextMlp(\n  (embedding): " + embedding + "\n  (mlp): "
+                + mlp.toString().replace("\n", "\n  ") + "\n)";
     }
 }

@@ -54,42 +54,177 @@ public final class CpuKernels {
         cpuFeatures = lib.downcall("e4j_cpu_features", FunctionDescriptor.of(JAVA_INT), Long.MAX_VALUE);
         setNumThreads = lib.downcall("e4j_set_num_threads", FunctionDescriptor.of(JAVA_INT, JAVA_INT), Long.MAX_VALUE);
         numThreads = lib.downcall("e4j_num_threads", FunctionDescriptor.of(JAVA_INT), Long.MAX_VALUE);
-        gatherForward = kernel("e4j_gather_forward", ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-        embeddingBagForward = kernel("e4j_embedding_bag_forward", ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, ADDRESS,
-                ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-        indexSortWorkspaceBytes = lib.downcall("e4j_index_sort_workspace_bytes",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG), Long.MAX_VALUE);
-        indexSort = kernel("e4j_index_sort", ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG,
-                JAVA_LONG, ADDRESS, JAVA_LONG);
-        embeddingBackward = kernel("e4j_embedding_backward", ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT,
-                JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-        embeddingBagBackward = kernel("e4j_embedding_bag_backward", ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT,
-                ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG,
-                JAVA_LONG, JAVA_LONG);
-        embeddingBackwardUpdate = kernel("e4j_embedding_backward_update", ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
-                ADDRESS, ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-        sparseRowsUpdate = kernel("e4j_sparse_rows_update", ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS,
-                JAVA_LONG, JAVA_LONG, JAVA_LONG);
-        denseUpdate = kernel("e4j_dense_update", ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
-        embeddingRenorm = kernel("e4j_embedding_renorm", ADDRESS, ADDRESS, JAVA_FLOAT, JAVA_FLOAT, JAVA_LONG, JAVA_LONG,
+        gatherForward =
+                kernel("e4j_gather_forward", ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+        embeddingBagForward = kernel(
+                "e4j_embedding_bag_forward",
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                JAVA_INT,
+                ADDRESS,
+                ADDRESS,
+                JAVA_INT,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
                 JAVA_LONG);
-        gemm = kernel("e4j_gemm", JAVA_INT, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_FLOAT, ADDRESS, JAVA_LONG,
-                ADDRESS, JAVA_LONG, JAVA_FLOAT, ADDRESS, JAVA_LONG);
+        indexSortWorkspaceBytes = lib.downcall(
+                "e4j_index_sort_workspace_bytes",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG),
+                Long.MAX_VALUE);
+        indexSort = kernel(
+                "e4j_index_sort",
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                JAVA_INT,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
+                ADDRESS,
+                JAVA_LONG);
+        embeddingBackward = kernel(
+                "e4j_embedding_backward",
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                JAVA_INT,
+                JAVA_INT,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG);
+        embeddingBagBackward = kernel(
+                "e4j_embedding_bag_backward",
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                JAVA_INT,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                JAVA_INT,
+                JAVA_INT,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG);
+        embeddingBackwardUpdate = kernel(
+                "e4j_embedding_backward_update",
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                JAVA_INT,
+                ADDRESS,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG);
+        sparseRowsUpdate = kernel(
+                "e4j_sparse_rows_update",
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG);
+        denseUpdate = kernel("e4j_dense_update", ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+        embeddingRenorm = kernel(
+                "e4j_embedding_renorm", ADDRESS, ADDRESS, JAVA_FLOAT, JAVA_FLOAT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+        gemm = kernel(
+                "e4j_gemm",
+                JAVA_INT,
+                JAVA_INT,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_FLOAT,
+                ADDRESS,
+                JAVA_LONG,
+                ADDRESS,
+                JAVA_LONG,
+                JAVA_FLOAT,
+                ADDRESS,
+                JAVA_LONG);
         biasAdd = kernel("e4j_bias_add", ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG);
         biasBackward = kernel("e4j_bias_backward", ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG);
         reluForward = kernel("e4j_relu_forward", ADDRESS, ADDRESS, JAVA_LONG);
         reluBackward = kernel("e4j_relu_backward", ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
-        softmaxXent = kernel("e4j_softmax_xent", ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_FLOAT,
-                JAVA_INT, JAVA_LONG, JAVA_LONG);
+        softmaxXent = kernel(
+                "e4j_softmax_xent",
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                JAVA_LONG,
+                JAVA_FLOAT,
+                JAVA_INT,
+                JAVA_LONG,
+                JAVA_LONG);
         rowNorms = kernel("e4j_row_norms", ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG);
-        topk = kernel("e4j_topk", ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG,
-                JAVA_LONG, JAVA_LONG);
-        w2vWorkspaceBytes = lib.downcall("e4j_w2v_workspace_bytes",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT), Long.MAX_VALUE);
+        topk = kernel(
+                "e4j_topk",
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                ADDRESS,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG,
+                JAVA_LONG);
+        w2vWorkspaceBytes = lib.downcall(
+                "e4j_w2v_workspace_bytes",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT),
+                Long.MAX_VALUE);
         // A Hogwild worker runs for seconds: never critical (criticalBelow 0).
-        w2vTrainChunk = lib.downcall("e4j_w2v_train_chunk", FunctionDescriptor.of(JAVA_INT, ADDRESS, ADDRESS, ADDRESS,
-                ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, ADDRESS, ADDRESS, JAVA_INT, JAVA_INT, JAVA_INT,
-                JAVA_FLOAT, JAVA_FLOAT, JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, JAVA_LONG));
+        w2vTrainChunk = lib.downcall(
+                "e4j_w2v_train_chunk",
+                FunctionDescriptor.of(
+                        JAVA_INT,
+                        ADDRESS,
+                        ADDRESS,
+                        ADDRESS,
+                        ADDRESS,
+                        ADDRESS,
+                        ADDRESS,
+                        JAVA_LONG,
+                        ADDRESS,
+                        JAVA_LONG,
+                        ADDRESS,
+                        ADDRESS,
+                        JAVA_INT,
+                        JAVA_INT,
+                        JAVA_INT,
+                        JAVA_FLOAT,
+                        JAVA_FLOAT,
+                        JAVA_LONG,
+                        JAVA_LONG,
+                        JAVA_LONG,
+                        ADDRESS,
+                        JAVA_LONG));
     }
 
     private Downcall kernel(String name, MemoryLayout... args) {
@@ -123,7 +258,8 @@ public final class CpuKernels {
 
     // ------------------------------------------------------------------ embedding
 
-    public void gatherForward(MemorySegment out, MemorySegment w, MemorySegment idx, int idxType, long n, long v, long d) {
+    public void gatherForward(
+            MemorySegment out, MemorySegment w, MemorySegment idx, int idxType, long n, long v, long d) {
         int status;
         try {
             status = (int) gatherForward.handle(n * d).invokeExact(out, w, idx, idxType, n, v, d);
@@ -133,13 +269,25 @@ public final class CpuKernels {
         lib.check(status, gatherForward.name());
     }
 
-    public void embeddingBagForward(MemorySegment out, MemorySegment argmax, MemorySegment w, MemorySegment idx,
-                                    int idxType, MemorySegment offsets, MemorySegment psw, int mode, long paddingIdx,
-                                    long n, long b, long v, long d) {
+    public void embeddingBagForward(
+            MemorySegment out,
+            MemorySegment argmax,
+            MemorySegment w,
+            MemorySegment idx,
+            int idxType,
+            MemorySegment offsets,
+            MemorySegment psw,
+            int mode,
+            long paddingIdx,
+            long n,
+            long b,
+            long v,
+            long d) {
         int status;
         try {
-            status = (int) embeddingBagForward.handle(n * d + b * d).invokeExact(out, argmax, w, idx, idxType, offsets,
-                    psw, mode, paddingIdx, n, b, v, d);
+            status = (int) embeddingBagForward
+                    .handle(n * d + b * d)
+                    .invokeExact(out, argmax, w, idx, idxType, offsets, psw, mode, paddingIdx, n, b, v, d);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
@@ -155,46 +303,102 @@ public final class CpuKernels {
             throw Downcall.rethrow(t);
         }
         if (bytes < 0) {
-            throw new IllegalArgumentException("e4j_index_sort_workspace_bytes(N=" + n + ", V=" + v + ") failed: "
-                    + lib.lastError());
+            throw new IllegalArgumentException(
+                    "e4j_index_sort_workspace_bytes(N=" + n + ", V=" + v + ") failed: " + lib.lastError());
         }
         return bytes;
     }
 
-    public void indexSort(MemorySegment uniq, MemorySegment seg, MemorySegment perm, MemorySegment numUnique,
-                          MemorySegment idx, int idxType, long paddingIdx, long n, long v, MemorySegment workspace,
-                          long workspaceBytes) {
+    public void indexSort(
+            MemorySegment uniq,
+            MemorySegment seg,
+            MemorySegment perm,
+            MemorySegment numUnique,
+            MemorySegment idx,
+            int idxType,
+            long paddingIdx,
+            long n,
+            long v,
+            MemorySegment workspace,
+            long workspaceBytes) {
         int status;
         try {
             // A radix sort passes over N several times, a counting sort over its V-sized workspace.
-            status = (int) indexSort.handle(4 * n + workspaceBytes / 8).invokeExact(uniq, seg, perm, numUnique, idx, idxType, paddingIdx, n, v,
-                    workspace, workspaceBytes);
+            status = (int) indexSort
+                    .handle(4 * n + workspaceBytes / 8)
+                    .invokeExact(uniq, seg, perm, numUnique, idx, idxType, paddingIdx, n, v, workspace, workspaceBytes);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
         lib.check(status, indexSort.name());
     }
 
-    public void embeddingBackward(MemorySegment dW, MemorySegment dout, MemorySegment uniq, MemorySegment seg,
-                                  MemorySegment perm, boolean scaleGradByFreq, boolean compact, long u, long n, long d) {
+    public void embeddingBackward(
+            MemorySegment dW,
+            MemorySegment dout,
+            MemorySegment uniq,
+            MemorySegment seg,
+            MemorySegment perm,
+            boolean scaleGradByFreq,
+            boolean compact,
+            long u,
+            long n,
+            long d) {
         int status;
         try {
-            status = (int) embeddingBackward.handle(n * d).invokeExact(dW, dout, uniq, seg, perm,
-                    scaleGradByFreq ? 1 : 0, compact ? 1 : 0, u, n, d);
+            status = (int) embeddingBackward
+                    .handle(n * d)
+                    .invokeExact(dW, dout, uniq, seg, perm, scaleGradByFreq ? 1 : 0, compact ? 1 : 0, u, n, d);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
         lib.check(status, embeddingBackward.name());
     }
 
-    public void embeddingBagBackward(MemorySegment dW, MemorySegment dpsw, MemorySegment dout, MemorySegment w,
-                                     MemorySegment idx, int idxType, MemorySegment offsets, MemorySegment psw,
-                                     MemorySegment argmax, MemorySegment uniq, MemorySegment seg, MemorySegment perm,
-                                     int mode, boolean compact, long u, long n, long b, long v, long d) {
+    public void embeddingBagBackward(
+            MemorySegment dW,
+            MemorySegment dpsw,
+            MemorySegment dout,
+            MemorySegment w,
+            MemorySegment idx,
+            int idxType,
+            MemorySegment offsets,
+            MemorySegment psw,
+            MemorySegment argmax,
+            MemorySegment uniq,
+            MemorySegment seg,
+            MemorySegment perm,
+            int mode,
+            boolean compact,
+            long u,
+            long n,
+            long b,
+            long v,
+            long d) {
         int status;
         try {
-            status = (int) embeddingBagBackward.handle(n * d).invokeExact(dW, dpsw, dout, w, idx, idxType, offsets, psw,
-                    argmax, uniq, seg, perm, mode, compact ? 1 : 0, u, n, b, v, d);
+            status = (int) embeddingBagBackward
+                    .handle(n * d)
+                    .invokeExact(
+                            dW,
+                            dpsw,
+                            dout,
+                            w,
+                            idx,
+                            idxType,
+                            offsets,
+                            psw,
+                            argmax,
+                            uniq,
+                            seg,
+                            perm,
+                            mode,
+                            compact ? 1 : 0,
+                            u,
+                            n,
+                            b,
+                            v,
+                            d);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
@@ -202,21 +406,41 @@ public final class CpuKernels {
     }
 
     /** {@code opt} is an {@link OptimStruct}. */
-    public void embeddingBackwardUpdate(MemorySegment w, MemorySegment state1, MemorySegment state2, MemorySegment dout,
-                                        MemorySegment uniq, MemorySegment seg, MemorySegment perm,
-                                        boolean scaleGradByFreq, MemorySegment opt, long u, long n, long v, long d) {
+    public void embeddingBackwardUpdate(
+            MemorySegment w,
+            MemorySegment state1,
+            MemorySegment state2,
+            MemorySegment dout,
+            MemorySegment uniq,
+            MemorySegment seg,
+            MemorySegment perm,
+            boolean scaleGradByFreq,
+            MemorySegment opt,
+            long u,
+            long n,
+            long v,
+            long d) {
         int status;
         try {
-            status = (int) embeddingBackwardUpdate.handle(n * d).invokeExact(w, state1, state2, dout, uniq, seg, perm,
-                    scaleGradByFreq ? 1 : 0, opt, u, n, v, d);
+            status = (int) embeddingBackwardUpdate
+                    .handle(n * d)
+                    .invokeExact(w, state1, state2, dout, uniq, seg, perm, scaleGradByFreq ? 1 : 0, opt, u, n, v, d);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
         lib.check(status, embeddingBackwardUpdate.name());
     }
 
-    public void sparseRowsUpdate(MemorySegment w, MemorySegment state1, MemorySegment state2, MemorySegment grows,
-                                 MemorySegment uniq, MemorySegment opt, long u, long v, long d) {
+    public void sparseRowsUpdate(
+            MemorySegment w,
+            MemorySegment state1,
+            MemorySegment state2,
+            MemorySegment grows,
+            MemorySegment uniq,
+            MemorySegment opt,
+            long u,
+            long v,
+            long d) {
         int status;
         try {
             status = (int) sparseRowsUpdate.handle(u * d).invokeExact(w, state1, state2, grows, uniq, opt, u, v, d);
@@ -226,8 +450,13 @@ public final class CpuKernels {
         lib.check(status, sparseRowsUpdate.name());
     }
 
-    public void denseUpdate(MemorySegment w, MemorySegment state1, MemorySegment state2, MemorySegment grad,
-                            MemorySegment opt, long n) {
+    public void denseUpdate(
+            MemorySegment w,
+            MemorySegment state1,
+            MemorySegment state2,
+            MemorySegment grad,
+            MemorySegment opt,
+            long n) {
         int status;
         try {
             status = (int) denseUpdate.handle(n).invokeExact(w, state1, state2, grad, opt, n);
@@ -237,8 +466,8 @@ public final class CpuKernels {
         lib.check(status, denseUpdate.name());
     }
 
-    public void embeddingRenorm(MemorySegment w, MemorySegment uniq, float maxNorm, float normType, long u, long v,
-                                long d) {
+    public void embeddingRenorm(
+            MemorySegment w, MemorySegment uniq, float maxNorm, float normType, long u, long v, long d) {
         int status;
         try {
             status = (int) embeddingRenorm.handle(u * d).invokeExact(w, uniq, maxNorm, normType, u, v, d);
@@ -250,13 +479,25 @@ public final class CpuKernels {
 
     // ------------------------------------------------------------------ dense layers
 
-    public void gemm(boolean transA, boolean transB, long m, long n, long k, float alpha, MemorySegment a, long lda,
-                     MemorySegment b, long ldb, float beta, MemorySegment c, long ldc) {
+    public void gemm(
+            boolean transA,
+            boolean transB,
+            long m,
+            long n,
+            long k,
+            float alpha,
+            MemorySegment a,
+            long lda,
+            MemorySegment b,
+            long ldb,
+            float beta,
+            MemorySegment c,
+            long ldc) {
         int status;
         try {
             // Critical only below ~256k multiply-adds (tens of microseconds).
-            status = (int) gemm.handle(m * n * k / 8).invokeExact(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a,
-                    lda, b, ldb, beta, c, ldc);
+            status = (int) gemm.handle(m * n * k / 8)
+                    .invokeExact(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
@@ -303,12 +544,22 @@ public final class CpuKernels {
         lib.check(status, reluBackward.name());
     }
 
-    public void softmaxXent(MemorySegment loss, MemorySegment dlogits, MemorySegment logits, MemorySegment targets,
-                            MemorySegment weight, long ignoreIndex, float labelSmoothing, int reduction, long b, long k) {
+    public void softmaxXent(
+            MemorySegment loss,
+            MemorySegment dlogits,
+            MemorySegment logits,
+            MemorySegment targets,
+            MemorySegment weight,
+            long ignoreIndex,
+            float labelSmoothing,
+            int reduction,
+            long b,
+            long k) {
         int status;
         try {
-            status = (int) softmaxXent.handle(b * k).invokeExact(loss, dlogits, logits, targets, weight, ignoreIndex,
-                    labelSmoothing, reduction, b, k);
+            status = (int) softmaxXent
+                    .handle(b * k)
+                    .invokeExact(loss, dlogits, logits, targets, weight, ignoreIndex, labelSmoothing, reduction, b, k);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
@@ -327,11 +578,22 @@ public final class CpuKernels {
         lib.check(status, rowNorms.name());
     }
 
-    public void topk(MemorySegment outIdx, MemorySegment outScore, MemorySegment w, MemorySegment norms,
-                     MemorySegment queries, MemorySegment exclude, long q, long v, long d, long k, long e) {
+    public void topk(
+            MemorySegment outIdx,
+            MemorySegment outScore,
+            MemorySegment w,
+            MemorySegment norms,
+            MemorySegment queries,
+            MemorySegment exclude,
+            long q,
+            long v,
+            long d,
+            long k,
+            long e) {
         int status;
         try {
-            status = (int) topk.handle(q * v * d).invokeExact(outIdx, outScore, w, norms, queries, exclude, q, v, d, k, e);
+            status = (int)
+                    topk.handle(q * v * d).invokeExact(outIdx, outScore, w, norms, queries, exclude, q, v, d, k, e);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
@@ -353,16 +615,54 @@ public final class CpuKernels {
         return bytes;
     }
 
-    public void w2vTrainChunk(MemorySegment wIn, MemorySegment wOut, MemorySegment lossSum, MemorySegment pairs,
-                              MemorySegment rng, MemorySegment tokens, long t, MemorySegment negTable, long s,
-                              MemorySegment subOffsets, MemorySegment subIds, boolean cbow, int window, int negative,
-                              float lrStart, float lrEnd, long v, long r, long d, MemorySegment workspace,
-                              long workspaceBytes) {
+    public void w2vTrainChunk(
+            MemorySegment wIn,
+            MemorySegment wOut,
+            MemorySegment lossSum,
+            MemorySegment pairs,
+            MemorySegment rng,
+            MemorySegment tokens,
+            long t,
+            MemorySegment negTable,
+            long s,
+            MemorySegment subOffsets,
+            MemorySegment subIds,
+            boolean cbow,
+            int window,
+            int negative,
+            float lrStart,
+            float lrEnd,
+            long v,
+            long r,
+            long d,
+            MemorySegment workspace,
+            long workspaceBytes) {
         int status;
         try {
-            status = (int) w2vTrainChunk.handle().invokeExact(wIn, wOut, lossSum, pairs, rng, tokens, t, negTable, s,
-                    subOffsets, subIds, cbow ? 1 : 0, window, negative, lrStart, lrEnd, v, r, d, workspace,
-                    workspaceBytes);
+            status = (int) w2vTrainChunk
+                    .handle()
+                    .invokeExact(
+                            wIn,
+                            wOut,
+                            lossSum,
+                            pairs,
+                            rng,
+                            tokens,
+                            t,
+                            negTable,
+                            s,
+                            subOffsets,
+                            subIds,
+                            cbow ? 1 : 0,
+                            window,
+                            negative,
+                            lrStart,
+                            lrEnd,
+                            v,
+                            r,
+                            d,
+                            workspace,
+                            workspaceBytes);
         } catch (Throwable t2) {
             throw Downcall.rethrow(t2);
         }

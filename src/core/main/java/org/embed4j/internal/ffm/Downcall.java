@@ -25,8 +25,7 @@ public final class Downcall {
     private final long criticalBelow;
     private volatile Resolved resolved;
 
-    private record Resolved(MethodHandle plain, MethodHandle critical, RuntimeException missing) {
-    }
+    private record Resolved(MethodHandle plain, MethodHandle critical, RuntimeException missing) {}
 
     Downcall(NativeLibrary library, String name, FunctionDescriptor descriptor, long criticalBelow) {
         this.library = library;
@@ -70,14 +69,18 @@ public final class Downcall {
         if (r == null) {
             Optional<MemorySegment> address = library.find(name);
             if (address.isEmpty()) {
-                r = new Resolved(null, null, new UnsupportedOperationException("native function " + name
-                        + " is not in " + library.path() + " (this build of lib" + library.baseName()
-                        + " predates it; rebuild the native library)"));
+                r = new Resolved(
+                        null,
+                        null,
+                        new UnsupportedOperationException("native function " + name
+                                + " is not in " + library.path() + " (this build of lib" + library.baseName()
+                                + " predates it; rebuild the native library)"));
             } else {
                 Linker linker = Linker.nativeLinker();
                 MethodHandle plain = linker.downcallHandle(address.get(), descriptor);
                 MethodHandle critical = criticalBelow > 0
-                        ? linker.downcallHandle(address.get(), descriptor, Linker.Option.critical(false)) : null;
+                        ? linker.downcallHandle(address.get(), descriptor, Linker.Option.critical(false))
+                        : null;
                 r = new Resolved(plain, critical, null);
             }
             resolved = r;

@@ -5,7 +5,6 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
@@ -46,7 +45,8 @@ public final class NativeLibrary {
     public static final int ABI_VERSION = 1;
 
     private static final System.Logger LOG = System.getLogger(NativeLibrary.class.getName());
-    private static final Map<String, Object> LOADED = new ConcurrentHashMap<>(); // key -> NativeLibrary or RuntimeException
+    private static final Map<String, Object> LOADED =
+            new ConcurrentHashMap<>(); // key -> NativeLibrary or RuntimeException
     private static final String JAVA_VERSION = readJavaVersion();
 
     private final String baseName;
@@ -112,8 +112,8 @@ public final class NativeLibrary {
                 p = p.resolve(fileName);
             }
             if (!Files.isRegularFile(p)) {
-                throw new IllegalStateException("-D" + property + "=" + override + ": no such file " + p.toAbsolutePath()
-                        + " (point it at " + fileName + " or a folder holding it)");
+                throw new IllegalStateException("-D" + property + "=" + override + ": no such file "
+                        + p.toAbsolutePath() + " (point it at " + fileName + " or a folder holding it)");
             }
             return p.toAbsolutePath();
         }
@@ -135,8 +135,8 @@ public final class NativeLibrary {
         try {
             lookup = SymbolLookup.libraryLookup(path, Arena.global());
         } catch (IllegalCallerException e) {
-            throw new IllegalStateException(nativeAccessHint("native access is disabled, so " + path
-                    + " cannot be loaded"), e);
+            throw new IllegalStateException(
+                    nativeAccessHint("native access is disabled, so " + path + " cannot be loaded"), e);
         } catch (IllegalArgumentException e) {
             throw new IllegalStateException("cannot load " + path + ": " + e.getMessage(), e);
         }
@@ -149,8 +149,8 @@ public final class NativeLibrary {
             lib = new NativeLibrary(baseName, runtimePrefix, path, lookup);
             abi = lib.callInt(lib.runtime("abi_version", FunctionDescriptor.of(ValueLayout.JAVA_INT)));
         } catch (IllegalCallerException e) {
-            throw new IllegalStateException(nativeAccessHint("native access is disabled, so " + path
-                    + " cannot be called"), e);
+            throw new IllegalStateException(
+                    nativeAccessHint("native access is disabled, so " + path + " cannot be called"), e);
         } catch (UnsupportedOperationException e) {
             throw new IllegalStateException(path + " is not an embed4j library: " + e.getMessage(), e);
         }
@@ -261,8 +261,8 @@ public final class NativeLibrary {
         String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
         String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
         if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            throw new IllegalStateException("embed4j ships native libraries for linux-x86_64 only, this is " + os
-                    + "-" + arch + ": build native/ with CMake and set -D" + PATH_PROPERTY + "=<folder>");
+            throw new IllegalStateException("embed4j ships native libraries for linux-x86_64 only, this is " + os + "-"
+                    + arch + ": build native/ with CMake and set -D" + PATH_PROPERTY + "=<folder>");
         }
         return "linux-x86_64";
     }
@@ -287,15 +287,20 @@ public final class NativeLibrary {
                     return f.toPath().toAbsolutePath();
                 }
             } catch (IOException | RuntimeException | LinkageError e) {
-                LOG.log(System.Logger.Level.DEBUG, () -> "javacpp could not cache " + url + ": " + e
-                        + "; extracting it to " + ResourceExtractor.defaultDir(JAVA_VERSION));
+                LOG.log(
+                        System.Logger.Level.DEBUG,
+                        () -> "javacpp could not cache " + url + ": " + e + "; extracting it to "
+                                + ResourceExtractor.defaultDir(JAVA_VERSION));
             }
         }
         try {
-            return ResourceExtractor.extract(url, ResourceExtractor.defaultDir(JAVA_VERSION), fileName).path();
+            return ResourceExtractor.extract(url, ResourceExtractor.defaultDir(JAVA_VERSION), fileName)
+                    .path();
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot extract " + url + " to "
-                    + ResourceExtractor.defaultDir(JAVA_VERSION) + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "cannot extract " + url + " to " + ResourceExtractor.defaultDir(JAVA_VERSION) + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 

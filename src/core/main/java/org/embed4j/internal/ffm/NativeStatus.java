@@ -22,10 +22,10 @@ public final class NativeStatus {
     public static final int ERR_WORKSPACE = 5;
 
     // CUDA runtime (cudaErrorX), driver (CUDA_ERROR_X) and cuBLAS (CUBLAS_STATUS_X) error names.
-    private static final Pattern CUDA_NAME = Pattern.compile("\\b(cuda[A-Z][A-Za-z0-9]*|CUDA_ERROR_[A-Z0-9_]+|CUBLAS_STATUS_[A-Z0-9_]+)\\b");
+    private static final Pattern CUDA_NAME =
+            Pattern.compile("\\b(cuda[A-Z][A-Za-z0-9]*|CUDA_ERROR_[A-Z0-9_]+|CUBLAS_STATUS_[A-Z0-9_]+)\\b");
 
-    private NativeStatus() {
-    }
+    private NativeStatus() {}
 
     /**
      * The exception for {@code status}, or null when it is OK.
@@ -38,8 +38,8 @@ public final class NativeStatus {
         if (status == OK) {
             return null;
         }
-        String text = (message == null || message.isEmpty() ? "native call failed without a message" : message)
-                + " [" + function + "]";
+        String text = (message == null || message.isEmpty() ? "native call failed without a message" : message) + " ["
+                + function + "]";
         return switch (status) {
             case ERR_INVALID_ARGUMENT -> new IllegalArgumentException(text);
             case ERR_INDEX -> new IndexOutOfBoundsException(text);

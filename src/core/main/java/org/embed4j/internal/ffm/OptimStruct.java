@@ -17,19 +17,20 @@ import org.embed4j.backend.OptimStep;
  */
 public final class OptimStruct {
     public static final StructLayout LAYOUT = MemoryLayout.structLayout(
-            ValueLayout.JAVA_INT.withName("kind"),
-            ValueLayout.JAVA_INT.withName("nesterov"),
-            ValueLayout.JAVA_LONG.withName("step"),
-            ValueLayout.JAVA_FLOAT.withName("lr"),
-            ValueLayout.JAVA_FLOAT.withName("momentum"),
-            ValueLayout.JAVA_FLOAT.withName("dampening"),
-            ValueLayout.JAVA_FLOAT.withName("weight_decay"),
-            ValueLayout.JAVA_FLOAT.withName("beta1"),
-            ValueLayout.JAVA_FLOAT.withName("beta2"),
-            ValueLayout.JAVA_FLOAT.withName("eps"),
-            ValueLayout.JAVA_INT.withName("first_step"),
-            ValueLayout.JAVA_INT.withName("maximize"),
-            MemoryLayout.paddingLayout(4)).withName("e4j_optim");
+                    ValueLayout.JAVA_INT.withName("kind"),
+                    ValueLayout.JAVA_INT.withName("nesterov"),
+                    ValueLayout.JAVA_LONG.withName("step"),
+                    ValueLayout.JAVA_FLOAT.withName("lr"),
+                    ValueLayout.JAVA_FLOAT.withName("momentum"),
+                    ValueLayout.JAVA_FLOAT.withName("dampening"),
+                    ValueLayout.JAVA_FLOAT.withName("weight_decay"),
+                    ValueLayout.JAVA_FLOAT.withName("beta1"),
+                    ValueLayout.JAVA_FLOAT.withName("beta2"),
+                    ValueLayout.JAVA_FLOAT.withName("eps"),
+                    ValueLayout.JAVA_INT.withName("first_step"),
+                    ValueLayout.JAVA_INT.withName("maximize"),
+                    MemoryLayout.paddingLayout(4))
+            .withName("e4j_optim");
 
     private static final VarHandle KIND = field("kind");
     private static final VarHandle NESTEROV = field("nesterov");
@@ -44,8 +45,7 @@ public final class OptimStruct {
     private static final VarHandle FIRST_STEP = field("first_step");
     private static final VarHandle MAXIMIZE = field("maximize");
 
-    private OptimStruct() {
-    }
+    private OptimStruct() {}
 
     /** A new e4j_optim holding {@code step}, allocated with {@code allocator}. */
     public static MemorySegment of(SegmentAllocator allocator, OptimStep step) {

@@ -27,11 +27,9 @@ final class ResourceExtractor {
     private static final ReentrantLock IN_JVM = new ReentrantLock();
 
     /** Where a resource ended up and whether this call wrote it (false: an identical copy was there). */
-    record Extracted(Path path, boolean written) {
-    }
+    record Extracted(Path path, boolean written) {}
 
-    private ResourceExtractor() {
-    }
+    private ResourceExtractor() {}
 
     /** The default cache folder for one version: ~/.cache/embed4j/&lt;version&gt; ($XDG_CACHE_HOME honoured). */
     static Path defaultDir(String version) {
@@ -50,10 +48,11 @@ final class ResourceExtractor {
         Files.createDirectories(dir);
         Path target = dir.resolve(fileName);
         IN_JVM.lock();
-        try (FileChannel lockChannel = FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE,
-                StandardOpenOption.WRITE);
-             FileLock ignored = lockChannel.lock()) {
-            if (Files.isRegularFile(target) && Files.size(target) == bytes.length
+        try (FileChannel lockChannel =
+                        FileChannel.open(dir.resolve(".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock ignored = lockChannel.lock()) {
+            if (Files.isRegularFile(target)
+                    && Files.size(target) == bytes.length
                     && Arrays.equals(Files.readAllBytes(target), bytes)) {
                 return new Extracted(target, false);
             }

@@ -14,8 +14,7 @@ public final class Workspace {
     private static final long ALIGN = 64;
     private static final ThreadLocal<MemorySegment> BUFFER = new ThreadLocal<>();
 
-    private Workspace() {
-    }
+    private Workspace() {}
 
     /** A buffer of at least {@code bytes} bytes (64-byte aligned), valid until this thread asks again. */
     public static MemorySegment get(long bytes) {

@@ -1,7 +1,5 @@
 package org.embed4j.classify.mlp;
 
-import org.embed4j.testing.MlpFixtures;
-import org.embed4j.classify.LabeledText;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -17,9 +15,11 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import org.embed4j.classify.LabeledText;
 import org.embed4j.classify.Prediction;
 import org.embed4j.io.Safetensors;
 import org.embed4j.tensor.Tensor;
+import org.embed4j.testing.MlpFixtures;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -38,7 +38,8 @@ class MlpClassifierTest {
         for (LabeledText e : MlpFixtures.test()) {
             assertArrayEquals(model.probabilities(e.text()), loaded.probabilities(e.text()), e.text());
         }
-        assertArrayEquals(model.probabilities("zzz unknown words only"), loaded.probabilities("zzz unknown words only"));
+        assertArrayEquals(
+                model.probabilities("zzz unknown words only"), loaded.probabilities("zzz unknown words only"));
         assertEquals(List.of(), Files.list(dir).filter(p -> !p.equals(file)).toList(), "no temporary file left behind");
     }
 
@@ -59,8 +60,10 @@ class MlpClassifierTest {
             assertTrue(top.get(i - 1).probability() >= top.get(i).probability(), top.toString());
         }
         assertEquals(p[model.labels().indexOf(top.get(0).label())], top.get(0).probability(), 0.0);
-        assertEquals("k must be >= 1, got 0",
-                assertThrows(IllegalArgumentException.class, () -> model.predict(text, 0)).getMessage());
+        assertEquals(
+                "k must be >= 1, got 0",
+                assertThrows(IllegalArgumentException.class, () -> model.predict(text, 0))
+                        .getMessage());
     }
 
     @Test
@@ -125,8 +128,10 @@ class MlpClassifierTest {
         MlpFixtures.trained().classifier().save(file);
         Path newer = rewriteMetadata(file, dir.resolve("newer.safetensors"), "version", "2");
         IOException e = assertThrows(IOException.class, () -> MlpClassifier.load(newer));
-        assertTrue(e.getMessage().contains("newer embed4j (MLP format version 2)")
-                && e.getMessage().contains("reads version " + MlpFile.VERSION), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("newer embed4j (MLP format version 2)")
+                        && e.getMessage().contains("reads version " + MlpFile.VERSION),
+                e.getMessage());
     }
 
     @Test
@@ -135,7 +140,9 @@ class MlpClassifierTest {
         MlpFixtures.trained().classifier().save(file);
         Path foreign = rewriteMetadata(file, dir.resolve("pt.safetensors"), "format", "pt");
         IOException e = assertThrows(IOException.class, () -> MlpClassifier.load(foreign));
-        assertTrue(e.getMessage().contains("not an embed4j MLP classifier") && e.getMessage().contains("\"pt\""),
+        assertTrue(
+                e.getMessage().contains("not an embed4j MLP classifier")
+                        && e.getMessage().contains("\"pt\""),
                 e.getMessage());
     }
 

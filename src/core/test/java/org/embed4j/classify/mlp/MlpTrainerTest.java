@@ -1,7 +1,5 @@
 package org.embed4j.classify.mlp;
 
-import org.embed4j.testing.MlpFixtures;
-import org.embed4j.classify.LabeledText;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -15,6 +13,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.embed4j.backend.Backends;
+import org.embed4j.classify.LabeledText;
+import org.embed4j.testing.MlpFixtures;
 import org.embed4j.vectors.WordVectors;
 import org.junit.jupiter.api.Test;
 
@@ -29,7 +29,8 @@ class MlpTrainerTest {
         // the best a text-blind classifier can do is to always answer the most frequent test label
         double majority = Collections.max(counts.values()) / (double) test.size();
         double accuracy = MlpFixtures.accuracy(MlpFixtures.trained().classifier(), test);
-        assertTrue(accuracy >= majority + (1 - majority) / 2, "accuracy " + accuracy + " vs majority class " + majority);
+        assertTrue(
+                accuracy >= majority + (1 - majority) / 2, "accuracy " + accuracy + " vs majority class " + majority);
     }
 
     @Test
@@ -48,9 +49,21 @@ class MlpTrainerTest {
         assertTrue(r.bestEpoch() < run, "this fixture overfits before the epoch limit; best " + r.bestEpoch());
 
         // the kept weights are those after epoch `bestEpoch`: training exactly that long gives the same model
-        MlpConfig shorter = new MlpConfig(r.bestEpoch(), c.batchSize(), c.dim(), c.hidden(), c.lr(), c.seed(),
-                c.dropout(), c.minCount(), c.wordNgrams(), c.devFraction(), c.patience());
-        MlpClassifier replay = new MlpTrainer(shorter, Backends.auto()).train(MlpFixtures.train()).classifier();
+        MlpConfig shorter = new MlpConfig(
+                r.bestEpoch(),
+                c.batchSize(),
+                c.dim(),
+                c.hidden(),
+                c.lr(),
+                c.seed(),
+                c.dropout(),
+                c.minCount(),
+                c.wordNgrams(),
+                c.devFraction(),
+                c.patience());
+        MlpClassifier replay = new MlpTrainer(shorter, Backends.auto())
+                .train(MlpFixtures.train())
+                .classifier();
         for (LabeledText e : MlpFixtures.test()) {
             assertArrayEquals(r.classifier().probabilities(e.text()), replay.probabilities(e.text()), e.text());
         }
@@ -59,8 +72,18 @@ class MlpTrainerTest {
     @Test
     void withoutDevSplitEveryEpochRunsAndTheLastIsKept() throws Exception {
         MlpConfig c = MlpFixtures.CONFIG;
-        MlpConfig noDev = new MlpConfig(3, c.batchSize(), c.dim(), c.hidden(), c.lr(), c.seed(), c.dropout(),
-                c.minCount(), c.wordNgrams(), 0f, c.patience());
+        MlpConfig noDev = new MlpConfig(
+                3,
+                c.batchSize(),
+                c.dim(),
+                c.hidden(),
+                c.lr(),
+                c.seed(),
+                c.dropout(),
+                c.minCount(),
+                c.wordNgrams(),
+                0f,
+                c.patience());
         MlpTrainer.Result r = new MlpTrainer(noDev, Backends.auto()).train(MlpFixtures.train());
         assertEquals(0, r.devExamples());
         assertEquals(400, r.trainExamples());
@@ -72,8 +95,18 @@ class MlpTrainerTest {
     @Test
     void frozenPretrainedRowsStayFixedAndTrainableOnesMove() throws Exception {
         MlpConfig c = MlpFixtures.CONFIG;
-        MlpConfig config = new MlpConfig(3, c.batchSize(), c.dim(), c.hidden(), c.lr(), c.seed(), c.dropout(),
-                c.minCount(), c.wordNgrams(), 0f, c.patience());
+        MlpConfig config = new MlpConfig(
+                3,
+                c.batchSize(),
+                c.dim(),
+                c.hidden(),
+                c.lr(),
+                c.seed(),
+                c.dropout(),
+                c.minCount(),
+                c.wordNgrams(),
+                0f,
+                c.patience());
         List<String> words = List.of("what", "who", "where", "how", "city", "notinthefixture");
         float[] rows = new float[words.size() * c.dim()];
         SplittableRandom rng = new SplittableRandom(3);
@@ -81,10 +114,14 @@ class MlpTrainerTest {
             rows[i] = (float) rng.nextGaussian();
         }
         WordVectors vectors = WordVectors.of(words, rows, c.dim());
-        MlpClassifier frozen = new MlpTrainer(config, Backends.auto()).pretrained(vectors, true)
-                .train(MlpFixtures.train()).classifier();
-        MlpClassifier tuned = new MlpTrainer(config, Backends.auto()).pretrained(vectors, false)
-                .train(MlpFixtures.train()).classifier();
+        MlpClassifier frozen = new MlpTrainer(config, Backends.auto())
+                .pretrained(vectors, true)
+                .train(MlpFixtures.train())
+                .classifier();
+        MlpClassifier tuned = new MlpTrainer(config, Backends.auto())
+                .pretrained(vectors, false)
+                .train(MlpFixtures.train())
+                .classifier();
         for (String w : words.subList(0, 5)) {
             float[] expected = vectors.vector(w);
             assertArrayEquals(expected, row(frozen, w), "frozen row of " + w);

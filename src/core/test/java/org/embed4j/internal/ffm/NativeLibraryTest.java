@@ -82,35 +82,43 @@ class NativeLibraryTest {
     void aLibraryWithoutTheRuntimeIsRejected() throws Exception {
         Path libm = Path.of("/lib/x86_64-linux-gnu/libm.so.6");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(libm), "no libm at " + libm);
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> NativeLibrary.open("embed4j", "e4j_", libm));
-        assertTrue(e.getMessage().contains("not an embed4j library") && e.getMessage().contains("e4j_version"),
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> NativeLibrary.open("embed4j", "e4j_", libm));
+        assertTrue(
+                e.getMessage().contains("not an embed4j library")
+                        && e.getMessage().contains("e4j_version"),
                 e.getMessage());
     }
 
     @Test
     void aLibraryOfAnotherVersionOrAbiIsRejected(@TempDir Path dir) throws Exception {
         Path wrongVersion = fakeLibrary(dir, "wrong-version", "\"9.9.9\"", 1);
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> NativeLibrary.open("embed4j", "e4j_", wrongVersion));
-        assertTrue(e.getMessage().contains("is version 9.9.9 but the embed4j jar is " + NativeLibrary.javaVersion()),
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> NativeLibrary.open("embed4j", "e4j_", wrongVersion));
+        assertTrue(
+                e.getMessage().contains("is version 9.9.9 but the embed4j jar is " + NativeLibrary.javaVersion()),
                 e.getMessage());
         Path wrongAbi = fakeLibrary(dir, "wrong-abi", "\"" + NativeLibrary.javaVersion() + "\"", 2);
-        IllegalStateException abi = assertThrows(IllegalStateException.class,
-                () -> NativeLibrary.open("embed4j", "e4j_", wrongAbi));
-        assertTrue(abi.getMessage().contains("C ABI version 2") && abi.getMessage().contains("needs ABI 1"),
+        IllegalStateException abi =
+                assertThrows(IllegalStateException.class, () -> NativeLibrary.open("embed4j", "e4j_", wrongAbi));
+        assertTrue(
+                abi.getMessage().contains("C ABI version 2") && abi.getMessage().contains("needs ABI 1"),
                 abi.getMessage());
     }
 
     /** A tiny library with embed4j's runtime functions, built with the C compiler the native build uses. */
     private static Path fakeLibrary(Path dir, String name, String version, int abi) throws Exception {
-        Path src = Files.writeString(dir.resolve(name + ".c"), "const char *e4j_version(void) { return " + version
-                + "; }\nint e4j_abi_version(void) { return " + abi + "; }\n"
-                + "const char *e4j_last_error(void) { return \"\"; }\n");
+        Path src = Files.writeString(
+                dir.resolve(name + ".c"),
+                "const char *e4j_version(void) { return " + version
+                        + "; }\nint e4j_abi_version(void) { return " + abi + "; }\n"
+                        + "const char *e4j_last_error(void) { return \"\"; }\n");
         Path lib = dir.resolve("lib" + name + ".so");
         Process p;
         try {
             p = new ProcessBuilder("cc", "-shared", "-fPIC", "-Wl,-z,noexecstack", "-o", lib.toString(), src.toString())
-                    .redirectErrorStream(true).start();
+                    .redirectErrorStream(true)
+                    .start();
         } catch (java.io.IOException noCompiler) {
             org.junit.jupiter.api.Assumptions.abort("no C compiler (cc) here: " + noCompiler.getMessage());
             throw noCompiler;
@@ -122,12 +130,13 @@ class NativeLibraryTest {
 
     @Test
     void anUnknownLibraryNamesTheMissingResource() {
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> NativeLibrary.load("embed4j_nonexistent"));
+        IllegalStateException e =
+                assertThrows(IllegalStateException.class, () -> NativeLibrary.load("embed4j_nonexistent"));
         assertTrue(e.getMessage().contains("libembed4j_nonexistent.so"), e.getMessage());
         assertTrue(e.getMessage().contains("-Dembed4j.native.embed4j_nonexistent.path"), e.getMessage());
         // Remembered: the same reason again, without retrying.
-        IllegalStateException again = assertThrows(IllegalStateException.class,
-                () -> NativeLibrary.load("embed4j_nonexistent"));
+        IllegalStateException again =
+                assertThrows(IllegalStateException.class, () -> NativeLibrary.load("embed4j_nonexistent"));
         assertEquals(e.getMessage(), again.getMessage());
     }
 
@@ -137,7 +146,9 @@ class NativeLibraryTest {
         Downcall d = lib.downcall("e4j_no_such_kernel", FunctionDescriptor.of(ValueLayout.JAVA_INT));
         assertFalse(d.isAvailable());
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, d::handle);
-        assertTrue(e.getMessage().contains("e4j_no_such_kernel") && e.getMessage().contains(lib.path().toString()),
+        assertTrue(
+                e.getMessage().contains("e4j_no_such_kernel")
+                        && e.getMessage().contains(lib.path().toString()),
                 e.getMessage());
     }
 
@@ -167,7 +178,8 @@ class NativeLibraryTest {
     @Test
     void concurrentExtractionWritesOnce(@TempDir Path dir) throws Exception {
         URL url = NativeLibrary.class.getResource(RESOURCE);
-        org.junit.jupiter.api.Assumptions.assumeTrue(url != null, "the build did not put " + RESOURCE + " on the class path");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                url != null, "the build did not put " + RESOURCE + " on the class path");
         int threads = 8;
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
@@ -197,20 +209,26 @@ class NativeLibraryTest {
         }
         assertTrue(java.util.Arrays.equals(expected, Files.readAllBytes(lib)), "extracted bytes differ");
         try (var files = Files.list(dir.resolve("0.1.0"))) {
-            assertEquals(List.of(".lock", "libembed4j.so"),
-                    files.map(p -> p.getFileName().toString()).sorted().toList(), "no temporary file left behind");
+            assertEquals(
+                    List.of(".lock", "libembed4j.so"),
+                    files.map(p -> p.getFileName().toString()).sorted().toList(),
+                    "no temporary file left behind");
         }
         // A stale copy (other bytes) is replaced; the loaded copy works.
         Files.writeString(lib, "stale");
         Files.setLastModifiedTime(lib, FileTime.fromMillis(0));
-        assertTrue(ResourceExtractor.extract(url, dir.resolve("0.1.0"), "libembed4j.so").written());
-        assertEquals(NativeLibrary.javaVersion(), NativeLibrary.open("embed4j", "e4j_", lib).version());
+        assertTrue(ResourceExtractor.extract(url, dir.resolve("0.1.0"), "libembed4j.so")
+                .written());
+        assertEquals(
+                NativeLibrary.javaVersion(),
+                NativeLibrary.open("embed4j", "e4j_", lib).version());
     }
 
     @Test
     void extractsFromAJarOncePerJar(@TempDir Path dir) throws Exception {
         URL url = NativeLibrary.class.getResource(RESOURCE);
-        org.junit.jupiter.api.Assumptions.assumeTrue(url != null, "the build did not put " + RESOURCE + " on the class path");
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                url != null, "the build did not put " + RESOURCE + " on the class path");
         byte[] bytes;
         try (var in = url.openStream()) {
             bytes = in.readAllBytes();
@@ -248,7 +266,9 @@ class NativeLibraryTest {
         assertEquals(first, second);
         assertEquals(written, Files.getLastModifiedTime(second), "the second use does not extract again");
         assertTrue(java.util.Arrays.equals(bytes, Files.readAllBytes(first)), "extracted bytes differ");
-        assertEquals(NativeLibrary.javaVersion(), NativeLibrary.open("embed4j", "e4j_", first).version());
+        assertEquals(
+                NativeLibrary.javaVersion(),
+                NativeLibrary.open("embed4j", "e4j_", first).version());
     }
 
     private static void restore(String before) {

@@ -38,10 +38,11 @@ class NativeStatusTest {
 
     @Test
     void cudaErrorsCarryTheCudaName() {
-        CudaException e = (CudaException) NativeStatus.toException(4, "e4j_gather_forward_cuda",
-                "cudaErrorMemoryAllocation: out of memory allocating 4096 bytes");
+        CudaException e = (CudaException) NativeStatus.toException(
+                4, "e4j_gather_forward_cuda", "cudaErrorMemoryAllocation: out of memory allocating 4096 bytes");
         assertEquals("cudaErrorMemoryAllocation", e.errorName());
-        assertEquals("CUBLAS_STATUS_EXECUTION_FAILED",
+        assertEquals(
+                "CUBLAS_STATUS_EXECUTION_FAILED",
                 NativeStatus.cudaErrorName("cublasSgemm failed: CUBLAS_STATUS_EXECUTION_FAILED"));
         assertEquals("CUDA_ERROR_LAUNCH_FAILED", NativeStatus.cudaErrorName("driver said CUDA_ERROR_LAUNCH_FAILED"));
         assertEquals("unknown", NativeStatus.cudaErrorName("no name here"));
@@ -51,8 +52,8 @@ class NativeStatusTest {
     @Test
     void aFailedNativeCallIsMappedWithItsThreadLocalMessage() throws Exception {
         NativeLibrary lib = NativeLibrary.load("embed4j");
-        Downcall setThreads = lib.downcall("e4j_set_num_threads",
-                FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
+        Downcall setThreads =
+                lib.downcall("e4j_set_num_threads", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
         int status;
         try {
             status = (int) setThreads.handle().invokeExact(0);
@@ -60,8 +61,10 @@ class NativeStatusTest {
             throw Downcall.rethrow(t);
         }
         int s = status;
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> lib.check(s, "e4j_set_num_threads"));
-        assertTrue(e.getMessage().contains("got 0") && e.getMessage().contains("[e4j_set_num_threads]"), e.getMessage());
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> lib.check(s, "e4j_set_num_threads"));
+        assertTrue(
+                e.getMessage().contains("got 0") && e.getMessage().contains("[e4j_set_num_threads]"), e.getMessage());
         // The message is thread-local: another thread sees none.
         String[] other = new String[1];
         Thread t = new Thread(() -> other[0] = lib.lastError());

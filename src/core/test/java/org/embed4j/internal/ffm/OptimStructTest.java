@@ -15,8 +15,20 @@ class OptimStructTest {
 
     @Test
     void offsetsMatchTheCStruct() {
-        String[] names = {"kind", "nesterov", "step", "lr", "momentum", "dampening", "weight_decay", "beta1", "beta2",
-                "eps", "first_step", "maximize"};
+        String[] names = {
+            "kind",
+            "nesterov",
+            "step",
+            "lr",
+            "momentum",
+            "dampening",
+            "weight_decay",
+            "beta1",
+            "beta2",
+            "eps",
+            "first_step",
+            "maximize"
+        };
         long[] offsets = {0, 4, 8, 16, 20, 24, 28, 32, 36, 40, 44, 48};
         for (int i = 0; i < names.length; i++) {
             assertEquals(offsets[i], OptimStruct.LAYOUT.byteOffset(PathElement.groupElement(names[i])), names[i]);
@@ -27,8 +39,8 @@ class OptimStructTest {
 
     @Test
     void writesEveryField() {
-        OptimStep step = new OptimStep(OptimKind.SPARSE_ADAM, 7, 0.5f, 0.9f, 0.1f, 0.01f, 0.8f, 0.99f, 1e-6f, true,
-                true, true);
+        OptimStep step =
+                new OptimStep(OptimKind.SPARSE_ADAM, 7, 0.5f, 0.9f, 0.1f, 0.01f, 0.8f, 0.99f, 1e-6f, true, true, true);
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment s = OptimStruct.of(arena, step);
             assertEquals(OptimKind.SPARSE_ADAM.ordinal(), s.get(ValueLayout.JAVA_INT, 0));
