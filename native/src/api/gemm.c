@@ -1,17 +1,15 @@
-/* gemm.c — e4j_gemm, the exported entry: argument checks, trivial cases, dispatch on e4j_isa_level().
+/* gemm.c — e4j_gemm, the exported entry: argument checks, trivial cases, then the level's gemm primitive.
  *
  *   C (M,N) = alpha · op(A) (M,K) · op(B) (K,N) + beta · C      row-major, leading dimensions lda/ldb/ldc
  *
  * A is stored (M,K), or (K,M) when trans_a; B is stored (K,N), or (N,K) when trans_b. beta == 0 means C is
  * write-only (NaN/Inf already in C never propagate), like BLAS. K == 0 or alpha == 0: C = beta·C.
- * C must not overlap A or B. Level 0 runs the scalar reference (gemm_ref.c, the spec); level 1 the AVX2
- * kernel (gemm_avx2.c), which is tested against it. Results of the AVX2 path do not depend on the
+ * C must not overlap A or B. Level 0 runs the scalar reference (ref/gemm_ref.c, the spec); level 1 the AVX2
+ * kernel (avx2/gemm_avx2.c), which is tested against it. Results of the AVX2 path do not depend on the
  * thread count (each C element is summed by one thread in the same blocked order).
  * Thread-safe: concurrent calls with disjoint C are fine.
  */
-#include "embed4j.h"
-#include "gemm_kernels.h"
-#include "internal.h"
+#include "kernels.h"
 
 /* Largest element offset touched in a matrix of `rows` rows of `cols` used columns, stride ld; -1 on overflow. */
 static int64_t extent(int64_t rows, int64_t cols, int64_t ld) {
@@ -67,9 +65,6 @@ E4J_API int32_t e4j_gemm(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N,
         scale_c(M, N, beta, C, ldc);
         return E4J_OK;
     }
-    if (e4j_isa_level() >= 1)
-        e4j_gemm_avx2(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-    else
-        e4j_gemm_ref(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    e4j_prims_get()->gemm(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
     return E4J_OK;
 }

@@ -1,8 +1,8 @@
-/* w2v.c — exported word2vec entry points: argument and token checks, then dispatch on the
- * kernel level (0: w2v_ref.c, 1: w2v_avx2.c). The semantics are written down in w2v.h.
+/* w2v.c — exported word2vec entry points: argument and token checks, then the level's w2v_train primitive
+ * (0: ref/w2v_ref.c, 1: avx2/w2v_avx2.c). The semantics are written down in w2v.h.
  * Thread-safe: many Hogwild workers call e4j_w2v_train_chunk at once on shared W_in / W_out,
  * each with its own rng, tokens and workspace; the racing updates are deliberate (Hogwild). */
-#include "w2v.h"
+#include "kernels.h"
 
 #include <math.h>
 
@@ -71,6 +71,5 @@ E4J_API int32_t e4j_w2v_train_chunk(float *W_in, float *W_out, double *loss_sum,
 
     e4j_w2v_args a = {W_in, W_out, tokens, neg_table, sub_offsets, sub_ids, T, S, V, R, D,
                       cbow, window, negative, lr_start, lr_end, workspace};
-    return e4j_isa_level() == 1 ? e4j_w2v_train_avx2(&a, loss_sum, pairs, rng)
-                                : e4j_w2v_train_ref(&a, loss_sum, pairs, rng);
+    return e4j_prims_get()->w2v_train(&a, loss_sum, pairs, rng);
 }

@@ -8,16 +8,15 @@
  * then finite logits), so a failed call writes nothing. dlogits may alias logits: each row is read
  * completely before it is written. Numerically stable (max subtracted); the loss is accumulated in
  * double over fixed blocks of rows (independent of the thread count), so the result is deterministic.
- * This file checks and drives; the rows are computed by xent_ref.c (level 0, double) or xent_avx2.c
- * (level 1, float with polynomial exp/log; see xent.h). Thread-safe. */
+ * This file checks and drives; the rows and the pre-checks are primitives of the level: ref/xent_ref.c
+ * (level 0, double) or avx2/xent_avx2.c (level 1, float with polynomial exp/log; see xent.h). Thread-safe. */
 #include "kernels.h"
-#include "xent.h"
 
 #define MAX_BLOCKS 1024
 
 typedef struct xent_ctx {
     e4j_xent_args a;
-    int32_t level;
+    const e4j_prims *p;
     int64_t block, B;
     double partial[MAX_BLOCKS];
 } xent_ctx;
@@ -26,18 +25,13 @@ static void xent_range(void *vctx, int64_t blk0, int64_t blk1) {
     xent_ctx *c = (xent_ctx *)vctx;
     for (int64_t blk = blk0; blk < blk1; blk++) {
         int64_t i0 = blk * c->block, i1 = i0 + c->block < c->B ? i0 + c->block : c->B;
-        c->partial[blk] = c->level == 1 ? e4j_xent_rows_avx2(&c->a, i0, i1) : e4j_xent_rows_ref(&c->a, i0, i1);
+        c->partial[blk] = c->p->xent_rows(&c->a, i0, i1);
     }
 }
 
-/* sum_i w[t_i] over non-ignored rows, in double: a count when unweighted (exact), else four partial sums
- * in a fixed order (one dependent chain of adds would cost more than the K = 2 kernel itself) */
+/* sum_i w[t_i] over non-ignored rows in double, as four partial sums in a fixed order (one dependent chain
+ * of adds would cost more than the K = 2 kernel itself); unweighted, the pre-check's count is the sum */
 static double total_target_weight(const int64_t *targets, const float *weight, int64_t ignore_index, int64_t B) {
-    if (!weight) {
-        int64_t n = 0;
-        for (int64_t i = 0; i < B; i++) n += targets[i] != ignore_index;
-        return (double)n;
-    }
     double s[4] = {0, 0, 0, 0};
     for (int64_t i = 0; i < B; i++)
         if (targets[i] != ignore_index) s[i & 3] += (double)weight[targets[i]];
@@ -45,6 +39,7 @@ static double total_target_weight(const int64_t *targets, const float *weight, i
 }
 
 typedef struct finite_ctx {
+    const e4j_prims *p;
     const float *x;
     int64_t n, chunk;
     unsigned char bad[MAX_BLOCKS];
@@ -54,13 +49,14 @@ static void finite_range(void *vctx, int64_t c0, int64_t c1) {
     finite_ctx *c = (finite_ctx *)vctx;
     for (int64_t k = c0; k < c1; k++) {
         int64_t at = k * c->chunk, len = c->n - at < c->chunk ? c->n - at : c->chunk;
-        c->bad[k] = !e4j_all_finite_avx2(c->x + at, len);
+        c->bad[k] = !c->p->all_finite(c->x + at, len);
     }
 }
 
-/* the AVX2 finiteness pre-check over all n logits, split over the threads (it is a full read pass) */
-static int all_finite_parallel(const float *x, int64_t n) {
+/* the finiteness pre-check over all n logits, split over the threads (it is a full read pass) */
+static int all_finite_parallel(const e4j_prims *p, const float *x, int64_t n) {
     static _Thread_local finite_ctx c;
+    c.p = p;
     c.x = x;
     c.n = n;
     c.chunk = n / MAX_BLOCKS + 1;
@@ -85,15 +81,15 @@ E4J_API int32_t e4j_softmax_xent(float *loss, float *dlogits, const float *logit
     if (B > 0 && (!logits || !targets))
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "softmax_xent: logits and targets must not be NULL");
     if (B > 0 && K < 1) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "softmax_xent needs K >= 1 classes, got %lld", (long long)K);
-    const int32_t level = e4j_isa_level(); /* read once: a call never mixes the two paths */
-    int64_t counted = -1; /* non-ignored targets, when the vector pre-check has counted them */
-    const int targets_ok = level == 1 && e4j_xent_targets_ok_avx2(targets, B, K, ignore_index, &counted);
+    const e4j_prims *p = e4j_prims_get(); /* read once: a call never mixes the two levels */
+    int64_t counted = -1; /* non-ignored targets, counted by the pre-check */
+    const int targets_ok = p->xent_targets_ok(targets, B, K, ignore_index, &counted);
     for (int64_t i = 0; i < B && !targets_ok; i++)
         if (targets[i] != ignore_index && (targets[i] < 0 || targets[i] >= K))
             return e4j_fail(E4J_ERR_INDEX, "target %lld at row %lld is out of range [0, %lld) and is not ignore_index %lld",
                             (long long)targets[i], (long long)i, (long long)K, (long long)ignore_index);
-    /* the vector pre-check answers for the usual all-finite input; the loop below names the first bad value */
-    const int all_finite = level == 1 && B > 0 && all_finite_parallel(logits, B * K);
+    /* the pre-check answers for the usual all-finite input; the loop below names the first bad value */
+    const int all_finite = B == 0 || all_finite_parallel(p, logits, B * K);
     for (int64_t i = 0; i < B && !all_finite; i++) {
         const float *x = logits + i * K;
         int bad = 0;
@@ -106,13 +102,13 @@ E4J_API int32_t e4j_softmax_xent(float *loss, float *dlogits, const float *logit
                                     (double)x[j], (long long)i, (long long)j);
     }
     static _Thread_local xent_ctx c; /* ~8 KiB of partial sums: kept off the caller's stack */
-    c.level = level;
+    c.p = p;
     c.B = B;
     c.a = (e4j_xent_args){.loss = loss, .dlogits = dlogits, .logits = logits, .targets = targets, .weight = weight,
                           .ignore_index = ignore_index, .K = K, .reduction = reduction, .eps = label_smoothing};
     c.a.weight_sum = 0.0;
     for (int64_t j = 0; j < K; j++) c.a.weight_sum += weight ? (double)weight[j] : 1.0;
-    double total_weight = !weight && counted >= 0 ? (double)counted : total_target_weight(targets, weight, ignore_index, B);
+    double total_weight = weight ? total_target_weight(targets, weight, ignore_index, B) : (double)counted;
     c.a.grad_scale = reduction == E4J_REDUCE_MEAN ? 1.0 / total_weight : 1.0;
     c.a.zero_grad = reduction == E4J_REDUCE_MEAN && total_weight == 0.0;
     /* fixed blocks (a multiple of 8 rows, for the rows-in-lanes kernel), independent of the thread count */

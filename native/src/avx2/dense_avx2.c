@@ -1,9 +1,9 @@
 /* AVX2 dense-layer and search primitives (see dense_ref.c for the semantics).
- * Bias add, column sums and ReLU are bit-identical to the reference. The softmax passes use a
- * polynomial exp (Cephes-style range reduction, ~2 ulp) and 4 double lanes for the sum, and dot_rows
- * uses 8 FMA lanes per row: these round differently from the reference (tests use abs+rel tolerance),
- * but every row is computed the same way whatever block it falls in, so results do not depend on
- * blocking or thread count. Thread-safe for disjoint outputs. */
+ * Bias add, column sums and ReLU are bit-identical to the reference. dot_rows uses 8 FMA lanes per row:
+ * it rounds differently from the reference (tests use abs+rel tolerance), but every row is computed the
+ * same way whatever block it falls in, so results do not depend on blocking or thread count.
+ * Thread-safe for disjoint outputs. */
+#include "avx2_math.h"
 #include "kernels.h"
 
 #include <immintrin.h>
@@ -63,13 +63,6 @@ void e4j_relu_backward_avx2(float *din, const float *dout, const float *out, int
     e4j_relu_backward_ref(din + i, dout + i, out + i, n - i);
 }
 
-static inline float hsum(__m256 v) {
-    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-    s = _mm_add_ss(s, _mm_movehdup_ps(s));
-    return _mm_cvtss_f32(s);
-}
-
 /* one accumulator per row, then the scalar tail: a row's score is the same in the 4-row and 1-row loops */
 void e4j_dot_rows_avx2(float *scores, const float *q, const float *W, int64_t r0, int64_t r1, int64_t D) {
     const int64_t D8 = D & ~(int64_t)7;
@@ -85,7 +78,7 @@ void e4j_dot_rows_avx2(float *scores, const float *q, const float *W, int64_t r0
             a2 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(w2 + d), a2);
             a3 = _mm256_fmadd_ps(qv, _mm256_loadu_ps(w3 + d), a3);
         }
-        float s0 = hsum(a0), s1 = hsum(a1), s2 = hsum(a2), s3 = hsum(a3);
+        float s0 = e4j_hsum256(a0), s1 = e4j_hsum256(a1), s2 = e4j_hsum256(a2), s3 = e4j_hsum256(a3);
         for (int64_t d = D8; d < D; d++) {
             s0 += q[d] * w0[d];
             s1 += q[d] * w1[d];
@@ -101,7 +94,7 @@ void e4j_dot_rows_avx2(float *scores, const float *q, const float *W, int64_t r0
         const float *w0 = W + r * D;
         __m256 a0 = _mm256_setzero_ps();
         for (int64_t d = 0; d < D8; d += 8) a0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + d), _mm256_loadu_ps(w0 + d), a0);
-        float s0 = hsum(a0);
+        float s0 = e4j_hsum256(a0);
         for (int64_t d = D8; d < D; d++) s0 += q[d] * w0[d];
         scores[r - r0] = s0;
     }

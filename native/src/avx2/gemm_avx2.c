@@ -25,8 +25,8 @@
  * strip yields until one frees, which always happens because holders never wait on anything).
  * Thread-safe: yes; concurrent calls must not share C.
  */
-#include "gemm_kernels.h"
-#include "internal.h"
+#include "avx2_math.h"
+#include "gemm_avx2.h"
 
 #include <immintrin.h>
 #include <sched.h>
@@ -132,11 +132,6 @@ static inline __attribute__((always_inline)) void tile_6x16(int64_t kc, const fl
     }
 }
 
-/* Lane mask of the first n (0..8) lanes. */
-static inline __m256i first_lanes(int64_t n) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 /* Merges an mr x nr corner of a local 6x16 tile t into c: c = t + beta·c (beta == 0: c not read). */
 static void merge_edge(const float *t, float *c, int64_t ldc, int64_t mr, int64_t nr, float beta) {
     for (int64_t r = 0; r < mr; r++) {
@@ -169,7 +164,7 @@ static void tile(const gemm_job *j, int64_t kc, const float *a, int64_t rs_a, in
         if (nr == NR)
             tile_6x16(kc, a, rs_a, cs_a, mr, b, rs_b, B_ROWS, none, none, t, NR, j->alpha, 0.0f);
         else
-            tile_6x16(kc, a, rs_a, cs_a, mr, b, rs_b, B_MASKED, first_lanes(nr), first_lanes(nr > 8 ? nr - 8 : 0), t, NR,
+            tile_6x16(kc, a, rs_a, cs_a, mr, b, rs_b, B_MASKED, e4j_first_lanes(nr), e4j_first_lanes(nr > 8 ? nr - 8 : 0), t, NR,
                       j->alpha, 0.0f);
         merge_edge(t, c, j->ldc, mr, nr, beta);
     }

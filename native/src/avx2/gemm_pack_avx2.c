@@ -3,29 +3,14 @@
  * the kernel never branches on size. All four transpose cases are handled here: a transposed operand is
  * read as 8x8 tiles and transposed in registers. Deterministic; thread-safe (writes only dst).
  */
-#include "gemm_kernels.h"
+#include "avx2_math.h"
+#include "gemm_avx2.h"
 
 #include <immintrin.h>
 #include <string.h>
 
 #define MR E4J_GEMM_MR
 #define NR E4J_GEMM_NR
-
-/* 8x8 transpose of rows r[0..7] (8 floats each) held in registers. */
-static inline void transpose8(__m256 r[8]) {
-    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-    __m256 s0 = _mm256_shuffle_ps(t0, t2, 0x44), s1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-    __m256 s2 = _mm256_shuffle_ps(t1, t3, 0x44), s3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-    __m256 s4 = _mm256_shuffle_ps(t4, t6, 0x44), s5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-    __m256 s6 = _mm256_shuffle_ps(t5, t7, 0x44), s7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-    r[0] = _mm256_permute2f128_ps(s0, s4, 0x20); r[1] = _mm256_permute2f128_ps(s1, s5, 0x20);
-    r[2] = _mm256_permute2f128_ps(s2, s6, 0x20); r[3] = _mm256_permute2f128_ps(s3, s7, 0x20);
-    r[4] = _mm256_permute2f128_ps(s0, s4, 0x31); r[5] = _mm256_permute2f128_ps(s1, s5, 0x31);
-    r[6] = _mm256_permute2f128_ps(s2, s6, 0x31); r[7] = _mm256_permute2f128_ps(s3, s7, 0x31);
-}
 
 /* Packs op(A)[i0 .. i0+mc, p0 .. p0+kc) into ceil(mc/MR) panels of (kc x MR), zero rows past mc:
  * dst[panel*kc*MR + k*MR + r] = op(A)[i0 + panel*MR + r, p0 + k]. */
@@ -49,7 +34,7 @@ void e4j_gemm_pack_a(const gemm_job *j, int64_t i0, int64_t mc, int64_t p0, int6
                     __m256 v[8];
                     for (int r = 0; r < MR; r++) v[r] = _mm256_loadu_ps(row[r] + k);
                     v[6] = v[7] = _mm256_setzero_ps();
-                    transpose8(v);
+                    e4j_transpose8(v);
                     /* v[kk] holds k+kk for rows 0..7; store rows 0..5 (overlapping 8-wide stores, in order) */
                     for (int kk = 0; kk < 8; kk++) {
                         float tmp[8] __attribute__((aligned(32)));
@@ -95,7 +80,7 @@ void e4j_gemm_pack_b(const gemm_job *j, int64_t j0, int64_t nc, int64_t p0, int6
                     for (int h = 0; h < 2; h++) {
                         __m256 v[8];
                         for (int c = 0; c < 8; c++) v[c] = _mm256_loadu_ps(col + (h * 8 + c) * ldb + k);
-                        transpose8(v);
+                        e4j_transpose8(v);
                         for (int kk = 0; kk < 8; kk++) _mm256_store_ps(dst + (k + kk) * NR + h * 8, v[kk]);
                     }
                 }

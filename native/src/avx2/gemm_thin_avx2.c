@@ -7,7 +7,8 @@
  *   e4j_gemm_small_k   K <= E4J_GEMM_SMALL_K_MAX, B not transposed (input gradient dY·W with few outputs)
  * Thread-safe: no state; callers give each thread disjoint rows/columns of C.
  */
-#include "gemm_kernels.h"
+#include "avx2_math.h"
+#include "gemm_avx2.h"
 
 #include <immintrin.h>
 
@@ -23,11 +24,6 @@ static inline void store_first(float *p, __m256 x, int64_t n) {
     for (int64_t q = 0; q < n; q++) p[q] = t[q];
 }
 
-/* Lane mask of the first n (0..8) lanes. */
-static inline __m256i first_lanes(int64_t n) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 /* ------------------------------------------------------------------ A·Bᵀ with N <= 4 */
 
 /* R x Q dot products C[i..i+R, jj..jj+Q] over the whole K (R*Q independent FMA chains), k in steps of 8
@@ -35,7 +31,7 @@ static inline __m256i first_lanes(int64_t n) {
 static inline __attribute__((always_inline)) void dot_tile(const gemm_job *j, int R, int Q, int64_t i, int64_t i1,
                                                            int64_t jj) {
     const int64_t K = j->K, N = j->N, lda = j->lda, ldb = j->ldb, ldc = j->ldc;
-    const __m256i tail = first_lanes(K % 8);
+    const __m256i tail = e4j_first_lanes(K % 8);
     const int64_t kv = K - K % 8;
     const float *ar[12], *br[4];
     __m256 acc[12];
@@ -70,8 +66,7 @@ static inline __attribute__((always_inline)) void dot_tile(const gemm_job *j, in
     float sums[12];
 #pragma GCC unroll 3
     for (int t = 0; t < R * Q; t += 4) { /* R*Q is 12: three 4-way horizontal reductions */
-        __m256 h = _mm256_hadd_ps(_mm256_hadd_ps(acc[t], acc[t + 1]), _mm256_hadd_ps(acc[t + 2], acc[t + 3]));
-        _mm_storeu_ps(sums + t, _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1)));
+        _mm_storeu_ps(sums + t, e4j_hsum4x256(acc[t], acc[t + 1], acc[t + 2], acc[t + 3]));
     }
     for (int r = 0; r < R && i + r < i1; r++)
         for (int q = 0; q < Q && jj + q < N; q++) {
@@ -108,7 +103,7 @@ static inline __attribute__((always_inline)) void rows_tile(const gemm_job *j, i
 #pragma GCC unroll 12
     for (int v = 0; v < V; v++) {
         int64_t left = ncols - 8 * v;
-        m[v] = first_lanes(left < 0 ? 0 : left > 8 ? 8 : left);
+        m[v] = e4j_first_lanes(left < 0 ? 0 : left > 8 ? 8 : left);
     }
 #pragma GCC unroll 12
     for (int t = 0; t < R * V; t++) acc[t] = _mm256_setzero_ps();
@@ -184,7 +179,7 @@ static inline __attribute__((always_inline)) void l1_pass(const gemm_job *j, int
 static inline __attribute__((always_inline)) void few_rows_l1(const gemm_job *j, int R, int U, int64_t n0, int64_t n1) {
     const int64_t K = j->K, ldc = j->ldc;
     const int64_t nv = (n1 - n0) / 8 * 8, nt = n1 - n0 - nv;
-    const __m256i tm = first_lanes(nt);
+    const __m256i tm = e4j_first_lanes(nt);
     const __m256 vb = _mm256_set1_ps(j->beta);
     for (int r = 0; r < R; r++) {
         float *c = j->C + r * ldc + n0;

@@ -9,8 +9,8 @@
  * The next position's negatives are drawn one position ahead (the RNG stream is the same) so their
  * rows can be prefetched while this window computes.
  * Compiled with -mavx2 -mfma; only called when e4j_isa_level() == 1. Hogwild: racy on purpose. */
-#include "w2v.h"
 #include "avx2_math.h"
+#include "kernels.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -35,19 +35,6 @@ static inline __m256 log256(__m256 v) {
     return _mm256_fmadd_ps(kf, _mm256_set1_ps(0.69314718056f), _mm256_mul_ps(_mm256_add_ps(s, s), p));
 }
 
-static inline float hsum(__m256 v) {
-    __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    x = _mm_add_ps(x, _mm_movehl_ps(x, x));
-    x = _mm_add_ss(x, _mm_movehdup_ps(x));
-    return _mm_cvtss_f32(x);
-}
-
-/* The four horizontal sums of a0..a3 in one vector. */
-static inline __m128 hsum4(__m256 a0, __m256 a1, __m256 a2, __m256 a3) {
-    __m256 t = _mm256_hadd_ps(_mm256_hadd_ps(a0, a1), _mm256_hadd_ps(a2, a3));
-    return _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
-}
-
 typedef struct kctx {
     const e4j_w2v_args *a;
     const e4j_w2v_ws *ws;
@@ -63,7 +50,7 @@ static inline float dot1(const kctx *k, const float *x, const float *y) {
     int64_t d = 0;
     for (; d < k->D8; d += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(x + d), _mm256_loadu_ps(y + d), acc);
     if (d < k->D) acc = _mm256_fmadd_ps(ld_tail(k, x + d), ld_tail(k, y + d), acc);
-    return hsum(acc);
+    return e4j_hsum256(acc);
 }
 
 /* Gradients and loss of one row of logits in place: G[j] = (label_j - sigmoid(G[j])) * lr * mask_j. */
@@ -131,7 +118,7 @@ static float sg_avx2(const kctx *k, int32_t C, float lr) {
                 a2 = _mm256_fmadd_ps(xv, ld_tail(k, orow[j + 2] + d), a2);
                 a3 = _mm256_fmadd_ps(xv, ld_tail(k, orow[j + 3] + d), a3);
             }
-            _mm_storeu_ps(Gc + j, hsum4(a0, a1, a2, a3));
+            _mm_storeu_ps(Gc + j, e4j_hsum4x256(a0, a1, a2, a3));
         }
         for (; j < O; j++) Gc[j] = dot1(k, x, orow[j]);
         for (j = O; j < Op; j++) Gc[j] = 0.0f;
@@ -174,7 +161,7 @@ static float sg_avx2(const kctx *k, int32_t C, float lr) {
         }
     }
     for (int32_t c = 0; c < C; c++) add_to_input(k, ws->ctx[c], ws->in_grad + c * Dp);
-    return hsum(lossv);
+    return e4j_hsum256(lossv);
 }
 
 static double cbow_avx2(const kctx *k, int32_t C, float lr) {
@@ -243,17 +230,12 @@ static int32_t gather_inputs(const kctx *k, int32_t C) {
     return E4J_OK;
 }
 
-static inline void prefetch_row(const float *row, int64_t D) {
-    for (int64_t d = 0; d < D; d += 16) _mm_prefetch((const char *)(row + d), _MM_HINT_T0);
-}
-
-int32_t e4j_w2v_train_avx2(const e4j_w2v_args *a, double *loss_sum, int64_t *pairs, uint64_t *rng) {
+e4j_status e4j_w2v_train_avx2(const e4j_w2v_args *a, double *loss_sum, int64_t *pairs, uint64_t *rng) {
     e4j_w2v_ws ws;
     e4j_w2v_layout(a->D, a->window, a->negative, &ws, a->workspace);
     kctx k = {a, &ws, a->D, e4j_w2v_pad8(a->D), a->D & ~(int64_t)7, e4j_w2v_pad8(a->negative + 1),
               a->negative + 1, _mm256_setzero_si256()};
-    int32_t rem = (int32_t)(a->D - k.D8);
-    k.tail = _mm256_cmpgt_epi32(_mm256_set1_epi32(rem), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    k.tail = e4j_first_lanes(a->D - k.D8);
     for (int64_t j = 0; j < k.Op; j++) ws.mask[j] = 0.0f; /* padding lanes stay 0 */
 
     const int32_t *tok = a->tokens;
@@ -280,10 +262,10 @@ int32_t e4j_w2v_train_avx2(const e4j_w2v_args *a, double *loss_sum, int64_t *pai
         while (tn < T && tok[tn] == -1) tn++;
         if (tn < T) { /* look ahead: same draws in the same order, rows fetched early */
             r = e4j_w2v_draw(r, a, tok[tn], &b_nxt, nxt, &bad_nxt);
-            for (int32_t j = 0; j <= a->negative; j++) prefetch_row(a->W_out + (int64_t)nxt[j] * a->D, a->D);
+            for (int32_t j = 0; j <= a->negative; j++) e4j_prefetch_row(a->W_out + (int64_t)nxt[j] * a->D, a->D);
             int64_t in_next = tn + a->window;
             if (!a->sub_offsets && in_next < T && tok[in_next] >= 0)
-                prefetch_row(a->W_in + (int64_t)tok[in_next] * a->D, a->D);
+                e4j_prefetch_row(a->W_in + (int64_t)tok[in_next] * a->D, a->D);
         }
         if (bad_cur >= 0) {
             st = e4j_fail(E4J_ERR_INDEX, "w2v: neg_table[%lld] = %d out of range [0, %lld)", (long long)bad_cur,

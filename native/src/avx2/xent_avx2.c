@@ -12,8 +12,8 @@
  * Rounds differently from the reference (abs+rel tolerance in the tests) but is deterministic: every
  * value depends only on its row, and the loss partial sums are added in row order.
  * Thread-safe for disjoint row ranges. */
-#include "xent.h"
 #include "avx2_math.h"
+#include "kernels.h"
 
 #include <immintrin.h>
 #include <math.h>
@@ -81,30 +81,6 @@ static inline __m256 log1p_unit(__m256 u) {
 
 /* ---------------------------------------------------------------- K <= XS_MAX: 8 rows per ymm */
 
-static inline __m256i lanes_below(int64_t n) { /* lanes [0, min(n, 8)) set */
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(n < 8 ? n : 8)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
-/* in-register 8x8 transpose: r[i] lane j <-> r[j] lane i */
-static inline __attribute__((always_inline)) void transpose8(__m256 r[8]) {
-    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-    r[0] = _mm256_permute2f128_ps(u0, u4, 0x20);
-    r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
-    r[2] = _mm256_permute2f128_ps(u2, u6, 0x20);
-    r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
-    r[4] = _mm256_permute2f128_ps(u0, u4, 0x31);
-    r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
-    r[6] = _mm256_permute2f128_ps(u2, u6, 0x31);
-    r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
-}
-
 typedef struct xs_consts {
     int eps_on, grad;
     __m256 omeps, ek, W, s, sek; /* 1-eps, eps/K, sum w, grad scale, s*eps/K */
@@ -129,9 +105,9 @@ static inline __attribute__((always_inline)) __m256 xs_group(const xs_consts *c,
             __m256 r[8];
             for (int64_t row = 0; row < 8; row++) {
                 const float *p = x + row * K + 8 * b;
-                r[row] = row * K + 8 * b + 8 > 8 * K ? _mm256_maskload_ps(p, lanes_below(K - 8 * b)) : _mm256_loadu_ps(p);
+                r[row] = row * K + 8 * b + 8 > 8 * K ? _mm256_maskload_ps(p, e4j_first_lanes(K - 8 * b)) : _mm256_loadu_ps(p);
             }
-            transpose8(r);
+            e4j_transpose8(r);
             for (int64_t j = 8 * b; j < K && j < 8 * b + 8; j++) xv[j] = r[j - 8 * b];
         }
     }
@@ -196,12 +172,12 @@ static inline __attribute__((always_inline)) __m256 xs_group(const xs_consts *c,
         __m256 r[(XS_MAX + 7) / 8][8];
         for (int64_t b = 0; b < (K + 7) / 8; b++) {
             for (int64_t j = 0; j < 8; j++) r[b][j] = 8 * b + j < K ? g[8 * b + j] : zero;
-            transpose8(r[b]);
+            e4j_transpose8(r[b]);
         }
         for (int64_t row = 0; row < 8; row++)
             for (int64_t b = 0; b < (K + 7) / 8; b++) {
                 float *p = dx + row * K + 8 * b;
-                if (row * K + 8 * b + 8 > 8 * K) _mm256_maskstore_ps(p, lanes_below(K - 8 * b), r[b][row]);
+                if (row * K + 8 * b + 8 > 8 * K) _mm256_maskstore_ps(p, e4j_first_lanes(K - 8 * b), r[b][row]);
                 else _mm256_storeu_ps(p, r[b][row]);
             }
     }
@@ -267,10 +243,6 @@ static const xs_fn xs_by_k[XS_MAX + 1] = {NULL, xs_rows_1, xs_rows_2, xs_rows_3,
 
 /* ---------------------------------------------------------------- K > XS_MAX: one row, 8 columns per ymm */
 
-static inline __m256i tail_mask(int64_t n) { /* lanes [0, n) set, 0 < n < 8 */
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32((int)n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 static inline float hmax(__m256 v) {
     __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
     m = _mm_max_ps(m, _mm_movehl_ps(m, m));
@@ -296,7 +268,7 @@ static double xl_row(const e4j_xent_args *a, int64_t i) {
         if (dx) memset(dx, 0, (size_t)K * sizeof(float));
         return 0.0;
     }
-    const __m256i tm = tail_mask(K - kt);
+    const __m256i tm = e4j_first_lanes(K - kt);
     /* max: four chains, the tail's missing lanes filled with x[0] (a real element, so harmless) */
     __m256 m0 = _mm256_set1_ps(x[0]), m1 = m0, m2 = m0, m3 = m0;
     int64_t j = 0;

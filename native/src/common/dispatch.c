@@ -1,17 +1,13 @@
-/* The two primitive tables: scalar reference and AVX2+FMA. Compiled for baseline x86-64; the AVX2
- * functions are only called when e4j_isa_level() == 1 (CPUID + XGETBV probe in runtime.c). */
+/* The two primitive tables, filled from the one list in kernels.h: scalar reference (src/ref) and AVX2+FMA
+ * (src/avx2); and the work grain of the drivers. Compiled for baseline x86-64; the AVX2 functions are only
+ * called when e4j_isa_level() == 1 (CPUID + XGETBV probe in runtime.c). */
 #include "kernels.h"
 
-#define E4J_TABLE(sfx)                                                                                      \
-    {                                                                                                       \
-        e4j_gather_##sfx, e4j_bag_forward_##sfx, e4j_reduce_rows_##sfx, e4j_reduce_bag_rows_##sfx,          \
-        e4j_add_scaled_##sfx, e4j_scale_##sfx, e4j_dot_##sfx, e4j_optim_##sfx, e4j_rowwise_sumsq_##sfx,     \
-        e4j_rowwise_apply_##sfx, e4j_bias_add_##sfx, e4j_col_sums_##sfx, e4j_relu_forward_##sfx,            \
-        e4j_relu_backward_##sfx, e4j_dot_rows_##sfx                                                       \
-    }
+#define E4J_REF_ENTRY(ret, name, params) .name = e4j_##name##_ref,
+#define E4J_AVX2_ENTRY(ret, name, params) .name = e4j_##name##_avx2,
 
-const e4j_prims e4j_prims_ref = E4J_TABLE(ref);
-const e4j_prims e4j_prims_avx2 = E4J_TABLE(avx2);
+const e4j_prims e4j_prims_ref = {E4J_PRIMS(E4J_REF_ENTRY)};
+const e4j_prims e4j_prims_avx2 = {E4J_PRIMS(E4J_AVX2_ENTRY)};
 
 /* Items per thread part: ~256K float-ops (~50-100 us of memory-bound work) each, so that a part clearly
  * outweighs the 20-50 us of starting and joining a pthread; smaller calls stay on the caller's thread. */

@@ -14,7 +14,6 @@
  * e4j_parallel_for rather than wait. Workers live until the process exits; at most POOL_MAX_WORKERS.
  * Never aborts; never allocates beyond pthread_create's own stacks.
  */
-#include "gemm_kernels.h"
 #include "internal.h"
 
 #include <immintrin.h>
@@ -39,7 +38,7 @@ static int sleepers, caller_waiting; /* under sleep_lock */
 static int workers;        /* started so far; under submit_lock */
 
 /* the current job: written by the caller before it publishes a new generation, read after a claim */
-static e4j_gemm_range_fn job_fn;
+static e4j_range_fn job_fn;
 static void *job_ctx;
 static int64_t job_n;
 
@@ -89,7 +88,7 @@ static void *worker_main(void *arg) {
     return NULL;
 }
 
-void e4j_gemm_parallel_for(int64_t n, int64_t grain, e4j_gemm_range_fn fn, void *ctx) {
+void e4j_gemm_parallel_for(int64_t n, int64_t grain, e4j_range_fn fn, void *ctx) {
     if (n <= 0) return;
     if (grain < 1) grain = 1;
     int64_t parts = e4j_threads;

@@ -1,6 +1,6 @@
-/* kernels.h — internal interface between the exported entry points (gather.c, bag.c, backward.c, ...)
- * and the two implementations of each primitive: *_ref.c (plain scalar loops: the C specification)
- * and *_avx2.c (AVX2+FMA intrinsics, compiled with -mavx2 -mfma only for those files).
+/* kernels.h — internal interface between the exported entry points (src/api) and the two implementations
+ * of each primitive: src/ref (plain scalar loops: the C specification) and src/avx2 (AVX2+FMA intrinsics;
+ * only that directory is compiled with -mavx2 -mfma).
  *
  * Entry points validate every argument and all data (index range, offsets order, ...) BEFORE writing,
  * then call the primitives of e4j_prims_get(), which trust their inputs. Primitives take a range so the
@@ -12,6 +12,8 @@
 #ifndef E4J_KERNELS_H
 #define E4J_KERNELS_H
 #include "internal.h"
+#include "w2v.h"
+#include "xent.h"
 
 #include <stdint.h>
 
@@ -20,7 +22,8 @@ static inline int64_t e4j_idx_at(const void *idx, int32_t idx_type, int64_t i) {
     return idx_type == E4J_INT32 ? (int64_t)((const int32_t *)idx)[i] : ((const int64_t *)idx)[i];
 }
 
-/* Prefetch a row of n floats (one hint per 64-byte line); a hint never faults. */
+/* Prefetch a row of n floats into L1 (one hint per 64-byte line, prefetcht0); a hint never faults. The one
+ * copy for the drivers and the AVX2 kernels: __builtin_prefetch needs no -mavx2. */
 static inline void e4j_prefetch_row(const float *p, int64_t n) {
     for (int64_t i = 0; i < n; i += 16) __builtin_prefetch(p + i, 0, 3);
 }
@@ -61,7 +64,7 @@ typedef struct e4j_bagbw_args {
     int64_t B, D;
 } e4j_bagbw_args;
 
-/* Constants of one optimizer step, derived once from e4j_optim (see optim.c). */
+/* Constants of one optimizer step, derived once from e4j_optim (e4j_optim_prepare, check.c). */
 typedef struct e4j_optim_consts {
     int32_t kind, nesterov, first_step, maximize;
     float lr, momentum, dampening, weight_decay, beta1, beta2, eps;
@@ -70,54 +73,61 @@ typedef struct e4j_optim_consts {
     float adamw_decay;     /* 1 - lr*wd */
 } e4j_optim_consts;
 
-/* Every primitive exists as e4j_<name>_ref (embed_ref.c, optim_ref.c, dense_ref.c) and
- * e4j_<name>_avx2 (the matching *_avx2.c); dispatch.c puts each set in a table. */
-#define E4J_DECLARE_PRIMS(sfx)                                                                              \
-    void e4j_gather_##sfx(const e4j_gather_args *a, int64_t n0, int64_t n1);                                \
-    void e4j_bag_forward_##sfx(const e4j_bag_args *a, int64_t b0, int64_t b1);                              \
-    void e4j_reduce_rows_##sfx(float *acc, const float *src, const int64_t *perm, int64_t k0, int64_t k1,   \
-                               int64_t ld, int64_t n);                                                      \
-    void e4j_reduce_bag_rows_##sfx(float *acc, const e4j_bagbw_args *a, const int64_t *perm, int64_t k0,    \
-                                   int64_t k1, int64_t d0, int64_t n);                                      \
-    void e4j_add_scaled_##sfx(float *dst, const float *src, float scale, int64_t n);                        \
-    void e4j_scale_##sfx(float *dst, float scale, int64_t n);                                               \
-    float e4j_dot_##sfx(const float *a, const float *b, int64_t n);                                         \
-    void e4j_optim_##sfx(float *w, float *s1, float *s2, const float *g, int64_t n, const e4j_optim_consts *c); \
-    double e4j_rowwise_sumsq_##sfx(const float *g, const float *w, float wd, int32_t maximize, int64_t n);  \
-    void e4j_rowwise_apply_##sfx(float *w, const float *g, float lr, float denom, float wd, int32_t maximize, \
-                                 int64_t n);                                                                \
-    void e4j_bias_add_##sfx(float *x, const float *bias, int64_t b0, int64_t b1, int64_t K);                \
-    void e4j_col_sums_##sfx(float *acc, const float *x, int64_t B, int64_t K, int64_t k0, int64_t k1);      \
-    void e4j_relu_forward_##sfx(float *out, const float *in, int64_t n);                                    \
-    void e4j_relu_backward_##sfx(float *din, const float *dout, const float *out, int64_t n);               \
-    void e4j_dot_rows_##sfx(float *scores, const float *q, const float *W, int64_t r0, int64_t r1, int64_t D);
+/* The primitives, one list: X(return type, name, parameters). Each exists as e4j_<name>_ref (src/ref) and
+ * e4j_<name>_avx2 (src/avx2); the list declares both, makes the fields of e4j_prims and fills the two tables
+ * of dispatch.c, so a primitive cannot be missing from either. The entry points call them only through
+ * e4j_prims_get(). */
+#define E4J_PRIMS(X)                                                                                        \
+    X(void, gather, (const e4j_gather_args *a, int64_t n0, int64_t n1))                                     \
+    X(void, bag_forward, (const e4j_bag_args *a, int64_t b0, int64_t b1))                                   \
+    /* acc[0..n) = sum over k in [k0,k1) of src[perm[k]*ld + (0..n)], in k order from +0 */                 \
+    X(void, reduce_rows, (float *acc, const float *src, const int64_t *perm, int64_t k0, int64_t k1,        \
+                          int64_t ld, int64_t n))                                                           \
+    /* acc[0..n) = sum over k of g_{perm[k]}[d0 .. d0+n) for bag backward, in k order from +0 */            \
+    X(void, reduce_bag_rows, (float *acc, const e4j_bagbw_args *a, const int64_t *perm, int64_t k0,         \
+                              int64_t k1, int64_t d0, int64_t n))                                           \
+    /* dst += src*scale */                                                                                  \
+    X(void, add_scaled, (float *dst, const float *src, float scale, int64_t n))                             \
+    /* dst *= scale */                                                                                      \
+    X(void, scale, (float *dst, float scale, int64_t n))                                                    \
+    X(float, dot, (const float *a, const float *b, int64_t n))                                              \
+    /* elementwise optimizer step on n slots (every kind but ROWWISE_ADAGRAD) */                            \
+    X(void, optim, (float *w, float *s1, float *s2, const float *g, int64_t n, const e4j_optim_consts *c))  \
+    /* row-wise Adagrad: g' = (maximize ? -g : g) + wd*w; sumsq = sum g'^2 (double); w -= lr * (g' / denom) */ \
+    X(double, rowwise_sumsq, (const float *g, const float *w, float wd, int32_t maximize, int64_t n))       \
+    X(void, rowwise_apply, (float *w, const float *g, float lr, float denom, float wd, int32_t maximize,    \
+                            int64_t n))                                                                     \
+    X(void, bias_add, (float *x, const float *bias, int64_t b0, int64_t b1, int64_t K))                     \
+    /* acc[k-k0] = sum_b x[b,k] */                                                                          \
+    X(void, col_sums, (float *acc, const float *x, int64_t B, int64_t K, int64_t k0, int64_t k1))           \
+    X(void, relu_forward, (float *out, const float *in, int64_t n))                                         \
+    X(void, relu_backward, (float *din, const float *dout, const float *out, int64_t n))                    \
+    /* scores[r - r0] = dot(q, W[r]) for r in [r0, r1) */                                                   \
+    X(void, dot_rows, (float *scores, const float *q, const float *W, int64_t r0, int64_t r1, int64_t D))   \
+    /* softmax cross-entropy of rows [i0, i1): the sum of their losses, in an order fixed by i0, i1 (xent.h) */ \
+    X(double, xent_rows, (const e4j_xent_args *a, int64_t i0, int64_t i1))                                  \
+    /* 1 when all n floats are finite (the pre-check; xent.c names the first bad position when not) */      \
+    X(int, all_finite, (const float *x, int64_t n))                                                         \
+    /* 1 when every target is ignore_index or in [0, K); *counted = the number of non-ignored targets */     \
+    X(int, xent_targets_ok, (const int64_t *t, int64_t B, int64_t K, int64_t ignore_index, int64_t *counted)) \
+    /* C (M,N) = alpha·op(A)·op(B) + beta·C with the arguments checked by e4j_gemm: M, N, K > 0, leading     \
+     * dimensions valid, alpha != 0; beta == 0: C is never read. ref: single-threaded, double accumulation; \
+     * avx2: packed panels on e4j_threads threads, each C element reduced in an order independent of the    \
+     * thread count */                                                                                      \
+    X(void, gemm, (int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K, float alpha,          \
+                   const float *A, int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc)) \
+    /* one worker's word2vec pass over a checked chunk (w2v.h); E4J_ERR_INDEX for a bad negative or subword \
+     * entry */                                                                                             \
+    X(e4j_status, w2v_train, (const e4j_w2v_args *a, double *loss_sum, int64_t *pairs, uint64_t *rng))
 
-E4J_DECLARE_PRIMS(ref)
-E4J_DECLARE_PRIMS(avx2)
+#define E4J_DECLARE_REF(ret, name, params) ret e4j_##name##_ref params;
+#define E4J_DECLARE_AVX2(ret, name, params) ret e4j_##name##_avx2 params;
+#define E4J_PRIM_FIELD(ret, name, params) ret(*name) params;
+E4J_PRIMS(E4J_DECLARE_REF)
+E4J_PRIMS(E4J_DECLARE_AVX2)
 
 typedef struct e4j_prims {
-    void (*gather)(const e4j_gather_args *a, int64_t n0, int64_t n1);
-    void (*bag_forward)(const e4j_bag_args *a, int64_t b0, int64_t b1);
-    /* acc[0..n) = sum over k in [k0,k1) of src[perm[k]*ld + (0..n)], in k order from +0. */
-    void (*reduce_rows)(float *acc, const float *src, const int64_t *perm, int64_t k0, int64_t k1,
-                        int64_t ld, int64_t n);
-    /* acc[0..n) = sum over k of g_{perm[k]}[d0 .. d0+n) for bag backward, in k order from +0. */
-    void (*reduce_bag_rows)(float *acc, const e4j_bagbw_args *a, const int64_t *perm, int64_t k0, int64_t k1,
-                            int64_t d0, int64_t n);
-    void (*add_scaled)(float *dst, const float *src, float scale, int64_t n); /* dst += src*scale */
-    void (*scale)(float *dst, float scale, int64_t n);                         /* dst *= scale */
-    float (*dot)(const float *a, const float *b, int64_t n);
-    /* elementwise optimizer step on n slots (every kind but ROWWISE_ADAGRAD) */
-    void (*optim)(float *w, float *s1, float *s2, const float *g, int64_t n, const e4j_optim_consts *c);
-    /* row-wise Adagrad: g' = (maximize ? -g : g) + wd*w; sumsq = sum g'^2 (double); w -= lr * (g' / denom) */
-    double (*rowwise_sumsq)(const float *g, const float *w, float wd, int32_t maximize, int64_t n);
-    void (*rowwise_apply)(float *w, const float *g, float lr, float denom, float wd, int32_t maximize, int64_t n);
-    void (*bias_add)(float *x, const float *bias, int64_t b0, int64_t b1, int64_t K);
-    void (*col_sums)(float *acc, const float *x, int64_t B, int64_t K, int64_t k0, int64_t k1); /* acc[k-k0] = sum_b x[b,k] */
-    void (*relu_forward)(float *out, const float *in, int64_t n);
-    void (*relu_backward)(float *din, const float *dout, const float *out, int64_t n);
-    /* scores[r - r0] = dot(q, W[r]) for r in [r0, r1) */
-    void (*dot_rows)(float *scores, const float *q, const float *W, int64_t r0, int64_t r1, int64_t D);
+    E4J_PRIMS(E4J_PRIM_FIELD)
 } e4j_prims;
 
 extern const e4j_prims e4j_prims_ref;

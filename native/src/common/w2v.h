@@ -1,4 +1,5 @@
-/* w2v.h — internal to the word2vec kernel (w2v.c, w2v_ref.c, w2v_avx2.c); not part of the ABI.
+/* w2v.h — internal to the word2vec kernel (api/w2v.c, ref/w2v_ref.c, avx2/w2v_avx2.c; the w2v_train
+ * primitive of kernels.h); not part of the ABI.
  *
  * The kernel's semantics, shared by the scalar reference, the AVX2 path and the Java reference
  * (org.embed4j.backend.Word2VecReference):
@@ -114,8 +115,5 @@ static inline uint64_t e4j_w2v_draw(uint64_t rng, const e4j_w2v_args *a, int32_t
 
 /* Validates word w's subword rows; returns E4J_OK or an E4J_ERR_INDEX status with a message. */
 int32_t e4j_w2v_check_subwords(const e4j_w2v_args *a, int32_t w);
-
-int32_t e4j_w2v_train_ref(const e4j_w2v_args *a, double *loss_sum, int64_t *pairs, uint64_t *rng);
-int32_t e4j_w2v_train_avx2(const e4j_w2v_args *a, double *loss_sum, int64_t *pairs, uint64_t *rng);
 
 #endif

@@ -1,7 +1,8 @@
-/* xent.h — internal interface between e4j_softmax_xent (xent.c: checks, reduction constants, the
- * fixed row blocks and the parallel driver) and its two row kernels: xent_ref.c (plain scalar loops in
- * double: the C specification) and xent_avx2.c (float math with a polynomial exp/log, compiled with
- * -mavx2 -mfma). Both compute, for each non-ignored row i with target t (see xent.c for the math):
+/* xent.h — the arguments of the softmax cross-entropy row primitives (xent_rows, all_finite and
+ * xent_targets_ok in kernels.h), shared by e4j_softmax_xent (api/xent.c: checks, reduction constants, the
+ * fixed row blocks and the parallel driver) and its two row kernels: ref/xent_ref.c (plain scalar loops in
+ * double: the C specification) and avx2/xent_avx2.c (float math with a polynomial exp/log). Both compute,
+ * for each non-ignored row i with target t (see api/xent.c for the math):
  *   loss_i = (1-eps)*w_t*(lse - x_t) + (eps/K)*sum_j w_j*(lse - x_j)
  *   dx_j   = s*[(1-eps)*w_t*(p_j - [j==t]) + (eps/K)*(p_j*W - w_j)]        W = sum_j w_j
  * and return the sum of the row losses of [i0, i1) in double, added in an order fixed by i0 and i1
@@ -27,12 +28,5 @@ typedef struct e4j_xent_args {
     double grad_scale;      /* s: 1/sum_i w_t for MEAN, else 1 */
     double weight_sum;      /* W */
 } e4j_xent_args;
-
-double e4j_xent_rows_ref(const e4j_xent_args *a, int64_t i0, int64_t i1);
-double e4j_xent_rows_avx2(const e4j_xent_args *a, int64_t i0, int64_t i1);
-/* 1 when all n floats are finite (the AVX2 pre-check; xent.c finds the position when not) */
-int e4j_all_finite_avx2(const float *x, int64_t n);
-/* 1 when every target is ignore_index or in [0, K) (the AVX2 pre-check); *counted = non-ignored targets */
-int e4j_xent_targets_ok_avx2(const int64_t *t, int64_t B, int64_t K, int64_t ignore_index, int64_t *counted);
 
 #endif

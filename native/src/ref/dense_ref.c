@@ -1,5 +1,5 @@
-/* Scalar reference of the dense-layer and search primitives: bias add, column sums, ReLU, the two
- * row passes of softmax cross-entropy, and dot products of a query with rows of W.
+/* Scalar reference of the dense-layer and search primitives: bias add, column sums, ReLU, and dot
+ * products of a query with rows of W.
  * ReLU follows PyTorch: relu(NaN) = NaN, relu(-0) = +0; its backward passes the gradient where
  * out > 0 or out is NaN (threshold_backward: out <= 0 -> 0). Thread-safe for disjoint outputs. */
 #include "kernels.h"

@@ -8,7 +8,7 @@
  * kernel level 0 (no AVX2) and the reading of what gemm means, not a fast path.
  * Thread-safe: no state; writes only C.
  */
-#include "gemm_kernels.h"
+#include "kernels.h"
 
 void e4j_gemm_ref(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K,
                   float alpha, const float *A, int64_t lda, const float *B, int64_t ldb,

@@ -2,7 +2,7 @@
  * arithmetic in the order a reader expects, expf/log1p for the sigmoid and the loss. The AVX2 path
  * (w2v_avx2.c) and the Java reference (Word2VecReference) are tested against it with a tolerance.
  * Deterministic for one caller; Hogwild-racy (on purpose) when workers share W_in/W_out. */
-#include "w2v.h"
+#include "kernels.h"
 
 #include <math.h>
 #include <string.h>
@@ -119,7 +119,7 @@ static int32_t gather_inputs(const e4j_w2v_args *a, const e4j_w2v_ws *ws, int32_
     return E4J_OK;
 }
 
-int32_t e4j_w2v_train_ref(const e4j_w2v_args *a, double *loss_sum, int64_t *pairs, uint64_t *rng) {
+e4j_status e4j_w2v_train_ref(const e4j_w2v_args *a, double *loss_sum, int64_t *pairs, uint64_t *rng) {
     e4j_w2v_ws ws;
     e4j_w2v_layout(a->D, a->window, a->negative, &ws, a->workspace);
     uint64_t r = *rng;

@@ -1,8 +1,8 @@
-/* Scalar reference of the softmax cross-entropy rows (see xent.h for the math): plain loops, the C
- * specification that xent_avx2.c is tested against. Per row: max, sum of expf(x_j - max) in double,
+/* Scalar reference of the softmax cross-entropy rows (see xent.h for the math) and of the input pre-checks:
+ * plain loops, the C specification that xent_avx2.c is tested against. Per row: max, sum of expf(x_j - max) in double,
  * lse = max + log(sum) in double, the gradient dx_j = a*expf(x_j - max) - b*w_j, and the target column
  * in double (p_t - 1 would cancel in float). Deterministic; thread-safe for disjoint row ranges. */
-#include "xent.h"
+#include "kernels.h"
 
 #include <math.h>
 
@@ -47,4 +47,23 @@ double e4j_xent_rows_ref(const e4j_xent_args *a, int64_t i0, int64_t i1) {
     double total = 0.0;
     for (int64_t i = i0; i < i1; i++) total += xent_row(a, i);
     return total;
+}
+
+/* x*0 == 0 exactly for finite x, NaN for NaN and +-Inf */
+int e4j_all_finite_ref(const float *x, int64_t n) {
+    for (int64_t j = 0; j < n; j++)
+        if (!(x[j] * 0.0f == 0.0f)) return 0;
+    return 1;
+}
+
+int e4j_xent_targets_ok_ref(const int64_t *t, int64_t B, int64_t K, int64_t ignore_index, int64_t *counted) {
+    int ok = 1;
+    int64_t n = 0;
+    for (int64_t i = 0; i < B; i++) {
+        if (t[i] == ignore_index) continue;
+        n++;
+        if (t[i] < 0 || t[i] >= K) ok = 0;
+    }
+    *counted = n;
+    return ok;
 }
