@@ -294,7 +294,9 @@ extern "C" E4J_API int32_t e4j_embedding_bag_backward_cuda(float *dW, float *dps
     if (mode < 0 || mode > 2) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "bag mode must be 0..2, got %d", mode);
     if (mode == E4J_BAG_MAX && argmax == nullptr)
         return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "max mode needs argmax");
-    if (B < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative B=%lld", (long long)B);
+    if (B < 0 || V < 0)
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got B=%lld V=%lld", (long long)B,
+                             (long long)V);
     int32_t *counts = nullptr;
     if (mode == E4J_BAG_MEAN && U > 0 && B > 0) {
         void *p;
@@ -328,6 +330,7 @@ extern "C" E4J_API int32_t e4j_embedding_backward_update_cuda(float *W, float *s
                                                               e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(check_sizes(U, N, D));
+    if (V < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "V must be >= 0, got %lld", (long long)V);
     e4j_optim_dev o{};
     E4J_TRY(e4j_optim_prepare(opt, &o, 1));
     if (o.kind == E4J_OPT_ADAM || o.kind == E4J_OPT_ADAMW || (o.kind == E4J_OPT_SGD && o.momentum != 0.f))

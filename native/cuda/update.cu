@@ -111,7 +111,9 @@ extern "C" E4J_API int32_t e4j_sparse_rows_update_cuda(float *W, float *state1, 
     e4j_optim_dev o{};
     E4J_TRY(e4j_optim_prepare(opt, &o, 1));
     E4J_TRY(check_state(o, state1, state2));
-    if (U < 0 || D < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size U=%lld D=%lld", (long long)U, (long long)D);
+    if (U < 0 || V < 0 || D < 0)
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got U=%lld V=%lld D=%lld", (long long)U,
+                             (long long)V, (long long)D);
     if (U == 0 || D == 0) return E4J_OK;
     sparse_rows_kernel<<<e4j_blocks(U, kWarps), kThreads, 0, st->stream>>>(W, state1, state2, grows, uniq, U, D, o);
     return e4j_cuda_launched("sparse_rows_update_cuda");
@@ -138,7 +140,9 @@ extern "C" E4J_API int32_t e4j_embedding_renorm_cuda(float *W, const int64_t *un
     if (!(max_norm >= 0.f) || !(norm_type > 0.f))
         return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "renorm needs max_norm >= 0 and norm_type > 0, got %g and %g",
                              (double)max_norm, (double)norm_type);
-    if (U < 0 || D < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size U=%lld D=%lld", (long long)U, (long long)D);
+    if (U < 0 || V < 0 || D < 0)
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got U=%lld V=%lld D=%lld", (long long)U,
+                             (long long)V, (long long)D);
     if (U == 0 || D == 0) return E4J_OK;
     renorm_kernel<<<e4j_blocks(U, kWarps), kThreads, 0, st->stream>>>(W, uniq, max_norm, norm_type, U, D);
     return e4j_cuda_launched("embedding_renorm_cuda");
