@@ -245,7 +245,7 @@ __global__ void bag_dpsw(float *__restrict__ dpsw, const float *__restrict__ dou
     }
 }
 
-int32_t launch_rows(bool bag, const Src &src, float *dst, float *s1, float *s2, const int64_t *uniq, const int64_t *seg,
+e4j_status launch_rows(bool bag, const Src &src, float *dst, float *s1, float *s2, const int64_t *uniq, const int64_t *seg,
                     int64_t U, int64_t D, int32_t out_mode, int32_t scale_freq, const e4j_optim_dev &opt,
                     bool vec, cudaStream_t stream) {
     if (U <= 0 || D <= 0) return E4J_OK;
@@ -260,7 +260,7 @@ int32_t launch_rows(bool bag, const Src &src, float *dst, float *s1, float *s2, 
     return e4j_cuda_launched("embedding backward rows");
 }
 
-int32_t check_sizes(int64_t U, int64_t N, int64_t D) {
+e4j_status check_sizes(int64_t U, int64_t N, int64_t D) {
     if (U < 0 || N < 0 || D < 0 || U > N)
         return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "bad sizes U=%lld N=%lld D=%lld (need 0 <= U <= N, D >= 0)",
                              (long long)U, (long long)N, (long long)D);
@@ -269,7 +269,7 @@ int32_t check_sizes(int64_t U, int64_t N, int64_t D) {
 
 } // namespace
 
-extern "C" E4J_API int32_t e4j_embedding_backward_cuda(float *dW, const float *dout, const int64_t *uniq,
+extern "C" E4J_API e4j_status e4j_embedding_backward_cuda(float *dW, const float *dout, const int64_t *uniq,
                                                        const int64_t *seg, const int64_t *perm,
                                                        int32_t scale_grad_by_freq, int32_t compact, int64_t U,
                                                        int64_t N, int64_t D, e4j_cuda_stream *st) {
@@ -282,7 +282,7 @@ extern "C" E4J_API int32_t e4j_embedding_backward_cuda(float *dW, const float *d
                        scale_grad_by_freq, none, vec, st->stream);
 }
 
-extern "C" E4J_API int32_t e4j_embedding_bag_backward_cuda(float *dW, float *dpsw, const float *dout, const float *W,
+extern "C" E4J_API e4j_status e4j_embedding_bag_backward_cuda(float *dW, float *dpsw, const float *dout, const float *W,
                                                            const void *idx, int32_t idx_type, const int64_t *offsets,
                                                            const float *psw, const int64_t *argmax,
                                                            const int64_t *uniq, const int64_t *seg, const int64_t *perm,
@@ -322,7 +322,7 @@ extern "C" E4J_API int32_t e4j_embedding_bag_backward_cuda(float *dW, float *dps
                        vec, st->stream);
 }
 
-extern "C" E4J_API int32_t e4j_embedding_backward_update_cuda(float *W, float *state1, float *state2,
+extern "C" E4J_API e4j_status e4j_embedding_backward_update_cuda(float *W, float *state1, float *state2,
                                                               const float *dout, const int64_t *uniq,
                                                               const int64_t *seg, const int64_t *perm,
                                                               int32_t scale_grad_by_freq, const e4j_optim *opt,

@@ -45,7 +45,7 @@ __global__ void check_logits_kernel(const float *__restrict__ logits, const int6
 
 } // namespace
 
-extern "C" E4J_API int32_t e4j_check_indices_cuda(const void *idx, int32_t idx_type, int64_t N, int64_t V,
+extern "C" E4J_API e4j_status e4j_check_indices_cuda(const void *idx, int32_t idx_type, int64_t N, int64_t V,
                                                   e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(e4j_check_index_type(idx_type));
@@ -54,14 +54,14 @@ extern "C" E4J_API int32_t e4j_check_indices_cuda(const void *idx, int32_t idx_t
     return e4j_cuda_launched("check_indices_cuda");
 }
 
-extern "C" E4J_API int32_t e4j_check_offsets_cuda(const int64_t *offsets, int64_t B, int64_t N, e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_check_offsets_cuda(const int64_t *offsets, int64_t B, int64_t N, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     if (B < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative B=%lld", (long long)B);
     check_offsets_kernel<<<e4j_blocks(B + 1, kThreads), kThreads, 0, st->stream>>>(offsets, B, N, st->d_err);
     return e4j_cuda_launched("check_offsets_cuda");
 }
 
-extern "C" E4J_API int32_t e4j_check_logits_cuda(const float *logits, const int64_t *targets, int64_t ignore_index,
+extern "C" E4J_API e4j_status e4j_check_logits_cuda(const float *logits, const int64_t *targets, int64_t ignore_index,
                                                  int64_t B, int64_t K, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     if (B <= 0 || K <= 0) return E4J_OK;

@@ -49,7 +49,7 @@ __global__ void bias_backward_kernel(float *dbias, const float *dout, int64_t B,
     }
 }
 
-int32_t check_n(int64_t n) {
+e4j_status check_n(int64_t n) {
     if (n < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative element count %lld", (long long)n);
     return E4J_OK;
 }
@@ -58,7 +58,7 @@ int32_t check_n(int64_t n) {
 
 extern "C" {
 
-E4J_API int32_t e4j_fill_cuda(float *x, float value, int64_t n, e4j_cuda_stream *st) {
+E4J_API e4j_status e4j_fill_cuda(float *x, float value, int64_t n, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(check_n(n));
     if (n == 0) return E4J_OK;
@@ -66,7 +66,7 @@ E4J_API int32_t e4j_fill_cuda(float *x, float value, int64_t n, e4j_cuda_stream 
     return e4j_cuda_launched("fill_cuda");
 }
 
-E4J_API int32_t e4j_axpy_cuda(float *y, float alpha, const float *x, int64_t n, e4j_cuda_stream *st) {
+E4J_API e4j_status e4j_axpy_cuda(float *y, float alpha, const float *x, int64_t n, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(check_n(n));
     if (n == 0) return E4J_OK;
@@ -74,7 +74,7 @@ E4J_API int32_t e4j_axpy_cuda(float *y, float alpha, const float *x, int64_t n, 
     return e4j_cuda_launched("axpy_cuda");
 }
 
-E4J_API int32_t e4j_scale_cuda(float *x, float alpha, int64_t n, e4j_cuda_stream *st) {
+E4J_API e4j_status e4j_scale_cuda(float *x, float alpha, int64_t n, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(check_n(n));
     if (n == 0) return E4J_OK;
@@ -82,7 +82,7 @@ E4J_API int32_t e4j_scale_cuda(float *x, float alpha, int64_t n, e4j_cuda_stream
     return e4j_cuda_launched("scale_cuda");
 }
 
-E4J_API int32_t e4j_mul_cuda(float *out, const float *a, const float *b, int64_t n, e4j_cuda_stream *st) {
+E4J_API e4j_status e4j_mul_cuda(float *out, const float *a, const float *b, int64_t n, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(check_n(n));
     if (n == 0) return E4J_OK;
@@ -90,7 +90,7 @@ E4J_API int32_t e4j_mul_cuda(float *out, const float *a, const float *b, int64_t
     return e4j_cuda_launched("mul_cuda");
 }
 
-E4J_API int32_t e4j_bias_add_cuda(float *x, const float *bias, int64_t B, int64_t K, e4j_cuda_stream *st) {
+E4J_API e4j_status e4j_bias_add_cuda(float *x, const float *bias, int64_t B, int64_t K, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     if (B < 0 || K < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size B=%lld K=%lld", (long long)B, (long long)K);
     if (B == 0 || K == 0) return E4J_OK;
@@ -98,7 +98,7 @@ E4J_API int32_t e4j_bias_add_cuda(float *x, const float *bias, int64_t B, int64_
     return e4j_cuda_launched("bias_add_cuda");
 }
 
-E4J_API int32_t e4j_bias_backward_cuda(float *dbias, const float *dout, int64_t B, int64_t K, e4j_cuda_stream *st) {
+E4J_API e4j_status e4j_bias_backward_cuda(float *dbias, const float *dout, int64_t B, int64_t K, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     if (B < 0 || K < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size B=%lld K=%lld", (long long)B, (long long)K);
     if (B == 0 || K == 0) return E4J_OK;
@@ -106,7 +106,7 @@ E4J_API int32_t e4j_bias_backward_cuda(float *dbias, const float *dout, int64_t 
     return e4j_cuda_launched("bias_backward_cuda");
 }
 
-E4J_API int32_t e4j_relu_forward_cuda(float *out, const float *in, int64_t n, e4j_cuda_stream *st) {
+E4J_API e4j_status e4j_relu_forward_cuda(float *out, const float *in, int64_t n, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(check_n(n));
     if (n == 0) return E4J_OK;
@@ -114,7 +114,7 @@ E4J_API int32_t e4j_relu_forward_cuda(float *out, const float *in, int64_t n, e4
     return e4j_cuda_launched("relu_forward_cuda");
 }
 
-E4J_API int32_t e4j_relu_backward_cuda(float *din, const float *dout, const float *out, int64_t n, e4j_cuda_stream *st) {
+E4J_API e4j_status e4j_relu_backward_cuda(float *din, const float *dout, const float *out, int64_t n, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(check_n(n));
     if (n == 0) return E4J_OK;

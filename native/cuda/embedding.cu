@@ -164,7 +164,7 @@ __global__ void bag_forward(float *__restrict__ out, int64_t *__restrict__ argma
 
 } // namespace
 
-extern "C" E4J_API int32_t e4j_gather_forward_cuda(float *out, const float *W, const void *idx, int32_t idx_type,
+extern "C" E4J_API e4j_status e4j_gather_forward_cuda(float *out, const float *W, const void *idx, int32_t idx_type,
                                                    int64_t N, int64_t V, int64_t D, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(e4j_check_index_type(idx_type));
@@ -188,7 +188,7 @@ extern "C" E4J_API int32_t e4j_gather_forward_cuda(float *out, const float *W, c
     return e4j_cuda_launched("gather_forward_cuda");
 }
 
-extern "C" E4J_API int32_t e4j_embedding_bag_forward_cuda(float *out, int64_t *argmax, const float *W, const void *idx,
+extern "C" E4J_API e4j_status e4j_embedding_bag_forward_cuda(float *out, int64_t *argmax, const float *W, const void *idx,
                                                           int32_t idx_type, const int64_t *offsets, const float *psw,
                                                           int32_t mode, int64_t padding_idx, int64_t N, int64_t B,
                                                           int64_t V, int64_t D, e4j_cuda_stream *st) {

@@ -105,7 +105,7 @@ gemm_kernel(int32_t ta, int32_t tb, int64_t M, int64_t N, int64_t K, float alpha
 
 } // namespace
 
-extern "C" E4J_API int32_t e4j_gemm_cuda(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K,
+extern "C" E4J_API e4j_status e4j_gemm_cuda(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K,
                                          float alpha, const float *A, int64_t lda, const float *B, int64_t ldb,
                                          float beta, float *C, int64_t ldc, e4j_cuda_stream *st) {
     E4J_ENTER(st);

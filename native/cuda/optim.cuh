@@ -22,7 +22,7 @@ struct e4j_optim_dev {
     float bc2_sqrt;   /* Adam: sqrt(1 - b2^step) */
 };
 
-static inline int32_t e4j_optim_prepare(const e4j_optim *o, e4j_optim_dev *d, int sparse_rows) {
+static inline e4j_status e4j_optim_prepare(const e4j_optim *o, e4j_optim_dev *d, int sparse_rows) {
     if (o == NULL) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "optimizer step is NULL");
     if (o->kind < 0 || o->kind > E4J_OPT_SPARSE_ADAM)
         return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "unknown optimizer kind %d", o->kind);

@@ -109,7 +109,7 @@ __global__ void select_kernel(int64_t *__restrict__ out_idx, float *__restrict__
 
 } // namespace
 
-extern "C" E4J_API int32_t e4j_row_norms_cuda(float *norms, const float *W, int64_t V, int64_t D, e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_row_norms_cuda(float *norms, const float *W, int64_t V, int64_t D, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     if (V < 0 || D < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size V=%lld D=%lld", (long long)V, (long long)D);
     if (V == 0) return E4J_OK;
@@ -117,7 +117,7 @@ extern "C" E4J_API int32_t e4j_row_norms_cuda(float *norms, const float *W, int6
     return e4j_cuda_launched("row_norms_cuda");
 }
 
-extern "C" E4J_API int32_t e4j_topk_cuda(int64_t *out_idx, float *out_score, const float *W, const float *norms,
+extern "C" E4J_API e4j_status e4j_topk_cuda(int64_t *out_idx, float *out_score, const float *W, const float *norms,
                                          const float *queries, const int64_t *exclude, int64_t Q, int64_t V, int64_t D,
                                          int64_t k, int64_t E, e4j_cuda_stream *st) {
     E4J_ENTER(st);

@@ -111,7 +111,7 @@ extern "C" E4J_API int64_t e4j_index_sort_workspace_bytes_cuda(int64_t N, int64_
     return (int64_t)workspace_bytes(N, V);
 }
 
-extern "C" E4J_API int32_t e4j_index_sort_cuda(int64_t *uniq, int64_t *seg, int64_t *perm, int64_t *num_unique,
+extern "C" E4J_API e4j_status e4j_index_sort_cuda(int64_t *uniq, int64_t *seg, int64_t *perm, int64_t *num_unique,
                                                const void *idx, int32_t idx_type, int64_t padding_idx, int64_t N,
                                                int64_t V, void *workspace, int64_t workspace_bytes_given,
                                                e4j_cuda_stream *st) {

@@ -93,7 +93,7 @@ __global__ void renorm_kernel(float *__restrict__ W, const int64_t *__restrict__
     }
 }
 
-int32_t check_state(const e4j_optim_dev &o, const float *s1, const float *s2) {
+e4j_status check_state(const e4j_optim_dev &o, const float *s1, const float *s2) {
     bool need1 = o.kind != E4J_OPT_SGD || o.momentum != 0.f;
     bool need2 = o.kind == E4J_OPT_ADAM || o.kind == E4J_OPT_ADAMW || o.kind == E4J_OPT_SPARSE_ADAM;
     if ((need1 && s1 == nullptr) || (need2 && s2 == nullptr))
@@ -104,7 +104,7 @@ int32_t check_state(const e4j_optim_dev &o, const float *s1, const float *s2) {
 
 } // namespace
 
-extern "C" E4J_API int32_t e4j_sparse_rows_update_cuda(float *W, float *state1, float *state2, const float *grows,
+extern "C" E4J_API e4j_status e4j_sparse_rows_update_cuda(float *W, float *state1, float *state2, const float *grows,
                                                        const int64_t *uniq, const e4j_optim *opt, int64_t U, int64_t V,
                                                        int64_t D, e4j_cuda_stream *st) {
     E4J_ENTER(st);
@@ -119,7 +119,7 @@ extern "C" E4J_API int32_t e4j_sparse_rows_update_cuda(float *W, float *state1, 
     return e4j_cuda_launched("sparse_rows_update_cuda");
 }
 
-extern "C" E4J_API int32_t e4j_dense_update_cuda(float *W, float *state1, float *state2, const float *grad,
+extern "C" E4J_API e4j_status e4j_dense_update_cuda(float *W, float *state1, float *state2, const float *grad,
                                                  const e4j_optim *opt, int64_t n, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     e4j_optim_dev o{};
@@ -134,7 +134,7 @@ extern "C" E4J_API int32_t e4j_dense_update_cuda(float *W, float *state1, float 
     return e4j_cuda_launched("dense_update_cuda");
 }
 
-extern "C" E4J_API int32_t e4j_embedding_renorm_cuda(float *W, const int64_t *uniq, float max_norm, float norm_type,
+extern "C" E4J_API e4j_status e4j_embedding_renorm_cuda(float *W, const int64_t *uniq, float max_norm, float norm_type,
                                                      int64_t U, int64_t V, int64_t D, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     if (!(max_norm >= 0.f) || !(norm_type > 0.f))

@@ -178,7 +178,7 @@ __global__ void w2v_kernel(float *__restrict__ W_in, float *__restrict__ W_out, 
 
 } // namespace
 
-extern "C" E4J_API int32_t e4j_w2v_train_chunk_cuda(float *W_in, float *W_out, double *loss_sum, int64_t *pairs,
+extern "C" E4J_API e4j_status e4j_w2v_train_chunk_cuda(float *W_in, float *W_out, double *loss_sum, int64_t *pairs,
                                                     uint64_t seed, const int32_t *tokens, int64_t T,
                                                     const int32_t *neg_table, int64_t S, const int64_t *sub_offsets,
                                                     const int32_t *sub_ids, int32_t cbow, int32_t window,

@@ -300,7 +300,7 @@ __global__ void __launch_bounds__(256, 4) xent_rows_warp(float *__restrict__ row
 
 } // namespace
 
-extern "C" E4J_API int32_t e4j_softmax_xent_cuda(float *loss, float *dlogits, const float *logits,
+extern "C" E4J_API e4j_status e4j_softmax_xent_cuda(float *loss, float *dlogits, const float *logits,
                                                  const int64_t *targets, const float *weight, int64_t ignore_index,
                                                  float label_smoothing, int32_t reduction, int64_t B, int64_t K,
                                                  e4j_cuda_stream *st) {

@@ -55,7 +55,7 @@ static void run_rows(bw_ctx *c, int64_t U, int64_t N) {
     e4j_parallel_for(U, e4j_grain(per_row), bw_range, c);
 }
 
-E4J_API int32_t e4j_embedding_backward(float *dW, const float *dout, const int64_t *uniq, const int64_t *seg,
+E4J_API e4j_status e4j_embedding_backward(float *dW, const float *dout, const int64_t *uniq, const int64_t *seg,
                                        const int64_t *perm, int32_t scale_grad_by_freq, int32_t compact,
                                        int64_t U, int64_t N, int64_t D) {
     if (U < 0 || N < 0 || D < 0)
@@ -64,7 +64,7 @@ E4J_API int32_t e4j_embedding_backward(float *dW, const float *dout, const int64
     if (!seg || (U > 0 && (!dW || !dout || !uniq || !perm)))
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "embedding_backward: dW, dout, uniq, seg and perm must not be NULL");
     /* V is not passed: dense rows are trusted to come from e4j_index_sort against dW's V */
-    int32_t st = e4j_check_sorted(uniq, seg, perm, U, N, -1);
+    e4j_status st = e4j_check_sorted(uniq, seg, perm, U, N, -1);
     if (st) return st;
     if (U == 0 || D == 0) return E4J_OK;
     bw_ctx c = {e4j_prims_get(), dW, dout, uniq, seg, perm, NULL, scale_grad_by_freq != 0, compact != 0, D};
@@ -105,7 +105,7 @@ static void dpsw_range(void *vctx, int64_t b0, int64_t b1) {
         }
 }
 
-E4J_API int32_t e4j_embedding_bag_backward(float *dW, float *dpsw, const float *dout, const float *W,
+E4J_API e4j_status e4j_embedding_bag_backward(float *dW, float *dpsw, const float *dout, const float *W,
                                            const void *idx, int32_t idx_type, const int64_t *offsets,
                                            const float *psw, const int64_t *argmax,
                                            const int64_t *uniq, const int64_t *seg, const int64_t *perm,
@@ -114,7 +114,7 @@ E4J_API int32_t e4j_embedding_bag_backward(float *dW, float *dpsw, const float *
     if (U < 0 || N < 0 || B < 0 || V < 0 || D < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got U=%lld N=%lld B=%lld V=%lld D=%lld",
                         (long long)U, (long long)N, (long long)B, (long long)V, (long long)D);
-    int32_t st = e4j_check_idx_type(idx_type);
+    e4j_status st = e4j_check_idx_type(idx_type);
     if (st) return st;
     if ((st = e4j_check_bag_mode(mode, psw))) return st;
     if (dpsw && mode != E4J_BAG_SUM)

@@ -16,7 +16,7 @@ static void bias_range(void *vctx, int64_t b0, int64_t b1) {
     c->p->bias_add(c->x, c->y, b0, b1, c->K);
 }
 
-E4J_API int32_t e4j_bias_add(float *x, const float *bias, int64_t B, int64_t K) {
+E4J_API e4j_status e4j_bias_add(float *x, const float *bias, int64_t B, int64_t K) {
     if (B < 0 || K < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got B=%lld K=%lld", (long long)B, (long long)K);
     if (B == 0 || K == 0) return E4J_OK;
@@ -38,7 +38,7 @@ static void colsum_range(void *vctx, int64_t j0, int64_t j1) {
     }
 }
 
-E4J_API int32_t e4j_bias_backward(float *dbias, const float *dout, int64_t B, int64_t K) {
+E4J_API e4j_status e4j_bias_backward(float *dbias, const float *dout, int64_t B, int64_t K) {
     if (B < 0 || K < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got B=%lld K=%lld", (long long)B, (long long)K);
     if (K == 0) return E4J_OK;
@@ -55,7 +55,7 @@ static void relu_f_range(void *vctx, int64_t i0, int64_t i1) {
     c->p->relu_forward(c->x + i0, c->y + i0, i1 - i0);
 }
 
-E4J_API int32_t e4j_relu_forward(float *out, const float *in, int64_t n) {
+E4J_API e4j_status e4j_relu_forward(float *out, const float *in, int64_t n) {
     if (n < 0) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "size must be >= 0, got n=%lld", (long long)n);
     if (n == 0) return E4J_OK;
     if (!out || !in) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "relu_forward: out and in must not be NULL");
@@ -69,7 +69,7 @@ static void relu_b_range(void *vctx, int64_t i0, int64_t i1) {
     c->p->relu_backward(c->x + i0, c->y + i0, c->z + i0, i1 - i0);
 }
 
-E4J_API int32_t e4j_relu_backward(float *din, const float *dout, const float *out, int64_t n) {
+E4J_API e4j_status e4j_relu_backward(float *din, const float *dout, const float *out, int64_t n) {
     if (n < 0) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "size must be >= 0, got n=%lld", (long long)n);
     if (n == 0) return E4J_OK;
     if (!din || !dout || !out)

@@ -17,12 +17,12 @@ static void gather_range(void *ctx, int64_t n0, int64_t n1) {
     c->p->gather(&c->g, n0, n1);
 }
 
-E4J_API int32_t e4j_gather_forward(float *out, const float *W, const void *idx, int32_t idx_type,
+E4J_API e4j_status e4j_gather_forward(float *out, const float *W, const void *idx, int32_t idx_type,
                                    int64_t N, int64_t V, int64_t D) {
     if (N < 0 || V < 0 || D < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got N=%lld V=%lld D=%lld", (long long)N,
                         (long long)V, (long long)D);
-    int32_t st = e4j_check_idx_type(idx_type);
+    e4j_status st = e4j_check_idx_type(idx_type);
     if (st) return st;
     if (N == 0) return E4J_OK;
     if (!out || !idx || (!W && D > 0))
@@ -39,14 +39,14 @@ static void bag_range(void *ctx, int64_t b0, int64_t b1) {
     c->p->bag_forward(&c->b, b0, b1);
 }
 
-E4J_API int32_t e4j_embedding_bag_forward(float *out, int64_t *argmax, const float *W, const void *idx,
+E4J_API e4j_status e4j_embedding_bag_forward(float *out, int64_t *argmax, const float *W, const void *idx,
                                           int32_t idx_type, const int64_t *offsets, const float *psw,
                                           int32_t mode, int64_t padding_idx,
                                           int64_t N, int64_t B, int64_t V, int64_t D) {
     if (N < 0 || B < 0 || V < 0 || D < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got N=%lld B=%lld V=%lld D=%lld", (long long)N,
                         (long long)B, (long long)V, (long long)D);
-    int32_t st = e4j_check_idx_type(idx_type);
+    e4j_status st = e4j_check_idx_type(idx_type);
     if (st) return st;
     if ((st = e4j_check_bag_mode(mode, psw))) return st;
     if (!offsets) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "offsets must not be NULL (B+1 entries)");

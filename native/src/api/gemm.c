@@ -17,7 +17,7 @@ static int64_t extent(int64_t rows, int64_t cols, int64_t ld) {
     return (rows - 1) * ld + cols;
 }
 
-static int32_t check_args(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K,
+static e4j_status check_args(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K,
                           const float *A, int64_t lda, const float *B, int64_t ldb, const float *C, int64_t ldc) {
     if (trans_a != 0 && trans_a != 1) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "gemm: trans_a must be 0 or 1, got %d", trans_a);
     if (trans_b != 0 && trans_b != 1) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "gemm: trans_b must be 0 or 1, got %d", trans_b);
@@ -56,10 +56,10 @@ static void scale_c(int64_t M, int64_t N, float beta, float *C, int64_t ldc) {
     }
 }
 
-E4J_API int32_t e4j_gemm(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K,
+E4J_API e4j_status e4j_gemm(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K,
                          float alpha, const float *A, int64_t lda, const float *B, int64_t ldb,
                          float beta, float *C, int64_t ldc) {
-    int32_t st = check_args(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc);
+    e4j_status st = check_args(trans_a, trans_b, M, N, K, A, lda, B, ldb, C, ldc);
     if (st != E4J_OK || M == 0 || N == 0) return st;
     if (K == 0 || alpha == 0.0f) {
         scale_c(M, N, beta, C, ldc);

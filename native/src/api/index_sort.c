@@ -16,7 +16,11 @@
 static int use_counting(int64_t N, int64_t V) { return V <= 2 * N + 1024; }
 
 E4J_API int64_t e4j_index_sort_workspace_bytes(int64_t N, int64_t V) {
-    if (N < 0 || V < 0) return -1;
+    if (N < 0 || V < 0) {
+        e4j_fail(E4J_ERR_INVALID_ARGUMENT, "index_sort workspace: sizes must be >= 0, got N=%lld V=%lld", (long long)N,
+                 (long long)V);
+        return -1;
+    }
     if (use_counting(N, V)) return (V + 1) * (int64_t)sizeof(int64_t);
     return (3 * N + RADIX) * (int64_t)sizeof(int64_t);
 }
@@ -32,12 +36,12 @@ static int64_t finish(int64_t *uniq, int64_t *seg, const int64_t *keys, int64_t 
     return U;
 }
 
-E4J_API int32_t e4j_index_sort(int64_t *uniq, int64_t *seg, int64_t *perm, int64_t *num_unique,
+E4J_API e4j_status e4j_index_sort(int64_t *uniq, int64_t *seg, int64_t *perm, int64_t *num_unique,
                                const void *idx, int32_t idx_type, int64_t padding_idx,
                                int64_t N, int64_t V, void *workspace, int64_t workspace_bytes) {
     if (N < 0 || V < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got N=%lld V=%lld", (long long)N, (long long)V);
-    int32_t st = e4j_check_idx_type(idx_type);
+    e4j_status st = e4j_check_idx_type(idx_type);
     if (st) return st;
     if (!seg || !num_unique || (N > 0 && (!uniq || !perm || !idx)))
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "index_sort: uniq, seg, perm, num_unique and idx must not be NULL");

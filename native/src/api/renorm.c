@@ -48,7 +48,7 @@ static void renorm_range(void *vctx, int64_t u0, int64_t u1) {
     }
 }
 
-E4J_API int32_t e4j_embedding_renorm(float *W, const int64_t *uniq, float max_norm, float norm_type, int64_t U,
+E4J_API e4j_status e4j_embedding_renorm(float *W, const int64_t *uniq, float max_norm, float norm_type, int64_t U,
                                      int64_t V, int64_t D) {
     if (U < 0 || V < 0 || D < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got U=%lld V=%lld D=%lld", (long long)U,
@@ -58,7 +58,7 @@ E4J_API int32_t e4j_embedding_renorm(float *W, const int64_t *uniq, float max_no
     if (!(norm_type >= 0.0f))
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "norm_type must be >= 0 (or inf), got %g", (double)norm_type);
     if (U > 0 && (!W || !uniq)) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "renorm: W and uniq must not be NULL");
-    int32_t st = e4j_check_uniq(uniq, U, V);
+    e4j_status st = e4j_check_uniq(uniq, U, V);
     if (st) return st;
     if (U == 0 || D == 0) return E4J_OK;
     renorm_ctx c = {e4j_prims_get(), W, uniq, (double)max_norm, (double)norm_type, D};

@@ -35,7 +35,7 @@ static void norms_range(void *vctx, int64_t v0, int64_t v1) {
     }
 }
 
-E4J_API int32_t e4j_row_norms(float *norms, const float *W, int64_t V, int64_t D) {
+E4J_API e4j_status e4j_row_norms(float *norms, const float *W, int64_t V, int64_t D) {
     if (V < 0 || D < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got V=%lld D=%lld", (long long)V, (long long)D);
     if (V == 0) return E4J_OK;
@@ -181,7 +181,7 @@ static void topk_split(const search_ctx *c, int64_t parts) {
     }
 }
 
-E4J_API int32_t e4j_topk(int64_t *out_idx, float *out_score, const float *W, const float *norms,
+E4J_API e4j_status e4j_topk(int64_t *out_idx, float *out_score, const float *W, const float *norms,
                          const float *queries, const int64_t *exclude, int64_t Q, int64_t V, int64_t D, int64_t k,
                          int64_t E) {
     if (Q < 0 || V < 0 || D < 0 || k < 0 || E < 0)

@@ -86,14 +86,14 @@ static void fused_range(void *vctx, int64_t u0, int64_t u1) {
     }
 }
 
-E4J_API int32_t e4j_embedding_backward_update(float *W, float *state1, float *state2, const float *dout,
+E4J_API e4j_status e4j_embedding_backward_update(float *W, float *state1, float *state2, const float *dout,
                                               const int64_t *uniq, const int64_t *seg, const int64_t *perm,
                                               int32_t scale_grad_by_freq, const e4j_optim *opt,
                                               int64_t U, int64_t N, int64_t V, int64_t D) {
     if (U < 0 || N < 0 || V < 0 || D < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got U=%lld N=%lld V=%lld D=%lld", (long long)U,
                         (long long)N, (long long)V, (long long)D);
-    int32_t st = e4j_check_optim(opt, 1, state1, state2);
+    e4j_status st = e4j_check_optim(opt, 1, state1, state2);
     if (st) return st;
     if (!seg || (U > 0 && (!W || !dout || !uniq || !perm)))
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "backward_update: W, dout, uniq, seg and perm must not be NULL");
@@ -111,12 +111,12 @@ static void rows_range(void *vctx, int64_t u0, int64_t u1) {
     for (int64_t u = u0; u < u1; u++) apply_row(x, x->uniq[u], x->grows + u * x->D);
 }
 
-E4J_API int32_t e4j_sparse_rows_update(float *W, float *state1, float *state2, const float *grows,
+E4J_API e4j_status e4j_sparse_rows_update(float *W, float *state1, float *state2, const float *grows,
                                        const int64_t *uniq, const e4j_optim *opt, int64_t U, int64_t V, int64_t D) {
     if (U < 0 || V < 0 || D < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got U=%lld V=%lld D=%lld", (long long)U,
                         (long long)V, (long long)D);
-    int32_t st = e4j_check_optim(opt, 1, state1, state2);
+    e4j_status st = e4j_check_optim(opt, 1, state1, state2);
     if (st) return st;
     if (U > 0 && (!W || !grows || !uniq))
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sparse_rows_update: W, grows and uniq must not be NULL");
@@ -141,10 +141,10 @@ static void dense_range(void *vctx, int64_t i0, int64_t i1) {
     x->p->optim(x->W + i0, x->s1 ? x->s1 + i0 : NULL, x->s2 ? x->s2 + i0 : NULL, x->g + i0, i1 - i0, x->c);
 }
 
-E4J_API int32_t e4j_dense_update(float *W, float *state1, float *state2, const float *grad, const e4j_optim *opt,
+E4J_API e4j_status e4j_dense_update(float *W, float *state1, float *state2, const float *grad, const e4j_optim *opt,
                                  int64_t n) {
     if (n < 0) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "size must be >= 0, got n=%lld", (long long)n);
-    int32_t st = e4j_check_optim(opt, 0, state1, state2);
+    e4j_status st = e4j_check_optim(opt, 0, state1, state2);
     if (st) return st;
     if (n == 0) return E4J_OK;
     if (!W || !grad) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "dense_update: W and grad must not be NULL");

@@ -15,7 +15,7 @@ E4J_API int64_t e4j_w2v_workspace_bytes(int64_t D, int32_t window, int32_t negat
     return e4j_w2v_layout(D, window, negative, NULL, NULL);
 }
 
-int32_t e4j_w2v_check_subwords(const e4j_w2v_args *a, int32_t w) {
+e4j_status e4j_w2v_check_subwords(const e4j_w2v_args *a, int32_t w) {
     int64_t lo = a->sub_offsets[w], hi = a->sub_offsets[w + 1], end = a->sub_offsets[a->V];
     if (lo < 0 || hi <= lo || hi > end)
         return e4j_fail(E4J_ERR_INDEX, "w2v: sub_offsets[%d..%d] = [%lld, %lld) is not a non-empty range inside "
@@ -29,7 +29,7 @@ int32_t e4j_w2v_check_subwords(const e4j_w2v_args *a, int32_t w) {
     return E4J_OK;
 }
 
-E4J_API int32_t e4j_w2v_train_chunk(float *W_in, float *W_out, double *loss_sum, int64_t *pairs, uint64_t *rng,
+E4J_API e4j_status e4j_w2v_train_chunk(float *W_in, float *W_out, double *loss_sum, int64_t *pairs, uint64_t *rng,
                                     const int32_t *tokens, int64_t T, const int32_t *neg_table, int64_t S,
                                     const int64_t *sub_offsets, const int32_t *sub_ids, int32_t cbow,
                                     int32_t window, int32_t negative, float lr_start, float lr_end, int64_t V,

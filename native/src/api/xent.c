@@ -67,7 +67,7 @@ static int all_finite_parallel(const e4j_prims *p, const float *x, int64_t n) {
     return 1;
 }
 
-E4J_API int32_t e4j_softmax_xent(float *loss, float *dlogits, const float *logits, const int64_t *targets,
+E4J_API e4j_status e4j_softmax_xent(float *loss, float *dlogits, const float *logits, const int64_t *targets,
                                  const float *weight, int64_t ignore_index, float label_smoothing,
                                  int32_t reduction, int64_t B, int64_t K) {
     if (B < 0 || K < 0)

@@ -203,7 +203,7 @@ static double cbow_avx2(const kctx *k, int32_t C, float lr) {
     return loss;
 }
 
-static int32_t gather_inputs(const kctx *k, int32_t C) {
+static e4j_status gather_inputs(const kctx *k, int32_t C) {
     const e4j_w2v_args *a = k->a;
     const e4j_w2v_ws *ws = k->ws;
     for (int32_t c = 0; c < C; c++) {
@@ -212,7 +212,7 @@ static int32_t gather_inputs(const kctx *k, int32_t C) {
             ws->inp[c] = a->W_in + (int64_t)w * k->D;
             continue;
         }
-        int32_t st = e4j_w2v_check_subwords(a, w);
+        e4j_status st = e4j_w2v_check_subwords(a, w);
         if (st != E4J_OK) return st;
         float *v = ws->in_vec + c * k->Dp;
         int64_t lo = a->sub_offsets[w], hi = a->sub_offsets[w + 1];
@@ -243,7 +243,7 @@ e4j_status e4j_w2v_train_avx2(const e4j_w2v_args *a, double *loss_sum, int64_t *
     uint64_t r = *rng;
     double loss = 0.0;
     int64_t np = 0;
-    int32_t st = E4J_OK;
+    e4j_status st = E4J_OK;
     int32_t *cur = ws.out, *nxt = ws.out + Op;
     int32_t b_cur = 0, b_nxt = 0;
     int64_t bad_cur = -1, bad_nxt = -1;

@@ -5,14 +5,14 @@
 
 #include <math.h>
 
-int32_t e4j_check_idx_type(int32_t idx_type) {
+e4j_status e4j_check_idx_type(int32_t idx_type) {
     if (idx_type != E4J_INT32 && idx_type != E4J_INT64)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "idx_type must be %d (int32) or %d (int64), got %d", E4J_INT32,
                         E4J_INT64, idx_type);
     return E4J_OK;
 }
 
-int32_t e4j_check_indices(const void *idx, int32_t idx_type, int64_t N, int64_t V) {
+e4j_status e4j_check_indices(const void *idx, int32_t idx_type, int64_t N, int64_t V) {
     if (idx_type == E4J_INT32) {
         const int32_t *p = (const int32_t *)idx;
         for (int64_t i = 0; i < N; i++)
@@ -29,14 +29,14 @@ int32_t e4j_check_indices(const void *idx, int32_t idx_type, int64_t N, int64_t 
     return E4J_OK;
 }
 
-int32_t e4j_check_padding(int64_t padding_idx, int64_t V) {
+e4j_status e4j_check_padding(int64_t padding_idx, int64_t V) {
     if (padding_idx != -1 && (padding_idx < 0 || padding_idx >= V))
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "padding_idx %lld must be -1 (none) or in [0, %lld)",
                         (long long)padding_idx, (long long)V);
     return E4J_OK;
 }
 
-int32_t e4j_check_bag_mode(int32_t mode, const float *psw) {
+e4j_status e4j_check_bag_mode(int32_t mode, const float *psw) {
     if (mode != E4J_BAG_SUM && mode != E4J_BAG_MEAN && mode != E4J_BAG_MAX)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "bag mode must be 0 (sum), 1 (mean) or 2 (max), got %d", mode);
     if (psw && mode != E4J_BAG_SUM)
@@ -44,7 +44,7 @@ int32_t e4j_check_bag_mode(int32_t mode, const float *psw) {
     return E4J_OK;
 }
 
-int32_t e4j_check_offsets(const int64_t *offsets, int64_t B, int64_t N) {
+e4j_status e4j_check_offsets(const int64_t *offsets, int64_t B, int64_t N) {
     if (offsets[0] != 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "offsets[0] must be 0, got %lld", (long long)offsets[0]);
     for (int64_t b = 0; b < B; b++)
@@ -57,7 +57,7 @@ int32_t e4j_check_offsets(const int64_t *offsets, int64_t B, int64_t N) {
     return E4J_OK;
 }
 
-int32_t e4j_check_uniq(const int64_t *uniq, int64_t U, int64_t V) {
+e4j_status e4j_check_uniq(const int64_t *uniq, int64_t U, int64_t V) {
     for (int64_t u = 0; u < U; u++) {
         if (uniq[u] < 0 || (V >= 0 && uniq[u] >= V))
             return e4j_fail(E4J_ERR_INDEX, "row %lld at uniq position %lld is out of range [0, %lld)", (long long)uniq[u],
@@ -69,7 +69,7 @@ int32_t e4j_check_uniq(const int64_t *uniq, int64_t U, int64_t V) {
     return E4J_OK;
 }
 
-int32_t e4j_check_sorted(const int64_t *uniq, const int64_t *seg, const int64_t *perm, int64_t U, int64_t N, int64_t V) {
+e4j_status e4j_check_sorted(const int64_t *uniq, const int64_t *seg, const int64_t *perm, int64_t U, int64_t N, int64_t V) {
     if (U > N)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "U = %lld unique rows exceeds N = %lld", (long long)U, (long long)N);
     if (seg[0] != 0) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "seg[0] must be 0, got %lld", (long long)seg[0]);
@@ -77,7 +77,7 @@ int32_t e4j_check_sorted(const int64_t *uniq, const int64_t *seg, const int64_t 
         if (seg[u] > seg[u + 1])
             return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "seg must be non-decreasing: seg[%lld]=%lld > seg[%lld]=%lld",
                             (long long)u, (long long)seg[u], (long long)(u + 1), (long long)seg[u + 1]);
-    int32_t st = e4j_check_uniq(uniq, U, V);
+    e4j_status st = e4j_check_uniq(uniq, U, V);
     if (st) return st;
     if (seg[U] > N)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "seg[%lld]=%lld exceeds N = %lld", (long long)U, (long long)seg[U],
@@ -94,7 +94,7 @@ static const char *kind_name(int32_t k) {
     return k >= 0 && k <= 5 ? names[k] : "unknown";
 }
 
-int32_t e4j_check_optim(const e4j_optim *opt, int32_t sparse, const float *state1, const float *state2) {
+e4j_status e4j_check_optim(const e4j_optim *opt, int32_t sparse, const float *state1, const float *state2) {
     if (!opt) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "opt must not be NULL");
     int32_t k = opt->kind;
     if (k < E4J_OPT_SGD || k > E4J_OPT_SPARSE_ADAM)

@@ -3,12 +3,11 @@
 #define E4J_INTERNAL_H
 #include "embed4j.h"
 
-/* Sets the thread-local message and returns status. */
-int32_t e4j_fail(int32_t status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Sets the thread-local message (e4j_last_error) and returns status. */
+e4j_status e4j_fail(e4j_status status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 extern int32_t e4j_isa;     /* kernel level, see e4j_set_isa_level */
 extern int32_t e4j_threads; /* threads per call */
-int32_t e4j_isa_level(void);
 
 /* Fork-join over [0, n): fn(ctx, begin, end) on disjoint ranges that cover [0, n) exactly once.
  * Splits over e4j_threads pthreads (the caller's thread does one part); runs inline when

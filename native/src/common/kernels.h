@@ -157,23 +157,23 @@ static inline int64_t e4j_bag_count(const e4j_bagbw_args *a, int64_t b) {
 }
 
 /* ---- checks shared by the entry points (check.c); each returns E4J_OK or a status with a message. */
-int32_t e4j_check_idx_type(int32_t idx_type);
+e4j_status e4j_check_idx_type(int32_t idx_type);
 /* every idx[i] in [0, V) */
-int32_t e4j_check_indices(const void *idx, int32_t idx_type, int64_t N, int64_t V);
+e4j_status e4j_check_indices(const void *idx, int32_t idx_type, int64_t N, int64_t V);
 /* padding_idx == -1 or in [0, V) */
-int32_t e4j_check_padding(int64_t padding_idx, int64_t V);
+e4j_status e4j_check_padding(int64_t padding_idx, int64_t V);
 /* mode is sum, mean or max; per-sample weights (psw != NULL) only with sum */
-int32_t e4j_check_bag_mode(int32_t mode, const float *psw);
+e4j_status e4j_check_bag_mode(int32_t mode, const float *psw);
 /* B+1 offsets: offsets[0] == 0, non-decreasing, offsets[B] == N */
-int32_t e4j_check_offsets(const int64_t *offsets, int64_t B, int64_t N);
+e4j_status e4j_check_offsets(const int64_t *offsets, int64_t B, int64_t N);
 /* uniq[0 .. U) strictly ascending (so each row is written by one thread) and in [0, V) (V < 0: no upper bound) */
-int32_t e4j_check_uniq(const int64_t *uniq, int64_t U, int64_t V);
+e4j_status e4j_check_uniq(const int64_t *uniq, int64_t U, int64_t V);
 /* uniq as e4j_check_uniq, seg non-decreasing in [0, N] from seg[0] == 0,
  * perm[0 .. seg[U]) in [0, N) */
-int32_t e4j_check_sorted(const int64_t *uniq, const int64_t *seg, const int64_t *perm, int64_t U, int64_t N, int64_t V);
+e4j_status e4j_check_sorted(const int64_t *uniq, const int64_t *seg, const int64_t *perm, int64_t U, int64_t N, int64_t V);
 /* the optimizer kind is allowed (sparse: SGD w/o momentum, ADAGRAD, ROWWISE_ADAGRAD, SPARSE_ADAM;
  * dense: SGD, ADAM, ADAMW, ADAGRAD), required state pointers present, hyper-parameters finite */
-int32_t e4j_check_optim(const e4j_optim *opt, int32_t sparse, const float *state1, const float *state2);
+e4j_status e4j_check_optim(const e4j_optim *opt, int32_t sparse, const float *state1, const float *state2);
 void e4j_optim_prepare(e4j_optim_consts *c, const e4j_optim *opt);
 /* grain (items per thread part) so that a part does about `work_per_part` float-ops given cost per item */
 int64_t e4j_grain(int64_t cost_per_item);

@@ -12,7 +12,7 @@
 
 static _Thread_local char last_error[512];
 
-int32_t e4j_fail(int32_t status, const char *fmt, ...) {
+e4j_status e4j_fail(e4j_status status, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(last_error, sizeof last_error, fmt, ap);
@@ -60,7 +60,7 @@ E4J_API int32_t e4j_isa_level(void) {
     return e4j_isa;
 }
 
-E4J_API int32_t e4j_set_isa_level(int32_t level) {
+E4J_API e4j_status e4j_set_isa_level(int32_t level) {
     if (level != 0 && level != 1)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "isa level must be 0 (scalar) or 1 (avx2), got %d", level);
     if (level == 1 && !avx2_usable())
@@ -69,7 +69,7 @@ E4J_API int32_t e4j_set_isa_level(int32_t level) {
     return E4J_OK;
 }
 
-E4J_API int32_t e4j_set_num_threads(int32_t n) {
+E4J_API e4j_status e4j_set_num_threads(int32_t n) {
     if (n < 1 || n > 1024) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "thread count must be in [1, 1024], got %d", n);
     e4j_threads = n;
     return E4J_OK;

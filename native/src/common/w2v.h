@@ -114,6 +114,6 @@ static inline uint64_t e4j_w2v_draw(uint64_t rng, const e4j_w2v_args *a, int32_t
 }
 
 /* Validates word w's subword rows; returns E4J_OK or an E4J_ERR_INDEX status with a message. */
-int32_t e4j_w2v_check_subwords(const e4j_w2v_args *a, int32_t w);
+e4j_status e4j_w2v_check_subwords(const e4j_w2v_args *a, int32_t w);
 
 #endif

@@ -95,7 +95,7 @@ static void cbow_ref(const e4j_w2v_args *a, const e4j_w2v_ws *ws, int32_t C, flo
 }
 
 /* Points inp[c] at context c's input vector: its W_in row, or the mean of its subword rows in in_vec. */
-static int32_t gather_inputs(const e4j_w2v_args *a, const e4j_w2v_ws *ws, int32_t C) {
+static e4j_status gather_inputs(const e4j_w2v_args *a, const e4j_w2v_ws *ws, int32_t C) {
     int64_t D = a->D, Dp = e4j_w2v_pad8(D);
     for (int32_t c = 0; c < C; c++) {
         int32_t w = ws->ctx[c];
@@ -103,7 +103,7 @@ static int32_t gather_inputs(const e4j_w2v_args *a, const e4j_w2v_ws *ws, int32_
             ws->inp[c] = a->W_in + (int64_t)w * D;
             continue;
         }
-        int32_t st = e4j_w2v_check_subwords(a, w);
+        e4j_status st = e4j_w2v_check_subwords(a, w);
         if (st != E4J_OK) return st;
         float *v = ws->in_vec + c * Dp;
         memset(v, 0, (size_t)D * sizeof(float));
@@ -125,7 +125,7 @@ e4j_status e4j_w2v_train_ref(const e4j_w2v_args *a, double *loss_sum, int64_t *p
     uint64_t r = *rng;
     double loss = 0.0;
     int64_t np = 0;
-    int32_t st = E4J_OK;
+    e4j_status st = E4J_OK;
     int64_t s = 0;
     while (s < a->T && st == E4J_OK) {
         if (a->tokens[s] == -1) { s++; continue; }
