@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# native/tests/torch_anchor/run.sh [libembed4j.so] [threads]: libembed4j vs libtorch 2.10 on the same
+# bench/native/torch_anchor/run.sh [libembed4j.so] [threads]: libembed4j vs libtorch 2.10 on the same
 # memory in one JVM (see TorchAnchor.java). Needs the bench profile's jars in ~/.m2
 # (mvn -Pbench dependency:resolve) and a built library (default: target/native/libembed4j.so).
 set -euo pipefail

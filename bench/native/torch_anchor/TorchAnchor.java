@@ -19,7 +19,7 @@ import static org.bytedeco.pytorch.global.torch.*;
  * interleaved: a 1M x 128 table, 100k random int64 indices, bags of 20 (the shapes of bench_kernels.c).
  * Reports the fastest wall time and the calling thread's CPU time of 15 runs (the machine is shared).
  * libtorch allocates its outputs on every call (part of its API's cost); libembed4j writes into
- * preallocated buffers. A benchmark program, not a test: native/tests/torch_anchor/run.sh LIB [threads].
+ * preallocated buffers. A benchmark program, not a test: bench/native/torch_anchor/run.sh LIB [threads].
  */
 public class TorchAnchor {
     interface Op { void run() throws Throwable; }

@@ -1,5 +1,5 @@
 /* bench_kernels: wall time of the embedding hot paths on a 1M x 128 table with 100k random indices
- * (not a test; built next to the tests, run by hand):  bench_kernels [threads] [isa_level]
+ * (not a test; built into <build>/bench by native/CMakeLists.txt, run by hand):  bench_kernels [threads] [isa_level]
  * Prints one line per kernel: the fastest and the median of 11 runs in milliseconds, and the calling thread's
  * CPU time (with 1 thread it excludes time the shared machine spent elsewhere; min is the stable statistic). Results are checked by the tests,
  * not here. The libtorch comparison on the same memory is torch_anchor/run.sh (see native/README.md). */
