@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Shared plumbing of the GPU check (ci/gpu_check.py): ctypes bindings of libembed4j_cuda and of the scalar C
-reference in libembed4j (isa level 0), device helpers (torch tensors as device memory on torch's stream), result
-bookkeeping and the Suite that folds many cases of one kernel into one PASS/FAIL line.
+"""Shared plumbing of the GPU check (gpu_check.py): ctypes bindings of libembed4j_cuda and of the scalar C
+reference in libembed4j (isa level 0), read from the headers by abi.py; device helpers (torch tensors as device
+memory on torch's stream), result bookkeeping and the Suite that folds many cases of one kernel into one PASS/FAIL
+line.
 The libraries are loaded from sys.argv[1] at import. Not thread-safe; one process, one GPU.
 """
 import ctypes as C
@@ -15,66 +16,25 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+import abi
+
 LIBDIR = sys.argv[1] if len(sys.argv) > 1 else "."
 P, I, L, Fl, U64 = C.c_void_p, C.c_int32, C.c_int64, C.c_float, C.c_uint64
-CODES = {"p": P, "i": I, "l": L, "f": Fl, "u": U64}
-
-CUDA_SPECS = {
-    "e4j_cuda_device_count": "p", "e4j_cuda_device_name": "pii", "e4j_cuda_device_properties": "pi",
-    "e4j_cuda_stream_wrap": "pip", "e4j_cuda_stream_create": "pi", "e4j_cuda_stream_destroy": "p",
-    "e4j_cuda_stream_synchronize": "p", "e4j_cuda_runtime_version": "pp",
-    "e4j_fill_cuda": "pflp", "e4j_axpy_cuda": "pfplp", "e4j_scale_cuda": "pflp", "e4j_mul_cuda": "ppplp",
-    "e4j_gather_forward_cuda": "pppilll" + "p",
-    "e4j_embedding_bag_forward_cuda": "ppppippilllll" + "p",
-    "e4j_index_sort_cuda": "pppppilllpl" + "p",
-    "e4j_embedding_backward_cuda": "pppppiilll" + "p",
-    "e4j_embedding_bag_backward_cuda": "pppppippppppiilllll" + "p",
-    "e4j_embedding_backward_update_cuda": "pppppppipllll" + "p",
-    "e4j_sparse_rows_update_cuda": "pppppplll" + "p",
-    "e4j_dense_update_cuda": "pppppl" + "p",
-    "e4j_embedding_renorm_cuda": "ppfflll" + "p",
-    "e4j_gemm_cuda": "iilllfplplfpl" + "p",
-    "e4j_bias_add_cuda": "ppll" + "p", "e4j_bias_backward_cuda": "ppll" + "p",
-    "e4j_relu_forward_cuda": "ppl" + "p", "e4j_relu_backward_cuda": "pppl" + "p",
-    "e4j_softmax_xent_cuda": "ppppplfill" + "p",
-    "e4j_row_norms_cuda": "ppll" + "p", "e4j_topk_cuda": "pppppplllll" + "p",
-    "e4j_w2v_train_chunk_cuda": "ppppu" + "pl" + "pl" + "pp" + "iii" + "ff" + "lll" + "p",
-    "e4j_check_indices_cuda": "pillp", "e4j_check_offsets_cuda": "pllp", "e4j_check_logits_cuda": "pplllp",
-}
-REF_SPECS = {k[:-5]: v[:-1] for k, v in CUDA_SPECS.items() if k.endswith("_cuda") and not k.startswith("e4j_cuda")}
-for k in ("e4j_fill", "e4j_axpy", "e4j_scale", "e4j_mul", "e4j_w2v_train_chunk", "e4j_check_indices",
-          "e4j_check_offsets", "e4j_check_logits"):
-    REF_SPECS.pop(k, None)
-REF_SPECS["e4j_set_isa_level"] = "i"
 
 
-class Optim(C.Structure):
-    _fields_ = [("kind", I), ("nesterov", I), ("step", L), ("lr", Fl), ("momentum", Fl), ("dampening", Fl),
-                ("weight_decay", Fl), ("beta1", Fl), ("beta2", Fl), ("eps", Fl), ("first_step", I), ("maximize", I)]
+# e4j_optim and the optimizer kinds, as embed4j.h declares them.
+Optim = abi.struct_type(abi.CPU_HEADER, "e4j_optim")
+_KINDS = abi.parse_enum(abi.CPU_HEADER, "e4j_optim_kind")
+SGD, ADAM, ADAMW, ADAGRAD = _KINDS["E4J_OPT_SGD"], _KINDS["E4J_OPT_ADAM"], _KINDS["E4J_OPT_ADAMW"], _KINDS["E4J_OPT_ADAGRAD"]
+ROWWISE, SPARSE_ADAM = _KINDS["E4J_OPT_ROWWISE_ADAGRAD"], _KINDS["E4J_OPT_SPARSE_ADAM"]
 
 
-SGD, ADAM, ADAMW, ADAGRAD, ROWWISE, SPARSE_ADAM = range(6)
-
-
-def bind(lib, specs, err_fn):
-    for name, spec in specs.items():
-        f = getattr(lib, name)
-        f.argtypes = [CODES[c] for c in spec]
-        f.restype = I
-    getattr(lib, err_fn).restype = C.c_char_p
-    getattr(lib, err_fn).argtypes = []
-
-
-cu = C.CDLL(os.path.join(LIBDIR, "libembed4j_cuda.so"))
-bind(cu, CUDA_SPECS, "e4j_cuda_last_error")
-cu.e4j_index_sort_workspace_bytes_cuda.restype = L
-cu.e4j_index_sort_workspace_bytes_cuda.argtypes = [L, L]
+# Bindings from the headers: every prototype of embed4j_cuda.h on libembed4j_cuda, every prototype of embed4j.h on
+# the scalar C reference (libembed4j at isa level 0). A declared function the library lacks fails here, at load.
+cu = abi.bind(C.CDLL(os.path.join(LIBDIR, "libembed4j_cuda.so")), abi.parse(abi.CUDA_HEADER))
 ref = None
 try:
-    ref = C.CDLL(os.path.join(LIBDIR, "libembed4j.so"))
-    bind(ref, REF_SPECS, "e4j_last_error")
-    ref.e4j_index_sort_workspace_bytes.restype = L
-    ref.e4j_index_sort_workspace_bytes.argtypes = [L, L]
+    ref = abi.bind(C.CDLL(os.path.join(LIBDIR, "libembed4j.so")), abi.parse(abi.CPU_HEADER))
     assert ref.e4j_set_isa_level(0) == 0, "scalar level"
 except Exception as e:  # the CUDA checks still run against PyTorch
     print("NOTE C reference unavailable:", e)

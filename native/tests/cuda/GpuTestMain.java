@@ -11,7 +11,7 @@ import org.junit.platform.launcher.TestExecutionListener;
 import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.engine.TestExecutionResult;
 
-/** Runs the JUnit tests of a package (or classes) on a machine without Maven: ci/gpu-check.sh's Java half. */
+/** Runs the JUnit tests of a package (or classes) on a machine without Maven: ci/gpu-check.sh's Java half (compiled by ci/gpu-pack.sh). */
 public class GpuTestMain {
     public static void main(String[] args) {
         LauncherDiscoveryRequestBuilder b = LauncherDiscoveryRequestBuilder.request();
