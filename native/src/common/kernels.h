@@ -7,7 +7,9 @@
  * entry point can split work with e4j_parallel_for; each output element is produced by exactly one
  * range, in an order that does not depend on the split, so results are independent of thread count.
  *
- * Shape legend: N lookups, V rows, D dim, B bags/batch, K classes, U unique rows, Q queries.
+ * Shape legend (embed4j.h's): N lookups, V rows, D dim, B bags/batch, K classes, U unique rows, Q queries,
+ * n elements. A primitive on a range [x0, x1) takes whole arrays, indexed up to x1, e.g. (x1,D), and writes
+ * a buffer of the range's own length, e.g. (x1-x0).
  */
 #ifndef E4J_KERNELS_H
 #define E4J_KERNELS_H
@@ -78,47 +80,57 @@ typedef struct e4j_optim_consts {
  * of dispatch.c, so a primitive cannot be missing from either. The entry points call them only through
  * e4j_prims_get(). */
 #define E4J_PRIMS(X)                                                                                        \
-    X(void, gather, (const e4j_gather_args *a, int64_t n0, int64_t n1))                                     \
-    X(void, bag_forward, (const e4j_bag_args *a, int64_t b0, int64_t b1))                                   \
+    X(void, gather, (const e4j_gather_args *a /* (1) */, int64_t n0, int64_t n1))                           \
+    X(void, bag_forward, (const e4j_bag_args *a /* (1) */, int64_t b0, int64_t b1))                         \
     /* acc[0..n) = sum over k in [k0,k1) of src[perm[k]*ld + (0..n)], in k order from +0 */                 \
-    X(void, reduce_rows, (float *acc, const float *src, const int64_t *perm, int64_t k0, int64_t k1,        \
-                          int64_t ld, int64_t n))                                                           \
+    X(void, reduce_rows, (float *acc /* (n) */, const float *src /* rows of ld floats */,                   \
+                          const int64_t *perm /* (k1) */, int64_t k0, int64_t k1, int64_t ld, int64_t n))   \
     /* acc[0..n) = sum over k of g_{perm[k]}[d0 .. d0+n) for bag backward, in k order from +0 */            \
-    X(void, reduce_bag_rows, (float *acc, const e4j_bagbw_args *a, const int64_t *perm, int64_t k0,         \
-                              int64_t k1, int64_t d0, int64_t n))                                           \
+    X(void, reduce_bag_rows, (float *acc /* (n) */, const e4j_bagbw_args *a /* (1) */,                      \
+                              const int64_t *perm /* (k1) */, int64_t k0, int64_t k1, int64_t d0, int64_t n)) \
     /* dst += src*scale */                                                                                  \
-    X(void, add_scaled, (float *dst, const float *src, float scale, int64_t n))                             \
+    X(void, add_scaled, (float *dst /* (n) */, const float *src /* (n) */, float scale, int64_t n))         \
     /* dst *= scale */                                                                                      \
-    X(void, scale, (float *dst, float scale, int64_t n))                                                    \
-    X(float, dot, (const float *a, const float *b, int64_t n))                                              \
+    X(void, scale, (float *dst /* (n) */, float scale, int64_t n))                                          \
+    X(float, dot, (const float *a /* (n) */, const float *b /* (n) */, int64_t n))                          \
     /* elementwise optimizer step on n slots (every kind but ROWWISE_ADAGRAD) */                            \
-    X(void, optim, (float *w, float *s1, float *s2, const float *g, int64_t n, const e4j_optim_consts *c))  \
+    X(void, optim, (float *w /* (n) */, float *s1 /* (n) or NULL */, float *s2 /* (n) or NULL */,           \
+                    const float *g /* (n) */, int64_t n, const e4j_optim_consts *c /* (1) */))              \
     /* row-wise Adagrad: g' = (maximize ? -g : g) + wd*w; sumsq = sum g'^2 (double); w -= lr * (g' / denom) */ \
-    X(double, rowwise_sumsq, (const float *g, const float *w, float wd, int32_t maximize, int64_t n))       \
-    X(void, rowwise_apply, (float *w, const float *g, float lr, float denom, float wd, int32_t maximize,    \
-                            int64_t n))                                                                     \
-    X(void, bias_add, (float *x, const float *bias, int64_t b0, int64_t b1, int64_t K))                     \
+    X(double, rowwise_sumsq, (const float *g /* (n) */, const float *w /* (n) */, float wd, int32_t maximize, \
+                              int64_t n))                                                                   \
+    X(void, rowwise_apply, (float *w /* (n) */, const float *g /* (n) */, float lr, float denom, float wd,   \
+                            int32_t maximize, int64_t n))                                                   \
+    /* x[b,:] += bias for b in [b0, b1) */                                                                  \
+    X(void, bias_add, (float *x /* (b1,K) */, const float *bias /* (K) */, int64_t b0, int64_t b1, int64_t K)) \
     /* acc[k-k0] = sum_b x[b,k] */                                                                          \
-    X(void, col_sums, (float *acc, const float *x, int64_t B, int64_t K, int64_t k0, int64_t k1))           \
-    X(void, relu_forward, (float *out, const float *in, int64_t n))                                         \
-    X(void, relu_backward, (float *din, const float *dout, const float *out, int64_t n))                    \
+    X(void, col_sums, (float *acc /* (k1-k0) */, const float *x /* (B,K) */, int64_t B, int64_t K, int64_t k0, \
+                       int64_t k1))                                                                         \
+    X(void, relu_forward, (float *out /* (n) */, const float *in /* (n) */, int64_t n))                     \
+    X(void, relu_backward, (float *din /* (n) */, const float *dout /* (n) */, const float *out /* (n) */,  \
+                            int64_t n))                                                                     \
     /* scores[r - r0] = dot(q, W[r]) for r in [r0, r1) */                                                   \
-    X(void, dot_rows, (float *scores, const float *q, const float *W, int64_t r0, int64_t r1, int64_t D))   \
+    X(void, dot_rows, (float *scores /* (r1-r0) */, const float *q /* (D) */, const float *W /* (r1,D) */,  \
+                       int64_t r0, int64_t r1, int64_t D))                                                  \
     /* softmax cross-entropy of rows [i0, i1): the sum of their losses, in an order fixed by i0, i1 (xent.h) */ \
-    X(double, xent_rows, (const e4j_xent_args *a, int64_t i0, int64_t i1))                                  \
+    X(double, xent_rows, (const e4j_xent_args *a /* (1) */, int64_t i0, int64_t i1))                        \
     /* 1 when all n floats are finite (the pre-check; xent.c names the first bad position when not) */      \
-    X(int, all_finite, (const float *x, int64_t n))                                                         \
+    X(int, all_finite, (const float *x /* (n) */, int64_t n))                                               \
     /* 1 when every target is ignore_index or in [0, K); *counted = the number of non-ignored targets */     \
-    X(int, xent_targets_ok, (const int64_t *t, int64_t B, int64_t K, int64_t ignore_index, int64_t *counted)) \
+    X(int, xent_targets_ok, (const int64_t *t /* (B) */, int64_t B, int64_t K, int64_t ignore_index,        \
+                             int64_t *counted /* (1) */))                                                   \
     /* C (M,N) = alpha·op(A)·op(B) + beta·C with the arguments checked by e4j_gemm: M, N, K > 0, leading     \
      * dimensions valid, alpha != 0; beta == 0: C is never read. ref: single-threaded, double accumulation; \
      * avx2: packed panels on e4j_threads threads, each C element reduced in an order independent of the    \
      * thread count */                                                                                      \
     X(void, gemm, (int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K, float alpha,          \
-                   const float *A, int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc)) \
+                   const float *A /* (M,lda), trans_a: (K,lda) */, int64_t lda,                             \
+                   const float *B /* (K,ldb), trans_b: (N,ldb) */, int64_t ldb, float beta,                 \
+                   float *C /* (M,ldc) */, int64_t ldc))                                                    \
     /* one worker's word2vec pass over a checked chunk (w2v.h); E4J_ERR_INDEX for a bad negative or subword \
      * entry */                                                                                             \
-    X(e4j_status, w2v_train, (const e4j_w2v_args *a, double *loss_sum, int64_t *pairs, uint64_t *rng))
+    X(e4j_status, w2v_train, (const e4j_w2v_args *a /* (1) */, double *loss_sum /* (1) */,                  \
+                              int64_t *pairs /* (1) */, uint64_t *rng /* (1) */))
 
 #define E4J_DECLARE_REF(ret, name, params) ret e4j_##name##_ref params;
 #define E4J_DECLARE_AVX2(ret, name, params) ret e4j_##name##_avx2 params;
