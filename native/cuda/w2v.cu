@@ -79,7 +79,8 @@ __global__ void w2v_kernel(float *__restrict__ W_in, float *__restrict__ W_out, 
         float h[kMaxPerLane], e[kMaxPerLane];
         const int64_t nctx = hi - lo;
         if (nctx == 0) continue;
-        auto step = [&](void) { /* targets against h; e = Σ g·tgt; gacc += g·h */
+        /* targets against h; e = Σ g·tgt; gacc += g·h */
+        auto step = [&]() {
 #pragma unroll
             for (int m = 0; m < kMaxPerLane; m++) e[m] = 0.f;
             for (int j = 0; j < nt; j++) {

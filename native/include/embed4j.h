@@ -62,7 +62,7 @@ typedef enum e4j_reduction { E4J_REDUCE_NONE = 0, E4J_REDUCE_MEAN = 1, E4J_REDUC
 
 /* Optimizers, PyTorch formulas (torch.optim.*), applied by the update kernels. */
 typedef enum e4j_optim_kind {
-    E4J_OPT_SGD = 0,            /* momentum, dampening, nesterov, weight_decay; state1 = momentum buffer (may be NULL if momentum == 0) */
+    E4J_OPT_SGD = 0,            /* momentum, dampening, nesterov; state1 = momentum buffer (NULL without momentum) */
     E4J_OPT_ADAM = 1,           /* state1 = exp_avg, state2 = exp_avg_sq; L2 weight_decay added to grad */
     E4J_OPT_ADAMW = 2,          /* decoupled weight decay: w *= 1 - lr*wd */
     E4J_OPT_ADAGRAD = 3,        /* state1 = sum of squares (elementwise); lr_decay via lr passed in */

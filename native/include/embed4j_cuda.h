@@ -3,7 +3,8 @@
  *
  * The kernels are those of embed4j.h with the suffix _cuda: same arguments, same semantics, every
  * array a DEVICE pointer unless its comment says host, plus a trailing stream handle (e4j_cuda_stream*, see
- * below). Status returns and shape comments follow the conventions and the legend of embed4j.h. Differences from the CPU library, all forced by asynchronous execution:
+ * below). Status returns and shape comments follow the conventions and the legend of embed4j.h.
+ * Differences from the CPU library, all forced by asynchronous execution:
  *
  *  - Data-dependent errors (an index outside [0,V), a target outside [0,K), a NaN in logits) are found
  *    on the device. The kernel sets an error record in the stream handle and carries on without reading

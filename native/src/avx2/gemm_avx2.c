@@ -77,23 +77,25 @@ static inline __attribute__((always_inline)) void tile_6x16(int64_t kc, const fl
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps(), c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
     __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps(), c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
     if (beta != 0.0f)
-        for (int r = 0; r < MR; r++)
-            _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0), _mm_prefetch((const char *)(c + r * ldc + 15), _MM_HINT_T0);
+        for (int r = 0; r < MR; r++) {
+            _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
+            _mm_prefetch((const char *)(c + r * ldc + 15), _MM_HINT_T0);
+        }
 #define E4J_LOADB(p, m) (bmode == B_PACKED ? _mm256_load_ps(p) : bmode == B_ROWS ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, m))
 #define E4J_STEP(o)                                                                                   \
     do {                                                                                              \
-        __m256 b0 = E4J_LOADB(b + (o) * rs_b, mlo), b1 = E4J_LOADB(b + (o) * rs_b + 8, mhi);          \
-        __m256 av = _mm256_broadcast_ss(a0 + (o) * cs_a);                                             \
+        __m256 b0 = E4J_LOADB(b + rs_b * (o), mlo), b1 = E4J_LOADB(b + rs_b * (o) + 8, mhi);          \
+        __m256 av = _mm256_broadcast_ss(a0 + cs_a * (o));                                             \
         c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);                       \
-        av = _mm256_broadcast_ss(a1 + (o) * cs_a);                                                    \
+        av = _mm256_broadcast_ss(a1 + cs_a * (o));                                                    \
         c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);                       \
-        av = _mm256_broadcast_ss(a2 + (o) * cs_a);                                                    \
+        av = _mm256_broadcast_ss(a2 + cs_a * (o));                                                    \
         c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);                       \
-        av = _mm256_broadcast_ss(a3 + (o) * cs_a);                                                    \
+        av = _mm256_broadcast_ss(a3 + cs_a * (o));                                                    \
         c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);                       \
-        av = _mm256_broadcast_ss(a4 + (o) * cs_a);                                                    \
+        av = _mm256_broadcast_ss(a4 + cs_a * (o));                                                    \
         c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);                       \
-        av = _mm256_broadcast_ss(a5 + (o) * cs_a);                                                    \
+        av = _mm256_broadcast_ss(a5 + cs_a * (o));                                                    \
         c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);                       \
     } while (0)
     int64_t k = 0;

@@ -78,7 +78,11 @@ typedef struct e4j_optim_consts {
 /* The primitives, one list: X(return type, name, parameters). Each exists as e4j_<name>_ref (src/ref) and
  * e4j_<name>_avx2 (src/avx2); the list declares both, makes the fields of e4j_prims and fills the two tables
  * of dispatch.c, so a primitive cannot be missing from either. The entry points call them only through
- * e4j_prims_get(). */
+ * e4j_prims_get().
+ * gemm: e4j_gemm has checked M, N, K > 0, the leading dimensions and alpha != 0; beta == 0: C is never read.
+ *   ref: single-threaded, double accumulation; avx2: packed panels on e4j_threads threads, each C element
+ *   reduced in an order independent of the thread count.
+ * w2v_train: E4J_ERR_INDEX for a bad negative-table or subword entry (the entry point checked the rest). */
 #define E4J_PRIMS(X)                                                                                        \
     X(void, gather, (const e4j_gather_args *a /* (1) */, int64_t n0, int64_t n1))                           \
     X(void, bag_forward, (const e4j_bag_args *a /* (1) */, int64_t b0, int64_t b1))                         \
@@ -119,16 +123,12 @@ typedef struct e4j_optim_consts {
     /* 1 when every target is ignore_index or in [0, K); *counted = the number of non-ignored targets */     \
     X(int, xent_targets_ok, (const int64_t *t /* (B) */, int64_t B, int64_t K, int64_t ignore_index,        \
                              int64_t *counted /* (1) */))                                                   \
-    /* C (M,N) = alpha·op(A)·op(B) + beta·C with the arguments checked by e4j_gemm: M, N, K > 0, leading     \
-     * dimensions valid, alpha != 0; beta == 0: C is never read. ref: single-threaded, double accumulation; \
-     * avx2: packed panels on e4j_threads threads, each C element reduced in an order independent of the    \
-     * thread count */                                                                                      \
+    /* C (M,N) = alpha*op(A)*op(B) + beta*C, arguments checked by e4j_gemm (see above) */                 \
     X(void, gemm, (int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K, float alpha,          \
                    const float *A /* (M,lda), trans_a: (K,lda) */, int64_t lda,                             \
                    const float *B /* (K,ldb), trans_b: (N,ldb) */, int64_t ldb, float beta,                 \
                    float *C /* (M,ldc) */, int64_t ldc))                                                    \
-    /* one worker's word2vec pass over a checked chunk (w2v.h); E4J_ERR_INDEX for a bad negative or subword \
-     * entry */                                                                                             \
+    /* one worker's word2vec pass over a checked chunk (w2v.h) */                                           \
     X(e4j_status, w2v_train, (const e4j_w2v_args *a /* (1) */, double *loss_sum /* (1) */,                  \
                               int64_t *pairs /* (1) */, uint64_t *rng /* (1) */))
 
