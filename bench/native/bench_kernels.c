@@ -43,25 +43,36 @@ static void *alloc64(size_t bytes) {
 }
 
 static uint64_t s = 88172645463325252ull;
-static uint64_t rnd(void) { s ^= s << 13; s ^= s >> 7; s ^= s << 17; return s; }
+static uint64_t rnd(void) {
+    s ^= s << 13;
+    s ^= s >> 7;
+    s ^= s << 17;
+    return s;
+}
 
-#define TIME(name, stmt)                                                                                 \
-    do {                                                                                                 \
-        double t_[REPS], c_[REPS];                                                                       \
-        for (int r_ = 0; r_ < REPS; r_++) {                                                              \
-            double t0_ = now_ms(), c0_ = cpu_ms();                                                       \
-            if ((stmt) != E4J_OK) { printf("%s failed: %s\n", name, e4j_last_error()); return 1; }      \
-            t_[r_] = now_ms() - t0_;                                                                     \
-            c_[r_] = cpu_ms() - c0_;                                                                     \
-        }                                                                                                \
-        qsort(t_, REPS, sizeof(double), cmp_double);                                                     \
-        qsort(c_, REPS, sizeof(double), cmp_double);                                                     \
+#define TIME(name, stmt)                                                                                          \
+    do {                                                                                                          \
+        double t_[REPS], c_[REPS];                                                                                \
+        for (int r_ = 0; r_ < REPS; r_++) {                                                                       \
+            double t0_ = now_ms(), c0_ = cpu_ms();                                                                \
+            if ((stmt) != E4J_OK) {                                                                               \
+                printf("%s failed: %s\n", name, e4j_last_error());                                                \
+                return 1;                                                                                         \
+            }                                                                                                     \
+            t_[r_] = now_ms() - t0_;                                                                              \
+            c_[r_] = cpu_ms() - c0_;                                                                              \
+        }                                                                                                         \
+        qsort(t_, REPS, sizeof(double), cmp_double);                                                              \
+        qsort(c_, REPS, sizeof(double), cmp_double);                                                              \
         printf("%-36s %8.3f ms (median %8.3f, caller-thread cpu min %8.3f)\n", name, t_[0], t_[REPS / 2], c_[0]); \
     } while (0)
 
 int main(int argc, char **argv) {
     int threads = argc > 1 ? atoi(argv[1]) : 1, level = argc > 2 ? atoi(argv[2]) : e4j_isa_level();
-    if (e4j_set_num_threads(threads) || e4j_set_isa_level(level)) { printf("%s\n", e4j_last_error()); return 1; }
+    if (e4j_set_num_threads(threads) || e4j_set_isa_level(level)) {
+        printf("%s\n", e4j_last_error());
+        return 1;
+    }
     printf("V=%d D=%d N=%d bag=%d threads=%d isa_level=%d\n", V, D, N, BAG, threads, level);
     float *W = alloc64((size_t)V * D * 4), *dW = alloc64((size_t)V * D * 4), *out = alloc64((size_t)N * D * 4);
     float *dout = alloc64((size_t)N * D * 4), *state = alloc64(V * 4), *rows = alloc64((size_t)N * D * 4);
@@ -74,20 +85,27 @@ int main(int argc, char **argv) {
     int64_t wsb = e4j_index_sort_workspace_bytes(N, V);
     void *ws = alloc64((size_t)wsb);
     e4j_optim sgd = {0}, rw = {0};
-    sgd.kind = E4J_OPT_SGD; sgd.lr = 0.01f;
-    rw.kind = E4J_OPT_ROWWISE_ADAGRAD; rw.lr = 0.01f; rw.eps = 1e-8f;
+    sgd.kind = E4J_OPT_SGD;
+    sgd.lr = 0.01f;
+    rw.kind = E4J_OPT_ROWWISE_ADAGRAD;
+    rw.lr = 0.01f;
+    rw.eps = 1e-8f;
 
     TIME("gather_forward", e4j_gather_forward(out, W, idx, E4J_INT64, N, V, D));
-    TIME("embedding_bag_forward sum", e4j_embedding_bag_forward(out, NULL, W, idx, E4J_INT64, off, NULL, E4J_BAG_SUM, -1, N, B, V, D));
-    TIME("embedding_bag_forward mean", e4j_embedding_bag_forward(out, NULL, W, idx, E4J_INT64, off, NULL, E4J_BAG_MEAN, -1, N, B, V, D));
+    TIME("embedding_bag_forward sum",
+         e4j_embedding_bag_forward(out, NULL, W, idx, E4J_INT64, off, NULL, E4J_BAG_SUM, -1, N, B, V, D));
+    TIME("embedding_bag_forward mean",
+         e4j_embedding_bag_forward(out, NULL, W, idx, E4J_INT64, off, NULL, E4J_BAG_MEAN, -1, N, B, V, D));
     TIME("index_sort", e4j_index_sort(uniq, seg, perm, &U, idx, E4J_INT64, -1, N, V, ws, wsb));
     TIME("embedding_backward dense (no sort)", e4j_embedding_backward(dW, dout, uniq, seg, perm, 0, 0, U, N, D));
     TIME("sort + backward compact (U,D)", (e4j_index_sort(uniq, seg, perm, &U, idx, E4J_INT64, -1, N, V, ws, wsb) ||
-                                          e4j_embedding_backward(rows, dout, uniq, seg, perm, 0, 1, U, N, D)));
-    TIME("sort + fused update SGD", (e4j_index_sort(uniq, seg, perm, &U, idx, E4J_INT64, -1, N, V, ws, wsb) ||
-                                    e4j_embedding_backward_update(W, NULL, NULL, dout, uniq, seg, perm, 0, &sgd, U, N, V, D)));
-    TIME("sort + fused update rowwise adagrad", (e4j_index_sort(uniq, seg, perm, &U, idx, E4J_INT64, -1, N, V, ws, wsb) ||
-                                                e4j_embedding_backward_update(W, state, NULL, dout, uniq, seg, perm, 0, &rw, U, N, V, D)));
+                                           e4j_embedding_backward(rows, dout, uniq, seg, perm, 0, 1, U, N, D)));
+    TIME("sort + fused update SGD",
+         (e4j_index_sort(uniq, seg, perm, &U, idx, E4J_INT64, -1, N, V, ws, wsb) ||
+          e4j_embedding_backward_update(W, NULL, NULL, dout, uniq, seg, perm, 0, &sgd, U, N, V, D)));
+    TIME("sort + fused update rowwise adagrad",
+         (e4j_index_sort(uniq, seg, perm, &U, idx, E4J_INT64, -1, N, V, ws, wsb) ||
+          e4j_embedding_backward_update(W, state, NULL, dout, uniq, seg, perm, 0, &rw, U, N, V, D)));
     printf("unique rows U=%lld\n", (long long)U);
     return 0;
 }

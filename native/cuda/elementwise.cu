@@ -16,9 +16,13 @@ constexpr int kThreads = 256;
     for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (int64_t)gridDim.x * blockDim.x)
 
 __global__ void fill_kernel(float *x, float v, int64_t n) { E4J_GRID_LOOP(i, n) x[i] = v; }
-__global__ void axpy_kernel(float *y, float a, const float *x, int64_t n) { E4J_GRID_LOOP(i, n) y[i] = fmaf(a, x[i], y[i]); }
+__global__ void axpy_kernel(float *y, float a, const float *x, int64_t n) {
+    E4J_GRID_LOOP(i, n) y[i] = fmaf(a, x[i], y[i]);
+}
 __global__ void scale_kernel(float *x, float a, int64_t n) { E4J_GRID_LOOP(i, n) x[i] *= a; }
-__global__ void mul_kernel(float *out, const float *a, const float *b, int64_t n) { E4J_GRID_LOOP(i, n) out[i] = a[i] * b[i]; }
+__global__ void mul_kernel(float *out, const float *a, const float *b, int64_t n) {
+    E4J_GRID_LOOP(i, n) out[i] = a[i] * b[i];
+}
 __global__ void bias_add_kernel(float *x, const float *bias, int64_t B, int64_t K) {
     E4J_GRID_LOOP(i, B * K) x[i] += bias[i % K];
 }
@@ -92,7 +96,8 @@ E4J_API e4j_status e4j_mul_cuda(float *out, const float *a, const float *b, int6
 
 E4J_API e4j_status e4j_bias_add_cuda(float *x, const float *bias, int64_t B, int64_t K, e4j_cuda_stream *st) {
     E4J_ENTER(st);
-    if (B < 0 || K < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size B=%lld K=%lld", (long long)B, (long long)K);
+    if (B < 0 || K < 0)
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size B=%lld K=%lld", (long long)B, (long long)K);
     if (B == 0 || K == 0) return E4J_OK;
     bias_add_kernel<<<e4j_blocks(B * K, kThreads), kThreads, 0, st->stream>>>(x, bias, B, K);
     return e4j_cuda_launched("bias_add_cuda");
@@ -100,7 +105,8 @@ E4J_API e4j_status e4j_bias_add_cuda(float *x, const float *bias, int64_t B, int
 
 E4J_API e4j_status e4j_bias_backward_cuda(float *dbias, const float *dout, int64_t B, int64_t K, e4j_cuda_stream *st) {
     E4J_ENTER(st);
-    if (B < 0 || K < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size B=%lld K=%lld", (long long)B, (long long)K);
+    if (B < 0 || K < 0)
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size B=%lld K=%lld", (long long)B, (long long)K);
     if (B == 0 || K == 0) return E4J_OK;
     bias_backward_kernel<<<(unsigned)((K + 31) / 32), kThreads, 0, st->stream>>>(dbias, dout, B, K);
     return e4j_cuda_launched("bias_backward_cuda");
@@ -114,7 +120,8 @@ E4J_API e4j_status e4j_relu_forward_cuda(float *out, const float *in, int64_t n,
     return e4j_cuda_launched("relu_forward_cuda");
 }
 
-E4J_API e4j_status e4j_relu_backward_cuda(float *din, const float *dout, const float *out, int64_t n, e4j_cuda_stream *st) {
+E4J_API e4j_status e4j_relu_backward_cuda(float *din, const float *dout, const float *out, int64_t n,
+                                          e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(check_n(n));
     if (n == 0) return E4J_OK;

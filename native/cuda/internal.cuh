@@ -10,7 +10,14 @@
 
 /* Kernel ids named in error messages. */
 enum e4j_kernel_id {
-    K_GATHER = 1, K_BAG = 2, K_SORT = 3, K_XENT_TARGET = 4, K_XENT_NAN = 5, K_W2V = 6, K_BAG_OFFSETS = 7, K_CHECK = 8
+    K_GATHER = 1,
+    K_BAG = 2,
+    K_SORT = 3,
+    K_XENT_TARGET = 4,
+    K_XENT_NAN = 5,
+    K_W2V = 6,
+    K_BAG_OFFSETS = 7,
+    K_CHECK = 8
 };
 
 /* Written by the first failing thread (flag CAS 0 -> 1), read by the host at the next synchronisation. */
@@ -43,9 +50,9 @@ e4j_status e4j_cuda_scratch(e4j_cuda_stream *st, size_t bytes, void **out);
 /* The handle is non-NULL and its device current. */
 e4j_status e4j_cuda_enter(e4j_cuda_stream *st);
 
-#define E4J_TRY(x)                         \
-    do {                                   \
-        e4j_status e4j_s_ = (x);           \
+#define E4J_TRY(x)                           \
+    do {                                     \
+        e4j_status e4j_s_ = (x);             \
         if (e4j_s_ != E4J_OK) return e4j_s_; \
     } while (0)
 

@@ -78,13 +78,15 @@ E4J_API e4j_status e4j_cuda_device_count(int32_t *count) {
     if (e != cudaSuccess) {
         *count = 0;
         cudaGetLastError(); /* not sticky, but leave nothing behind */
-        e4j_cuda_fail(E4J_OK, "no CUDA device: cudaGetDeviceCount failed with %s (%d): %s", cudaGetErrorName(e),
-                      (int)e, cudaGetErrorString(e));
+        e4j_cuda_fail(E4J_OK, "no CUDA device: cudaGetDeviceCount failed with %s (%d): %s", cudaGetErrorName(e), (int)e,
+                      cudaGetErrorString(e));
         return E4J_OK;
     }
     *count = n;
-    if (n == 0) e4j_cuda_fail(E4J_OK, "no CUDA device: cudaGetDeviceCount reported 0 devices");
-    else last_error[0] = 0;
+    if (n == 0)
+        e4j_cuda_fail(E4J_OK, "no CUDA device: cudaGetDeviceCount reported 0 devices");
+    else
+        last_error[0] = 0;
     return E4J_OK;
 }
 
@@ -127,8 +129,10 @@ static e4j_status stream_init(e4j_cuda_stream **out, int32_t device, cudaStream_
     st->device = device;
     st->owned = owned;
     e4j_status s = E4J_OK;
-    if (owned) s = e4j_cuda_check(cudaStreamCreateWithFlags(&st->stream, cudaStreamNonBlocking), "cudaStreamCreate");
-    else st->stream = external;
+    if (owned)
+        s = e4j_cuda_check(cudaStreamCreateWithFlags(&st->stream, cudaStreamNonBlocking), "cudaStreamCreate");
+    else
+        st->stream = external;
     if (s == E4J_OK) s = e4j_cuda_check(cudaMalloc(&st->d_err, sizeof(e4j_dev_error)), "cudaMalloc(error record)");
     if (s == E4J_OK) s = e4j_cuda_check(cudaMallocHost(&st->h_err, sizeof(e4j_dev_error)), "cudaMallocHost");
     if (s == E4J_OK) s = e4j_cuda_check(cudaMemset(st->d_err, 0, sizeof(e4j_dev_error)), "cudaMemset");
@@ -166,22 +170,32 @@ E4J_API e4j_status e4j_cuda_stream_destroy(e4j_cuda_stream *st) {
 
 static const char *kernel_name(int32_t k) {
     switch (k) {
-    case K_GATHER: return "gather_forward";
-    case K_BAG: return "embedding_bag_forward";
-    case K_SORT: return "index_sort";
-    case K_XENT_TARGET: return "softmax_xent (target)";
-    case K_XENT_NAN: return "softmax_xent (logits)";
-    case K_W2V: return "w2v_train_chunk";
-    case K_BAG_OFFSETS: return "embedding_bag (offsets)";
-    case K_CHECK: return "index check";
-    default: return "kernel";
+    case K_GATHER:
+        return "gather_forward";
+    case K_BAG:
+        return "embedding_bag_forward";
+    case K_SORT:
+        return "index_sort";
+    case K_XENT_TARGET:
+        return "softmax_xent (target)";
+    case K_XENT_NAN:
+        return "softmax_xent (logits)";
+    case K_W2V:
+        return "w2v_train_chunk";
+    case K_BAG_OFFSETS:
+        return "embedding_bag (offsets)";
+    case K_CHECK:
+        return "index check";
+    default:
+        return "kernel";
     }
 }
 
 /* Waits for the stream, then turns a set error record into a status and clears it. */
 static e4j_status sync_and_report(e4j_cuda_stream *st) {
-    E4J_TRY(e4j_cuda_check(cudaMemcpyAsync(st->h_err, st->d_err, sizeof(e4j_dev_error), cudaMemcpyDeviceToHost,
-                                           st->stream), "cudaMemcpyAsync(error record)"));
+    E4J_TRY(
+        e4j_cuda_check(cudaMemcpyAsync(st->h_err, st->d_err, sizeof(e4j_dev_error), cudaMemcpyDeviceToHost, st->stream),
+                       "cudaMemcpyAsync(error record)"));
     E4J_TRY(e4j_cuda_check(cudaStreamSynchronize(st->stream), "cudaStreamSynchronize"));
     e4j_dev_error e = *st->h_err;
     if (!e.flag) return E4J_OK;
@@ -191,15 +205,19 @@ static e4j_status sync_and_report(e4j_cuda_stream *st) {
         return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "%s: logit at row %lld, column %lld is NaN or infinite",
                              kernel_name(e.kernel), (long long)e.pos, (long long)e.value);
     if (e.kernel == K_XENT_NAN)
-        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "%s: a logit in row %lld is NaN or infinite; that row was not written",
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT,
+                             "%s: a logit in row %lld is NaN or infinite; that row was not written",
                              kernel_name(e.kernel), (long long)e.pos);
     if (e.kernel == K_BAG_OFFSETS)
-        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "%s: offsets[%lld] = %lld breaks offsets[0] == 0 <= ... <= offsets[B] == N = %lld",
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT,
+                             "%s: offsets[%lld] = %lld breaks offsets[0] == 0 <= ... <= offsets[B] == N = %lld",
                              kernel_name(e.kernel), (long long)e.pos, (long long)e.value, (long long)e.bound);
     if (e.kernel == K_XENT_TARGET)
-        return e4j_cuda_fail(static_cast<e4j_status>(e.status), "%s: target %lld at row %lld is out of range [0, %lld) and not ignore_index",
+        return e4j_cuda_fail(static_cast<e4j_status>(e.status),
+                             "%s: target %lld at row %lld is out of range [0, %lld) and not ignore_index",
                              kernel_name(e.kernel), (long long)e.value, (long long)e.pos, (long long)e.bound);
-    return e4j_cuda_fail(static_cast<e4j_status>(e.status), "%s: index %lld at position %lld is out of range for %lld rows (expected 0 <= index < %lld)",
+    return e4j_cuda_fail(static_cast<e4j_status>(e.status),
+                         "%s: index %lld at position %lld is out of range for %lld rows (expected 0 <= index < %lld)",
                          kernel_name(e.kernel), (long long)e.value, (long long)e.pos, (long long)e.bound,
                          (long long)e.bound);
 }
@@ -211,7 +229,8 @@ E4J_API e4j_status e4j_cuda_stream_synchronize(e4j_cuda_stream *st) {
 
 E4J_API e4j_status e4j_cuda_malloc(e4j_cuda_stream *st, void **ptr, int64_t bytes) {
     E4J_ENTER(st);
-    if (ptr == NULL || bytes < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "bad malloc of %lld bytes", (long long)bytes);
+    if (ptr == NULL || bytes < 0)
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "bad malloc of %lld bytes", (long long)bytes);
     *ptr = NULL;
     return e4j_cuda_check(cudaMalloc(ptr, bytes > 0 ? (size_t)bytes : 16), "cudaMalloc");
 }

@@ -62,33 +62,33 @@ typedef enum e4j_reduction { E4J_REDUCE_NONE = 0, E4J_REDUCE_MEAN = 1, E4J_REDUC
 
 /* Optimizers, PyTorch formulas (torch.optim.*), applied by the update kernels. */
 typedef enum e4j_optim_kind {
-    E4J_OPT_SGD = 0,            /* momentum, dampening, nesterov; state1 = momentum buffer (NULL without momentum) */
-    E4J_OPT_ADAM = 1,           /* state1 = exp_avg, state2 = exp_avg_sq; L2 weight_decay added to grad */
-    E4J_OPT_ADAMW = 2,          /* decoupled weight decay: w *= 1 - lr*wd */
-    E4J_OPT_ADAGRAD = 3,        /* state1 = sum of squares (elementwise); lr_decay via lr passed in */
-    E4J_OPT_ROWWISE_ADAGRAD = 4,/* state1 has ONE float per row: += mean(g^2) over the row (FBGEMM) */
-    E4J_OPT_SPARSE_ADAM = 5     /* lazy Adam: only touched rows' moments change (torch.optim.SparseAdam) */
+    E4J_OPT_SGD = 0,             /* momentum, dampening, nesterov; state1 = momentum buffer (NULL without momentum) */
+    E4J_OPT_ADAM = 1,            /* state1 = exp_avg, state2 = exp_avg_sq; L2 weight_decay added to grad */
+    E4J_OPT_ADAMW = 2,           /* decoupled weight decay: w *= 1 - lr*wd */
+    E4J_OPT_ADAGRAD = 3,         /* state1 = sum of squares (elementwise); lr_decay via lr passed in */
+    E4J_OPT_ROWWISE_ADAGRAD = 4, /* state1 has ONE float per row: += mean(g^2) over the row (FBGEMM) */
+    E4J_OPT_SPARSE_ADAM = 5      /* lazy Adam: only touched rows' moments change (torch.optim.SparseAdam) */
 } e4j_optim_kind;
 
 typedef struct e4j_optim {
-    int32_t kind;        /* e4j_optim_kind */
-    int32_t nesterov;    /* SGD */
-    int64_t step;        /* 1-based step count after increment (bias correction for Adam family) */
+    int32_t kind;     /* e4j_optim_kind */
+    int32_t nesterov; /* SGD */
+    int64_t step;     /* 1-based step count after increment (bias correction for Adam family) */
     float lr;
-    float momentum;      /* SGD */
-    float dampening;     /* SGD */
+    float momentum;  /* SGD */
+    float dampening; /* SGD */
     float weight_decay;
-    float beta1, beta2;  /* Adam family */
-    float eps;           /* Adam family, Adagrad */
-    int32_t first_step;  /* SGD momentum: 1 when the momentum buffer is being initialised (buf = g) */
-    int32_t maximize;    /* 1: gradient ascent (PyTorch's maximize) */
+    float beta1, beta2; /* Adam family */
+    float eps;          /* Adam family, Adagrad */
+    int32_t first_step; /* SGD momentum: 1 when the momentum buffer is being initialised (buf = g) */
+    int32_t maximize;   /* 1: gradient ascent (PyTorch's maximize) */
 } e4j_optim;
 
 /* ---------------------------------------------------------------- runtime */
 
-E4J_API const char *e4j_version(void);          /* e.g. "0.1.0" */
-E4J_API int32_t e4j_abi_version(void);          /* E4J_ABI_VERSION */
-E4J_API const char *e4j_last_error(void);       /* thread-local; "" when none */
+E4J_API const char *e4j_version(void);    /* e.g. "0.1.0" */
+E4J_API int32_t e4j_abi_version(void);    /* E4J_ABI_VERSION */
+E4J_API const char *e4j_last_error(void); /* thread-local; "" when none */
 /* Bit 0: AVX2, bit 1: FMA, bit 2: OS saves YMM state (XGETBV). Probed with CPUID, compiled for baseline x86-64. */
 E4J_API int32_t e4j_cpu_features(void);
 /* Kernel level: 0 = scalar reference, 1 = AVX2+FMA. Setting 1 on a CPU without it is E4J_ERR_UNSUPPORTED.
@@ -102,9 +102,8 @@ E4J_API int32_t e4j_num_threads(void);
 /* ---------------------------------------------------------------- embedding */
 
 /* out[n,:] = W[idx[n],:]. Bit-exact copy. */
-E4J_API e4j_status e4j_gather_forward(float *out /* (N,D) */, const float *W /* (V,D) */,
-                                   const void *idx /* (N) */, int32_t idx_type,
-                                   int64_t N, int64_t V, int64_t D);
+E4J_API e4j_status e4j_gather_forward(float *out /* (N,D) */, const float *W /* (V,D) */, const void *idx /* (N) */,
+                                      int32_t idx_type, int64_t N, int64_t V, int64_t D);
 
 /* Bag b covers idx[offsets[b] .. offsets[b+1]) — offsets always has B+1 entries here
  * (the Java layer adds the last one when include_last_offset is false), offsets[0] == 0,
@@ -114,8 +113,8 @@ E4J_API e4j_status e4j_gather_forward(float *out /* (N,D) */, const float *W /* 
 E4J_API e4j_status e4j_embedding_bag_forward(float *out /* (B,D) */, int64_t *argmax /* (B,D) max mode, else NULL */,
                                              const float *W /* (V,D) */, const void *idx /* (N) */, int32_t idx_type,
                                              const int64_t *offsets /* (B+1) */, const float *psw /* (N) or NULL */,
-                                             int32_t mode, int64_t padding_idx,
-                                             int64_t N, int64_t B, int64_t V, int64_t D);
+                                             int32_t mode, int64_t padding_idx, int64_t N, int64_t B, int64_t V,
+                                             int64_t D);
 
 /* Deterministic index sort shared by every backward / update / renorm.
  * Produces the U unique rows in ascending order, the stable permutation of positions sorted by row,
@@ -125,9 +124,8 @@ E4J_API e4j_status e4j_embedding_bag_forward(float *out /* (B,D) */, int64_t *ar
 E4J_API int64_t e4j_index_sort_workspace_bytes(int64_t N, int64_t V);
 E4J_API e4j_status e4j_index_sort(int64_t *uniq /* (N) first U used */, int64_t *seg /* (N+1) first U+1 used */,
                                   int64_t *perm /* (N) */, int64_t *num_unique /* (1) out: U */,
-                                  const void *idx /* (N) */, int32_t idx_type, int64_t padding_idx,
-                                  int64_t N, int64_t V, void *workspace /* (workspace_bytes) */,
-                                  int64_t workspace_bytes);
+                                  const void *idx /* (N) */, int32_t idx_type, int64_t padding_idx, int64_t N,
+                                  int64_t V, void *workspace /* (workspace_bytes) */, int64_t workspace_bytes);
 
 /* Embedding backward from a sort. For each unique row u, in a fixed order:
  *   g = Σ_{k in seg u} dout[perm[k],:]  (scaled by 1/count when scale_grad_by_freq)
@@ -146,13 +144,14 @@ E4J_API e4j_status e4j_embedding_backward(float *dW /* (V,D) or (U,D) */, const 
  * Rows accumulated as in e4j_embedding_backward (compact or dense).
  * dpsw (N) or NULL, sum mode with psw only: dpsw[j] = dot(dout[b,:], W[idx[j],:]) (written; 0 for padding). */
 E4J_API e4j_status e4j_embedding_bag_backward(float *dW /* (V,D) or (U,D) */, float *dpsw /* (N) or NULL */,
-                                              const float *dout /* (B,D) */, const float *W /* (V,D) for dpsw, or NULL */,
-                                              const void *idx /* (N) */, int32_t idx_type,
-                                              const int64_t *offsets /* (B+1) */, const float *psw /* (N) or NULL */,
+                                              const float *dout /* (B,D) */,
+                                              const float *W /* (V,D) for dpsw, or NULL */, const void *idx /* (N) */,
+                                              int32_t idx_type, const int64_t *offsets /* (B+1) */,
+                                              const float *psw /* (N) or NULL */,
                                               const int64_t *argmax /* (B,D) max mode, else NULL */,
                                               const int64_t *uniq /* (U) */, const int64_t *seg /* (U+1) */,
-                                              const int64_t *perm /* (N) */, int32_t mode, int32_t compact,
-                                              int64_t U, int64_t N, int64_t B, int64_t V, int64_t D);
+                                              const int64_t *perm /* (N) */, int32_t mode, int32_t compact, int64_t U,
+                                              int64_t N, int64_t B, int64_t V, int64_t D);
 
 /* Fused sparse update: backward + optimizer per unique row, no gradient buffer of V×D or U×D exists.
  * The row gradient g is reduced as in e4j_embedding_backward (compact semantics), then
@@ -164,33 +163,33 @@ E4J_API e4j_status e4j_embedding_backward_update(float *W /* (V,D) */,
                                                  float *state2 /* (V,D) or NULL */, const float *dout /* (N,D) */,
                                                  const int64_t *uniq /* (U) */, const int64_t *seg /* (U+1) */,
                                                  const int64_t *perm /* (N) */, int32_t scale_grad_by_freq,
-                                                 const e4j_optim *opt /* (1) */,
-                                                 int64_t U, int64_t N, int64_t V, int64_t D);
+                                                 const e4j_optim *opt /* (1) */, int64_t U, int64_t N, int64_t V,
+                                                 int64_t D);
 
 /* Optimizer step on U rows given their gradients (a sparse gradient: values (U,D), rows uniq). */
-E4J_API e4j_status e4j_sparse_rows_update(float *W /* (V,D) */,
-                                          float *state1 /* (V,D), (V) ROWWISE_ADAGRAD, or NULL */,
+E4J_API e4j_status e4j_sparse_rows_update(float *W /* (V,D) */, float *state1 /* (V,D), (V) ROWWISE_ADAGRAD, or NULL */,
                                           float *state2 /* (V,D) or NULL */, const float *grows /* (U,D) */,
-                                          const int64_t *uniq /* (U) */, const e4j_optim *opt /* (1) */,
-                                          int64_t U, int64_t V, int64_t D);
+                                          const int64_t *uniq /* (U) */, const e4j_optim *opt /* (1) */, int64_t U,
+                                          int64_t V, int64_t D);
 
 /* Dense optimizer step: every element of a parameter of n floats. All kinds but ROWWISE_ADAGRAD / SPARSE_ADAM. */
-E4J_API e4j_status e4j_dense_update(float *W /* (n) */, float *state1 /* (n) or NULL */, float *state2 /* (n) or NULL */,
-                                    const float *grad /* (n) */, const e4j_optim *opt /* (1) */, int64_t n);
+E4J_API e4j_status e4j_dense_update(float *W /* (n) */, float *state1 /* (n) or NULL */,
+                                    float *state2 /* (n) or NULL */, const float *grad /* (n) */,
+                                    const e4j_optim *opt /* (1) */, int64_t n);
 
 /* max_norm renorm (torch.embedding_renorm_): for each unique row, if ||W[r]||_p > max_norm,
  * W[r] *= max_norm / (norm + 1e-7). Once per unique row. */
-E4J_API e4j_status e4j_embedding_renorm(float *W /* (V,D) */, const int64_t *uniq /* (U) */,
-                                        float max_norm, float norm_type, int64_t U, int64_t V, int64_t D);
+E4J_API e4j_status e4j_embedding_renorm(float *W /* (V,D) */, const int64_t *uniq /* (U) */, float max_norm,
+                                        float norm_type, int64_t U, int64_t V, int64_t D);
 
 /* ---------------------------------------------------------------- dense layers */
 
 /* C = alpha * op(A) @ op(B) + beta * C, row-major. op(A) is (M,K), op(B) is (K,N).
  * trans_a: A stored (K,M) with leading dim lda; else (M,K). Same for B. beta == 0: C is not read (NaN-safe). */
-E4J_API e4j_status e4j_gemm(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K,
-                            float alpha, const float *A /* (M,lda), trans_a: (K,lda) */, int64_t lda,
-                            const float *B /* (K,ldb), trans_b: (N,ldb) */, int64_t ldb,
-                            float beta, float *C /* (M,ldc) */, int64_t ldc);
+E4J_API e4j_status e4j_gemm(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                            const float *A /* (M,lda), trans_a: (K,lda) */, int64_t lda,
+                            const float *B /* (K,ldb), trans_b: (N,ldb) */, int64_t ldb, float beta,
+                            float *C /* (M,ldc) */, int64_t ldc);
 
 E4J_API e4j_status e4j_bias_add(float *x /* (B,K) in place */, const float *bias /* (K) */, int64_t B, int64_t K);
 E4J_API e4j_status e4j_bias_backward(float *dbias /* (K) += column sums */, const float *dout /* (B,K) */, int64_t B,
@@ -208,8 +207,8 @@ E4J_API e4j_status e4j_relu_backward(float *din /* (n) written */, const float *
  * A NaN or Inf in logits: E4J_ERR_INVALID_ARGUMENT naming the position; nothing written. */
 E4J_API e4j_status e4j_softmax_xent(float *loss /* (1) MEAN/SUM, (B) NONE */, float *dlogits /* (B,K) or NULL */,
                                     const float *logits /* (B,K) */, const int64_t *targets /* (B) */,
-                                    const float *weight /* (K) or NULL */, int64_t ignore_index,
-                                    float label_smoothing, int32_t reduction, int64_t B, int64_t K);
+                                    const float *weight /* (K) or NULL */, int64_t ignore_index, float label_smoothing,
+                                    int32_t reduction, int64_t B, int64_t K);
 
 /* ---------------------------------------------------------------- search */
 
@@ -220,10 +219,10 @@ E4J_API e4j_status e4j_row_norms(float *norms /* (V) */, const float *W /* (V,D)
  * score = dot(q, W[v]) / (||q|| * norms[v]) when norms != NULL (cosine; rows with norm 0 score -inf),
  * else dot(q, W[v]). exclude (Q,E) lists rows to skip per query (-1 = unused slot), or NULL.
  * k > V - excluded: remaining slots get index -1 and score -inf. */
-E4J_API e4j_status e4j_topk(int64_t *out_idx /* (Q,k) */, float *out_score /* (Q,k) */,
-                            const float *W /* (V,D) */, const float *norms /* (V) or NULL */,
-                            const float *queries /* (Q,D) */, const int64_t *exclude /* (Q,E) or NULL */,
-                            int64_t Q, int64_t V, int64_t D, int64_t k, int64_t E);
+E4J_API e4j_status e4j_topk(int64_t *out_idx /* (Q,k) */, float *out_score /* (Q,k) */, const float *W /* (V,D) */,
+                            const float *norms /* (V) or NULL */, const float *queries /* (Q,D) */,
+                            const int64_t *exclude /* (Q,E) or NULL */, int64_t Q, int64_t V, int64_t D, int64_t k,
+                            int64_t E);
 
 /* ---------------------------------------------------------------- word2vec */
 
@@ -237,15 +236,14 @@ E4J_API e4j_status e4j_topk(int64_t *out_idx /* (Q,k) */, float *out_score /* (Q
  * scratch: e4j_w2v_workspace_bytes(D, window, negative) bytes.
  * Hogwild: W_in and W_out are shared by workers and updated without locks, on purpose. */
 E4J_API int64_t e4j_w2v_workspace_bytes(int64_t D, int32_t window, int32_t negative);
-E4J_API e4j_status e4j_w2v_train_chunk(float *W_in /* (R,D) */, float *W_out /* (V,D) */,
-                                       double *loss_sum /* (1) */, int64_t *pairs /* (1) */, uint64_t *rng /* (1) */,
-                                       const int32_t *tokens /* (T) */, int64_t T,
-                                       const int32_t *neg_table /* (S) */, int64_t S,
-                                       const int64_t *sub_offsets /* (V+1) or NULL */,
-                                       const int32_t *sub_ids /* (sub_offsets[V]) or NULL */,
-                                       int32_t cbow, int32_t window, int32_t negative,
-                                       float lr_start, float lr_end, int64_t V, int64_t R, int64_t D,
-                                       void *workspace /* (workspace_bytes) */, int64_t workspace_bytes);
+E4J_API e4j_status e4j_w2v_train_chunk(float *W_in /* (R,D) */, float *W_out /* (V,D) */, double *loss_sum /* (1) */,
+                                       int64_t *pairs /* (1) */, uint64_t *rng /* (1) */,
+                                       const int32_t *tokens /* (T) */, int64_t T, const int32_t *neg_table /* (S) */,
+                                       int64_t S, const int64_t *sub_offsets /* (V+1) or NULL */,
+                                       const int32_t *sub_ids /* (sub_offsets[V]) or NULL */, int32_t cbow,
+                                       int32_t window, int32_t negative, float lr_start, float lr_end, int64_t V,
+                                       int64_t R, int64_t D, void *workspace /* (workspace_bytes) */,
+                                       int64_t workspace_bytes);
 
 #ifdef __cplusplus
 }

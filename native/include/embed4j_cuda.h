@@ -93,16 +93,15 @@ E4J_API e4j_status e4j_mul_cuda(float *out /* (n) */, const float *a /* (n) */, 
 /* ---------------------------------------------------------------- embedding */
 
 E4J_API e4j_status e4j_gather_forward_cuda(float *out /* (N,D) */, const float *W /* (V,D) */,
-                                           const void *idx /* (N) */, int32_t idx_type, int64_t N, int64_t V,
-                                           int64_t D, e4j_cuda_stream *st);
+                                           const void *idx /* (N) */, int32_t idx_type, int64_t N, int64_t V, int64_t D,
+                                           e4j_cuda_stream *st);
 
 E4J_API e4j_status e4j_embedding_bag_forward_cuda(float *out /* (B,D) */,
                                                   int64_t *argmax /* (B,D) max mode, else NULL */,
                                                   const float *W /* (V,D) */, const void *idx /* (N) */,
                                                   int32_t idx_type, const int64_t *offsets /* (B+1) */,
-                                                  const float *psw /* (N) or NULL */, int32_t mode,
-                                                  int64_t padding_idx, int64_t N, int64_t B, int64_t V, int64_t D,
-                                                  e4j_cuda_stream *st);
+                                                  const float *psw /* (N) or NULL */, int32_t mode, int64_t padding_idx,
+                                                  int64_t N, int64_t B, int64_t V, int64_t D, e4j_cuda_stream *st);
 
 /* Radix sort of (row, position) pairs (CUB, stable). num_unique is a DEVICE int64 (1).
  * workspace NULL: the stream's cached scratch is used. */
@@ -116,30 +115,24 @@ E4J_API e4j_status e4j_index_sort_cuda(int64_t *uniq /* (N) */, int64_t *seg /* 
 E4J_API e4j_status e4j_embedding_backward_cuda(float *dW /* (V,D) or (U,D) */, const float *dout /* (N,D) */,
                                                const int64_t *uniq /* (U) */, const int64_t *seg /* (U+1) */,
                                                const int64_t *perm /* (N) */, int32_t scale_grad_by_freq,
-                                               int32_t compact, int64_t U, int64_t N, int64_t D,
-                                               e4j_cuda_stream *st);
+                                               int32_t compact, int64_t U, int64_t N, int64_t D, e4j_cuda_stream *st);
 
-E4J_API e4j_status e4j_embedding_bag_backward_cuda(float *dW /* (V,D) or (U,D) */, float *dpsw /* (N) or NULL */,
-                                                   const float *dout /* (B,D) */,
-                                                   const float *W /* (V,D) for dpsw, or NULL */,
-                                                   const void *idx /* (N) */, int32_t idx_type,
-                                                   const int64_t *offsets /* (B+1) */,
-                                                   const float *psw /* (N) or NULL */,
-                                                   const int64_t *argmax /* (B,D) max mode, else NULL */,
-                                                   const int64_t *uniq /* (U) */, const int64_t *seg /* (U+1) */,
-                                                   const int64_t *perm /* (N) */, int32_t mode, int32_t compact,
-                                                   int64_t U, int64_t N, int64_t B, int64_t V, int64_t D,
-                                                   e4j_cuda_stream *st);
+E4J_API e4j_status e4j_embedding_bag_backward_cuda(
+    float *dW /* (V,D) or (U,D) */, float *dpsw /* (N) or NULL */, const float *dout /* (B,D) */,
+    const float *W /* (V,D) for dpsw, or NULL */, const void *idx /* (N) */, int32_t idx_type,
+    const int64_t *offsets /* (B+1) */, const float *psw /* (N) or NULL */,
+    const int64_t *argmax /* (B,D) max mode, else NULL */, const int64_t *uniq /* (U) */,
+    const int64_t *seg /* (U+1) */, const int64_t *perm /* (N) */, int32_t mode, int32_t compact, int64_t U, int64_t N,
+    int64_t B, int64_t V, int64_t D, e4j_cuda_stream *st);
 
 /* opt is a HOST pointer (copied into the launch). */
 E4J_API e4j_status e4j_embedding_backward_update_cuda(float *W /* (V,D) */,
                                                       float *state1 /* (V,D), (V) ROWWISE_ADAGRAD, or NULL */,
-                                                      float *state2 /* (V,D) or NULL */,
-                                                      const float *dout /* (N,D) */, const int64_t *uniq /* (U) */,
-                                                      const int64_t *seg /* (U+1) */, const int64_t *perm /* (N) */,
-                                                      int32_t scale_grad_by_freq, const e4j_optim *opt /* (1) host */,
-                                                      int64_t U, int64_t N, int64_t V, int64_t D,
-                                                      e4j_cuda_stream *st);
+                                                      float *state2 /* (V,D) or NULL */, const float *dout /* (N,D) */,
+                                                      const int64_t *uniq /* (U) */, const int64_t *seg /* (U+1) */,
+                                                      const int64_t *perm /* (N) */, int32_t scale_grad_by_freq,
+                                                      const e4j_optim *opt /* (1) host */, int64_t U, int64_t N,
+                                                      int64_t V, int64_t D, e4j_cuda_stream *st);
 
 E4J_API e4j_status e4j_sparse_rows_update_cuda(float *W /* (V,D) */,
                                                float *state1 /* (V,D), (V) ROWWISE_ADAGRAD, or NULL */,
@@ -172,21 +165,21 @@ E4J_API e4j_status e4j_relu_backward_cuda(float *din /* (n) written */, const fl
                                           const float *out /* (n) forward output */, int64_t n, e4j_cuda_stream *st);
 
 /* loss is a DEVICE pointer. A row with a NaN/Inf logit is not written and reported at the next sync. */
-E4J_API e4j_status e4j_softmax_xent_cuda(float *loss /* (1) MEAN/SUM, (B) NONE */,
-                                         float *dlogits /* (B,K) or NULL */, const float *logits /* (B,K) */,
-                                         const int64_t *targets /* (B) */, const float *weight /* (K) or NULL */,
-                                         int64_t ignore_index, float label_smoothing, int32_t reduction, int64_t B,
-                                         int64_t K, e4j_cuda_stream *st);
+E4J_API e4j_status e4j_softmax_xent_cuda(float *loss /* (1) MEAN/SUM, (B) NONE */, float *dlogits /* (B,K) or NULL */,
+                                         const float *logits /* (B,K) */, const int64_t *targets /* (B) */,
+                                         const float *weight /* (K) or NULL */, int64_t ignore_index,
+                                         float label_smoothing, int32_t reduction, int64_t B, int64_t K,
+                                         e4j_cuda_stream *st);
 
 /* ---------------------------------------------------------------- search */
 
 E4J_API e4j_status e4j_row_norms_cuda(float *norms /* (V) */, const float *W /* (V,D) */, int64_t V, int64_t D,
                                       e4j_cuda_stream *st);
 /* k <= 1024. */
-E4J_API e4j_status e4j_topk_cuda(int64_t *out_idx /* (Q,k) */, float *out_score /* (Q,k) */,
-                                 const float *W /* (V,D) */, const float *norms /* (V) or NULL */,
-                                 const float *queries /* (Q,D) */, const int64_t *exclude /* (Q,E) or NULL */,
-                                 int64_t Q, int64_t V, int64_t D, int64_t k, int64_t E, e4j_cuda_stream *st);
+E4J_API e4j_status e4j_topk_cuda(int64_t *out_idx /* (Q,k) */, float *out_score /* (Q,k) */, const float *W /* (V,D) */,
+                                 const float *norms /* (V) or NULL */, const float *queries /* (Q,D) */,
+                                 const int64_t *exclude /* (Q,E) or NULL */, int64_t Q, int64_t V, int64_t D, int64_t k,
+                                 int64_t E, e4j_cuda_stream *st);
 
 /* ---------------------------------------------------------------- validation (strict mode)
  * Read-only passes that set the error record like the kernels above: run one, synchronise, and a bad input is
@@ -214,9 +207,9 @@ E4J_API e4j_status e4j_w2v_train_chunk_cuda(float *W_in /* (R,D) */, float *W_ou
                                             const int32_t *tokens /* (T) */, int64_t T,
                                             const int32_t *neg_table /* (S) */, int64_t S,
                                             const int64_t *sub_offsets /* (V+1), must be NULL */,
-                                            const int32_t *sub_ids /* (sub_offsets[V]), must be NULL */,
-                                            int32_t cbow, int32_t window, int32_t negative, float lr_start,
-                                            float lr_end, int64_t V, int64_t R, int64_t D, e4j_cuda_stream *st);
+                                            const int32_t *sub_ids /* (sub_offsets[V]), must be NULL */, int32_t cbow,
+                                            int32_t window, int32_t negative, float lr_start, float lr_end, int64_t V,
+                                            int64_t R, int64_t D, e4j_cuda_stream *st);
 
 #ifdef __cplusplus
 }

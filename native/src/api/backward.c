@@ -25,8 +25,10 @@ typedef struct bw_ctx {
 static inline void prefetch_segment(const bw_ctx *c, int64_t u) {
     int64_t k = c->seg[u];
     if (k < c->seg[u + 1]) {
-        if (c->bag) e4j_prefetch_row(c->dout + e4j_bag_of(c->bag->offsets, c->bag->B, c->perm[k]) * c->D, c->D);
-        else e4j_prefetch_row(c->dout + c->perm[k] * c->D, c->D);
+        if (c->bag)
+            e4j_prefetch_row(c->dout + e4j_bag_of(c->bag->offsets, c->bag->B, c->perm[k]) * c->D, c->D);
+        else
+            e4j_prefetch_row(c->dout + c->perm[k] * c->D, c->D);
     }
     e4j_prefetch_row(c->dW + (c->compact ? u : c->uniq[u]) * c->D, c->D);
 }
@@ -43,8 +45,10 @@ static void bw_range(void *vctx, int64_t u0, int64_t u1) {
         float *dst = c->dW + (c->compact ? u : c->uniq[u]) * D;
         for (int64_t d0 = 0; d0 < D; d0 += E4J_ROW_CHUNK) {
             int64_t n = D - d0 < E4J_ROW_CHUNK ? D - d0 : E4J_ROW_CHUNK;
-            if (c->bag) c->p->reduce_bag_rows(acc, c->bag, c->perm, k0, k1, d0, n);
-            else c->p->reduce_rows(acc, c->dout + d0, c->perm, k0, k1, D, n);
+            if (c->bag)
+                c->p->reduce_bag_rows(acc, c->bag, c->perm, k0, k1, d0, n);
+            else
+                c->p->reduce_rows(acc, c->dout + d0, c->perm, k0, k1, D, n);
             c->p->add_scaled(dst + d0, acc, scale, n);
         }
     }
@@ -56,8 +60,8 @@ static void run_rows(bw_ctx *c, int64_t U, int64_t N) {
 }
 
 E4J_API e4j_status e4j_embedding_backward(float *dW, const float *dout, const int64_t *uniq, const int64_t *seg,
-                                       const int64_t *perm, int32_t scale_grad_by_freq, int32_t compact,
-                                       int64_t U, int64_t N, int64_t D) {
+                                          const int64_t *perm, int32_t scale_grad_by_freq, int32_t compact, int64_t U,
+                                          int64_t N, int64_t D) {
     if (U < 0 || N < 0 || D < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got U=%lld N=%lld D=%lld", (long long)U,
                         (long long)N, (long long)D);
@@ -79,7 +83,10 @@ static int64_t infer_padding(const void *idx, int32_t idx_type, const int64_t *u
         int64_t r = e4j_idx_at(idx, idx_type, j), lo = 0, hi = U;
         while (lo < hi) {
             int64_t mid = lo + (hi - lo) / 2;
-            if (uniq[mid] < r) lo = mid + 1; else hi = mid;
+            if (uniq[mid] < r)
+                lo = mid + 1;
+            else
+                hi = mid;
         }
         if (lo == U || uniq[lo] != r) return r;
     }
@@ -106,11 +113,10 @@ static void dpsw_range(void *vctx, int64_t b0, int64_t b1) {
 }
 
 E4J_API e4j_status e4j_embedding_bag_backward(float *dW, float *dpsw, const float *dout, const float *W,
-                                           const void *idx, int32_t idx_type, const int64_t *offsets,
-                                           const float *psw, const int64_t *argmax,
-                                           const int64_t *uniq, const int64_t *seg, const int64_t *perm,
-                                           int32_t mode, int32_t compact,
-                                           int64_t U, int64_t N, int64_t B, int64_t V, int64_t D) {
+                                              const void *idx, int32_t idx_type, const int64_t *offsets,
+                                              const float *psw, const int64_t *argmax, const int64_t *uniq,
+                                              const int64_t *seg, const int64_t *perm, int32_t mode, int32_t compact,
+                                              int64_t U, int64_t N, int64_t B, int64_t V, int64_t D) {
     if (U < 0 || N < 0 || B < 0 || V < 0 || D < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got U=%lld N=%lld B=%lld V=%lld D=%lld",
                         (long long)U, (long long)N, (long long)B, (long long)V, (long long)D);

@@ -17,8 +17,8 @@ static void gather_range(void *ctx, int64_t n0, int64_t n1) {
     c->p->gather(&c->g, n0, n1);
 }
 
-E4J_API e4j_status e4j_gather_forward(float *out, const float *W, const void *idx, int32_t idx_type,
-                                   int64_t N, int64_t V, int64_t D) {
+E4J_API e4j_status e4j_gather_forward(float *out, const float *W, const void *idx, int32_t idx_type, int64_t N,
+                                      int64_t V, int64_t D) {
     if (N < 0 || V < 0 || D < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got N=%lld V=%lld D=%lld", (long long)N,
                         (long long)V, (long long)D);
@@ -40,9 +40,8 @@ static void bag_range(void *ctx, int64_t b0, int64_t b1) {
 }
 
 E4J_API e4j_status e4j_embedding_bag_forward(float *out, int64_t *argmax, const float *W, const void *idx,
-                                          int32_t idx_type, const int64_t *offsets, const float *psw,
-                                          int32_t mode, int64_t padding_idx,
-                                          int64_t N, int64_t B, int64_t V, int64_t D) {
+                                             int32_t idx_type, const int64_t *offsets, const float *psw, int32_t mode,
+                                             int64_t padding_idx, int64_t N, int64_t B, int64_t V, int64_t D) {
     if (N < 0 || B < 0 || V < 0 || D < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got N=%lld B=%lld V=%lld D=%lld", (long long)N,
                         (long long)B, (long long)V, (long long)D);

@@ -36,9 +36,9 @@ static int64_t finish(int64_t *uniq, int64_t *seg, const int64_t *keys, int64_t 
     return U;
 }
 
-E4J_API e4j_status e4j_index_sort(int64_t *uniq, int64_t *seg, int64_t *perm, int64_t *num_unique,
-                               const void *idx, int32_t idx_type, int64_t padding_idx,
-                               int64_t N, int64_t V, void *workspace, int64_t workspace_bytes) {
+E4J_API e4j_status e4j_index_sort(int64_t *uniq, int64_t *seg, int64_t *perm, int64_t *num_unique, const void *idx,
+                                  int32_t idx_type, int64_t padding_idx, int64_t N, int64_t V, void *workspace,
+                                  int64_t workspace_bytes) {
     if (N < 0 || V < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got N=%lld V=%lld", (long long)N, (long long)V);
     e4j_status st = e4j_check_idx_type(idx_type);
@@ -106,8 +106,12 @@ E4J_API e4j_status e4j_index_sort(int64_t *uniq, int64_t *seg, int64_t *perm, in
                 k1[at] = k0[k];
                 p1[at] = p0[k];
             }
-            int64_t *t = k0; k0 = k1; k1 = t;
-            t = p0; p0 = p1; p1 = t;
+            int64_t *t = k0;
+            k0 = k1;
+            k1 = t;
+            t = p0;
+            p0 = p1;
+            p1 = t;
         }
         if (p0 != perm) memcpy(perm, p0, (size_t)M * sizeof(int64_t));
         U = finish(uniq, seg, k0, M);

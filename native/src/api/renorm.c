@@ -49,7 +49,7 @@ static void renorm_range(void *vctx, int64_t u0, int64_t u1) {
 }
 
 E4J_API e4j_status e4j_embedding_renorm(float *W, const int64_t *uniq, float max_norm, float norm_type, int64_t U,
-                                     int64_t V, int64_t D) {
+                                        int64_t V, int64_t D) {
     if (U < 0 || V < 0 || D < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got U=%lld V=%lld D=%lld", (long long)U,
                         (long long)V, (long long)D);

@@ -54,8 +54,12 @@ static void sift_down(int64_t *ri, float *sc, int64_t n, int64_t i) {
         if (l < n && worse(sc[l], ri[l], sc[m], ri[m])) m = l;
         if (l + 1 < n && worse(sc[l + 1], ri[l + 1], sc[m], ri[m])) m = l + 1;
         if (m == i) return;
-        float ts = sc[i]; sc[i] = sc[m]; sc[m] = ts;
-        int64_t tr = ri[i]; ri[i] = ri[m]; ri[m] = tr;
+        float ts = sc[i];
+        sc[i] = sc[m];
+        sc[m] = ts;
+        int64_t tr = ri[i];
+        ri[i] = ri[m];
+        ri[m] = tr;
         i = m;
     }
 }
@@ -64,15 +68,19 @@ static void sift_up(int64_t *ri, float *sc, int64_t i) {
     while (i > 0) {
         int64_t parent = (i - 1) / 2;
         if (!worse(sc[i], ri[i], sc[parent], ri[parent])) return;
-        float ts = sc[i]; sc[i] = sc[parent]; sc[parent] = ts;
-        int64_t tr = ri[i]; ri[i] = ri[parent]; ri[parent] = tr;
+        float ts = sc[i];
+        sc[i] = sc[parent];
+        sc[parent] = ts;
+        int64_t tr = ri[i];
+        ri[i] = ri[parent];
+        ri[parent] = tr;
         i = parent;
     }
 }
 
 /* Offers rows [r_begin, r_end) of W to the heap (ri, sc) of capacity k holding *n entries. */
-static void scan_rows(const search_ctx *c, int64_t qi, int64_t r_begin, int64_t r_end, int64_t *ri, float *sc, int64_t k,
-                      int64_t *n_io) {
+static void scan_rows(const search_ctx *c, int64_t qi, int64_t r_begin, int64_t r_end, int64_t *ri, float *sc,
+                      int64_t k, int64_t *n_io) {
     const int64_t D = c->D;
     const float *q = c->queries + qi * D;
     const int64_t *ex = c->exclude ? c->exclude + qi * c->E : NULL;
@@ -123,8 +131,12 @@ static void offer(int64_t *ri, float *sc, int64_t k, int64_t *n, int64_t r, floa
 /* Heap sort in place (the worst goes last), then -1 / -inf for the slots nothing filled. */
 static void finish_heap(int64_t *ri, float *sc, int64_t n, int64_t k) {
     for (int64_t end = n - 1; end > 0; end--) {
-        float ts = sc[0]; sc[0] = sc[end]; sc[end] = ts;
-        int64_t tr = ri[0]; ri[0] = ri[end]; ri[end] = tr;
+        float ts = sc[0];
+        sc[0] = sc[end];
+        sc[end] = ts;
+        int64_t tr = ri[0];
+        ri[0] = ri[end];
+        ri[end] = tr;
         sift_down(ri, sc, end, 0);
     }
     for (int64_t j = n; j < k; j++) {
@@ -182,8 +194,8 @@ static void topk_split(const search_ctx *c, int64_t parts) {
 }
 
 E4J_API e4j_status e4j_topk(int64_t *out_idx, float *out_score, const float *W, const float *norms,
-                         const float *queries, const int64_t *exclude, int64_t Q, int64_t V, int64_t D, int64_t k,
-                         int64_t E) {
+                            const float *queries, const int64_t *exclude, int64_t Q, int64_t V, int64_t D, int64_t k,
+                            int64_t E) {
     if (Q < 0 || V < 0 || D < 0 || k < 0 || E < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got Q=%lld V=%lld D=%lld k=%lld E=%lld",
                         (long long)Q, (long long)V, (long long)D, (long long)k, (long long)E);
@@ -193,9 +205,10 @@ E4J_API e4j_status e4j_topk(int64_t *out_idx, float *out_score, const float *W, 
     if (exclude)
         for (int64_t i = 0; i < Q * E; i++)
             if (exclude[i] != -1 && (exclude[i] < 0 || exclude[i] >= V))
-                return e4j_fail(E4J_ERR_INDEX, "exclude value %lld at (query, slot) = (%lld, %lld) is out of range"
-                                " (expected -1 or 0 <= row < %lld)", (long long)exclude[i], (long long)(i / E),
-                                (long long)(i % E), (long long)V);
+                return e4j_fail(E4J_ERR_INDEX,
+                                "exclude value %lld at (query, slot) = (%lld, %lld) is out of range"
+                                " (expected -1 or 0 <= row < %lld)",
+                                (long long)exclude[i], (long long)(i / E), (long long)(i % E), (long long)V);
     search_ctx c = {e4j_prims_get(), NULL, out_idx, out_score, W, norms, queries, exclude, Q, V, D, k, E};
     int64_t parts = e4j_threads < SPLIT_PARTS ? e4j_threads : SPLIT_PARTS;
     int64_t per_part = V / (parts > 0 ? parts : 1);

@@ -80,16 +80,18 @@ static void fused_range(void *vctx, int64_t u0, int64_t u1) {
             int64_t n = D - d0 < E4J_ROW_CHUNK ? D - d0 : E4J_ROW_CHUNK;
             p->reduce_rows(acc, x->dout + d0, x->perm, k0, k1, D, n);
             if (scale != 1.0f) p->scale(acc, scale, n);
-            if (rowwise) p->rowwise_apply(w + d0, acc, x->c->lr, denom, x->c->weight_decay, x->c->maximize, n);
-            else p->optim(w + d0, x->s1 ? x->s1 + r * D + d0 : NULL, x->s2 ? x->s2 + r * D + d0 : NULL, acc, n, x->c);
+            if (rowwise)
+                p->rowwise_apply(w + d0, acc, x->c->lr, denom, x->c->weight_decay, x->c->maximize, n);
+            else
+                p->optim(w + d0, x->s1 ? x->s1 + r * D + d0 : NULL, x->s2 ? x->s2 + r * D + d0 : NULL, acc, n, x->c);
         }
     }
 }
 
 E4J_API e4j_status e4j_embedding_backward_update(float *W, float *state1, float *state2, const float *dout,
-                                              const int64_t *uniq, const int64_t *seg, const int64_t *perm,
-                                              int32_t scale_grad_by_freq, const e4j_optim *opt,
-                                              int64_t U, int64_t N, int64_t V, int64_t D) {
+                                                 const int64_t *uniq, const int64_t *seg, const int64_t *perm,
+                                                 int32_t scale_grad_by_freq, const e4j_optim *opt, int64_t U, int64_t N,
+                                                 int64_t V, int64_t D) {
     if (U < 0 || N < 0 || V < 0 || D < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got U=%lld N=%lld V=%lld D=%lld", (long long)U,
                         (long long)N, (long long)V, (long long)D);
@@ -112,7 +114,7 @@ static void rows_range(void *vctx, int64_t u0, int64_t u1) {
 }
 
 E4J_API e4j_status e4j_sparse_rows_update(float *W, float *state1, float *state2, const float *grows,
-                                       const int64_t *uniq, const e4j_optim *opt, int64_t U, int64_t V, int64_t D) {
+                                          const int64_t *uniq, const e4j_optim *opt, int64_t U, int64_t V, int64_t D) {
     if (U < 0 || V < 0 || D < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got U=%lld V=%lld D=%lld", (long long)U,
                         (long long)V, (long long)D);
@@ -142,7 +144,7 @@ static void dense_range(void *vctx, int64_t i0, int64_t i1) {
 }
 
 E4J_API e4j_status e4j_dense_update(float *W, float *state1, float *state2, const float *grad, const e4j_optim *opt,
-                                 int64_t n) {
+                                    int64_t n) {
     if (n < 0) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "size must be >= 0, got n=%lld", (long long)n);
     e4j_status st = e4j_check_optim(opt, 0, state1, state2);
     if (st) return st;

@@ -68,8 +68,8 @@ static int all_finite_parallel(const e4j_prims *p, const float *x, int64_t n) {
 }
 
 E4J_API e4j_status e4j_softmax_xent(float *loss, float *dlogits, const float *logits, const int64_t *targets,
-                                 const float *weight, int64_t ignore_index, float label_smoothing,
-                                 int32_t reduction, int64_t B, int64_t K) {
+                                    const float *weight, int64_t ignore_index, float label_smoothing, int32_t reduction,
+                                    int64_t B, int64_t K) {
     if (B < 0 || K < 0)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got B=%lld K=%lld", (long long)B, (long long)K);
     if (reduction != E4J_REDUCE_NONE && reduction != E4J_REDUCE_MEAN && reduction != E4J_REDUCE_SUM)
@@ -80,13 +80,15 @@ E4J_API e4j_status e4j_softmax_xent(float *loss, float *dlogits, const float *lo
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "softmax_xent: loss must not be NULL");
     if (B > 0 && (!logits || !targets))
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "softmax_xent: logits and targets must not be NULL");
-    if (B > 0 && K < 1) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "softmax_xent needs K >= 1 classes, got %lld", (long long)K);
+    if (B > 0 && K < 1)
+        return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "softmax_xent needs K >= 1 classes, got %lld", (long long)K);
     const e4j_prims *p = e4j_prims_get(); /* read once: a call never mixes the two levels */
-    int64_t counted = -1; /* non-ignored targets, counted by the pre-check */
+    int64_t counted = -1;                 /* non-ignored targets, counted by the pre-check */
     const int targets_ok = p->xent_targets_ok(targets, B, K, ignore_index, &counted);
     for (int64_t i = 0; i < B && !targets_ok; i++)
         if (targets[i] != ignore_index && (targets[i] < 0 || targets[i] >= K))
-            return e4j_fail(E4J_ERR_INDEX, "target %lld at row %lld is out of range [0, %lld) and is not ignore_index %lld",
+            return e4j_fail(E4J_ERR_INDEX,
+                            "target %lld at row %lld is out of range [0, %lld) and is not ignore_index %lld",
                             (long long)targets[i], (long long)i, (long long)K, (long long)ignore_index);
     /* the pre-check answers for the usual all-finite input; the loop below names the first bad value */
     const int all_finite = B == 0 || all_finite_parallel(p, logits, B * K);
@@ -104,8 +106,15 @@ E4J_API e4j_status e4j_softmax_xent(float *loss, float *dlogits, const float *lo
     static _Thread_local xent_ctx c; /* ~8 KiB of partial sums: kept off the caller's stack */
     c.p = p;
     c.B = B;
-    c.a = (e4j_xent_args){.loss = loss, .dlogits = dlogits, .logits = logits, .targets = targets, .weight = weight,
-                          .ignore_index = ignore_index, .K = K, .reduction = reduction, .eps = label_smoothing};
+    c.a = (e4j_xent_args){.loss = loss,
+                          .dlogits = dlogits,
+                          .logits = logits,
+                          .targets = targets,
+                          .weight = weight,
+                          .ignore_index = ignore_index,
+                          .K = K,
+                          .reduction = reduction,
+                          .eps = label_smoothing};
     c.a.weight_sum = 0.0;
     for (int64_t j = 0; j < K; j++) c.a.weight_sum += weight ? (double)weight[j] : 1.0;
     double total_weight = weight ? total_target_weight(targets, weight, ignore_index, B) : (double)counted;
@@ -117,7 +126,9 @@ E4J_API e4j_status e4j_softmax_xent(float *loss, float *dlogits, const float *lo
     e4j_parallel_for(nblk, e4j_grain(c.block * K * 4), xent_range, &c);
     double total = 0.0;
     for (int64_t blk = 0; blk < nblk; blk++) total += c.partial[blk];
-    if (reduction == E4J_REDUCE_MEAN) loss[0] = (float)(total / total_weight);
-    else if (reduction == E4J_REDUCE_SUM) loss[0] = (float)total;
+    if (reduction == E4J_REDUCE_MEAN)
+        loss[0] = (float)(total / total_weight);
+    else if (reduction == E4J_REDUCE_SUM)
+        loss[0] = (float)total;
     return E4J_OK;
 }

@@ -13,7 +13,8 @@ void e4j_bias_add_avx2(float *x, const float *bias, int64_t b0, int64_t b1, int6
     for (int64_t b = b0; b < b1; b++) {
         float *r = x + b * K;
         int64_t k = 0;
-        for (; k + 8 <= K; k += 8) _mm256_storeu_ps(r + k, _mm256_add_ps(_mm256_loadu_ps(r + k), _mm256_loadu_ps(bias + k)));
+        for (; k + 8 <= K; k += 8)
+            _mm256_storeu_ps(r + k, _mm256_add_ps(_mm256_loadu_ps(r + k), _mm256_loadu_ps(bias + k)));
         for (; k < K; k++) r[k] += bias[k];
     }
 }

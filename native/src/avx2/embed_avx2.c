@@ -124,8 +124,8 @@ static inline __attribute__((always_inline)) void sum_cols(float *o, const float
  * Columns go in blocks of 64 (8 registers; 16 registers for a whole 128-float row measured 1.8x slower:
  * the compiler spills), then the rest accumulated in o.
  * The order of the adds per element is the reference's, so the result is bit-identical to it. */
-static inline void bag_sum(float *o, const float *W, const void *idx, int32_t idx_type, const float *psw,
-                           int64_t pad, int64_t j0, int64_t j1, int64_t pf_end, int64_t D, int mean) {
+static inline void bag_sum(float *o, const float *W, const void *idx, int32_t idx_type, const float *psw, int64_t pad,
+                           int64_t j0, int64_t j1, int64_t pf_end, int64_t D, int mean) {
     int64_t count = 0;
     for (int64_t j = j0; j < j1; j++) count += e4j_idx_at(idx, idx_type, j) != pad;
     const float div = mean && count > 0 ? (float)count : 0.0f;
@@ -134,7 +134,8 @@ static inline void bag_sum(float *o, const float *W, const void *idx, int32_t id
     if (d0 < D) { /* the last < 64 columns: accumulate in o */
         for (int64_t d = d0; d < D; d++) o[d] = 0.0f;
         for (int64_t j = j0; j < j1; j++) {
-            if (d0 == 0 && j + E4J_PF_BAG < pf_end) prefetch_row_pairs(W + e4j_idx_at(idx, idx_type, j + E4J_PF_BAG) * D, D);
+            if (d0 == 0 && j + E4J_PF_BAG < pf_end)
+                prefetch_row_pairs(W + e4j_idx_at(idx, idx_type, j + E4J_PF_BAG) * D, D);
             int64_t r = e4j_idx_at(idx, idx_type, j);
             if (r == pad) continue;
             acc_row(o + d0, W + r * D + d0, psw ? psw + j : NULL, D - d0);
@@ -221,18 +222,22 @@ void e4j_bag_forward_avx2(const e4j_bag_args *a, int64_t b0, int64_t b1) {
         float *o = a->out + b * D;
         const int64_t j0 = offsets[b], j1 = offsets[b + 1];
         if (mode == E4J_BAG_MAX) {
-            if (idx_type == E4J_INT64) bag_max(o, a->argmax + b * D, W, idx, E4J_INT64, pad, j0, j1, pf_end, D);
-            else bag_max(o, a->argmax + b * D, W, idx, E4J_INT32, pad, j0, j1, pf_end, D);
+            if (idx_type == E4J_INT64)
+                bag_max(o, a->argmax + b * D, W, idx, E4J_INT64, pad, j0, j1, pf_end, D);
+            else
+                bag_max(o, a->argmax + b * D, W, idx, E4J_INT32, pad, j0, j1, pf_end, D);
         } else {
             const int mean = mode == E4J_BAG_MEAN;
-            if (idx_type == E4J_INT64) bag_sum(o, W, idx, E4J_INT64, psw, pad, j0, j1, pf_end, D, mean);
-            else bag_sum(o, W, idx, E4J_INT32, psw, pad, j0, j1, pf_end, D, mean);
+            if (idx_type == E4J_INT64)
+                bag_sum(o, W, idx, E4J_INT64, psw, pad, j0, j1, pf_end, D, mean);
+            else
+                bag_sum(o, W, idx, E4J_INT32, psw, pad, j0, j1, pf_end, D, mean);
         }
     }
 }
 
-void e4j_reduce_rows_avx2(float *acc, const float *src, const int64_t *perm, int64_t k0, int64_t k1,
-                          int64_t ld, int64_t n) {
+void e4j_reduce_rows_avx2(float *acc, const float *src, const int64_t *perm, int64_t k0, int64_t k1, int64_t ld,
+                          int64_t n) {
     int64_t d = 0;
     for (; d + 8 <= n; d += 8) _mm256_storeu_ps(acc + d, _mm256_setzero_ps());
     for (; d < n; d++) acc[d] = 0.0f;
@@ -261,7 +266,8 @@ void e4j_reduce_bag_rows_avx2(float *acc, const e4j_bagbw_args *a, const int64_t
             float c = (float)e4j_bag_count(a, b);
             __m256 cv = _mm256_set1_ps(c);
             for (d = 0; d + 8 <= n; d += 8)
-                _mm256_storeu_ps(acc + d, _mm256_add_ps(_mm256_loadu_ps(acc + d), _mm256_div_ps(_mm256_loadu_ps(g + d), cv)));
+                _mm256_storeu_ps(acc + d,
+                                 _mm256_add_ps(_mm256_loadu_ps(acc + d), _mm256_div_ps(_mm256_loadu_ps(g + d), cv)));
             for (; d < n; d++) acc[d] += g[d] / c;
         }
     }

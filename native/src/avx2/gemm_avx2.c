@@ -25,21 +25,21 @@
  * strip yields until one frees, which always happens because holders never wait on anything).
  * Thread-safe: yes; concurrent calls must not share C.
  */
-#include "avx2_math.h"
 #include "gemm_avx2.h"
+#include "avx2_math.h"
 
 #include <immintrin.h>
 #include <sched.h>
 
 #define MR E4J_GEMM_MR
 #define NR E4J_GEMM_NR
-#define KC_MAX 384   /* K is split into ceil(K/KC_MAX) equal blocks */
-#define MC_MAX 144   /* multiple of MR */
-#define NC_MAX 1024  /* multiple of NR */
+#define KC_MAX 384  /* K is split into ceil(K/KC_MAX) equal blocks */
+#define MC_MAX 144  /* multiple of MR */
+#define NC_MAX 1024 /* multiple of NR */
 #define POOL_SLOTS 16
 #define PAR_MIN_FLOPS (1LL << 21) /* ~20 us of work: below it, waking a worker costs more than it saves */
-#define DIRECT_A_MAX_PANELS 2      /* A read in place when its block meets at most this many NR panels */
-#define DIRECT_B_MAX_TILES 3       /* B (not transposed) read in place when its block meets <= this many MR tiles */
+#define DIRECT_A_MAX_PANELS 2     /* A read in place when its block meets at most this many NR panels */
+#define DIRECT_B_MAX_TILES 3      /* B (not transposed) read in place when its block meets <= this many MR tiles */
 
 static float pool_a[POOL_SLOTS][MC_MAX * KC_MAX] __attribute__((aligned(64)));
 static float pool_b[POOL_SLOTS][KC_MAX * NC_MAX] __attribute__((aligned(64)));
@@ -49,7 +49,8 @@ static int acquire_slot(int64_t hint) {
     for (;;) {
         for (int64_t t = 0; t < POOL_SLOTS; t++) {
             int s = (int)((hint + t) % POOL_SLOTS);
-            if (!__atomic_load_n(&pool_busy[s], __ATOMIC_RELAXED) && !__atomic_exchange_n(&pool_busy[s], 1, __ATOMIC_ACQUIRE))
+            if (!__atomic_load_n(&pool_busy[s], __ATOMIC_RELAXED) &&
+                !__atomic_exchange_n(&pool_busy[s], 1, __ATOMIC_ACQUIRE))
                 return s;
         }
         sched_yield();
@@ -81,27 +82,37 @@ static inline __attribute__((always_inline)) void tile_6x16(int64_t kc, const fl
             _mm_prefetch((const char *)(c + r * ldc), _MM_HINT_T0);
             _mm_prefetch((const char *)(c + r * ldc + 15), _MM_HINT_T0);
         }
-#define E4J_LOADB(p, m) (bmode == B_PACKED ? _mm256_load_ps(p) : bmode == B_ROWS ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, m))
-#define E4J_STEP(o)                                                                                   \
-    do {                                                                                              \
-        __m256 b0 = E4J_LOADB(b + rs_b * (o), mlo), b1 = E4J_LOADB(b + rs_b * (o) + 8, mhi);          \
-        __m256 av = _mm256_broadcast_ss(a0 + cs_a * (o));                                             \
-        c00 = _mm256_fmadd_ps(av, b0, c00); c01 = _mm256_fmadd_ps(av, b1, c01);                       \
-        av = _mm256_broadcast_ss(a1 + cs_a * (o));                                                    \
-        c10 = _mm256_fmadd_ps(av, b0, c10); c11 = _mm256_fmadd_ps(av, b1, c11);                       \
-        av = _mm256_broadcast_ss(a2 + cs_a * (o));                                                    \
-        c20 = _mm256_fmadd_ps(av, b0, c20); c21 = _mm256_fmadd_ps(av, b1, c21);                       \
-        av = _mm256_broadcast_ss(a3 + cs_a * (o));                                                    \
-        c30 = _mm256_fmadd_ps(av, b0, c30); c31 = _mm256_fmadd_ps(av, b1, c31);                       \
-        av = _mm256_broadcast_ss(a4 + cs_a * (o));                                                    \
-        c40 = _mm256_fmadd_ps(av, b0, c40); c41 = _mm256_fmadd_ps(av, b1, c41);                       \
-        av = _mm256_broadcast_ss(a5 + cs_a * (o));                                                    \
-        c50 = _mm256_fmadd_ps(av, b0, c50); c51 = _mm256_fmadd_ps(av, b1, c51);                       \
+#define E4J_LOADB(p, m) \
+    (bmode == B_PACKED ? _mm256_load_ps(p) : bmode == B_ROWS ? _mm256_loadu_ps(p) : _mm256_maskload_ps(p, m))
+#define E4J_STEP(o)                                                                          \
+    do {                                                                                     \
+        __m256 b0 = E4J_LOADB(b + rs_b * (o), mlo), b1 = E4J_LOADB(b + rs_b * (o) + 8, mhi); \
+        __m256 av = _mm256_broadcast_ss(a0 + cs_a * (o));                                    \
+        c00 = _mm256_fmadd_ps(av, b0, c00);                                                  \
+        c01 = _mm256_fmadd_ps(av, b1, c01);                                                  \
+        av = _mm256_broadcast_ss(a1 + cs_a * (o));                                           \
+        c10 = _mm256_fmadd_ps(av, b0, c10);                                                  \
+        c11 = _mm256_fmadd_ps(av, b1, c11);                                                  \
+        av = _mm256_broadcast_ss(a2 + cs_a * (o));                                           \
+        c20 = _mm256_fmadd_ps(av, b0, c20);                                                  \
+        c21 = _mm256_fmadd_ps(av, b1, c21);                                                  \
+        av = _mm256_broadcast_ss(a3 + cs_a * (o));                                           \
+        c30 = _mm256_fmadd_ps(av, b0, c30);                                                  \
+        c31 = _mm256_fmadd_ps(av, b1, c31);                                                  \
+        av = _mm256_broadcast_ss(a4 + cs_a * (o));                                           \
+        c40 = _mm256_fmadd_ps(av, b0, c40);                                                  \
+        c41 = _mm256_fmadd_ps(av, b1, c41);                                                  \
+        av = _mm256_broadcast_ss(a5 + cs_a * (o));                                           \
+        c50 = _mm256_fmadd_ps(av, b0, c50);                                                  \
+        c51 = _mm256_fmadd_ps(av, b1, c51);                                                  \
     } while (0)
     int64_t k = 0;
     for (; k + 4 <= kc; k += 4) {
         if (bmode == B_PACKED) _mm_prefetch((const char *)(b + 8 * NR), _MM_HINT_T0);
-        E4J_STEP(0); E4J_STEP(1); E4J_STEP(2); E4J_STEP(3);
+        E4J_STEP(0);
+        E4J_STEP(1);
+        E4J_STEP(2);
+        E4J_STEP(3);
         a0 += 4 * cs_a, a1 += 4 * cs_a, a2 += 4 * cs_a, a3 += 4 * cs_a, a4 += 4 * cs_a, a5 += 4 * cs_a;
         b += 4 * rs_b;
     }
@@ -127,7 +138,8 @@ static inline __attribute__((always_inline)) void tile_6x16(int64_t kc, const fl
     } else {
         const __m256 vb = _mm256_set1_ps(beta);
         for (int r = 0; r < MR; r++) {
-            _mm256_storeu_ps(c + r * ldc, _mm256_fmadd_ps(va, acc[2 * r], _mm256_mul_ps(vb, _mm256_loadu_ps(c + r * ldc))));
+            _mm256_storeu_ps(c + r * ldc,
+                             _mm256_fmadd_ps(va, acc[2 * r], _mm256_mul_ps(vb, _mm256_loadu_ps(c + r * ldc))));
             _mm256_storeu_ps(c + r * ldc + 8,
                              _mm256_fmadd_ps(va, acc[2 * r + 1], _mm256_mul_ps(vb, _mm256_loadu_ps(c + r * ldc + 8))));
         }
@@ -147,8 +159,8 @@ static void merge_edge(const float *t, float *c, int64_t ldc, int64_t mr, int64_
 }
 
 /* One mr x nr tile of C (k range of one block); A and B either packed or in place (see gemm_strip). */
-static void tile(const gemm_job *j, int64_t kc, const float *a, int64_t rs_a, int64_t cs_a, int64_t mr,
-                 const float *b, int64_t rs_b, int b_packed, int64_t nr, float *c, float beta) {
+static void tile(const gemm_job *j, int64_t kc, const float *a, int64_t rs_a, int64_t cs_a, int64_t mr, const float *b,
+                 int64_t rs_b, int b_packed, int64_t nr, float *c, float beta) {
     const __m256i none = _mm256_setzero_si256();
     float t[MR * NR] __attribute__((aligned(32)));
     if (b_packed) {
@@ -166,8 +178,8 @@ static void tile(const gemm_job *j, int64_t kc, const float *a, int64_t rs_a, in
         if (nr == NR)
             tile_6x16(kc, a, rs_a, cs_a, mr, b, rs_b, B_ROWS, none, none, t, NR, j->alpha, 0.0f);
         else
-            tile_6x16(kc, a, rs_a, cs_a, mr, b, rs_b, B_MASKED, e4j_first_lanes(nr), e4j_first_lanes(nr > 8 ? nr - 8 : 0), t, NR,
-                      j->alpha, 0.0f);
+            tile_6x16(kc, a, rs_a, cs_a, mr, b, rs_b, B_MASKED, e4j_first_lanes(nr),
+                      e4j_first_lanes(nr > 8 ? nr - 8 : 0), t, NR, j->alpha, 0.0f);
         merge_edge(t, c, j->ldc, mr, nr, beta);
     }
 }
@@ -247,9 +259,8 @@ static void run_few_rows(void *ctx, int64_t begin, int64_t end) { /* units of 96
     e4j_gemm_few_rows(j, begin * 96, end * 96 < j->N ? end * 96 : j->N);
 }
 
-void e4j_gemm_avx2(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K,
-                   float alpha, const float *A, int64_t lda, const float *B, int64_t ldb,
-                   float beta, float *C, int64_t ldc) {
+void e4j_gemm_avx2(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+                   int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
     gemm_job j = {trans_a, trans_b, M, N, K, alpha, beta, A, B, C, lda, ldb, ldc, 0};
     if (!trans_a && trans_b && N <= 4) { /* nn.Linear forward with <= 4 outputs */
         int64_t grain = (int64_t)((double)PAR_MIN_FLOPS / (48.0 * (double)K * (double)N)) + 1;

@@ -82,10 +82,14 @@ void e4j_gemm_dot_rows(const gemm_job *j, int64_t i0, int64_t i1) {
     const int64_t N = j->N;
     for (int64_t jj = 0; jj < N; jj += 4) {
         int64_t q = N - jj < 4 ? N - jj : 4;
-        if (q == 1) for (int64_t i = i0; i < i1; i += 12) dot_tile(j, 12, 1, i, i1, jj);
-        else if (q == 2) for (int64_t i = i0; i < i1; i += 6) dot_tile(j, 6, 2, i, i1, jj);
-        else if (q == 3) for (int64_t i = i0; i < i1; i += 4) dot_tile(j, 4, 3, i, i1, jj);
-        else for (int64_t i = i0; i < i1; i += 3) dot_tile(j, 3, 4, i, i1, jj);
+        if (q == 1)
+            for (int64_t i = i0; i < i1; i += 12) dot_tile(j, 12, 1, i, i1, jj);
+        else if (q == 2)
+            for (int64_t i = i0; i < i1; i += 6) dot_tile(j, 6, 2, i, i1, jj);
+        else if (q == 3)
+            for (int64_t i = i0; i < i1; i += 4) dot_tile(j, 4, 3, i, i1, jj);
+        else
+            for (int64_t i = i0; i < i1; i += 3) dot_tile(j, 3, 4, i, i1, jj);
     }
 }
 
@@ -94,9 +98,9 @@ void e4j_gemm_dot_rows(const gemm_job *j, int64_t i0, int64_t i1) {
 /* C[0..R, cols) += over all K (R <= 4 rows, V = 12/R vectors of 8 columns, ncols <= 8V valid):
  * alpha · op(A) rows · B rows + beta · C. A element (r, k) at a[r*rs_a + k*cs_a], B row k at b + k*ldb.
  * Masked loads/stores on the last, partial column chunk; nothing is read or written past ncols. */
-static inline __attribute__((always_inline)) void rows_tile(const gemm_job *j, int R, int V, int masked,
-                                                            const float *a, int64_t rs_a, int64_t cs_a,
-                                                            const float *b, int64_t ncols, float *c) {
+static inline __attribute__((always_inline)) void rows_tile(const gemm_job *j, int R, int V, int masked, const float *a,
+                                                            int64_t rs_a, int64_t cs_a, const float *b, int64_t ncols,
+                                                            float *c) {
     const int64_t K = j->K, ldb = j->ldb, ldc = j->ldc;
     __m256 acc[12];
     __m256i m[12];
@@ -125,7 +129,8 @@ static inline __attribute__((always_inline)) void rows_tile(const gemm_job *j, i
         for (int v = 0; v < V; v++) {
             float *cp = c + r * ldc + 8 * v;
             __m256 x = _mm256_mul_ps(va, acc[r * V + v]);
-            if (j->beta != 0.0f) x = _mm256_fmadd_ps(vb, masked ? _mm256_maskload_ps(cp, m[v]) : _mm256_loadu_ps(cp), x);
+            if (j->beta != 0.0f)
+                x = _mm256_fmadd_ps(vb, masked ? _mm256_maskload_ps(cp, m[v]) : _mm256_loadu_ps(cp), x);
             if (masked) {
                 int64_t left = ncols - 8 * v;
                 if (left > 0) store_first(cp, x, left);
@@ -208,8 +213,10 @@ void e4j_gemm_few_rows(const gemm_job *j, int64_t n0, int64_t n1) {
     if (M <= 2) {
         for (int64_t jj = n0; jj < n1; jj += 1024) { /* <= 8 KiB of C per pass */
             int64_t e = n1 - jj < 1024 ? n1 : jj + 1024;
-            if (M == 1) few_rows_l1(j, 1, 8, jj, e);
-            else few_rows_l1(j, 2, 4, jj, e);
+            if (M == 1)
+                few_rows_l1(j, 1, 8, jj, e);
+            else
+                few_rows_l1(j, 2, 4, jj, e);
         }
         return;
     }
@@ -222,8 +229,12 @@ void e4j_gemm_few_rows(const gemm_job *j, int64_t n0, int64_t n1) {
 #define E4J_ROWS(R, V) \
     (masked ? rows_tile(j, R, V, 1, j->A, rs_a, cs_a, b, nc, c) : rows_tile(j, R, V, 0, j->A, rs_a, cs_a, b, nc, c))
         switch (M) { /* constant R, V per call so each variant is fully unrolled */
-        case 3: E4J_ROWS(3, 4); break;
-        default: E4J_ROWS(4, 3); break;
+        case 3:
+            E4J_ROWS(3, 4);
+            break;
+        default:
+            E4J_ROWS(4, 3);
+            break;
         }
 #undef E4J_ROWS
     }
@@ -244,10 +255,18 @@ void e4j_gemm_small_k(const gemm_job *j, int64_t i0, int64_t i1) {
 #define E4J_ROWS(R) \
     (masked ? rows_tile(j, R, 3, 1, a, rs_a, cs_a, b, nc, c) : rows_tile(j, R, 3, 0, a, rs_a, cs_a, b, nc, c))
             switch (rows) {
-            case 1: E4J_ROWS(1); break;
-            case 2: E4J_ROWS(2); break;
-            case 3: E4J_ROWS(3); break;
-            default: E4J_ROWS(4); break;
+            case 1:
+                E4J_ROWS(1);
+                break;
+            case 2:
+                E4J_ROWS(2);
+                break;
+            case 3:
+                E4J_ROWS(3);
+                break;
+            default:
+                E4J_ROWS(4);
+                break;
             }
 #undef E4J_ROWS
         }

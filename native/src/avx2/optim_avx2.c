@@ -28,8 +28,9 @@ void e4j_optim_avx2(float *w, float *s1, float *s2, const float *g, int64_t n, c
         case E4J_OPT_SGD:
             if (has_wd) grad = _mm256_add_ps(grad, _mm256_mul_ps(wd, wi));
             if (c->momentum != 0.0f) {
-                __m256 buf = c->first_step ? grad
-                                           : _mm256_add_ps(_mm256_mul_ps(mu, _mm256_loadu_ps(s1 + i)), _mm256_mul_ps(damp, grad));
+                __m256 buf = c->first_step
+                                 ? grad
+                                 : _mm256_add_ps(_mm256_mul_ps(mu, _mm256_loadu_ps(s1 + i)), _mm256_mul_ps(damp, grad));
                 _mm256_storeu_ps(s1 + i, buf);
                 grad = c->nesterov ? _mm256_add_ps(grad, _mm256_mul_ps(mu, buf)) : buf;
             }
@@ -37,10 +38,13 @@ void e4j_optim_avx2(float *w, float *s1, float *s2, const float *g, int64_t n, c
             break;
         case E4J_OPT_ADAM:
         case E4J_OPT_ADAMW: {
-            if (c->kind == E4J_OPT_ADAMW) wi = _mm256_mul_ps(wi, decay);
-            else if (has_wd) grad = _mm256_add_ps(grad, _mm256_mul_ps(wd, wi));
+            if (c->kind == E4J_OPT_ADAMW)
+                wi = _mm256_mul_ps(wi, decay);
+            else if (has_wd)
+                grad = _mm256_add_ps(grad, _mm256_mul_ps(wd, wi));
             __m256 m = _mm256_add_ps(_mm256_mul_ps(b1, _mm256_loadu_ps(s1 + i)), _mm256_mul_ps(c1, grad));
-            __m256 v = _mm256_add_ps(_mm256_mul_ps(b2, _mm256_loadu_ps(s2 + i)), _mm256_mul_ps(_mm256_mul_ps(c2, grad), grad));
+            __m256 v =
+                _mm256_add_ps(_mm256_mul_ps(b2, _mm256_loadu_ps(s2 + i)), _mm256_mul_ps(_mm256_mul_ps(c2, grad), grad));
             _mm256_storeu_ps(s1 + i, m);
             _mm256_storeu_ps(s2 + i, v);
             __m256 denom = _mm256_add_ps(_mm256_div_ps(_mm256_sqrt_ps(v), bc2), eps);

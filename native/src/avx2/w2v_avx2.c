@@ -20,8 +20,8 @@
 static inline __m256 log256(__m256 v) {
     __m256i bits = _mm256_castps_si256(v);
     __m256i k = _mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127));
-    __m256 m = _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007FFFFF)),
-                                                   _mm256_set1_epi32(0x3F800000)));
+    __m256 m = _mm256_castsi256_ps(
+        _mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007FFFFF)), _mm256_set1_epi32(0x3F800000)));
     __m256 big = _mm256_cmp_ps(m, _mm256_set1_ps(1.41421356f), _CMP_GT_OQ);
     m = _mm256_blendv_ps(m, _mm256_mul_ps(m, _mm256_set1_ps(0.5f)), big);
     __m256 kf = _mm256_add_ps(_mm256_cvtepi32_ps(k), _mm256_and_ps(big, _mm256_set1_ps(1.0f)));
@@ -233,8 +233,14 @@ static e4j_status gather_inputs(const kctx *k, int32_t C) {
 e4j_status e4j_w2v_train_avx2(const e4j_w2v_args *a, double *loss_sum, int64_t *pairs, uint64_t *rng) {
     e4j_w2v_ws ws;
     e4j_w2v_layout(a->D, a->window, a->negative, &ws, a->workspace);
-    kctx k = {a, &ws, a->D, e4j_w2v_pad8(a->D), a->D & ~(int64_t)7, e4j_w2v_pad8(a->negative + 1),
-              a->negative + 1, _mm256_setzero_si256()};
+    kctx k = {a,
+              &ws,
+              a->D,
+              e4j_w2v_pad8(a->D),
+              a->D & ~(int64_t)7,
+              e4j_w2v_pad8(a->negative + 1),
+              a->negative + 1,
+              _mm256_setzero_si256()};
     k.tail = e4j_first_lanes(a->D - k.D8);
     for (int64_t j = 0; j < k.Op; j++) ws.mask[j] = 0.0f; /* padding lanes stay 0 */
 
@@ -289,7 +295,9 @@ e4j_status e4j_w2v_train_avx2(const e4j_w2v_args *a, double *loss_sum, int64_t *
                 np += C;
             }
         }
-        int32_t *tmp = cur; cur = nxt; nxt = tmp;
+        int32_t *tmp = cur;
+        cur = nxt;
+        nxt = tmp;
         b_cur = b_nxt;
         bad_cur = bad_nxt;
         t = tn;

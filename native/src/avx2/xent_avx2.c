@@ -95,7 +95,8 @@ static inline __attribute__((always_inline)) __m256 xs_group(const xs_consts *c,
     if (K == 2) {
         __m256 a = _mm256_loadu_ps(x), b = _mm256_loadu_ps(x + 8);
         /* lane l of the shuffles: rows 0 1 4 5 | 2 3 6 7; the 64-bit permute restores row order */
-        __m256 c0 = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)), c1 = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+        __m256 c0 = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)),
+               c1 = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
         xv[0] = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(c0), _MM_SHUFFLE(3, 1, 2, 0)));
         xv[1] = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(c1), _MM_SHUFFLE(3, 1, 2, 0)));
     } else {
@@ -105,7 +106,8 @@ static inline __attribute__((always_inline)) __m256 xs_group(const xs_consts *c,
             __m256 r[8];
             for (int64_t row = 0; row < 8; row++) {
                 const float *p = x + row * K + 8 * b;
-                r[row] = row * K + 8 * b + 8 > 8 * K ? _mm256_maskload_ps(p, e4j_first_lanes(K - 8 * b)) : _mm256_loadu_ps(p);
+                r[row] = row * K + 8 * b + 8 > 8 * K ? _mm256_maskload_ps(p, e4j_first_lanes(K - 8 * b))
+                                                     : _mm256_loadu_ps(p);
             }
             e4j_transpose8(r);
             for (int64_t j = 8 * b; j < K && j < 8 * b + 8; j++) xv[j] = r[j - 8 * b];
@@ -177,8 +179,10 @@ static inline __attribute__((always_inline)) __m256 xs_group(const xs_consts *c,
         for (int64_t row = 0; row < 8; row++)
             for (int64_t b = 0; b < (K + 7) / 8; b++) {
                 float *p = dx + row * K + 8 * b;
-                if (row * K + 8 * b + 8 > 8 * K) _mm256_maskstore_ps(p, e4j_first_lanes(K - 8 * b), r[b][row]);
-                else _mm256_storeu_ps(p, r[b][row]);
+                if (row * K + 8 * b + 8 > 8 * K)
+                    _mm256_maskstore_ps(p, e4j_first_lanes(K - 8 * b), r[b][row]);
+                else
+                    _mm256_storeu_ps(p, r[b][row]);
             }
     }
     return row;
@@ -233,13 +237,26 @@ static inline __attribute__((always_inline)) double xs_rows_k(const e4j_xent_arg
 /* one instance per class count: the column loops unroll and the columns stay in registers */
 #define XS_INSTANCE(k) \
     static double xs_rows_##k(const e4j_xent_args *a, int64_t i0, int64_t i1) { return xs_rows_k(a, i0, i1, k); }
-XS_INSTANCE(1) XS_INSTANCE(2) XS_INSTANCE(3) XS_INSTANCE(4) XS_INSTANCE(5) XS_INSTANCE(6) XS_INSTANCE(7)
-XS_INSTANCE(8) XS_INSTANCE(9) XS_INSTANCE(10) XS_INSTANCE(11) XS_INSTANCE(12) XS_INSTANCE(13) XS_INSTANCE(14)
-XS_INSTANCE(15) XS_INSTANCE(16)
+XS_INSTANCE(1)
+XS_INSTANCE(2)
+XS_INSTANCE(3)
+XS_INSTANCE(4)
+XS_INSTANCE(5)
+XS_INSTANCE(6)
+XS_INSTANCE(7)
+XS_INSTANCE(8)
+XS_INSTANCE(9)
+XS_INSTANCE(10)
+XS_INSTANCE(11)
+XS_INSTANCE(12)
+XS_INSTANCE(13)
+XS_INSTANCE(14)
+XS_INSTANCE(15)
+XS_INSTANCE(16)
 typedef double (*xs_fn)(const e4j_xent_args *a, int64_t i0, int64_t i1);
-static const xs_fn xs_by_k[XS_MAX + 1] = {NULL, xs_rows_1, xs_rows_2, xs_rows_3, xs_rows_4, xs_rows_5, xs_rows_6,
-                                          xs_rows_7, xs_rows_8, xs_rows_9, xs_rows_10, xs_rows_11, xs_rows_12,
-                                          xs_rows_13, xs_rows_14, xs_rows_15, xs_rows_16};
+static const xs_fn xs_by_k[XS_MAX + 1] = {NULL,       xs_rows_1,  xs_rows_2,  xs_rows_3,  xs_rows_4,  xs_rows_5,
+                                          xs_rows_6,  xs_rows_7,  xs_rows_8,  xs_rows_9,  xs_rows_10, xs_rows_11,
+                                          xs_rows_12, xs_rows_13, xs_rows_14, xs_rows_15, xs_rows_16};
 
 /* ---------------------------------------------------------------- K > XS_MAX: one row, 8 columns per ymm */
 
@@ -279,7 +296,9 @@ static double xl_row(const e4j_xent_args *a, int64_t i) {
         m3 = _mm256_max_ps(m3, _mm256_loadu_ps(x + j + 24));
     }
     for (; j < kt; j += 8) m0 = _mm256_max_ps(m0, _mm256_loadu_ps(x + j));
-    if (kt < K) m1 = _mm256_max_ps(m1, _mm256_blendv_ps(_mm256_set1_ps(x[0]), _mm256_maskload_ps(x + kt, tm), _mm256_castsi256_ps(tm)));
+    if (kt < K)
+        m1 = _mm256_max_ps(
+            m1, _mm256_blendv_ps(_mm256_set1_ps(x[0]), _mm256_maskload_ps(x + kt, tm), _mm256_castsi256_ps(tm)));
     const float m = hmax(_mm256_max_ps(_mm256_max_ps(m0, m1), _mm256_max_ps(m2, m3)));
     const float xt = x[t];
     const __m256 mv = _mm256_set1_ps(m);
@@ -396,8 +415,10 @@ int e4j_xent_targets_ok_avx2(const int64_t *t, int64_t B, int64_t K, int64_t ign
     _mm256_storeu_si256((__m256i *)l, nign);
     ignored = l[0] + l[1] + l[2] + l[3];
     for (; i < B; i++) {
-        if (t[i] == ignore_index) ignored++;
-        else if (t[i] < 0 || t[i] >= K) ok = 0;
+        if (t[i] == ignore_index)
+            ignored++;
+        else if (t[i] < 0 || t[i] >= K)
+            ok = 0;
     }
     *counted = B - ignored;
     return (int)ok;

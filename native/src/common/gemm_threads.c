@@ -27,15 +27,15 @@
 #define ST(gen, parts, next) (((uint64_t)(gen) << 32) | ((uint64_t)(parts) << 16) | (uint64_t)(next))
 #define ST_GEN(s) ((uint32_t)((s) >> 32))
 #define ST_PARTS(s) ((int64_t)(((s) >> 16) & 0xFFFF))
-#define ST_NEXT(s) ((int64_t)((s) & 0xFFFF))
+#define ST_NEXT(s) ((int64_t)((s)&0xFFFF))
 
 static pthread_mutex_t submit_lock = PTHREAD_MUTEX_INITIALIZER; /* one job at a time */
 static pthread_mutex_t sleep_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wake_cv = PTHREAD_COND_INITIALIZER, done_cv = PTHREAD_COND_INITIALIZER;
-static uint64_t state;     /* atomic */
-static int64_t parts_done; /* atomic */
+static uint64_t state;               /* atomic */
+static int64_t parts_done;           /* atomic */
 static int sleepers, caller_waiting; /* under sleep_lock */
-static int workers;        /* started so far; under submit_lock */
+static int workers;                  /* started so far; under submit_lock */
 
 /* the current job: written by the caller before it publishes a new generation, read after a claim */
 static e4j_range_fn job_fn;
@@ -78,7 +78,8 @@ static void *worker_main(void *arg) {
         if (gen == seen) {
             pthread_mutex_lock(&sleep_lock);
             sleepers++;
-            while ((gen = ST_GEN(__atomic_load_n(&state, __ATOMIC_ACQUIRE))) == seen) pthread_cond_wait(&wake_cv, &sleep_lock);
+            while ((gen = ST_GEN(__atomic_load_n(&state, __ATOMIC_ACQUIRE))) == seen)
+                pthread_cond_wait(&wake_cv, &sleep_lock);
             sleepers--;
             pthread_mutex_unlock(&sleep_lock);
         }

@@ -52,7 +52,7 @@ E4J_API int32_t e4j_cpu_features(void) { return probe_features(); }
 
 static int avx2_usable(void) { return (probe_features() & 7) == 7; }
 
-int32_t e4j_isa = -1;      /* -1: not decided yet */
+int32_t e4j_isa = -1; /* -1: not decided yet */
 int32_t e4j_threads = 1;
 
 E4J_API int32_t e4j_isa_level(void) {

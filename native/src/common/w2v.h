@@ -39,12 +39,12 @@
 #define E4J_W2V_LCG_ADD 11ULL
 
 typedef struct e4j_w2v_args {
-    float *W_in;               /* (R,D) */
-    float *W_out;              /* (V,D) */
-    const int32_t *tokens;     /* (T) */
-    const int32_t *neg_table;  /* (S) */
-    const int64_t *sub_offsets;/* (V+1) or NULL */
-    const int32_t *sub_ids;    /* (sub_offsets[V]) or NULL */
+    float *W_in;                /* (R,D) */
+    float *W_out;               /* (V,D) */
+    const int32_t *tokens;      /* (T) */
+    const int32_t *neg_table;   /* (S) */
+    const int64_t *sub_offsets; /* (V+1) or NULL */
+    const int32_t *sub_ids;     /* (sub_offsets[V]) or NULL */
     int64_t T, S, V, R, D;
     int32_t cbow, window, negative;
     float lr_start, lr_end;
@@ -53,12 +53,12 @@ typedef struct e4j_w2v_args {
 
 /* Workspace layout (every part 64-byte aligned): C = 2*window contexts, O = negative+1 outputs. */
 typedef struct e4j_w2v_ws {
-    float *in_vec;   /* (C+1, Dp) subword means of the contexts; row C: CBOW's h */
-    float *in_grad;  /* (C+1, Dp) dIn per context; row C: CBOW's neu1e */
-    float *G;        /* (C, Op)   logits, then gradients */
-    float *mask;     /* (Op)      1 for a used output, 0 for a masked negative */
-    int32_t *ctx;    /* (C) */
-    int32_t *out;    /* (2*Op)    this position's outputs, and the next position's (look-ahead) */
+    float *in_vec;     /* (C+1, Dp) subword means of the contexts; row C: CBOW's h */
+    float *in_grad;    /* (C+1, Dp) dIn per context; row C: CBOW's neu1e */
+    float *G;          /* (C, Op)   logits, then gradients */
+    float *mask;       /* (Op)      1 for a used output, 0 for a masked negative */
+    int32_t *ctx;      /* (C) */
+    int32_t *out;      /* (2*Op)    this position's outputs, and the next position's (look-ahead) */
     const float **inp; /* (C) pointer to each context's input vector */
 } e4j_w2v_ws;
 
@@ -68,9 +68,13 @@ static inline int64_t e4j_w2v_pad8(int64_t x) { return (x + 7) & ~(int64_t)7; }
 /* Bytes of each part, in order; returns the total (+64 so the caller's pointer may be unaligned). */
 static inline int64_t e4j_w2v_layout(int64_t D, int32_t window, int32_t negative, e4j_w2v_ws *ws, void *base) {
     int64_t C = 2 * (int64_t)window, Op = e4j_w2v_pad8(negative + 1), Dp = e4j_w2v_pad8(D);
-    int64_t sizes[7] = {
-        (C + 1) * Dp * 4, (C + 1) * Dp * 4, (C > 0 ? C : 1) * Op * 4, Op * 4, (C > 0 ? C : 1) * 4, 2 * Op * 4,
-        (C > 0 ? C : 1) * (int64_t)sizeof(void *)};
+    int64_t sizes[7] = {(C + 1) * Dp * 4,
+                        (C + 1) * Dp * 4,
+                        (C > 0 ? C : 1) * Op * 4,
+                        Op * 4,
+                        (C > 0 ? C : 1) * 4,
+                        2 * Op * 4,
+                        (C > 0 ? C : 1) * (int64_t)sizeof(void *)};
     char *p = base ? (char *)(((uintptr_t)base + 63) & ~(uintptr_t)63) : NULL;
     int64_t total = 64;
     void *parts[7];
@@ -94,8 +98,8 @@ static inline uint64_t e4j_w2v_next(uint64_t r) { return r * E4J_W2V_LCG_MUL + E
 
 /* Draws b and the K negatives of one position into out[1..K] (out[0] = center). Returns the new rng;
  * *bad gets the table slot of an out-of-range entry, or -1. */
-static inline uint64_t e4j_w2v_draw(uint64_t rng, const e4j_w2v_args *a, int32_t center, int32_t *b,
-                                    int32_t *out, int64_t *bad) {
+static inline uint64_t e4j_w2v_draw(uint64_t rng, const e4j_w2v_args *a, int32_t center, int32_t *b, int32_t *out,
+                                    int64_t *bad) {
     rng = e4j_w2v_next(rng);
     *b = (int32_t)(rng % (uint64_t)a->window);
     out[0] = center;

@@ -23,10 +23,10 @@ typedef struct e4j_xent_args {
     const float *weight;    /* (K) or NULL (all 1) */
     int64_t ignore_index, K;
     int32_t reduction;
-    int32_t zero_grad;      /* MEAN with sum of target weights 0: dlogits all 0 (PyTorch) */
-    double eps;             /* label smoothing */
-    double grad_scale;      /* s: 1/sum_i w_t for MEAN, else 1 */
-    double weight_sum;      /* W */
+    int32_t zero_grad; /* MEAN with sum of target weights 0: dlogits all 0 (PyTorch) */
+    double eps;        /* label smoothing */
+    double grad_scale; /* s: 1/sum_i w_t for MEAN, else 1 */
+    double weight_sum; /* W */
 } e4j_xent_args;
 
 #endif

@@ -50,8 +50,8 @@ void e4j_bag_forward_ref(const e4j_bag_args *a, int64_t b0, int64_t b1) {
     }
 }
 
-void e4j_reduce_rows_ref(float *acc, const float *src, const int64_t *perm, int64_t k0, int64_t k1,
-                         int64_t ld, int64_t n) {
+void e4j_reduce_rows_ref(float *acc, const float *src, const int64_t *perm, int64_t k0, int64_t k1, int64_t ld,
+                         int64_t n) {
     for (int64_t d = 0; d < n; d++) acc[d] = 0.0f;
     for (int64_t k = k0; k < k1; k++) {
         const float *s = src + perm[k] * ld;

@@ -10,9 +10,8 @@
  */
 #include "kernels.h"
 
-void e4j_gemm_ref(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K,
-                  float alpha, const float *A, int64_t lda, const float *B, int64_t ldb,
-                  float beta, float *C, int64_t ldc) {
+void e4j_gemm_ref(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+                  int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
     /* element strides of op(A) along i and k, of op(B) along k and j */
     const int64_t a_i = trans_a ? 1 : lda, a_k = trans_a ? lda : 1;
     const int64_t b_k = trans_b ? 1 : ldb, b_j = trans_b ? ldb : 1;

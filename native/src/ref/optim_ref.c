@@ -31,8 +31,10 @@ void e4j_optim_ref(float *w, float *s1, float *s2, const float *g, int64_t n, co
             break;
         case E4J_OPT_ADAM:
         case E4J_OPT_ADAMW: {
-            if (c->kind == E4J_OPT_ADAMW) wi = wi * c->adamw_decay;
-            else if (wd != 0.0f) grad = grad + wd * wi;
+            if (c->kind == E4J_OPT_ADAMW)
+                wi = wi * c->adamw_decay;
+            else if (wd != 0.0f)
+                grad = grad + wd * wi;
             float m = c->beta1 * s1[i] + (1.0f - c->beta1) * grad;
             float v = c->beta2 * s2[i] + (1.0f - c->beta2) * grad * grad;
             s1[i] = m;

@@ -48,7 +48,8 @@ static void sg_ref(const e4j_w2v_args *a, const e4j_w2v_ws *ws, int32_t C, float
     for (int32_t c = 0; c < C; c++) {
         for (int32_t k = 0; k < O; k++) {
             float g = 0.0f;
-            if (ws->mask[k] != 0.0f) g = grad_of(dot(ws->inp[c], a->W_out + (int64_t)ws->out[k] * D, D), k == 0, lr, loss);
+            if (ws->mask[k] != 0.0f)
+                g = grad_of(dot(ws->inp[c], a->W_out + (int64_t)ws->out[k] * D, D), k == 0, lr, loss);
             ws->G[c * Op + k] = g;
         }
     }
@@ -128,7 +129,10 @@ e4j_status e4j_w2v_train_ref(const e4j_w2v_args *a, double *loss_sum, int64_t *p
     e4j_status st = E4J_OK;
     int64_t s = 0;
     while (s < a->T && st == E4J_OK) {
-        if (a->tokens[s] == -1) { s++; continue; }
+        if (a->tokens[s] == -1) {
+            s++;
+            continue;
+        }
         int64_t e = s;
         while (e < a->T && a->tokens[e] != -1) e++;
         for (int64_t t = s; t < e; t++) {
