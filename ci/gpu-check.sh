@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# GPU verification of libembed4j_cuda in one go (ci/gpu_check.py does the work):
+# GPU verification of libembed4j_cuda in one go (native/tests/cuda/gpu_check.py does the work):
 #  1. uses the libraries in $1 (default .device/lib: built on the workstation and carried) when they load and
 #     see a device; otherwise builds both native libraries here with CMake (-DE4J_CUDA=ON);
 #  2. runs every CUDA kernel against the scalar C reference of libembed4j and PyTorch (awkward sizes,
@@ -41,7 +41,7 @@ if ! usable "$LIBDIR"; then
   LIBDIR="$BUILD/out"
 fi
 
-python3 ci/gpu_check.py "$LIBDIR" "$@" 2>&1 | tee -a "$REPORT"
+python3 native/tests/cuda/gpu_check.py "$LIBDIR" "$@" 2>&1 | tee -a "$REPORT"
 rc=${PIPESTATUS[0]}
 
 # Optional Java half: a jlink'ed runtime, the classes and the jars carried in .device (made by ci/gpu-pack.sh) run

@@ -3,7 +3,8 @@
 #   .device/lib   libembed4j.so + libembed4j_cuda.so built here (gpu-check.sh rebuilds there if they do not load)
 #   .device/jre   a jlink'ed Java runtime (java.base, java.logging, jdk.unsupported, java.management, jdk.management,
 #                 java.net.http, jdk.zipfs: about 45 MB)
-#   .device/java  main and test classes (folders, as under Maven) + the test dependencies + ci/GpuTestMain
+#   .device/java  main and test classes (folders, as under Maven) + the test dependencies + GpuTestMain
+#                 (native/tests/cuda/GpuTestMain.java)
 # Run after: source ci/env.sh; mvn -B -q -ntp -o -Pcuda -DbuildDir=target-cuda -DskipTests package
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,6 +23,6 @@ tr ':' '\n' </tmp/e4j-gpu-cp.txt | grep -E 'junit|opentest4j|apiguardian|picocli
 LAUNCHER=$(find ~/.m2/repository/org/junit/platform/junit-platform-launcher -name "junit-platform-launcher-$(ls .device/java | sed -n 's/junit-platform-engine-\(.*\)\.jar/\1/p').jar" | head -1)
 cp "$LAUNCHER" .device/java/
 mkdir -p /tmp/e4j-gpu-runner
-javac -d /tmp/e4j-gpu-runner -cp "$(ls .device/java/*.jar | tr '\n' ':')" ci/GpuTestMain.java
+javac -d /tmp/e4j-gpu-runner -cp "$(ls .device/java/*.jar | tr '\n' ':')" native/tests/cuda/GpuTestMain.java
 (cd /tmp/e4j-gpu-runner && jar cf "$OLDPWD/.device/java/gputestmain.jar" .)
 du -sh .device

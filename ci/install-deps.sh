@@ -7,6 +7,9 @@ command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 command -v make >/dev/null 2>&1 || missing+=(make)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
+# ci/native-check.sh: the C/CUDA formatting is that of clang-format 14 (Debian bookworm's clang-format package)
+command -v clang-format-14 >/dev/null 2>&1 || command -v clang-format >/dev/null 2>&1 || missing+=(clang-format)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"

@@ -37,26 +37,31 @@ __device__ __forceinline__ int64_t bag_of(const int64_t *__restrict__ offsets, i
     int64_t lo = 0, hi = B; /* invariant: offsets[lo] <= j, answer in [lo, hi) */
     while (hi - lo > 1) {
         int64_t mid = (lo + hi) >> 1;
-        if (offsets[mid] <= j) lo = mid;
-        else hi = mid;
+        if (offsets[mid] <= j)
+            lo = mid;
+        else
+            hi = mid;
     }
     return lo;
 }
 
-template <int W4>
-__device__ __forceinline__ void load_cols(float v[W4], const float *p) {
+template <int W4> __device__ __forceinline__ void load_cols(float v[W4], const float *p) {
     if constexpr (W4 == 4) {
         float4 t = *reinterpret_cast<const float4 *>(p);
-        v[0] = t.x; v[1] = t.y; v[2] = t.z; v[3] = t.w;
+        v[0] = t.x;
+        v[1] = t.y;
+        v[2] = t.z;
+        v[3] = t.w;
     } else {
         v[0] = *p;
     }
 }
 
-template <int W4>
-__device__ __forceinline__ void store_cols(float *p, const float v[W4]) {
-    if constexpr (W4 == 4) *reinterpret_cast<float4 *>(p) = make_float4(v[0], v[1], v[2], v[3]);
-    else *p = v[0];
+template <int W4> __device__ __forceinline__ void store_cols(float *p, const float v[W4]) {
+    if constexpr (W4 == 4)
+        *reinterpret_cast<float4 *>(p) = make_float4(v[0], v[1], v[2], v[3]);
+    else
+        *p = v[0];
 }
 
 /* Rows reduced side by side by one warp: their loads are independent, so R chains of dependent loads
@@ -245,22 +250,30 @@ __global__ void bag_dpsw(float *__restrict__ dpsw, const float *__restrict__ dou
     }
 }
 
-int32_t launch_rows(bool bag, const Src &src, float *dst, float *s1, float *s2, const int64_t *uniq, const int64_t *seg,
-                    int64_t U, int64_t D, int32_t out_mode, int32_t scale_freq, const e4j_optim_dev &opt,
-                    bool vec, cudaStream_t stream) {
+e4j_status launch_rows(bool bag, const Src &src, float *dst, float *s1, float *s2, const int64_t *uniq,
+                       const int64_t *seg, int64_t U, int64_t D, int32_t out_mode, int32_t scale_freq,
+                       const e4j_optim_dev &opt, bool vec, cudaStream_t stream) {
     if (U <= 0 || D <= 0) return E4J_OK;
     int blocks = e4j_blocks((U + R - 1) / R, kWarps);
     if (bag) {
-        if (vec) rows_kernel<4, true><<<blocks, kThreads, 0, stream>>>(src, dst, s1, s2, uniq, seg, U, D, out_mode, scale_freq, opt);
-        else rows_kernel<1, true><<<blocks, kThreads, 0, stream>>>(src, dst, s1, s2, uniq, seg, U, D, out_mode, scale_freq, opt);
+        if (vec)
+            rows_kernel<4, true>
+                <<<blocks, kThreads, 0, stream>>>(src, dst, s1, s2, uniq, seg, U, D, out_mode, scale_freq, opt);
+        else
+            rows_kernel<1, true>
+                <<<blocks, kThreads, 0, stream>>>(src, dst, s1, s2, uniq, seg, U, D, out_mode, scale_freq, opt);
     } else {
-        if (vec) rows_kernel<4, false><<<blocks, kThreads, 0, stream>>>(src, dst, s1, s2, uniq, seg, U, D, out_mode, scale_freq, opt);
-        else rows_kernel<1, false><<<blocks, kThreads, 0, stream>>>(src, dst, s1, s2, uniq, seg, U, D, out_mode, scale_freq, opt);
+        if (vec)
+            rows_kernel<4, false>
+                <<<blocks, kThreads, 0, stream>>>(src, dst, s1, s2, uniq, seg, U, D, out_mode, scale_freq, opt);
+        else
+            rows_kernel<1, false>
+                <<<blocks, kThreads, 0, stream>>>(src, dst, s1, s2, uniq, seg, U, D, out_mode, scale_freq, opt);
     }
     return e4j_cuda_launched("embedding backward rows");
 }
 
-int32_t check_sizes(int64_t U, int64_t N, int64_t D) {
+e4j_status check_sizes(int64_t U, int64_t N, int64_t D) {
     if (U < 0 || N < 0 || D < 0 || U > N)
         return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "bad sizes U=%lld N=%lld D=%lld (need 0 <= U <= N, D >= 0)",
                              (long long)U, (long long)N, (long long)D);
@@ -269,10 +282,10 @@ int32_t check_sizes(int64_t U, int64_t N, int64_t D) {
 
 } // namespace
 
-extern "C" E4J_API int32_t e4j_embedding_backward_cuda(float *dW, const float *dout, const int64_t *uniq,
-                                                       const int64_t *seg, const int64_t *perm,
-                                                       int32_t scale_grad_by_freq, int32_t compact, int64_t U,
-                                                       int64_t N, int64_t D, e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_embedding_backward_cuda(float *dW, const float *dout, const int64_t *uniq,
+                                                          const int64_t *seg, const int64_t *perm,
+                                                          int32_t scale_grad_by_freq, int32_t compact, int64_t U,
+                                                          int64_t N, int64_t D, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(check_sizes(U, N, D));
     Src src{dout, perm, nullptr, nullptr, nullptr, nullptr, 0, 0};
@@ -282,19 +295,22 @@ extern "C" E4J_API int32_t e4j_embedding_backward_cuda(float *dW, const float *d
                        scale_grad_by_freq, none, vec, st->stream);
 }
 
-extern "C" E4J_API int32_t e4j_embedding_bag_backward_cuda(float *dW, float *dpsw, const float *dout, const float *W,
-                                                           const void *idx, int32_t idx_type, const int64_t *offsets,
-                                                           const float *psw, const int64_t *argmax,
-                                                           const int64_t *uniq, const int64_t *seg, const int64_t *perm,
-                                                           int32_t mode, int32_t compact, int64_t U, int64_t N,
-                                                           int64_t B, int64_t V, int64_t D, e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_embedding_bag_backward_cuda(float *dW, float *dpsw, const float *dout, const float *W,
+                                                              const void *idx, int32_t idx_type, const int64_t *offsets,
+                                                              const float *psw, const int64_t *argmax,
+                                                              const int64_t *uniq, const int64_t *seg,
+                                                              const int64_t *perm, int32_t mode, int32_t compact,
+                                                              int64_t U, int64_t N, int64_t B, int64_t V, int64_t D,
+                                                              e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(check_sizes(U, N, D));
     E4J_TRY(e4j_check_index_type(idx_type));
     if (mode < 0 || mode > 2) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "bag mode must be 0..2, got %d", mode);
     if (mode == E4J_BAG_MAX && argmax == nullptr)
         return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "max mode needs argmax");
-    if (B < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative B=%lld", (long long)B);
+    if (B < 0 || V < 0)
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got B=%lld V=%lld", (long long)B,
+                             (long long)V);
     int32_t *counts = nullptr;
     if (mode == E4J_BAG_MEAN && U > 0 && B > 0) {
         void *p;
@@ -320,20 +336,22 @@ extern "C" E4J_API int32_t e4j_embedding_bag_backward_cuda(float *dW, float *dps
                        vec, st->stream);
 }
 
-extern "C" E4J_API int32_t e4j_embedding_backward_update_cuda(float *W, float *state1, float *state2,
-                                                              const float *dout, const int64_t *uniq,
-                                                              const int64_t *seg, const int64_t *perm,
-                                                              int32_t scale_grad_by_freq, const e4j_optim *opt,
-                                                              int64_t U, int64_t N, int64_t V, int64_t D,
-                                                              e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_embedding_backward_update_cuda(float *W, float *state1, float *state2,
+                                                                 const float *dout, const int64_t *uniq,
+                                                                 const int64_t *seg, const int64_t *perm,
+                                                                 int32_t scale_grad_by_freq, const e4j_optim *opt,
+                                                                 int64_t U, int64_t N, int64_t V, int64_t D,
+                                                                 e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(check_sizes(U, N, D));
+    if (V < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "V must be >= 0, got %lld", (long long)V);
     e4j_optim_dev o{};
     E4J_TRY(e4j_optim_prepare(opt, &o, 1));
     if (o.kind == E4J_OPT_ADAM || o.kind == E4J_OPT_ADAMW || (o.kind == E4J_OPT_SGD && o.momentum != 0.f))
-        return e4j_cuda_fail(E4J_ERR_UNSUPPORTED, "the fused sparse update supports SGD without momentum, "
-                             "ROWWISE_ADAGRAD, ADAGRAD and SPARSE_ADAM; got kind %d (momentum %g)", o.kind,
-                             (double)o.momentum);
+        return e4j_cuda_fail(E4J_ERR_UNSUPPORTED,
+                             "the fused sparse update supports SGD without momentum, "
+                             "ROWWISE_ADAGRAD, ADAGRAD and SPARSE_ADAM; got kind %d (momentum %g)",
+                             o.kind, (double)o.momentum);
     if ((o.kind != E4J_OPT_SGD && state1 == nullptr) || (o.kind == E4J_OPT_SPARSE_ADAM && state2 == nullptr))
         return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "optimizer kind %d needs its state tensors", o.kind);
     Src src{dout, perm, nullptr, nullptr, nullptr, nullptr, 0, 0};

@@ -16,7 +16,8 @@ namespace {
 
 constexpr int kThreads = 256;
 
-__global__ void check_indices_kernel(const void *__restrict__ idx, int32_t type, int64_t N, int64_t V, e4j_dev_error *err) {
+__global__ void check_indices_kernel(const void *__restrict__ idx, int32_t type, int64_t N, int64_t V,
+                                     e4j_dev_error *err) {
     for (int64_t j = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; j < N; j += (int64_t)gridDim.x * blockDim.x) {
         const int64_t v = e4j_load_index(idx, type, j);
         if (v < 0 || v >= V) e4j_report(err, E4J_ERR_INDEX, K_CHECK, j, v, V);
@@ -45,8 +46,8 @@ __global__ void check_logits_kernel(const float *__restrict__ logits, const int6
 
 } // namespace
 
-extern "C" E4J_API int32_t e4j_check_indices_cuda(const void *idx, int32_t idx_type, int64_t N, int64_t V,
-                                                  e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_check_indices_cuda(const void *idx, int32_t idx_type, int64_t N, int64_t V,
+                                                     e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(e4j_check_index_type(idx_type));
     if (N <= 0) return E4J_OK;
@@ -54,19 +55,20 @@ extern "C" E4J_API int32_t e4j_check_indices_cuda(const void *idx, int32_t idx_t
     return e4j_cuda_launched("check_indices_cuda");
 }
 
-extern "C" E4J_API int32_t e4j_check_offsets_cuda(const int64_t *offsets, int64_t B, int64_t N, e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_check_offsets_cuda(const int64_t *offsets, int64_t B, int64_t N,
+                                                     e4j_cuda_stream *st) {
     E4J_ENTER(st);
     if (B < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative B=%lld", (long long)B);
     check_offsets_kernel<<<e4j_blocks(B + 1, kThreads), kThreads, 0, st->stream>>>(offsets, B, N, st->d_err);
     return e4j_cuda_launched("check_offsets_cuda");
 }
 
-extern "C" E4J_API int32_t e4j_check_logits_cuda(const float *logits, const int64_t *targets, int64_t ignore_index,
-                                                 int64_t B, int64_t K, e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_check_logits_cuda(const float *logits, const int64_t *targets, int64_t ignore_index,
+                                                    int64_t B, int64_t K, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     if (B <= 0 || K <= 0) return E4J_OK;
     int64_t work = B * K > B ? B * K : B;
     check_logits_kernel<<<e4j_blocks(work, kThreads), kThreads, 0, st->stream>>>(logits, targets, ignore_index, B, K,
-                                                                               st->d_err);
+                                                                                 st->d_err);
     return e4j_cuda_launched("check_logits_cuda");
 }

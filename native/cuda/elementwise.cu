@@ -16,9 +16,13 @@ constexpr int kThreads = 256;
     for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < (n); i += (int64_t)gridDim.x * blockDim.x)
 
 __global__ void fill_kernel(float *x, float v, int64_t n) { E4J_GRID_LOOP(i, n) x[i] = v; }
-__global__ void axpy_kernel(float *y, float a, const float *x, int64_t n) { E4J_GRID_LOOP(i, n) y[i] = fmaf(a, x[i], y[i]); }
+__global__ void axpy_kernel(float *y, float a, const float *x, int64_t n) {
+    E4J_GRID_LOOP(i, n) y[i] = fmaf(a, x[i], y[i]);
+}
 __global__ void scale_kernel(float *x, float a, int64_t n) { E4J_GRID_LOOP(i, n) x[i] *= a; }
-__global__ void mul_kernel(float *out, const float *a, const float *b, int64_t n) { E4J_GRID_LOOP(i, n) out[i] = a[i] * b[i]; }
+__global__ void mul_kernel(float *out, const float *a, const float *b, int64_t n) {
+    E4J_GRID_LOOP(i, n) out[i] = a[i] * b[i];
+}
 __global__ void bias_add_kernel(float *x, const float *bias, int64_t B, int64_t K) {
     E4J_GRID_LOOP(i, B * K) x[i] += bias[i % K];
 }
@@ -49,7 +53,7 @@ __global__ void bias_backward_kernel(float *dbias, const float *dout, int64_t B,
     }
 }
 
-int32_t check_n(int64_t n) {
+e4j_status check_n(int64_t n) {
     if (n < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative element count %lld", (long long)n);
     return E4J_OK;
 }
@@ -58,7 +62,7 @@ int32_t check_n(int64_t n) {
 
 extern "C" {
 
-E4J_API int32_t e4j_fill_cuda(float *x, float value, int64_t n, e4j_cuda_stream *st) {
+E4J_API e4j_status e4j_fill_cuda(float *x, float value, int64_t n, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(check_n(n));
     if (n == 0) return E4J_OK;
@@ -66,7 +70,7 @@ E4J_API int32_t e4j_fill_cuda(float *x, float value, int64_t n, e4j_cuda_stream 
     return e4j_cuda_launched("fill_cuda");
 }
 
-E4J_API int32_t e4j_axpy_cuda(float *y, float alpha, const float *x, int64_t n, e4j_cuda_stream *st) {
+E4J_API e4j_status e4j_axpy_cuda(float *y, float alpha, const float *x, int64_t n, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(check_n(n));
     if (n == 0) return E4J_OK;
@@ -74,7 +78,7 @@ E4J_API int32_t e4j_axpy_cuda(float *y, float alpha, const float *x, int64_t n, 
     return e4j_cuda_launched("axpy_cuda");
 }
 
-E4J_API int32_t e4j_scale_cuda(float *x, float alpha, int64_t n, e4j_cuda_stream *st) {
+E4J_API e4j_status e4j_scale_cuda(float *x, float alpha, int64_t n, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(check_n(n));
     if (n == 0) return E4J_OK;
@@ -82,7 +86,7 @@ E4J_API int32_t e4j_scale_cuda(float *x, float alpha, int64_t n, e4j_cuda_stream
     return e4j_cuda_launched("scale_cuda");
 }
 
-E4J_API int32_t e4j_mul_cuda(float *out, const float *a, const float *b, int64_t n, e4j_cuda_stream *st) {
+E4J_API e4j_status e4j_mul_cuda(float *out, const float *a, const float *b, int64_t n, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(check_n(n));
     if (n == 0) return E4J_OK;
@@ -90,23 +94,25 @@ E4J_API int32_t e4j_mul_cuda(float *out, const float *a, const float *b, int64_t
     return e4j_cuda_launched("mul_cuda");
 }
 
-E4J_API int32_t e4j_bias_add_cuda(float *x, const float *bias, int64_t B, int64_t K, e4j_cuda_stream *st) {
+E4J_API e4j_status e4j_bias_add_cuda(float *x, const float *bias, int64_t B, int64_t K, e4j_cuda_stream *st) {
     E4J_ENTER(st);
-    if (B < 0 || K < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size B=%lld K=%lld", (long long)B, (long long)K);
+    if (B < 0 || K < 0)
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size B=%lld K=%lld", (long long)B, (long long)K);
     if (B == 0 || K == 0) return E4J_OK;
     bias_add_kernel<<<e4j_blocks(B * K, kThreads), kThreads, 0, st->stream>>>(x, bias, B, K);
     return e4j_cuda_launched("bias_add_cuda");
 }
 
-E4J_API int32_t e4j_bias_backward_cuda(float *dbias, const float *dout, int64_t B, int64_t K, e4j_cuda_stream *st) {
+E4J_API e4j_status e4j_bias_backward_cuda(float *dbias, const float *dout, int64_t B, int64_t K, e4j_cuda_stream *st) {
     E4J_ENTER(st);
-    if (B < 0 || K < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size B=%lld K=%lld", (long long)B, (long long)K);
+    if (B < 0 || K < 0)
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size B=%lld K=%lld", (long long)B, (long long)K);
     if (B == 0 || K == 0) return E4J_OK;
     bias_backward_kernel<<<(unsigned)((K + 31) / 32), kThreads, 0, st->stream>>>(dbias, dout, B, K);
     return e4j_cuda_launched("bias_backward_cuda");
 }
 
-E4J_API int32_t e4j_relu_forward_cuda(float *out, const float *in, int64_t n, e4j_cuda_stream *st) {
+E4J_API e4j_status e4j_relu_forward_cuda(float *out, const float *in, int64_t n, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(check_n(n));
     if (n == 0) return E4J_OK;
@@ -114,7 +120,8 @@ E4J_API int32_t e4j_relu_forward_cuda(float *out, const float *in, int64_t n, e4
     return e4j_cuda_launched("relu_forward_cuda");
 }
 
-E4J_API int32_t e4j_relu_backward_cuda(float *din, const float *dout, const float *out, int64_t n, e4j_cuda_stream *st) {
+E4J_API e4j_status e4j_relu_backward_cuda(float *din, const float *dout, const float *out, int64_t n,
+                                          e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(check_n(n));
     if (n == 0) return E4J_OK;

@@ -97,7 +97,10 @@ __global__ void bag_forward(float *__restrict__ out, int64_t *__restrict__ argma
             float acc[W4];
             int64_t am[W4];
 #pragma unroll
-            for (int q = 0; q < W4; q++) { acc[q] = 0.f; am[q] = -1; }
+            for (int q = 0; q < W4; q++) {
+                acc[q] = 0.f;
+                am[q] = -1;
+            }
             int64_t count = 0;
             /* Four positions per step: their index and row loads are issued before any is used. */
             for (int64_t j0 = start; j0 < end; j0 += 4) {
@@ -112,7 +115,8 @@ __global__ void bag_forward(float *__restrict__ out, int64_t *__restrict__ argma
                         v[i] = e4j_load_index(idx, type, j);
                         if (v[i] != pad) {
                             if (v[i] < 0 || v[i] >= V) {
-                                if (c0 == (int64_t)lane * W4 && lane == 0) e4j_report(err, E4J_ERR_INDEX, K_BAG, j, v[i], V);
+                                if (c0 == (int64_t)lane * W4 && lane == 0)
+                                    e4j_report(err, E4J_ERR_INDEX, K_BAG, j, v[i], V);
                             } else {
                                 ok[i] = true;
                             }
@@ -126,7 +130,10 @@ __global__ void bag_forward(float *__restrict__ out, int64_t *__restrict__ argma
                     if (!ok[i]) continue;
                     if constexpr (VEC) {
                         float4 t = *reinterpret_cast<const float4 *>(W + v[i] * D + c0);
-                        w[i][0] = t.x; w[i][1] = t.y; w[i][2] = t.z; w[i][3] = t.w;
+                        w[i][0] = t.x;
+                        w[i][1] = t.y;
+                        w[i][2] = t.z;
+                        w[i][3] = t.w;
                     } else {
                         w[i][0] = W[v[i] * D + c0];
                     }
@@ -138,7 +145,10 @@ __global__ void bag_forward(float *__restrict__ out, int64_t *__restrict__ argma
                     if (mode == E4J_BAG_MAX) {
 #pragma unroll
                         for (int q = 0; q < W4; q++)
-                            if (count == 0 || w[i][q] > acc[q]) { acc[q] = w[i][q]; am[q] = j0 + i; }
+                            if (count == 0 || w[i][q] > acc[q]) {
+                                acc[q] = w[i][q];
+                                am[q] = j0 + i;
+                            }
                     } else if (psw != NULL) {
 #pragma unroll
                         for (int q = 0; q < W4; q++) acc[q] = fmaf(w[i][q], s[i], acc[q]);
@@ -164,47 +174,53 @@ __global__ void bag_forward(float *__restrict__ out, int64_t *__restrict__ argma
 
 } // namespace
 
-extern "C" E4J_API int32_t e4j_gather_forward_cuda(float *out, const float *W, const void *idx, int32_t idx_type,
-                                                   int64_t N, int64_t V, int64_t D, e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_gather_forward_cuda(float *out, const float *W, const void *idx, int32_t idx_type,
+                                                      int64_t N, int64_t V, int64_t D, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(e4j_check_index_type(idx_type));
     if (N < 0 || V < 0 || D < 0)
-        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size N=%lld V=%lld D=%lld", (long long)N,
-                             (long long)V, (long long)D);
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size N=%lld V=%lld D=%lld", (long long)N, (long long)V,
+                             (long long)D);
     if (N == 0 || D == 0) return E4J_OK;
     bool vec = D % 4 == 0 && e4j_aligned16(out) && e4j_aligned16(W);
     int64_t Dt = vec ? D / 4 : D;
     if (Dt >= 32) {
         int blocks = e4j_blocks((N + 3) / 4, kWarps);
-        if (vec) gather_warp<float4><<<blocks, kThreads, 0, st->stream>>>((float4 *)out, (const float4 *)W, idx,
-                                                                        idx_type, N, V, Dt, st->d_err);
-        else gather_warp<float><<<blocks, kThreads, 0, st->stream>>>(out, W, idx, idx_type, N, V, Dt, st->d_err);
+        if (vec)
+            gather_warp<float4><<<blocks, kThreads, 0, st->stream>>>((float4 *)out, (const float4 *)W, idx, idx_type, N,
+                                                                     V, Dt, st->d_err);
+        else
+            gather_warp<float><<<blocks, kThreads, 0, st->stream>>>(out, W, idx, idx_type, N, V, Dt, st->d_err);
     } else {
         int blocks = e4j_blocks(N * Dt, kThreads);
-        if (vec) gather_flat<float4><<<blocks, kThreads, 0, st->stream>>>((float4 *)out, (const float4 *)W, idx,
-                                                                        idx_type, N, V, Dt, st->d_err);
-        else gather_flat<float><<<blocks, kThreads, 0, st->stream>>>(out, W, idx, idx_type, N, V, Dt, st->d_err);
+        if (vec)
+            gather_flat<float4><<<blocks, kThreads, 0, st->stream>>>((float4 *)out, (const float4 *)W, idx, idx_type, N,
+                                                                     V, Dt, st->d_err);
+        else
+            gather_flat<float><<<blocks, kThreads, 0, st->stream>>>(out, W, idx, idx_type, N, V, Dt, st->d_err);
     }
     return e4j_cuda_launched("gather_forward_cuda");
 }
 
-extern "C" E4J_API int32_t e4j_embedding_bag_forward_cuda(float *out, int64_t *argmax, const float *W, const void *idx,
-                                                          int32_t idx_type, const int64_t *offsets, const float *psw,
-                                                          int32_t mode, int64_t padding_idx, int64_t N, int64_t B,
-                                                          int64_t V, int64_t D, e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_embedding_bag_forward_cuda(float *out, int64_t *argmax, const float *W,
+                                                             const void *idx, int32_t idx_type, const int64_t *offsets,
+                                                             const float *psw, int32_t mode, int64_t padding_idx,
+                                                             int64_t N, int64_t B, int64_t V, int64_t D,
+                                                             e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(e4j_check_index_type(idx_type));
     if (mode < 0 || mode > 2) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "bag mode must be 0..2, got %d", mode);
     if (psw != NULL && mode != E4J_BAG_SUM)
         return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "per_sample_weights need mode sum, got mode %d", mode);
-    if (N < 0 || B < 0 || V < 0 || D < 0)
-        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size");
+    if (N < 0 || B < 0 || V < 0 || D < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size");
     if (B == 0 || D == 0) return E4J_OK;
     bool vec = D % 4 == 0 && e4j_aligned16(out) && e4j_aligned16(W);
     int blocks = e4j_blocks(B, kWarps);
-    if (vec) bag_forward<true><<<blocks, kThreads, 0, st->stream>>>(out, argmax, W, idx, idx_type, offsets, psw, mode,
-                                                                     padding_idx, N, B, V, D, st->d_err);
-    else bag_forward<false><<<blocks, kThreads, 0, st->stream>>>(out, argmax, W, idx, idx_type, offsets, psw, mode,
-                                                                  padding_idx, N, B, V, D, st->d_err);
+    if (vec)
+        bag_forward<true><<<blocks, kThreads, 0, st->stream>>>(out, argmax, W, idx, idx_type, offsets, psw, mode,
+                                                               padding_idx, N, B, V, D, st->d_err);
+    else
+        bag_forward<false><<<blocks, kThreads, 0, st->stream>>>(out, argmax, W, idx, idx_type, offsets, psw, mode,
+                                                                padding_idx, N, B, V, D, st->d_err);
     return e4j_cuda_launched("embedding_bag_forward_cuda");
 }

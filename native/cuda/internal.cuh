@@ -10,7 +10,14 @@
 
 /* Kernel ids named in error messages. */
 enum e4j_kernel_id {
-    K_GATHER = 1, K_BAG = 2, K_SORT = 3, K_XENT_TARGET = 4, K_XENT_NAN = 5, K_W2V = 6, K_BAG_OFFSETS = 7, K_CHECK = 8
+    K_GATHER = 1,
+    K_BAG = 2,
+    K_SORT = 3,
+    K_XENT_TARGET = 4,
+    K_XENT_NAN = 5,
+    K_W2V = 6,
+    K_BAG_OFFSETS = 7,
+    K_CHECK = 8
 };
 
 /* Written by the first failing thread (flag CAS 0 -> 1), read by the host at the next synchronisation. */
@@ -33,19 +40,19 @@ struct e4j_cuda_stream {
 };
 
 /* Thread-local message; returns status. */
-int32_t e4j_cuda_fail(int32_t status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+e4j_status e4j_cuda_fail(e4j_status status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* E4J_ERR_CUDA naming the CUDA error, or E4J_OK. */
-int32_t e4j_cuda_check(cudaError_t e, const char *what);
+e4j_status e4j_cuda_check(cudaError_t e, const char *what);
 /* cudaGetLastError after a launch. */
-int32_t e4j_cuda_launched(const char *what);
+e4j_status e4j_cuda_launched(const char *what);
 /* Scratch of at least `bytes` bytes (16-byte aligned), valid in stream order until the next call. */
-int32_t e4j_cuda_scratch(e4j_cuda_stream *st, size_t bytes, void **out);
+e4j_status e4j_cuda_scratch(e4j_cuda_stream *st, size_t bytes, void **out);
 /* The handle is non-NULL and its device current. */
-int32_t e4j_cuda_enter(e4j_cuda_stream *st);
+e4j_status e4j_cuda_enter(e4j_cuda_stream *st);
 
-#define E4J_TRY(x)                         \
-    do {                                   \
-        int32_t e4j_s_ = (x);              \
+#define E4J_TRY(x)                           \
+    do {                                     \
+        e4j_status e4j_s_ = (x);             \
         if (e4j_s_ != E4J_OK) return e4j_s_; \
     } while (0)
 
@@ -87,7 +94,7 @@ static inline int e4j_blocks(int64_t work, int threads, int64_t cap = 65535LL * 
     return (int)b;
 }
 
-static inline int32_t e4j_check_index_type(int32_t t) {
+static inline e4j_status e4j_check_index_type(int32_t t) {
     if (t != E4J_INT32 && t != E4J_INT64)
         return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "idx_type must be 4 (int32) or 8 (int64), got %d", t);
     return E4J_OK;

@@ -18,11 +18,11 @@
 struct e4j_optim_dev {
     int32_t kind, nesterov, first_step, maximize;
     float lr, momentum, dampening, wd, b1, b2, eps;
-    float step_size;  /* Adam: lr/bc1; SparseAdam: lr*sqrt(bc2)/bc1 */
-    float bc2_sqrt;   /* Adam: sqrt(1 - b2^step) */
+    float step_size; /* Adam: lr/bc1; SparseAdam: lr*sqrt(bc2)/bc1 */
+    float bc2_sqrt;  /* Adam: sqrt(1 - b2^step) */
 };
 
-static inline int32_t e4j_optim_prepare(const e4j_optim *o, e4j_optim_dev *d, int sparse_rows) {
+static inline e4j_status e4j_optim_prepare(const e4j_optim *o, e4j_optim_dev *d, int sparse_rows) {
     if (o == NULL) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "optimizer step is NULL");
     if (o->kind < 0 || o->kind > E4J_OPT_SPARSE_ADAM)
         return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "unknown optimizer kind %d", o->kind);
@@ -64,8 +64,10 @@ __device__ __forceinline__ void e4j_optim_elem(const e4j_optim_dev &o, float &w,
     }
     case E4J_OPT_ADAM:
     case E4J_OPT_ADAMW: {
-        if (o.kind == E4J_OPT_ADAMW) wv = wv * (1.f - o.lr * o.wd);
-        else if (o.wd != 0.f) g = fmaf(o.wd, wv, g);
+        if (o.kind == E4J_OPT_ADAMW)
+            wv = wv * (1.f - o.lr * o.wd);
+        else if (o.wd != 0.f)
+            g = fmaf(o.wd, wv, g);
         float m = fmaf(1.f - o.b1, g - s1, s1);
         float v = fmaf(s2, o.b2, (1.f - o.b2) * g * g);
         s1 = m;

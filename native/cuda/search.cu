@@ -37,7 +37,8 @@ __global__ void score_fix(float *__restrict__ score, const float *__restrict__ q
         float *s = score + q * V;
         if (norms != nullptr) {
             float qn = qnorm[q];
-            for (int64_t v = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; v < V; v += (int64_t)gridDim.x * blockDim.x) {
+            for (int64_t v = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; v < V;
+                 v += (int64_t)gridDim.x * blockDim.x) {
                 float nv = norms[v];
                 s[v] = nv == 0.f || qn == 0.f ? -INFINITY : s[v] / (qn * nv);
             }
@@ -77,7 +78,10 @@ __global__ void select_kernel(int64_t *__restrict__ out_idx, float *__restrict__
                     float x = s[v];
                     if (x != x) continue;                                       /* excluded */
                     if (!(x < prev_s || (x == prev_s && v > prev_v))) continue; /* already taken */
-                    if (better(x, v, bs, bv)) { bs = x; bv = v; }
+                    if (better(x, v, bs, bv)) {
+                        bs = x;
+                        bv = v;
+                    }
                 }
             }
             ss[threadIdx.x] = bs;
@@ -109,17 +113,19 @@ __global__ void select_kernel(int64_t *__restrict__ out_idx, float *__restrict__
 
 } // namespace
 
-extern "C" E4J_API int32_t e4j_row_norms_cuda(float *norms, const float *W, int64_t V, int64_t D, e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_row_norms_cuda(float *norms, const float *W, int64_t V, int64_t D,
+                                                 e4j_cuda_stream *st) {
     E4J_ENTER(st);
-    if (V < 0 || D < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size V=%lld D=%lld", (long long)V, (long long)D);
+    if (V < 0 || D < 0)
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size V=%lld D=%lld", (long long)V, (long long)D);
     if (V == 0) return E4J_OK;
     norms_kernel<<<e4j_blocks(V, kWarps), kThreads, 0, st->stream>>>(norms, W, V, D);
     return e4j_cuda_launched("row_norms_cuda");
 }
 
-extern "C" E4J_API int32_t e4j_topk_cuda(int64_t *out_idx, float *out_score, const float *W, const float *norms,
-                                         const float *queries, const int64_t *exclude, int64_t Q, int64_t V, int64_t D,
-                                         int64_t k, int64_t E, e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_topk_cuda(int64_t *out_idx, float *out_score, const float *W, const float *norms,
+                                            const float *queries, const int64_t *exclude, int64_t Q, int64_t V,
+                                            int64_t D, int64_t k, int64_t E, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     if (Q < 0 || V < 0 || D < 0 || k < 0 || E < 0)
         return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size Q=%lld V=%lld D=%lld k=%lld E=%lld", (long long)Q,
@@ -151,7 +157,7 @@ extern "C" E4J_API int32_t e4j_topk_cuda(int64_t *out_idx, float *out_score, con
             }
         }
         select_kernel<<<(unsigned)(nq < 65535 ? nq : 65535), kThreads, 0, st->stream>>>(out_idx, out_score, score, q0,
-                                                                                         nq, V, k);
+                                                                                        nq, V, k);
         E4J_TRY(e4j_cuda_launched("topk_cuda (select)"));
     }
     return E4J_OK;

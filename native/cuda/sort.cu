@@ -47,7 +47,10 @@ __global__ void sort_emit(int64_t *__restrict__ uniq, int64_t *__restrict__ seg,
     for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < N; i += (int64_t)gridDim.x * blockDim.x) {
         uint64_t k = keys[i];
         if (k >= (uint64_t)V) {
-            if (i == 0) { *num_unique = 0; seg[0] = 0; }
+            if (i == 0) {
+                *num_unique = 0;
+                seg[0] = 0;
+            }
             continue;
         }
         if (head[i]) {
@@ -111,13 +114,14 @@ extern "C" E4J_API int64_t e4j_index_sort_workspace_bytes_cuda(int64_t N, int64_
     return (int64_t)workspace_bytes(N, V);
 }
 
-extern "C" E4J_API int32_t e4j_index_sort_cuda(int64_t *uniq, int64_t *seg, int64_t *perm, int64_t *num_unique,
-                                               const void *idx, int32_t idx_type, int64_t padding_idx, int64_t N,
-                                               int64_t V, void *workspace, int64_t workspace_bytes_given,
-                                               e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_index_sort_cuda(int64_t *uniq, int64_t *seg, int64_t *perm, int64_t *num_unique,
+                                                  const void *idx, int32_t idx_type, int64_t padding_idx, int64_t N,
+                                                  int64_t V, void *workspace, int64_t workspace_bytes_given,
+                                                  e4j_cuda_stream *st) {
     E4J_ENTER(st);
     E4J_TRY(e4j_check_index_type(idx_type));
-    if (N < 0 || V < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size N=%lld V=%lld", (long long)N, (long long)V);
+    if (N < 0 || V < 0)
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size N=%lld V=%lld", (long long)N, (long long)V);
     if (N >= INT32_MAX)
         return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "index_sort_cuda supports N < 2^31, got %lld", (long long)N);
     if (N == 0) {

@@ -74,10 +74,14 @@ __global__ void renorm_kernel(float *__restrict__ W, const int64_t *__restrict__
         float acc = 0.f;
         for (int64_t c = lane; c < D; c += 32) {
             float a = fabsf(W[row * D + c]);
-            if (isinf(p)) acc = fmaxf(acc, a);
-            else if (p == 2.f) acc = fmaf(a, a, acc);
-            else if (p == 1.f) acc += a;
-            else acc += powf(a, p);
+            if (isinf(p))
+                acc = fmaxf(acc, a);
+            else if (p == 2.f)
+                acc = fmaf(a, a, acc);
+            else if (p == 1.f)
+                acc += a;
+            else
+                acc += powf(a, p);
         }
         float norm;
         if (isinf(p)) {
@@ -93,7 +97,7 @@ __global__ void renorm_kernel(float *__restrict__ W, const int64_t *__restrict__
     }
 }
 
-int32_t check_state(const e4j_optim_dev &o, const float *s1, const float *s2) {
+e4j_status check_state(const e4j_optim_dev &o, const float *s1, const float *s2) {
     bool need1 = o.kind != E4J_OPT_SGD || o.momentum != 0.f;
     bool need2 = o.kind == E4J_OPT_ADAM || o.kind == E4J_OPT_ADAMW || o.kind == E4J_OPT_SPARSE_ADAM;
     if ((need1 && s1 == nullptr) || (need2 && s2 == nullptr))
@@ -104,27 +108,31 @@ int32_t check_state(const e4j_optim_dev &o, const float *s1, const float *s2) {
 
 } // namespace
 
-extern "C" E4J_API int32_t e4j_sparse_rows_update_cuda(float *W, float *state1, float *state2, const float *grows,
-                                                       const int64_t *uniq, const e4j_optim *opt, int64_t U, int64_t V,
-                                                       int64_t D, e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_sparse_rows_update_cuda(float *W, float *state1, float *state2, const float *grows,
+                                                          const int64_t *uniq, const e4j_optim *opt, int64_t U,
+                                                          int64_t V, int64_t D, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     e4j_optim_dev o{};
     E4J_TRY(e4j_optim_prepare(opt, &o, 1));
     E4J_TRY(check_state(o, state1, state2));
-    if (U < 0 || D < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size U=%lld D=%lld", (long long)U, (long long)D);
+    if (U < 0 || V < 0 || D < 0)
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got U=%lld V=%lld D=%lld", (long long)U,
+                             (long long)V, (long long)D);
     if (U == 0 || D == 0) return E4J_OK;
     sparse_rows_kernel<<<e4j_blocks(U, kWarps), kThreads, 0, st->stream>>>(W, state1, state2, grows, uniq, U, D, o);
     return e4j_cuda_launched("sparse_rows_update_cuda");
 }
 
-extern "C" E4J_API int32_t e4j_dense_update_cuda(float *W, float *state1, float *state2, const float *grad,
-                                                 const e4j_optim *opt, int64_t n, e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_dense_update_cuda(float *W, float *state1, float *state2, const float *grad,
+                                                    const e4j_optim *opt, int64_t n, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     e4j_optim_dev o{};
     E4J_TRY(e4j_optim_prepare(opt, &o, 0));
     if (o.kind == E4J_OPT_ROWWISE_ADAGRAD || o.kind == E4J_OPT_SPARSE_ADAM)
-        return e4j_cuda_fail(E4J_ERR_UNSUPPORTED, "dense_update does not support optimizer kind %d (row-wise Adagrad "
-                             "and SparseAdam are sparse-only)", o.kind);
+        return e4j_cuda_fail(E4J_ERR_UNSUPPORTED,
+                             "dense_update does not support optimizer kind %d (row-wise Adagrad "
+                             "and SparseAdam are sparse-only)",
+                             o.kind);
     E4J_TRY(check_state(o, state1, state2));
     if (n < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size n=%lld", (long long)n);
     if (n == 0) return E4J_OK;
@@ -132,13 +140,15 @@ extern "C" E4J_API int32_t e4j_dense_update_cuda(float *W, float *state1, float 
     return e4j_cuda_launched("dense_update_cuda");
 }
 
-extern "C" E4J_API int32_t e4j_embedding_renorm_cuda(float *W, const int64_t *uniq, float max_norm, float norm_type,
-                                                     int64_t U, int64_t V, int64_t D, e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_embedding_renorm_cuda(float *W, const int64_t *uniq, float max_norm, float norm_type,
+                                                        int64_t U, int64_t V, int64_t D, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     if (!(max_norm >= 0.f) || !(norm_type > 0.f))
         return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "renorm needs max_norm >= 0 and norm_type > 0, got %g and %g",
                              (double)max_norm, (double)norm_type);
-    if (U < 0 || D < 0) return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "negative size U=%lld D=%lld", (long long)U, (long long)D);
+    if (U < 0 || V < 0 || D < 0)
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got U=%lld V=%lld D=%lld", (long long)U,
+                             (long long)V, (long long)D);
     if (U == 0 || D == 0) return E4J_OK;
     renorm_kernel<<<e4j_blocks(U, kWarps), kThreads, 0, st->stream>>>(W, uniq, max_norm, norm_type, U, D);
     return e4j_cuda_launched("embedding_renorm_cuda");

@@ -45,8 +45,8 @@ __global__ void w2v_kernel(float *__restrict__ W_in, float *__restrict__ W_out, 
     const int lane = threadIdx.x & 31, wib = threadIdx.x >> 5, nwb = blockDim.x >> 5;
     const int nt = 1 + negative;
     float *tgt = smem + (size_t)wib * 2 * nt * D; /* (nt, D) output rows */
-    float *gacc = tgt + (size_t)nt * D;            /* (nt, D) their accumulated updates */
-    int64_t tid[33];                               /* target rows; -1 = skipped */
+    float *gacc = tgt + (size_t)nt * D;           /* (nt, D) their accumulated updates */
+    int64_t tid[33];                              /* target rows; -1 = skipped */
     double my_loss = 0.0;
     long long my_pairs = 0;
     const int64_t nwarps = (int64_t)gridDim.x * nwb;
@@ -79,7 +79,8 @@ __global__ void w2v_kernel(float *__restrict__ W_in, float *__restrict__ W_out, 
         float h[kMaxPerLane], e[kMaxPerLane];
         const int64_t nctx = hi - lo;
         if (nctx == 0) continue;
-        auto step = [&](void) { /* targets against h; e = Σ g·tgt; gacc += g·h */
+        /* targets against h; e = Σ g·tgt; gacc += g·h */
+        auto step = [&]() {
 #pragma unroll
             for (int m = 0; m < kMaxPerLane; m++) e[m] = 0.f;
             for (int j = 0; j < nt; j++) {
@@ -178,16 +179,17 @@ __global__ void w2v_kernel(float *__restrict__ W_in, float *__restrict__ W_out, 
 
 } // namespace
 
-extern "C" E4J_API int32_t e4j_w2v_train_chunk_cuda(float *W_in, float *W_out, double *loss_sum, int64_t *pairs,
-                                                    uint64_t seed, const int32_t *tokens, int64_t T,
-                                                    const int32_t *neg_table, int64_t S, const int64_t *sub_offsets,
-                                                    const int32_t *sub_ids, int32_t cbow, int32_t window,
-                                                    int32_t negative, float lr_start, float lr_end, int64_t V, int64_t R,
-                                                    int64_t D, e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_w2v_train_chunk_cuda(float *W_in, float *W_out, double *loss_sum, int64_t *pairs,
+                                                       uint64_t seed, const int32_t *tokens, int64_t T,
+                                                       const int32_t *neg_table, int64_t S, const int64_t *sub_offsets,
+                                                       const int32_t *sub_ids, int32_t cbow, int32_t window,
+                                                       int32_t negative, float lr_start, float lr_end, int64_t V,
+                                                       int64_t R, int64_t D, e4j_cuda_stream *st) {
     E4J_ENTER(st);
     if (sub_offsets != nullptr || sub_ids != nullptr)
         return e4j_cuda_fail(E4J_ERR_UNSUPPORTED, "w2v_train_chunk_cuda does not support subwords yet");
-    if (window < 1 || negative < 0 || negative > 32 || S < 1 || D < 1 || D > 32 * kMaxPerLane || V < 1 || R < V || T < 0)
+    if (window < 1 || negative < 0 || negative > 32 || S < 1 || D < 1 || D > 32 * kMaxPerLane || V < 1 || R < V ||
+        T < 0)
         return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT,
                              "bad word2vec arguments: window=%d (>= 1) negative=%d (0..32) S=%lld (>= 1) D=%lld "
                              "(1..%d) V=%lld R=%lld T=%lld",
@@ -206,7 +208,7 @@ extern "C" E4J_API int32_t e4j_w2v_train_chunk_cuda(float *W_in, float *W_out, d
     int64_t cap = (int64_t)sms * 16;
     int blocks = (int)(want < cap ? want : cap);
     w2v_kernel<<<blocks, warps * 32, per_warp * warps, st->stream>>>(W_in, W_out, loss_sum, pairs, seed, tokens, T,
-                                                                      neg_table, S, cbow, window, negative, lr_start,
-                                                                      lr_end, V, D, st->d_err);
+                                                                     neg_table, S, cbow, window, negative, lr_start,
+                                                                     lr_end, V, D, st->d_err);
     return e4j_cuda_launched("w2v_train_chunk_cuda");
 }

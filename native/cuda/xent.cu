@@ -129,11 +129,13 @@ __global__ void xent_final(float *stats, float *loss, const float *__restrict__ 
     }
 }
 
-template <int W4>
-__device__ __forceinline__ void load4(float v[W4], const float *p) {
+template <int W4> __device__ __forceinline__ void load4(float v[W4], const float *p) {
     if constexpr (W4 == 4) {
         float4 t = *reinterpret_cast<const float4 *>(p);
-        v[0] = t.x; v[1] = t.y; v[2] = t.z; v[3] = t.w;
+        v[0] = t.x;
+        v[1] = t.y;
+        v[2] = t.z;
+        v[3] = t.w;
     } else {
         v[0] = *p;
     }
@@ -209,8 +211,10 @@ __global__ void xent_rows(float *__restrict__ rowloss, float *dlogits, const flo
                 float wc = weight ? weight[c] : 1.f;
                 o[q] = a * (pr - (c == t ? 1.f : 0.f)) + bsm * (wsum * pr - wc);
             }
-            if constexpr (W4 == 4) *reinterpret_cast<float4 *>(dz + c0) = make_float4(o[0], o[1], o[2], o[3]);
-            else dz[c0] = o[0];
+            if constexpr (W4 == 4)
+                *reinterpret_cast<float4 *>(dz + c0) = make_float4(o[0], o[1], o[2], o[3]);
+            else
+                dz[c0] = o[0];
         }
     }
 }
@@ -218,10 +222,11 @@ __global__ void xent_rows(float *__restrict__ rowloss, float *dlogits, const flo
 /* One warp per row for rows of at most 32 * 4 * NV classes: the row stays in registers, the max/sum reductions are
  * warp shuffles (no shared memory, no block barrier), and one exp per element serves loss and gradient. */
 template <int NV>
-__global__ void __launch_bounds__(256, 4) xent_rows_warp(float *__restrict__ rowloss, float *dlogits, const float *logits,
-                               const int64_t *__restrict__ targets, const float *__restrict__ weight,
-                               const float *__restrict__ stats, int64_t ignore, float eps, int32_t reduction, int64_t B,
-                               int64_t K, e4j_dev_error *err) {
+__global__ void __launch_bounds__(256, 4)
+    xent_rows_warp(float *__restrict__ rowloss, float *dlogits, const float *logits,
+                   const int64_t *__restrict__ targets, const float *__restrict__ weight,
+                   const float *__restrict__ stats, int64_t ignore, float eps, int32_t reduction, int64_t B, int64_t K,
+                   e4j_dev_error *err) {
     const float denom = stats[0], wsum = stats[1];
     const float scale = reduction == E4J_REDUCE_MEAN ? 1.f / denom : 1.f;
     const int K4 = (int)(K / 4); /* <= 32 * NV */
@@ -250,7 +255,8 @@ __global__ void __launch_bounds__(256, 4) xent_rows_warp(float *__restrict__ row
             const int c4 = lane + 32 * n;
             if (c4 < K4) {
                 if (eps != 0.f) {
-                    const float4 w = weight ? reinterpret_cast<const float4 *>(weight)[c4] : make_float4(1.f, 1.f, 1.f, 1.f);
+                    const float4 w =
+                        weight ? reinterpret_cast<const float4 *>(weight)[c4] : make_float4(1.f, 1.f, 1.f, 1.f);
                     swz += w.x * v[n].x + w.y * v[n].y + w.z * v[n].z + w.w * v[n].w;
                 }
                 v[n].x = expf(v[n].x - lm);
@@ -300,17 +306,19 @@ __global__ void __launch_bounds__(256, 4) xent_rows_warp(float *__restrict__ row
 
 } // namespace
 
-extern "C" E4J_API int32_t e4j_softmax_xent_cuda(float *loss, float *dlogits, const float *logits,
-                                                 const int64_t *targets, const float *weight, int64_t ignore_index,
-                                                 float label_smoothing, int32_t reduction, int64_t B, int64_t K,
-                                                 e4j_cuda_stream *st) {
+extern "C" E4J_API e4j_status e4j_softmax_xent_cuda(float *loss, float *dlogits, const float *logits,
+                                                    const int64_t *targets, const float *weight, int64_t ignore_index,
+                                                    float label_smoothing, int32_t reduction, int64_t B, int64_t K,
+                                                    e4j_cuda_stream *st) {
     E4J_ENTER(st);
     if (B < 0 || K < 1)
-        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "need B >= 0 and K >= 1, got B=%lld K=%lld", (long long)B, (long long)K);
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "need B >= 0 and K >= 1, got B=%lld K=%lld", (long long)B,
+                             (long long)K);
     if (reduction < 0 || reduction > 2)
         return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "reduction must be 0..2, got %d", reduction);
     if (!(label_smoothing >= 0.f && label_smoothing <= 1.f))
-        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "label_smoothing must be in [0, 1], got %g", (double)label_smoothing);
+        return e4j_cuda_fail(E4J_ERR_INVALID_ARGUMENT, "label_smoothing must be in [0, 1], got %g",
+                             (double)label_smoothing);
     void *p;
     E4J_TRY(e4j_cuda_scratch(st, (size_t)(B + 4 + 3 * kParts) * sizeof(float), &p));
     float *stats = (float *)p;
@@ -332,9 +340,10 @@ extern "C" E4J_API int32_t e4j_softmax_xent_cuda(float *loss, float *dlogits, co
             const int threads = K4 > 4 * 1024 ? 1024 : kThreads;
             xent_rows<4><<<blocks, threads, 0, st->stream>>>(rowloss, dlogits, logits, targets, weight, stats,
                                                              ignore_index, label_smoothing, reduction, B, K, st->d_err);
-        }
-        else xent_rows<1><<<blocks, kThreads, 0, st->stream>>>(rowloss, dlogits, logits, targets, weight, stats,
-                                                               ignore_index, label_smoothing, reduction, B, K, st->d_err);
+        } else
+            xent_rows<1><<<blocks, kThreads, 0, st->stream>>>(rowloss, dlogits, logits, targets, weight, stats,
+                                                              ignore_index, label_smoothing, reduction, B, K,
+                                                              st->d_err);
         E4J_TRY(e4j_cuda_launched("softmax_xent_cuda (rows)"));
     }
     if (reduction != E4J_REDUCE_NONE) {

@@ -3,17 +3,24 @@
  * libembed4j_cuda (same functions with the suffix _cuda, device pointers).
  *
  * Conventions (llm.c style):
- *  - Every exported function returns an e4j_status. The message of the last error is
- *    thread-local: e4j_last_error(). No function prints, exits, aborts or allocates
- *    memory that outlives the call; kernels that need scratch take a caller-provided
- *    workspace whose size a *_workspace_bytes() function tells.
- *  - Outputs first, then inputs, then sizes. Every pointer carries its shape in a comment.
+ *  - Every exported function that can fail returns an e4j_status (E4J_OK = 0). The message of
+ *    the last error is thread-local: e4j_last_error(). The getters (version, ABI version, CPU
+ *    features, kernel level, thread count) return their value; the *_workspace_bytes() sizes
+ *    return -1 for bad arguments, with a message. No function prints, exits, aborts or allocates
+ *    memory that outlives the call; kernels that need scratch take a caller-provided workspace
+ *    whose size a *_workspace_bytes() function tells.
+ *  - Outputs first, then inputs, then sizes. Every pointer carries its shape in a comment, in the
+ *    letters of the legend below: (N,D) is N rows of D contiguous elements, (1) one element,
+ *    "or NULL" marks an optional pointer.
  *  - Backward functions ADD into parameter gradients (dW, dbias). Activation gradients
  *    (dlogits, din) are written.
  *  - All matrices are row-major and contiguous unless a leading dimension is given.
  *
  * Shape legend: N lookups, V vocabulary rows, D embedding dim, B bags / batch rows,
- * K classes, U unique rows touched by one call, Q queries, M/N/K for GEMM.
+ * K classes, U unique rows touched by one call, Q queries, k results per query, E excluded
+ * rows per query, n elements of a flat parameter; GEMM: M/N/K and the leading dimensions
+ * lda/ldb/ldc; word2vec: T tokens, S negative-table entries, R input rows (words and subword
+ * buckets); bytes: a byte count.
  *
  * Index data: gather and bag forward take int32 or int64 indices (idx_type). All
  * other index arrays (offsets, sorted rows, permutations, targets) are int64.
@@ -55,60 +62,59 @@ typedef enum e4j_reduction { E4J_REDUCE_NONE = 0, E4J_REDUCE_MEAN = 1, E4J_REDUC
 
 /* Optimizers, PyTorch formulas (torch.optim.*), applied by the update kernels. */
 typedef enum e4j_optim_kind {
-    E4J_OPT_SGD = 0,            /* momentum, dampening, nesterov, weight_decay; state1 = momentum buffer (may be NULL if momentum == 0) */
-    E4J_OPT_ADAM = 1,           /* state1 = exp_avg, state2 = exp_avg_sq; L2 weight_decay added to grad */
-    E4J_OPT_ADAMW = 2,          /* decoupled weight decay: w *= 1 - lr*wd */
-    E4J_OPT_ADAGRAD = 3,        /* state1 = sum of squares (elementwise); lr_decay via lr passed in */
-    E4J_OPT_ROWWISE_ADAGRAD = 4,/* state1 has ONE float per row: += mean(g^2) over the row (FBGEMM) */
-    E4J_OPT_SPARSE_ADAM = 5     /* lazy Adam: only touched rows' moments change (torch.optim.SparseAdam) */
+    E4J_OPT_SGD = 0,             /* momentum, dampening, nesterov; state1 = momentum buffer (NULL without momentum) */
+    E4J_OPT_ADAM = 1,            /* state1 = exp_avg, state2 = exp_avg_sq; L2 weight_decay added to grad */
+    E4J_OPT_ADAMW = 2,           /* decoupled weight decay: w *= 1 - lr*wd */
+    E4J_OPT_ADAGRAD = 3,         /* state1 = sum of squares (elementwise); lr_decay via lr passed in */
+    E4J_OPT_ROWWISE_ADAGRAD = 4, /* state1 has ONE float per row: += mean(g^2) over the row (FBGEMM) */
+    E4J_OPT_SPARSE_ADAM = 5      /* lazy Adam: only touched rows' moments change (torch.optim.SparseAdam) */
 } e4j_optim_kind;
 
 typedef struct e4j_optim {
-    int32_t kind;        /* e4j_optim_kind */
-    int32_t nesterov;    /* SGD */
-    int64_t step;        /* 1-based step count after increment (bias correction for Adam family) */
+    int32_t kind;     /* e4j_optim_kind */
+    int32_t nesterov; /* SGD */
+    int64_t step;     /* 1-based step count after increment (bias correction for Adam family) */
     float lr;
-    float momentum;      /* SGD */
-    float dampening;     /* SGD */
+    float momentum;  /* SGD */
+    float dampening; /* SGD */
     float weight_decay;
-    float beta1, beta2;  /* Adam family */
-    float eps;           /* Adam family, Adagrad */
-    int32_t first_step;  /* SGD momentum: 1 when the momentum buffer is being initialised (buf = g) */
-    int32_t maximize;    /* 1: gradient ascent (PyTorch's maximize) */
+    float beta1, beta2; /* Adam family */
+    float eps;          /* Adam family, Adagrad */
+    int32_t first_step; /* SGD momentum: 1 when the momentum buffer is being initialised (buf = g) */
+    int32_t maximize;   /* 1: gradient ascent (PyTorch's maximize) */
 } e4j_optim;
 
 /* ---------------------------------------------------------------- runtime */
 
-E4J_API const char *e4j_version(void);          /* e.g. "0.1.0" */
-E4J_API int32_t e4j_abi_version(void);          /* E4J_ABI_VERSION */
-E4J_API const char *e4j_last_error(void);       /* thread-local; "" when none */
+E4J_API const char *e4j_version(void);    /* e.g. "0.1.0" */
+E4J_API int32_t e4j_abi_version(void);    /* E4J_ABI_VERSION */
+E4J_API const char *e4j_last_error(void); /* thread-local; "" when none */
 /* Bit 0: AVX2, bit 1: FMA, bit 2: OS saves YMM state (XGETBV). Probed with CPUID, compiled for baseline x86-64. */
 E4J_API int32_t e4j_cpu_features(void);
 /* Kernel level: 0 = scalar reference, 1 = AVX2+FMA. Setting 1 on a CPU without it is E4J_ERR_UNSUPPORTED.
  * Default after load: 1 when available, else 0. Process-wide. */
-E4J_API int32_t e4j_set_isa_level(int32_t level);
+E4J_API e4j_status e4j_set_isa_level(int32_t level);
 E4J_API int32_t e4j_isa_level(void);
 /* Threads used inside one call (gemm, large gathers/backward); 1 = run in the caller's thread. Process-wide. */
-E4J_API int32_t e4j_set_num_threads(int32_t n);
+E4J_API e4j_status e4j_set_num_threads(int32_t n);
 E4J_API int32_t e4j_num_threads(void);
 
 /* ---------------------------------------------------------------- embedding */
 
 /* out[n,:] = W[idx[n],:]. Bit-exact copy. */
-E4J_API int32_t e4j_gather_forward(float *out /* (N,D) */, const float *W /* (V,D) */,
-                                   const void *idx /* (N) */, int32_t idx_type,
-                                   int64_t N, int64_t V, int64_t D);
+E4J_API e4j_status e4j_gather_forward(float *out /* (N,D) */, const float *W /* (V,D) */, const void *idx /* (N) */,
+                                      int32_t idx_type, int64_t N, int64_t V, int64_t D);
 
 /* Bag b covers idx[offsets[b] .. offsets[b+1]) — offsets always has B+1 entries here
  * (the Java layer adds the last one when include_last_offset is false), offsets[0] == 0,
  * non-decreasing, offsets[B] == N. Entries equal to padding_idx (-1: none) are skipped and
  * not counted. sum: Σ W[idx]*psw (psw may be NULL = 1); mean: Σ W[idx] / count; max: elementwise
  * max, argmax (B,D) gets the position j in idx that won (-1 for an empty bag). Empty bag: zeros. */
-E4J_API int32_t e4j_embedding_bag_forward(float *out /* (B,D) */, int64_t *argmax /* (B,D), max mode only, else NULL */,
-                                          const float *W /* (V,D) */, const void *idx /* (N) */, int32_t idx_type,
-                                          const int64_t *offsets /* (B+1) */, const float *psw /* (N) or NULL */,
-                                          int32_t mode, int64_t padding_idx,
-                                          int64_t N, int64_t B, int64_t V, int64_t D);
+E4J_API e4j_status e4j_embedding_bag_forward(float *out /* (B,D) */, int64_t *argmax /* (B,D) max mode, else NULL */,
+                                             const float *W /* (V,D) */, const void *idx /* (N) */, int32_t idx_type,
+                                             const int64_t *offsets /* (B+1) */, const float *psw /* (N) or NULL */,
+                                             int32_t mode, int64_t padding_idx, int64_t N, int64_t B, int64_t V,
+                                             int64_t D);
 
 /* Deterministic index sort shared by every backward / update / renorm.
  * Produces the U unique rows in ascending order, the stable permutation of positions sorted by row,
@@ -116,20 +122,20 @@ E4J_API int32_t e4j_embedding_bag_forward(float *out /* (B,D) */, int64_t *argma
  * padding_idx (-1: none) are dropped, so seg[U] may be < N. Range-checks every index.
  * workspace: e4j_index_sort_workspace_bytes(N, V) bytes (8-byte aligned). */
 E4J_API int64_t e4j_index_sort_workspace_bytes(int64_t N, int64_t V);
-E4J_API int32_t e4j_index_sort(int64_t *uniq /* (N) first U used */, int64_t *seg /* (N+1) first U+1 used */,
-                               int64_t *perm /* (N) */, int64_t *num_unique /* (1) out: U */,
-                               const void *idx /* (N) */, int32_t idx_type, int64_t padding_idx,
-                               int64_t N, int64_t V, void *workspace, int64_t workspace_bytes);
+E4J_API e4j_status e4j_index_sort(int64_t *uniq /* (N) first U used */, int64_t *seg /* (N+1) first U+1 used */,
+                                  int64_t *perm /* (N) */, int64_t *num_unique /* (1) out: U */,
+                                  const void *idx /* (N) */, int32_t idx_type, int64_t padding_idx, int64_t N,
+                                  int64_t V, void *workspace /* (workspace_bytes) */, int64_t workspace_bytes);
 
 /* Embedding backward from a sort. For each unique row u, in a fixed order:
  *   g = Σ_{k in seg u} dout[perm[k],:]  (scaled by 1/count when scale_grad_by_freq)
  * compact == 0: dW[uniq[u],:] += g   (dW is (V,D))
  * compact == 1: drows[u,:]    += g   (drows is (U,D): the sparse gradient's values)
  * Deterministic and bit-identical for any thread count. */
-E4J_API int32_t e4j_embedding_backward(float *dW /* (V,D) or (U,D) */, const float *dout /* (N,D) */,
-                                       const int64_t *uniq /* (U) */, const int64_t *seg /* (U+1) */,
-                                       const int64_t *perm /* (N) */, int32_t scale_grad_by_freq, int32_t compact,
-                                       int64_t U, int64_t N, int64_t D);
+E4J_API e4j_status e4j_embedding_backward(float *dW /* (V,D) or (U,D) */, const float *dout /* (N,D) */,
+                                          const int64_t *uniq /* (U) */, const int64_t *seg /* (U+1) */,
+                                          const int64_t *perm /* (N) */, int32_t scale_grad_by_freq, int32_t compact,
+                                          int64_t U, int64_t N, int64_t D);
 
 /* Bag backward from a sort of the bag's idx. Position j belongs to bag b with offsets[b] <= j < offsets[b+1].
  *   sum:  g_j = dout[b,:] * (psw ? psw[j] : 1)
@@ -137,52 +143,60 @@ E4J_API int32_t e4j_embedding_backward(float *dW /* (V,D) or (U,D) */, const flo
  *   max:  g_j[d] = dout[b,d] if argmax[b,d] == j else 0
  * Rows accumulated as in e4j_embedding_backward (compact or dense).
  * dpsw (N) or NULL, sum mode with psw only: dpsw[j] = dot(dout[b,:], W[idx[j],:]) (written; 0 for padding). */
-E4J_API int32_t e4j_embedding_bag_backward(float *dW /* (V,D) or (U,D) */, float *dpsw /* (N) or NULL */,
-                                           const float *dout /* (B,D) */, const float *W /* (V,D), for dpsw */,
-                                           const void *idx /* (N) */, int32_t idx_type,
-                                           const int64_t *offsets /* (B+1) */, const float *psw /* (N) or NULL */,
-                                           const int64_t *argmax /* (B,D) max mode, else NULL */,
-                                           const int64_t *uniq, const int64_t *seg, const int64_t *perm,
-                                           int32_t mode, int32_t compact,
-                                           int64_t U, int64_t N, int64_t B, int64_t V, int64_t D);
+E4J_API e4j_status e4j_embedding_bag_backward(float *dW /* (V,D) or (U,D) */, float *dpsw /* (N) or NULL */,
+                                              const float *dout /* (B,D) */,
+                                              const float *W /* (V,D) for dpsw, or NULL */, const void *idx /* (N) */,
+                                              int32_t idx_type, const int64_t *offsets /* (B+1) */,
+                                              const float *psw /* (N) or NULL */,
+                                              const int64_t *argmax /* (B,D) max mode, else NULL */,
+                                              const int64_t *uniq /* (U) */, const int64_t *seg /* (U+1) */,
+                                              const int64_t *perm /* (N) */, int32_t mode, int32_t compact, int64_t U,
+                                              int64_t N, int64_t B, int64_t V, int64_t D);
 
 /* Fused sparse update: backward + optimizer per unique row, no gradient buffer of V×D or U×D exists.
  * The row gradient g is reduced as in e4j_embedding_backward (compact semantics), then
  * W[uniq[u]] (and the optimizer state rows) are updated with opt. state1/state2: (V,D), or (V) for
  * ROWWISE_ADAGRAD state1; NULL when the optimizer needs none. Supported kinds: SGD (no momentum),
  * ROWWISE_ADAGRAD, ADAGRAD, SPARSE_ADAM. */
-E4J_API int32_t e4j_embedding_backward_update(float *W /* (V,D) */, float *state1, float *state2,
-                                              const float *dout /* (N,D) */,
-                                              const int64_t *uniq, const int64_t *seg, const int64_t *perm,
-                                              int32_t scale_grad_by_freq, const e4j_optim *opt,
-                                              int64_t U, int64_t N, int64_t V, int64_t D);
+E4J_API e4j_status e4j_embedding_backward_update(float *W /* (V,D) */,
+                                                 float *state1 /* (V,D), (V) ROWWISE_ADAGRAD, or NULL */,
+                                                 float *state2 /* (V,D) or NULL */, const float *dout /* (N,D) */,
+                                                 const int64_t *uniq /* (U) */, const int64_t *seg /* (U+1) */,
+                                                 const int64_t *perm /* (N) */, int32_t scale_grad_by_freq,
+                                                 const e4j_optim *opt /* (1) */, int64_t U, int64_t N, int64_t V,
+                                                 int64_t D);
 
 /* Optimizer step on U rows given their gradients (a sparse gradient: values (U,D), rows uniq). */
-E4J_API int32_t e4j_sparse_rows_update(float *W /* (V,D) */, float *state1, float *state2,
-                                       const float *grows /* (U,D) */, const int64_t *uniq /* (U) */,
-                                       const e4j_optim *opt, int64_t U, int64_t V, int64_t D);
+E4J_API e4j_status e4j_sparse_rows_update(float *W /* (V,D) */, float *state1 /* (V,D), (V) ROWWISE_ADAGRAD, or NULL */,
+                                          float *state2 /* (V,D) or NULL */, const float *grows /* (U,D) */,
+                                          const int64_t *uniq /* (U) */, const e4j_optim *opt /* (1) */, int64_t U,
+                                          int64_t V, int64_t D);
 
 /* Dense optimizer step: every element of a parameter of n floats. All kinds but ROWWISE_ADAGRAD / SPARSE_ADAM. */
-E4J_API int32_t e4j_dense_update(float *W /* (n) */, float *state1 /* (n) or NULL */, float *state2 /* (n) or NULL */,
-                                 const float *grad /* (n) */, const e4j_optim *opt, int64_t n);
+E4J_API e4j_status e4j_dense_update(float *W /* (n) */, float *state1 /* (n) or NULL */,
+                                    float *state2 /* (n) or NULL */, const float *grad /* (n) */,
+                                    const e4j_optim *opt /* (1) */, int64_t n);
 
 /* max_norm renorm (torch.embedding_renorm_): for each unique row, if ||W[r]||_p > max_norm,
  * W[r] *= max_norm / (norm + 1e-7). Once per unique row. */
-E4J_API int32_t e4j_embedding_renorm(float *W /* (V,D) */, const int64_t *uniq /* (U) */,
-                                     float max_norm, float norm_type, int64_t U, int64_t V, int64_t D);
+E4J_API e4j_status e4j_embedding_renorm(float *W /* (V,D) */, const int64_t *uniq /* (U) */, float max_norm,
+                                        float norm_type, int64_t U, int64_t V, int64_t D);
 
 /* ---------------------------------------------------------------- dense layers */
 
 /* C = alpha * op(A) @ op(B) + beta * C, row-major. op(A) is (M,K), op(B) is (K,N).
  * trans_a: A stored (K,M) with leading dim lda; else (M,K). Same for B. beta == 0: C is not read (NaN-safe). */
-E4J_API int32_t e4j_gemm(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K,
-                         float alpha, const float *A, int64_t lda, const float *B, int64_t ldb,
-                         float beta, float *C, int64_t ldc);
+E4J_API e4j_status e4j_gemm(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                            const float *A /* (M,lda), trans_a: (K,lda) */, int64_t lda,
+                            const float *B /* (K,ldb), trans_b: (N,ldb) */, int64_t ldb, float beta,
+                            float *C /* (M,ldc) */, int64_t ldc);
 
-E4J_API int32_t e4j_bias_add(float *x /* (B,K) in place */, const float *bias /* (K) */, int64_t B, int64_t K);
-E4J_API int32_t e4j_bias_backward(float *dbias /* (K) += column sums */, const float *dout /* (B,K) */, int64_t B, int64_t K);
-E4J_API int32_t e4j_relu_forward(float *out /* (n) */, const float *in /* (n) */, int64_t n); /* out may alias in */
-E4J_API int32_t e4j_relu_backward(float *din /* (n) written */, const float *dout /* (n) */, const float *out /* (n) forward output */, int64_t n);
+E4J_API e4j_status e4j_bias_add(float *x /* (B,K) in place */, const float *bias /* (K) */, int64_t B, int64_t K);
+E4J_API e4j_status e4j_bias_backward(float *dbias /* (K) += column sums */, const float *dout /* (B,K) */, int64_t B,
+                                     int64_t K);
+E4J_API e4j_status e4j_relu_forward(float *out /* (n), may alias in */, const float *in /* (n) */, int64_t n);
+E4J_API e4j_status e4j_relu_backward(float *din /* (n) written */, const float *dout /* (n) */,
+                                     const float *out /* (n) forward output */, int64_t n);
 
 /* Fused softmax cross-entropy (torch.nn.functional.cross_entropy with class-index targets).
  * loss: (1) for MEAN/SUM, (B) for NONE (ignored rows get 0).
@@ -191,24 +205,24 @@ E4J_API int32_t e4j_relu_backward(float *din /* (n) written */, const float *dou
  * NONE: each row's own loss). MEAN with every target ignored: loss = NaN, dlogits = 0 (PyTorch).
  * weight (K) or NULL. A target outside [0,K) that is not ignore_index: E4J_ERR_INDEX.
  * A NaN or Inf in logits: E4J_ERR_INVALID_ARGUMENT naming the position; nothing written. */
-E4J_API int32_t e4j_softmax_xent(float *loss, float *dlogits /* (B,K) or NULL */,
-                                 const float *logits /* (B,K) */, const int64_t *targets /* (B) */,
-                                 const float *weight /* (K) or NULL */, int64_t ignore_index,
-                                 float label_smoothing, int32_t reduction, int64_t B, int64_t K);
+E4J_API e4j_status e4j_softmax_xent(float *loss /* (1) MEAN/SUM, (B) NONE */, float *dlogits /* (B,K) or NULL */,
+                                    const float *logits /* (B,K) */, const int64_t *targets /* (B) */,
+                                    const float *weight /* (K) or NULL */, int64_t ignore_index, float label_smoothing,
+                                    int32_t reduction, int64_t B, int64_t K);
 
 /* ---------------------------------------------------------------- search */
 
 /* norms[v] = ||W[v,:]||_2 */
-E4J_API int32_t e4j_row_norms(float *norms /* (V) */, const float *W /* (V,D) */, int64_t V, int64_t D);
+E4J_API e4j_status e4j_row_norms(float *norms /* (V) */, const float *W /* (V,D) */, int64_t V, int64_t D);
 
 /* For each query q: the k rows of W with the highest score, in descending order (ties: lower row first).
  * score = dot(q, W[v]) / (||q|| * norms[v]) when norms != NULL (cosine; rows with norm 0 score -inf),
  * else dot(q, W[v]). exclude (Q,E) lists rows to skip per query (-1 = unused slot), or NULL.
  * k > V - excluded: remaining slots get index -1 and score -inf. */
-E4J_API int32_t e4j_topk(int64_t *out_idx /* (Q,k) */, float *out_score /* (Q,k) */,
-                         const float *W /* (V,D) */, const float *norms /* (V) or NULL */,
-                         const float *queries /* (Q,D) */, const int64_t *exclude /* (Q,E) or NULL */,
-                         int64_t Q, int64_t V, int64_t D, int64_t k, int64_t E);
+E4J_API e4j_status e4j_topk(int64_t *out_idx /* (Q,k) */, float *out_score /* (Q,k) */, const float *W /* (V,D) */,
+                            const float *norms /* (V) or NULL */, const float *queries /* (Q,D) */,
+                            const int64_t *exclude /* (Q,E) or NULL */, int64_t Q, int64_t V, int64_t D, int64_t k,
+                            int64_t E);
 
 /* ---------------------------------------------------------------- word2vec */
 
@@ -222,14 +236,14 @@ E4J_API int32_t e4j_topk(int64_t *out_idx /* (Q,k) */, float *out_score /* (Q,k)
  * scratch: e4j_w2v_workspace_bytes(D, window, negative) bytes.
  * Hogwild: W_in and W_out are shared by workers and updated without locks, on purpose. */
 E4J_API int64_t e4j_w2v_workspace_bytes(int64_t D, int32_t window, int32_t negative);
-E4J_API int32_t e4j_w2v_train_chunk(float *W_in /* (R,D) */, float *W_out /* (V,D) */,
-                                    double *loss_sum /* (1) */, int64_t *pairs /* (1) */, uint64_t *rng /* (1) */,
-                                    const int32_t *tokens /* (T) */, int64_t T,
-                                    const int32_t *neg_table /* (S) */, int64_t S,
-                                    const int64_t *sub_offsets /* (V+1) or NULL */, const int32_t *sub_ids,
-                                    int32_t cbow, int32_t window, int32_t negative,
-                                    float lr_start, float lr_end, int64_t V, int64_t R, int64_t D,
-                                    void *workspace, int64_t workspace_bytes);
+E4J_API e4j_status e4j_w2v_train_chunk(float *W_in /* (R,D) */, float *W_out /* (V,D) */, double *loss_sum /* (1) */,
+                                       int64_t *pairs /* (1) */, uint64_t *rng /* (1) */,
+                                       const int32_t *tokens /* (T) */, int64_t T, const int32_t *neg_table /* (S) */,
+                                       int64_t S, const int64_t *sub_offsets /* (V+1) or NULL */,
+                                       const int32_t *sub_ids /* (sub_offsets[V]) or NULL */, int32_t cbow,
+                                       int32_t window, int32_t negative, float lr_start, float lr_end, int64_t V,
+                                       int64_t R, int64_t D, void *workspace /* (workspace_bytes) */,
+                                       int64_t workspace_bytes);
 
 #ifdef __cplusplus
 }

@@ -6,11 +6,12 @@
 #define E4J_NAIVE_XENT_H
 #include "test_util.h"
 
-static double naive_xent(float *rowloss, float *dx, const float *x, const int64_t *t, const float *w, int64_t ign, double eps,
-                         int red, int64_t B, int64_t K) {
+static double naive_xent(float *rowloss, float *dx, const float *x, const int64_t *t, const float *w, int64_t ign,
+                         double eps, int red, int64_t B, int64_t K) {
     double sw = 0, tw = 0, total = 0;
     for (int64_t k = 0; k < K; k++) sw += w ? w[k] : 1;
-    for (int64_t i = 0; i < B; i++) if (t[i] != ign) tw += w ? w[t[i]] : 1;
+    for (int64_t i = 0; i < B; i++)
+        if (t[i] != ign) tw += w ? w[t[i]] : 1;
     double scale = red == E4J_REDUCE_MEAN ? 1 / tw : 1;
     for (int64_t i = 0; i < B; i++) {
         const float *r = x + i * K;
@@ -22,7 +23,8 @@ static double naive_xent(float *rowloss, float *dx, const float *x, const int64_
         double m = r[0], s = 0, smooth = 0, so = 0;
         for (int64_t k = 1; k < K; k++) m = fmax(m, r[k]);
         for (int64_t k = 0; k < K; k++) s += exp(r[k] - m);
-        for (int64_t k = 0; k < K; k++) if (k != t[i]) so += exp(r[k] - m);
+        for (int64_t k = 0; k < K; k++)
+            if (k != t[i]) so += exp(r[k] - m);
         double lse = m + log(s), wt = w ? w[t[i]] : 1;
         for (int64_t k = 0; k < K; k++) smooth += (w ? w[k] : 1) * (lse - r[k]);
         /* lse - x_t written as (m - x_t) + log(s): exact for confident rows */

@@ -2,16 +2,18 @@
  * softmax cross-entropy (against a double-precision transcription of PyTorch's cross_entropy with
  * weights, ignore_index and label smoothing), row_norms and topk (against a brute-force sort).
  * Each runs at level 0 and 1; bias and ReLU must match bit for bit across levels. */
-#include "test_util.h"
 #include "naive_xent.h"
+#include "test_util.h"
 
 static void test_bias_relu(void) {
     for (int s = 0; s < NSIZES; s++) {
         int64_t K = SIZES[s], B = 7 + s;
         float *x0 = rnd_floats(B * K), *bias = rnd_floats(K), *want = copy_floats(x0, B * K), *db0 = rnd_floats(K);
         float *dbw = copy_floats(db0, K);
-        x0[0] = NAN; x0[B * K - 1] = -0.0f;
-        want[0] = NAN; want[B * K - 1] = -0.0f;
+        x0[0] = NAN;
+        x0[B * K - 1] = -0.0f;
+        want[0] = NAN;
+        want[B * K - 1] = -0.0f;
         for (int64_t b = 0; b < B; b++)
             for (int64_t k = 0; k < K; k++) want[b * K + k] += bias[k];
         for (int64_t k = 0; k < K; k++) {
@@ -38,9 +40,19 @@ static void test_bias_relu(void) {
             memcpy(x, x0, (size_t)(B * K) * 4);
             OK(e4j_relu_forward(x, x, B * K)); /* in place */
             bits_equal("relu_forward in place", x, relu_w, B * K * 4);
-            free(x); free(db); free(r); free(dr);
+            free(x);
+            free(db);
+            free(r);
+            free(dr);
         }
-        free(x0); free(bias); free(want); free(db0); free(dbw); free(relu_w); free(drelu_w); free(dout);
+        free(x0);
+        free(bias);
+        free(want);
+        free(db0);
+        free(dbw);
+        free(relu_w);
+        free(drelu_w);
+        free(dout);
     }
     expect_status("bias negative", e4j_bias_add(NULL, NULL, -1, 2), E4J_ERR_INVALID_ARGUMENT, "B=-1");
 }
@@ -51,7 +63,8 @@ static void test_xent(void) {
             int64_t K = SIZES[s], B = 5 + s, ign = cfg == 5 ? 0 : -100;
             float *x = rnd_floats(B * K), *w = cfg & 1 ? rnd_floats(K) : NULL;
             for (int64_t i = 0; i < B * K; i++) x[i] *= 8.0f;
-            if (w) for (int64_t k = 0; k < K; k++) w[k] = fabsf(w[k]) + 0.1f;
+            if (w)
+                for (int64_t k = 0; k < K; k++) w[k] = fabsf(w[k]) + 0.1f;
             int64_t *t = malloc((size_t)B * 8);
             for (int64_t i = 0; i < B; i++) t[i] = cfg == 4 ? -100 : (i % 4 == 3 ? ign : rnd_int(K));
             double eps = cfg & 2 ? 0.1 : 0.0;
@@ -64,16 +77,25 @@ static void test_xent(void) {
                     OK(e4j_softmax_xent(loss, dx, x, t, w, ign, (float)eps, red, B, K));
                     char what[96];
                     snprintf(what, sizeof what, "xent K %lld cfg %d reduction %d level %d", (long long)K, cfg, red, lv);
-                    if (red == 0) close_enough(what, loss, lw, B, 1e-5f, 1e-5f);
-                    else { float wf = (float)want; close_enough(what, loss, &wf, 1, 1e-5f, 1e-5f); }
+                    if (red == 0)
+                        close_enough(what, loss, lw, B, 1e-5f, 1e-5f);
+                    else {
+                        float wf = (float)want;
+                        close_enough(what, loss, &wf, 1, 1e-5f, 1e-5f);
+                    }
                     close_enough("xent dlogits", dx, dxw, B * K, 1e-6f, 1e-4f);
                     OK(e4j_softmax_xent(red == 0 ? loss : loss2, inplace, inplace, t, w, ign, (float)eps, red, B, K));
                     bits_equal("xent in place == out of place", inplace, dx, B * K * 4);
-                    free(loss); free(dx); free(inplace);
+                    free(loss);
+                    free(dx);
+                    free(inplace);
                 }
-                free(dxw); free(lw);
+                free(dxw);
+                free(lw);
             }
-            free(x); free(w); free(t);
+            free(x);
+            free(w);
+            free(t);
         }
     /* all ignored under MEAN: NaN and zero grad */
     float x[6] = {1, 2, 3, 4, 5, 6}, dx[6], loss = 0;
@@ -84,13 +106,17 @@ static void test_xent(void) {
     float sentinel[6] = {9, 9, 9, 9, 9, 9};
     memcpy(dx, sentinel, sizeof dx);
     loss = 9;
-    t[0] = 1; t[1] = 3;
-    expect_status("xent target", e4j_softmax_xent(&loss, dx, x, t, NULL, -100, 0, E4J_REDUCE_SUM, 2, 3), E4J_ERR_INDEX, "target 3 at row 1");
+    t[0] = 1;
+    t[1] = 3;
+    expect_status("xent target", e4j_softmax_xent(&loss, dx, x, t, NULL, -100, 0, E4J_REDUCE_SUM, 2, 3), E4J_ERR_INDEX,
+                  "target 3 at row 1");
     t[1] = 0;
     x[4] = NAN;
-    expect_status("xent NaN", e4j_softmax_xent(&loss, dx, x, t, NULL, -100, 0, E4J_REDUCE_SUM, 2, 3), E4J_ERR_INVALID_ARGUMENT, "(row, col) = (1, 1)");
+    expect_status("xent NaN", e4j_softmax_xent(&loss, dx, x, t, NULL, -100, 0, E4J_REDUCE_SUM, 2, 3),
+                  E4J_ERR_INVALID_ARGUMENT, "(row, col) = (1, 1)");
     x[4] = INFINITY;
-    expect_status("xent Inf", e4j_softmax_xent(&loss, dx, x, t, NULL, -100, 0, E4J_REDUCE_SUM, 2, 3), E4J_ERR_INVALID_ARGUMENT, "inf");
+    expect_status("xent Inf", e4j_softmax_xent(&loss, dx, x, t, NULL, -100, 0, E4J_REDUCE_SUM, 2, 3),
+                  E4J_ERR_INVALID_ARGUMENT, "inf");
     expect_true("xent untouched", loss == 9 && !memcmp(dx, sentinel, sizeof dx));
 }
 
@@ -101,8 +127,8 @@ static void test_search(void) {
         for (int cos = 0; cos < 2; cos++) {
             int64_t D = SIZES[s], V = 300, Q = 3, E = 2, ks[] = {1, 5, 64, 300};
             float *W = rnd_floats(V * D), *q = rnd_floats(Q * D), *norms = filled(V, 0), *nw = filled(V, 0);
-            memset(W + 7 * D, 0, (size_t)D * 4);              /* a zero row: -inf under cosine */
-            memcpy(W + 20 * D, W + 10 * D, (size_t)D * 4);    /* a duplicate row: tie, lower index first */
+            memset(W + 7 * D, 0, (size_t)D * 4);           /* a zero row: -inf under cosine */
+            memcpy(W + 20 * D, W + 10 * D, (size_t)D * 4); /* a duplicate row: tie, lower index first */
             for (int64_t v = 0; v < V; v++) {
                 double a = 0;
                 for (int64_t d = 0; d < D; d++) a += (double)W[v * D + d] * W[v * D + d];
@@ -127,13 +153,17 @@ static void test_search(void) {
                         int ok = 1;
                         for (int64_t j = 0; j < k; j++) {
                             int64_t r = oi[qi * k + j];
-                            if (j >= nvalid) { ok &= r == -1 && isinf(os[qi * k + j]) && os[qi * k + j] < 0; continue; }
+                            if (j >= nvalid) {
+                                ok &= r == -1 && isinf(os[qi * k + j]) && os[qi * k + j] < 0;
+                                continue;
+                            }
                             ok &= r >= 0 && r < V && r != ex[qi * E] && r != ex[qi * E + 1];
                             if (!ok) break;
                             double dot = 0;
                             for (int64_t d = 0; d < D; d++) dot += (double)q[qi * D + d] * W[r * D + d];
                             double want = cos ? (nw[r] == 0 ? -INFINITY : dot / (sqrt(qn) * nw[r])) : dot;
-                            ok &= isinf(want) ? os[qi * k + j] == (float)want : fabs(os[qi * k + j] - want) <= 1e-5 + 1e-4 * fabs(want);
+                            ok &= isinf(want) ? os[qi * k + j] == (float)want
+                                              : fabs(os[qi * k + j] - want) <= 1e-5 + 1e-4 * fabs(want);
                             if (j > 0) ok &= better(os[qi * k + j - 1], oi[qi * k + j - 1], os[qi * k + j], r);
                         }
                         /* nothing left out scores better than the last kept (with a tolerance) */
@@ -148,19 +178,26 @@ static void test_search(void) {
                             ok &= !(sc > os[qi * k + last] + 1e-4 + 1e-4 * fabs(sc));
                         }
                         char what[96];
-                        snprintf(what, sizeof what, "topk D %lld cos %d k %lld query %lld level %d", (long long)D, cos, (long long)k,
-                                 (long long)qi, lv);
+                        snprintf(what, sizeof what, "topk D %lld cos %d k %lld query %lld level %d", (long long)D, cos,
+                                 (long long)k, (long long)qi, lv);
                         expect_true(what, ok);
                         if (k >= 64 && !(qi == 2 && ex[5] == 0)) { /* the duplicate pair 10/20 appears in order */
                             int64_t p10 = -1, p20 = -1;
-                            for (int64_t j = 0; j < k; j++) { if (oi[qi * k + j] == 10) p10 = j; if (oi[qi * k + j] == 20) p20 = j; }
+                            for (int64_t j = 0; j < k; j++) {
+                                if (oi[qi * k + j] == 10) p10 = j;
+                                if (oi[qi * k + j] == 20) p20 = j;
+                            }
                             if (p10 >= 0 && p20 >= 0 && qi != 2) expect_true("topk tie: lower row first", p10 < p20);
                         }
                     }
-                    free(oi); free(os);
+                    free(oi);
+                    free(os);
                 }
             }
-            free(W); free(q); free(norms); free(nw);
+            free(W);
+            free(q);
+            free(norms);
+            free(nw);
         }
     /* split path (few queries, several threads) must equal the one-thread result bit for bit */
     {
@@ -185,16 +222,23 @@ static void test_search(void) {
                             bits_equal("topk split score == one thread", s2, s1, qq * k * 4);
                         }
                     }
-                    if (cos && k >= 2) expect_true("topk finds the query row and its copy in order", i1[0] == 100 && i1[1] == 4000);
-                    free(i1); free(i2); free(s1); free(s2);
+                    if (cos && k >= 2)
+                        expect_true("topk finds the query row and its copy in order", i1[0] == 100 && i1[1] == 4000);
+                    free(i1);
+                    free(i2);
+                    free(s1);
+                    free(s2);
                 }
         }
         e4j_set_num_threads(1);
-        free(W); free(q); free(norms);
+        free(W);
+        free(q);
+        free(norms);
     }
     int64_t oi[2], ex[1] = {5};
     float os[2], W[4] = {1, 0, 0, 1}, q[2] = {1, 1};
-    expect_status("topk exclude range", e4j_topk(oi, os, W, NULL, q, ex, 1, 2, 2, 2, 1), E4J_ERR_INDEX, "exclude value 5");
+    expect_status("topk exclude range", e4j_topk(oi, os, W, NULL, q, ex, 1, 2, 2, 2, 1), E4J_ERR_INDEX,
+                  "exclude value 5");
 }
 
 int main(void) {

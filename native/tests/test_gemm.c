@@ -103,7 +103,8 @@ static void check_shape(int64_t M, int64_t N, int64_t K, int64_t pad, int levels
                     if (!(levels & (1 << level))) continue;
                     e4j_set_isa_level(level);
                     e4j_set_num_threads(1);
-                    float *c1 = run_case(level ? "avx2 t1" : "ref", ta, tb, M, N, K, alpha, beta, pad, A, lda, B, ldb, C0, ref);
+                    float *c1 =
+                        run_case(level ? "avx2 t1" : "ref", ta, tb, M, N, K, alpha, beta, pad, A, lda, B, ldb, C0, ref);
                     if (level == 1) {
                         e4j_set_num_threads(2);
                         float *c2 = run_case("avx2 t2", ta, tb, M, N, K, alpha, beta, pad, A, lda, B, ldb, C0, ref);
@@ -116,7 +117,8 @@ static void check_shape(int64_t M, int64_t N, int64_t K, int64_t pad, int levels
                     }
                     free(c1);
                 }
-                if (beta == 0.0f) for (int64_t i = 0; i < M * ldc; i++) C0[i] = frand();
+                if (beta == 0.0f)
+                    for (int64_t i = 0; i < M * ldc; i++) C0[i] = frand();
             }
             free(A), free(B), free(C0), free(ref);
         }
@@ -140,13 +142,23 @@ static void check_errors_and_trivial(void) {
     expect_status("ldc<N", e4j_gemm(0, 0, 2, 3, 2, 1, A, 2, B, 3, 0, C, 2), E4J_ERR_INVALID_ARGUMENT);
     expect_status("A NULL", e4j_gemm(0, 0, 2, 2, 2, 1, NULL, 2, B, 2, 0, C, 2), E4J_ERR_INVALID_ARGUMENT);
     for (int i = 0; i < 16; i++)
-        if (C[i] != 3.0f) { printf("FAIL: a rejected call modified C\n"); failures++; break; }
+        if (C[i] != 3.0f) {
+            printf("FAIL: a rejected call modified C\n");
+            failures++;
+            break;
+        }
     expect_status("M=0", e4j_gemm(0, 0, 0, 2, 2, 1, NULL, 2, NULL, 2, 0, NULL, 2), E4J_OK);
     expect_status("K=0 beta=0.5", e4j_gemm(0, 0, 2, 2, 0, 1, NULL, 1, NULL, 2, 0.5f, C, 2), E4J_OK);
-    if (C[0] != 1.5f || C[3] != 1.5f || C[4] != 3.0f) { printf("FAIL: K=0 must give C = beta*C\n"); failures++; }
+    if (C[0] != 1.5f || C[3] != 1.5f || C[4] != 3.0f) {
+        printf("FAIL: K=0 must give C = beta*C\n");
+        failures++;
+    }
     C[0] = NAN;
     expect_status("alpha=0 beta=0", e4j_gemm(0, 0, 2, 2, 2, 0, A, 2, B, 2, 0, C, 2), E4J_OK);
-    if (C[0] != 0.0f || C[1] != 0.0f) { printf("FAIL: alpha=0, beta=0 must write zeros\n"); failures++; }
+    if (C[0] != 0.0f || C[1] != 0.0f) {
+        printf("FAIL: alpha=0, beta=0 must write zeros\n");
+        failures++;
+    }
 }
 
 /* One +Inf in B and positive A: C's column j0 must be +Inf in every row (no 0·Inf = NaN from padding or
@@ -168,8 +180,8 @@ static void check_inf_propagation(void) {
                 for (int64_t i = 0; i < M && !bad; i++)
                     for (int64_t j = 0; j < N; j++)
                         if (j == j0 ? !(isinf(C[i * N + j]) && C[i * N + j] > 0) : !isfinite(C[i * N + j])) {
-                            printf("FAIL inf ta=%d tb=%d M=%lld N=%lld K=%lld: C[%lld,%lld] = %g\n", ta, tb, (long long)M,
-                                   (long long)N, (long long)K, (long long)i, (long long)j, C[i * N + j]);
+                            printf("FAIL inf ta=%d tb=%d M=%lld N=%lld K=%lld: C[%lld,%lld] = %g\n", ta, tb,
+                                   (long long)M, (long long)N, (long long)K, (long long)i, (long long)j, C[i * N + j]);
                             bad = 1;
                             break;
                         }
@@ -209,10 +221,13 @@ static void check_concurrent_callers(void) {
     int started[2];
     for (int i = 0; i < 2; i++) started[i] = pthread_create(&t[i], NULL, concurrent_caller, &args[i]) == 0;
     for (int i = 0; i < 2; i++) {
-        if (started[i]) pthread_join(t[i], NULL);
-        else concurrent_caller(&args[i]);
+        if (started[i])
+            pthread_join(t[i], NULL);
+        else
+            concurrent_caller(&args[i]);
         if (args[i].mismatches) {
-            printf("FAIL concurrent caller %d: %d of 20 products differ from the 1-thread result\n", i, args[i].mismatches);
+            printf("FAIL concurrent caller %d: %d of 20 products differ from the 1-thread result\n", i,
+                   args[i].mismatches);
             failures++;
         }
     }
@@ -227,13 +242,14 @@ int main(void) {
     const int ns = sizeof small / sizeof small[0];
     for (int a = 0; a < ns; a++)
         for (int b = 0; b < ns; b++)
-            for (int c = 0; c < ns; c++) check_shape(small[a], small[b], small[c], (a + b + c) % 3 == 0 ? 3 : 0, levels);
+            for (int c = 0; c < ns; c++)
+                check_shape(small[a], small[b], small[c], (a + b + c) % 3 == 0 ? 3 : 0, levels);
     /* larger: 100/257, and block edges (MC_MAX=144, KC_MAX=384, NC_MAX=1024 in gemm_avx2.c) */
-    static const int64_t big[][3] = {{100, 100, 100}, {257, 33, 100}, {33, 257, 257}, {100, 257, 9},  {257, 257, 17},
-                                     {145, 40, 385},  {289, 17, 70},  {6, 1025, 20},  {512, 2, 300}, {2, 300, 512},
-                                     {7, 1041, 769}, {300, 200, 150}, {100, 700, 64}, {1000, 20, 300},
-                                     {100, 3, 257},   {9, 4, 33},     {257, 2, 1000}, {3, 100, 257}, {4, 97, 33},
-                                     {2, 1100, 40},   {1, 2100, 9}};
+    static const int64_t big[][3] = {{100, 100, 100}, {257, 33, 100},  {33, 257, 257}, {100, 257, 9},   {257, 257, 17},
+                                     {145, 40, 385},  {289, 17, 70},   {6, 1025, 20},  {512, 2, 300},   {2, 300, 512},
+                                     {7, 1041, 769},  {300, 200, 150}, {100, 700, 64}, {1000, 20, 300}, {100, 3, 257},
+                                     {9, 4, 33},      {257, 2, 1000},  {3, 100, 257},  {4, 97, 33},     {2, 1100, 40},
+                                     {1, 2100, 9}};
     for (size_t s = 0; s < sizeof big / sizeof big[0]; s++) check_shape(big[s][0], big[s][1], big[s][2], 5, levels);
     for (int level = 0; level < 2; level++) {
         if (!(levels & (1 << level))) continue;

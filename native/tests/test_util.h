@@ -69,8 +69,8 @@ static int bits_equal(const char *what, const void *a, const void *b, int64_t by
     const unsigned char *x = a, *y = b;
     for (int64_t i = 0; i < bytes; i++)
         if (x[i] != y[i]) {
-            printf("FAIL %s: not bit-identical, first difference at byte %lld (element %lld as float: %.9g vs %.9g)\n", what,
-                   (long long)i, (long long)(i / 4), ((const float *)a)[i / 4], ((const float *)b)[i / 4]);
+            printf("FAIL %s: not bit-identical, first difference at byte %lld (element %lld as float: %.9g vs %.9g)\n",
+                   what, (long long)i, (long long)(i / 4), ((const float *)a)[i / 4], ((const float *)b)[i / 4]);
             break;
         }
     failures++;
@@ -106,8 +106,9 @@ static void set_level(int level) { e4j_set_isa_level(level); }
 
 static void test_init(const char *name) {
     have_avx2 = e4j_set_isa_level(1) == E4J_OK;
-    if (!have_avx2) printf("%s: this CPU lacks AVX2+FMA (features %d): only the scalar reference is tested\n", name,
-                           e4j_cpu_features());
+    if (!have_avx2)
+        printf("%s: this CPU lacks AVX2+FMA (features %d): only the scalar reference is tested\n", name,
+               e4j_cpu_features());
     e4j_set_isa_level(0);
     e4j_set_num_threads(1);
 }

@@ -60,7 +60,12 @@ static problem make(int64_t V, int64_t D, int64_t T, int32_t window, int32_t neg
 }
 
 static void release(problem *p) {
-    free(p->W_in); free(p->W_out); free(p->tokens); free(p->table); free(p->sub_ids); free(p->sub_off);
+    free(p->W_in);
+    free(p->W_out);
+    free(p->tokens);
+    free(p->table);
+    free(p->sub_ids);
+    free(p->sub_off);
 }
 
 static int32_t run(problem *p, float *W_in, float *W_out, double *loss, int64_t *pairs, uint64_t *rng) {
@@ -78,7 +83,10 @@ static void compare(const char *tag, const char *what, const float *a, const flo
     int64_t wi = -1;
     for (int64_t i = 0; i < n; i++) {
         double err = fabs((double)a[i] - b[i]), tol = 2e-5 + 2e-4 * fabs((double)a[i]);
-        if (!(err <= tol) && (wi < 0 || err > worst)) { worst = err; wi = i; }
+        if (!(err <= tol) && (wi < 0 || err > worst)) {
+            worst = err;
+            wi = i;
+        }
     }
     if (wi >= 0) {
         printf("FAIL %s: %s[%lld,%lld] ref %.8g avx2 %.8g\n", tag, what, (long long)(wi / D), (long long)(wi % D),
@@ -95,8 +103,10 @@ static void case_ref_vs_avx2(int64_t V, int64_t D, int64_t T, int32_t window, in
     problem p = make(V, D, T, window, negative, cbow, subwords);
     size_t in_bytes = (size_t)(p.R * D) * sizeof(float), out_bytes = (size_t)(V * D) * sizeof(float);
     float *in_a = malloc(in_bytes), *out_a = malloc(out_bytes), *in_b = malloc(in_bytes), *out_b = malloc(out_bytes);
-    memcpy(in_a, p.W_in, in_bytes); memcpy(out_a, p.W_out, out_bytes);
-    memcpy(in_b, p.W_in, in_bytes); memcpy(out_b, p.W_out, out_bytes);
+    memcpy(in_a, p.W_in, in_bytes);
+    memcpy(out_a, p.W_out, out_bytes);
+    memcpy(in_b, p.W_in, in_bytes);
+    memcpy(out_b, p.W_out, out_bytes);
     double la = 0, lb = 0;
     int64_t pa = 0, pb = 0;
     uint64_t ra = 12345, rb = 12345;
@@ -124,7 +134,10 @@ static void case_ref_vs_avx2(int64_t V, int64_t D, int64_t T, int32_t window, in
             failures++;
         }
     }
-    free(in_a); free(out_a); free(in_b); free(out_b);
+    free(in_a);
+    free(out_a);
+    free(in_b);
+    free(out_b);
     release(&p);
 }
 
@@ -151,8 +164,8 @@ static void case_errors(int level) {
         failures++;
     }
     char ws[16];
-    st = e4j_w2v_train_chunk(p.W_in, p.W_out, &loss, &pairs, &rng, p.tokens, p.T, p.table, p.S, NULL, NULL, 0,
-                             3, 4, 0.025f, 0.0f, p.V, p.R, p.D, ws, sizeof ws);
+    st = e4j_w2v_train_chunk(p.W_in, p.W_out, &loss, &pairs, &rng, p.tokens, p.T, p.table, p.S, NULL, NULL, 0, 3, 4,
+                             0.025f, 0.0f, p.V, p.R, p.D, ws, sizeof ws);
     if (st != E4J_ERR_WORKSPACE) {
         printf("FAIL errors level %d: small workspace gave status %d\n", level, st);
         failures++;

@@ -4,14 +4,15 @@
  * (must keep their relative digits: no cancellation), every reduction with weights, ignore_index and
  * label smoothing, against a double transcription of PyTorch's cross_entropy, at levels 0 and 1;
  * results must be bit-identical across thread counts and in place vs out of place. */
-#include "test_util.h"
 #include "naive_xent.h"
+#include "test_util.h"
 
 static void run_case(int64_t B, int64_t K, int cfg, float spread) {
     int64_t ign = -100;
     float *x = rnd_floats(B * K), *w = cfg & 1 ? rnd_floats(K) : NULL;
     for (int64_t i = 0; i < B * K; i++) x[i] *= spread;
-    if (w) for (int64_t k = 0; k < K; k++) w[k] = fabsf(w[k]) + 0.1f;
+    if (w)
+        for (int64_t k = 0; k < K; k++) w[k] = fabsf(w[k]) + 0.1f;
     int64_t *t = malloc((size_t)B * 8);
     for (int64_t i = 0; i < B; i++) t[i] = i % 5 == 2 ? ign : rnd_int(K);
     double eps = cfg & 2 ? 0.1 : 0.0;
@@ -26,8 +27,12 @@ static void run_case(int64_t B, int64_t K, int cfg, float spread) {
             float *loss = filled(B, 7), *dx = filled(B * K, 7), *loss2 = filled(B, 7), *dx2 = filled(B * K, 7);
             e4j_set_num_threads(1);
             OK(e4j_softmax_xent(loss, dx, x, t, w, ign, (float)eps, red, B, K));
-            if (red == 0) close_enough(what, loss, lw, B, 1e-6f, 1e-5f);
-            else { float wf = (float)want; close_enough(what, loss, &wf, 1, 1e-6f, 1e-5f); }
+            if (red == 0)
+                close_enough(what, loss, lw, B, 1e-6f, 1e-5f);
+            else {
+                float wf = (float)want;
+                close_enough(what, loss, &wf, 1, 1e-6f, 1e-5f);
+            }
             close_enough(what, dx, dxw, B * K, 1e-7f, 1e-4f);
             e4j_set_num_threads(2);
             OK(e4j_softmax_xent(loss2, dx2, x, t, w, ign, (float)eps, red, B, K));
@@ -40,11 +45,18 @@ static void run_case(int64_t B, int64_t K, int cfg, float spread) {
             OK(e4j_softmax_xent(loss2, NULL, x, t, w, ign, (float)eps, red, B, K));
             bits_equal("xent loss only == with gradient", loss2, loss, (red == 0 ? B : 1) * 4);
             e4j_set_num_threads(1);
-            free(loss); free(dx); free(loss2); free(dx2); free(inplace);
+            free(loss);
+            free(dx);
+            free(loss2);
+            free(dx2);
+            free(inplace);
         }
-        free(dxw); free(lw);
+        free(dxw);
+        free(lw);
     }
-    free(x); free(w); free(t);
+    free(x);
+    free(w);
+    free(t);
 }
 
 int main(void) {

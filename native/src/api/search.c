@@ -1,0 +1,220 @@
+/* Exported search kernels:
+ *   e4j_row_norms: norms[v] = sqrt(dot(W[v], W[v])) (float, the level's dot primitive);
+ *   e4j_topk: per query, the k rows with the highest score, best first, ties to the lower row.
+ *     score = dot(q, W[v]) / (||q|| * norms[v]) (cosine) or dot(q, W[v]); rows with norm 0 score -inf
+ *     and so does every row for a zero query (0/0 = NaN, which ranks as -inf, as the Java reference).
+ * topk scores W in blocks of TOPK_BLOCK rows into a stack buffer, and keeps the k best in a bounded
+ * min-heap that lives in the query's own output slots (root = worst kept), so any k works without a
+ * workspace: O(V*D + V log k) per query, then a heap sort in place. Exclusions are checked only for
+ * candidates that would enter the heap. Queries are split over threads; with fewer queries than threads
+ * (and k <= 128) each query's rows are split instead, every slice keeping its own heap (~12 KiB of stack),
+ * and the slices are merged. Deterministic: a row's score does not depend on its block or thread, and
+ * the top k of the total order (score desc, row asc) does not depend on the split.
+ * Thread-safe. */
+#include "kernels.h"
+
+#include <math.h>
+
+#define TOPK_BLOCK 256
+
+typedef struct search_ctx {
+    const e4j_prims *p;
+    float *norms;
+    int64_t *out_idx;
+    float *out_score;
+    const float *W, *cnorms, *queries;
+    const int64_t *exclude;
+    int64_t Q, V, D, k, E;
+} search_ctx;
+
+static void norms_range(void *vctx, int64_t v0, int64_t v1) {
+    const search_ctx *c = (const search_ctx *)vctx;
+    for (int64_t v = v0; v < v1; v++) {
+        const float *w = c->W + v * c->D;
+        c->norms[v] = sqrtf(c->p->dot(w, w, c->D));
+    }
+}
+
+E4J_API e4j_status e4j_row_norms(float *norms, const float *W, int64_t V, int64_t D) {
+    if (V < 0 || D < 0)
+        return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got V=%lld D=%lld", (long long)V, (long long)D);
+    if (V == 0) return E4J_OK;
+    if (!norms || (!W && D > 0)) return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "row_norms: norms and W must not be NULL");
+    search_ctx c = {e4j_prims_get(), norms, NULL, NULL, W, NULL, NULL, NULL, 1, V, D, 0, 0};
+    e4j_parallel_for(V, e4j_grain(D + 1), norms_range, &c);
+    return E4J_OK;
+}
+
+/* a is worse than b: lower score, or equal score and higher row */
+static inline int worse(float sa, int64_t ra, float sb, int64_t rb) { return sa < sb || (sa == sb && ra > rb); }
+
+static void sift_down(int64_t *ri, float *sc, int64_t n, int64_t i) {
+    for (;;) {
+        int64_t l = 2 * i + 1, m = i;
+        if (l < n && worse(sc[l], ri[l], sc[m], ri[m])) m = l;
+        if (l + 1 < n && worse(sc[l + 1], ri[l + 1], sc[m], ri[m])) m = l + 1;
+        if (m == i) return;
+        float ts = sc[i];
+        sc[i] = sc[m];
+        sc[m] = ts;
+        int64_t tr = ri[i];
+        ri[i] = ri[m];
+        ri[m] = tr;
+        i = m;
+    }
+}
+
+static void sift_up(int64_t *ri, float *sc, int64_t i) {
+    while (i > 0) {
+        int64_t parent = (i - 1) / 2;
+        if (!worse(sc[i], ri[i], sc[parent], ri[parent])) return;
+        float ts = sc[i];
+        sc[i] = sc[parent];
+        sc[parent] = ts;
+        int64_t tr = ri[i];
+        ri[i] = ri[parent];
+        ri[parent] = tr;
+        i = parent;
+    }
+}
+
+/* Offers rows [r_begin, r_end) of W to the heap (ri, sc) of capacity k holding *n entries. */
+static void scan_rows(const search_ctx *c, int64_t qi, int64_t r_begin, int64_t r_end, int64_t *ri, float *sc,
+                      int64_t k, int64_t *n_io) {
+    const int64_t D = c->D;
+    const float *q = c->queries + qi * D;
+    const int64_t *ex = c->exclude ? c->exclude + qi * c->E : NULL;
+    float qn = c->cnorms ? sqrtf(c->p->dot(q, q, D)) : 1.0f;
+    float block[TOPK_BLOCK];
+    int64_t n = *n_io;
+    for (int64_t r0 = r_begin; r0 < r_end; r0 += TOPK_BLOCK) {
+        int64_t r1 = r0 + TOPK_BLOCK < r_end ? r0 + TOPK_BLOCK : r_end;
+        c->p->dot_rows(block, q, c->W, r0, r1, D);
+        for (int64_t r = r0; r < r1; r++) {
+            float s = block[r - r0];
+            if (c->cnorms) {
+                float nv = c->cnorms[r];
+                s = nv == 0.0f ? -INFINITY : s / (qn * nv);
+            }
+            if (s != s) s = -INFINITY;
+            if (n == k && !worse(sc[0], ri[0], s, r)) continue;
+            int skip = 0;
+            for (int64_t e = 0; ex && e < c->E; e++) skip |= ex[e] == r;
+            if (skip) continue;
+            if (n < k) {
+                ri[n] = r;
+                sc[n] = s;
+                sift_up(ri, sc, n++);
+            } else {
+                ri[0] = r;
+                sc[0] = s;
+                sift_down(ri, sc, n, 0);
+            }
+        }
+    }
+    *n_io = n;
+}
+
+/* Offers one candidate (already scored and not excluded) to the heap. */
+static void offer(int64_t *ri, float *sc, int64_t k, int64_t *n, int64_t r, float s) {
+    if (*n < k) {
+        ri[*n] = r;
+        sc[*n] = s;
+        sift_up(ri, sc, (*n)++);
+    } else if (worse(sc[0], ri[0], s, r)) {
+        ri[0] = r;
+        sc[0] = s;
+        sift_down(ri, sc, *n, 0);
+    }
+}
+
+/* Heap sort in place (the worst goes last), then -1 / -inf for the slots nothing filled. */
+static void finish_heap(int64_t *ri, float *sc, int64_t n, int64_t k) {
+    for (int64_t end = n - 1; end > 0; end--) {
+        float ts = sc[0];
+        sc[0] = sc[end];
+        sc[end] = ts;
+        int64_t tr = ri[0];
+        ri[0] = ri[end];
+        ri[end] = tr;
+        sift_down(ri, sc, end, 0);
+    }
+    for (int64_t j = n; j < k; j++) {
+        ri[j] = -1;
+        sc[j] = -INFINITY;
+    }
+}
+
+static void topk_range(void *vctx, int64_t q0, int64_t q1) {
+    const search_ctx *c = (const search_ctx *)vctx;
+    for (int64_t qi = q0; qi < q1; qi++) {
+        int64_t n = 0, *ri = c->out_idx + qi * c->k;
+        float *sc = c->out_score + qi * c->k;
+        scan_rows(c, qi, 0, c->V, ri, sc, c->k, &n);
+        finish_heap(ri, sc, n, c->k);
+    }
+}
+
+/* Few queries, many threads: each of SPLIT_PARTS slices of W keeps its own heap of k on the caller's
+ * stack, and the slices' winners are merged. The top k of a total order (score, then row) does not
+ * depend on how W was sliced, so the result equals the single-threaded one. */
+#define SPLIT_PARTS 8
+#define SPLIT_MAX_K 128
+
+typedef struct split_ctx {
+    const search_ctx *c;
+    int64_t qi, parts;
+    int64_t ri[SPLIT_PARTS][SPLIT_MAX_K];
+    float sc[SPLIT_PARTS][SPLIT_MAX_K];
+    int64_t n[SPLIT_PARTS];
+} split_ctx;
+
+static void split_range(void *vctx, int64_t p0, int64_t p1) {
+    split_ctx *s = (split_ctx *)vctx;
+    for (int64_t p = p0; p < p1; p++) {
+        int64_t V = s->c->V, r0 = V * p / s->parts, r1 = V * (p + 1) / s->parts;
+        s->n[p] = 0;
+        scan_rows(s->c, s->qi, r0, r1, s->ri[p], s->sc[p], s->c->k, &s->n[p]);
+    }
+}
+
+static void topk_split(const search_ctx *c, int64_t parts) {
+    split_ctx s;
+    s.c = c;
+    s.parts = parts;
+    for (int64_t qi = 0; qi < c->Q; qi++) {
+        s.qi = qi;
+        e4j_parallel_for(parts, 1, split_range, &s);
+        int64_t n = 0, *ri = c->out_idx + qi * c->k;
+        float *sc = c->out_score + qi * c->k;
+        for (int64_t p = 0; p < parts; p++)
+            for (int64_t j = 0; j < s.n[p]; j++) offer(ri, sc, c->k, &n, s.ri[p][j], s.sc[p][j]);
+        finish_heap(ri, sc, n, c->k);
+    }
+}
+
+E4J_API e4j_status e4j_topk(int64_t *out_idx, float *out_score, const float *W, const float *norms,
+                            const float *queries, const int64_t *exclude, int64_t Q, int64_t V, int64_t D, int64_t k,
+                            int64_t E) {
+    if (Q < 0 || V < 0 || D < 0 || k < 0 || E < 0)
+        return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got Q=%lld V=%lld D=%lld k=%lld E=%lld",
+                        (long long)Q, (long long)V, (long long)D, (long long)k, (long long)E);
+    if (Q == 0 || k == 0) return E4J_OK;
+    if (!out_idx || !out_score || !queries || (V > 0 && D > 0 && !W))
+        return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "topk: out_idx, out_score, W and queries must not be NULL");
+    if (exclude)
+        for (int64_t i = 0; i < Q * E; i++)
+            if (exclude[i] != -1 && (exclude[i] < 0 || exclude[i] >= V))
+                return e4j_fail(E4J_ERR_INDEX,
+                                "exclude value %lld at (query, slot) = (%lld, %lld) is out of range"
+                                " (expected -1 or 0 <= row < %lld)",
+                                (long long)exclude[i], (long long)(i / E), (long long)(i % E), (long long)V);
+    search_ctx c = {e4j_prims_get(), NULL, out_idx, out_score, W, norms, queries, exclude, Q, V, D, k, E};
+    int64_t parts = e4j_threads < SPLIT_PARTS ? e4j_threads : SPLIT_PARTS;
+    int64_t per_part = V / (parts > 0 ? parts : 1);
+    if (Q < parts && k <= SPLIT_MAX_K && per_part >= TOPK_BLOCK && per_part * (D + 1) >= ((int64_t)1 << 16))
+        topk_split(&c, parts);
+    else
+        e4j_parallel_for(Q, e4j_grain(V * (D + 1)), topk_range, &c);
+    return E4J_OK;
+}
