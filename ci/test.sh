@@ -16,3 +16,5 @@ fi
 mvn -B -ntp "${PROFILE[@]}" clean verify
 # C-level conformance of the scalar reference and AVX2 kernels, built by the Maven run above.
 (cd src/core/target/native && ctest --output-on-failure)
+# C/CUDA format, the headers against the Python GPU bindings and the built libraries, and the C tests under ASan/UBSan.
+ci/native-check.sh target/native-asan src/core/target/classes/org/embed4j/native/linux-x86_64

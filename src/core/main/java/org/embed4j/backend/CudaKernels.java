@@ -21,7 +21,7 @@ import org.embed4j.internal.ffm.NativeLibrary;
  * e4j_status into the documented exception, with the CUDA error name for E4J_ERR_CUDA.
  *
  * <p>Each signature is written once, as a string of argument codes (p pointer, i int32, l int64, f float, u uint64),
- * the same table ci/gpu_check.py binds with ctypes. A launch costs microseconds on the GPU, so the boxing of
+ * the functions native/tests/cuda/abi.py binds from the header with ctypes. A launch costs microseconds on the GPU, so the boxing of
  * {@code invokeWithArguments} is not worth a hand-written handle per kernel. Symbols resolve on first use.
  * Thread-safe (immutable after construction; the error message is thread-local in C).
  */
