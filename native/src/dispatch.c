@@ -7,7 +7,7 @@
         e4j_gather_##sfx, e4j_bag_forward_##sfx, e4j_reduce_rows_##sfx, e4j_reduce_bag_rows_##sfx,          \
         e4j_add_scaled_##sfx, e4j_scale_##sfx, e4j_dot_##sfx, e4j_optim_##sfx, e4j_rowwise_sumsq_##sfx,     \
         e4j_rowwise_apply_##sfx, e4j_bias_add_##sfx, e4j_col_sums_##sfx, e4j_relu_forward_##sfx,            \
-        e4j_relu_backward_##sfx, e4j_dot_rows_##sfx                                                       \
+        e4j_relu_backward_##sfx, e4j_dot_rows_##sfx, e4j_dot_rows_i8_##sfx                                \
     }
 
 const e4j_prims e4j_prims_ref = E4J_TABLE(ref);

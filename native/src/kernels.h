@@ -90,7 +90,9 @@ typedef struct e4j_optim_consts {
     void e4j_col_sums_##sfx(float *acc, const float *x, int64_t B, int64_t K, int64_t k0, int64_t k1);      \
     void e4j_relu_forward_##sfx(float *out, const float *in, int64_t n);                                    \
     void e4j_relu_backward_##sfx(float *din, const float *dout, const float *out, int64_t n);               \
-    void e4j_dot_rows_##sfx(float *scores, const float *q, const float *W, int64_t r0, int64_t r1, int64_t D);
+    void e4j_dot_rows_##sfx(float *scores, const float *q, const float *W, int64_t r0, int64_t r1, int64_t D);   \
+    void e4j_dot_rows_i8_##sfx(float *scores, const float *q, int64_t G, const int8_t *W, int64_t r0, int64_t r1, \
+                               int64_t D);
 
 E4J_DECLARE_PRIMS(ref)
 E4J_DECLARE_PRIMS(avx2)
@@ -118,6 +120,9 @@ typedef struct e4j_prims {
     void (*relu_backward)(float *din, const float *dout, const float *out, int64_t n);
     /* scores[r - r0] = dot(q, W[r]) for r in [r0, r1) */
     void (*dot_rows)(float *scores, const float *q, const float *W, int64_t r0, int64_t r1, int64_t D);
+    /* scores[g * (r1 - r0) + (r - r0)] = dot(q[g], (float) W8[r]) for g < G (1..4 queries), r in [r0, r1); float
+     * sums, each (query, row) the same whatever G and the block */
+    void (*dot_rows_i8)(float *scores, const float *q, int64_t G, const int8_t *W, int64_t r0, int64_t r1, int64_t D);
 } e4j_prims;
 
 extern const e4j_prims e4j_prims_ref;
