@@ -37,8 +37,11 @@ JAVA=(java --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector
 # 2. sentences (quick: the corpus prefix that holds the collection and the held-out queries) and their vectors
 SENT="$DIR/sentences-$ROWS.txt"
 if [ "${REUSE:-0}" != 1 ] || [ ! -s "$SENT" ]; then
+  # head stops the pipeline early: the SIGPIPE of zcat/sed/awk is expected, so pipefail is off for it
+  set +o pipefail
   zcat "$DATA/corpus/gutenberg/gutenberg-en-20m.txt.gz" \
     | sed -E 's/([.!?]["'"'"')]*) +/\1\n/g' | awk 'NF >= 4' | head -n $((ROWS + 500)) > "$SENT"
+  set -o pipefail
 fi
 echo "search: $(wc -l < "$SENT") sentences in $SENT" >&2
 MODEL="$DIR/gutenberg-$ROWS.e4jv"
