@@ -46,7 +46,8 @@ fi
 echo "search: $(wc -l < "$SENT") sentences in $SENT" >&2
 MODEL="$DIR/gutenberg-$ROWS.e4jv"
 if [ "${REUSE:-0}" != 1 ] || [ ! -f "$MODEL" ]; then
-  java --enable-native-access=ALL-UNNAMED -jar "$JAR" train-vectors --input "$SENT" --output "$MODEL" --dim 100 \
+  # --output is a prefix: train-vectors writes <prefix>.e4jv (and .bin, metrics, curve)
+  java --enable-native-access=ALL-UNNAMED -jar "$JAR" train-vectors --input "$SENT" --output "${MODEL%.e4jv}" --dim 100 \
     --epochs "$EPOCHS" --min-count 5 --quiet >&2
 fi
 "${JAVA[@]}" org.embed4j.bench.SearchBench hnsw "$MODEL" "$SENT" "$ROWS" "$DIR"
