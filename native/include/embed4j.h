@@ -224,6 +224,16 @@ E4J_API e4j_status e4j_topk(int64_t *out_idx /* (Q,k) */, float *out_score /* (Q
                             const int64_t *exclude /* (Q,E) or NULL */, int64_t Q, int64_t V, int64_t D, int64_t k,
                             int64_t E);
 
+/* The candidate scan of exact search over int8 rows (per-row scale): for each query q the k rows with the highest
+ * approximate cosine score(q, v) = dot(q, W8[v]) * rscale[v] / ||q||, in descending order (ties: lower row first).
+ * rscale[v] = s_v / ||x_v|| for a row x_v stored as s_v * W8[v] (s_v its int8 scale), so the score differs from the
+ * float cosine by at most rscale[v] / 2 * ||q||_1 / ||q||: callers rescore the candidates in float. Rows with
+ * rscale 0 and every row of a zero query score -inf; k > V: remaining slots get index -1 and score -inf.
+ * All queries share one pass over W8: each thread scores a block of rows against its queries while it is in cache. */
+E4J_API int32_t e4j_topk_i8(int64_t *out_idx /* (Q,k) */, float *out_score /* (Q,k) */, const int8_t *W8 /* (V,D) */,
+                            const float *rscale /* (V) */, const float *queries /* (Q,D) */, int64_t Q, int64_t V,
+                            int64_t D, int64_t k);
+
 /* ---------------------------------------------------------------- word2vec */
 
 /* One Hogwild worker's pass over a chunk of token ids (already subsampled, -1 = sentence break).

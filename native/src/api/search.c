@@ -218,3 +218,118 @@ E4J_API e4j_status e4j_topk(int64_t *out_idx, float *out_score, const float *W, 
         e4j_parallel_for(Q, e4j_grain(V * (D + 1)), topk_range, &c);
     return E4J_OK;
 }
+
+/* ---------------------------------------------------------------- e4j_topk_i8
+ * Queries go in groups of I8_GROUP, scored together by dot_rows_i8 so that each int8 row is converted once per
+ * group. Work is split over query groups when there are at least as many groups as threads (each thread walks W
+ * once, in chunks of I8_CHUNK rows that stay in cache while all of its groups score them), else over row slices
+ * with per-slice heaps on the stack (k <= SPLIT_MAX_K) merged at the end, as topk_split does. Every row is
+ * offered to every heap, so a heap holds min(k, rows seen) entries and no count needs storing. Deterministic:
+ * a (query, row) score depends on neither the group, the chunk nor the thread. */
+#define I8_GROUP 4
+#define I8_CHUNK 2048
+
+typedef struct i8_ctx {
+    const e4j_prims *p;
+    int64_t *out_idx;
+    float *out_score;
+    const int8_t *W;
+    const float *rscale, *queries;
+    int64_t Q, V, D, k;
+} i8_ctx;
+
+/* Offers rows [r_begin, r_end) to the heaps of queries [q0, q0+G): query g's heap is (ri + g*ld, sc + g*ld)
+ * and holds min(k, seen) entries, seen = rows offered to it before r_begin. */
+static void scan_i8(const i8_ctx *c, int64_t q0, int64_t G, int64_t r_begin, int64_t r_end, int64_t *ri, float *sc,
+                    int64_t ld, int64_t seen) {
+    const int64_t D = c->D, k = c->k;
+    const float *q = c->queries + q0 * D;
+    float block[I8_GROUP * TOPK_BLOCK], qn[I8_GROUP];
+    for (int64_t g = 0; g < G; g++) qn[g] = sqrtf(c->p->dot(q + g * D, q + g * D, D));
+    for (int64_t r0 = r_begin; r0 < r_end; r0 += TOPK_BLOCK) {
+        int64_t r1 = r0 + TOPK_BLOCK < r_end ? r0 + TOPK_BLOCK : r_end, m = r1 - r0;
+        c->p->dot_rows_i8(block, q, G, c->W, r0, r1, D);
+        for (int64_t g = 0; g < G; g++) {
+            int64_t *gri = ri + g * ld;
+            float *gsc = sc + g * ld;
+            int64_t n = seen + (r0 - r_begin) < k ? seen + (r0 - r_begin) : k;
+            for (int64_t r = r0; r < r1; r++) {
+                float rs = c->rscale[r], s = block[g * m + (r - r0)];
+                s = (rs == 0.0f || qn[g] == 0.0f) ? -INFINITY : s * rs / qn[g];
+                if (s != s) s = -INFINITY;
+                offer(gri, gsc, k, &n, r, s);
+            }
+        }
+    }
+}
+
+static void i8_groups_range(void *vctx, int64_t g0, int64_t g1) {
+    const i8_ctx *c = (const i8_ctx *)vctx;
+    for (int64_t r0 = 0; r0 < c->V; r0 += I8_CHUNK) {
+        int64_t r1 = r0 + I8_CHUNK < c->V ? r0 + I8_CHUNK : c->V;
+        for (int64_t g = g0; g < g1; g++) {
+            int64_t q0 = g * I8_GROUP, G = c->Q - q0 < I8_GROUP ? c->Q - q0 : I8_GROUP;
+            scan_i8(c, q0, G, r0, r1, c->out_idx + q0 * c->k, c->out_score + q0 * c->k, c->k, r0);
+        }
+    }
+    for (int64_t qi = g0 * I8_GROUP; qi < g1 * I8_GROUP && qi < c->Q; qi++) {
+        int64_t n = c->V < c->k ? c->V : c->k;
+        finish_heap(c->out_idx + qi * c->k, c->out_score + qi * c->k, n, c->k);
+    }
+}
+
+typedef struct i8_split_ctx {
+    const i8_ctx *c;
+    int64_t q0, G, parts;
+    int64_t ri[SPLIT_PARTS][I8_GROUP * SPLIT_MAX_K];
+    float sc[SPLIT_PARTS][I8_GROUP * SPLIT_MAX_K];
+} i8_split_ctx;
+
+static void i8_split_range(void *vctx, int64_t p0, int64_t p1) {
+    i8_split_ctx *s = (i8_split_ctx *)vctx;
+    for (int64_t p = p0; p < p1; p++) {
+        int64_t V = s->c->V, r0 = V * p / s->parts, r1 = V * (p + 1) / s->parts;
+        scan_i8(s->c, s->q0, s->G, r0, r1, s->ri[p], s->sc[p], s->c->k, 0);
+    }
+}
+
+/* Few query groups, several threads: one group at a time, its rows split over parts, then merged. */
+static void topk_i8_split(const i8_ctx *c, int64_t parts) {
+    i8_split_ctx s;
+    s.c = c;
+    s.parts = parts;
+    for (int64_t q0 = 0; q0 < c->Q; q0 += I8_GROUP) {
+        s.q0 = q0;
+        s.G = c->Q - q0 < I8_GROUP ? c->Q - q0 : I8_GROUP;
+        e4j_parallel_for(parts, 1, i8_split_range, &s);
+        for (int64_t g = 0; g < s.G; g++) {
+            int64_t n = 0, *ri = c->out_idx + (q0 + g) * c->k;
+            float *sc = c->out_score + (q0 + g) * c->k;
+            for (int64_t p = 0; p < parts; p++) {
+                int64_t rows = c->V * (p + 1) / parts - c->V * p / parts, have = rows < c->k ? rows : c->k;
+                for (int64_t j = 0; j < have; j++)
+                    offer(ri, sc, c->k, &n, s.ri[p][g * c->k + j], s.sc[p][g * c->k + j]);
+            }
+            finish_heap(ri, sc, n, c->k);
+        }
+    }
+}
+
+E4J_API int32_t e4j_topk_i8(int64_t *out_idx, float *out_score, const int8_t *W8, const float *rscale,
+                            const float *queries, int64_t Q, int64_t V, int64_t D, int64_t k) {
+    if (Q < 0 || V < 0 || D < 0 || k < 0)
+        return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got Q=%lld V=%lld D=%lld k=%lld", (long long)Q,
+                        (long long)V, (long long)D, (long long)k);
+    if (Q == 0 || k == 0) return E4J_OK;
+    if (!out_idx || !out_score || !queries || (V > 0 && (!rscale || (D > 0 && !W8))))
+        return e4j_fail(E4J_ERR_INVALID_ARGUMENT,
+                        "topk_i8: out_idx, out_score, W8, rscale and queries must not be NULL");
+    i8_ctx c = {e4j_prims_get(), out_idx, out_score, W8, rscale, queries, Q, V, D, k};
+    int64_t groups = (Q + I8_GROUP - 1) / I8_GROUP;
+    int64_t parts = e4j_threads < SPLIT_PARTS ? e4j_threads : SPLIT_PARTS;
+    if (groups < parts && k <= SPLIT_MAX_K && V / parts >= TOPK_BLOCK && V * (D + 1) >= ((int64_t)1 << 16))
+        topk_i8_split(&c, parts);
+    else
+        e4j_parallel_for(groups, e4j_grain(V * (D + 1) * I8_GROUP), i8_groups_range, &c);
+    return E4J_OK;
+}

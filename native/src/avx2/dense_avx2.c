@@ -100,3 +100,63 @@ void e4j_dot_rows_avx2(float *scores, const float *q, const float *W, int64_t r0
         scores[r - r0] = s0;
     }
 }
+
+static inline __m256 load_i8x8(const int8_t *p) {
+    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)p)));
+}
+
+/* dot(q[g], W8[r]) with 8 FMA lanes, hsum, then the scalar tail: the same for every (query, row) pair in the
+ * 4-query x 2-row loop and in the one-query loop, so a score does not depend on G or on the block. Each row is
+ * converted to float once and multiplied by up to 4 queries held in L1. */
+static inline float tail_i8(float s, const float *q, const int8_t *w, int64_t D8, int64_t D) {
+    for (int64_t d = D8; d < D; d++) s += q[d] * (float)w[d];
+    return s;
+}
+
+void e4j_dot_rows_i8_avx2(float *scores, const float *q, int64_t G, const int8_t *W, int64_t r0, int64_t r1,
+                          int64_t D) {
+    const int64_t D8 = D & ~(int64_t)7, n = r1 - r0;
+    if (G == 4) {
+        const float *q0 = q, *q1 = q + D, *q2 = q + 2 * D, *q3 = q + 3 * D;
+        int64_t r = r0;
+        for (; r + 2 <= r1; r += 2) {
+            const int8_t *wa = W + r * D, *wb = wa + D;
+            _mm_prefetch((const char *)(wb + 4 * D), _MM_HINT_T0);
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            for (int64_t d = 0; d < D8; d += 8) {
+                __m256 xa = load_i8x8(wa + d), xb = load_i8x8(wb + d);
+                __m256 v0 = _mm256_loadu_ps(q0 + d), v1 = _mm256_loadu_ps(q1 + d);
+                a0 = _mm256_fmadd_ps(v0, xa, a0);
+                b0 = _mm256_fmadd_ps(v0, xb, b0);
+                a1 = _mm256_fmadd_ps(v1, xa, a1);
+                b1 = _mm256_fmadd_ps(v1, xb, b1);
+                __m256 v2 = _mm256_loadu_ps(q2 + d), v3 = _mm256_loadu_ps(q3 + d);
+                a2 = _mm256_fmadd_ps(v2, xa, a2);
+                b2 = _mm256_fmadd_ps(v2, xb, b2);
+                a3 = _mm256_fmadd_ps(v3, xa, a3);
+                b3 = _mm256_fmadd_ps(v3, xb, b3);
+            }
+            int64_t i = r - r0;
+            scores[i] = tail_i8(e4j_hsum256(a0), q0, wa, D8, D);
+            scores[n + i] = tail_i8(e4j_hsum256(a1), q1, wa, D8, D);
+            scores[2 * n + i] = tail_i8(e4j_hsum256(a2), q2, wa, D8, D);
+            scores[3 * n + i] = tail_i8(e4j_hsum256(a3), q3, wa, D8, D);
+            scores[i + 1] = tail_i8(e4j_hsum256(b0), q0, wb, D8, D);
+            scores[n + i + 1] = tail_i8(e4j_hsum256(b1), q1, wb, D8, D);
+            scores[2 * n + i + 1] = tail_i8(e4j_hsum256(b2), q2, wb, D8, D);
+            scores[3 * n + i + 1] = tail_i8(e4j_hsum256(b3), q3, wb, D8, D);
+        }
+        if (r < r1) /* the odd last row: one query at a time, the same sums */
+            for (int64_t g = 0; g < 4; g++) e4j_dot_rows_i8_avx2(scores + g * n + (r - r0), q + g * D, 1, W, r, r1, D);
+        return;
+    }
+    for (int64_t g = 0; g < G; g++) {
+        const float *qg = q + g * D;
+        for (int64_t r = r0; r < r1; r++) {
+            const int8_t *w = W + r * D;
+            __m256 a = _mm256_setzero_ps();
+            for (int64_t d = 0; d < D8; d += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(qg + d), load_i8x8(w + d), a);
+            scores[g * n + (r - r0)] = tail_i8(e4j_hsum256(a), qg, w, D8, D);
+        }
+    }
+}

@@ -31,3 +31,13 @@ void e4j_relu_backward_ref(float *din, const float *dout, const float *out, int6
 void e4j_dot_rows_ref(float *scores, const float *q, const float *W, int64_t r0, int64_t r1, int64_t D) {
     for (int64_t r = r0; r < r1; r++) scores[r - r0] = e4j_dot_ref(q, W + r * D, D);
 }
+
+void e4j_dot_rows_i8_ref(float *scores, const float *q, int64_t G, const int8_t *W, int64_t r0, int64_t r1, int64_t D) {
+    for (int64_t g = 0; g < G; g++)
+        for (int64_t r = r0; r < r1; r++) {
+            const int8_t *w = W + r * D;
+            float s = 0.0f;
+            for (int64_t d = 0; d < D; d++) s += q[g * D + d] * (float)w[d];
+            scores[g * (r1 - r0) + (r - r0)] = s;
+        }
+}

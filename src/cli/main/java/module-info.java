@@ -1,6 +1,7 @@
 /** The ./embed4j command line. */
 module org.embed4j.cli {
     requires org.embed4j;
+    requires org.embed4j.search;
     requires org.embed4j.serve;
     requires info.picocli;
     requires me.tongfei.progressbar;

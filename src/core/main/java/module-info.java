@@ -23,5 +23,6 @@ module org.embed4j {
     // file-format helpers (atomic writes, sections, safetensors, JSON) for embed4j's own modules only
     exports org.embed4j.io to
             org.embed4j.cli,
+            org.embed4j.search,
             org.embed4j.serve;
 }

@@ -161,6 +161,17 @@ public interface Backend extends AutoCloseable {
      */
     void topk(Tensor outIdx, Tensor outScore, Tensor weight, Tensor norms, Tensor queries, Tensor exclude);
 
+    /**
+     * The candidate scan of exact search over int8 rows (e4j_topk_i8): per query the k rows of highest approximate
+     * cosine {@code dot(q, weight[v]) * rowScale[v] / ||q||}, best first, ties to the lower row; rows with scale 0
+     * and every row of a zero query score -inf, empty slots get -1. outIdx (Q,k) I64, outScore (Q,k) F32, weight
+     * (V,D) I8, rowScale (V) F32, queries (Q,D) F32. Host backends implement it; a device backend throws
+     * {@link UnsupportedOperationException} (its float {@link #topk} serves the same search).
+     */
+    default void topkInt8(Tensor outIdx, Tensor outScore, Tensor weight, Tensor rowScale, Tensor queries) {
+        throw new UnsupportedOperationException(name() + " has no int8 top-k kernel; use topk on float rows");
+    }
+
     /** One Hogwild worker's word2vec pass over a chunk (host tensors on every backend). */
     Word2VecStats word2vecTrainChunk(Word2VecChunk chunk);
 

@@ -415,6 +415,27 @@ final class CheckedBackend implements Backend {
     }
 
     @Override
+    public void topkInt8(Tensor outIdx, Tensor outScore, Tensor weight, Tensor rowScale, Tensor queries) {
+        check.typed(weight, "weight", DType.I8);
+        if (weight.rank() != 2) {
+            throw new IllegalArgumentException("weight must be 2-D (rows, cols), got " + weight.describe());
+        }
+        check.matrix(queries, "queries");
+        long q = queries.size(0);
+        if (queries.size(1) != weight.size(1)) {
+            throw new IllegalArgumentException("queries have dimension " + queries.size(1) + ", expected D = "
+                    + weight.size(1) + " of weight " + weight.describe());
+        }
+        check.shape(check.f32(rowScale, "rowScale"), "rowScale", weight.size(0));
+        check.typed(outIdx, "outIdx", DType.I64);
+        if (outIdx.rank() != 2 || outIdx.size(0) != q) {
+            throw new IllegalArgumentException("outIdx must be (Q, k) with Q = " + q + ", got " + outIdx.describe());
+        }
+        check.shape(check.f32(outScore, "outScore"), "outScore", q, outIdx.size(1));
+        impl.topkInt8(outIdx, outScore, weight, rowScale, queries);
+    }
+
+    @Override
     public Word2VecStats word2vecTrainChunk(Word2VecChunk chunk) {
         Objects.requireNonNull(chunk, "chunk must not be null");
         Tensor wIn = check.hostTensor(chunk.wIn(), "wIn", DType.F32);

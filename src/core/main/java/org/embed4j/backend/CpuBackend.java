@@ -458,6 +458,20 @@ class CpuBackend extends JavaBackend {
 
     // ------------------------------------------------------------------ helpers
 
+    @Override
+    public void topkInt8(Tensor outIdx, Tensor outScore, Tensor weight, Tensor rowScale, Tensor queries) {
+        k.topkInt8(
+                outIdx.segment(),
+                outScore.segment(),
+                weight.segment(),
+                rowScale.segment(),
+                queries.segment(),
+                queries.size(0),
+                weight.size(0),
+                weight.size(1),
+                outIdx.size(1));
+    }
+
     private static MemorySegment seg(Tensor t) {
         return t == null ? MemorySegment.NULL : t.segment();
     }

@@ -449,6 +449,40 @@ public class JavaBackend implements Backend {
         }
     }
 
+    /**
+     * score = dot(q, W8[v]) · rowScale[v] / ||q|| in double (the kernels sum in float, so they agree to rounding);
+     * scale 0 or a zero query: -inf. Best first, ties to the lower row.
+     */
+    @Override
+    public void topkInt8(Tensor outIdx, Tensor outScore, Tensor weight, Tensor rowScale, Tensor queries) {
+        int q = Math.toIntExact(queries.size(0));
+        int d = Math.toIntExact(weight.size(1));
+        long v = weight.size(0);
+        int k = Math.toIntExact(outIdx.size(1));
+        MemorySegment w = weight.segment();
+        MemorySegment scale = rowScale.segment();
+        float[] query = new float[d];
+        long[] rows = new long[k];
+        float[] scores = new float[k];
+        for (int qi = 0; qi < q; qi++) {
+            Rows.read(queries.segment(), qi, query);
+            double qNorm = pNorm(query, 2f);
+            TopKSelector best = new TopKSelector(k);
+            for (long r = 0; r < v; r++) {
+                double dot = 0;
+                long base = r * d;
+                for (int c = 0; c < d; c++) {
+                    dot += (double) query[c] * w.get(ValueLayout.JAVA_BYTE, base + c);
+                }
+                float rs = scale.getAtIndex(F, r);
+                best.offer(r, rs == 0f || qNorm == 0 ? Float.NEGATIVE_INFINITY : (float) (dot * rs / qNorm));
+            }
+            best.drainInto(rows, scores);
+            MemorySegment.copy(rows, 0, outIdx.segment(), L, (long) qi * k * Long.BYTES, k);
+            MemorySegment.copy(scores, 0, outScore.segment(), F, (long) qi * k * Float.BYTES, k);
+        }
+    }
+
     @Override
     public Word2VecStats word2vecTrainChunk(Word2VecChunk chunk) {
         return Word2VecReference.trainChunk(chunk);

@@ -4,7 +4,9 @@ package org.embed4j.tensor;
 public enum DType {
     F32(4, "F32"),
     I32(4, "I32"),
-    I64(8, "I64");
+    I64(8, "I64"),
+    /** Signed bytes: the elements of int8-quantized rows. */
+    I8(1, "I8");
 
     private final int byteSize;
     private final String safetensorsName;
@@ -19,7 +21,7 @@ public enum DType {
         return byteSize;
     }
 
-    /** The dtype string safetensors headers use ("F32", "I32", "I64"). */
+    /** The dtype string safetensors headers use ("F32", "I32", "I64", "I8"). */
     public String safetensorsName() {
         return safetensorsName;
     }

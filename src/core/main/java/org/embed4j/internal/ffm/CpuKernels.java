@@ -46,6 +46,7 @@ public final class CpuKernels {
     private final Downcall softmaxXent;
     private final Downcall rowNorms;
     private final Downcall topk;
+    private final Downcall topkI8;
     private final Downcall w2vWorkspaceBytes;
     private final Downcall w2vTrainChunk;
 
@@ -195,6 +196,8 @@ public final class CpuKernels {
                 JAVA_LONG,
                 JAVA_LONG,
                 JAVA_LONG);
+        topkI8 = kernel(
+                "e4j_topk_i8", ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
         w2vWorkspaceBytes = lib.downcall(
                 "e4j_w2v_workspace_bytes",
                 FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT),
@@ -598,6 +601,25 @@ public final class CpuKernels {
             throw Downcall.rethrow(t);
         }
         lib.check(status, topk.name());
+    }
+
+    public void topkInt8(
+            MemorySegment outIdx,
+            MemorySegment outScore,
+            MemorySegment w8,
+            MemorySegment rowScale,
+            MemorySegment queries,
+            long q,
+            long v,
+            long d,
+            long k) {
+        int status;
+        try {
+            status = (int) topkI8.handle(q * v * d).invokeExact(outIdx, outScore, w8, rowScale, queries, q, v, d, k);
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+        lib.check(status, topkI8.name());
     }
 
     /** e4j_w2v_workspace_bytes(D, window, negative); a negative answer becomes an IllegalArgumentException. */

@@ -1,0 +1,278 @@
+package org.embed4j.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
+import org.embed4j.classify.ClassifierMetrics;
+import org.embed4j.classify.ClassifierOptions;
+import org.embed4j.classify.FastTextTrainer;
+import org.embed4j.classify.LabeledText;
+import org.embed4j.classify.Splits;
+import org.embed4j.cli.data.Datasets;
+import org.embed4j.search.HnswIndex;
+import org.embed4j.search.TextIndex;
+import org.embed4j.vectors.BatchedSearcher;
+import org.embed4j.vectors.ExactSearch;
+import org.embed4j.vectors.Hits;
+import org.embed4j.vectors.VectorsIO;
+import org.embed4j.vectors.WordVectors;
+
+/**
+ * The search suite's measurements, one subcommand each, printing RESULT lines (bench/suites/search.sh):
+ * <ul>
+ *   <li>{@code exact <vectors.e4jv> <seconds> <window-us>}: 8 closed-loop client threads for the given seconds each way:
+ *       anchor = one float top-k pass per query ({@link ExactSearch} float, one query a call), ours =
+ *       {@link BatchedSearcher} over the int8 scan; then the fraction of 1000 queries whose top-10 (ids in order)
+ *       equals the float search's;</li>
+ *   <li>{@code hnsw <vectors.e4jv> <sentences.txt> <rows> <dir>}: a text index over the first rows sentences, its HNSW
+ *       graph (build seconds, bytes), recall@10 against exact search for 500 held-out sentences and both q/s (one
+ *       thread);</li>
+ *   <li>{@code knn <vectors.e4jv> <classify-root> <set>...}: k-NN (k = 10, majority label, ties to the best-ranked)
+ *       through a text index of the training texts, against a fastText-style classifier on the same split.</li>
+ * </ul>
+ * Query vectors are rows of the collection plus Gaussian noise (so that they are near, but not on, stored rows).
+ */
+public final class SearchBench {
+    private SearchBench() {}
+
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "exact" -> exact(Path.of(args[1]), Double.parseDouble(args[2]), Long.parseLong(args[3]));
+            case "hnsw" -> hnsw(Path.of(args[1]), Path.of(args[2]), Integer.parseInt(args[3]), Path.of(args[4]));
+            case "knn" -> knn(Path.of(args[1]), Path.of(args[2]), Arrays.copyOfRange(args, 3, args.length));
+            default -> throw new IllegalArgumentException("unknown subcommand " + args[0]);
+        }
+    }
+
+    private static float[] queries(WordVectors v, int n, long seed) {
+        Random r = new Random(seed);
+        int d = v.dim();
+        float[] q = new float[n * d];
+        float[] row = new float[d];
+        for (int i = 0; i < n; i++) {
+            v.vector(r.nextInt(v.size()), row, 0);
+            double norm = 0;
+            for (float x : row) {
+                norm += x * x;
+            }
+            float sd = (float) (0.3 * Math.sqrt(norm / d));
+            for (int j = 0; j < d; j++) {
+                q[i * d + j] = row[j] + sd * (float) r.nextGaussian();
+            }
+        }
+        return q;
+    }
+
+    /** Queries answered per second by 8 threads calling {@code call} for {@code seconds}. */
+    private static double closedLoop(int threads, double seconds, float[] q, int d, QueryCall call) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        LongAdder done = new LongAdder();
+        int n = q.length / d;
+        try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+            List<Future<?>> fs = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int t = 0; t < threads; t++) {
+                int id = t;
+                fs.add(pool.submit(() -> {
+                    int i = id;
+                    while (!stop.get()) {
+                        call.run(Arrays.copyOfRange(q, (i % n) * d, (i % n) * d + d));
+                        done.increment();
+                        i += threads;
+                    }
+                    return null;
+                }));
+            }
+            Thread.sleep((long) (seconds * 1000));
+            stop.set(true);
+            for (Future<?> f : fs) {
+                f.get();
+            }
+            return done.sum() / ((System.nanoTime() - t0) / 1e9);
+        }
+    }
+
+    @FunctionalInterface
+    interface QueryCall {
+        void run(float[] q) throws Exception;
+    }
+
+    private static void exact(Path model, double seconds, long windowMicros) throws Exception {
+        WordVectors v = VectorsIO.read(model);
+        int d = v.dim();
+        ExactSearch flat = ExactSearch.of(v);
+        long t0 = System.nanoTime();
+        ExactSearch int8 = flat.withInt8();
+        System.err.printf("search: %s, quantized in %.2f s%n", int8, (System.nanoTime() - t0) / 1e9);
+        float[] q = queries(v, 4096, 1);
+        closedLoop(8, seconds / 4, q, d, x -> flat.search(x, 1, 10)); // warm-up
+        double anchor = closedLoop(8, seconds, q, d, x -> flat.search(x, 1, 10));
+        double ours;
+        long batches;
+        long answered;
+        try (BatchedSearcher b = new BatchedSearcher(int8, Duration.ofNanos(windowMicros * 1000), 64)) {
+            closedLoop(8, seconds / 4, q, d, x -> b.search(x, 10));
+            long b0 = b.batches();
+            long a0 = b.answered();
+            ours = closedLoop(8, seconds, q, d, x -> b.search(x, 10));
+            batches = b.batches() - b0;
+            answered = b.answered() - a0;
+        }
+        System.err.printf(
+                "search: exact c8 anchor %.0f q/s, batched int8 %.0f q/s, mean batch %.2f, window %d us, int8"
+                        + " fallbacks %d of %d queries%n",
+                anchor, ours, answered / (double) batches, windowMicros, int8.fallbacks(), int8.queries());
+        System.out.printf(
+                "RESULT search exact_qps_c8 ours=%.0f anchor=%.0f ratio=%.2f unit=q/s%n", ours, anchor, ours / anchor);
+        int n = 1000;
+        float[] aq = queries(v, n, 2);
+        Hits want = flat.search(aq, n, 10);
+        Hits got = int8.search(aq, n, 10);
+        int same = 0;
+        for (int j = 0; j < n; j++) {
+            same += Arrays.equals(want.rows(j), got.rows(j)) ? 1 : 0;
+        }
+        System.out.printf(
+                "RESULT search exact_agreement ours=%.4f anchor=1 ratio=%.4f unit=fraction%n",
+                same / (double) n, same / (double) n);
+    }
+
+    private static void hnsw(Path model, Path sentences, int rows, Path dir) throws Exception {
+        WordVectors v = VectorsIO.read(model);
+        List<String> lines;
+        try (var s = Files.lines(sentences)) {
+            lines = s.limit(rows + 500L).toList();
+        }
+        int n = Math.min(rows, lines.size() - 500);
+        List<TextIndex.Entry> entries = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            entries.add(new TextIndex.Entry(Integer.toString(i), lines.get(i), null));
+        }
+        long t0 = System.nanoTime();
+        TextIndex built = TextIndex.build(v, entries, TextIndex.Options.defaults());
+        Path file = dir.resolve("sentences.e4ji");
+        built.write(file);
+        double encodeSecs = (System.nanoTime() - t0) / 1e9;
+        t0 = System.nanoTime();
+        long bytes = built.buildGraph(HnswIndex.besideModel(file), HnswIndex.Options.defaults());
+        double buildSecs = (System.nanoTime() - t0) / 1e9;
+        System.err.printf(
+                "search: %d sentences encoded in %.1f s (%d bytes), HNSW built in %.1f s (%d bytes)%n",
+                n, encodeSecs, Files.size(file), buildSecs, bytes);
+        List<float[]> qs = new ArrayList<>();
+        for (String t : lines.subList(n, n + 500)) {
+            try {
+                qs.add(built.encode(t));
+            } catch (IllegalArgumentException e) {
+                // a held-out sentence with no known word is no query
+            }
+        }
+        try (HnswIndex graph = HnswIndex.open(HnswIndex.besideModel(file))) {
+            ExactSearch exact = built.exactSearch();
+            int d = v.dim();
+            List<Hits> truth = new ArrayList<>();
+            long e0 = System.nanoTime();
+            for (float[] q : qs) {
+                truth.add(exact.search(q, 1, 10));
+            }
+            double exactQps = qs.size() / ((System.nanoTime() - e0) / 1e9);
+            for (int ef : new int[] {40, 100, 200}) {
+                for (float[] q : qs) {
+                    graph.search(q, 10, ef); // warm the mapped pages and the JIT
+                }
+                long h0 = System.nanoTime();
+                int hit = 0;
+                int total = 0;
+                for (int i = 0; i < qs.size(); i++) {
+                    Hits h = graph.search(qs.get(i), 10, ef);
+                    Set<Integer> t = new HashSet<>();
+                    for (int r : truth.get(i).rows(0)) {
+                        t.add(r);
+                    }
+                    total += t.size();
+                    for (int r : h.rows(0)) {
+                        hit += t.contains(r) ? 1 : 0;
+                    }
+                }
+                double qps = qs.size() / ((System.nanoTime() - h0) / 1e9);
+                double recall = hit / (double) total;
+                System.err.printf(
+                        "search: hnsw ef=%d recall@10 %.4f, %.0f q/s; exact %.0f q/s%n", ef, recall, qps, exactQps);
+                if (ef == 100) {
+                    System.out.printf(
+                            "RESULT search hnsw_recall10 ours=%.4f anchor=0.95 ratio=%.4f unit=recall%n",
+                            recall, recall / 0.95);
+                    System.out.printf(
+                            "RESULT search hnsw_vs_exact_qps ours=%.0f anchor=%.0f ratio=%.2f unit=q/s%n",
+                            qps, exactQps, qps / exactQps);
+                    System.out.printf(
+                            "RESULT search hnsw_build_seconds ours=%.1f anchor=na ratio=na unit=s%n", buildSecs);
+                    System.out.printf(
+                            "RESULT search hnsw_index_bytes ours=%d anchor=%d ratio=%.2f unit=bytes%n",
+                            bytes, (long) n * d * 4, (long) n * d * 4 / (double) bytes);
+                }
+            }
+        }
+    }
+
+    private static void knn(Path model, Path classifyRoot, String[] sets) throws Exception {
+        WordVectors v = VectorsIO.read(model);
+        for (String set : sets) {
+            Splits.Fold fold = Datasets.load(set, classifyRoot).trainTest(42);
+            List<TextIndex.Entry> entries = new ArrayList<>();
+            for (LabeledText t : fold.train()) {
+                entries.add(new TextIndex.Entry(Integer.toString(entries.size()), t.text(), t.label()));
+            }
+            TextIndex index = TextIndex.build(v, entries, TextIndex.Options.defaults());
+            int correct = 0;
+            for (LabeledText t : fold.test()) {
+                List<TextIndex.Match> m;
+                try {
+                    m = index.search(t.text(), 10);
+                } catch (IllegalArgumentException e) {
+                    continue; // no known word: counted wrong
+                }
+                correct += majority(m).equals(t.label()) ? 1 : 0;
+            }
+            double ours = 100.0 * correct / fold.test().size();
+            var classifier = new FastTextTrainer(ClassifierOptions.DEFAULTS).train(fold.train());
+            double anchor =
+                    100 * ClassifierMetrics.evaluate(classifier, fold.test(), 1).accuracy();
+            System.err.printf(
+                    "search: %s k-NN %.2f%% vs fastText-style %.2f%% (%d train, %d test)%n",
+                    set, ours, anchor, fold.train().size(), fold.test().size());
+            System.out.printf(
+                    "RESULT search knn_accuracy_%s ours=%.2f anchor=%.2f ratio=%.4f unit=%%%n",
+                    set.replace('-', '_'), ours, anchor, ours / anchor);
+        }
+    }
+
+    /** The most frequent label of the matches; ties go to the label whose best match ranks first. */
+    static String majority(List<TextIndex.Match> matches) {
+        Map<String, Integer> votes = new HashMap<>();
+        for (TextIndex.Match m : matches) {
+            votes.merge(String.valueOf(m.label()), 1, Integer::sum);
+        }
+        String best = null;
+        for (TextIndex.Match m : matches) {
+            String l = String.valueOf(m.label());
+            if (best == null || votes.get(l) > votes.get(best)) {
+                best = l;
+            }
+        }
+        return best == null ? "" : best;
+    }
+}

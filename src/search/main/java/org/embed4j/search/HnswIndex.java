@@ -1,0 +1,284 @@
+package org.embed4j.search;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.stream.Stream;
+import org.apache.lucene.codecs.KnnVectorsFormat;
+import org.apache.lucene.codecs.lucene104.Lucene104Codec;
+import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.KnnFloatVectorField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.NoMergePolicy;
+import org.apache.lucene.index.VectorSimilarityFunction;
+import org.apache.lucene.search.AcceptDocs;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.MMapDirectory;
+import org.embed4j.vectors.Hits;
+
+/**
+ * An HNSW graph (Lucene's {@code Lucene99HnswVectorsFormat}) over the rows of a (V,D) matrix for approximate cosine
+ * search: rows are stored L2-normalized with the dot-product similarity, row v as Lucene document v of a single
+ * segment, so a hit's document id is its row. The index is a directory beside the model ({@link #besideModel}),
+ * written to a temporary sibling and renamed into place, and read through {@link MMapDirectory}: opening maps the
+ * files, it does not load them. Zero rows get no vector and are never returned, as in exact search.
+ *
+ * <p>{@link #search} explores the graph with a candidate list of {@code ef} entries (at least k) and returns the k
+ * best with their cosines; larger {@code ef} buys recall with time. An open index is thread-safe; close it once.
+ */
+public final class HnswIndex implements Closeable {
+    static final String FIELD = "v";
+    private static final String DIM = "embed4j.dim";
+    private static final String ROWS = "embed4j.rows";
+
+    /** Graph settings: {@code maxConn} neighbours per node (Lucene's M) and the build beam width. */
+    public record Options(int maxConn, int beamWidth) {
+        public Options {
+            if (maxConn < 2 || maxConn > Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN) {
+                throw new IllegalArgumentException(
+                        "maxConn must be in [2, " + Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN + "], got " + maxConn);
+            }
+            if (beamWidth < 1 || beamWidth > Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH) {
+                throw new IllegalArgumentException("beamWidth must be in [1, "
+                        + Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH + "], got " + beamWidth);
+            }
+        }
+
+        /** M = 16, beam width 100 (Lucene's defaults). */
+        public static Options defaults() {
+            return new Options(16, 100);
+        }
+    }
+
+    /** Where row r of the indexed matrix comes from: D floats written into {@code out}. */
+    @FunctionalInterface
+    public interface RowReader {
+        void row(int r, float[] out);
+    }
+
+    private final Directory dir;
+    private final DirectoryReader reader;
+    private final LeafReader leaf;
+    private final int dim;
+    private final int rows;
+
+    private HnswIndex(Directory dir, DirectoryReader reader, int dim, int rows) {
+        this.dir = dir;
+        this.reader = reader;
+        this.leaf = reader.leaves().isEmpty() ? null : reader.leaves().get(0).reader();
+        this.dim = dim;
+        this.rows = rows;
+    }
+
+    /** The index directory of a model file: {@code <model>.hnsw}. */
+    public static Path besideModel(Path model) {
+        return model.resolveSibling(model.getFileName() + ".hnsw");
+    }
+
+    /**
+     * Builds the graph over rows {@code 0 .. rows)} of {@code dim} floats and writes it to {@code target} (replacing
+     * an index there). Returns the bytes written.
+     */
+    public static long build(RowReader source, int rows, int dim, Path target, Options options) throws IOException {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(target, "target");
+        Objects.requireNonNull(options, "options");
+        if (rows < 0 || dim <= 0) {
+            throw new IllegalArgumentException("rows must be >= 0 and dim > 0, got " + rows + " x " + dim);
+        }
+        Path parent = target.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        Path tmp = Files.createTempDirectory(parent, target.getFileName() + ".tmp");
+        try {
+            IndexWriterConfig config = new IndexWriterConfig()
+                    .setCodec(codec(options))
+                    .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
+                    .setMergePolicy(NoMergePolicy.INSTANCE)
+                    // one segment, so that document ids are rows: flush only at commit (a 1M x 100 graph
+                    // needs ~0.7 GB; the per-thread hard limit is 1945 MB)
+                    .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
+                    .setRAMBufferSizeMB(1900)
+                    .setUseCompoundFile(false);
+            try (Directory d = new MMapDirectory(tmp);
+                    IndexWriter w = new IndexWriter(d, config)) {
+                float[] row = new float[dim];
+                for (int r = 0; r < rows; r++) {
+                    source.row(r, row);
+                    Document doc = new Document();
+                    if (normalize(row, "row " + r)) {
+                        doc.add(new KnnFloatVectorField(FIELD, row.clone(), VectorSimilarityFunction.DOT_PRODUCT));
+                    }
+                    w.addDocument(doc);
+                }
+                w.setLiveCommitData(Map.of(DIM, Integer.toString(dim), ROWS, Integer.toString(rows))
+                        .entrySet());
+                w.commit();
+            }
+            replace(tmp, target);
+        } finally {
+            deleteTree(tmp);
+        }
+        return size(target);
+    }
+
+    /** Opens (memory-maps) the index in {@code dir}. */
+    public static HnswIndex open(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            throw new IOException("no HNSW index at " + dir + " (build one with ./embed4j index)");
+        }
+        Directory d = new MMapDirectory(dir);
+        try {
+            DirectoryReader r = DirectoryReader.open(d);
+            Map<String, String> data = r.getIndexCommit().getUserData();
+            if (!data.containsKey(DIM) || !data.containsKey(ROWS) || r.leaves().size() > 1) {
+                r.close();
+                throw new IOException(dir + " is not an embed4j HNSW index (no row count, or several segments)");
+            }
+            return new HnswIndex(d, r, Integer.parseInt(data.get(DIM)), Integer.parseInt(data.get(ROWS)));
+        } catch (IOException | RuntimeException e) {
+            d.close();
+            throw e;
+        }
+    }
+
+    /** Rows indexed. */
+    public int size() {
+        return rows;
+    }
+
+    /** Vector dimension D. */
+    public int dim() {
+        return dim;
+    }
+
+    /** Bytes of the index files. */
+    public static long size(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile)
+                    .mapToLong(p -> {
+                        try {
+                            return Files.size(p);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    })
+                    .sum();
+        }
+    }
+
+    /**
+     * The k rows of (approximately) highest cosine with {@code query}, best first, exploring {@code ef} candidates
+     * (raised to k when smaller). A zero or non-finite query is an {@link IllegalArgumentException}.
+     */
+    public Hits search(float[] query, int k, int ef) {
+        Objects.requireNonNull(query, "query");
+        if (query.length != dim) {
+            throw new IllegalArgumentException("query has " + query.length + " floats, expected dim " + dim);
+        }
+        if (k < 0) {
+            throw new IllegalArgumentException("k must be >= 0, got " + k);
+        }
+        float[] q = query.clone();
+        if (!normalize(q, "query")) {
+            throw new IllegalArgumentException("query has a zero vector: no cosine neighbours");
+        }
+        if (k == 0 || leaf == null) {
+            return new Hits(k, new int[k], new float[k], new int[1]);
+        }
+        TopDocs top;
+        try {
+            top = leaf.searchNearestVectors(
+                    FIELD, q, Math.max(k, ef), AcceptDocs.fromLiveDocs(null, leaf.maxDoc()), Integer.MAX_VALUE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ScoreDoc[] docs = top.scoreDocs.clone();
+        java.util.Arrays.sort(
+                docs, Comparator.comparingDouble((ScoreDoc s) -> -s.score).thenComparingInt(s -> s.doc));
+        int n = Math.min(k, docs.length);
+        Hits out = new Hits(k, new int[k], new float[k], new int[] {n});
+        for (int i = 0; i < n; i++) {
+            out.rows()[i] = docs[i].doc;
+            out.scores()[i] = 2 * docs[i].score - 1; // Lucene's dot-product score is (1 + cos) / 2
+        }
+        return out;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            reader.close();
+        } finally {
+            dir.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "HnswIndex(" + rows + " rows, dim " + dim + ")";
+    }
+
+    private static Lucene104Codec codec(Options o) {
+        return new Lucene104Codec() {
+            @Override
+            public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
+                return new Lucene99HnswVectorsFormat(o.maxConn(), o.beamWidth());
+            }
+        };
+    }
+
+    /** Scales {@code v} to unit length; false (v untouched) when it is zero. Non-finite values are refused. */
+    static boolean normalize(float[] v, String what) {
+        double n2 = 0;
+        for (float x : v) {
+            n2 += (double) x * x;
+        }
+        if (!Double.isFinite(n2)) {
+            throw new IllegalArgumentException(what + " has a non-finite value");
+        }
+        if (n2 == 0) {
+            return false;
+        }
+        float inv = (float) (1 / Math.sqrt(n2));
+        for (int i = 0; i < v.length; i++) {
+            v[i] *= inv;
+        }
+        return true;
+    }
+
+    /** Moves the finished index into place: an old index at {@code target} is moved aside first, then deleted. */
+    private static void replace(Path tmp, Path target) throws IOException {
+        Path old = null;
+        if (Files.exists(target)) {
+            old = target.resolveSibling(target.getFileName() + ".old-" + System.nanoTime());
+            Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        if (old != null) {
+            deleteTree(old);
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(p)) {
+            for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(x);
+            }
+        }
+    }
+}
