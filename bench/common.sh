@@ -1,4 +1,5 @@
-# Sourced by bench suites: builds the benchmark module (Maven profile bench) and runs JMH.
+# Sourced by bench/run.sh and the suites: builds the benchmark module (Maven profile bench), runs JMH, reads its
+# CSV, and describes the machine (the MACHINE line).
 BENCH_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$BENCH_ROOT/ci/env.sh"
 BENCH_BUILD="$BENCH_ROOT/bench/target"
@@ -20,6 +21,45 @@ bench_cli_jar() {
   (cd "$BENCH_ROOT" && mvn -B -q -ntp -pl src/cli -am -Dno-docs -DskipTests package) >&2
   cp "$BENCH_ROOT"/src/cli/target/embed4j-cli-*-all.jar "$1/embed4j.jar"
   JAR="$1/embed4j.jar"
+}
+
+# bench_csv_rows <file>: the rows of a JMH CSV result file (header first), fields unquoted and separated by tabs, for
+# awk -F'\t'. JMH ends its CSV lines with CR LF; a plain awk -F, keeps the CR in the last field, so every suite reads
+# JMH's CSV through this.
+bench_csv_rows() {
+  python3 -c '
+import csv, sys
+for row in csv.reader(open(sys.argv[1], newline="")):
+    print("\t".join(field.strip() for field in row))' "$1"
+}
+
+# bench_machine_line: the MACHINE line (grammar in bench/check_output.py) with the text @LOAD@ where
+# load=<start>/<end> goes. bench/run.sh prints it for every suite, at the start (end load "pending") and at the end;
+# suites never print it themselves. The ISA comes from the CPUID flags the kernel reports in /proc/cpuinfo, never
+# from the model name.
+bench_machine_line() {
+  local cpu flags isa mem jdk java_home commit
+  [ -r /proc/cpuinfo ] || { echo "bench: the MACHINE line needs /proc/cpuinfo (Linux)" >&2; return 1; }
+  cpu=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo | head -1 | tr -cd ' -~' | tr -d '"' | tr -s ' ' \
+    | sed 's/ *$//')
+  flags=" $(sed -n 's/^flags[[:space:]]*: *//p' /proc/cpuinfo | head -1) "
+  isa=scalar
+  if [[ "$flags" == *" avx512f "* ]]; then isa=avx512
+  elif [[ "$flags" == *" avx2 "* && "$flags" == *" fma "* ]]; then isa=avx2; fi
+  mem=$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)
+  java_home="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")"
+  jdk=$(sed -n 's/^JAVA_RUNTIME_VERSION="\(.*\)"$/\1/p' "$java_home/release" 2>/dev/null)
+  [ -n "$jdk" ] || jdk=$(java -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p')
+  commit=$(git -C "$BENCH_ROOT" rev-parse --short=7 HEAD 2>/dev/null || echo na)
+  if [ "$commit" != na ] && [ -n "$(git -C "$BENCH_ROOT" status --porcelain --untracked-files=no)" ]; then
+    commit="$commit-dirty"
+  fi
+  echo "MACHINE cpu=\"${cpu:-unknown}\" isa=$isa cores=$(nproc) mem=$mem load=@LOAD@ jdk=${jdk:-unknown} commit=$commit"
+}
+
+# bench_load: the 1-minute load average now.
+bench_load() {
+  cut -d' ' -f1 /proc/loadavg
 }
 
 # bench_jmh <regex> [jmh args...]: runs JMH benchmarks matching regex; machine-readable results in $BENCH_BUILD/jmh-*.json

@@ -13,6 +13,8 @@ if command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ] || [ -x /u
   echo "ci/test.sh: nvcc found, building the CUDA library too (GPU tests skip without a device)"
 fi
 
+# The grammar of the benchmark records: recorded outputs of every suite pass, malformed ones fail.
+python3 bench/check_output.py --fixtures bench/fixtures
 mvn -B -ntp "${PROFILE[@]}" clean verify
 # C-level conformance of the scalar reference and AVX2 kernels, built by the Maven run above.
 (cd src/core/target/native && ctest --output-on-failure)

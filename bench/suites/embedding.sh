@@ -10,21 +10,24 @@
 # Prints: RESULT embedding <case> ours=<GB/s> anchor=<GB/s> ratio=<ours/anchor> unit=GB/s
 #   <case> = gather|bag_mean|backward_sgd (anchor libtorch), <case>_vs_java (anchor Java backend),
 #   <case>_vs_copy (anchor: the copy roof; ratio = fraction of the machine's bandwidth reached).
-# If libtorch does not load, the libtorch lines are missing and a note says so; the _vs_java lines remain.
+# If libtorch does not load, each libtorch line is a NOTE <case> n/a line instead; the _vs_java lines remain.
+# A missing result of ours fails the suite.
 set -euo pipefail
 source "$(dirname "$0")/../common.sh"
 
 bench_jmh_times "${1:-}"
 bench_jmh_csv embedding 'org\.embed4j\.bench\.(EmbeddingBenchmark|CopyBenchmark)\.'
-awk -F, '
+# columns: Benchmark, Mode, Threads, Samples, Score, Score Error (99.9%), Unit (score in us/op)
+bench_csv_rows "$BENCH_CSV" | awk -F'\t' '
+  # three significant digits at least, so that a slow anchor (0.0213 GB/s) keeps its precision
+  function fig(x) { return x >= 10 ? sprintf("%.1f", x) : sprintf("%.3g", x) }
   NR > 1 {
-    gsub(/"/, "")
     n = split($1, parts, "."); us[parts[n]] = $5
   }
   function gbs(bytes, name) { return (name in us) ? bytes / (us[name] * 1e3) : -1 }
   function line(c, o, a) {
     if (o < 0 || a < 0) return
-    printf "RESULT embedding %s ours=%.2f anchor=%.2f ratio=%.3f unit=GB/s\n", c, o, a, o / a
+    printf "RESULT embedding %s ours=%s anchor=%s ratio=%.3f unit=GB/s\n", c, fig(o), fig(a), o / a
   }
   END {
     N = 100000; D = 128; B = 5000; U = 95163
@@ -37,10 +40,12 @@ awk -F, '
     for (i = 1; i <= 3; i++) {
       c = cases[i]
       ours = gbs(bytes[c], c "_ours")
-      if (ours < 0) { printf "embedding: no result for %s_ours\n", c > "/dev/stderr"; continue }
+      if (ours < 0) { printf "embedding: no result for %s_ours\n", c > "/dev/stderr"; failed = 1; continue }
       if ((c "_torch") in us) line(label[c], ours, gbs(bytes[c], c "_torch"))
-      else printf "embedding: libtorch gave no %s result; anchor for %s is the Java backend only\n", c, label[c] > "/dev/stderr"
+      else printf "NOTE embedding %s n/a: libtorch gave no result (see the log); %s_vs_java has the Java backend" \
+        " as anchor\n", label[c], label[c]
       line(label[c] "_vs_java", ours, gbs(bytes[c], c "_java"))
       line(label[c] "_vs_copy", ours, roof)
     }
-  }' "$BENCH_CSV"
+    exit failed
+  }'

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # bench/suites/predict.sh [--quick]: in-process serving latency (PredictBenchmark, JMH SampleTime, one thread):
 # TextClassifier.predict(text, 1) for a 20-word text on a fastText-shaped classifier (dim 100, bigrams, 2M buckets)
-# and TextEmbedder.embed of the same text on 100k×100 vectors. The anchor is the issue's budget, 50 µs at p99
-# (there is no other implementation in the JVM to race); ratio = anchor/ours, so > 1 means within budget.
+# and TextEmbedder.embed of the same text on 100k×100 vectors. No other implementation runs in the same JVM, so
+# there is no anchor (anchor=na); the budget, p99 <= 50 us, is a target and lives in docs/benchmarks.md.
 #   --quick: 1 warm-up + 2 measured iterations of 1 s instead of 2×2 s + 3×3 s.
-# Prints: RESULT predict <case> ours=<µs> anchor=50 ratio=<anchor/ours> unit=us
+# Prints: RESULT predict <case> ours=<us> anchor=na ratio=na unit=us
 #   <case> = predict-p50|predict-p99|embed-p50|embed-p99
 set -euo pipefail
 source "$(dirname "$0")/../common.sh"
@@ -24,11 +24,10 @@ if [ ! -s "$json" ]; then
 fi
 python3 - "$json" <<'PY'
 import json, sys
-anchor = 50.0
 for run in json.load(open(sys.argv[1])):
     case = run["benchmark"].rsplit(".", 1)[1]
     pct = run["primaryMetric"]["scorePercentiles"]
     for name, key in (("p50", "50.0"), ("p99", "99.0")):
         ours = pct[key]
-        print(f"RESULT predict {case}-{name} ours={ours:.2f} anchor={anchor:.0f} ratio={anchor / ours:.2f} unit=us")
+        print(f"RESULT predict {case}-{name} ours={ours:.2f} anchor=na ratio=na unit=us")
 PY

@@ -27,10 +27,9 @@ cleanup() {
 }
 trap cleanup EXIT # also when JMH fails: the 2.5 GB of test files must not stay behind
 bench_jmh_csv vectors-open 'org\.embed4j\.bench\.VectorsOpenBenchmark\.' -jvmArgsAppend "-Dvectors.dir=$DIR"
-# CSV: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit" (score in ms/op)
-awk -F, '
+# columns: Benchmark, Mode, Threads, Samples, Score, Score Error (99.9%), Unit (score in ms/op)
+bench_csv_rows "$BENCH_CSV" | awk -F'\t' '
   NR > 1 {
-    gsub(/"/, "")
     n = split($1, parts, "."); split(parts[n], p, "_")
     ms[p[1], p[2]] = $5; if (!(p[1] in seen)) { seen[p[1]] = 1; order[++count] = p[1] }
   }
@@ -39,4 +38,4 @@ awk -F, '
       c = order[i]; o = ms[c, "ours"]; a = ms[c, "anchor"]
       printf "RESULT vectors-open %s ours=%.1f anchor=%.1f ratio=%.2f unit=ms\n", c, o, a, a / o
     }
-  }' "$BENCH_CSV"
+  }'

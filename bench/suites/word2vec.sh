@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
 # bench/suites/word2vec.sh [--quick]: embed4j train-vectors side by side with word2vec C (npm word2vec@1.1.5,
 # the original C source + makefile) and fastText (npm fasttext@1.0.0, C++ source with its CLI main.cc), same
-# corpus, same settings, same thread count, one run each. The anchors are fetched with `npm pack` and built in a
-# temp dir (never committed).
+# corpus, same settings, same thread count. The anchors are fetched with `npm pack` and built in a temp dir (never
+# committed).
 # Corpus: ../shared/data/corpus/gutenberg/gutenberg-en-20m.txt.gz, normalised once (lowercase, every run of
 # characters other than a-z0-9 -> one space, empty lines dropped), cut to the first N tokens.
 #   --quick: N = 5M, 1 epoch, 2 threads, skip-gram.   full: N = 10M, 5 epochs, 2 threads, skip-gram and CBOW.
 # min-count 5, dim 100, window 5, negative 5, sample 1e-4, default learning rates (0.025 SG / 0.05 CBOW).
+# Seeds: one run of every tool per seed in $W2V_SEEDS (spaces or commas; default "1 2 3", --quick "1"). Neither
+# word2vec C nor fastText 1.0.0 takes a seed, so the seed shuffles the corpus lines (paragraphs; no tool's window
+# crosses a line) and every tool trains on that order; ours also gets --seed. Each seed is a whole run of the three
+# tools, so the full mode's time grows with the number of seeds (word2vec C is the slowest of the three).
 # Metrics: words/s = corpus tokens x epochs / wall seconds of the whole run (vocabulary pass included, the same
 # formula for every tool: word2vec's own Words/thread/sec divides by CPU time, not wall time), words per CPU second
 # (user + sys; robust on a shared machine), wall time and peak RSS (/usr/bin/time -v), WordSim-353
 # Spearman and Google analogy accuracy restricted to the 30k most frequent words (all models scored by the same
-# evaluator: embed4j evaluate).
-# Prints: RESULT word2vec <case> ours=<v> anchor=<v> ratio=<bigger is better> unit=<u>
+# evaluator: embed4j evaluate). Every figure is the mean over the seeds; with 2 or more seeds ours_std and
+# anchor_std give the sample standard deviation.
+# Quality (WordSim-353, analogies) is a NOTE ... n/a line, not a RESULT, in the quick mode (1 epoch on 5M tokens
+# leaves both scores near noise, and the quick mode does not evaluate) and with a single seed (no spread to judge a
+# difference by).
+# Prints: RESULT word2vec <case> ours=<mean> anchor=<mean> ratio=<bigger is better> unit=<u> seeds=<n>
+#         [ours_std=<s> anchor_std=<s>]   (grammar: bench/check_output.py)
+#   <case> = [fasttext_]<sg|cbow>_<words_per_sec|words_per_cpu_sec|wall_time|peak_rss|ws353_spearman|google30k_accuracy>
+#   (anchor word2vec C; fasttext_: anchor fastText without subwords)
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -28,7 +39,10 @@ for f in "$SRC" "$WS" "$QW"; do
   [ -f "$f" ] || { echo "word2vec bench: missing $f (set EMBED4J_SHARED_DATA)" >&2; exit 1; }
 done
 THREADS=2
-if [ $QUICK = 1 ]; then TOKENS=5000000; EPOCHS=1; MODELS="sg"; else TOKENS=10000000; EPOCHS=5; MODELS="sg cbow"; fi
+if [ $QUICK = 1 ]; then TOKENS=5000000; EPOCHS=1; MODELS="sg"; SEEDS="1"; else
+  TOKENS=10000000; EPOCHS=5; MODELS="sg cbow"; SEEDS="1 2 3"; fi
+SEEDS="$(echo "${W2V_SEEDS:-$SEEDS}" | tr ',' ' ')"
+NSEEDS=$(echo $SEEDS | wc -w)
 
 WORK="$(mktemp -d /tmp/embed4j-w2v-bench.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
@@ -69,7 +83,17 @@ set -o pipefail
 NTOK=$(wc -w < "$CORPUS")
 log "corpus: $NTOK tokens, $(wc -l < "$CORPUS") lines"
 
-# timed <name> <cmd...>: runs under /usr/bin/time -v; sets WALL (s) and RSS (MiB); output in $WORK/<name>.out
+# shuffled <seed>: the corpus with its lines in the order the seed gives (the same file for every tool)
+shuffled() {
+  python3 -c 'import random, sys
+lines = open(sys.argv[1]).readlines()
+random.Random(int(sys.argv[2])).shuffle(lines)
+open(sys.argv[3], "w").writelines(lines)' "$CORPUS" "$1" "$WORK/corpus-$1.txt"
+  echo "$WORK/corpus-$1.txt"
+}
+
+# timed <name> <cmd...>: runs under /usr/bin/time -v; sets WALL (s), CPU (s), WPS, WPC and RSS (MiB); output in
+# $WORK/<name>.out
 timed() {
   local name="$1"; shift
   /usr/bin/time -v "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || { tail -20 "$WORK/$name.err" >&2; return 1; }
@@ -80,58 +104,100 @@ timed() {
   RSS=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$WORK/$name.err")
 }
 
-# score <vectors>: sets WS353 and G30K with embed4j evaluate (the same evaluator for every model)
+# score <vectors>: sets WS353 and G30K with embed4j evaluate (the same evaluator for every model); the quick mode
+# does not evaluate (its quality lines are NOTE lines)
 score() {
   local out
+  WS353=na; G30K=na
+  [ $QUICK = 0 ] || return 0
   out="$(ours evaluate "$1" --similarity "$WS" --analogy "$QW" --restrict 30000)"
   WS353=$(echo "$out" | sed -n 's/.*spearman \([-0-9.]*\).*/\1/p' | head -1)
   G30K=$(echo "$out" | sed -n 's/.*total \([0-9.]*\)%.*/\1/p' | head -1)
 }
 
-result() { # case ours anchor unit higher|lower
-  awk -v c="$1" -v o="$2" -v a="$3" -v u="$4" -v dir="$5" 'BEGIN {
-    r = (dir == "higher") ? (a != 0 ? o / a : 0) : (o != 0 ? a / o : 0)
-    printf "RESULT word2vec %s ours=%s anchor=%s ratio=%.3f unit=%s\n", c, o, a, r, u }'
+# record <case> <unit> <higher|lower> <printf format> <quality|speed> <ours> <anchor>: one seed's pair of figures
+declare -a CASES
+declare -A META
+mkdir -p "$WORK/figures"
+record() {
+  [ -n "${META[$1]+x}" ] || { CASES+=("$1"); META[$1]="$2 $3 $4 $5"; }
+  echo "$6 $7" >> "$WORK/figures/$1"
 }
 
-declare -a LINES
-for m in $MODELS; do
-  cbow=0; [ "$m" = cbow ] && cbow=1
-  log "$m: embed4j"
-  timed ours-$m java --enable-native-access=ALL-UNNAMED -Xmx2g -jar "$JAR" train-vectors --input "$CORPUS" \
-    --output "$WORK/ours-$m" --model $m --dim 100 --window 5 --negative 5 --sample 1e-4 --min-count 5 \
-    --epochs $EPOCHS --threads $THREADS --quiet
-  O_WALL=$WALL; O_RSS=$RSS; O_WPS=$WPS; O_WPC=$WPC
-  log "$m: embed4j: $(grep '^trained' "$WORK/ours-$m.out")"
-  score "$WORK/ours-$m.bin"; O_WS=$WS353; O_G=$G30K
+# record_pair <prefix> <model>: the six figures of ours against the anchor whose figures are in A_*
+record_pair() {
+  record "$1$2_words_per_sec" words/s higher %.0f speed "$O_WPS" "$A_WPS"
+  record "$1$2_words_per_cpu_sec" words/cpu-s higher %.0f speed "$O_WPC" "$A_WPC"
+  record "$1$2_wall_time" s lower %.2f speed "$O_WALL" "$A_WALL"
+  record "$1$2_peak_rss" MiB lower %.0f speed "$O_RSS" "$A_RSS"
+  record "$1$2_ws353_spearman" spearman higher %.4f quality "$O_WS" "$A_WS"
+  record "$1$2_google30k_accuracy" % higher %.2f quality "$O_G" "$A_G"
+}
 
-  log "$m: word2vec C"
-  timed w2v-$m "$W2V" -train "$CORPUS" -output "$WORK/w2v-$m.bin" -binary 1 -cbow $cbow -size 100 -window 5 \
-    -negative 5 -hs 0 -sample 1e-4 -threads $THREADS -iter $EPOCHS -min-count 5
-  A_WALL=$WALL; A_RSS=$RSS; A_WPS=$WPS; A_WPC=$WPC
-  score "$WORK/w2v-$m.bin"; A_WS=$WS353; A_G=$G30K
-
-  LINES+=("$(result ${m}_words_per_sec "$O_WPS" "$A_WPS" words/s higher)")
-  LINES+=("$(result ${m}_words_per_cpu_sec "$O_WPC" "$A_WPC" words/cpu-s higher)")
-  LINES+=("$(result ${m}_wall_time "$O_WALL" "$A_WALL" s lower)")
-  LINES+=("$(result ${m}_peak_rss "$O_RSS" "$A_RSS" MiB lower)")
-  LINES+=("$(result ${m}_ws353_spearman "$O_WS" "$A_WS" spearman higher)")
-  LINES+=("$(result ${m}_google30k_accuracy "$O_G" "$A_G" % higher)")
-
-  if [ -x "$WORK/fasttext" ]; then
-    log "$m: fastText (no subwords: -maxn 0)"
-    ftm=skipgram; lr=0.025; [ "$m" = cbow ] && { ftm=cbow; lr=0.05; }
-    timed ft-$m "$WORK/fasttext" $ftm -input "$CORPUS" -output "$WORK/ft-$m" -dim 100 -ws 5 -neg 5 -t 1e-4 \
-      -minCount 5 -epoch $EPOCHS -thread $THREADS -lr $lr -maxn 0 -verbose 2
-    F_WALL=$WALL; F_RSS=$RSS; F_WPS=$WPS; F_WPC=$WPC
-    score "$WORK/ft-$m.vec"; F_WS=$WS353; F_G=$G30K
-    LINES+=("$(result fasttext_${m}_words_per_sec "$O_WPS" "$F_WPS" words/s higher)")
-    LINES+=("$(result fasttext_${m}_words_per_cpu_sec "$O_WPC" "$F_WPC" words/cpu-s higher)")
-    LINES+=("$(result fasttext_${m}_wall_time "$O_WALL" "$F_WALL" s lower)")
-    LINES+=("$(result fasttext_${m}_peak_rss "$O_RSS" "$F_RSS" MiB lower)")
-    LINES+=("$(result fasttext_${m}_ws353_spearman "$O_WS" "$F_WS" spearman higher)")
-    LINES+=("$(result fasttext_${m}_google30k_accuracy "$O_G" "$F_G" % higher)")
+# summary <case>: the RESULT line of a case (means over the seeds, std with 2 or more), or its NOTE line
+summary() {
+  local c="$1" unit dir fmt kind
+  read -r unit dir fmt kind <<< "${META[$c]}"
+  if [ "$kind" = quality ] && [ $QUICK = 1 ]; then
+    echo "NOTE word2vec $c n/a: 1 epoch on 5M tokens leaves WordSim-353 and the analogies near noise; the full mode" \
+      "(10M tokens, 5 epochs) prints the mean and std over W2V_SEEDS"
+    return
   fi
+  if [ "$kind" = quality ] && [ "$NSEEDS" -lt 2 ]; then
+    echo "NOTE word2vec $c n/a: one seed gives no spread to judge a difference by; set W2V_SEEDS to 2 or more seeds"
+    return
+  fi
+  awk -v c="$c" -v u="$unit" -v dir="$dir" -v fmt="$fmt" '
+    { o[NR] = $1; a[NR] = $2; so += $1; sa += $2 }
+    END {
+      n = NR; mo = so / n; ma = sa / n
+      for (i = 1; i <= n; i++) { qo += (o[i] - mo) ^ 2; qa += (a[i] - ma) ^ 2 }
+      O = sprintf(fmt, mo); A = sprintf(fmt, ma)
+      den = (dir == "higher") ? A + 0 : O + 0
+      if (den == 0) { printf "NOTE word2vec %s n/a: a mean of 0 (ours %s, anchor %s) gives no ratio\n", c, O, A; exit }
+      r = (dir == "higher") ? O / A : A / O
+      std = n > 1 ? sprintf(" ours_std=" fmt " anchor_std=" fmt, sqrt(qo / (n - 1)), sqrt(qa / (n - 1))) : ""
+      printf "RESULT word2vec %s ours=%s anchor=%s ratio=%.3f unit=%s seeds=%d%s\n", c, O, A, r, u, n, std
+    }' "$WORK/figures/$c"
+}
+
+for seed in $SEEDS; do
+  SEEDED="$(shuffled "$seed")"
+  for m in $MODELS; do
+    cbow=0; [ "$m" = cbow ] && cbow=1
+    log "seed $seed, $m: embed4j"
+    timed ours-$m java --enable-native-access=ALL-UNNAMED -Xmx2g -jar "$JAR" train-vectors --input "$SEEDED" \
+      --output "$WORK/ours-$m" --model $m --dim 100 --window 5 --negative 5 --sample 1e-4 --min-count 5 \
+      --epochs $EPOCHS --threads $THREADS --seed "$seed" --quiet
+    O_WALL=$WALL; O_RSS=$RSS; O_WPS=$WPS; O_WPC=$WPC
+    log "seed $seed, $m: embed4j: $(grep '^trained' "$WORK/ours-$m.out")"
+    score "$WORK/ours-$m.bin"; O_WS=$WS353; O_G=$G30K
+
+    log "seed $seed, $m: word2vec C"
+    timed w2v-$m "$W2V" -train "$SEEDED" -output "$WORK/w2v-$m.bin" -binary 1 -cbow $cbow -size 100 -window 5 \
+      -negative 5 -hs 0 -sample 1e-4 -threads $THREADS -iter $EPOCHS -min-count 5
+    A_WALL=$WALL; A_RSS=$RSS; A_WPS=$WPS; A_WPC=$WPC
+    score "$WORK/w2v-$m.bin"; A_WS=$WS353; A_G=$G30K
+    log "seed $seed, $m: words/s ours $O_WPS, word2vec C $A_WPS; WS353 ours $O_WS, word2vec C $A_WS;" \
+      "Google-30k ours $O_G %, word2vec C $A_G %"
+    record_pair "" "$m"
+
+    if [ -x "$WORK/fasttext" ]; then
+      log "seed $seed, $m: fastText (no subwords: -maxn 0)"
+      ftm=skipgram; lr=0.025; [ "$m" = cbow ] && { ftm=cbow; lr=0.05; }
+      timed ft-$m "$WORK/fasttext" $ftm -input "$SEEDED" -output "$WORK/ft-$m" -dim 100 -ws 5 -neg 5 -t 1e-4 \
+        -minCount 5 -epoch $EPOCHS -thread $THREADS -lr $lr -maxn 0 -verbose 2
+      A_WALL=$WALL; A_RSS=$RSS; A_WPS=$WPS; A_WPC=$WPC
+      score "$WORK/ft-$m.vec"; A_WS=$WS353; A_G=$G30K
+      log "seed $seed, $m: words/s fastText $A_WPS; WS353 fastText $A_WS; Google-30k fastText $A_G %"
+      record_pair fasttext_ "$m"
+    fi
+    rm -f "$WORK"/ours-$m.* "$WORK"/w2v-$m.* "$WORK"/ft-$m.*
+  done
+  rm -f "$SEEDED"
 done
-log "settings: $TOKENS tokens, $EPOCHS epoch(s), $THREADS threads, models: $MODELS"
-printf '%s\n' "${LINES[@]}"
+log "settings: $TOKENS tokens, $EPOCHS epoch(s), $THREADS threads, models: $MODELS, seeds: $SEEDS"
+for c in "${CASES[@]}"; do summary "$c"; done
+if [ ! -x "$WORK/fasttext" ]; then
+  for m in $MODELS; do echo "NOTE word2vec fasttext_$m n/a: fastText 1.0.0 did not build here (see the log)"; done
+fi

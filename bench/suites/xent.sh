@@ -10,10 +10,11 @@ source "$(dirname "$0")/../common.sh"
 
 bench_jmh_times "${1:-}"
 bench_jmh_csv xent 'org\.embed4j\.bench\.(XentBenchmark|CopyBenchmark)\.'
-# CSV: "Benchmark","Mode","Threads","Samples","Score","Score Error (99.9%)","Unit","Param: shape" (score in us/op)
-awk -F, '
+# columns: Benchmark, Mode, Threads, Samples, Score, Score Error (99.9%), Unit, Param: shape (score in us/op)
+bench_csv_rows "$BENCH_CSV" | awk -F'\t' '
+  # three significant digits at least, so that a slow anchor (0.0213 GB/s) keeps its precision
+  function fig(x) { return x >= 10 ? sprintf("%.1f", x) : sprintf("%.3g", x) }
   NR > 1 {
-    gsub(/"/, "")
     n = split($1, parts, "."); method = parts[n]; shape = (NF >= 8) ? $8 : ""
     if (method == "copy") { copy_us = $5; next }
     us[shape, method] = $5
@@ -24,12 +25,13 @@ awk -F, '
     for (i = 1; i <= count; i++) {
       s = order[i]; split(s, p, "_"); b = substr(p[1], 2) + 0; k = substr(p[2], 2) + 0
       bytes = 2.0 * b * k * 4
-      if (!((s, "ours") in us)) { printf "xent: no result for %s ours\n", s > "/dev/stderr"; continue }
+      if (!((s, "ours") in us)) { printf "xent: no result for %s ours\n", s > "/dev/stderr"; failed = 1; continue }
       o = bytes / (us[s, "ours"] * 1e3)
       if ((s, "anchor") in us) {
         a = bytes / (us[s, "anchor"] * 1e3)
-        printf "RESULT xent %s ours=%.2f anchor=%.2f ratio=%.3f unit=GB/s\n", s, o, a, o / a
+        printf "RESULT xent %s ours=%s anchor=%s ratio=%.3f unit=GB/s\n", s, fig(o), fig(a), o / a
       }
-      if (roof > 0) printf "RESULT xent %s_vs_copy ours=%.2f anchor=%.2f ratio=%.3f unit=GB/s\n", s, o, roof, o / roof
+      if (roof > 0) printf "RESULT xent %s_vs_copy ours=%s anchor=%s ratio=%.3f unit=GB/s\n", s, fig(o), fig(roof), o / roof
     }
-  }' "$BENCH_CSV"
+    exit failed
+  }'
