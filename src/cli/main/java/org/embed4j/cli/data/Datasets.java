@@ -20,7 +20,7 @@ import org.embed4j.classify.LabeledText;
  * Loaders for the labelled sets in shared/data/classify (formats in its README), by name:
  * mr, sst2, sst5, trec, trec-fine, subj, mpqa, imdb, 20ng, sms, spamassassin, pros-cons, ag-news,
  * movie-reviews. Official splits are kept (SST's dev set is not part of train or test); the others come
- * as one list in {@code train} for {@link Splits}. Text is decoded as UTF-8, malformed bytes replaced.
+ * as one list in {@code train} for {@link org.embed4j.classify.Splits}. Text is decoded as UTF-8, malformed bytes replaced.
  */
 public final class Datasets {
     /** Every name {@link #load} accepts. */
