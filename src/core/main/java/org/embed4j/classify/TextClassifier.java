@@ -99,6 +99,7 @@ public final class TextClassifier implements Classifier {
 
     /** The hyper-parameters the model was trained with. */
     public ClassifierOptions options() {
+        scope.checkOpen();
         return options;
     }
 

@@ -157,19 +157,23 @@ public final class QuantizedVectors implements AutoCloseable {
     // ------------------------------------------------------------------ lookup
 
     public int size() {
+        scope.checkOpen();
         return words.size();
     }
 
     public int dim() {
+        scope.checkOpen();
         return dim;
     }
 
     public Precision precision() {
+        scope.checkOpen();
         return precision;
     }
 
     /** The words in row order (unmodifiable). */
     public List<String> words() {
+        scope.checkOpen();
         return words;
     }
 
@@ -197,16 +201,19 @@ public final class QuantizedVectors implements AutoCloseable {
 
     /** True when out-of-vocabulary words get vectors from (quantized) subword rows. */
     public boolean hasSubwords() {
+        scope.checkOpen();
         return subwords != null;
     }
 
     /** The subword settings, or null when these vectors have none. */
     public Subwords subwords() {
+        scope.checkOpen();
         return subwords;
     }
 
     /** Bytes of vector storage: elements, per-row scales and norms, subword rows included (the vocabulary not counted). */
     public long vectorBytes() {
+        scope.checkOpen();
         return rows.byteSize() + norms.byteSize() + (buckets == null ? 0 : buckets.byteSize());
     }
 
@@ -465,7 +472,7 @@ public final class QuantizedVectors implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "QuantizedVectors(" + size() + " words, dim " + dim + ", " + precision
+        return "QuantizedVectors(" + words.size() + " words, dim " + dim + ", " + precision
                 + (subwords == null ? "" : ", " + subwords) + ")";
     }
 }

@@ -122,16 +122,19 @@ public final class WordVectors implements AutoCloseable {
 
     /** Number of words V. */
     public int size() {
+        scope.checkOpen();
         return vocab.size();
     }
 
     /** Vector dimension D. */
     public int dim() {
+        scope.checkOpen();
         return dim;
     }
 
     /** The words in row order (an unmodifiable view, unusable once these vectors are closed). */
     public List<String> words() {
+        scope.checkOpen();
         return words;
     }
 
@@ -156,11 +159,13 @@ public final class WordVectors implements AutoCloseable {
 
     /** True when out-of-vocabulary words get vectors from subword rows. */
     public boolean hasSubwords() {
+        scope.checkOpen();
         return subwords != null;
     }
 
     /** The subword settings, or null when these vectors have none. */
     public Subwords subwords() {
+        scope.checkOpen();
         return subwords;
     }
 
@@ -530,7 +535,7 @@ public final class WordVectors implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "WordVectors(" + size() + " words, dim " + dim + (subwords == null ? "" : ", " + subwords) + ")";
+        return "WordVectors(" + vocab.size() + " words, dim " + dim + (subwords == null ? "" : ", " + subwords) + ")";
     }
 
     /** The vocabulary as an unmodifiable random-access list. */

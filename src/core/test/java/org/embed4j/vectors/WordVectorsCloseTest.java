@@ -50,7 +50,9 @@ class WordVectorsCloseTest {
                 () -> v.nearest(new float[] {1, 0, 0, 0, 0, 0, 0, 0}, 3),
                 () -> v.mostSimilar(List.of(w), List.of(), 3),
                 () -> v.analogy(w, w, w, 3, AnalogyMethod.COS_MUL),
-                () -> v.firstWords(2));
+                () -> v.firstWords(2),
+                () -> v.size(),
+                () -> v.dim());
         for (Runnable call : calls) {
             IllegalStateException e = assertThrows(IllegalStateException.class, call::run);
             assertTrue(e.getMessage().contains("is closed"), e.getMessage());

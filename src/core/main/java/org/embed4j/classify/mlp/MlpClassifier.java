@@ -88,6 +88,7 @@ public final class MlpClassifier implements Classifier {
 
     /** The hyper-parameters the model was trained with (dim, hidden and wordNgrams shape inference). */
     public MlpConfig config() {
+        scope.checkOpen();
         return config;
     }
 
