@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what is missing, builds the native
 # libraries (CPU always; CUDA too when nvcc is present, so it never rots), runs the C tests
-# (ctest) and the Java tests (JUnit through Maven Surefire).
+# (ctest) and the Java tests (JUnit through Maven Surefire), checks embed4j-core's dependencies, and
+# builds and runs a separate consumer project against the installed artifacts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source ci/env.sh
@@ -15,8 +16,13 @@ fi
 
 # The grammar of the benchmark records: recorded outputs of every suite pass, malformed ones fail.
 python3 bench/check_output.py --fixtures bench/fixtures
-mvn -B -ntp "${PROFILE[@]}" clean verify
+# verify, then install into the local repository (with the sources and javadoc jars) for the consumer check below
+mvn -B -ntp "${PROFILE[@]}" clean install
 # C-level conformance of the scalar reference and AVX2 kernels, built by the Maven run above.
 (cd src/core/target/native && ctest --output-on-failure)
 # C/CUDA format, the headers against the Python GPU bindings and the built libraries, and the C tests under ASan/UBSan.
 ci/native-check.sh target/native-asan src/core/target/classes/org/embed4j/native/linux-x86_64
+# embed4j-core depends on javacpp and java.* modules only
+bash ci/check-core-deps.sh
+# a separate project that uses embed4j-core through the BOM, on the class path and on the module path
+bash ci/consumer/run.sh

@@ -2,8 +2,10 @@
  * embed4j: PyTorch's {@code nn.Embedding} for the JVM, with native kernels through the FFM API, and what people build
  * with it: word vectors and text classifiers.
  *
- * <p>The exported packages are the API. The FFM bindings, file-format helpers and backend internals are not exported.
- * Callers on the module path start the JVM with {@code --enable-native-access=org.embed4j}.
+ * <p>The exported packages are the API (docs/library-api.md lists them, says which objects are thread-safe and which
+ * must be closed). The FFM bindings ({@code internal.ffm}), model lifetimes ({@code internal.scope}), the row
+ * quantizer ({@code internal.quant}) and the file-format helpers ({@code io}) are not exported. Callers on the module
+ * path start the JVM with {@code --enable-native-access=org.embed4j}.
  */
 module org.embed4j {
     requires org.bytedeco.javacpp;
@@ -23,6 +25,5 @@ module org.embed4j {
     // file-format helpers (atomic writes, sections, safetensors, JSON) for embed4j's own modules only
     exports org.embed4j.io to
             org.embed4j.cli,
-            org.embed4j.search,
-            org.embed4j.serve;
+            org.embed4j.search;
 }

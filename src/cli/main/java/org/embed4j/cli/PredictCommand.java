@@ -44,30 +44,35 @@ final class PredictCommand implements Callable<Integer> {
             if (k < 1) {
                 throw new IllegalArgumentException("-k must be >= 1, got " + k);
             }
-            Classifier c = ClassifierModels.load(model);
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            PrintWriter out = new PrintWriter(
-                    new java.io.BufferedWriter(
-                            new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16),
-                    false);
-            StringBuilder sb = new StringBuilder();
-            String line;
-            while ((line = in.readLine()) != null) {
-                List<Prediction> top = c.predict(line, k, threshold);
-                sb.setLength(0);
-                for (Prediction p : top) {
-                    if (!sb.isEmpty()) {
-                        sb.append(' ');
-                    }
-                    sb.append(p.label()).append(' ').append(String.format(Locale.ROOT, "%.5f", p.probability()));
-                }
-                out.println(sb);
-                if (!in.ready()) {
-                    out.flush();
-                }
+            try (Classifier c = Classifier.load(model)) {
+                predictLines(c);
             }
-            out.flush();
             return 0;
         });
+    }
+
+    /** One line of predictions per line of standard input. */
+    private void predictLines(Classifier c) throws java.io.IOException {
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        PrintWriter out = new PrintWriter(
+                new java.io.BufferedWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16),
+                false);
+        StringBuilder sb = new StringBuilder();
+        String line;
+        while ((line = in.readLine()) != null) {
+            List<Prediction> top = c.predict(line, k, threshold);
+            sb.setLength(0);
+            for (Prediction p : top) {
+                if (!sb.isEmpty()) {
+                    sb.append(' ');
+                }
+                sb.append(p.label()).append(' ').append(String.format(Locale.ROOT, "%.5f", p.probability()));
+            }
+            out.println(sb);
+            if (!in.ready()) {
+                out.flush();
+            }
+        }
+        out.flush();
     }
 }

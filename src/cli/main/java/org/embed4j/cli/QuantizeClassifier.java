@@ -63,7 +63,7 @@ final class QuantizeClassifier {
         o.printf(
                 "input %s: %d words, %d labels, dim %d, loss %s, %s on disk%n",
                 model,
-                before.dictionary().words().size(),
+                before.vocabularySize(),
                 before.labels().size(),
                 before.options().dim(),
                 before.options().loss(),

@@ -84,7 +84,7 @@ final class ServeCommand implements Callable<Integer> {
             ServeOptions options = new ServeOptions(
                     bind, port, token, maxBodyBytes, maxBatch, maxK, logRequests, Duration.ofSeconds(shutdownSeconds));
             WordVectors vectors = model == null ? null : VectorsCommands.load(model, format);
-            Classifier clf = classifier == null ? null : ClassifierModels.load(classifier);
+            Classifier clf = classifier == null ? null : Classifier.load(classifier);
             EmbedServer server = EmbedServer.start(vectors, clf, options);
             if (token == null && !server.address().getAddress().isLoopbackAddress()) {
                 System.err.println("embed4j serve: warning: listening on " + bind + " without --token-file");
@@ -98,6 +98,12 @@ final class ServeCommand implements Callable<Integer> {
                                 System.out.println(
                                         "embed4j serve: stopping, " + server.inFlight() + " request(s) in flight");
                                 server.close();
+                                if (vectors != null) {
+                                    vectors.close();
+                                }
+                                if (clf != null) {
+                                    clf.close();
+                                }
                                 System.out.println("embed4j serve: stopped");
                                 System.out.flush();
                                 stopped.countDown();

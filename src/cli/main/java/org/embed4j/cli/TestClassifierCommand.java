@@ -41,10 +41,10 @@ final class TestClassifierCommand implements Callable<Integer> {
             if (k < 1) {
                 throw new IllegalArgumentException("-k must be >= 1, got " + k);
             }
-            Classifier c = ClassifierModels.load(model);
-            List<LabeledText> examples = ClassifyInputs.test(test, data, seed);
-            ClassifierMetrics m = ClassifierMetrics.evaluate(c, examples, k);
-            print(m);
+            try (Classifier c = Classifier.load(model)) {
+                List<LabeledText> examples = ClassifyInputs.test(test, data, seed);
+                print(ClassifierMetrics.evaluate(c, examples, k));
+            }
             return 0;
         });
     }

@@ -243,7 +243,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
         double seconds = (System.nanoTime() - start) / 1e9;
         System.out.printf(
                 "vocabulary %d words, %d labels, %d threads%n",
-                model.dictionary().words().size(), model.labels().size(), threads);
+                model.vocabularySize(), model.labels().size(), threads);
         System.out.printf(
                 "train-time %.2f s (final loss %.4f)%n",
                 seconds, history.get(history.size() - 1).meanLoss());

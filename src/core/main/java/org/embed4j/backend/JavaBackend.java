@@ -31,7 +31,7 @@ import org.embed4j.tensor.Tensor;
  * <p>Stateless and thread-safe (callers must not write the same tensor from two threads; word2vec's Hogwild
  * workers do so on purpose). Not final: the native CPU backend extends it and reuses the host-memory ops.
  */
-public class JavaBackend implements Backend {
+class JavaBackend implements Backend {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfLong L = ValueLayout.JAVA_LONG_UNALIGNED;
 

@@ -24,7 +24,7 @@ import org.embed4j.tensor.Tensor;
  * rows as they are read (an {@link IndexOutOfBoundsException} then leaves earlier positions' updates).
  * Hogwild: W_in and W_out may be shared by several callers, racing on purpose; everything else is local.
  */
-public final class Word2VecReference {
+final class Word2VecReference {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final float MAX_X = 16.0f;
     private static final long LCG_MUL = 25214903917L;

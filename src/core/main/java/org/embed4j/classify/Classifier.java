@@ -1,14 +1,26 @@
 package org.embed4j.classify;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * What every trained text classifier offers, whatever its architecture (the fastText-style
- * {@link TextClassifier}, the MLP of the seed example): its labels, a probability per label for a text, and the
- * k most probable labels. Implementations are immutable and safe to share across threads.
+ * {@link TextClassifier}, float or quantized, and the MLP {@link org.embed4j.classify.mlp.MlpClassifier}): its
+ * labels, a probability per label for a text, and the k most probable labels. {@link #load} opens a saved model of
+ * any kind. Implementations are immutable and safe to share across threads, and closeable: see {@link #close()}.
  */
-public interface Classifier {
+public interface Classifier extends AutoCloseable {
+
+    /**
+     * Opens a classifier saved by {@link TextClassifier#save} (float32, int8 or fp16) or
+     * {@link org.embed4j.classify.mlp.MlpClassifier#save}, whichever kind the file's first bytes say it holds. A file
+     * of neither kind, or a damaged one, is an {@link IOException} naming it.
+     */
+    static Classifier load(Path path) throws IOException {
+        return ClassifierKinds.load(path);
+    }
 
     /** The labels, in the order of {@link #probabilities(String)}. */
     List<String> labels();
@@ -70,4 +82,13 @@ public interface Classifier {
         out.removeIf(p -> p.probability() < threshold);
         return out;
     }
+
+    /**
+     * Releases the model now: a memory-mapped model file is unmapped at once, without waiting for the garbage
+     * collector. New calls are refused from the moment close begins; calls in flight on other threads finish first.
+     * Any later call is an {@link IllegalStateException}. Idempotent. A model that is never closed is released when
+     * it becomes unreachable.
+     */
+    @Override
+    void close();
 }

@@ -4,7 +4,6 @@ import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -16,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.embed4j.deploy.Precision;
+import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.io.AtomicFiles;
 
 /**
@@ -75,17 +75,17 @@ final class ClassifierFile {
     }
 
     /**
-     * Opens {@code path}: the header, vocabulary, labels and counts are parsed from the mapped file, the matrices
+     * Opens {@code path}, mapped into the scope's arena: the header, vocabulary, labels and counts are parsed from the mapped file, the matrices
      * stay in it ({@link MappedMatrix}) once their sizes, computed from the header, match the bytes that are left.
      */
-    static TextClassifier read(Path path) throws IOException {
+    static TextClassifier read(Path path, ModelScope scope) throws IOException {
         MemorySegment file;
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             if (ch.size() == 0) {
                 throw new IOException(path + ": the file is empty, not an embed4j classifier");
             }
-            // an automatic arena: unmapped only once no matrix slice is reachable, so never under a reader
-            file = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), Arena.ofAuto());
+            // the model's arena: closing the model unmaps the file, after the calls in flight on it
+            file = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), scope.arena());
         }
         Cursor in = new Cursor(file, path);
         try {
@@ -172,7 +172,7 @@ final class ClassifierFile {
             }
             ClassifierMatrix input = in.matrix(precision, dict.inputRows(), dim);
             ClassifierMatrix output = in.matrix(precision, labels.size(), dim);
-            return new TextClassifier(o, dict, input, output);
+            return new TextClassifier(scope, o, dict, input, output);
         } catch (IllegalArgumentException e) {
             throw new IOException(path + ": corrupt model near offset " + in.position() + ": " + e.getMessage(), e);
         }

@@ -3,15 +3,14 @@ package org.embed4j.classify;
 import java.util.Arrays;
 import java.util.Optional;
 import org.embed4j.deploy.Precision;
-import org.embed4j.deploy.RowQuantizer;
+import org.embed4j.internal.quant.RowQuantizer;
 
 /**
  * A (rows, dim) weight matrix of a trained classifier, stored as float32 or quantized per row
  * ({@link Precision#INT8}: one signed byte per element and one float scale per row, {@code x ≈ scale · q};
  * {@link Precision#FP16}: half floats), with the two reads prediction needs. Quantized rows are dequantized on the
  * fly inside those reads, one element at a time, so a quantized model never holds a float copy of its matrix.
- * The element maps are {@link RowQuantizer}'s (the word-vector quantizer; classify depends on deploy for it, never
- * the reverse). Hidden vectors and sums are double, as in {@link Supervised}; the per-row arithmetic is
+ * The element maps are {@link RowQuantizer}'s, the word-vector quantizer's. Hidden vectors and sums are double, as in {@link Supervised}; the per-row arithmetic is
  * {@link RowKernels}', shared with the memory-mapped form ({@link MappedMatrix}) that a loaded model reads.
  * The records here live on the heap: what training and {@link #quantize} produce. Immutable and thread-safe.
  */

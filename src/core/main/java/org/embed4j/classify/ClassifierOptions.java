@@ -110,7 +110,7 @@ public record ClassifierOptions(
                 dim, lr, epoch, wordNgrams, bucket, minCount, lowercase, threads, seed, loss, minn, maxn, v);
     }
 
-    /** Character n-grams of minn..maxn code points of "&lt;word&gt;" (fastText's -minn/-maxn); 0, 0 turns them off. */
+    /** Character n-grams of minn..maxn code points of {@code "<word>"} (fastText's -minn/-maxn); 0, 0 turns them off. */
     public ClassifierOptions withCharNgrams(int newMinn, int newMaxn) {
         return new ClassifierOptions(
                 dim, lr, epoch, wordNgrams, bucket, minCount, lowercase, threads, seed, loss, newMinn, newMaxn, neg);

@@ -2,6 +2,7 @@ package org.embed4j.classify;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Random;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutionException;
@@ -23,6 +24,7 @@ import org.embed4j.vectors.WordVectors;
  * A trainer object is configured and used by one thread at a time; the models it returns are independent.
  */
 public final class FastTextTrainer {
+    private static final System.Logger LOG = System.getLogger(FastTextTrainer.class.getName());
     private static final long PROGRESS_FLUSH = 10_000;
     /** What one epoch did. */
     public record EpochStats(int epoch, double meanLoss, long examples, double seconds) {}
@@ -65,9 +67,15 @@ public final class FastTextTrainer {
         return this;
     }
 
+    /**
+     * Trains on {@code examples}. Logs (INFO) the size of the matrices it allocates first: with word n-grams or
+     * character n-grams on, the input matrix has {@code bucket} rows besides the words (fastText's default
+     * 2,000,000 × dim 100 × 4 bytes = 800 MB), which {@link ClassifierOptions#withBucket} shrinks.
+     */
     public TextClassifier train(List<LabeledText> examples) {
         Dictionary dict = Dictionary.build(examples, options);
         int dim = options.dim();
+        logModelSize(dict, dim);
         List<int[]> rows = new ArrayList<>(examples.size());
         List<String[]> labels = new ArrayList<>(examples.size());
         long tokens = 0;
@@ -97,6 +105,32 @@ public final class FastTextTrainer {
         negatives = options.loss() == ClassifierLoss.NS ? new NegativeLabels(dict.labelCounts()) : null;
         trainEpochs(rows.toArray(int[][]::new), targets, input, output, dim, tokens * options.epoch());
         return new TextClassifier(options, dict, input, output);
+    }
+
+    private void logModelSize(Dictionary dict, int dim) {
+        long inputRows = dict.inputRows();
+        long words = dict.words().size();
+        long labels = dict.labels().size();
+        long bytes = (inputRows + labels) * dim * Float.BYTES;
+        LOG.log(
+                System.Logger.Level.INFO,
+                () -> String.format(
+                        Locale.ROOT,
+                        "fastText classifier: allocating %,d bytes (%.1f MB): input %,d rows (%,d words + %,d n-gram"
+                                + " buckets) x dim %d, output %,d labels x dim %d, float32%s",
+                        bytes,
+                        bytes / 1e6,
+                        inputRows,
+                        words,
+                        inputRows - words,
+                        dim,
+                        labels,
+                        dim,
+                        inputRows > words
+                                ? "; the buckets take " + (inputRows - words) * dim * Float.BYTES / 1_000_000
+                                        + " MB: set bucket lower (ClassifierOptions.withBucket, --bucket) to shrink"
+                                        + " them"
+                                : ""));
     }
 
     private float[] initInput(Dictionary dict, int dim) {

@@ -6,7 +6,7 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Optional;
 import org.embed4j.deploy.Precision;
-import org.embed4j.deploy.RowQuantizer;
+import org.embed4j.internal.quant.RowQuantizer;
 
 /**
  * A (rows, dim) classifier matrix read in place from a memory-mapped model file ({@link ClassifierFile}), in the
@@ -17,8 +17,8 @@ import org.embed4j.deploy.RowQuantizer;
  * <p>A read copies each row it needs into the calling thread's {@link ClassifierMatrix.RowScratch} (one bulk copy,
  * which also works at the unaligned offsets the format puts matrices at) and runs {@link RowKernels} on it, so the
  * results are bit for bit those of the heap matrix the file was written from. The segments are slices of a
- * mapping owned by an automatic arena: it stays mapped while this matrix is reachable and is never unmapped under
- * a reader. Row ids come from the model's {@link Dictionary} and segment access is bounds-checked, so a read never
+ * mapping owned by the model's scope: it is unmapped when the model is closed (after the calls in flight on it) or
+ * becomes unreachable, never under a reader. Row ids come from the model's {@link Dictionary} and segment access is bounds-checked, so a read never
  * leaves the mapping. Immutable and thread-safe.
  */
 final class MappedMatrix implements ClassifierMatrix {

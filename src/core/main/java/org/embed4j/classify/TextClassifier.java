@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.embed4j.deploy.Precision;
+import org.embed4j.internal.scope.ModelScope;
 
 /**
  * A trained fastText-style classifier: the mean of the text's input rows (words and hashed n-grams)
@@ -25,9 +26,11 @@ import org.embed4j.deploy.Precision;
  * little, and it would compute in float, so the batch results would no longer equal the single-text ones bit
  * for bit. (At about 0.1 µs per input row, a short text of 20 rows with K = 50 labels spends about as long in
  * each part; there a float GEMM would pay, at the price of that equality.)
- * Immutable after construction and safe to share across threads.
+ * Immutable after construction and safe to share across threads. {@link #close()} unmaps a loaded model's file at
+ * once, after the calls in flight on other threads (see {@link Classifier#close()}).
  */
 public final class TextClassifier implements Classifier {
+    private final ModelScope scope;
     private final ClassifierOptions options;
     private final Dictionary dictionary;
     private final ClassifierMatrix input; // (inputRows, dim)
@@ -35,15 +38,25 @@ public final class TextClassifier implements Classifier {
     private final HuffmanTree tree; // hs only, else null
     private final ThreadLocal<Scratch> scratch;
 
+    /** A model on the heap (what training produces). */
     TextClassifier(ClassifierOptions options, Dictionary dictionary, float[] input, float[] output) {
         this(
+                ModelScope.onHeap(
+                        "TextClassifier(" + dictionary.labels().size() + " labels, dim " + options.dim() + ")"),
                 options,
                 dictionary,
                 new ClassifierMatrix.Floats(input, input.length / options.dim(), options.dim()),
                 new ClassifierMatrix.Floats(output, output.length / options.dim(), options.dim()));
     }
 
-    TextClassifier(ClassifierOptions options, Dictionary dictionary, ClassifierMatrix input, ClassifierMatrix output) {
+    /** A model whose matrices' memory (a mapped file, when they are {@link MappedMatrix}) belongs to {@code scope}. */
+    TextClassifier(
+            ModelScope scope,
+            ClassifierOptions options,
+            Dictionary dictionary,
+            ClassifierMatrix input,
+            ClassifierMatrix output) {
+        this.scope = Objects.requireNonNull(scope);
         this.options = Objects.requireNonNull(options);
         this.dictionary = Objects.requireNonNull(dictionary);
         int dim = options.dim();
@@ -74,23 +87,29 @@ public final class TextClassifier implements Classifier {
 
     @Override
     public int vocabularySize() {
+        scope.checkOpen();
         return dictionary.words().size();
     }
 
     @Override
     public int dim() {
+        scope.checkOpen();
         return options.dim();
     }
 
+    /** The hyper-parameters the model was trained with. */
     public ClassifierOptions options() {
+        scope.checkOpen();
         return options;
     }
 
-    public Dictionary dictionary() {
+    Dictionary dictionary() {
         return dictionary;
     }
 
+    @Override
     public List<String> labels() {
+        scope.checkOpen();
         return dictionary.labels();
     }
 
@@ -104,11 +123,13 @@ public final class TextClassifier implements Classifier {
 
     /** Empty for a float32 model, else the precision its matrices are stored in. */
     public Optional<Precision> precision() {
+        scope.checkOpen();
         return input.precision();
     }
 
     /** Bytes the input and output matrices take (in memory, and on disk apart from the vocabulary). */
     public long weightBytes() {
+        scope.checkOpen();
         return input.storageBytes() + output.storageBytes();
     }
 
@@ -119,7 +140,20 @@ public final class TextClassifier implements Classifier {
      */
     public TextClassifier quantize(Precision precision) {
         Objects.requireNonNull(precision, "precision");
-        return new TextClassifier(options, dictionary, input.quantize(precision), output.quantize(precision));
+        scope.enter();
+        try {
+            ClassifierMatrix in = input.quantize(precision);
+            ClassifierMatrix out = output.quantize(precision);
+            return new TextClassifier(
+                    ModelScope.onHeap("TextClassifier(" + dictionary.labels().size() + " labels, dim " + options.dim()
+                            + ", " + precision + ")"),
+                    options,
+                    dictionary,
+                    in,
+                    out);
+        } finally {
+            scope.exit();
+        }
     }
 
     /** The most probable label. */
@@ -144,7 +178,12 @@ public final class TextClassifier implements Classifier {
         Objects.requireNonNull(text, "text");
         Objects.requireNonNull(out, "out");
         Objects.checkFromIndexSize(offset, dictionary.labels().size(), out.length);
-        probabilities(text, out, offset, scratch.get());
+        scope.enter();
+        try {
+            probabilities(text, out, offset, scratch.get());
+        } finally {
+            scope.exit();
+        }
     }
 
     /**
@@ -161,8 +200,13 @@ public final class TextClassifier implements Classifier {
                     "out has " + out.length + " floats, " + n + " texts x " + k + " labels need " + (long) n * k);
         }
         Scratch s = scratch.get();
-        for (int i = 0; i < n; i++) {
-            probabilities(text(texts, i), out, i * k, s);
+        scope.enter();
+        try {
+            for (int i = 0; i < n; i++) {
+                probabilities(text(texts, i), out, i * k, s);
+            }
+        } finally {
+            scope.exit();
         }
     }
 
@@ -181,18 +225,23 @@ public final class TextClassifier implements Classifier {
         }
         Scratch s = scratch.get();
         float[] p = s.probs;
-        for (int i = 0; i < n; i++) {
-            probabilities(text(texts, i), p, 0, s);
-            int best = 0;
-            for (int c = 1; c < p.length; c++) {
-                if (p[c] > p[best]) {
-                    best = c;
+        scope.enter();
+        try {
+            for (int i = 0; i < n; i++) {
+                probabilities(text(texts, i), p, 0, s);
+                int best = 0;
+                for (int c = 1; c < p.length; c++) {
+                    if (p[c] > p[best]) {
+                        best = c;
+                    }
+                }
+                labelIds[i] = best;
+                if (probs != null) {
+                    probs[i] = p[best];
                 }
             }
-            labelIds[i] = best;
-            if (probs != null) {
-                probs[i] = p[best];
-            }
+        } finally {
+            scope.exit();
         }
     }
 
@@ -237,14 +286,39 @@ public final class TextClassifier implements Classifier {
 
     /** Writes the model as one versioned file (temporary name, then rename). */
     public void save(Path path) throws IOException {
-        ClassifierFile.write(this, path);
+        scope.enter();
+        try {
+            ClassifierFile.write(this, path);
+        } finally {
+            scope.exit();
+        }
     }
 
     /**
      * Opens a model written by {@link #save}: the options, vocabulary and labels are read, the matrices are
-     * memory-mapped read-only and read in place (see {@link ClassifierFile}).
+     * memory-mapped read-only and read in place (see {@link ClassifierFile}). {@link Classifier#load} opens this and
+     * the other kinds.
      */
     public static TextClassifier load(Path path) throws IOException {
-        return ClassifierFile.read(path);
+        Objects.requireNonNull(path, "path");
+        ModelScope scope = ModelScope.open("text classifier " + path);
+        try {
+            return ClassifierFile.read(path, scope);
+        } catch (IOException | RuntimeException | Error e) {
+            scope.close();
+            throw e;
+        }
+    }
+
+    /** Unmaps a loaded model's file now; see {@link Classifier#close()}. */
+    @Override
+    public void close() {
+        scope.close();
+    }
+
+    @Override
+    public String toString() {
+        return "TextClassifier(" + dictionary.labels().size() + " labels, dim " + options.dim() + ", loss "
+                + options.loss() + input.precision().map(p -> ", " + p).orElse("") + ")";
     }
 }

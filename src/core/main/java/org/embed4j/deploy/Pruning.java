@@ -12,7 +12,8 @@ import org.embed4j.vectors.WordVectors;
  * <p>Subword (character n-gram bucket) rows are kept by default, all of them: every word's n-grams hash into
  * the same shared buckets, so no bucket belongs to the dropped words alone, and keeping them is what lets a
  * dropped or unseen word still get its fastText vector (the mean of its n-gram rows). Pruning a subword model
- * therefore shrinks only the word rows. Stateless and thread-safe.
+ * therefore shrinks only the word rows. Unless it drops subword rows, the result reads the input's memory
+ * ({@link WordVectors#firstWords}): it is usable while the input is open. Stateless and thread-safe.
  */
 public final class Pruning {
     private Pruning() {}

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.io.AtomicFiles;
 import org.embed4j.io.SectionReader;
 import org.embed4j.io.SectionWriter;
@@ -144,8 +145,9 @@ final class QuantizedFormat {
 
     // ------------------------------------------------------------------ read
 
-    static QuantizedVectors read(Path path) throws IOException {
-        SectionReader f = SectionReader.map(path, "quantized vectors", HEADER_BYTES);
+    /** Maps {@code path} into the scope's arena; the returned vectors read the file in place. */
+    static QuantizedVectors read(Path path, ModelScope scope) throws IOException {
+        SectionReader f = SectionReader.map(path, "quantized vectors", HEADER_BYTES, scope.arena());
         int version = f.checkHeader(MAGIC, VERSION, HEADER_BYTES, 72);
         Precision precision = Precision.ofCode(f.i32(8));
         if (precision == null) {
@@ -199,7 +201,7 @@ final class QuantizedFormat {
         QuantizedMatrix matrix = new QuantizedMatrix((int) dim, precision, data, scales);
         QuantizedMatrix buckets =
                 sub == null ? null : new QuantizedMatrix((int) dim, precision, bucketData, bucketScales);
-        return new QuantizedVectors(words, index, (int) dim, precision, matrix, norms, sub, buckets);
+        return new QuantizedVectors(scope, words, index, (int) dim, precision, matrix, norms, sub, buckets);
     }
 
     /** The subword settings of bytes 80..95 (version 2), or null when there are none; 112..127 must be zero. */

@@ -3,6 +3,7 @@ package org.embed4j.deploy;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import org.embed4j.internal.quant.RowQuantizer;
 
 /**
  * A (R,D) matrix stored at reduced {@link Precision}, off the Java heap and little-endian: int8 elements with one
@@ -29,12 +30,11 @@ final class QuantizedMatrix {
     }
 
     /**
-     * Quantizes rows {@code 0 .. rows) of {@code source}; when {@code norms} is not null, row r's slot gets the
+     * Quantizes rows {@code 0 .. rows) of {@code source} into memory of {@code arena}; when {@code norms} is not null, row r's slot gets the
      * norm of the dequantized row. {@code what} names the rows in the message of a row that cannot be quantized.
      */
     static QuantizedMatrix encode(
-            int rows, int dim, Precision precision, RowSource source, MemorySegment norms, String what) {
-        Arena arena = Arena.ofAuto();
+            Arena arena, int rows, int dim, Precision precision, RowSource source, MemorySegment norms, String what) {
         long rowBytes = (long) dim * precision.bytesPerElement();
         MemorySegment data = arena.allocate(Math.max(1, rows * rowBytes), 64).asSlice(0, rows * rowBytes);
         MemorySegment scales = precision == Precision.INT8

@@ -1,7 +1,6 @@
 package org.embed4j.deploy;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -9,9 +8,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.text.Subwords;
 import org.embed4j.vectors.Neighbor;
 import org.embed4j.vectors.WordVectors;
@@ -35,13 +38,19 @@ import org.embed4j.vectors.WordVectors;
  * gives it, computed on the dequantized bucket rows: the mean of the rows of its n-grams (zeros when it has none).
  * Bucket rows only build such vectors; searches rank the word rows, as with float vectors.
  *
+ * <p>Words are looked up as {@link WordVectors} looks them up: as written, then lower-cased ({@link Locale#ROOT}),
+ * then (with subwords) by the subword vector of the word as written.
+ *
  * <p>Storage is off the Java heap (little-endian), either built by {@link #quantize} or memory-mapped by
  * {@link #load}. Immutable and thread-safe; a search allocates its result lists and one block of scratch.
+ * {@link #close()} frees the memory (unmaps the file) at once, after the calls in flight on other threads; any
+ * later call is an {@link IllegalStateException}. Vectors never closed are freed once unreachable.
  */
-public final class QuantizedVectors {
+public final class QuantizedVectors implements AutoCloseable {
     static final ValueLayout.OfFloat LE_F32 = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfShort LE_I16 = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
+    private final ModelScope scope;
     private final List<String> words;
     private final Map<String, Integer> index;
     private final int dim;
@@ -51,7 +60,9 @@ public final class QuantizedVectors {
     private final Subwords subwords; // null: no subword rows
     private final QuantizedMatrix buckets; // (bucket,D) subword rows, or null
 
+    /** Vectors whose off-heap memory belongs to {@code scope}. */
     QuantizedVectors(
+            ModelScope scope,
             List<String> words,
             Map<String, Integer> index,
             int dim,
@@ -60,6 +71,7 @@ public final class QuantizedVectors {
             MemorySegment norms,
             Subwords subwords,
             QuantizedMatrix buckets) {
+        this.scope = scope;
         this.words = List.copyOf(words);
         this.index = index;
         this.dim = dim;
@@ -76,55 +88,110 @@ public final class QuantizedVectors {
         Objects.requireNonNull(precision, "precision");
         int v = source.size();
         int dim = source.dim();
-        MemorySegment norms = Arena.ofAuto().allocate(Math.max(4, v * 4L)).asSlice(0, v * 4L);
-        QuantizedMatrix rows =
-                QuantizedMatrix.encode(v, dim, precision, (r, out) -> source.vector(r, out, 0), norms, "word rows");
-        Subwords sub = source.subwords();
-        QuantizedMatrix buckets = sub == null
-                ? null
-                : QuantizedMatrix.encode(
-                        sub.bucket(),
-                        dim,
-                        precision,
-                        (r, out) -> source.bucketVector(r, out, 0),
-                        null,
-                        "subword bucket rows");
-        return new QuantizedVectors(
-                source.words(), QuantizedFormat.indexOf(source.words()), dim, precision, rows, norms, sub, buckets);
+        List<String> words = List.copyOf(source.words());
+        ModelScope scope = ModelScope.open("QuantizedVectors(" + v + " words, dim " + dim + ", " + precision + ")");
+        try {
+            MemorySegment norms = scope.arena().allocate(Math.max(4, v * 4L)).asSlice(0, v * 4L);
+            QuantizedMatrix rows = QuantizedMatrix.encode(
+                    scope.arena(), v, dim, precision, (r, out) -> source.vector(r, out, 0), norms, "word rows");
+            Subwords sub = source.subwords();
+            QuantizedMatrix buckets = sub == null
+                    ? null
+                    : QuantizedMatrix.encode(
+                            scope.arena(),
+                            sub.bucket(),
+                            dim,
+                            precision,
+                            (r, out) -> source.bucketVector(r, out, 0),
+                            null,
+                            "subword bucket rows");
+            return new QuantizedVectors(
+                    scope, words, QuantizedFormat.indexOf(words), dim, precision, rows, norms, sub, buckets);
+        } catch (RuntimeException | Error e) {
+            scope.close();
+            throw e;
+        }
     }
 
     /** Reads a file written by {@link #save} (memory-mapped; see {@link QuantizedFormat}). */
     public static QuantizedVectors load(Path path) throws IOException {
-        return QuantizedFormat.read(path);
+        Objects.requireNonNull(path, "path");
+        ModelScope scope = ModelScope.open("quantized vectors " + path);
+        try {
+            return QuantizedFormat.read(path, scope);
+        } catch (IOException | RuntimeException | Error e) {
+            scope.close();
+            throw e;
+        }
     }
 
     /** Writes these vectors to {@code path} atomically (temporary file, then rename). */
     public void save(Path path) throws IOException {
-        QuantizedFormat.write(this, path);
+        scope.enter();
+        try {
+            QuantizedFormat.write(this, path);
+        } finally {
+            scope.exit();
+        }
+    }
+
+    /**
+     * Frees the memory of these vectors now (a memory-mapped file is unmapped): new calls are refused at once, calls
+     * in flight on other threads finish first. Any later call is an {@link IllegalStateException}. Idempotent.
+     */
+    @Override
+    public void close() {
+        scope.close();
+    }
+
+    /** {@code call} between the scope's enter and exit. */
+    private <T> T inScope(Supplier<T> call) {
+        scope.enter();
+        try {
+            return call.get();
+        } finally {
+            scope.exit();
+        }
     }
 
     // ------------------------------------------------------------------ lookup
 
     public int size() {
+        scope.checkOpen();
         return words.size();
     }
 
     public int dim() {
+        scope.checkOpen();
         return dim;
     }
 
     public Precision precision() {
+        scope.checkOpen();
         return precision;
     }
 
     /** The words in row order (unmodifiable). */
     public List<String> words() {
+        scope.checkOpen();
         return words;
     }
 
-    /** The row of {@code word}, or -1. */
+    /** The row of {@code word}: as written, else lower-cased; -1 when neither is in the vocabulary. */
     public int indexOf(String word) {
-        Integer i = index.get(Objects.requireNonNull(word, "word"));
+        Objects.requireNonNull(word, "word");
+        scope.checkOpen(); // the index lives on the heap: nothing to wait for
+        return rowOf(word);
+    }
+
+    private int rowOf(String word) {
+        Integer i = index.get(word);
+        if (i == null) {
+            String lower = word.toLowerCase(Locale.ROOT); // the same instance when already lower case
+            if (lower != word) {
+                i = index.get(lower);
+            }
+        }
         return i == null ? -1 : i;
     }
 
@@ -134,30 +201,38 @@ public final class QuantizedVectors {
 
     /** True when out-of-vocabulary words get vectors from (quantized) subword rows. */
     public boolean hasSubwords() {
+        scope.checkOpen();
         return subwords != null;
     }
 
     /** The subword settings, or null when these vectors have none. */
     public Subwords subwords() {
+        scope.checkOpen();
         return subwords;
     }
 
     /** Bytes of vector storage: elements, per-row scales and norms, subword rows included (the vocabulary not counted). */
     public long vectorBytes() {
+        scope.checkOpen();
         return rows.byteSize() + norms.byteSize() + (buckets == null ? 0 : buckets.byteSize());
     }
 
     /** The scale of word row {@code row} (int8: max|x|/127; fp16: 1). */
     public float scale(int row) {
         Objects.checkIndex(row, size());
-        return rows.scale(row);
+        return inScope(() -> rows.scale(row));
     }
 
     /** The dequantized row {@code row} written into {@code out[offset .. offset+D)}; allocation-free. */
     public void vector(int row, float[] out, int offset) {
         Objects.checkIndex(row, size());
         Objects.checkFromIndexSize(offset, dim, Objects.requireNonNull(out, "out").length);
-        rows.vector(row, out, offset);
+        scope.enter();
+        try {
+            rows.vector(row, out, offset);
+        } finally {
+            scope.exit();
+        }
     }
 
     /** A copy of the dequantized row {@code row}. */
@@ -182,8 +257,32 @@ public final class QuantizedVectors {
      * n-gram id list, no float row).
      */
     public void vector(String word, float[] out, int offset) {
+        Objects.requireNonNull(word, "word");
         Objects.checkFromIndexSize(offset, dim, Objects.requireNonNull(out, "out").length);
-        int r = indexOf(word);
+        scope.enter();
+        try {
+            vectorInto(word, rowOf(word), out, offset);
+        } finally {
+            scope.exit();
+        }
+    }
+
+    /** {@link #vector(String)}, empty instead of an exception when the word has no vector. */
+    public Optional<float[]> findVector(String word) {
+        Objects.requireNonNull(word, "word");
+        return inScope(() -> {
+            int r = rowOf(word);
+            if (r < 0 && subwords == null) {
+                return Optional.empty();
+            }
+            float[] out = new float[dim];
+            vectorInto(word, r, out, 0);
+            return Optional.of(out);
+        });
+    }
+
+    /** Row {@code r} of {@code word}, or its subword vector when r is -1. Runs inside the scope. */
+    private void vectorInto(String word, int r, float[] out, int offset) {
         if (r >= 0) {
             rows.vector(r, out, offset);
             return;
@@ -208,18 +307,27 @@ public final class QuantizedVectors {
 
     /** Cosine similarity of two words' dequantized vectors (0 when either is zero); OOV words as {@link #vector(String)}. */
     public double similarity(String w1, String w2) {
-        int a = indexOf(w1);
-        int b = indexOf(w2);
-        if (a < 0 || b < 0) {
-            return WordVectors.cosine(vector(w1), vector(w2));
-        }
-        float na = norm(a);
-        float nb = norm(b);
-        if (na == 0f || nb == 0f) {
-            return 0;
-        }
-        float[] x = vector(a);
-        return rows.dot(x, 0, b) / ((double) na * nb);
+        Objects.requireNonNull(w1, "w1");
+        Objects.requireNonNull(w2, "w2");
+        return inScope(() -> {
+            int a = rowOf(w1);
+            int b = rowOf(w2);
+            if (a < 0 || b < 0) {
+                float[] x = new float[dim];
+                float[] y = new float[dim];
+                vectorInto(w1, a, x, 0);
+                vectorInto(w2, b, y, 0);
+                return WordVectors.cosine(x, y);
+            }
+            float na = norm(a);
+            float nb = norm(b);
+            if (na == 0f || nb == 0f) {
+                return 0.0;
+            }
+            float[] x = new float[dim];
+            rows.vector(a, x, 0);
+            return rows.dot(x, 0, b) / ((double) na * nb);
+        });
     }
 
     /**
@@ -227,11 +335,13 @@ public final class QuantizedVectors {
      * its subword vector when these vectors have subwords.
      */
     public List<Neighbor> nearest(String word, int k) {
-        int r = indexOf(word);
-        if (r < 0) {
-            return nearest(vector(word), k);
-        }
-        return search(vector(r), 1, k, new int[] {r}).get(0);
+        Objects.requireNonNull(word, "word");
+        return inScope(() -> {
+            int r = rowOf(word);
+            float[] query = new float[dim];
+            vectorInto(word, r, query, 0);
+            return search(query, 1, k, r < 0 ? null : new int[] {r}).get(0);
+        });
     }
 
     /** The k words of highest cosine with {@code query} (D floats), best first. */
@@ -250,7 +360,7 @@ public final class QuantizedVectors {
             throw new IllegalArgumentException(
                     "queries has " + queries.length + " floats, expected count " + count + " x dim " + dim);
         }
-        return search(queries.clone(), count, k, null);
+        return inScope(() -> search(queries.clone(), count, k, null));
     }
 
     /**
@@ -266,6 +376,10 @@ public final class QuantizedVectors {
      * vocabulary words only, and fastText's two million bucket rows would cost gigabytes of floats for nothing.
      */
     public WordVectors toWordVectors(boolean withSubwords) {
+        return inScope(() -> dequantized(withSubwords));
+    }
+
+    private WordVectors dequantized(boolean withSubwords) {
         float[] all = dequantizeAll(rows, size(), "words");
         if (!withSubwords || subwords == null) {
             return WordVectors.of(words, all, dim);
@@ -297,6 +411,7 @@ public final class QuantizedVectors {
 
     // ------------------------------------------------------------------ helpers
 
+    /** Runs inside the scope. */
     private List<List<Neighbor>> search(float[] queries, int count, int k, int[] exclude) {
         if (k < 0) {
             throw new IllegalArgumentException("k must be >= 0, got " + k);
@@ -357,7 +472,7 @@ public final class QuantizedVectors {
 
     @Override
     public String toString() {
-        return "QuantizedVectors(" + size() + " words, dim " + dim + ", " + precision
+        return "QuantizedVectors(" + words.size() + " words, dim " + dim + ", " + precision
                 + (subwords == null ? "" : ", " + subwords) + ")";
     }
 }

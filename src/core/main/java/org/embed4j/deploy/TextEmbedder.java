@@ -13,8 +13,8 @@ import org.embed4j.vectors.WordVectors;
 
 /**
  * The embedding of a text as the mean of its word vectors, {@code e = (1/n) Σ_w v(w)} over the n words (by
- * {@link Tokenizer}, the word2vec tokenizer) that have a vector: a word is looked up as written, then
- * lower-cased ({@link Locale#ROOT}); a word in neither form gets its subword vector (the mean of its
+ * {@link Tokenizer}, the word2vec tokenizer) that have a vector: a word is looked up by the vectors' rule
+ * ({@link WordVectors}: as written, then lower-cased with {@link Locale#ROOT}); a word in neither form gets its subword vector (the mean of its
  * character n-gram rows, as fastText's {@code getWordVector}) when the vectors have subwords and is skipped
  * otherwise. A text with no such word embeds to the zero vector and reports n = 0. This matches gensim's
  * mean of {@code KeyedVectors} lookups over the known words and, with subwords, fastText's mean of word vectors.
@@ -26,7 +26,8 @@ import org.embed4j.vectors.WordVectors;
  * scratch row, so a call allocates only what tokenisation does (one string per token, and an n-gram id list per
  * OOV word with subwords) — nothing that grows with the vocabulary. A thread's first call allocates its D-float
  * scratch row, so a server with one virtual thread per request pays one row per request. Immutable and
- * thread-safe: the vectors are immutable and the scratch is per thread.
+ * thread-safe: the vectors are immutable and the scratch is per thread. The embedder does not own the vectors:
+ * closing them makes its calls throw {@link IllegalStateException}.
  */
 public final class TextEmbedder {
     private final Rows vectors;
@@ -120,24 +121,12 @@ public final class TextEmbedder {
         Set<String> out = new LinkedHashSet<>();
         if (!vectors.hasSubwords()) {
             tokenizer.tokenize(text, w -> {
-                if (rowOf(vectors, w) < 0) {
+                if (vectors.indexOf(w) < 0) {
                     out.add(w);
                 }
             });
         }
         return out;
-    }
-
-    /** The row of {@code word} as written, else lower-cased; -1 when neither is in the vocabulary. */
-    private static int rowOf(Rows vectors, String word) {
-        int i = vectors.indexOf(word);
-        if (i < 0) {
-            String lower = word.toLowerCase(Locale.ROOT); // the same instance when already lower case
-            if (lower != word) {
-                i = vectors.indexOf(lower);
-            }
-        }
-        return i;
     }
 
     /**
@@ -272,7 +261,7 @@ public final class TextEmbedder {
 
         @Override
         public void accept(String word) {
-            int i = rowOf(vectors, word);
+            int i = vectors.indexOf(word);
             if (i >= 0) {
                 vectors.vector(i, row, 0);
             } else if (vectors.hasSubwords()) {

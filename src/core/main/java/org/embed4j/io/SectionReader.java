@@ -39,10 +39,10 @@ public final class SectionReader {
     }
 
     /**
-     * Maps {@code path} read-only (for as long as the segment or any slice of it is reachable) after checking
+     * Maps {@code path} read-only into {@code arena} (the model's: closing it unmaps the file) after checking
      * that it holds at least the header; {@code kind} names the format in messages ("quantized vectors").
      */
-    public static SectionReader map(Path path, String kind, int headerBytes) throws IOException {
+    public static SectionReader map(Path path, String kind, int headerBytes, Arena arena) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
             long size = ch.size();
             if (size < headerBytes) {
@@ -53,8 +53,7 @@ public final class SectionReader {
                         "the file has " + size + " bytes, fewer than the " + headerBytes + "-byte header of a " + kind
                                 + " file (truncated?)");
             }
-            return new SectionReader(
-                    path, kind, ch.map(FileChannel.MapMode.READ_ONLY, 0, size, Arena.ofAuto()), headerBytes);
+            return new SectionReader(path, kind, ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena), headerBytes);
         }
     }
 

@@ -14,7 +14,8 @@ import java.util.Objects;
  * device allocation released by a backend-provided action (CUDA tensors). Views share the memory
  * and the lifetime of their base. Using a closed tensor throws {@link IllegalStateException}.
  *
- * <p>Not thread-safe for writes; concurrent reads of a tensor that nobody writes are fine.
+ * <p>Not thread-safe for writes; concurrent reads of a tensor that nobody writes are fine. {@link #close()} may be
+ * called from any thread, and a close that cannot free the memory yet leaves the tensor open.
  */
 public final class Tensor implements AutoCloseable {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -259,21 +260,31 @@ public final class Tensor implements AutoCloseable {
         MemorySegment.copy(values, 0, segment(), F32, 0, values.length);
     }
 
-    /** Frees the memory this tensor owns (idempotent). Views and caller-arena tensors only mark themselves closed. */
+    /**
+     * Frees the memory this tensor owns (idempotent). Views and caller-arena tensors only mark themselves closed.
+     * The tensor is marked closed only once its memory is freed: when freeing fails (a native call on another
+     * thread still holds the memory: "Session is acquired by N clients"), the exception propagates and the tensor
+     * stays open, usable and closable later. Concurrent closes free the memory once.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
-        closed = true;
-        if (owner != null) {
-            try {
-                owner.close();
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException("could not free " + describe() + ": " + e.getMessage(), e);
+        synchronized (this) {
+            if (closed) {
+                return;
             }
+            if (owner != null) {
+                try {
+                    owner.close();
+                } catch (RuntimeException e) {
+                    throw e;
+                } catch (Exception e) {
+                    throw new IllegalStateException("could not free " + describe() + ": " + e.getMessage(), e);
+                }
+            }
+            closed = true;
         }
     }
 

@@ -10,8 +10,8 @@ import java.util.Arrays;
  *
  * <p>Must match fastText's {@code Dictionary::computeSubwords} and {@code Dictionary::hash} exactly, so
  * that bucket rows of a model trained here line up with fastText's: n-grams are cut on UTF-8 code point
- * boundaries (continuation bytes 10xxxxxx never start an n-gram), the single-character n-grams "&lt;" and
- * ">" are left out, and every byte is XORed in sign-extended ({@code int8_t}), fastText's quirk for
+ * boundaries (continuation bytes 10xxxxxx never start an n-gram), the single-character n-grams {@code "<"} and
+ * {@code ">"} are left out, and every byte is XORed in sign-extended ({@code int8_t}), fastText's quirk for
  * bytes &ge; 0x80. The word's own row is not part of the result (the caller adds it).
  *
  * <p>Immutable and thread-safe. {@code maxn == 0} turns subwords off: every word has no n-grams.
@@ -72,7 +72,7 @@ public final class Subwords {
     }
 
     /**
-     * Bucket ids in [0,bucket) of the character n-grams (lengths minn..maxn) of "&lt;"+word+"&gt;", fastText's
+     * Bucket ids in [0,bucket) of the character n-grams (lengths minn..maxn) of {@code "<" + word + ">"}, fastText's
      * FNV-1a 32-bit hash over the UTF-8 bytes, n-grams counted in Unicode code points like fastText.
      * In fastText's order (by start position, then length); repeated n-grams are repeated.
      */

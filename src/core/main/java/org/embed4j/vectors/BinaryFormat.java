@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.io.AtomicFiles;
 
 /**
@@ -56,7 +57,7 @@ final class BinaryFormat {
         });
     }
 
-    static WordVectors read(Path path) throws IOException {
+    static WordVectors read(Path path, ModelScope scope) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ);
                 Arena arena = Arena.ofConfined()) {
             long size = ch.size();
@@ -88,7 +89,7 @@ final class BinaryFormat {
                                 + ", which needs at least " + (rowBytes + 1) + " bytes a word, but the file has only "
                                 + size + " bytes");
             }
-            MemorySegment matrix = FormatSupport.allocateMatrix(rows, dim);
+            MemorySegment matrix = FormatSupport.allocateMatrix(scope.arena(), rows, dim);
             List<String> words = new ArrayList<>((int) rows);
             for (long i = 0; i < rows; i++) {
                 pos = skipWhitespace(file, pos, size);
@@ -124,7 +125,7 @@ final class BinaryFormat {
                         (size - end) + " bytes after the last of " + rows + " words (wrong word count in the header?)");
             }
             try {
-                return new WordVectors(new HeapVocab(words), dim, matrix, null, null, null);
+                return new WordVectors(scope, new HeapVocab(words), dim, matrix, null, null, null);
             } catch (IllegalArgumentException e) {
                 throw new IOException("vectors file " + path + ": " + e.getMessage(), e);
             }

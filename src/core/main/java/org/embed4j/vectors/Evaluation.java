@@ -171,7 +171,13 @@ public final class Evaluation {
             exclude[k * 3 + 1] = r[1];
             exclude[k * 3 + 2] = r[2];
         }
-        Search.TopK top = v.search().topk(queries, n, exclude, 3, 1, restrict);
+        Search.TopK top;
+        v.scope().enter();
+        try {
+            top = v.search().topk(queries, n, exclude, 3, 1, restrict);
+        } finally {
+            v.scope().exit();
+        }
         int[] correct = new int[2]; // [semantic, syntactic]
         int[] seen = new int[2];
         for (int k = 0; k < n; k++) {

@@ -7,6 +7,7 @@ import java.util.Objects;
 import java.util.concurrent.atomic.LongAdder;
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.Backends;
+import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Tensor;
 
@@ -72,7 +73,7 @@ public final class ExactSearch {
             throw new IllegalArgumentException(
                     "rows has " + rows.byteSize() + " bytes, expected " + n + " rows x dim " + dim + " floats");
         }
-        return new ExactSearch(rows, n, dim, new Search(rows, n, dim, null), null);
+        return new ExactSearch(rows, n, dim, new Search(ModelScope.open("exact search"), rows, n, dim, null), null);
     }
 
     /** Float search over the word rows of {@code vectors}, sharing their memory and row norms. */

@@ -47,11 +47,11 @@ final class FormatSupport {
     }
 
     /**
-     * A zeroed off-heap (rows,dim) float matrix, freed when unreachable. Callers have checked rows×dim against
-     * the file size, so a forged header can never ask for more than the file holds.
+     * A zeroed off-heap (rows,dim) float matrix in {@code arena} (the vectors' scope). Callers have checked rows×dim
+     * against the file size, so a forged header can never ask for more than the file holds.
      */
-    static MemorySegment allocateMatrix(long rows, long dim) {
+    static MemorySegment allocateMatrix(Arena arena, long rows, long dim) {
         long bytes = Math.multiplyExact(Math.multiplyExact(rows, dim), (long) Float.BYTES);
-        return Arena.ofAuto().allocate(Math.max(1, bytes), 64).asSlice(0, bytes);
+        return arena.allocate(Math.max(1, bytes), 64).asSlice(0, bytes);
     }
 }

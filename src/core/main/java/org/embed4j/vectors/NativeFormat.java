@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.io.AtomicFiles;
 import org.embed4j.io.SectionReader;
 import org.embed4j.io.SectionWriter;
@@ -136,9 +137,9 @@ final class NativeFormat {
 
     // ------------------------------------------------------------------ read
 
-    /** Maps {@code path}; the returned vectors read the file in place. */
-    static WordVectors read(Path path) throws IOException {
-        SectionReader f = SectionReader.map(path, "vectors", HEADER_BYTES);
+    /** Maps {@code path} into the scope's arena; the returned vectors read the file in place. */
+    static WordVectors read(Path path, ModelScope scope) throws IOException {
+        SectionReader f = SectionReader.map(path, "vectors", HEADER_BYTES, scope.arena());
         MemorySegment file = f.file();
         f.checkHeader(MAGIC, VERSION, HEADER_BYTES, 104);
         int flags = f.i32(8);
@@ -180,12 +181,12 @@ final class NativeFormat {
         f.checkWordOffsets(f.i64(72), offsets, rows, stringBytes);
         checkTable(path, file.get(LE_I64, 88), table, rows);
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
-            matrix = toNativeOrder(matrix);
-            norms = toNativeOrder(norms);
-            buckets = buckets == null ? null : toNativeOrder(buckets);
+            matrix = toNativeOrder(scope.arena(), matrix);
+            norms = toNativeOrder(scope.arena(), norms);
+            buckets = buckets == null ? null : toNativeOrder(scope.arena(), buckets);
         }
         return new WordVectors(
-                new MappedVocab((int) rows, offsets, strings, table), (int) dim, matrix, norms, sub, buckets);
+                scope, new MappedVocab((int) rows, offsets, strings, table), (int) dim, matrix, norms, sub, buckets);
     }
 
     private static void checkTable(Path path, long at, MemorySegment table, long rows) throws IOException {
@@ -204,9 +205,8 @@ final class NativeFormat {
         }
     }
 
-    private static MemorySegment toNativeOrder(MemorySegment le) {
-        MemorySegment out =
-                Arena.ofAuto().allocate(Math.max(1, le.byteSize()), 64).asSlice(0, le.byteSize());
+    private static MemorySegment toNativeOrder(Arena arena, MemorySegment le) {
+        MemorySegment out = arena.allocate(Math.max(1, le.byteSize()), 64).asSlice(0, le.byteSize());
         MemorySegment.copy(le, LE_F32, 0, out, F32, 0, le.byteSize() / 4);
         return out;
     }

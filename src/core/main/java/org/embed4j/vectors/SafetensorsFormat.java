@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.io.AtomicFiles;
 import org.embed4j.io.Safetensors;
 import org.embed4j.tensor.DType;
@@ -62,7 +63,7 @@ final class SafetensorsFormat {
         Safetensors.write(path, tensors, meta);
     }
 
-    static WordVectors read(Path path) throws IOException {
+    static WordVectors read(Path path, ModelScope scope) throws IOException {
         Map<String, String> meta = Safetensors.metadata(path);
         LinkedHashMap<String, Tensor> tensors = Safetensors.read(path);
         try {
@@ -74,7 +75,7 @@ final class SafetensorsFormat {
             long rows = weight.size(0);
             int dim = Math.toIntExact(weight.size(1));
             List<String> words = readVocab(vocabPath(path), rows);
-            MemorySegment matrix = copy(weight);
+            MemorySegment matrix = copy(scope, weight);
             Subwords sub = null;
             MemorySegment buckets = null;
             Tensor bw = tensors.get(BUCKET_WEIGHT);
@@ -84,10 +85,10 @@ final class SafetensorsFormat {
                     throw new IOException("vectors file " + path + ": tensor \"" + BUCKET_WEIGHT + "\" is "
                             + bw.describe() + ", expected F32[" + sub.bucket() + ", " + dim + "]");
                 }
-                buckets = copy(bw);
+                buckets = copy(scope, bw);
             }
             try {
-                return new WordVectors(new HeapVocab(words), dim, matrix, null, sub, buckets);
+                return new WordVectors(scope, new HeapVocab(words), dim, matrix, null, sub, buckets);
             } catch (IllegalArgumentException e) {
                 throw new IOException("vocabulary " + vocabPath(path) + ": " + e.getMessage(), e);
             }
@@ -138,8 +139,8 @@ final class SafetensorsFormat {
         return words;
     }
 
-    private static MemorySegment copy(Tensor t) {
-        MemorySegment m = FormatSupport.allocateMatrix(t.size(0), t.size(1));
+    private static MemorySegment copy(ModelScope scope, Tensor t) {
+        MemorySegment m = FormatSupport.allocateMatrix(scope.arena(), t.size(0), t.size(1));
         MemorySegment.copy(t.segment(), 0, m, 0, t.byteSize());
         return m;
     }

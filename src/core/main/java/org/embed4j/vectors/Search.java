@@ -1,11 +1,10 @@
 package org.embed4j.vectors;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.lang.ref.Cleaner;
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.Backends;
+import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Device;
 import org.embed4j.tensor.Tensor;
@@ -18,12 +17,13 @@ import org.embed4j.tensor.Tensor;
  * match.
  *
  * <p>The backend and the weight/norm tensors are set up once, on first use ({@link Backends#auto()}): host
- * backends search the matrix in place (heap copy or memory-mapped file, never copied); a device backend gets
- * one device copy, freed by a {@link Cleaner} when the vectors become unreachable. Thread-safe: the lazy setup
- * is guarded, the matrix is never written, and each call uses its own query and output tensors.
+ * backends search the matrix in place (off-heap copy or memory-mapped file, never copied); a device backend gets
+ * one device copy, freed when the vectors' {@link ModelScope} closes (which waits for the calls in flight) or
+ * becomes unreachable. Norms computed here live in the scope's arena. Callers run inside the scope (between
+ * {@code enter} and {@code exit}). Thread-safe: the lazy setup is guarded, the matrix is never written, and each
+ * call uses its own query and output tensors.
  */
 final class Search {
-    private static final Cleaner CLEANER = Cleaner.create();
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /** Top-k answers of Q queries, row-major (Q,k); idx -1 marks an empty slot. */
@@ -31,13 +31,15 @@ final class Search {
 
     private record State(Backend backend, Tensor weight, Tensor norms, MemorySegment hostNorms) {}
 
+    private final ModelScope scope;
     private final MemorySegment matrix; // (V,D) F32, native order
     private final long rows;
     private final int dim;
     private final MemorySegment storedNorms; // (V) F32 from a native file, or null: computed on first use
     private volatile State state;
 
-    Search(MemorySegment matrix, long rows, int dim, MemorySegment storedNorms) {
+    Search(ModelScope scope, MemorySegment matrix, long rows, int dim, MemorySegment storedNorms) {
+        this.scope = scope;
         this.matrix = matrix;
         this.rows = rows;
         this.dim = dim;
@@ -165,15 +167,15 @@ final class Search {
                 MemorySegment.copy(h.segment(), 0, hostNorms, 0, rows * Float.BYTES);
             }
         }
-        // The device copies live as long as these vectors; the Cleaner's action must not reach this object.
-        CLEANER.register(this, () -> {
+        // The device copies live as long as these vectors; the action must not reach this object.
+        scope.onClose(() -> {
             w.close();
             n.close();
         });
         return new State(backend, w, n, hostNorms);
     }
 
-    private static MemorySegment newHostSegment(long floats) {
-        return Arena.ofAuto().allocate(Math.max(1, floats * Float.BYTES), 64).asSlice(0, floats * Float.BYTES);
+    private MemorySegment newHostSegment(long floats) {
+        return scope.arena().allocate(Math.max(1, floats * Float.BYTES), 64).asSlice(0, floats * Float.BYTES);
     }
 }

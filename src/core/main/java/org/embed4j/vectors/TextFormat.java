@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.io.AtomicFiles;
 
 /**
@@ -54,7 +55,7 @@ final class TextFormat {
         out.write(s.toString().getBytes(StandardCharsets.UTF_8));
     }
 
-    static WordVectors read(Path path, boolean header) throws IOException {
+    static WordVectors read(Path path, boolean header, ModelScope scope) throws IOException {
         long fileSize = Files.size(path);
         long rows;
         int dim;
@@ -84,7 +85,7 @@ final class TextFormat {
                 firstRowOffset = 0;
             }
         }
-        MemorySegment matrix = FormatSupport.allocateMatrix(rows, dim);
+        MemorySegment matrix = FormatSupport.allocateMatrix(scope.arena(), rows, dim);
         List<String> words = new ArrayList<>((int) rows);
         try (Lines lines = new Lines(path)) {
             if (header) {
@@ -107,7 +108,7 @@ final class TextFormat {
             }
         }
         try {
-            return new WordVectors(new HeapVocab(words), dim, matrix, null, null, null);
+            return new WordVectors(scope, new HeapVocab(words), dim, matrix, null, null, null);
         } catch (IllegalArgumentException e) {
             throw new IOException("vectors file " + path + ": " + e.getMessage(), e);
         }

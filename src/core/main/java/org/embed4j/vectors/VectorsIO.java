@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import org.embed4j.internal.scope.ModelScope;
 
 /**
  * Reads and writes {@link WordVectors} in every {@link VectorsFormat}. Writes are atomic (a temporary file
@@ -37,27 +38,42 @@ public final class VectorsIO {
                     format,
                     vectors);
         }
-        switch (format) {
-            case WORD2VEC_TEXT, FASTTEXT_VEC -> TextFormat.write(vectors, path, true);
-            case GLOVE -> TextFormat.write(vectors, path, false);
-            case WORD2VEC_BINARY -> BinaryFormat.write(vectors, path);
-            case SAFETENSORS -> SafetensorsFormat.write(vectors, path);
-            case NATIVE -> NativeFormat.write(vectors, path);
+        vectors.scope().enter();
+        try {
+            switch (format) {
+                case WORD2VEC_TEXT, FASTTEXT_VEC -> TextFormat.write(vectors, path, true);
+                case GLOVE -> TextFormat.write(vectors, path, false);
+                case WORD2VEC_BINARY -> BinaryFormat.write(vectors, path);
+                case SAFETENSORS -> SafetensorsFormat.write(vectors, path);
+                case NATIVE -> NativeFormat.write(vectors, path);
+            }
+        } finally {
+            vectors.scope().exit();
         }
     }
 
-    /** Reads {@code path} in {@code format}. */
+    /**
+     * Reads {@code path} in {@code format}. The vectors own their memory (the mapping of a native file): close them
+     * to free it at once (see {@link WordVectors#close()}).
+     */
     public static WordVectors read(Path path, VectorsFormat format) throws IOException {
         Objects.requireNonNull(path, "path");
         Objects.requireNonNull(format, "format");
         long start = System.nanoTime();
-        WordVectors v = switch (format) {
-            case WORD2VEC_TEXT, FASTTEXT_VEC -> TextFormat.read(path, true);
-            case GLOVE -> TextFormat.read(path, false);
-            case WORD2VEC_BINARY -> BinaryFormat.read(path);
-            case SAFETENSORS -> SafetensorsFormat.read(path);
-            case NATIVE -> NativeFormat.read(path);
-        };
+        ModelScope scope = ModelScope.open("word vectors " + path);
+        WordVectors v;
+        try {
+            v = switch (format) {
+                case WORD2VEC_TEXT, FASTTEXT_VEC -> TextFormat.read(path, true, scope);
+                case GLOVE -> TextFormat.read(path, false, scope);
+                case WORD2VEC_BINARY -> BinaryFormat.read(path, scope);
+                case SAFETENSORS -> SafetensorsFormat.read(path, scope);
+                case NATIVE -> NativeFormat.read(path, scope);
+            };
+        } catch (IOException | RuntimeException | Error e) {
+            scope.close();
+            throw e;
+        }
         LOG.log(
                 Level.DEBUG,
                 () -> "read " + v + " from " + path + " (" + format + ") in " + (System.nanoTime() - start) / 1_000_000

@@ -1,15 +1,20 @@
 package org.embed4j.vectors;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
 import java.util.AbstractList;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.NoSuchElementException;
 import java.util.Objects;
-import java.util.PriorityQueue;
+import java.util.Optional;
 import java.util.RandomAccess;
+import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.text.Subwords;
 
 /**
@@ -19,22 +24,30 @@ import org.embed4j.text.Subwords;
  *   <li>{@link #vector}: a word's row; for an OOV word with subwords, the mean of the bucket rows of the
  *       character n-grams of {@code "<word>"} (fastText's {@code getWordVector} for unknown words).</li>
  *   <li>{@link #nearest}: the k words of highest cosine similarity, through the backend's top-k kernel
- *       (the query word itself excluded), like gensim's {@code most_similar} and word2vec's distance.</li>
+ *       (the query word itself excluded), like word2vec's distance.</li>
+ *   <li>{@link #mostSimilar}: gensim's {@code most_similar(positive, negative, topn)}.</li>
  *   <li>{@link #analogy}: a:b::c:? by 3CosAdd or 3CosMul (Levy &amp; Goldberg 2014), a, b and c excluded.</li>
  *   <li>{@link #similarity}: the cosine of two words' vectors.</li>
  * </ul>
  * Vocabulary rows are expected most frequent first (as word2vec and fastText write them); evaluation
  * restricted to the top-N words relies on it.
  *
+ * <p>Looking up a word (every method that takes one): the word as written; when that form is not in the vocabulary,
+ * its lower-cased form ({@link Locale#ROOT}); when neither is, and these vectors have subwords, the subword vector of
+ * the word as written. Nothing else is normalised. A word none of these resolve is a
+ * {@link NoSuchElementException} for the throwing methods ({@link #vector(String)}, the queries), an empty
+ * {@link Optional} for {@link #findVector}, and -1 for {@link #indexOf}.
+ *
  * <p>Storage: the matrix lives off the Java heap, either copied there ({@link #of}) or memory-mapped from a
- * native file ({@link VectorsIO}), and is never written after construction. Instances are immutable and
- * thread-safe; there is nothing to close (memory is released when the instance becomes unreachable).
+ * native file ({@link #load}), and is never written after construction. Instances are immutable and thread-safe.
+ * {@link #close()} frees that memory (unmaps the file) at once: it refuses new calls, lets the calls in flight on
+ * other threads finish, then frees; any later call is an {@link IllegalStateException}. Vectors that are never
+ * closed are freed when they become unreachable.
  */
-public final class WordVectors {
+public final class WordVectors implements AutoCloseable {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    /** Levy &amp; Goldberg's epsilon in the 3CosMul denominator. */
-    private static final double COSMUL_EPS = 1e-3;
 
+    private final ModelScope scope;
     private final Vocab vocab;
     private final int dim;
     private final MemorySegment matrix; // (V,D) F32, native order
@@ -43,26 +56,36 @@ public final class WordVectors {
     private final Search search;
     private final List<String> words;
 
+    /** Vectors whose memory ({@code matrix}, {@code norms}, {@code buckets}) belongs to {@code scope}. */
     WordVectors(
-            Vocab vocab, int dim, MemorySegment matrix, MemorySegment norms, Subwords subwords, MemorySegment buckets) {
+            ModelScope scope,
+            Vocab vocab,
+            int dim,
+            MemorySegment matrix,
+            MemorySegment norms,
+            Subwords subwords,
+            MemorySegment buckets) {
+        this.scope = scope;
         this.vocab = vocab;
         this.dim = dim;
         this.matrix = matrix;
         this.subwords = subwords;
         this.buckets = buckets;
-        this.search = new Search(matrix, vocab.size(), dim, norms);
-        this.words = new WordList(vocab);
+        this.search = new Search(scope, matrix, vocab.size(), dim, norms);
+        this.words = new WordList(scope, vocab);
     }
 
     /**
      * Vectors for {@code words} (row order kept, words unique), {@code vectors} being V×D floats row-major;
-     * the floats are copied.
+     * the floats are copied off the heap.
      */
     public static WordVectors of(List<String> words, float[] vectors, int dim) {
         Objects.requireNonNull(words, "words");
         Objects.requireNonNull(vectors, "vectors");
         checkRows("vectors", vectors, words.size(), dim);
-        return new WordVectors(new HeapVocab(words), dim, offHeap(vectors), null, null, null);
+        HeapVocab vocab = new HeapVocab(words);
+        ModelScope scope = ModelScope.open(name(words.size(), dim));
+        return new WordVectors(scope, vocab, dim, offHeap(scope.arena(), vectors), null, null, null);
     }
 
     /**
@@ -81,81 +104,103 @@ public final class WordVectors {
         }
         checkRows("wordRows", wordRows, words.size(), dim);
         checkRows("bucketRows", bucketRows, subwords.bucket(), dim);
-        return new WordVectors(new HeapVocab(words), dim, offHeap(wordRows), null, subwords, offHeap(bucketRows));
+        HeapVocab vocab = new HeapVocab(words);
+        ModelScope scope = ModelScope.open(name(words.size(), dim));
+        Arena arena = scope.arena();
+        return new WordVectors(scope, vocab, dim, offHeap(arena, wordRows), null, subwords, offHeap(arena, bucketRows));
+    }
+
+    /**
+     * Opens a vectors file of any {@link VectorsFormat}, detected from its first bytes and name as
+     * {@link VectorsIO#detect} does; the native format is memory-mapped, the others are read into memory.
+     */
+    public static WordVectors load(Path path) throws IOException {
+        return VectorsIO.read(path);
     }
 
     // ------------------------------------------------------------------ lookup
 
     /** Number of words V. */
     public int size() {
+        scope.checkOpen();
         return vocab.size();
     }
 
     /** Vector dimension D. */
     public int dim() {
+        scope.checkOpen();
         return dim;
     }
 
-    /** The words in row order (an unmodifiable view). */
+    /** The words in row order (an unmodifiable view, unusable once these vectors are closed). */
     public List<String> words() {
+        scope.checkOpen();
         return words;
     }
 
-    /** The row of {@code word}, or -1 when it is not in the vocabulary. */
+    /**
+     * The row of {@code word}: as written, else lower-cased (see the class comment); -1 when neither is in the
+     * vocabulary (even when subwords would give the word a vector).
+     */
     public int indexOf(String word) {
-        return vocab.indexOf(Objects.requireNonNull(word, "word"));
+        Objects.requireNonNull(word, "word");
+        scope.enter();
+        try {
+            return rowOf(word);
+        } finally {
+            scope.exit();
+        }
     }
 
+    /** Whether {@link #indexOf} finds {@code word}. */
     public boolean contains(String word) {
         return indexOf(word) >= 0;
     }
 
     /** True when out-of-vocabulary words get vectors from subword rows. */
     public boolean hasSubwords() {
+        scope.checkOpen();
         return subwords != null;
     }
 
     /** The subword settings, or null when these vectors have none. */
     public Subwords subwords() {
+        scope.checkOpen();
         return subwords;
     }
 
     /** A copy of row {@code row}. */
     public float[] vector(int row) {
-        Objects.checkIndex(row, vocab.size());
         float[] out = new float[dim];
-        MemorySegment.copy(matrix, F32, (long) row * dim * Float.BYTES, out, 0, dim);
+        vector(row, out, 0);
         return out;
     }
 
     /**
-     * The vector of {@code word} (a copy). Out of vocabulary: the mean of its n-gram bucket rows when these
-     * vectors have subwords (zeros when the word has no n-gram), else {@link NoSuchElementException}.
+     * The vector of {@code word} (a copy), looked up as the class comment says: the row of the word or of its
+     * lower-cased form, else its subword vector (zeros when it has no n-gram), else {@link NoSuchElementException}.
      */
     public float[] vector(String word) {
-        int i = indexOf(word);
-        if (i >= 0) {
-            return vector(i);
-        }
-        if (subwords == null) {
-            throw new NoSuchElementException("word '" + word + "' is not in the vocabulary of " + size()
-                    + " words, and these vectors have no subwords to build one");
-        }
-        int[] ids = subwords.ngramBuckets(word);
         float[] out = new float[dim];
-        for (int id : ids) {
-            long base = (long) id * dim;
-            for (int d = 0; d < dim; d++) {
-                out[d] += buckets.getAtIndex(F32, base + d);
-            }
-        }
-        if (ids.length > 0) {
-            float inv = 1f / ids.length;
-            for (int d = 0; d < dim; d++) {
-                out[d] *= inv;
-            }
-        }
+        vector(word, out, 0);
         return out;
+    }
+
+    /** {@link #vector(String)}, empty instead of an exception when the word has no vector. */
+    public Optional<float[]> findVector(String word) {
+        Objects.requireNonNull(word, "word");
+        scope.enter();
+        try {
+            int row = rowOf(word);
+            if (row < 0 && subwords == null) {
+                return Optional.empty();
+            }
+            float[] out = new float[dim];
+            vectorInto(word, row, out, 0);
+            return Optional.of(out);
+        } finally {
+            scope.exit();
+        }
     }
 
     /**
@@ -165,7 +210,12 @@ public final class WordVectors {
     public void vector(int row, float[] out, int offset) {
         Objects.checkIndex(row, vocab.size());
         Objects.checkFromIndexSize(offset, dim, Objects.requireNonNull(out, "out").length);
-        MemorySegment.copy(matrix, F32, (long) row * dim * Float.BYTES, out, offset, dim);
+        scope.enter();
+        try {
+            MemorySegment.copy(matrix, F32, (long) row * dim * Float.BYTES, out, offset, dim);
+        } finally {
+            scope.exit();
+        }
     }
 
     /**
@@ -173,29 +223,13 @@ public final class WordVectors {
      * with subwords still allocates its n-gram id list, no float row).
      */
     public void vector(String word, float[] out, int offset) {
+        Objects.requireNonNull(word, "word");
         Objects.checkFromIndexSize(offset, dim, Objects.requireNonNull(out, "out").length);
-        int i = indexOf(word);
-        if (i >= 0) {
-            vector(i, out, offset);
-            return;
-        }
-        if (subwords == null) {
-            throw new NoSuchElementException("word '" + word + "' is not in the vocabulary of " + size()
-                    + " words, and these vectors have no subwords to build one");
-        }
-        java.util.Arrays.fill(out, offset, offset + dim, 0f);
-        int[] ids = subwords.ngramBuckets(word);
-        for (int id : ids) {
-            long base = (long) id * dim;
-            for (int d = 0; d < dim; d++) {
-                out[offset + d] += buckets.getAtIndex(F32, base + d);
-            }
-        }
-        if (ids.length > 0) {
-            float inv = 1f / ids.length;
-            for (int d = 0; d < dim; d++) {
-                out[offset + d] *= inv;
-            }
+        scope.enter();
+        try {
+            vectorInto(word, rowOf(word), out, offset);
+        } finally {
+            scope.exit();
         }
     }
 
@@ -216,30 +250,32 @@ public final class WordVectors {
      * {@code words.get(i)}.
      */
     public List<List<Neighbor>> nearest(List<String> queryWords, int k) {
-        checkK(k);
-        int q = queryWords.size();
-        float[] queries = new float[q * dim];
-        long[] exclude = new long[q];
-        for (int j = 0; j < q; j++) {
-            String w = Objects.requireNonNull(queryWords.get(j), "query word");
-            float[] v = vector(w);
-            checkQuery(v, "word '" + w + "'");
-            System.arraycopy(v, 0, queries, j * dim, dim);
-            exclude[j] = indexOf(w);
+        Queries.checkK(k);
+        scope.enter();
+        try {
+            int q = queryWords.size();
+            float[] queries = new float[q * dim];
+            long[] exclude = new long[q];
+            for (int j = 0; j < q; j++) {
+                String w = Objects.requireNonNull(queryWords.get(j), "query word");
+                int row = rowOf(w);
+                vectorInto(w, row, queries, j * dim);
+                Queries.checkQuery(queries, j * dim, dim, "word '" + w + "'");
+                exclude[j] = row;
+            }
+            return Queries.neighbors(vocab, search.topk(queries, q, exclude, 1, k, size()), q, 1.0);
+        } finally {
+            scope.exit();
         }
-        return neighbors(search.topk(queries, q, exclude, 1, k, size()), q, 1.0);
     }
 
     /** The k words whose vectors have the highest cosine with {@code query} (length D), best first. */
     public List<Neighbor> nearest(float[] query, int k) {
-        checkK(k);
         Objects.requireNonNull(query, "query");
         if (query.length != dim) {
             throw new IllegalArgumentException("query has " + query.length + " floats, expected dim " + dim);
         }
-        checkQuery(query, "query vector");
-        return neighbors(search.topk(query.clone(), 1, null, 0, k, size()), 1, 1.0)
-                .get(0);
+        return nearest(query.clone(), 1, k).get(0);
     }
 
     /**
@@ -247,23 +283,60 @@ public final class WordVectors {
      * row-major) in one top-k kernel call; list j answers query j. A zero or non-finite query is an error naming it.
      */
     public List<List<Neighbor>> nearest(float[] queries, int count, int k) {
-        checkK(k);
+        Queries.checkK(k);
         Objects.requireNonNull(queries, "queries");
         if (count < 0 || (long) count * dim != queries.length) {
             throw new IllegalArgumentException(
                     "queries has " + queries.length + " floats, expected count " + count + " x dim " + dim);
         }
         for (int j = 0; j < count; j++) {
-            double n2 = 0;
-            for (int d = 0; d < dim; d++) {
-                n2 += (double) queries[j * dim + d] * queries[j * dim + d];
-            }
-            if (n2 == 0 || !Double.isFinite(n2)) {
-                throw new IllegalArgumentException(
-                        "query " + j + " has a zero or non-finite vector: no cosine neighbours");
-            }
+            Queries.checkQuery(queries, j * dim, dim, "query " + j);
         }
-        return neighbors(search.topk(queries, count, null, 0, k, size()), count, 1.0);
+        scope.enter();
+        try {
+            return Queries.neighbors(vocab, search.topk(queries, count, null, 0, k, size()), count, 1.0);
+        } finally {
+            scope.exit();
+        }
+    }
+
+    /**
+     * The k words most similar to the combination of {@code positive} and {@code negative} words, best first, the
+     * query words excluded: gensim's {@code most_similar(positive, negative, topn)}. The query is
+     * {@code q = Σ_p p̂ − Σ_n n̂} over the words' unit vectors (3CosAdd when positive = [b, c], negative = [a]), and
+     * a candidate's score is its cosine with q. Either list may be empty, not both.
+     */
+    public List<Neighbor> mostSimilar(List<String> positive, List<String> negative, int k) {
+        Objects.requireNonNull(positive, "positive");
+        Objects.requireNonNull(negative, "negative");
+        Queries.checkK(k);
+        if (positive.isEmpty() && negative.isEmpty()) {
+            throw new IllegalArgumentException("mostSimilar needs at least one positive or negative word");
+        }
+        scope.enter();
+        try {
+            int words = positive.size() + negative.size();
+            float[] q = new float[dim];
+            float[] v = new float[dim];
+            long[] exclude = new long[words];
+            for (int i = 0; i < words; i++) {
+                boolean plus = i < positive.size();
+                String w = Objects.requireNonNull(
+                        plus ? positive.get(i) : negative.get(i - positive.size()), "query word");
+                int row = rowOf(w);
+                vectorInto(w, row, v, 0);
+                Queries.toUnit(v, w);
+                for (int d = 0; d < dim; d++) {
+                    q[d] += plus ? v[d] : -v[d];
+                }
+                exclude[i] = row;
+            }
+            Queries.checkQuery(q, 0, dim, "the combination of " + positive + " minus " + negative);
+            return Queries.neighbors(vocab, search.topk(q, 1, exclude, words, k, size()), 1, 1.0)
+                    .get(0);
+        } finally {
+            scope.exit();
+        }
     }
 
     /**
@@ -272,34 +345,41 @@ public final class WordVectors {
      * cos'(d,b)·cos'(d,c)/(cos'(d,a)+0.001) with cos' = (cos+1)/2. OOV words use subword vectors when available.
      */
     public List<Neighbor> analogy(String a, String b, String c, int k, AnalogyMethod method) {
-        checkK(k);
+        Queries.checkK(k);
         Objects.requireNonNull(method, "method");
-        float[] va = unit(a);
-        float[] vb = unit(b);
-        float[] vc = unit(c);
-        long[] exclude = {indexOf(a), indexOf(b), indexOf(c)};
-        if (method == AnalogyMethod.COS_ADD) {
-            float[] q = new float[dim];
-            double n2 = 0;
-            for (int d = 0; d < dim; d++) {
-                q[d] = vb[d] - va[d] + vc[d];
-                n2 += (double) q[d] * q[d];
+        scope.enter();
+        try {
+            String[] terms = {a, b, c};
+            float[] units = new float[3 * dim];
+            long[] exclude = new long[3];
+            for (int i = 0; i < 3; i++) {
+                String w = Objects.requireNonNull(terms[i], "analogy word");
+                exclude[i] = rowOf(w);
+                vectorInto(w, (int) exclude[i], units, i * dim);
+                Queries.toUnit(units, i * dim, dim, w);
             }
-            if (n2 == 0) {
-                throw new IllegalArgumentException("analogy " + a + ":" + b + "::" + c + ":? has a zero query vector");
+            if (method == AnalogyMethod.COS_ADD) {
+                float[] q = new float[dim];
+                double n2 = 0;
+                for (int d = 0; d < dim; d++) {
+                    q[d] = units[dim + d] - units[d] + units[2 * dim + d];
+                    n2 += (double) q[d] * q[d];
+                }
+                if (n2 == 0) {
+                    throw new IllegalArgumentException(
+                            "analogy " + a + ":" + b + "::" + c + ":? has a zero query vector");
+                }
+                // the kernel ranks by cos(q, d); the Levy-Goldberg sum is that cosine times |q|
+                return Queries.neighbors(vocab, search.topk(q, 1, exclude, 3, k, size()), 1, Math.sqrt(n2))
+                        .get(0);
             }
-            // the kernel ranks by cos(q, d); the Levy-Goldberg sum is that cosine times |q|
-            return neighbors(search.topk(q, 1, exclude, 3, k, size()), 1, Math.sqrt(n2))
-                    .get(0);
+            return Queries.cosMul(vocab, search.cosinesAll(units, 3), exclude, k);
+        } finally {
+            scope.exit();
         }
-        float[] queries = new float[3 * dim];
-        System.arraycopy(va, 0, queries, 0, dim);
-        System.arraycopy(vb, 0, queries, dim, dim);
-        System.arraycopy(vc, 0, queries, 2 * dim, dim);
-        return cosMul(search.cosinesAll(queries, 3), exclude, k);
     }
 
-    // ------------------------------------------------------------------ package-private: formats, evaluation
+    // ------------------------------------------------------------------ deployment: subword rows, pruning
 
     /**
      * Copies subword bucket row {@code bucket} into {@code out[offset .. offset+D)}: what deployment code that
@@ -311,22 +391,54 @@ public final class WordVectors {
         }
         Objects.checkIndex(bucket, subwords.bucket());
         Objects.checkFromIndexSize(offset, dim, Objects.requireNonNull(out, "out").length);
-        MemorySegment.copy(buckets, F32, (long) bucket * dim * Float.BYTES, out, offset, dim);
+        scope.enter();
+        try {
+            MemorySegment.copy(buckets, F32, (long) bucket * dim * Float.BYTES, out, offset, dim);
+        } finally {
+            scope.exit();
+        }
     }
 
     /**
      * The first {@code n} words with their rows and this model's subword rows, if any (vocabulary pruning).
-     * Nothing is copied but the vocabulary: both models are immutable, so they share the row memory.
+     * Nothing is copied but the vocabulary: the result reads this model's memory, so closing this model closes
+     * it too (closing the result leaves this model open).
      */
     public WordVectors firstWords(int n) {
         Objects.checkFromIndexSize(0, n, size());
-        return new WordVectors(
-                new HeapVocab(words.subList(0, n)),
-                dim,
-                matrix.asSlice(0, (long) n * dim * Float.BYTES),
-                null,
-                subwords,
-                buckets);
+        scope.enter();
+        try {
+            List<String> head = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                head.add(vocab.word(i));
+            }
+            return new WordVectors(
+                    scope.view("the first " + n + " words of " + this),
+                    new HeapVocab(head),
+                    dim,
+                    matrix.asSlice(0, (long) n * dim * Float.BYTES),
+                    null,
+                    subwords,
+                    buckets);
+        } finally {
+            scope.exit();
+        }
+    }
+
+    /**
+     * Frees the memory of these vectors now (a memory-mapped file is unmapped): new calls are refused at once, calls
+     * in flight on other threads finish first. Any later call is an {@link IllegalStateException}. Idempotent.
+     */
+    @Override
+    public void close() {
+        scope.close();
+    }
+
+    // ------------------------------------------------------------------ package-private: formats, evaluation
+
+    /** What the formats and the evaluation run between (a call on these vectors). */
+    ModelScope scope() {
+        return scope;
     }
 
     Vocab vocab() {
@@ -349,69 +461,42 @@ public final class WordVectors {
 
     // ------------------------------------------------------------------ helpers
 
-    private List<Neighbor> cosMul(float[] cos, long[] exclude, int k) {
-        int v = size();
-        if (k == 0) {
-            return List.of();
-        }
-        // min-heap of the best k (score, row); worse = lower score, then higher row
-        PriorityQueue<double[]> heap = new PriorityQueue<>(
-                Math.max(1, Math.min(k, v)),
-                (x, y) -> x[0] != y[0] ? Double.compare(x[0], y[0]) : Double.compare(y[1], x[1]));
-        for (int r = 0; r < v; r++) {
-            if (r == exclude[0] || r == exclude[1] || r == exclude[2] || cos[r * 3] == Float.NEGATIVE_INFINITY) {
-                continue;
-            }
-            double ca = (cos[r * 3] + 1.0) / 2;
-            double cb = (cos[r * 3 + 1] + 1.0) / 2;
-            double cc = (cos[r * 3 + 2] + 1.0) / 2;
-            double score = cb * cc / (ca + COSMUL_EPS);
-            if (heap.size() < k) {
-                heap.add(new double[] {score, r});
-            } else if (score > heap.peek()[0]) {
-                heap.poll();
-                heap.add(new double[] {score, r});
+    /** The case policy of the class comment: as written, then lower-cased. Runs inside the scope. */
+    private int rowOf(String word) {
+        int i = vocab.indexOf(word);
+        if (i < 0) {
+            String lower = word.toLowerCase(Locale.ROOT); // the same instance when already lower case
+            if (lower != word) {
+                i = vocab.indexOf(lower);
             }
         }
-        List<double[]> best = new ArrayList<>(heap);
-        best.sort((x, y) -> x[0] != y[0] ? Double.compare(y[0], x[0]) : Double.compare(x[1], y[1]));
-        List<Neighbor> out = new ArrayList<>(best.size());
-        for (double[] e : best) {
-            out.add(new Neighbor(vocab.word((int) e[1]), e[0]));
-        }
-        return List.copyOf(out);
+        return i;
     }
 
-    private List<List<Neighbor>> neighbors(Search.TopK top, int q, double scale) {
-        List<List<Neighbor>> all = new ArrayList<>(q);
-        for (int j = 0; j < q; j++) {
-            List<Neighbor> list = new ArrayList<>(top.k());
-            for (int i = 0; i < top.k(); i++) {
-                long row = top.idx()[j * top.k() + i];
-                float score = top.score()[j * top.k() + i];
-                if (row >= 0 && score != Float.NEGATIVE_INFINITY) {
-                    list.add(new Neighbor(vocab.word((int) row), score * scale));
-                }
+    /** Row {@code row} of {@code word}, or its subword vector when row is -1. Runs inside the scope. */
+    private void vectorInto(String word, int row, float[] out, int offset) {
+        if (row >= 0) {
+            MemorySegment.copy(matrix, F32, (long) row * dim * Float.BYTES, out, offset, dim);
+            return;
+        }
+        if (subwords == null) {
+            throw new NoSuchElementException("word '" + word + "' is not in the vocabulary of " + size()
+                    + " words (as written or lower-cased), and these vectors have no subwords to build one");
+        }
+        Arrays.fill(out, offset, offset + dim, 0f);
+        int[] ids = subwords.ngramBuckets(word);
+        for (int id : ids) {
+            long base = (long) id * dim;
+            for (int d = 0; d < dim; d++) {
+                out[offset + d] += buckets.getAtIndex(F32, base + d);
             }
-            all.add(List.copyOf(list));
         }
-        return List.copyOf(all);
-    }
-
-    private float[] unit(String word) {
-        float[] v = vector(word);
-        double n2 = 0;
-        for (float x : v) {
-            n2 += (double) x * x;
+        if (ids.length > 0) {
+            float inv = 1f / ids.length;
+            for (int d = 0; d < dim; d++) {
+                out[offset + d] *= inv;
+            }
         }
-        if (n2 == 0 || !Double.isFinite(n2)) {
-            throw new IllegalArgumentException("word '" + word + "' has a zero or non-finite vector");
-        }
-        float inv = (float) (1 / Math.sqrt(n2));
-        for (int d = 0; d < v.length; d++) {
-            v[d] *= inv;
-        }
-        return v;
     }
 
     /** The cosine of x and y, accumulated in double (0 when either is all zeros). */
@@ -427,22 +512,6 @@ public final class WordVectors {
         return nx == 0 || ny == 0 ? 0 : dot / Math.sqrt(nx * ny);
     }
 
-    private static void checkQuery(float[] v, String what) {
-        double n2 = 0;
-        for (float x : v) {
-            n2 += (double) x * x;
-        }
-        if (n2 == 0 || !Double.isFinite(n2)) {
-            throw new IllegalArgumentException(what + " has a zero or non-finite vector: no cosine neighbours");
-        }
-    }
-
-    private static void checkK(int k) {
-        if (k < 0) {
-            throw new IllegalArgumentException("k must be >= 0, got " + k);
-        }
-    }
-
     static void checkRows(String name, float[] values, long rows, int dim) {
         if (dim <= 0) {
             throw new IllegalArgumentException("dim must be > 0, got " + dim);
@@ -453,31 +522,41 @@ public final class WordVectors {
         }
     }
 
-    private static MemorySegment offHeap(float[] values) {
-        MemorySegment seg = Arena.ofAuto()
-                .allocate(Math.max(1L, (long) values.length * Float.BYTES), 64)
+    private static MemorySegment offHeap(Arena arena, float[] values) {
+        MemorySegment seg = arena.allocate(Math.max(1L, (long) values.length * Float.BYTES), 64)
                 .asSlice(0, (long) values.length * Float.BYTES);
         MemorySegment.copy(values, 0, seg, F32, 0, values.length);
         return seg;
     }
 
+    private static String name(int words, int dim) {
+        return "WordVectors(" + words + " words, dim " + dim + ")";
+    }
+
     @Override
     public String toString() {
-        return "WordVectors(" + size() + " words, dim " + dim + (subwords == null ? "" : ", " + subwords) + ")";
+        return "WordVectors(" + vocab.size() + " words, dim " + dim + (subwords == null ? "" : ", " + subwords) + ")";
     }
 
     /** The vocabulary as an unmodifiable random-access list. */
     private static final class WordList extends AbstractList<String> implements RandomAccess {
+        private final ModelScope scope;
         private final Vocab vocab;
 
-        WordList(Vocab vocab) {
+        WordList(ModelScope scope, Vocab vocab) {
+            this.scope = scope;
             this.vocab = vocab;
         }
 
         @Override
         public String get(int index) {
             Objects.checkIndex(index, vocab.size());
-            return vocab.word(index);
+            scope.enter();
+            try {
+                return vocab.word(index);
+            } finally {
+                scope.exit();
+            }
         }
 
         @Override

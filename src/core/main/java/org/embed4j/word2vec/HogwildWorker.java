@@ -6,7 +6,6 @@ import org.embed4j.backend.Word2VecChunk;
 import org.embed4j.backend.Word2VecStats;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Tensor;
-import org.embed4j.text.Subsampler;
 import org.embed4j.text.Vocabulary;
 
 /**

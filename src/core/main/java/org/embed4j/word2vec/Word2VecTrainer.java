@@ -14,8 +14,6 @@ import org.embed4j.backend.Backends;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Tensor;
 import org.embed4j.text.CorpusReader;
-import org.embed4j.text.NegativeSampler;
-import org.embed4j.text.Subsampler;
 import org.embed4j.text.Subwords;
 import org.embed4j.text.Tokenizer;
 import org.embed4j.text.Vocabulary;

@@ -43,7 +43,7 @@ class VectorsFormatsTest {
     @TempDir
     Path dir;
 
-    private static String extension(VectorsFormat f) {
+    static String extension(VectorsFormat f) {
         return switch (f) {
             case WORD2VEC_TEXT -> ".txt";
             case WORD2VEC_BINARY -> ".bin";

@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -61,7 +62,8 @@ final class TextIndexFile {
     record Opened(MemorySegment rows, int n, int dim, Meta meta) {}
 
     static Opened read(Path path) throws IOException {
-        SectionReader r = SectionReader.map(path, KIND, HEADER);
+        SectionReader r =
+                SectionReader.map(path, KIND, HEADER, Arena.ofAuto()); // unmapped when the index is unreachable
         r.checkHeader(MAGIC, VERSION, HEADER, 24);
         int dim = r.i32(8);
         long n = r.i64(16);

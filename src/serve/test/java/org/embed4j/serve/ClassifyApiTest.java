@@ -55,6 +55,9 @@ class ClassifyApiTest {
             p[text.length() % p.length] = 3.5e-6f; // a probability Float.toString prints with an exponent
             return p;
         }
+
+        @Override
+        public void close() {} // nothing to release
     }
 
     private static JsonObject request(List<String> texts, int k) {

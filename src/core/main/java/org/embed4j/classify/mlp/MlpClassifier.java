@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.embed4j.classify.Classifier;
+import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.text.Tokenizer;
 
 /**
@@ -20,11 +21,13 @@ import org.embed4j.text.Tokenizer;
  * up to float rounding only.
  *
  * <p>Immutable and thread-safe: the weights are never written after construction and every call allocates its
- * own scratch, so one instance serves any number of threads.
+ * own scratch, so one instance serves any number of threads. The weights live on the Java heap: {@link #close()}
+ * frees nothing itself, it refuses every later call (with {@link IllegalStateException}) like the other kinds.
  */
 public final class MlpClassifier implements Classifier {
     private static final Tokenizer TOKENIZER = new Tokenizer(true);
 
+    private final ModelScope scope;
     private final MlpConfig config;
     private final List<String> words;
     private final Map<String, Integer> ids;
@@ -46,6 +49,7 @@ public final class MlpClassifier implements Classifier {
             float[] outputWeight,
             float[] outputBias) {
         this.config = Objects.requireNonNull(config, "config");
+        this.scope = ModelScope.onHeap("MlpClassifier(" + labels.size() + " labels, dim " + config.dim() + ")");
         this.words = List.copyOf(words);
         this.labels = List.copyOf(labels);
         if (labels.isEmpty()) {
@@ -84,26 +88,31 @@ public final class MlpClassifier implements Classifier {
 
     /** The hyper-parameters the model was trained with (dim, hidden and wordNgrams shape inference). */
     public MlpConfig config() {
+        scope.checkOpen();
         return config;
     }
 
     /** The vocabulary: words and word n-grams, in row order of the embedding. */
     public List<String> words() {
+        scope.checkOpen();
         return words;
     }
 
     @Override
     public List<String> labels() {
+        scope.checkOpen();
         return labels;
     }
 
     @Override
     public int vocabularySize() {
+        scope.checkOpen();
         return words.size();
     }
 
     @Override
     public int dim() {
+        scope.checkOpen();
         return config.dim();
     }
 
@@ -130,6 +139,8 @@ public final class MlpClassifier implements Classifier {
     /** Softmax probabilities over {@link #labels()}; they sum to 1. */
     @Override
     public float[] probabilities(String text) {
+        Objects.requireNonNull(text, "text");
+        scope.checkOpen(); // heap weights: a call in flight during close finishes on them
         int d = config.dim();
         int h = config.hidden();
         int k = labels.size();
@@ -183,7 +194,14 @@ public final class MlpClassifier implements Classifier {
 
     /** Writes the model as one versioned safetensors file (temporary name, then rename); see {@link MlpFile}. */
     public void save(Path path) throws IOException {
+        scope.checkOpen();
         MlpFile.write(this, path);
+    }
+
+    /** Refuses every later call; see {@link Classifier#close()}. */
+    @Override
+    public void close() {
+        scope.close();
     }
 
     /** Reads a model written by {@link #save}; a newer format version, a truncated or foreign file is refused. */

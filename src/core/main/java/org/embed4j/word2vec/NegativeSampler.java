@@ -1,4 +1,4 @@
-package org.embed4j.text;
+package org.embed4j.word2vec;
 
 /**
  * The unigram^0.75 noise distribution of word2vec's negative sampling, as an int table: word w fills a
@@ -11,17 +11,17 @@ package org.embed4j.text;
  *
  * <p>Immutable after construction and thread-safe (callers must not write to {@link #table()}).
  */
-public final class NegativeSampler {
-    public static final int DEFAULT_TABLE_SIZE = 10_000_000;
-    public static final double POWER = 0.75;
+final class NegativeSampler {
+    static final int DEFAULT_TABLE_SIZE = 10_000_000;
+    static final double POWER = 0.75;
 
     private final int[] table;
 
-    public NegativeSampler(long[] counts) {
+    NegativeSampler(long[] counts) {
         this(counts, DEFAULT_TABLE_SIZE, POWER);
     }
 
-    public NegativeSampler(long[] counts, int tableSize, double power) {
+    NegativeSampler(long[] counts, int tableSize, double power) {
         if (counts.length == 0) {
             throw new IllegalArgumentException("cannot build a negative table for an empty vocabulary");
         }
@@ -51,16 +51,16 @@ public final class NegativeSampler {
     }
 
     /** The table (shared, do not modify). */
-    public int[] table() {
+    int[] table() {
         return table;
     }
 
-    public int size() {
+    int size() {
         return table.length;
     }
 
     /** The word at slot {@code (rng >>> 16) % size}, the kernel's draw for an LCG state. */
-    public int sample(long rng) {
+    int sample(long rng) {
         return table[(int) ((rng >>> 16) % table.length)];
     }
 }

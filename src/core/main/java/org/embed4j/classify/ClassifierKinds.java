@@ -1,25 +1,27 @@
-package org.embed4j.cli;
+package org.embed4j.classify;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.embed4j.classify.Classifier;
-import org.embed4j.classify.TextClassifier;
+import java.util.Arrays;
+import java.util.Objects;
 import org.embed4j.classify.mlp.MlpClassifier;
 
 /**
- * How the classifier commands open a saved model of either kind: a fastText-style model starts with the
- * magic "E4JC"; an MLP model is a safetensors file (an 8-byte header length, then its JSON header, so byte 8 is
- * '{'). Anything else is refused with a message naming the file. Stateless.
+ * Which kind of classifier a saved file holds, for {@link Classifier#load}: a fastText-style model
+ * ({@link TextClassifier}, float32 or quantized) starts with the magic "E4JC"; an MLP model is a safetensors file
+ * (an 8-byte little-endian header length, then its JSON header, so byte 8 is '{'). Anything else is refused with a
+ * message naming the file. Stateless.
  */
-final class ClassifierModels {
+final class ClassifierKinds {
     private static final byte[] E4JC = {'E', '4', 'J', 'C'};
 
-    private ClassifierModels() {}
+    private ClassifierKinds() {}
 
     /** The model in {@code path}, of whichever kind its first bytes say. */
     static Classifier load(Path path) throws IOException {
+        Objects.requireNonNull(path, "path");
         byte[] head;
         try (InputStream in = Files.newInputStream(path)) {
             head = in.readNBytes(9);
@@ -27,7 +29,7 @@ final class ClassifierModels {
         if (head.length == 0) {
             throw new IOException(path + ": the file is empty, not an embed4j classifier");
         }
-        if (head.length >= 4 && java.util.Arrays.equals(head, 0, 4, E4JC, 0, 4)) {
+        if (head.length >= 4 && Arrays.equals(head, 0, 4, E4JC, 0, 4)) {
             return TextClassifier.load(path);
         }
         if (head.length == 9 && head[8] == '{') {

@@ -1,7 +1,10 @@
-package org.embed4j.deploy;
+package org.embed4j.internal.quant;
+
+import org.embed4j.deploy.Precision;
 
 /**
- * The element maps of {@link Precision}, one row at a time.
+ * The element maps of {@link Precision}, one row at a time, shared by the quantized word vectors (deploy) and the
+ * quantized classifiers (classify).
  * <ul>
  *   <li>INT8, symmetric per row: {@code s = max_d |x_d| / 127}, {@code q_d = round(x_d / s)} in [-127, 127]
  *       ({@code s = 0} and all {@code q_d = 0} for a zero row), dequantized as {@code s · q_d}; the error
