@@ -21,7 +21,8 @@ public interface TrainingListener {
 
     /**
      * One metrics record: field names to numbers (or strings), in a stable order; non-finite numbers are possible
-     * (a loss before the first step). Called about once a second and once at the end.
+     * (a loss before the first step). Called often enough to draw a curve (word2vec: about 200 records a run and at
+     * least one a second; the classifiers: once an epoch) and once at the end.
      */
     default void onMetrics(Map<String, Object> record) {}
 
