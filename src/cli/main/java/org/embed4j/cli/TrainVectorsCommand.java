@@ -119,7 +119,7 @@ final class TrainVectorsCommand implements Callable<Integer> {
 
     @Option(
             names = {"--quiet", "-q"},
-            description = "no progress bar")
+            description = "no progress and no log lines (warnings and errors still show)")
     boolean quiet;
 
     @Override
@@ -147,9 +147,8 @@ final class TrainVectorsCommand implements Callable<Integer> {
             Word2VecResult r;
             try (TrainingFiles files = new TrainingFiles(output, !quiet)) {
                 r = new Word2VecTrainer(o, files.listener()).train(input);
-                files.writeCurve("word2vec training", "words", new String[] {"loss", "lr"}, new String[] {
-                    "loss per pair", "learning rate"
-                });
+                files.writeWord2VecCurve("word2vec " + o.model().name().toLowerCase(Locale.ROOT) + " on "
+                        + input.getFileName() + ", " + o.epochs() + " epochs");
             }
             save(r, output);
             System.out.println("wrote " + output + ".metrics.jsonl, " + output + ".curve.png");
