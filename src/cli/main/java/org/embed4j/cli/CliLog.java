@@ -17,8 +17,16 @@ import java.util.logging.Logger;
 final class CliLog {
     private CliLog() {}
 
+    /**
+     * The backend choice ("embed4j backend: cpu (AVX2+FMA...); skipped cuda: ...") is logged at INFO by the library;
+     * the CLI shows it at WARNING and up only, as its summaries name the backend and {@code embed4j backends} explains
+     * every choice. Held here: java.util.logging keeps loggers weakly, and a collected logger forgets its level.
+     */
+    private static final Logger BACKEND_CHOICE = Logger.getLogger("org.embed4j.backend.Backends");
+
     /** Replaces the root logger's handlers with one {@link OneLine} handler on stderr: INFO and up, or WARNING and up. */
     static void configure(boolean quiet) {
+        BACKEND_CHOICE.setLevel(Level.WARNING);
         Logger root = Logger.getLogger("");
         for (Handler h : root.getHandlers()) {
             root.removeHandler(h);

@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Train word vectors on the bundled Brown corpus, show neighbours and benchmark scores.")
 final class DemoCommand implements Callable<Integer> {
+    private static final int LINE = 79;
     private static final List<String> QUERIES = List.of("money", "president", "water", "church", "good", "city");
 
     @Option(
@@ -76,7 +77,11 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-10s ->", q));
                 for (Neighbor n : v.nearest(q, 8)) {
-                    sb.append(String.format(Locale.ROOT, " %s (%.2f)", n.word(), n.score()));
+                    String next = String.format(Locale.ROOT, " %s (%.2f)", n.word(), n.score());
+                    if (sb.length() + next.length() > LINE) {
+                        break; // one line on an 80-column terminal
+                    }
+                    sb.append(next);
                 }
                 System.out.println(sb);
             }
@@ -99,7 +104,8 @@ final class DemoCommand implements Callable<Integer> {
                     an.covered(),
                     an.total());
             System.out.println("(a 1M-token corpus is small for word vectors: see README for the 10M-token benchmark)");
-            System.out.println("a map of the vectors: ./embed4j plot --model " + output
+            System.out.println("a map of these words and their neighbours:");
+            System.out.println("  ./embed4j plot --model " + output
                     + ".e4jv --near money,president,water,church --output " + output + ".map.png");
             return 0;
         });

@@ -17,8 +17,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code embed4j plot --model <vectors> (--words a,b,c | --top N | --near w1,w2) --output map.png}: a labelled 2-D
  * map of word vectors, where words used alike sit together. Vectors are scaled to unit length first (the cosine
- * geometry that {@code nearest} uses), then projected by t-SNE (default; exact, up to {@value Tsne#MAX_POINTS} words)
- * or PCA (GEMM on the native backend; its axes keep their meaning and show the share of variance they hold).
+ * geometry that {@code nearest} uses), then projected by PCA (GEMM on the native backend; its axes keep their
+ * meaning and show the share of variance they hold) or exact t-SNE (up to {@value Tsne#MAX_POINTS} words); by
+ * default PCA for a few groups of words and t-SNE for many.
  */
 @Command(
         name = "plot",
@@ -26,6 +27,12 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         description = "Draw a labelled 2-D map (t-SNE or PCA) of word vectors as a PNG.")
 final class PlotCommand implements Callable<Integer> {
+    /**
+     * --method auto draws PCA up to this many words: a few groups spread evenly over its two axes, where t-SNE
+     * shrinks each group to a tight knot far from the others; past it, t-SNE, as two axes cannot separate many.
+     */
+    static final int AUTO_PCA_MAX = 100;
+
     @Option(
             names = "--model",
             required = true,
@@ -56,7 +63,11 @@ final class PlotCommand implements Callable<Integer> {
             description = "with --top: leave out the N most frequent words first (default ${DEFAULT-VALUE})")
     int skip;
 
-    @Option(names = "--method", defaultValue = "tsne", description = "tsne or pca (default ${DEFAULT-VALUE})")
+    @Option(
+            names = "--method",
+            defaultValue = "auto",
+            description =
+                    "tsne, pca or auto: PCA up to " + AUTO_PCA_MAX + " words, t-SNE above (default ${DEFAULT-VALUE})")
     String method;
 
     @Option(
@@ -82,16 +93,16 @@ final class PlotCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return VectorsCommands.run("plot", () -> {
-            boolean tsne = switch (method.toLowerCase(Locale.ROOT)) {
-                case "tsne", "t-sne" -> true;
-                case "pca" -> false;
-                default -> throw new IllegalArgumentException("unknown --method \"" + method + "\"; use tsne or pca");
-            };
+            String m = method.toLowerCase(Locale.ROOT);
+            if (!m.equals("auto") && !m.equals("tsne") && !m.equals("pca")) {
+                throw new IllegalArgumentException("unknown --method \"" + method + "\"; use tsne, pca or auto");
+            }
             WordVectors v = VectorsCommands.load(model, format);
             MapWords words = which.words != null
                     ? MapWords.of(v, which.words)
                     : which.top != null ? MapWords.top(v, which.top, skip) : MapWords.near(v, which.near, k);
             int n = words.size();
+            boolean tsne = m.equals("tsne") || (m.equals("auto") && n > AUTO_PCA_MAX);
             if (n < (tsne ? 4 : 2) || n > Tsne.MAX_POINTS) {
                 throw new IllegalArgumentException("a map needs " + (tsne ? 4 : 2) + " to " + Tsne.MAX_POINTS
                         + " words, got " + n + (n > Tsne.MAX_POINTS ? " (more cannot be labelled readably)" : ""));
@@ -111,10 +122,10 @@ final class PlotCommand implements Callable<Integer> {
                             String.format(Locale.ROOT, "PC2 (%.1f%% of variance)", 100 * r.explained()[1]),
                             true);
             String how = tsne
-                    ? String.format(Locale.ROOT, "t-SNE, perplexity %.0f", Math.min(perplexity, (n - 1) / 3.0))
+                    ? String.format(Locale.ROOT, "t-SNE (perplexity %.0f)", Math.min(perplexity, (n - 1) / 3.0))
                     : "PCA";
             String title = String.format(
-                    Locale.ROOT, "%s: %d words, %s of %d-dim vectors", model.getFileName(), n, how, v.dim());
+                    Locale.ROOT, "%s: %d words, %s of the %d-d vectors", model.getFileName(), n, how, v.dim());
             int w = width != null ? width : WordMap.defaultWidth(n);
             int h = height != null ? height : w * 3 / 4;
             if (w < 300 || h < 200) {

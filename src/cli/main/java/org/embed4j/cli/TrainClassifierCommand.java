@@ -366,7 +366,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
                     .train(examples);
         }
         if (report && curve != null) {
-            ClassifierCurves.mlp(curve, "train-classifier " + train + " (MLP)", records);
+            ClassifierCurves.mlp(curve, "train-classifier " + train + " (MLP)", records, r.bestEpoch());
             System.out.println("wrote " + curve);
         }
         return r;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.embed4j.cli.report.ProgressLine;
 import org.embed4j.cli.report.TrainingFiles;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.word2vec.Word2VecOptions;
@@ -148,7 +149,7 @@ final class TrainVectorsCommand implements Callable<Integer> {
             try (TrainingFiles files = new TrainingFiles(output, !quiet)) {
                 r = new Word2VecTrainer(o, files.listener()).train(input);
                 files.writeWord2VecCurve("word2vec " + o.model().name().toLowerCase(Locale.ROOT) + " on "
-                        + input.getFileName() + ", " + o.epochs() + " epochs");
+                        + input.getFileName() + ", " + o.epochs() + (o.epochs() == 1 ? " epoch" : " epochs"));
             }
             save(r, output);
             System.out.println("wrote " + output + ".metrics.jsonl, " + output + ".curve.png");
@@ -164,15 +165,14 @@ final class TrainVectorsCommand implements Callable<Integer> {
         r.save(nat, VectorsFormat.NATIVE);
         System.out.printf(
                 Locale.ROOT,
-                "trained %d words x %d dims on %s: %,d words in %.1f s = %,.0f words/s "
-                        + "(%,.0f per thread), final loss %.4f%n",
+                "trained %d words x %d dims on %s: %s words in %.1f s, %s words/s (%s per thread), final loss %.4f%n",
                 r.vectors().size(),
                 r.vectors().dim(),
                 r.backend(),
-                r.words(),
+                ProgressLine.compact(r.words()),
                 r.trainSeconds(),
-                r.wordsPerSecond(),
-                r.wordsPerSecond() / r.options().threads(),
+                ProgressLine.compact(Math.round(r.wordsPerSecond())),
+                ProgressLine.compact(Math.round(r.wordsPerSecond() / r.options().threads())),
                 r.finalLoss());
         System.out.println("wrote " + bin + ", " + nat);
     }

@@ -30,7 +30,8 @@ class PicturesCliTest {
         WordVectors v = RandomVectors.model(3, 200, 16);
         VectorsIO.write(v, model, VectorsFormat.NATIVE);
         Path map = dir.resolve("map.png");
-        CliRun top = CliRun.run("", "plot", "--model", model.toString(), "--top", "60", "--output", map.toString());
+        CliRun top = CliRun.run(
+                "", "plot", "--model", model.toString(), "--top", "60", "--method", "tsne", "--output", map.toString());
         assertEquals(0, top.exitCode(), top.err());
         assertTrue(top.out().contains("60 words, t-SNE"), top.out());
         BufferedImage img = ImageIO.read(map.toFile());
@@ -49,8 +50,6 @@ class PicturesCliTest {
                 "w1,w2",
                 "-k",
                 "8",
-                "--method",
-                "pca",
                 "--output",
                 pca.toString(),
                 "--width",
@@ -58,7 +57,7 @@ class PicturesCliTest {
                 "--height",
                 "600");
         assertEquals(0, near.exitCode(), near.err());
-        assertTrue(near.out().contains("18 words, PCA"), near.out());
+        assertTrue(near.out().contains("18 words, PCA"), "--method auto: PCA for few words; " + near.out());
         assertEquals(800, ImageIO.read(pca.toFile()).getWidth());
 
         CliRun unknown =

@@ -72,7 +72,7 @@ class ReportTest {
     }
 
     private static final ProgressLine.Snapshot W2V = new ProgressLine.Snapshot(
-            "word2vec sg", 4_378_522, 9_729_050, "words", 12.4, "812k words/s/thread, lr 0.01374, loss 2.3101");
+            "word2vec sg", 4_378_522, 9_729_050, "words", 12.4, "loss 2.3101, 812k words/s/thread, lr 0.01374");
 
     @Test
     void barLineFitsEveryWidthDroppingWholeFields() {
@@ -84,12 +84,11 @@ class ReportTest {
         String wide = ProgressLine.bar(W2V, 119);
         assertTrue(wide.startsWith("word2vec sg  45% [==========>            ] "), wide);
         assertTrue(
-                wide.contains(" 4.38M/9.73M words 0:12 ETA 0:15 812k words/s/thread, lr 0.01374, loss 2.3101"), wide);
+                wide.contains(" 4.38M/9.73M words 0:12 ETA 0:15 loss 2.3101, 812k words/s/thread, lr 0.01374"), wide);
         // 79 columns: the counts go first, then the status fields from the last one; kept fields are never cut
         String narrow = ProgressLine.bar(W2V, 79);
         assertFalse(narrow.contains("9.73M"), narrow);
-        assertTrue(
-                narrow.endsWith("812k words/s/thread, lr 0.01374") || narrow.endsWith("812k words/s/thread"), narrow);
+        assertTrue(narrow.endsWith("loss 2.3101, 812k words/s/thread") || narrow.endsWith("loss 2.3101"), narrow);
         assertTrue(ProgressLine.bar(W2V, 30).startsWith("word2vec sg  45%"), ProgressLine.bar(W2V, 30));
     }
 

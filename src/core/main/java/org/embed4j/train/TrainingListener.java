@@ -15,7 +15,8 @@ public interface TrainingListener {
 
     /**
      * Progress: {@code done} of {@code total} units ("words", "batches", "epochs") of {@code task}, with a short
-     * human-readable status ("812k words/s/thread, lr 0.02012, loss 2.3101"). Called a few times a second.
+     * human-readable status, most telling field first ("loss 2.3101, 812k words/s/thread, lr 0.02012"): a narrow
+     * progress line drops fields from the end. Called a few times a second.
      */
     default void onProgress(String task, long done, long total, String unit, String status) {}
 

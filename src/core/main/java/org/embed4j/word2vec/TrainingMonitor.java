@@ -6,7 +6,7 @@ import java.util.Map;
 import org.embed4j.train.TrainingListener;
 
 /**
- * Turns the shared counters into what a person watches: a progress update (words/s/thread, lr, loss) a few times a
+ * Turns the shared counters into what a person watches: a progress update (loss, words/s/thread, lr) a few times a
  * second, and a metrics record every {@code total / RECORDS_PER_RUN} words and at least once a second, both to a
  * {@link TrainingListener}. A run therefore logs about {@value #RECORDS_PER_RUN} records however short it is (fewer
  * only when it has fewer chunks than that: the counters move a chunk at a time), enough to draw a curve. The loss
@@ -76,7 +76,8 @@ final class TrainingMonitor {
         double loss = state.loss.sum();
         long pairs = state.pairs.sum();
         double dt = Math.max(1e-9, (now - lastLogNanos) / 1e9);
-        double wps = (words - lastWords) / dt;
+        // the closing record may come right after the previous one: no words moved, no throughput to report
+        double wps = words > lastWords ? (words - lastWords) / dt : Double.NaN;
         if (pairs > lastPairs) {
             recentLoss = (loss - lastLoss) / (pairs - lastPairs);
         }
@@ -106,12 +107,13 @@ final class TrainingMonitor {
                 Math.min(words, total),
                 total,
                 "words",
+                // most telling first: a narrow progress line drops the last fields
                 String.format(
                         Locale.ROOT,
-                        "%.0fk words/s/thread, lr %.5f, loss %s",
+                        "loss %s, %.0fk words/s/thread, lr %.5f",
+                        Double.isNaN(recentLoss) ? "-" : String.format(Locale.ROOT, "%.4f", recentLoss),
                         words / elapsed / threads / 1000,
-                        lr,
-                        Double.isNaN(recentLoss) ? "-" : String.format(Locale.ROOT, "%.4f", recentLoss)));
+                        lr));
         lastProgressNanos = now;
         progressShown = true;
     }

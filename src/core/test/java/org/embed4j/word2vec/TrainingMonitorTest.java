@@ -88,5 +88,9 @@ class TrainingMonitorTest {
         m.tick(seen, false, now + 1000 * MS);
         assertEquals(2, seen.records.size(), "a second after the last record: one more");
         assertEquals(1.0, (Double) seen.records.getLast().get("loss"), 1e-9);
+        // the closing record with no new words: its loss is kept, its throughput is unknown rather than zero
+        m.tick(seen, true, now + 1100 * MS);
+        assertEquals(3, seen.records.size());
+        assertTrue(Double.isNaN((Double) seen.records.getLast().get("words_per_sec")));
     }
 }

@@ -46,7 +46,7 @@ public final class ConfusionChart extends HeatMapChart {
             this.counts[g] = counts[g].clone();
         }
         setTitle(title);
-        setXAxisTitle("predicted");
+        setXAxisTitle("predicted (colour: share of the gold row)");
         setYAxisTitle("gold");
         HeatMapStyler s = getStyler();
         Charts.style(s);
@@ -57,6 +57,8 @@ public final class ConfusionChart extends HeatMapChart {
         s.setShowValue(false);
         s.setPlotGridLinesVisible(false);
         s.setXAxisLabelRotation(rotate(labels) ? 45 : 0);
+        s.setXAxisTickMarkSpacingHint(10); // XChart thins out labels closer than its hint: keep every label
+        s.setYAxisTickMarkSpacingHint(10);
         List<String> gold = new ArrayList<>(labels).reversed(); // the heat map's y runs upwards
         List<Number[]> cells = new ArrayList<>();
         for (int g = 0; g < n; g++) {

@@ -130,7 +130,10 @@ public final class TrainingCurve {
     private static XYChart panel(Panel p, String title, String xTitle) {
         XYChart chart = new XYChartBuilder()
                 .width(WIDTH)
-                .height(PANEL_HEIGHT + (title != null ? 30 : 0) + (xTitle != null ? 25 : 0))
+                .height(PANEL_HEIGHT
+                        + (title != null ? 30 : 0)
+                        + (xTitle != null ? 25 : 0)
+                        + (p.series().size() > 1 ? 35 : 0))
                 .title(title == null ? "" : title)
                 .xAxisTitle(xTitle == null ? "" : xTitle)
                 .yAxisTitle(p.yTitle())
@@ -142,7 +145,9 @@ public final class TrainingCurve {
         chart.getStyler().setyAxisTickLabelsFormattingFunction(p.yFormat());
         chart.getStyler().setYAxisLeftWidthHint(70); // the panels' plots line up whatever their tick labels
         chart.getStyler().setLegendVisible(p.series().size() > 1);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        // under the plot, never over the lines; the plots of all panels keep the same width
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         int drawn = 0;
         for (Series s : p.series()) {
             Series f = s.finite();

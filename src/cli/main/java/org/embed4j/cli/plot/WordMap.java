@@ -69,6 +69,8 @@ public final class WordMap {
         s.setLegendPosition(Styler.LegendPosition.OutsideS);
         s.setLegendLayout(Styler.LegendLayout.Horizontal);
         s.setAxisTicksVisible(axes.values());
+        s.setxAxisTickLabelsFormattingFunction(Charts::axisNumber);
+        s.setyAxisTickLabelsFormattingFunction(Charts::axisNumber);
         s.setPlotGridLinesVisible(axes.values());
         fixRanges(s, points);
         addSeries(chart, points, groups);

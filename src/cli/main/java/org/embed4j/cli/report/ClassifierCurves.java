@@ -30,8 +30,22 @@ public final class ClassifierCurves {
                         "training loss per example", List.of(new TrainingCurve.Series("training loss", x, y)))));
     }
 
-    /** The MLP trainer's records (epoch, loss, dev_loss, dev_accuracy; the dev fields absent without a dev split). */
-    public static void mlp(Path png, String title, List<Map<String, Object>> records) throws IOException {
+    /**
+     * The MLP trainer's records (epoch, loss, dev_loss, dev_accuracy; the dev fields absent without a dev split), with
+     * the epoch that early stopping kept marked on the dev accuracy.
+     */
+    public static void mlp(Path png, String title, List<Map<String, Object>> records, int keptEpoch)
+            throws IOException {
+        TrainingCurve.Series accuracy = TrainingCurve.Series.of("dev accuracy", records, "epoch", "dev_accuracy")
+                .times(100);
+        double[] keptY = {Double.NaN};
+        for (int i = 0; i < accuracy.x().length; i++) {
+            if (accuracy.x()[i] == keptEpoch) {
+                keptY[0] = accuracy.y()[i];
+            }
+        }
+        TrainingCurve.Series kept =
+                new TrainingCurve.Series("kept: epoch " + keptEpoch, new double[] {keptEpoch}, keptY);
         TrainingCurve.write(
                 png,
                 title,
@@ -42,9 +56,6 @@ public final class ClassifierCurves {
                                 List.of(
                                         TrainingCurve.Series.of("training loss", records, "epoch", "loss"),
                                         TrainingCurve.Series.of("dev loss", records, "epoch", "dev_loss"))),
-                        new TrainingCurve.Panel(
-                                "dev accuracy (%)",
-                                List.of(TrainingCurve.Series.of("dev accuracy", records, "epoch", "dev_accuracy")
-                                        .times(100)))));
+                        new TrainingCurve.Panel("dev accuracy (%)", List.of(accuracy, kept))));
     }
 }

@@ -9,7 +9,7 @@ import java.util.Locale;
  * One progress update as text: the bar line for a terminal of a given width, and the plain line for logs.
  *
  * <p>The bar line is {@code task  45% [=====>    ] 4.38M/9.73M words 0:12 ETA 0:15 <status>}, where the status
- * is the trainer's own comma-separated fields ("812k words/s/thread, lr 0.02012, loss 2.3101"). It never exceeds the
+ * is the trainer's own comma-separated fields, most telling first ("loss 2.3101, 812k words/s/thread, lr 0.02012"). It never exceeds the
  * width: fields that do not fit are dropped whole, the counts first, then the status fields from the last one, then
  * the times, and the bar shrinks from 30 to 10 columns before it goes too. Pure functions; thread-safe.
  */
@@ -19,15 +19,26 @@ public final class ProgressLine {
 
     private ProgressLine() {}
 
-    /** What a progress line shows: {@code done} of {@code total} {@code unit} after {@code elapsedSeconds}. */
-    public record Snapshot(String task, long done, long total, String unit, double elapsedSeconds, String status) {
+    /**
+     * What a progress line shows: {@code done} of {@code total} {@code unit}, {@code elapsedSeconds} after the first
+     * update, which had reached {@code startDone}.
+     */
+    public record Snapshot(
+            String task, long done, long total, String unit, double elapsedSeconds, String status, long startDone) {
+        public Snapshot(String task, long done, long total, String unit, double elapsedSeconds, String status) {
+            this(task, done, total, unit, elapsedSeconds, status, 0);
+        }
+
         double fraction() {
             return total <= 0 ? 0 : Math.min(1.0, Math.max(0, done) / (double) total);
         }
 
-        /** Seconds left at the mean rate so far; NaN before any progress. */
+        /** Seconds left at the mean rate since the first update; NaN until there is a rate. */
         double etaSeconds() {
-            return done <= 0 || total <= 0 ? Double.NaN : elapsedSeconds * Math.max(0, total - done) / done;
+            long since = done - startDone;
+            return since <= 0 || total <= 0 || elapsedSeconds <= 0
+                    ? Double.NaN
+                    : elapsedSeconds * Math.max(0, total - done) / since;
         }
 
         List<String> statusFields() {
@@ -143,7 +154,7 @@ public final class ProgressLine {
     }
 
     /** 999, 12.3k, 4.38M, 1.20G: three significant digits past a thousand. */
-    static String compact(long n) {
+    public static String compact(long n) {
         if (Math.abs(n) < 1000) {
             return Long.toString(n);
         }

@@ -14,6 +14,7 @@ public final class ProgressLines implements TrainingListener {
     private final long everyNanos;
     private final LongSupplier clock;
     private long startNanos;
+    private long startDone;
     private long lastPrinted;
     private ProgressLine.Snapshot latest;
     private boolean latestPrinted;
@@ -35,11 +36,12 @@ public final class ProgressLines implements TrainingListener {
     @Override
     public synchronized void onProgress(String task, long done, long total, String unit, String status) {
         long now = clock.getAsLong();
-        if (latest == null) {
-            startNanos = now;
-        }
         boolean first = latest == null;
-        latest = new ProgressLine.Snapshot(task, done, total, unit, (now - startNanos) / 1e9, status);
+        if (first) {
+            startNanos = now;
+            startDone = done;
+        }
+        latest = new ProgressLine.Snapshot(task, done, total, unit, (now - startNanos) / 1e9, status, startDone);
         latestPrinted = false;
         if (first || now - lastPrinted >= everyNanos) {
             print(now);

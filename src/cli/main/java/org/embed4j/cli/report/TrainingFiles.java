@@ -47,21 +47,23 @@ public final class TrainingFiles implements AutoCloseable {
     public void writeWord2VecCurve(String title) throws IOException {
         var records = log.records();
         TrainingCurve.Series loss = TrainingCurve.Series.of("loss", records, "words", "loss");
-        List<TrainingCurve.Series> lossLines = loss.x().length > 20
-                ? List.of(loss, loss.smoothed("moving average", Math.max(5, loss.x().length / 20)))
-                : List.of(loss);
+        TrainingCurve.Series speed =
+                TrainingCurve.Series.of("words/s per thread", records, "words", "words_per_sec_per_thread");
         TrainingCurve.write(
                 curve,
                 title,
                 "words trained",
                 List.of(
-                        new TrainingCurve.Panel("loss per pair", lossLines),
+                        new TrainingCurve.Panel("loss per pair", withTrend(loss)),
                         new TrainingCurve.Panel(
                                 "learning rate", List.of(TrainingCurve.Series.of("lr", records, "words", "lr"))),
-                        new TrainingCurve.Panel(
-                                "words/s per thread",
-                                List.of(TrainingCurve.Series.of(
-                                        "words/s per thread", records, "words", "words_per_sec_per_thread")))));
+                        new TrainingCurve.Panel("words/s per thread", withTrend(speed))));
+    }
+
+    /** A noisy series and, when it has enough points, its moving average over a twentieth of them. */
+    private static List<TrainingCurve.Series> withTrend(TrainingCurve.Series s) {
+        int n = s.x().length;
+        return n > 20 ? List.of(s, s.smoothed("moving average", Math.max(5, n / 20))) : List.of(s);
     }
 
     @Override
