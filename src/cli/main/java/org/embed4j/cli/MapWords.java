@@ -2,9 +2,11 @@ package org.embed4j.cli;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Set;
 import org.embed4j.vectors.Neighbor;
 import org.embed4j.vectors.WordVectors;
 
@@ -22,10 +24,10 @@ record MapWords(List<String> words, int[] groups, boolean[] queries, List<String
 
     /** The words as given, repeats dropped; each must have a vector (be in the vocabulary, or have subwords). */
     static MapWords of(WordVectors v, List<String> given) {
-        Map<String, Integer> words = new LinkedHashMap<>();
+        Set<String> words = new LinkedHashSet<>();
         for (String w : given) {
             requireVector(v, w);
-            words.putIfAbsent(w, 0);
+            words.add(w);
         }
         return ungrouped(words);
     }
@@ -38,11 +40,7 @@ record MapWords(List<String> words, int[] groups, boolean[] queries, List<String
         if (skip >= v.size()) {
             throw new IllegalArgumentException("--skip " + skip + " leaves no words: the model has " + v.size());
         }
-        Map<String, Integer> words = new LinkedHashMap<>();
-        for (String w : v.words().subList(skip, Math.min(v.size(), skip + count))) {
-            words.put(w, 0);
-        }
-        return ungrouped(words);
+        return ungrouped(new LinkedHashSet<>(v.words().subList(skip, Math.min(v.size(), skip + count))));
     }
 
     /** Each query word and its {@code k} nearest neighbours by cosine, one group a query. */
@@ -84,8 +82,8 @@ record MapWords(List<String> words, int[] groups, boolean[] queries, List<String
         return words.size();
     }
 
-    private static MapWords ungrouped(Map<String, Integer> words) {
-        return new MapWords(List.copyOf(words.keySet()), new int[words.size()], new boolean[words.size()], List.of());
+    private static MapWords ungrouped(Set<String> words) {
+        return new MapWords(List.copyOf(words), new int[words.size()], new boolean[words.size()], List.of());
     }
 
     private static void requireVector(WordVectors v, String w) {

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -103,12 +102,8 @@ public final class TrainingCurve {
         }
     }
 
-    /** One panel: its y axis title (with the unit) and its lines; {@code yFormat} writes its tick values. */
-    public record Panel(String yTitle, List<Series> series, Function<Double, String> yFormat) {
-        public Panel(String yTitle, List<Series> series) {
-            this(yTitle, series, Charts::axisNumber);
-        }
-    }
+    /** One panel: its y axis title (with the unit) and its lines. */
+    public record Panel(String yTitle, List<Series> series) {}
 
     /**
      * Writes the panels, top to bottom, as one PNG.
@@ -142,7 +137,7 @@ public final class TrainingCurve {
         chart.getStyler().setChartTitleVisible(title != null);
         chart.getStyler().setXAxisTitleVisible(xTitle != null);
         chart.getStyler().setxAxisTickLabelsFormattingFunction(Charts::axisNumber);
-        chart.getStyler().setyAxisTickLabelsFormattingFunction(p.yFormat());
+        chart.getStyler().setyAxisTickLabelsFormattingFunction(Charts::axisNumber);
         chart.getStyler().setYAxisLeftWidthHint(70); // the panels' plots line up whatever their tick labels
         chart.getStyler().setLegendVisible(p.series().size() > 1);
         // under the plot, never over the lines; the plots of all panels keep the same width
