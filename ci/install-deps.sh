@@ -10,6 +10,8 @@ command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v python3 >/dev/null 2>&1 || missing+=(python3)
 # ci/native-check.sh: the C/CUDA formatting is that of clang-format 14 (Debian bookworm's clang-format package)
 command -v clang-format-14 >/dev/null 2>&1 || command -v clang-format >/dev/null 2>&1 || missing+=(clang-format)
+# the CLI's charts draw text off screen: the JDK finds fonts through fontconfig
+if ! command -v fc-list >/dev/null 2>&1 || [ -z "$(fc-list 2>/dev/null)" ]; then missing+=(fontconfig fonts-dejavu-core); fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"

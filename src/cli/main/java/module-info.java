@@ -6,6 +6,8 @@ module org.embed4j.cli {
     requires info.picocli;
     requires me.tongfei.progressbar;
     requires java.desktop;
+    requires java.logging;
+    requires xchart;
 
     opens org.embed4j.cli to
             info.picocli;

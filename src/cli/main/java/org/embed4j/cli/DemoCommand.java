@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.embed4j.cli.report.ProgressReporter;
+import org.embed4j.cli.report.TrainingFiles;
 import org.embed4j.vectors.AnalogyResult;
 import org.embed4j.vectors.Evaluation;
 import org.embed4j.vectors.Neighbor;
@@ -21,13 +21,14 @@ import picocli.CommandLine.Option;
  * {@code embed4j demo}: the README's first command. Trains skip-gram vectors on the Brown corpus shipped in
  * data/ (1.16M tokens), prints the nearest neighbours of a few words, the WordSim-353 Spearman correlation
  * and the Google analogy accuracy (30k most frequent words, as word2vec's compute-accuracy), and saves the
- * model. Well under 2 minutes on 2 cores.
+ * model with its training curves ({@code <output>.curve.png}). Well under 2 minutes on 2 cores.
  */
 @Command(
         name = "demo",
         mixinStandardHelpOptions = true,
         description = "Train word vectors on the bundled Brown corpus, show neighbours and benchmark scores.")
 final class DemoCommand implements Callable<Integer> {
+    private static final int LINE = 79;
     private static final List<String> QUERIES = List.of("money", "president", "water", "church", "good", "city");
 
     @Option(
@@ -46,7 +47,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(
             names = {"--quiet", "-q"},
-            description = "no progress bar")
+            description = "no progress and no log lines (warnings and errors still show)")
     boolean quiet;
 
     @Override
@@ -62,10 +63,12 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println("embed4j demo: skip-gram on " + corpus + " (Brown corpus, 1.16M tokens), " + epochs
                     + " epochs, " + o.threads() + " threads");
             Word2VecResult r;
-            try (ProgressReporter bar = new ProgressReporter(!quiet)) {
-                r = new Word2VecTrainer(o, bar).train(corpus);
+            try (TrainingFiles files = new TrainingFiles(output, !quiet)) {
+                r = new Word2VecTrainer(o, files.listener()).train(corpus);
+                files.writeWord2VecCurve("word2vec skip-gram on the Brown corpus, " + epochs + " epochs");
             }
             TrainVectorsCommand.save(r, output);
+            System.out.println("wrote " + output + ".metrics.jsonl, " + output + ".curve.png (training curves)");
             WordVectors v = r.vectors();
             System.out.println();
             for (String q : QUERIES) {
@@ -74,7 +77,11 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-10s ->", q));
                 for (Neighbor n : v.nearest(q, 8)) {
-                    sb.append(String.format(Locale.ROOT, " %s (%.2f)", n.word(), n.score()));
+                    String next = String.format(Locale.ROOT, " %s (%.2f)", n.word(), n.score());
+                    if (sb.length() + next.length() > LINE) {
+                        break; // one line on an 80-column terminal
+                    }
+                    sb.append(next);
                 }
                 System.out.println(sb);
             }
@@ -97,6 +104,9 @@ final class DemoCommand implements Callable<Integer> {
                     an.covered(),
                     an.total());
             System.out.println("(a 1M-token corpus is small for word vectors: see README for the 10M-token benchmark)");
+            System.out.println("a map of these words and their neighbours:");
+            System.out.println("  ./embed4j plot --model " + output
+                    + ".e4jv --near money,president,water,church --output " + output + ".map.png");
             return 0;
         });
     }

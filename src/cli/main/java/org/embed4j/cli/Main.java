@@ -14,6 +14,10 @@ public final class Main implements Runnable {
     /** Builds the command tree; each subcommand is its own class. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new Main());
+        cli.setExecutionStrategy(parsed -> {
+            CliLog.configure(quiet(parsed));
+            return new CommandLine.RunLast().execute(parsed);
+        });
         cli.addSubcommand("analogy", new AnalogyCommand());
         cli.addSubcommand("backends", new BackendsCommand());
         cli.addSubcommand("convert", new ConvertCommand());
@@ -21,6 +25,7 @@ public final class Main implements Runnable {
         cli.addSubcommand("evaluate", new EvaluateCommand());
         cli.addSubcommand("index", new IndexCommand());
         cli.addSubcommand("nearest", new NearestCommand());
+        cli.addSubcommand("plot", new PlotCommand());
         cli.addSubcommand("predict", new PredictCommand());
         cli.addSubcommand("prune", new PruneCommand());
         cli.addSubcommand("quantize", new QuantizeCommand());
@@ -34,7 +39,18 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        // charts are drawn off screen: never look for a display (a terminal session may have none)
+        System.setProperty("java.awt.headless", "true");
         System.exit(commandLine().execute(args));
+    }
+
+    /** Whether the command that runs was given --quiet (-q): then the log shows warnings and errors only. */
+    private static boolean quiet(CommandLine.ParseResult parsed) {
+        CommandLine.ParseResult last = parsed;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+        }
+        return last.hasMatchedOption("--quiet");
     }
 
     @Override

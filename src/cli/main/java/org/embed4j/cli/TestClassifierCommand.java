@@ -2,10 +2,13 @@ package org.embed4j.cli;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.embed4j.classify.Classifier;
 import org.embed4j.classify.ClassifierMetrics;
 import org.embed4j.classify.LabeledText;
+import org.embed4j.cli.plot.ConfusionChart;
+import org.embed4j.cli.plot.LabelScoresChart;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -13,7 +16,8 @@ import picocli.CommandLine.Parameters;
 /**
  * {@code embed4j test-classifier <model> <file|set>}: scores a saved classifier on labelled examples and prints
  * accuracy, per-class precision/recall/F1 with support, macro-F1, the confusion matrix (rows gold, columns
- * predicted) and fastText's P@k / R@k. Exit code 0 on success, 1 on bad input.
+ * predicted) and fastText's P@k / R@k; with {@code --plot DIR}, the confusion matrix and the per-label scores as
+ * pictures. Exit code 0 on success, 1 on bad input.
  */
 @Command(
         name = "test-classifier",
@@ -35,6 +39,12 @@ final class TestClassifierCommand implements Callable<Integer> {
     @Option(names = "--data", description = "shared data folder holding classify/ (default ../shared/data)")
     Path data;
 
+    @Option(
+            names = "--plot",
+            description = "also write confusion.png (confusion-matrix heat map) and labels.png (precision, recall and"
+                    + " F1 per label) to this folder")
+    Path plot;
+
     @Override
     public Integer call() {
         return VectorsCommands.run("test-classifier", () -> {
@@ -43,10 +53,34 @@ final class TestClassifierCommand implements Callable<Integer> {
             }
             try (Classifier c = Classifier.load(model)) {
                 List<LabeledText> examples = ClassifyInputs.test(test, data, seed);
-                print(ClassifierMetrics.evaluate(c, examples, k));
+                ClassifierMetrics m = ClassifierMetrics.evaluate(c, examples, k);
+                print(m);
+                if (plot != null) {
+                    plot(m);
+                }
             }
             return 0;
         });
+    }
+
+    private void plot(ClassifierMetrics m) throws java.io.IOException {
+        java.nio.file.Files.createDirectories(plot);
+        String name = model.getFileName() + " on " + test;
+        Path confusion = plot.resolve("confusion.png");
+        Path labels = plot.resolve("labels.png");
+        new ConfusionChart(
+                        String.format(
+                                Locale.ROOT,
+                                "%s: %d examples, accuracy %.1f%%",
+                                name,
+                                m.examples(),
+                                100 * m.accuracy()),
+                        m.labels(),
+                        m.confusion())
+                .write(confusion);
+        LabelScoresChart.write(
+                labels, String.format(Locale.ROOT, "%s: per-label scores, macro-F1 %.3f", name, m.macroF1()), m);
+        System.out.println("wrote " + confusion + ", " + labels);
     }
 
     private static void print(ClassifierMetrics m) {

@@ -25,9 +25,10 @@ import org.embed4j.classify.TextClassifier;
 import org.embed4j.classify.TextFormats;
 import org.embed4j.classify.mlp.MlpConfig;
 import org.embed4j.classify.mlp.MlpTrainer;
+import org.embed4j.cli.report.ClassifierCurves;
 import org.embed4j.cli.report.ProgressReporter;
-import org.embed4j.cli.report.TrainingCurve;
 import org.embed4j.train.MetricsLog;
+import org.embed4j.train.TrainingListener;
 import org.embed4j.vectors.VectorsIO;
 import org.embed4j.vectors.WordVectors;
 import picocli.CommandLine.Command;
@@ -163,10 +164,12 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--metrics", description = "JSONL file with one record per epoch")
     Path metrics;
 
-    @Option(names = "--curve", description = "PNG plot of the training loss per epoch")
+    @Option(
+            names = "--curve",
+            description = "PNG of the training curves per epoch: the loss (MLP: also the dev loss and dev accuracy)")
     Path curve;
 
-    @Option(names = "--quiet", description = "no progress bar")
+    @Option(names = "--quiet", description = "no progress and no log lines (warnings and errors still show)")
     boolean quiet;
 
     @Override
@@ -254,14 +257,11 @@ final class TrainClassifierCommand implements Callable<Integer> {
                     100 * m.accuracy(), m.correctTop1(), m.examples(), m.macroF1());
         }
         if (curve != null) {
-            double[] x = new double[history.size()];
-            double[] y = new double[history.size()];
-            for (int i = 0; i < x.length; i++) {
-                x[i] = history.get(i).epoch();
-                y[i] = history.get(i).meanLoss();
-            }
-            TrainingCurve.write(
-                    curve, "train-classifier " + train, "epoch", x, new double[][] {y}, new String[] {"loss"});
+            ClassifierCurves.fastText(
+                    curve,
+                    "train-classifier " + train + " (fastText-style, " + ClassifierLoss.parse(loss) + " loss)",
+                    history);
+            System.out.println("wrote " + curve);
         }
         if (output != null) {
             model.save(output);
@@ -299,15 +299,20 @@ final class TrainClassifierCommand implements Callable<Integer> {
                 devFraction,
                 patience);
         if (cv != 0) {
-            return crossValidate(
-                    examples -> trainMlp(config, vectors, examples, false).classifier());
+            return crossValidate(examples -> {
+                try {
+                    return trainMlp(config, vectors, examples, false).classifier();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
         }
         Splits.Fold fold = ClassifyInputs.split(train, data, seed);
         List<LabeledText> testSet = test != null ? ClassifyInputs.test(test, data, seed) : fold.test();
         if (writeSplit != null) {
             writeSplit(writeSplit, fold.train(), testSet);
         }
-        MlpTrainer.Result r = trainMlp(config, vectors, fold.train(), !quiet);
+        MlpTrainer.Result r = trainMlp(config, vectors, fold.train(), true);
         System.out.printf(
                 "training on %d examples (%d held out as dev), testing on %d%n",
                 r.trainExamples(), r.devExamples(), testSet.size());
@@ -339,14 +344,32 @@ final class TrainClassifierCommand implements Callable<Integer> {
         return 0;
     }
 
+    /**
+     * Trains the MLP on {@code examples}; with {@code report} (a single split, not a fold of --cv) it shows progress
+     * unless --quiet and writes --metrics (one record an epoch) and --curve.
+     */
     private MlpTrainer.Result trainMlp(
-            MlpConfig config, WordVectors vectors, List<LabeledText> examples, boolean progress) {
-        try (ProgressReporter bar = new ProgressReporter(progress)) {
-            return new MlpTrainer(config, org.embed4j.backend.Backends.auto())
+            MlpConfig config, WordVectors vectors, List<LabeledText> examples, boolean report) throws IOException {
+        MlpTrainer.Result r;
+        List<Map<String, Object>> records = new ArrayList<>();
+        TrainingListener collect = new TrainingListener() {
+            @Override
+            public void onMetrics(Map<String, Object> record) {
+                records.add(new LinkedHashMap<>(record));
+            }
+        };
+        try (ProgressReporter bar = new ProgressReporter(report && !quiet);
+                MetricsLog log = report && metrics != null ? new MetricsLog(metrics) : null) {
+            r = new MlpTrainer(config, org.embed4j.backend.Backends.auto())
                     .pretrained(vectors, freezePretrained)
-                    .listener(bar)
+                    .listener(TrainingListener.all(bar, log, collect))
                     .train(examples);
         }
+        if (report && curve != null) {
+            ClassifierCurves.mlp(curve, "train-classifier " + train + " (MLP)", records, r.bestEpoch());
+            System.out.println("wrote " + curve);
+        }
+        return r;
     }
 
     private boolean given(String option) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.embed4j.cli.report.ProgressLine;
 import org.embed4j.cli.report.TrainingFiles;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.word2vec.Word2VecOptions;
@@ -119,7 +120,7 @@ final class TrainVectorsCommand implements Callable<Integer> {
 
     @Option(
             names = {"--quiet", "-q"},
-            description = "no progress bar")
+            description = "no progress and no log lines (warnings and errors still show)")
     boolean quiet;
 
     @Override
@@ -147,9 +148,8 @@ final class TrainVectorsCommand implements Callable<Integer> {
             Word2VecResult r;
             try (TrainingFiles files = new TrainingFiles(output, !quiet)) {
                 r = new Word2VecTrainer(o, files.listener()).train(input);
-                files.writeCurve("word2vec training", "words", new String[] {"loss", "lr"}, new String[] {
-                    "loss per pair", "learning rate"
-                });
+                files.writeWord2VecCurve("word2vec " + o.model().name().toLowerCase(Locale.ROOT) + " on "
+                        + input.getFileName() + ", " + o.epochs() + (o.epochs() == 1 ? " epoch" : " epochs"));
             }
             save(r, output);
             System.out.println("wrote " + output + ".metrics.jsonl, " + output + ".curve.png");
@@ -165,15 +165,14 @@ final class TrainVectorsCommand implements Callable<Integer> {
         r.save(nat, VectorsFormat.NATIVE);
         System.out.printf(
                 Locale.ROOT,
-                "trained %d words x %d dims on %s: %,d words in %.1f s = %,.0f words/s "
-                        + "(%,.0f per thread), final loss %.4f%n",
+                "trained %d words x %d dims on %s: %s words in %.1f s, %s words/s (%s per thread), final loss %.4f%n",
                 r.vectors().size(),
                 r.vectors().dim(),
                 r.backend(),
-                r.words(),
+                ProgressLine.compact(r.words()),
                 r.trainSeconds(),
-                r.wordsPerSecond(),
-                r.wordsPerSecond() / r.options().threads(),
+                ProgressLine.compact(Math.round(r.wordsPerSecond())),
+                ProgressLine.compact(Math.round(r.wordsPerSecond() / r.options().threads())),
                 r.finalLoss());
         System.out.println("wrote " + bin + ", " + nat);
     }

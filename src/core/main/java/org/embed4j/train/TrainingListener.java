@@ -15,13 +15,15 @@ public interface TrainingListener {
 
     /**
      * Progress: {@code done} of {@code total} units ("words", "batches", "epochs") of {@code task}, with a short
-     * human-readable status ("812k words/s/thread, lr 0.02012, loss 2.3101"). Called a few times a second.
+     * human-readable status, most telling field first ("loss 2.3101, 812k words/s/thread, lr 0.02012"): a narrow
+     * progress line drops fields from the end. Called a few times a second.
      */
     default void onProgress(String task, long done, long total, String unit, String status) {}
 
     /**
      * One metrics record: field names to numbers (or strings), in a stable order; non-finite numbers are possible
-     * (a loss before the first step). Called about once a second and once at the end.
+     * (a loss before the first step). Called often enough to draw a curve (word2vec: about 200 records a run and at
+     * least one a second; the classifiers: once an epoch) and once at the end.
      */
     default void onMetrics(Map<String, Object> record) {}
 

@@ -193,7 +193,7 @@ public final class Word2VecTrainer {
             try {
                 for (Thread t : threads) {
                     while (t.isAlive()) {
-                        t.join(250);
+                        t.join(TrainingMonitor.POLL_MILLIS);
                         monitor.tick(listener, false);
                     }
                 }
@@ -217,8 +217,9 @@ public final class Word2VecTrainer {
             listener.onEnd();
         }
         double seconds = (System.nanoTime() - start) / 1e9;
+        // DEBUG: the result carries these figures, and callers that show them (the CLI) print their own summary
         LOG.log(
-                System.Logger.Level.INFO,
+                System.Logger.Level.DEBUG,
                 String.format(
                         Locale.ROOT,
                         "word2vec: %d words in %.1f s (%.0f words/s, "
