@@ -71,13 +71,13 @@ start_server() {
   done
   [ -n "$PORT" ] || { cat "$LOG" >&2; echo "serve: $label has no port after 30 s" >&2; exit 1; }
 }
-# stop_server: SIGTERM; prints 1 when the server logged a clean shutdown ("embed4j serve: stopped")
+# stop_server: SIGTERM; sets CLEAN to 1 when the server logged a clean shutdown ("embed4j serve: stopped")
 stop_server() {
   kill -TERM "$SERVER"
   local status=0; wait "$SERVER" || status=$?
   echo "serve: server exited with status $status after SIGTERM" >&2
   SERVER=""
-  grep -q "^embed4j serve: stopped" "$LOG" && echo 1 || echo 0
+  CLEAN=0; grep -q "^embed4j serve: stopped" "$LOG" && CLEAN=1
 }
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$SERVER/status"; }
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$SERVER/stat"; }
@@ -100,7 +100,7 @@ if [ "$MODE" = attack ]; then
   PEAK=$(awk -v p=0 '$1 > p { p = $1 } END { printf "%.1f", p }' "$DIR/rss-attack.txt")
   grep -E "embed4j_(http_connections|request_memory|model_ready)" <(curl -s -H "Authorization: Bearer $(cat "$TOKEN_FILE")" \
     "http://127.0.0.1:$PORT/metrics") >&2 || true
-  CLEAN=$(stop_server)
+  stop_server
   echo "serve: load average at end: $(cut -d' ' -f1-3 /proc/loadavg); RSS MB after warm-up $BASE, peak $PEAK; clean stop $CLEAN" >&2
   trap - EXIT
   echo "$LINE" | awk -v base="$BASE" -v peak="$PEAK" '{
@@ -175,7 +175,7 @@ load() {
 
 # measure <label>: warm-up, the three cases, RSS and a clean stop of the running server; writes $DIR/load-<label>.txt
 measure() {
-  local label="$1" out="$DIR/load-$1.txt" before after peak clean
+  local label="$1" out="$DIR/load-$1.txt" before after peak
   : > "$out"
   echo "serve: $label: load average at start: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores; client: $CLIENT" >&2
   # warm-up: JIT the server's paths before anything is measured
@@ -189,9 +189,9 @@ measure() {
   after=$(rss_mb)
   kill "$SAMPLER" 2>/dev/null || true; SAMPLER=""
   peak=$(awk -v p="$after" '$1 > p { p = $1 } END { printf "%.1f", p }' "$DIR/rss-$label.txt")
-  clean=$(stop_server)
-  echo "serve: $label: load average at end: $(cut -d' ' -f1-3 /proc/loadavg); RSS MB after warm-up $before, peak $peak, after $after; clean stop $clean" >&2
-  echo "RSS before=$before after=$after peak=$peak clean=$clean" >> "$out"
+  stop_server
+  echo "serve: $label: load average at end: $(cut -d' ' -f1-3 /proc/loadavg); RSS MB after warm-up $before, peak $peak, after $after; clean stop $CLEAN" >&2
+  echo "RSS before=$before after=$after peak=$peak clean=$CLEAN" >> "$out"
 }
 
 start_server ours "${OURS[@]}"

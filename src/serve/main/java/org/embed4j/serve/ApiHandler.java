@@ -77,7 +77,7 @@ final class ApiHandler extends Handler.Abstract {
     }
 
     /** One request on its way through the checks, the body read and the endpoint. */
-    private final class Exchange implements BodyReader.Done {
+    private final class Exchange implements BodyReader.Done, Callback {
         private final Request request;
         private final Response response;
         private final Callback callback;
@@ -86,6 +86,7 @@ final class ApiHandler extends Handler.Abstract {
         private Route route;
         private InetAddress client;
         private long reserved;
+        private boolean completed;
 
         Exchange(Request request, Response response, Callback callback) {
             this.request = request;
@@ -97,7 +98,6 @@ final class ApiHandler extends Handler.Abstract {
         void start() {
             metrics.started();
             heads.requestStarted(request.getConnectionMetaData().getConnection());
-            Request.addCompletionListener(request, this::completed);
             try {
                 admit();
                 if (route.get() != null) {
@@ -187,7 +187,7 @@ final class ApiHandler extends Handler.Abstract {
         }
 
         @Override
-        public void body(byte[] bytes, int length) {
+        public void bodyRead(byte[] bytes, int length) {
             try {
                 JsonRequest json = JsonRequest.parse(bytes, length, route.fields(), options.maxBatch());
                 route.guard();
@@ -200,14 +200,32 @@ final class ApiHandler extends Handler.Abstract {
         }
 
         @Override
-        public void failed(ApiException e) {
+        public void bodyRefused(ApiException e) {
             fail(e);
         }
 
         @Override
-        public void aborted(Throwable cause) {
+        public void bodyAborted(Throwable cause) {
             LOG.log(Level.DEBUG, () -> request.getMethod() + " " + metrics.label(path) + ": body not read: " + cause);
-            callback.failed(cause);
+            failed(cause);
+        }
+
+        /** The response went out: the request's bookkeeping, then Jetty's callback. */
+        @Override
+        public void succeeded() {
+            completed();
+            callback.succeeded();
+        }
+
+        @Override
+        public void failed(Throwable x) {
+            completed();
+            callback.failed(x);
+        }
+
+        @Override
+        public InvocationType getInvocationType() {
+            return callback.getInvocationType();
         }
 
         private void fail(Throwable t) {
@@ -265,10 +283,14 @@ final class ApiHandler extends Handler.Abstract {
                 }
             }
             h.put(HttpHeader.CONTENT_LENGTH, body.length);
-            response.write(true, ByteBuffer.wrap(body), callback);
+            response.write(true, ByteBuffer.wrap(body), this);
         }
 
-        private void completed(Throwable failure) {
+        private void completed() {
+            if (completed) {
+                return;
+            }
+            completed = true;
             if (reserved > 0) {
                 budget.release(client, reserved);
             }

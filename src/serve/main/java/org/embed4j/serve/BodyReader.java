@@ -1,5 +1,7 @@
 package org.embed4j.serve;
 
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
+
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
@@ -19,12 +21,12 @@ import org.eclipse.jetty.util.thread.Scheduler;
 final class BodyReader implements Runnable {
     /** Where the body goes. */
     interface Done {
-        void body(byte[] bytes, int length);
+        void bodyRead(byte[] bytes, int length);
 
-        void failed(ApiException e);
+        void bodyRefused(ApiException e);
 
         /** The client's stream failed (reset, closed): nobody is left to answer. */
-        void aborted(Throwable cause);
+        void bodyAborted(Throwable cause);
     }
 
     /** Reserves more request memory; false when the budget is spent. */
@@ -39,15 +41,20 @@ final class BodyReader implements Runnable {
     private final Grow grow;
     private final Done done;
     private final AtomicBoolean finished = new AtomicBoolean();
+    private final long deadline;
+    private final Scheduler scheduler;
     private byte[] buf;
     private int n;
-    private Scheduler.Task timeout;
+    private volatile Scheduler.Task timeout; // set when the reader first has to wait
 
     /**
      * @param announced the Content-Length, already reserved and at most {@code max}; -1 when chunked
      */
-    private BodyReader(Request request, long announced, int max, Grow grow, Done done) {
+    private BodyReader(
+            Request request, long announced, int max, Duration timeout, Scheduler scheduler, Grow grow, Done done) {
         this.request = request;
+        this.deadline = System.nanoTime() + timeout.toNanos();
+        this.scheduler = scheduler;
         this.max = max;
         this.grow = grow;
         this.done = done;
@@ -56,9 +63,7 @@ final class BodyReader implements Runnable {
 
     static void read(
             Request request, long announced, int max, Duration timeout, Scheduler scheduler, Grow grow, Done done) {
-        BodyReader r = new BodyReader(request, announced, max, grow, done);
-        r.timeout = scheduler.schedule(r::expire, timeout);
-        r.run();
+        new BodyReader(request, announced, max, timeout, scheduler, grow, done).run();
     }
 
     static long firstReservation(long announced) {
@@ -70,12 +75,16 @@ final class BodyReader implements Runnable {
         while (!finished.get()) {
             Content.Chunk chunk = request.read();
             if (chunk == null) {
+                if (timeout == null) {
+                    // most bodies arrive with their head: the timer is only set for one that makes us wait
+                    timeout = scheduler.schedule(this::expire, Math.max(0, deadline - System.nanoTime()), NANOSECONDS);
+                }
                 request.demand(this);
                 return;
             }
             if (Content.Chunk.isFailure(chunk)) {
                 if (finish()) {
-                    done.aborted(chunk.getFailure());
+                    done.bodyAborted(chunk.getFailure());
                 }
                 return;
             }
@@ -84,7 +93,7 @@ final class BodyReader implements Runnable {
             if (r > max - n) {
                 chunk.release();
                 if (finish()) {
-                    done.failed(new ApiException(
+                    done.bodyRefused(new ApiException(
                             413,
                             "body_too_large",
                             "the body is more than " + max + " bytes; this server accepts at most " + max
@@ -95,7 +104,7 @@ final class BodyReader implements Runnable {
             if (!ensure(n + r)) {
                 chunk.release();
                 if (finish()) {
-                    done.failed(MemoryBudget.overloaded());
+                    done.bodyRefused(MemoryBudget.overloaded());
                 }
                 return;
             }
@@ -105,7 +114,7 @@ final class BodyReader implements Runnable {
             chunk.release();
             if (last) {
                 if (finish()) {
-                    done.body(buf, n);
+                    done.bodyRead(buf, n);
                 }
                 return;
             }
@@ -128,7 +137,7 @@ final class BodyReader implements Runnable {
 
     private void expire() {
         if (finish()) {
-            done.failed(
+            done.bodyRefused(
                     new ApiException(408, "body_timeout", "the request body did not arrive in time; send it at once"));
         }
     }
@@ -137,8 +146,9 @@ final class BodyReader implements Runnable {
         if (!finished.compareAndSet(false, true)) {
             return false;
         }
-        if (timeout != null) {
-            timeout.cancel();
+        Scheduler.Task t = timeout;
+        if (t != null) {
+            t.cancel();
         }
         return true;
     }

@@ -19,7 +19,7 @@ import org.embed4j.vectors.WordVectors;
 
 /**
  * The embed4j HTTP service: word vectors and/or a text classifier behind JSON endpoints, on Jetty
- * ({@link HttpService}: HTTP/1.1, HTTP/2 over TLS or h2c).
+ * ({@code HttpService}: HTTP/1.1, HTTP/2 over TLS or h2c).
  * <pre>
  *   POST /v1/embed     POST /v1/nearest     POST /v1/analogy     (need vectors)
  *   POST /v1/classify                                            (needs a classifier)
@@ -28,9 +28,9 @@ import org.embed4j.vectors.WordVectors;
  * </pre>
  * Endpoints of a model that is not loaded answer 404 with a message saying so. With a token set, every endpoint
  * but /healthz and /readyz needs {@code Authorization: Bearer <token>}. The endpoints are a route table
- * ({@link Route}, one handler per endpoint): a new endpoint is one more entry in {@link #routes}.
+ * ({@code Route}, one handler per endpoint): a new endpoint is one more entry in {@code routes}.
  *
- * <p>Models loaded from files ({@link Builder#vectors(WordVectors, Path)}) are watched ({@link ServedModel}): a
+ * <p>Models loaded from files ({@link Builder#vectors(WordVectors, Path)}) are watched ({@code ServedModel}): a
  * file changed in place makes its endpoints answer 503, a file replaced by rename keeps the loaded version
  * serving. {@link #close()} stops accepting connections, lets requests in flight finish for up to
  * {@link ServeOptions#shutdownTimeout()}, then closes what is left. Thread-safe; the models are shared read-only
@@ -117,7 +117,8 @@ public final class EmbedServer implements AutoCloseable {
         ServedModel vm = null;
         ServedModel cm = null;
         if (b.vectors != null) {
-            vm = new ServedModel("vectors", sizes(b.vectors), b.vectorsFile);
+            // the top-k kernel reads the vectors' mapped rows from native code
+            vm = new ServedModel("vectors", sizes(b.vectors), b.vectorsFile, true);
             models.add(vm);
             String bad = ModelProbe.vectors(b.vectors);
             if (bad != null) {
@@ -125,7 +126,7 @@ public final class EmbedServer implements AutoCloseable {
             }
         }
         if (b.classifier != null) {
-            cm = new ServedModel("classifier", sizes(b.classifier), b.classifierFile);
+            cm = new ServedModel("classifier", sizes(b.classifier), b.classifierFile, false);
             models.add(cm);
             String bad = ModelProbe.classifier(b.classifier);
             if (bad != null) {

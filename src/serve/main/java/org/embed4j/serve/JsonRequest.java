@@ -4,12 +4,8 @@ import com.google.gson.Strictness;
 import com.google.gson.stream.JsonReader;
 import com.google.gson.stream.JsonToken;
 import com.google.gson.stream.MalformedJsonException;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +15,7 @@ import java.util.Set;
 /**
  * A request body parsed with limits: strict JSON (RFC 8259: no comments, no single quotes, no unquoted names,
  * nothing after the value), streamed from the UTF-8 bytes with a strict decoder, keeping only the top-level fields
- * an endpoint names. Every other value, however large, is skipped token by token without being built, and an array
+ * an endpoint names ({@link Utf8Reader}). Every other value, however large, is skipped token by token without being built, and an array
  * stops being read at the batch limit (413), so the memory a body can take is a small multiple of its length, not
  * the ~40 times of a tree of objects. Kept values are one level deep: strings, numbers, booleans, and arrays of
  * those or of flat objects (an analogy's {@code {"a","b","c"}}); anything deeper becomes a placeholder that only
@@ -51,12 +47,7 @@ final class JsonRequest {
         if (isBlank(body, length)) {
             throw ApiException.badRequest("empty_body", "the request body is empty; send a JSON object");
         }
-        var decoder = StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (JsonReader in =
-                new JsonReader(new InputStreamReader(new ByteArrayInputStream(body, 0, length), decoder))) {
+        try (JsonReader in = new JsonReader(new Utf8Reader(body, length))) {
             in.setStrictness(Strictness.STRICT);
             if (in.peek() != JsonToken.BEGIN_OBJECT) {
                 throw ApiException.badRequest(

@@ -45,6 +45,9 @@ final class MemoryBudget {
 
     /** Reserves {@code bytes} for a request from {@code client}; false (and nothing reserved) when it does not fit. */
     boolean tryReserve(InetAddress client, long bytes) {
+        if (bytes <= 0) {
+            return true;
+        }
         boolean[] fits = {false};
         // per address under the map's lock of that key, so that a release dropping an idle entry cannot race it
         byAddress.compute(client, (a, held) -> {

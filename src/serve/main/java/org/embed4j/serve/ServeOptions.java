@@ -19,7 +19,7 @@ import java.util.Objects;
  * @param port                     TCP port, 0 = an ephemeral port (see {@link EmbedServer#port()})
  * @param token                    bearer token every /v1 and /metrics request must carry, or null for none
  * @param allowedHosts             host names a request's {@code Host} (or {@code :authority}) may carry besides the
- *                                 bind address's own; "*" accepts any (see {@link HostCheck})
+ *                                 bind address's own; "*" accepts any (see {@code HostCheck})
  * @param tlsKeystore              PKCS12 key store with the server's key and certificate: HTTPS (HTTP/2 by ALPN,
  *                                 else HTTP/1.1); null for plain HTTP
  * @param tlsPassword              the key store's password (null when {@code tlsKeystore} is)
@@ -27,8 +27,8 @@ import java.util.Objects;
  * @param maxBodyBytes             larger request bodies get 413
  * @param maxBatch                 more inputs in one request get 413
  * @param maxK                     a larger k gets 400
- * @param maxInflightBytes         request memory all requests together may hold (each counts {@link
- *                                 MemoryBudget#COST_PER_BODY_BYTE} bytes per body byte); beyond it 503 with
+ * @param maxInflightBytes         request memory all requests together may hold (each counts 3 bytes per
+ *                                 body byte: the bytes and the strings decoded from them); beyond it 503 with
  *                                 Retry-After. One client address may hold at most a quarter of it
  * @param maxConnections           open connections in total; the listener stops accepting at the limit
  * @param maxConnectionsPerAddress open connections from one client address; more are closed at once

@@ -26,12 +26,15 @@ import java.util.Objects;
  * the state says {@link FileState#REPLACED} (restart to load the new one). Writing into the file in place is
  * not: the bytes change under running requests, and a file cut shorter than its mapping faults when read —
  * in Java code an {@link InternalError}, in native code (the top-k kernel) a SIGBUS that kills the JVM.
- * So before every request {@link #guard} compares the size of the open file (one {@code fstat}) with the size
- * at start, and refuses with 503 {@code model_file_changed} when it differs; a watcher ({@link #check}, every
+ * So for a model whose mapped memory native code reads (the vectors: the top-k kernel), {@link #guard} compares
+ * the size of the open file (one {@code fstat}) with the size at start before every request, and refuses with
+ * 503 {@code model_file_changed} when it differs. A model read by Java code only (the classifiers) skips that:
+ * a fault there is an {@code InternalError} that the handler turns into the same 503 ({@link #faulted}). A
+ * watcher ({@link #check}, every
  * {@link ServeOptions#modelCheckInterval()}) also compares the path's identity and modification time, and marks
  * a file rewritten in place with the same size. A file that changed in place stays refused until a restart.
- * What remains is a window of microseconds between the check and the kernel call, which only a file
- * truncated at that very moment hits: replace by rename.
+ * What remains is a kernel call already running when the file is cut, which only a file truncated at that very
+ * moment hits: replace by rename.
  *
  * <p>Thread-safe: the state is volatile and only ever moves towards "refused".
  */
@@ -72,14 +75,17 @@ final class ServedModel implements AutoCloseable {
     private final FileTime modified;
     private volatile FileState state;
     private volatile String unhealthy;
+    private final boolean nativeReads;
 
     /**
      * @param kind  "vectors", "classifier": the name in /healthz, /readyz and the metrics
      * @param sizes what /healthz and embed4j_model_info say about it
      * @param file  the file it was loaded from, to be watched, or null
+     * @param nativeReads whether native code reads the model's mapped memory (then its size is checked per request)
      */
-    ServedModel(String kind, Map<String, Object> sizes, Path file) throws IOException {
+    ServedModel(String kind, Map<String, Object> sizes, Path file, boolean nativeReads) throws IOException {
         this.kind = Objects.requireNonNull(kind);
+        this.nativeReads = nativeReads;
         this.sizes = new LinkedHashMap<>(sizes);
         this.file = file;
         if (file == null) {
@@ -124,7 +130,7 @@ final class ServedModel implements AutoCloseable {
         if (unhealthy != null) {
             throw unavailable("model_unhealthy", "the " + kind + " model is unhealthy: " + unhealthy);
         }
-        if (channel != null && state.servable) {
+        if (nativeReads && channel != null && state.servable) {
             checkSize();
         }
         if (!state.servable) {

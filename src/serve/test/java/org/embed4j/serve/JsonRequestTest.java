@@ -63,6 +63,40 @@ class JsonRequestTest {
     }
 
     @Test
+    void utf8IsDecodedStrictlyAsTheJdkDoes() throws Exception {
+        String text = "caf\u00e9 \u65e5\u672c \ud83d\ude00 \u2028 x";
+        byte[] ok = text.getBytes(StandardCharsets.UTF_8);
+        char[] out = new char[3]; // small reads split the surrogate pair
+        StringBuilder got = new StringBuilder();
+        try (Utf8Reader r = new Utf8Reader(ok, ok.length)) {
+            for (int n; (n = r.read(out, 0, out.length)) > 0; ) {
+                got.append(out, 0, n);
+            }
+        }
+        assertEquals(text, got.toString());
+        byte[][] bad = {
+            {(byte) 0x80}, // a stray continuation byte
+            {(byte) 0xC0, (byte) 0xAF}, // an overlong '/'
+            {(byte) 0xE0, (byte) 0x80, (byte) 0xAF}, // overlong, three bytes
+            {(byte) 0xED, (byte) 0xA0, (byte) 0x80}, // an encoded surrogate
+            {(byte) 0xF4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, // past U+10FFFF
+            {(byte) 0xE6, (byte) 0x97}, // cut short
+            {(byte) 0xC3, (byte) 0x28}, // a lead byte without its continuation
+            {(byte) 0xFF}
+        };
+        for (byte[] b : bad) {
+            byte[] body = new byte[b.length + 2];
+            body[0] = 'a';
+            System.arraycopy(b, 0, body, 1, b.length);
+            body[body.length - 1] = 'z';
+            assertThrows(
+                    java.nio.charset.MalformedInputException.class,
+                    () -> new Utf8Reader(body, body.length).read(new char[16], 0, 16),
+                    java.util.HexFormat.of().formatHex(b));
+        }
+    }
+
+    @Test
     void mistakesAreFieldNamed400s() {
         assertEquals(
                 "duplicate field \"k\"",

@@ -136,6 +136,8 @@ class ReliabilityTest {
         // one address: its first slow body holds its quarter; its second is refused
         RawClient first = connect("127.0.0.2");
         first.send(slowHead);
+        long one = MemoryBudget.cost(maxBody);
+        waitFor(() -> server.metricsText().contains("embed4j_request_memory_bytes " + one + "\n"));
         RawClient second = connect("127.0.0.2");
         second.send(slowHead);
         RawClient.Reply refused = second.read();
