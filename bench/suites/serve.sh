@@ -53,7 +53,7 @@ TOKEN_FILE="$DIR/token"
 (umask 077; head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$TOKEN_FILE")
 TICK=$(getconf CLK_TCK)
 SERVER=""; SAMPLER=""
-cleanup() { kill $SERVER $SAMPLER 2>/dev/null || true; }
+cleanup() { kill $SERVER $SAMPLER ${ATTACKERS:-} 2>/dev/null || true; }
 trap cleanup EXIT
 
 # start_server <label> <java options...> -- <command...>: runs it in the background, sets SERVER and PORT
@@ -94,8 +94,13 @@ if [ "$MODE" = attack ]; then
   BASE=$(rss_mb)
   (while kill -0 "$SERVER" 2>/dev/null; do rss_mb; echo; sleep 0.5; done) > "$DIR/rss-attack.txt" 2>/dev/null &
   SAMPLER=$!
-  LINE=$("${JAVA_CP[@]}" -Xmx1g org.embed4j.bench.ServeAttack attack "$PORT" "$SECS" "${SERVE_ATTACK_RATE:-200}" "$TOKEN_FILE")
+  # attackers and the normal client in separate JVMs: the attackers' threads must not delay the normal requests
+  "${JAVA_CP[@]}" -Xmx1g org.embed4j.bench.ServeAttack attackers "$PORT" $((SECS + 3)) >&2 &
+  ATTACKERS=$!
+  sleep 3 # the attack is on before the first normal request
+  LINE=$("${JAVA_CP[@]}" org.embed4j.bench.ServeAttack normal "$PORT" "$SECS" "${SERVE_ATTACK_RATE:-200}" "$TOKEN_FILE")
   echo "$LINE" >&2
+  wait "$ATTACKERS" || true
   kill "$SAMPLER" 2>/dev/null || true; SAMPLER=""
   PEAK=$(awk -v p=0 '$1 > p { p = $1 } END { printf "%.1f", p }' "$DIR/rss-attack.txt")
   grep -E "embed4j_(http_connections|request_memory|model_ready)" <(curl -s -H "Authorization: Bearer $(cat "$TOKEN_FILE")" \

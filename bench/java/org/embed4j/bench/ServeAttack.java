@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,22 +26,34 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>127.0.0.4 sends ~1 MiB bodies {@code {"x":[0,0,...]}} on 160 connections, back to back;</li>
  *   <li>127.0.0.5 sends 1 MiB bodies at 1 KiB/s on 200 connections.</li>
  * </ul>
- * Closed attacker connections are reopened after a second. The normal client (127.0.0.1) sends classify batch-1
- * requests at {@code rate} per second, open loop (each request's latency counts from when it was due, so a stall
- * is not hidden by requests not sent), on a pool of keep-alive connections; a request succeeds when it is a 200
- * with a JSON body within 10 s. {@code attack <port> <seconds> <rate> <tokenFile|->} prints one line: {@code
- * ATTACK normal_total=.. normal_ok=.. p50_ms=.. p99_ms=.. max_ms=.. keepalive_held=.. bodies_503=..}.
+ * Closed attacker connections are reopened after a second. {@code attackers <port> <seconds>} runs them and prints
+ * {@code ATTACKERS keepalive_held=.. bodies_503=.. bodies_other=..} at the end.
+ *
+ * <p>{@code normal <port> <seconds> <rate> <tokenFile|->}, in a JVM of its own so that the attackers' threads do
+ * not delay it, is the normal client (127.0.0.1): classify batch-1 requests at {@code rate} per second on 16
+ * keep-alive connections, each request's latency counted from when it fell due (so a stall is not hidden by
+ * requests not sent); a request succeeds when it is a 200 with a JSON body within 10 s. It prints {@code
+ * ATTACK normal_total=.. normal_ok=.. p50_ms=.. p99_ms=.. max_ms=..}.
  */
 public final class ServeAttack {
+    /** Keep-alive connections of the normal client: a request that falls due waits for a free one. */
+    private static final int NORMAL_CONNECTIONS = 16;
+
     private ServeAttack() {}
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[1]);
         double seconds = Double.parseDouble(args[2]);
-        int rate = Integer.parseInt(args[3]);
-        String token =
-                args[4].equals("-") ? null : Files.readString(Path.of(args[4])).strip();
-        new ServeAttack().run(port, seconds, rate, token);
+        long end = System.nanoTime() + (long) (seconds * 1e9);
+        ServeAttack a = new ServeAttack();
+        if (args[0].equals("attackers")) {
+            a.attack(port, end);
+        } else {
+            String token = args[4].equals("-")
+                    ? null
+                    : Files.readString(Path.of(args[4])).strip();
+            a.normal(port, end, Integer.parseInt(args[3]), token);
+        }
     }
 
     private final AtomicInteger keepAliveHeld = new AtomicInteger();
@@ -50,8 +61,7 @@ public final class ServeAttack {
     private final AtomicLong bodiesOther = new AtomicLong();
     private volatile boolean stop;
 
-    private void run(int port, double seconds, int rate, String token) throws Exception {
-        long end = System.nanoTime() + (long) (seconds * 1e9);
+    private void attack(int port, long end) throws Exception {
         try (ExecutorService attackers = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 1030; i++) {
                 attackers.submit(() -> keepAlive(port));
@@ -66,62 +76,65 @@ public final class ServeAttack {
             for (int i = 0; i < 200; i++) {
                 attackers.submit(() -> slowBody(port));
             }
-            Thread.sleep(2000); // the attack is on before the first normal request
-            normal(port, end, rate, token);
+            LockSupport.parkNanos(end - System.nanoTime());
             stop = true;
             attackers.shutdownNow();
         }
+        System.out.printf(
+                Locale.ROOT,
+                "ATTACKERS keepalive_held=%d bodies_503=%d bodies_other=%d%n",
+                keepAliveHeld.get(),
+                bodies503.get(),
+                bodiesOther.get());
     }
 
     // ------------------------------------------------------------------ normal clients
 
+    /** Normal clients: {@link #NORMAL_CONNECTIONS} keep-alive connections take the requests as they fall due. */
     private void normal(int port, long end, int rate, String token) throws Exception {
         List<byte[]> bodies = ServeLoad.bodies("classify-b1");
         int n = (int) Math.max(1, (end - System.nanoTime()) / 1e9 * rate);
         long[] latency = new long[n];
         AtomicInteger ok = new AtomicInteger();
-        ConcurrentLinkedQueue<ServeLoad.Connection> pool = new ConcurrentLinkedQueue<>();
-        long start = System.nanoTime();
+        AtomicInteger next = new AtomicInteger();
+        long start = System.nanoTime() + 10_000_000L;
         long period = 1_000_000_000L / rate;
         try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
-            for (int i = 0; i < n; i++) {
-                long due = start + i * period;
-                LockSupport.parkNanos(due - System.nanoTime());
-                int id = i;
+            for (int w = 0; w < NORMAL_CONNECTIONS; w++) {
                 clients.submit(() -> {
-                    byte[] body = bodies.get(id % bodies.size());
-                    ServeLoad.Connection c = pool.poll();
-                    try {
-                        if (c == null) {
-                            c = new ServeLoad.Connection(port, "127.0.0.1");
-                            c.socket.setSoTimeout(10_000);
+                    ServeLoad.Connection c = null;
+                    for (int id; (id = next.getAndIncrement()) < n; ) {
+                        long due = start + id * period;
+                        LockSupport.parkNanos(due - System.nanoTime());
+                        try {
+                            if (c == null) {
+                                c = new ServeLoad.Connection(port, "127.0.0.1");
+                                c.socket.setSoTimeout(10_000);
+                            }
+                            if (c.exchange(request(port, bodies.get(id % bodies.size()), token))) {
+                                ok.incrementAndGet();
+                            }
+                        } catch (IOException e) {
+                            close(c == null ? null : c.socket);
+                            c = null;
                         }
-                        if (c.exchange(request(port, body, token))) {
-                            ok.incrementAndGet();
-                        }
-                        pool.add(c);
-                    } catch (IOException e) {
-                        close(c == null ? null : c.socket);
+                        latency[id] = System.nanoTime() - due;
                     }
-                    latency[id] = System.nanoTime() - due;
+                    close(c == null ? null : c.socket);
+                    return null;
                 });
             }
         }
         long[] sorted = latency.clone();
         Arrays.sort(sorted);
-        pool.forEach(c -> close(c.socket));
         System.out.printf(
                 Locale.ROOT,
-                "ATTACK normal_total=%d normal_ok=%d p50_ms=%.3f p99_ms=%.3f max_ms=%.3f keepalive_held=%d "
-                        + "bodies_503=%d bodies_other=%d%n",
+                "ATTACK normal_total=%d normal_ok=%d p50_ms=%.3f p99_ms=%.3f max_ms=%.3f%n",
                 n,
                 ok.get(),
                 ServeLoad.pct(sorted, 0.50) / 1e6,
                 ServeLoad.pct(sorted, 0.99) / 1e6,
-                sorted[n - 1] / 1e6,
-                keepAliveHeld.get(),
-                bodies503.get(),
-                bodiesOther.get());
+                sorted[n - 1] / 1e6);
     }
 
     private static byte[] request(int port, byte[] body, String token) {
