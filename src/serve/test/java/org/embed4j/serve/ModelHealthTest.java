@@ -1,6 +1,7 @@
 package org.embed4j.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
@@ -18,6 +19,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.embed4j.classify.Classifier;
 import org.embed4j.testing.RandomVectors;
 import org.embed4j.vectors.VectorsFormat;
@@ -161,8 +163,8 @@ class ModelHealthTest {
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
                 ch.truncate(ch.size() / 3);
             }
-            // no watcher pass yet: the per-request size check alone must keep the top-k kernel off the cut pages
-            // (reading them from native code would be a SIGBUS that kills this JVM)
+            // no watcher pass yet: the per-request size check refuses it (and were it missed, the word lookup's read of
+            // the cut pages is Java code: an InternalError, turned into the same 503; the JVM lives either way)
             RawClient.Reply r = request(s, "POST", "/v1/nearest", "{\"word\": \"king\", \"k\": 3}");
             assertEquals(503, r.status(), r.body());
             assertEquals(
@@ -176,6 +178,26 @@ class ModelHealthTest {
                     "truncated",
                     json(ready).getAsJsonObject("vectors").get("file").getAsString());
             assertTrue(s.metricsText().contains("embed4j_model_file_state{kind=\"vectors\",state=\"truncated\"} 1"));
+        }
+    }
+
+    @Test
+    void theSizeCheckRefusesACutFileBeforeAnyReadOfIt() throws Exception {
+        Path file = writeVectors("v.e4jv", 5);
+        try (ServedModel nativeRead = new ServedModel("vectors", Map.of(), file, true);
+                ServedModel javaRead = new ServedModel("classifier", Map.of(), file, false)) {
+            nativeRead.guard();
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.truncate(ch.size() - 1);
+            }
+            ApiException e = assertThrows(ApiException.class, nativeRead::guard);
+            assertEquals(503, e.status());
+            assertEquals("model_file_changed", e.code());
+            assertEquals(ServedModel.FileState.TRUNCATED, nativeRead.fileState());
+            // a model read by Java code only is left to the watcher (and to the InternalError of a faulting read)
+            javaRead.guard();
+            javaRead.check();
+            assertEquals(ServedModel.FileState.TRUNCATED, javaRead.fileState());
         }
     }
 
