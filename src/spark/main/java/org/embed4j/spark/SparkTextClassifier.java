@@ -122,15 +122,18 @@ public final class SparkTextClassifier {
     private static Dictionary dictionary(JavaRDD<LabeledDocument> examples, ClassifierOptions o) {
         boolean lower = o.lowercase();
         int minCount = o.minCount();
-        Map<String, Long> words = new HashMap<>(examples.flatMapToPair(e -> {
-                    List<Tuple2<String, Long>> out = new ArrayList<>();
-                    for (String t : new TextFeatures(lower).tokens(e.text())) {
-                        out.add(new Tuple2<>(t, 1L));
-                    }
-                    out.add(new Tuple2<>(Dictionary.EOS, 1L));
-                    return out.iterator();
-                })
-                .reduceByKey(Long::sum)
+        Map<String, Long> words = new HashMap<>(WordCounts.reduce(examples.mapPartitions(it -> {
+                    WordCounts local = new WordCounts();
+                    TextFeatures features = new TextFeatures(lower);
+                    List<String> tokens = new ArrayList<>();
+                    it.forEachRemaining(e -> {
+                        tokens.clear();
+                        features.tokens(e.text(), tokens);
+                        tokens.forEach(local::add);
+                        local.add(Dictionary.EOS);
+                    });
+                    return local.pairs();
+                }))
                 .filter(t -> t._2() >= minCount)
                 .collectAsMap());
         JavaPairRDD<String, Long> labelPairs = examples.flatMapToPair(

@@ -145,11 +145,15 @@ public final class SparkWord2Vec {
     private Vocabulary countVocabulary(JavaRDD<String[]> sentences) {
         int minCount = options.minCount();
         boolean lower = options.lowercase();
-        Map<String, Long> counts = new HashMap<>(sentences
-                .flatMapToPair(ts -> Arrays.stream(ts)
-                        .map(w -> new Tuple2<>(lower ? w.toLowerCase(Locale.ROOT) : w, 1L))
-                        .iterator())
-                .reduceByKey(Long::sum)
+        Map<String, Long> counts = new HashMap<>(WordCounts.reduce(sentences.mapPartitions(it -> {
+                    WordCounts local = new WordCounts();
+                    it.forEachRemaining(ts -> {
+                        for (String w : ts) {
+                            local.add(lower ? w.toLowerCase(Locale.ROOT) : w);
+                        }
+                    });
+                    return local.pairs();
+                }))
                 .filter(t -> t._2() >= minCount)
                 .collectAsMap());
         Vocabulary vocab =
