@@ -3,7 +3,8 @@
 # against embed4j's single-machine training, on the corpus of the word2vec bench:
 # ../shared/data/corpus/gutenberg/gutenberg-en-20m.txt.gz, normalised once (lowercase, every run of characters
 # other than a-z0-9 -> one space, empty lines dropped), cut to the first N tokens.
-#   full:    N = 10M, 5 epochs. Ours (SparkWord2Vec, 4 sync rounds per epoch, one thread per task) with 2, 4 and 8
+#   full:    N = 10M, 5 epochs. Ours (SparkWord2Vec, 16 sync rounds per epoch, the default merge (sum), one thread
+#            per task; SPARK_BENCH_ROUNDS and SPARK_BENCH_MERGE=average|sum change them) with 2, 4 and 8
 #            partitions on local[2] and 2 on local[1] (scaling); MLlib Word2Vec (skip-gram, hierarchical softmax:
 #            its only mode; maxIter = epochs) with 2, 4 and 8 partitions on local[2] (SPARK_BENCH_MLLIB_PARTS="2"
 #            runs only the first: each MLlib run takes tens of minutes); single-machine
@@ -38,7 +39,8 @@ done
 if [ $QUICK = 1 ]; then TOKENS=2000000; EPOCHS=1; PARTS="2"; else TOKENS=10000000; EPOCHS=5; PARTS="2 4 8"; fi
 # MLlib takes several times longer than ours at every partition count; SPARK_BENCH_MLLIB_PARTS narrows its runs
 MLLIB_PARTS="${SPARK_BENCH_MLLIB_PARTS:-$PARTS}"
-ROUNDS=4
+ROUNDS="${SPARK_BENCH_ROUNDS:-16}"
+MERGE="${SPARK_BENCH_MERGE:-sum}"
 
 WORK="$(mktemp -d /tmp/embed4j-spark-bench.XXXXXX)"
 trap 'cp "$WORK/spark.log" "${SPARK_BENCH_LOG:-/dev/null}" 2>/dev/null || true; rm -rf "$WORK"' EXIT
@@ -112,7 +114,7 @@ score() {
 declare -A W S G
 for p in $PARTS; do
   log "ours: $p partitions on local[2]"
-  line=$(bench ours "local[2]" "$CORPUS" $EPOCHS $p $ROUNDS "$WORK/ours-p$p.e4jv")
+  line=$(bench ours "local[2]" "$CORPUS" $EPOCHS $p $ROUNDS "$WORK/ours-p$p.e4jv" $MERGE)
   W[ours$p]=$(wps "$(field "$line" seconds)"); score "$WORK/ours-p$p.e4jv"; S[ours$p]=$WS353; G[ours$p]=$G30K
   log "ours p$p: ${W[ours$p]} words/s, WS353 $WS353, Google-30k $G30K% ($line)"
 done
@@ -124,7 +126,7 @@ for p in $MLLIB_PARTS; do
 done
 if [ $QUICK = 0 ]; then
   log "ours: 2 partitions on local[1]"
-  line=$(bench ours "local[1]" "$CORPUS" $EPOCHS 2 $ROUNDS "$WORK/ours-local1.e4jv")
+  line=$(bench ours "local[1]" "$CORPUS" $EPOCHS 2 $ROUNDS "$WORK/ours-local1.e4jv" $MERGE)
   W[local1]=$(wps "$(field "$line" seconds)")
   log "ours local[1]: ${W[local1]} words/s ($line)"
 fi

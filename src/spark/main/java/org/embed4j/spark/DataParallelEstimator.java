@@ -14,7 +14,7 @@ import org.apache.spark.sql.types.StructType;
 /**
  * What embed4j's Spark estimators share: the input column, the file the trained model is written to
  * ({@code modelPath}: local, shared, or a Hadoop file system URI), the seed, and how training is spread
- * ({@link DataParallel}: {@code numPartitions}, {@code roundsPerEpoch}, {@code threadsPerTask}). Params and
+ * ({@link DataParallel}: {@code numPartitions}, {@code roundsPerEpoch}, {@code threadsPerTask}, {@code merge}). Params and
  * save/load are Spark's (DefaultParamsWritable); {@code fit} writes the model file and returns a model stage
  * pointing at it.
  *
@@ -32,6 +32,7 @@ public abstract class DataParallelEstimator<M extends Model<M>, S extends DataPa
     private final IntParam numPartitions;
     private final IntParam roundsPerEpoch;
     private final IntParam threadsPerTask;
+    private final Param<String> merge;
 
     @SuppressWarnings("this-escape") // Spark params name their owner when they are created
     protected DataParallelEstimator(String uid, String inputDoc) {
@@ -45,7 +46,13 @@ public abstract class DataParallelEstimator<M extends Model<M>, S extends DataPa
                 new IntParam(this, "roundsPerEpoch", "sync rounds per epoch (>= 1)", ParamValidators.gtEq(1));
         this.threadsPerTask = new IntParam(
                 this, "threadsPerTask", "Hogwild threads per task (0: spark.task.cpus)", ParamValidators.gtEq(0));
+        this.merge = new Param<>(
+                this,
+                "merge",
+                "how rows that several shards changed are merged: average or sum",
+                ParamValidators.inArray(new String[] {"average", "sum"}));
         setDefault(seed, 1L);
+        setDefault(merge, DataParallel.DEFAULT_MERGE.name().toLowerCase(java.util.Locale.ROOT));
         setDefault(numPartitions, 2);
         setDefault(roundsPerEpoch, DataParallel.DEFAULT_ROUNDS_PER_EPOCH);
         setDefault(threadsPerTask, 0);
@@ -78,6 +85,18 @@ public abstract class DataParallelEstimator<M extends Model<M>, S extends DataPa
 
     public IntParam threadsPerTask() {
         return threadsPerTask;
+    }
+
+    public Param<String> merge() {
+        return merge;
+    }
+
+    public String getMerge() {
+        return getOrDefault(merge);
+    }
+
+    public S setMerge(String v) {
+        return setParam(merge, v);
     }
 
     public String getInputCol() {
@@ -136,7 +155,8 @@ public abstract class DataParallelEstimator<M extends Model<M>, S extends DataPa
     }
 
     DataParallel parallel() {
-        return new DataParallel(getNumPartitions(), getRoundsPerEpoch(), getThreadsPerTask());
+        return new DataParallel(
+                getNumPartitions(), getRoundsPerEpoch(), getThreadsPerTask(), DataParallel.Merge.parse(getMerge()));
     }
 
     /** The required params, and the input column present in {@code schema}. */

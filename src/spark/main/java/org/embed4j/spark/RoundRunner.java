@@ -13,7 +13,7 @@ import scala.runtime.BoxedUnit;
 /**
  * The driver's side of data-parallel training: epochs × slices sync rounds over a cached, partitioned corpus. Each
  * round broadcasts the weights, runs one {@link RoundTask} per partition, merges the rows the tasks changed as they
- * arrive ({@link RowAverage}: each task's result is folded in and dropped, so the driver never holds all of them),
+ * arrive ({@link RowMerge}: each task's result is folded in and dropped, so the driver never holds all of them),
  * and advances the learning-rate schedule by the round's words. Memory on the driver: the weights, one merge buffer
  * of the same shape, and the broadcast's serialised copy while a round runs.
  */
@@ -41,6 +41,7 @@ final class RoundRunner {
             int epochs,
             FloatRows[] weights,
             long seed,
+            DataParallel.Merge mode,
             TaskFactory<E> tasks,
             String what) {
         int partitions = sliceWords.length;
@@ -72,9 +73,9 @@ final class RoundRunner {
                 }
                 var r = new RoundTask.Round(k, slices, done, perSlice[k], total, words, seed + 1_000_003L * round);
                 Broadcast<FloatRows[]> bc = jsc.broadcast(weights.clone());
-                RowAverage[] merges = new RowAverage[weights.length];
+                RowMerge[] merges = new RowMerge[weights.length];
                 for (int m = 0; m < weights.length; m++) {
-                    merges[m] = new RowAverage(buffers[m]);
+                    merges[m] = new RowMerge(buffers[m], mode);
                 }
                 Merge merge = new Merge(merges);
                 try {
@@ -113,12 +114,12 @@ final class RoundRunner {
 
     /** Folds each task's result into the merges as it arrives (Spark calls it from one thread). */
     private static final class Merge extends AbstractFunction2<Object, ShardUpdate, BoxedUnit> {
-        private final RowAverage[] merges;
+        private final RowMerge[] merges;
         long words;
         double loss;
         long pairs;
 
-        Merge(RowAverage[] merges) {
+        Merge(RowMerge[] merges) {
             this.merges = merges;
         }
 

@@ -108,6 +108,7 @@ public final class SparkTextClassifier {
                     o.epoch(),
                     weights,
                     o.seed(),
+                    parallel.merge(),
                     (w, round) -> new ClassifierTask(w, round, job),
                     "spark classifier");
             TextClassifier model = trainer.model(dict, weights[0].single(), weights[1].single());

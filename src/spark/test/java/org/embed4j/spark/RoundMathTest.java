@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The driver's and the tasks' arithmetic without Spark: blocked matrices (serialisation, copies), changed-row
- * detection, the row average (a count in every division, rows no shard changed kept), the driver-memory refusal, and
+ * detection, the row merges (average: a count in every division; sum: every shard's change; rows no shard changed
+ * kept), the driver-memory refusal, and
  * core options carried as record components.
  */
 class RoundMathTest {
@@ -81,9 +82,9 @@ class RoundMathTest {
     }
 
     @Test
-    void rowsAreAveragedOverTheShardsThatChangedThem() {
+    void rowsAreAveragedOrSummedOverTheShardsThatChangedThem() {
         FloatRows current = filled(4, 2, 3, 100f);
-        RowAverage avg = new RowAverage(current.zerosLike());
+        RowMerge avg = new RowMerge(current.zerosLike(), DataParallel.Merge.AVERAGE);
         FloatRows a = FloatRows.wrap(new float[] {1, 2, 3, 4}, 2); // rows 0 and 2
         FloatRows b = FloatRows.wrap(new float[] {5, 6}, 2); // row 2
         avg.add(new RowDelta(new long[] {0, 2}, a));
@@ -97,9 +98,19 @@ class RoundMathTest {
         assertEquals(5f, at(m, 2, 1));
         assertEquals(at(current, 1, 1), at(m, 1, 1)); // untouched rows keep their value
         assertEquals(at(current, 3, 0), at(m, 3, 0));
+        RowMerge sum = new RowMerge(current.zerosLike(), DataParallel.Merge.SUM);
+        sum.add(new RowDelta(new long[] {0, 2}, a));
+        sum.add(new RowDelta(new long[] {2}, b));
+        assertEquals(2, sum.finish(current));
+        assertEquals(1f, at(sum.merged(), 0, 0)); // one shard: its value
+        // two shards: w + (3 - w) + (5 - w) = 8 - w, w = 120
+        assertEquals(8f - 120f, at(sum.merged(), 2, 0));
+        assertEquals(10f - 121f, at(sum.merged(), 2, 1));
+        assertEquals(at(current, 3, 1), at(sum.merged(), 3, 1));
         var e = assertThrows(
                 IllegalArgumentException.class,
-                () -> new RowAverage(new FloatRows(4, 2)).add(new RowDelta(new long[] {0}, new FloatRows(1, 3))));
+                () -> new RowMerge(new FloatRows(4, 2), DataParallel.Merge.SUM)
+                        .add(new RowDelta(new long[] {0}, new FloatRows(1, 3))));
         assertTrue(e.getMessage().contains("dim 3"), e.getMessage());
     }
 

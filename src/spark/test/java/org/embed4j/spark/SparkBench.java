@@ -29,7 +29,7 @@ import org.embed4j.word2vec.Word2VecOptions;
  * The driver of bench/suites/spark.sh (not a test): one measurement per JVM, printed as one "BENCH key=value ..."
  * line on stdout (the suite reads it; Spark logs to stderr).
  * <ul>
- *   <li>{@code ours <master> <corpus> <epochs> <partitions> <rounds> <out.e4jv>}: {@link SparkWord2Vec}, skip-gram,
+ *   <li>{@code ours <master> <corpus> <epochs> <partitions> <rounds> <out.e4jv> [average|sum]}: {@link SparkWord2Vec}, skip-gram,
  *       dim 100, window 5, negative 5, sample 1e-4, min-count 5, the threads of one task = spark.task.cpus (1).</li>
  *   <li>{@code mllib <master> <corpus> <epochs> <partitions> <out.txt>}: Spark MLlib's Word2Vec (skip-gram with
  *       hierarchical softmax, its only mode), vector size 100, window 5, min-count 5, maxIter = epochs; the vectors
@@ -88,7 +88,8 @@ public final class SparkBench {
         JavaRDD<String> lines =
                 spark.sparkContext().textFile(corpus.toString(), partitions).toJavaRDD();
         long start = System.nanoTime();
-        SparkWord2Vec.Result r = new SparkWord2Vec(o, new DataParallel(partitions, rounds, 0)).fitText(lines);
+        DataParallel.Merge merge = a.length > 7 ? DataParallel.Merge.parse(a[7]) : DataParallel.DEFAULT_MERGE;
+        SparkWord2Vec.Result r = new SparkWord2Vec(o, new DataParallel(partitions, rounds, 0, merge)).fitText(lines);
         double secs = (System.nanoTime() - start) / 1e9;
         VectorsIO.write(r.vectors(), Path.of(a[6]), VectorsFormat.NATIVE);
         return String.format(

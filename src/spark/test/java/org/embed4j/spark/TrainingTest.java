@@ -188,6 +188,37 @@ class TrainingTest {
     }
 
     @Test
+    void estimatorsKeepTheirParamsThroughSaveAndLoad() throws IOException {
+        Path w = dir.resolve("estimators/word2vec");
+        new Word2VecEstimator()
+                .setInputCol("tokens")
+                .setModelPath("/models/v.e4jv")
+                .setModel("cbow")
+                .setDim(7)
+                .setSubwords(2, 4, 1000)
+                .setNumPartitions(5)
+                .write()
+                .save(w.toString());
+        Word2VecEstimator back = Word2VecEstimator.load(w.toString());
+        assertEquals("tokens", back.getInputCol());
+        assertEquals(5, back.getNumPartitions());
+        Word2VecOptions o = back.options();
+        assertEquals(Word2VecOptions.Model.CBOW, o.model());
+        assertEquals(7, o.dim());
+        assertEquals(4, o.maxn());
+        Path c = dir.resolve("estimators/classifier");
+        new TextClassifierEstimator()
+                .setInputCol("text")
+                .setLoss("hs")
+                .setWordNgrams(3)
+                .write()
+                .save(c.toString());
+        TextClassifierEstimator cb = TextClassifierEstimator.load(c.toString());
+        assertEquals(3, cb.options().wordNgrams());
+        assertEquals(org.embed4j.classify.ClassifierLoss.HS, cb.options().loss());
+    }
+
+    @Test
     void aModelTooBigForTheDriverIsRefusedBeforeTraining() throws IOException {
         Word2VecOptions o = small().withDim(1000).withSubwords(3, 6, 500_000_000);
         var e = assertThrows(
