@@ -3,8 +3,9 @@
 # against embed4j's single-machine training, on the corpus of the word2vec bench:
 # ../shared/data/corpus/gutenberg/gutenberg-en-20m.txt.gz, normalised once (lowercase, every run of characters
 # other than a-z0-9 -> one space, empty lines dropped), cut to the first N tokens.
-#   full:    N = 10M, 5 epochs. Ours (SparkWord2Vec, 16 sync rounds per epoch, the default merge (sum), one thread
-#            per task; SPARK_BENCH_ROUNDS and SPARK_BENCH_MERGE=average|sum change them) with 2, 4 and 8
+#   full:    N = 10M, 5 epochs. Ours (SparkWord2Vec, one thread per task; 4 sync rounds per epoch and merge average,
+#            the defaults: SPARK_BENCH_ROUNDS=16 SPARK_BENCH_MERGE=sum is the better setting with 2 partitions, see
+#            docs/spark.md) with 2, 4 and 8
 #            partitions on local[2] and 2 on local[1] (scaling); MLlib Word2Vec (skip-gram, hierarchical softmax:
 #            its only mode; maxIter = epochs) with 2, 4 and 8 partitions on local[2] (SPARK_BENCH_MLLIB_PARTS="2"
 #            runs only the first: each MLlib run takes tens of minutes); single-machine
@@ -39,8 +40,8 @@ done
 if [ $QUICK = 1 ]; then TOKENS=2000000; EPOCHS=1; PARTS="2"; else TOKENS=10000000; EPOCHS=5; PARTS="2 4 8"; fi
 # MLlib takes several times longer than ours at every partition count; SPARK_BENCH_MLLIB_PARTS narrows its runs
 MLLIB_PARTS="${SPARK_BENCH_MLLIB_PARTS:-$PARTS}"
-ROUNDS="${SPARK_BENCH_ROUNDS:-16}"
-MERGE="${SPARK_BENCH_MERGE:-sum}"
+ROUNDS="${SPARK_BENCH_ROUNDS:-4}"
+MERGE="${SPARK_BENCH_MERGE:-average}"
 
 WORK="$(mktemp -d /tmp/embed4j-spark-bench.XXXXXX)"
 trap 'cp "$WORK/spark.log" "${SPARK_BENCH_LOG:-/dev/null}" 2>/dev/null || true; rm -rf "$WORK"' EXIT

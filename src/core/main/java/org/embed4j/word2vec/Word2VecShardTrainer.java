@@ -65,7 +65,7 @@ public final class Word2VecShardTrainer implements AutoCloseable {
         }
     }
 
-    /** What a {@link #train} call did: corpus words read (before subsampling), summed loss and (input, output) pairs. */
+    /** What a {@link #train} call did: corpus words read (before subsampling), summed loss, (input, output) pairs. */
     public record Stats(long words, double lossSum, long pairs) {}
 
     /** The run's shared pieces for {@code options} (validated here) and the whole corpus's {@code vocab}. */
@@ -111,7 +111,10 @@ public final class Word2VecShardTrainer implements AutoCloseable {
         return vocab.size();
     }
 
-    /** "auto": -Dembed4j.backend=cpu|java when given, else native CPU when it loads, else Java (never CUDA: Hogwild is a CPU algorithm). */
+    /**
+     * "auto": -Dembed4j.backend=cpu|java when given, else native CPU when it loads, else Java (never CUDA: Hogwild is
+     * a CPU algorithm).
+     */
     private static Backend chooseBackend(String name) {
         String forced = System.getProperty(Backends.BACKEND_PROPERTY, "").trim();
         if (name.equals("auto") && (forced.equals("cpu") || forced.equals("java"))) {
@@ -128,7 +131,7 @@ public final class Word2VecShardTrainer implements AutoCloseable {
         return Backends.get(name);
     }
 
-    /** W_in as word2vec starts it: (u - 0.5)/dim per weight, u from its LCG seeded with the options' seed (16 bits a draw). */
+    /** W_in as word2vec starts it: (u - 0.5)/dim per weight, u from its LCG seeded with the options' seed (16-bit draws). */
     public Tensor initialInput() {
         int dim = options.dim();
         long rows = inputRows();

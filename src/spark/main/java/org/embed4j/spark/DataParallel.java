@@ -31,17 +31,19 @@ public record DataParallel(int partitions, int roundsPerEpoch, int threadsPerTas
     }
 
     /**
-     * The merge unless set: {@link Merge#SUM}. Averaging divides the step of every row that several shards train (the
-     * frequent words) by their number; on 10M tokens with 2 shards it lost 0.08 WordSim-353 and 6.5 points of
-     * analogies against single-machine training, where the sum lost 0.03 and none (docs/spark.md).
+     * The merge unless set: {@link Merge#AVERAGE}, stable at any number of shards. Averaging divides the step of every
+     * row that several shards train (the frequent words) by their number, so it loses quality: on 10M tokens with 2
+     * shards, 0.11 WordSim-353 and 7 analogy points against single-machine training. {@link Merge#SUM} with 16 rounds
+     * per epoch matched single-machine analogies there (WordSim-353 0.03 under), but with 8 shards its summed steps
+     * overshoot and training diverges (docs/spark.md): use it with few shards.
      */
-    public static final Merge DEFAULT_MERGE = Merge.SUM;
+    public static final Merge DEFAULT_MERGE = Merge.AVERAGE;
 
     /**
-     * Rounds per epoch unless set. On 10M tokens, 2 shards, skip-gram: 16 rounds gave Google-30k analogies equal to
-     * single-machine training's and WordSim-353 0.03 under it; 4 rounds 5 points and 0.04 under (docs/spark.md).
+     * Rounds per epoch unless set. With {@link Merge#SUM}, more rounds matter: on 10M tokens with 2 shards, 16 rounds
+     * gave single-machine analogy accuracy where 4 lost 5 points (docs/spark.md).
      */
-    public static final int DEFAULT_ROUNDS_PER_EPOCH = 16;
+    public static final int DEFAULT_ROUNDS_PER_EPOCH = 4;
 
     public DataParallel {
         check(partitions >= 1 && partitions <= 100_000, "partitions", partitions, "in [1, 100000]");

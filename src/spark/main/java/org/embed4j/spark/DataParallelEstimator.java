@@ -14,7 +14,8 @@ import org.apache.spark.sql.types.StructType;
 /**
  * What embed4j's Spark estimators share: the input column, the file the trained model is written to
  * ({@code modelPath}: local, shared, or a Hadoop file system URI), the seed, and how training is spread
- * ({@link DataParallel}: {@code numPartitions}, {@code roundsPerEpoch}, {@code threadsPerTask}, {@code merge}). Params and
+ * ({@link DataParallel}: {@code numPartitions}, {@code roundsPerEpoch}, {@code threadsPerTask}, {@code merge}).
+ * Params and
  * save/load are Spark's (DefaultParamsWritable); {@code fit} writes the model file and returns a model stage
  * pointing at it.
  *

@@ -37,7 +37,7 @@ final class ModelFiles {
 
     private ModelFiles() {}
 
-    /** The local file holding {@code path}'s model; a missing one is a {@link NoSuchFileException} saying where we looked. */
+    /** The local file holding {@code path}'s model; a missing one is a {@link NoSuchFileException} saying where. */
     static Path local(String path) throws IOException {
         URI uri = uri(path);
         String scheme = uri.getScheme();

@@ -28,8 +28,9 @@ import scala.Tuple2;
  * &ge; minCount, most frequent first, plus the end-of-line token; labels by frequency), broadcast; examples encoded
  * as input rows and label ids on the executors, repartitioned and cached; then per sync round each shard runs a
  * slice of one epoch ({@link FastTextTrainer#trainShard}, Hogwild over the task's threads) from the broadcast
- * matrices, the driver averages the rows they changed, and the learning rate decays linearly over the whole run's
- * tokens. The result is a {@link TextClassifier}, saved in the single-machine file format.
+ * matrices, the driver merges the rows they changed ({@link DataParallel.Merge}), and the learning rate decays
+ * linearly over the whole run's tokens. The result is a {@link TextClassifier}, saved in the single-machine file
+ * format.
  *
  * <p>The input matrix starts as single-machine training starts it (uniform in ±1/dim from the seed), the output
  * matrix at zero. Pretrained vectors are not supported here. The driver must hold about three copies of the two

@@ -30,7 +30,7 @@ import scala.Tuple2;
  * the executors) and broadcast; the corpus becomes sentences of word ids, repartitioned into
  * {@link DataParallel#partitions} shards, cut into the trainer's chunks and cached. Then per sync round every shard
  * trains a slice of itself from the broadcast weights ({@link Word2VecShardTrainer}: Hogwild over the task's
- * threads), sends back the rows it changed, and the driver averages them ({@link RowMerge}); the learning rate
+ * threads), sends back the rows it changed, and the driver merges them ({@link RowMerge}); the learning rate
  * decays linearly over the whole run's words, as on one machine. The result is the same kind of
  * {@link WordVectors} single-machine training gives, written in the same file formats.
  *

@@ -29,7 +29,8 @@ import org.embed4j.word2vec.Word2VecOptions;
  * The driver of bench/suites/spark.sh (not a test): one measurement per JVM, printed as one "BENCH key=value ..."
  * line on stdout (the suite reads it; Spark logs to stderr).
  * <ul>
- *   <li>{@code ours <master> <corpus> <epochs> <partitions> <rounds> <out.e4jv> [average|sum]}: {@link SparkWord2Vec}, skip-gram,
+ *   <li>{@code ours <master> <corpus> <epochs> <partitions> <rounds> <out.e4jv> [average|sum]}:
+ *       {@link SparkWord2Vec}, skip-gram,
  *       dim 100, window 5, negative 5, sample 1e-4, min-count 5, the threads of one task = spark.task.cpus (1).</li>
  *   <li>{@code mllib <master> <corpus> <epochs> <partitions> <out.txt>}: Spark MLlib's Word2Vec (skip-gram with
  *       hierarchical softmax, its only mode), vector size 100, window 5, min-count 5, maxIter = epochs; the vectors
