@@ -1,6 +1,5 @@
 package org.embed4j.word2vec;
 
-import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.embed4j.text.CorpusReader;
@@ -8,9 +7,8 @@ import org.embed4j.text.Tokenizer;
 import org.embed4j.text.Vocabulary;
 
 /**
- * Streams the corpus once per epoch and cuts it into chunks of about {@link #CHUNK_TOKENS} word ids:
- * out-of-vocabulary words dropped, -1 after every line (a sentence break: windows never cross lines),
- * chunks cut at a line end when one falls near the limit, else mid-line. Memory stays constant: the
+ * Streams the corpus once per epoch and cuts it into chunks with a {@link ChunkBuilder} (a line is a sentence;
+ * out-of-vocabulary words are dropped). Memory stays constant: the
  * corpus is re-read every epoch (never held), and the bounded queue holds a few chunks at most.
  *
  * <p>Runs on its own thread; the order of chunks is the corpus order, so with one worker the run is
@@ -19,7 +17,7 @@ import org.embed4j.text.Vocabulary;
  */
 final class ChunkProducer implements Runnable {
     /** Tokens per chunk, before subsampling: the unit of work of one kernel call. */
-    static final int CHUNK_TOKENS = 10_000;
+    static final int CHUNK_TOKENS = ChunkBuilder.CHUNK_TOKENS;
     /** The end-of-corpus marker (compared by identity). */
     static final int[] END = new int[0];
 
@@ -30,8 +28,7 @@ final class ChunkProducer implements Runnable {
     private final int workers;
     private final BlockingQueue<int[]> queue;
     private final TrainingState state;
-    private int[] buf = new int[CHUNK_TOKENS + 1024];
-    private int n;
+    private final ChunkBuilder chunks = new ChunkBuilder(this::put);
 
     ChunkProducer(
             CorpusReader corpus,
@@ -61,22 +58,12 @@ final class ChunkProducer implements Runnable {
                     tokenizer.tokenize(line, w -> {
                         int id = vocab.id(w);
                         if (id >= 0) {
-                            if (n >= CHUNK_TOKENS + 1000) {
-                                emit(); // a very long line: cut mid-line
-                            }
-                            buf[n++] = id;
+                            chunks.word(id);
                         }
                     });
-                    if (n > 0 && buf[n - 1] != -1) {
-                        buf[n++] = -1;
-                    }
-                    if (n >= CHUNK_TOKENS) {
-                        emit();
-                    }
+                    chunks.endSentence();
                 });
-                if (n > 0) {
-                    emit(); // epochs do not share a chunk
-                }
+                chunks.finish(); // epochs do not share a chunk
             }
         } catch (Stopped ignored) {
             // a worker failed; the trainer reports its exception
@@ -87,11 +74,6 @@ final class ChunkProducer implements Runnable {
                 put(END);
             }
         }
-    }
-
-    private void emit() {
-        put(Arrays.copyOf(buf, n));
-        n = 0;
     }
 
     /** Blocks until there is room, giving up when training has stopped (workers may be gone). */
