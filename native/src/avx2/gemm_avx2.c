@@ -16,7 +16,7 @@
  * 6x16 tile would waste most of its lanes or be all load/store overhead.
  *
  * Threads: the C matrix is cut into e4j_threads contiguous strips (rows, or columns when N is the wider
- * side) by e4j_gemm_parallel_for (persistent workers, gemm_threads.c); each strip runs the whole loop nest
+ * side) by e4j_pool_parallel_for (persistent workers, pool.c); each strip runs the whole loop nest
  * above on its own packing buffers, so no thread waits on another. Each C element is reduced by one thread
  * in the same order, so the result does not depend on the thread count. Calls below PAR_MIN_FLOPS stay on
  * the caller's thread.
@@ -264,17 +264,17 @@ void e4j_gemm_avx2(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64
     gemm_job j = {trans_a, trans_b, M, N, K, alpha, beta, A, B, C, lda, ldb, ldc, 0};
     if (!trans_a && trans_b && N <= 4) { /* nn.Linear forward with <= 4 outputs */
         int64_t grain = (int64_t)((double)PAR_MIN_FLOPS / (48.0 * (double)K * (double)N)) + 1;
-        e4j_gemm_parallel_for((M + 23) / 24, grain, run_dot_rows, &j);
+        e4j_pool_parallel_for((M + 23) / 24, grain, run_dot_rows, &j);
         return;
     }
     if (!trans_b && M <= 4) { /* nn.Linear weight gradient with <= 4 outputs */
         int64_t grain = (int64_t)((double)PAR_MIN_FLOPS / (192.0 * (double)K * (double)M)) + 1;
-        e4j_gemm_parallel_for((N + 95) / 96, grain, run_few_rows, &j);
+        e4j_pool_parallel_for((N + 95) / 96, grain, run_few_rows, &j);
         return;
     }
     if (!trans_b && K <= E4J_GEMM_SMALL_K_MAX) { /* nn.Linear input gradient with few outputs */
         int64_t grain = (int64_t)((double)PAR_MIN_FLOPS / (8.0 * (double)K * (double)N)) + 1;
-        e4j_gemm_parallel_for((M + 3) / 4, grain, run_small_k, &j);
+        e4j_pool_parallel_for((M + 3) / 4, grain, run_small_k, &j);
         return;
     }
     int64_t units_m = (M + MR - 1) / MR, units_n = (N + NR - 1) / NR;
@@ -282,5 +282,5 @@ void e4j_gemm_avx2(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64
     int64_t units = j.split_m ? units_m : units_n;
     double unit_flops = 2.0 * (double)K * (double)(j.split_m ? MR * N : NR * M);
     int64_t grain = (int64_t)((double)PAR_MIN_FLOPS / unit_flops) + 1;
-    e4j_gemm_parallel_for(units, grain, run_strips, &j);
+    e4j_pool_parallel_for(units, grain, run_strips, &j);
 }
