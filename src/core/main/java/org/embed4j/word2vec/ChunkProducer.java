@@ -8,7 +8,9 @@ import org.embed4j.text.Tokenizer;
 import org.embed4j.text.Vocabulary;
 
 /**
- * Streams the corpus once per epoch and cuts it into chunks of about {@link #CHUNK_TOKENS} word ids:
+ * Streams the corpus once per epoch and cuts it into chunks of about {@link #CHUNK_TOKENS} word ids (lines and
+ * words are read as ranges of a reused buffer and looked up without a String per word, so the reader neither
+ * competes with the workers for long nor makes garbage for the collector):
  * out-of-vocabulary words dropped, -1 after every line (a sentence break: windows never cross lines),
  * chunks cut at a line end when one falls near the limit, else mid-line. Memory stays constant: the
  * corpus is re-read every epoch (never held), and the bounded queue holds a few chunks at most.
@@ -32,6 +34,7 @@ final class ChunkProducer implements Runnable {
     private final TrainingState state;
     private int[] buf = new int[CHUNK_TOKENS + 1024];
     private int n;
+    private final Tokenizer.WordChars onWord = this::word; // one instance, not one per line
 
     ChunkProducer(
             CorpusReader corpus,
@@ -54,19 +57,11 @@ final class ChunkProducer implements Runnable {
     public void run() {
         try {
             for (int e = 0; e < epochs && !state.stopped(); e++) {
-                corpus.forEachLine(line -> {
+                corpus.forEachLineChars((line, from, to) -> {
                     if (state.stopped()) {
                         throw new Stopped();
                     }
-                    tokenizer.tokenize(line, w -> {
-                        int id = vocab.id(w);
-                        if (id >= 0) {
-                            if (n >= CHUNK_TOKENS + 1000) {
-                                emit(); // a very long line: cut mid-line
-                            }
-                            buf[n++] = id;
-                        }
-                    });
+                    tokenizer.tokenize(line, from, to, onWord);
                     if (n > 0 && buf[n - 1] != -1) {
                         buf[n++] = -1;
                     }
@@ -86,6 +81,16 @@ final class ChunkProducer implements Runnable {
             for (int i = 0; i < workers; i++) {
                 put(END);
             }
+        }
+    }
+
+    private void word(char[] w, int from, int to) {
+        int id = vocab.id(w, from, to);
+        if (id >= 0) {
+            if (n >= CHUNK_TOKENS + 1000) {
+                emit(); // a very long line: cut mid-line
+            }
+            buf[n++] = id;
         }
     }
 

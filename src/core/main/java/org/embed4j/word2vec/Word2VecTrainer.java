@@ -70,8 +70,13 @@ public final class Word2VecTrainer {
         }
         CorpusReader corpus = new CorpusReader(corpusPath);
         Tokenizer tokenizer = new Tokenizer(o.lowercase());
-        Vocabulary vocab =
-                Vocabulary.count(corpus, tokenizer, o.minCount(), o.maxVocab() == 0 ? Integer.MAX_VALUE : o.maxVocab());
+        Vocabulary vocab = Vocabulary.count(
+                corpus,
+                tokenizer,
+                o.minCount(),
+                o.maxVocab() == 0 ? Integer.MAX_VALUE : o.maxVocab(),
+                Vocabulary.DEFAULT_MAX_ENTRIES,
+                o.threads());
         if (vocab.size() < 2) {
             throw new IllegalArgumentException(
                     "corpus " + corpusPath + " has " + vocab.size() + " word(s) with count >= " + o.minCount()
@@ -96,7 +101,7 @@ public final class Word2VecTrainer {
         long[] counts = vocab.counts();
         try (Tensor wIn = initInput(rows, o.dim(), o.seed());
                 Tensor wOut = Tensor.allocate(DType.F32, v, o.dim());
-                Tensor neg = Tensor.of(new NegativeSampler(counts, o.negTableSize(), NegativeSampler.POWER).table());
+                Tensor neg = negativeTable(counts, o.negTableSize());
                 SubwordIndex sub = subwords == null ? null : SubwordIndex.build(vocab, subwords)) {
             Run run = runWorkers(
                     backend, corpus, tokenizer, vocab, new Subsampler(counts, o.sample()), wIn, wOut, neg, sub);
@@ -128,6 +133,18 @@ public final class Word2VecTrainer {
             return Backends.get("java");
         }
         return Backends.get(name);
+    }
+
+    /** The unigram^0.75 table, written straight into native memory (no heap copy of its 4·size bytes). */
+    private static Tensor negativeTable(long[] counts, int size) {
+        Tensor t = Tensor.allocate(DType.I32, size);
+        try {
+            NegativeSampler.writeTable(counts, size, NegativeSampler.POWER, t.segment());
+            return t;
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
     }
 
     /** word2vec's initialisation: (u - 0.5)/dim, u from its LCG (16 bits a draw). */
