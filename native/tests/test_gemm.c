@@ -3,7 +3,8 @@
  * leading dimensions, several alpha/beta (beta = 0 with NaN-poisoned C), plus argument errors. The shapes
  * also reach the thin-shape kernels (N <= 4 with A·Bᵀ, M <= 4, K <= 8) and the in-place (unpacked) paths.
  * Pass: ||C - ref|| / ||ref|| <= 1e-6 * (4 + sqrt(K)) (float rounding of random data), padding of C untouched,
- * results bit-identical for 1 and 2 threads, also when two callers run 2-thread products at the same time
+ * results bit-identical for 1 and 2 threads and between the AVX2 and AVX-512 levels, also when two callers run
+ * 2-thread products at the same time
  * (one gets the worker pool, the other the fallback). A failure prints the case and the worst element by position.
  * Exit status 0 = pass (ctest).
  */
@@ -99,6 +100,7 @@ static void check_shape(int64_t M, int64_t N, int64_t K, int64_t pad, int levels
                     for (int64_t i = 0; i < M; i++)
                         for (int64_t j = 0; j < N; j++) C0[i * ldc + j] = NAN;
                 reference(ref, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C0, ldc);
+                float *c_avx512 = NULL; /* level 2's result: level 1 must equal it bit for bit */
                 for (int level = 2; level >= 0; level--) {
                     if (!(levels & (1 << level))) continue;
                     static const char *const t1[] = {"ref", "avx2 t1", "avx512 t1"}, *const t2[] = {"", "avx2 t2",
@@ -116,8 +118,17 @@ static void check_shape(int64_t M, int64_t N, int64_t K, int64_t pad, int levels
                         }
                         free(c2);
                     }
-                    free(c1);
+                    if (level == 1 && c1 && c_avx512 && memcmp(c1, c_avx512, (size_t)(M * ldc) * sizeof(float)) != 0) {
+                        printf("FAIL ta=%d tb=%d M=%lld N=%lld K=%lld: avx512 and avx2 levels differ\n", ta, tb,
+                               (long long)M, (long long)N, (long long)K);
+                        failures++;
+                    }
+                    if (level == 2)
+                        c_avx512 = c1;
+                    else
+                        free(c1);
                 }
+                free(c_avx512);
                 if (beta == 0.0f)
                     for (int64_t i = 0; i < M * ldc; i++) C0[i] = frand();
             }
