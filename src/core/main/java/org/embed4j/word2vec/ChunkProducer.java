@@ -8,7 +8,9 @@ import org.embed4j.text.Vocabulary;
 
 /**
  * Streams the corpus once per epoch and cuts it into chunks with a {@link ChunkBuilder} (a line is a sentence;
- * out-of-vocabulary words are dropped). Memory stays constant: the
+ * out-of-vocabulary words are dropped). Lines and words are read as ranges of a reused buffer and looked up
+ * without a String per word, so the reader neither competes with the workers for long nor makes garbage for the
+ * collector. Memory stays constant: the
  * corpus is re-read every epoch (never held), and the bounded queue holds a few chunks at most.
  *
  * <p>Runs on its own thread; the order of chunks is the corpus order, so with one worker the run is
@@ -29,6 +31,7 @@ final class ChunkProducer implements Runnable {
     private final BlockingQueue<int[]> queue;
     private final TrainingState state;
     private final ChunkBuilder chunks = new ChunkBuilder(this::put);
+    private final Tokenizer.WordChars onWord = this::word; // one instance, not one per line
 
     ChunkProducer(
             CorpusReader corpus,
@@ -51,16 +54,11 @@ final class ChunkProducer implements Runnable {
     public void run() {
         try {
             for (int e = 0; e < epochs && !state.stopped(); e++) {
-                corpus.forEachLine(line -> {
+                corpus.forEachLineChars((line, from, to) -> {
                     if (state.stopped()) {
                         throw new Stopped();
                     }
-                    tokenizer.tokenize(line, w -> {
-                        int id = vocab.id(w);
-                        if (id >= 0) {
-                            chunks.word(id);
-                        }
-                    });
+                    tokenizer.tokenize(line, from, to, onWord);
                     chunks.endSentence();
                 });
                 chunks.finish(); // epochs do not share a chunk
@@ -73,6 +71,13 @@ final class ChunkProducer implements Runnable {
             for (int i = 0; i < workers; i++) {
                 put(END);
             }
+        }
+    }
+
+    private void word(char[] w, int from, int to) {
+        int id = vocab.id(w, from, to);
+        if (id >= 0) {
+            chunks.word(id);
         }
     }
 

@@ -77,7 +77,7 @@ public final class Word2VecShardTrainer implements AutoCloseable {
         this.subwords = options.subwords() ? new Subwords(options.minn(), options.maxn(), options.bucket()) : null;
         long[] counts = vocab.counts();
         this.subsampler = new Subsampler(counts, options.sample());
-        this.negTable = Tensor.of(new NegativeSampler(counts, options.negTableSize(), NegativeSampler.POWER).table());
+        this.negTable = negativeTable(counts, options.negTableSize());
         try {
             this.sub = subwords == null ? null : SubwordIndex.build(vocab, subwords);
         } catch (RuntimeException e) {
@@ -127,6 +127,18 @@ public final class Word2VecShardTrainer implements AutoCloseable {
             return Backends.get("java");
         }
         return Backends.get(name);
+    }
+
+    /** The unigram^0.75 table, written straight into native memory (no heap copy of its 4·size bytes). */
+    private static Tensor negativeTable(long[] counts, int size) {
+        Tensor t = Tensor.allocate(DType.I32, size);
+        try {
+            NegativeSampler.writeTable(counts, size, NegativeSampler.POWER, t.segment());
+            return t;
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
     }
 
     /** W_in as word2vec starts it: (u - 0.5)/dim per weight, u from its LCG seeded with the options' seed (16-bit draws). */

@@ -64,8 +64,13 @@ public final class Word2VecTrainer {
         }
         CorpusReader corpus = new CorpusReader(corpusPath);
         Tokenizer tokenizer = new Tokenizer(o.lowercase());
-        Vocabulary vocab =
-                Vocabulary.count(corpus, tokenizer, o.minCount(), o.maxVocab() == 0 ? Integer.MAX_VALUE : o.maxVocab());
+        Vocabulary vocab = Vocabulary.count(
+                corpus,
+                tokenizer,
+                o.minCount(),
+                o.maxVocab() == 0 ? Integer.MAX_VALUE : o.maxVocab(),
+                Vocabulary.DEFAULT_MAX_ENTRIES,
+                o.threads());
         if (vocab.size() < 2) {
             throw new IllegalArgumentException(
                     "corpus " + corpusPath + " has " + vocab.size() + " word(s) with count >= " + o.minCount()
