@@ -23,11 +23,14 @@ import org.embed4j.classify.LabeledText;
 import org.embed4j.classify.Splits;
 import org.embed4j.classify.TextClassifier;
 import org.embed4j.classify.TextFormats;
+import org.embed4j.classify.mlp.MlpClassifier;
 import org.embed4j.classify.mlp.MlpConfig;
 import org.embed4j.classify.mlp.MlpTrainer;
 import org.embed4j.cli.report.ProgressReporter;
 import org.embed4j.cli.report.TrainingCurve;
+import org.embed4j.cli.tensorboard.TensorBoardListener;
 import org.embed4j.train.MetricsLog;
+import org.embed4j.train.TrainingListener;
 import org.embed4j.vectors.VectorsIO;
 import org.embed4j.vectors.WordVectors;
 import picocli.CommandLine.Command;
@@ -147,6 +150,12 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--freeze-pretrained", description = "keep the pretrained rows fixed (default: fine-tune them)")
     boolean freezePretrained;
 
+    @Option(
+            names = "--init",
+            description = "fine-tune this model (.e4jc, or an MLP's safetensors) on the training data: its words,"
+                    + " labels and architecture carry over, new words and labels are added")
+    Path init;
+
     @Option(names = "--cv", description = "K-fold stratified cross-validation over all examples instead of one split")
     int cv;
 
@@ -165,6 +174,12 @@ final class TrainClassifierCommand implements Callable<Integer> {
 
     @Option(names = "--curve", description = "PNG plot of the training loss per epoch")
     Path curve;
+
+    @Option(
+            names = "--tensorboard",
+            description = "also write the training scalars (loss per epoch; MLP: dev accuracy) as TensorBoard events"
+                    + " in this folder")
+    Path tensorboard;
 
     @Option(names = "--quiet", description = "no progress bar")
     boolean quiet;
@@ -192,20 +207,39 @@ final class TrainClassifierCommand implements Callable<Integer> {
     }
 
     private Integer trainAndReport() throws IOException {
+        Classifier initModel = init == null ? null : ClassifierModels.load(init);
+        if (initModel instanceof MlpClassifier && !given("--model")) {
+            model = "mlp";
+        }
+        if (initModel != null) {
+            boolean mlp = "mlp".equalsIgnoreCase(model);
+            if (mlp != initModel instanceof MlpClassifier) {
+                throw new IllegalArgumentException("--init " + init + " is a " + (mlp ? "fastText-style" : "MLP")
+                        + " model, but --model is " + model);
+            }
+            System.out.printf(
+                    "fine-tuning %s: %d words, %d labels%n",
+                    init, initModel.vocabularySize(), initModel.labels().size());
+        }
         if ("mlp".equalsIgnoreCase(model)) {
-            return trainMlp();
+            return trainMlp((MlpClassifier) initModel);
         }
         if (!"fasttext".equalsIgnoreCase(model)) {
             throw new IllegalArgumentException("unknown --model \"" + model + "\"; use fasttext or mlp");
         }
-        ClassifierOptions o = options();
+        TextClassifier base = (TextClassifier) initModel;
+        ClassifierOptions o = base == null
+                ? options()
+                : new FastTextTrainer(options()).initFrom(base).options();
         if (output == null && cv == 0) {
             throw new IllegalArgumentException("--output <model> is required (or --cv K for cross-validation only)");
         }
         WordVectors vectors = pretrained == null ? null : VectorsIO.read(pretrained);
         if (cv != 0) {
-            return crossValidate(examples ->
-                    new FastTextTrainer(o).pretrained(vectors, freezePretrained).train(examples));
+            return crossValidate(examples -> new FastTextTrainer(o)
+                    .initFrom(base)
+                    .pretrained(vectors, freezePretrained)
+                    .train(examples));
         }
         Splits.Fold fold = ClassifyInputs.split(train, data, seed);
         List<LabeledText> testSet = test != null ? ClassifyInputs.test(test, data, seed) : fold.test();
@@ -218,8 +252,10 @@ final class TrainClassifierCommand implements Callable<Integer> {
         long start = System.nanoTime();
         TextClassifier model;
         try (ProgressReporter bar = new ProgressReporter(!quiet);
-                MetricsLog log = metrics == null ? null : new MetricsLog(metrics)) {
+                MetricsLog log = metrics == null ? null : new MetricsLog(metrics);
+                TensorBoardListener tb = tensorboard == null ? null : new TensorBoardListener(tensorboard)) {
             model = new FastTextTrainer(o)
+                    .initFrom(base)
                     .pretrained(vectors, freezePretrained)
                     .onEpoch(s -> {
                         history.add(s);
@@ -229,13 +265,16 @@ final class TrainClassifierCommand implements Callable<Integer> {
                                 epoch,
                                 "epochs",
                                 String.format("loss %.4f", s.meanLoss()));
+                        Map<String, Object> r = new LinkedHashMap<>();
+                        r.put("epoch", s.epoch());
+                        r.put("loss", s.meanLoss());
+                        r.put("examples", s.examples());
+                        r.put("seconds", s.seconds());
                         if (log != null) {
-                            Map<String, Object> r = new LinkedHashMap<>();
-                            r.put("epoch", s.epoch());
-                            r.put("loss", s.meanLoss());
-                            r.put("examples", s.examples());
-                            r.put("seconds", s.seconds());
                             log.log(r);
+                        }
+                        if (tb != null) {
+                            tb.onMetrics(r);
                         }
                     })
                     .train(fold.train());
@@ -274,7 +313,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
      * The seed's MLP with its own defaults, overridden only by the options given on the command line; with pretrained
      * vectors and no --dim, the vectors' dimension.
      */
-    private Integer trainMlp() throws IOException {
+    private Integer trainMlp(MlpClassifier base) throws IOException {
         for (String fastTextOnly :
                 List.of("--bucket", "--minn", "--maxn", "--loss", "--neg", "--threads", "--lowercase")) {
             if (given(fastTextOnly)) {
@@ -285,29 +324,30 @@ final class TrainClassifierCommand implements Callable<Integer> {
         }
         WordVectors vectors = pretrained == null ? null : VectorsIO.read(pretrained);
         MlpConfig d = MlpConfig.defaults();
-        int mlpDim = given("--dim") ? dim : vectors != null ? vectors.dim() : d.dim();
+        int mlpDim =
+                base != null ? base.config().dim() : given("--dim") ? dim : vectors != null ? vectors.dim() : d.dim();
         MlpConfig config = new MlpConfig(
                 given("--epoch") ? epoch : d.epochs(),
                 batchSize,
                 mlpDim,
-                hidden,
+                base != null ? base.config().hidden() : hidden,
                 given("--lr") ? lr : d.lr(),
                 seed,
                 dropout,
                 given("--min-count") ? minCount : d.minCount(),
-                given("--word-ngrams") ? wordNgrams : d.wordNgrams(),
+                base != null ? base.config().wordNgrams() : given("--word-ngrams") ? wordNgrams : d.wordNgrams(),
                 devFraction,
                 patience);
         if (cv != 0) {
             return crossValidate(
-                    examples -> trainMlp(config, vectors, examples, false).classifier());
+                    examples -> trainMlp(config, base, vectors, examples, false).classifier());
         }
         Splits.Fold fold = ClassifyInputs.split(train, data, seed);
         List<LabeledText> testSet = test != null ? ClassifyInputs.test(test, data, seed) : fold.test();
         if (writeSplit != null) {
             writeSplit(writeSplit, fold.train(), testSet);
         }
-        MlpTrainer.Result r = trainMlp(config, vectors, fold.train(), !quiet);
+        MlpTrainer.Result r = trainMlp(config, base, vectors, fold.train(), true);
         System.out.printf(
                 "training on %d examples (%d held out as dev), testing on %d%n",
                 r.trainExamples(), r.devExamples(), testSet.size());
@@ -339,13 +379,18 @@ final class TrainClassifierCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** One MLP training run; {@code main}: the run that shows progress and writes TensorBoard events (not a fold). */
     private MlpTrainer.Result trainMlp(
-            MlpConfig config, WordVectors vectors, List<LabeledText> examples, boolean progress) {
-        try (ProgressReporter bar = new ProgressReporter(progress)) {
+            MlpConfig config, MlpClassifier base, WordVectors vectors, List<LabeledText> examples, boolean main) {
+        try (ProgressReporter bar = new ProgressReporter(main && !quiet);
+                TensorBoardListener tb = main && tensorboard != null ? new TensorBoardListener(tensorboard) : null) {
             return new MlpTrainer(config, org.embed4j.backend.Backends.auto())
+                    .initFrom(base)
                     .pretrained(vectors, freezePretrained)
-                    .listener(bar)
+                    .listener(TrainingListener.all(bar, tb))
                     .train(examples);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("could not write TensorBoard events: " + e.getMessage(), e);
         }
     }
 

@@ -23,6 +23,7 @@ final class GloveMonitor {
     private long lastRecords;
     private double lastLoss;
     private double recentLoss = Double.NaN;
+    private long batchesBefore; // batches of the epochs this run finished: "step" counts on across epochs
 
     /** @param firstEpoch the first epoch this run trains (0-based; later than 0 when resuming a checkpoint) */
     GloveMonitor(TrainingListener listener, long recordsPerEpoch, int epochs, int firstEpoch, float lr) {
@@ -46,7 +47,7 @@ final class GloveMonitor {
             }
             Map<String, Object> rec = new LinkedHashMap<>();
             rec.put("epoch", epoch + 1);
-            rec.put("step", shared.batches.get());
+            rec.put("step", batchesBefore + shared.batches.get());
             rec.put("pairs", done);
             rec.put("progress", Math.min(1.0, done / (double) (recordsPerEpoch * (long) epochs)));
             rec.put("elapsed_s", (now - start) / 1e9);
@@ -74,10 +75,10 @@ final class GloveMonitor {
     }
 
     /** The end of an epoch: one metrics record with its mean loss; the counters restart for the next epoch. */
-    void epochDone(int epoch, double epochLoss) {
+    void epochDone(int epoch, double epochLoss, long batches) {
+        batchesBefore += batches;
         Map<String, Object> rec = new LinkedHashMap<>();
-        rec.put("epoch", epoch + 1);
-        rec.put("pairs", (epoch + 1) * recordsPerEpoch);
+        rec.put("epoch", epoch + 1); // no "pairs": the per-second records alone draw the loss curve against it
         rec.put("elapsed_s", (System.nanoTime() - start) / 1e9);
         rec.put("epoch_loss", epochLoss);
         listener.onMetrics(rec);

@@ -43,7 +43,7 @@ final class GloveStep {
         double loss = 0;
         for (int r = 0; r < n; r++) {
             int base = r * width;
-            double diff = dot(w, c, base, d) + w[base + d] + c[base + d] - Math.log(x[r]);
+            double diff = dot(w, base, c, base, d) + w[base + d] + c[base + d] - Math.log(x[r]);
             double fdiff = weight(x[r], xMax, alpha) * diff;
             loss += 0.5 * fdiff * diff;
             float g = (float) (lr * fdiff);
@@ -57,21 +57,21 @@ final class GloveStep {
         return loss;
     }
 
-    /** w[base, base+d) · c[base, base+d) in double, four partial sums (independent adds pipeline). */
-    static double dot(float[] w, float[] c, int base, int d) {
+    /** a[ao, ao+d) · b[bo, bo+d) in double, four partial sums (independent adds pipeline). */
+    static double dot(float[] a, int ao, float[] b, int bo, int d) {
         double s0 = 0;
         double s1 = 0;
         double s2 = 0;
         double s3 = 0;
         int k = 0;
         for (; k + 3 < d; k += 4) {
-            s0 += (double) w[base + k] * c[base + k];
-            s1 += (double) w[base + k + 1] * c[base + k + 1];
-            s2 += (double) w[base + k + 2] * c[base + k + 2];
-            s3 += (double) w[base + k + 3] * c[base + k + 3];
+            s0 += (double) a[ao + k] * b[bo + k];
+            s1 += (double) a[ao + k + 1] * b[bo + k + 1];
+            s2 += (double) a[ao + k + 2] * b[bo + k + 2];
+            s3 += (double) a[ao + k + 3] * b[bo + k + 3];
         }
         for (; k < d; k++) {
-            s0 += (double) w[base + k] * c[base + k];
+            s0 += (double) a[ao + k] * b[bo + k];
         }
         return (s0 + s1) + (s2 + s3);
     }

@@ -34,7 +34,9 @@ import org.embed4j.train.TrainingListener;
  *
  * <p>Memory: the budget of {@link GloveOptions#memoryMb()} (capped at 60% of the heap) for the co-occurrence build,
  * then the two (V, D+1) matrices and their Adagrad sums; the records stream from the file every epoch.
- * Temporary files go to the work folder (a new temporary folder by default, deleted at the end). With one thread
+ * Temporary files go to the work folder (a new temporary folder by default, deleted at the end). While the epochs run,
+ * the native kernels are set to one thread per call (process-wide, {@link Backends#setNumThreads}; the previous count
+ * is restored after): the workers are the parallelism. With one thread
  * a run is reproducible bit for bit for a given seed, backend and budget. Worker failures are rethrown after the
  * join; a NaN or infinite loss stops training with an error naming the batch. One run per call; not thread-safe.
  */
@@ -218,6 +220,13 @@ public final class GloveTrainer {
         GloveOptions o = options;
         double[] losses = java.util.Arrays.copyOf(state.epochLosses(), Math.max(o.epochs(), state.epochsDone()));
         GloveMonitor monitor = new GloveMonitor(listener, matrix.records(), o.epochs(), state.epochsDone(), o.lr());
+        // the Hogwild workers are the parallelism: a kernel call that also forked its own threads would oversubscribe
+        // the cores and pay a thread start per batch
+        int kernelThreads = Backends.numThreads();
+        boolean cpu = backend.name().equals("cpu");
+        if (cpu) {
+            Backends.setNumThreads(1);
+        }
         try {
             for (int epoch = state.epochsDone(); epoch < o.epochs(); epoch++) {
                 GloveWorker.Shared shared = runEpoch(backend, weights, matrix, epoch, monitor);
@@ -227,7 +236,7 @@ public final class GloveTrainer {
                     throw new IllegalStateException(
                             "GloVe training diverged in epoch " + (epoch + 1) + ": " + bad + "; lower --lr");
                 }
-                monitor.epochDone(epoch, losses[epoch]);
+                monitor.epochDone(epoch, losses[epoch], shared.batches.get());
                 LOG.log(
                         System.Logger.Level.DEBUG,
                         String.format(Locale.ROOT, "glove: epoch %d, cost %.6f", epoch + 1, losses[epoch]));
@@ -236,6 +245,9 @@ public final class GloveTrainer {
                 }
             }
         } finally {
+            if (cpu) {
+                Backends.setNumThreads(kernelThreads);
+            }
             listener.onEnd();
         }
         return java.util.Arrays.copyOf(losses, Math.max(o.epochs(), state.epochsDone()));

@@ -10,7 +10,6 @@ import java.util.concurrent.atomic.DoubleAdder;
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.OptimKind;
 import org.embed4j.backend.OptimStep;
-import org.embed4j.backend.SortedIndices;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Tensor;
 
@@ -18,8 +17,8 @@ import org.embed4j.tensor.Tensor;
  * One Hogwild worker of one epoch: reads its slice of the shuffled co-occurrence records in batches and, per batch,
  * gathers the named rows of W and C ({@link Backend#gather}), computes the loss and the gradients in Java
  * ({@link GloveStep}: a dot, a scalar, two scaled copies per record) and applies them with the fused sparse update
- * ({@link Backend#sortIndices} + {@link Backend#embeddingBackwardUpdate}, Adagrad), which sums the gradients of a row
- * named several times in the batch and updates each row once. W and C are shared with the other workers and
+ * ({@link Backend#embeddingBackwardUpdate}, Adagrad, on the index sort of {@link RowSort}), which sums the gradients
+ * of a row named several times in the batch and updates each row once. W and C are shared with the other workers and
  * updated without locks, on purpose (Hogwild, as the reference's threads do). Per-thread scratch: the index, row and
  * gradient tensors of one batch and their Java copies.
  */
@@ -93,7 +92,9 @@ final class GloveWorker implements Runnable {
                 Tensor rowsW = Tensor.allocate(DType.F32, b, width);
                 Tensor rowsC = Tensor.allocate(DType.F32, b, width);
                 Tensor gradW = Tensor.allocate(DType.F32, b, width);
-                Tensor gradC = Tensor.allocate(DType.F32, b, width)) {
+                Tensor gradC = Tensor.allocate(DType.F32, b, width);
+                RowSort sortW = new RowSort(b);
+                RowSort sortC = new RowSort(b)) {
             int[] i1 = new int[b];
             int[] i2 = new int[b];
             float[] x = new float[b];
@@ -120,8 +121,10 @@ final class GloveWorker implements Runnable {
                 }
                 MemorySegment.copy(dW, 0, gradW.segment(), F32, 0, n * width);
                 MemorySegment.copy(dC, 0, gradC.segment(), F32, 0, n * width);
-                update(weights.w, weights.gradsqW, gradW.rows(0, n), iw);
-                update(weights.c, weights.gradsqC, gradC.rows(0, n), ic);
+                backend.embeddingBackwardUpdate(
+                        weights.w, weights.gradsqW, null, gradW.rows(0, n), sortW.sort(i1, n), false, step);
+                backend.embeddingBackwardUpdate(
+                        weights.c, weights.gradsqC, null, gradC.rows(0, n), sortC.sort(i2, n), false, step);
                 shared.loss.add(loss);
                 shared.records.addAndGet(n);
             }
@@ -129,12 +132,6 @@ final class GloveWorker implements Runnable {
             shared.fail(new UncheckedIOException(e));
         } catch (RuntimeException | Error e) {
             shared.fail(e);
-        }
-    }
-
-    private void update(Tensor matrix, Tensor gradsq, Tensor grad, Tensor indices) {
-        try (SortedIndices sorted = backend.sortIndices(indices, weights.vocabSize, -1)) {
-            backend.embeddingBackwardUpdate(matrix, gradsq, null, grad, sorted, false, step);
         }
     }
 }

@@ -43,6 +43,7 @@ public final class Word2VecTrainer {
 
     private final Word2VecOptions options;
     private final TrainingListener listener;
+    private WordVectors init;
 
     /** A trainer that reports to nobody. {@code options} are validated here. */
     public Word2VecTrainer(Word2VecOptions options) {
@@ -62,6 +63,18 @@ public final class Word2VecTrainer {
         return options;
     }
 
+    /**
+     * Continue from {@code vectors} (null: start fresh): their words keep their ids and rows, the corpus's new words
+     * are added (see {@link Continuation}). Checked against the options here.
+     */
+    public Word2VecTrainer initFrom(WordVectors vectors) {
+        if (vectors != null) {
+            Continuation.check(vectors, options);
+        }
+        this.init = vectors;
+        return this;
+    }
+
     /** Trains on a plain or gzip text corpus (one sentence or paragraph per line). */
     public Word2VecResult train(Path corpusPath) throws IOException {
         Word2VecOptions o = options;
@@ -70,8 +83,10 @@ public final class Word2VecTrainer {
         }
         CorpusReader corpus = new CorpusReader(corpusPath);
         Tokenizer tokenizer = new Tokenizer(o.lowercase());
-        Vocabulary vocab =
-                Vocabulary.count(corpus, tokenizer, o.minCount(), o.maxVocab() == 0 ? Integer.MAX_VALUE : o.maxVocab());
+        Vocabulary vocab = init != null
+                ? Continuation.vocabulary(init, corpus, tokenizer, o)
+                : Vocabulary.count(
+                        corpus, tokenizer, o.minCount(), o.maxVocab() == 0 ? Integer.MAX_VALUE : o.maxVocab());
         if (vocab.size() < 2) {
             throw new IllegalArgumentException(
                     "corpus " + corpusPath + " has " + vocab.size() + " word(s) with count >= " + o.minCount()
@@ -98,6 +113,9 @@ public final class Word2VecTrainer {
                 Tensor wOut = Tensor.allocate(DType.F32, v, o.dim());
                 Tensor neg = Tensor.of(new NegativeSampler(counts, o.negTableSize(), NegativeSampler.POWER).table());
                 SubwordIndex sub = subwords == null ? null : SubwordIndex.build(vocab, subwords)) {
+            if (init != null) {
+                Continuation.copyRows(init, wIn);
+            }
             Run run = runWorkers(
                     backend, corpus, tokenizer, vocab, new Subsampler(counts, o.sample()), wIn, wOut, neg, sub);
             WordVectors vectors = toVectors(vocab, wIn, subwords, sub);
