@@ -48,9 +48,10 @@ final class TrainGlove {
                 .backend(c.backend)
                 .build();
         GloveResult r;
+        PhasePeaks peaks = new PhasePeaks("glove");
         try (TrainingFiles files = new TrainingFiles(c.output, !c.quiet);
                 TensorBoardListener tb = c.tensorboard == null ? null : new TensorBoardListener(c.tensorboard)) {
-            TrainingListener listener = TrainingListener.all(files.listener(), tb);
+            TrainingListener listener = TrainingListener.all(files.listener(), tb, peaks);
             r = new GloveTrainer(o, listener)
                     .checkpoint(g.checkpoint)
                     .resume(g.resume)
@@ -75,6 +76,10 @@ final class TrainGlove {
                 o.epochs(),
                 r.trainSeconds(),
                 r.finalLoss());
+        String memory = peaks.summary();
+        if (memory != null) {
+            System.out.println(memory);
+        }
         System.out.println("wrote " + bin + ", " + nat + ", " + VocabFile.forPrefix(c.output) + ", " + c.output
                 + ".metrics.jsonl, " + c.output + ".curve.png");
         return 0;
