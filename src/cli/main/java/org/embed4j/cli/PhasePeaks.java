@@ -8,8 +8,10 @@ import org.embed4j.train.TrainingListener;
 
 /**
  * The peak resident memory of GloVe's two phases, for the benchmark's separate figures: when the first training
- * progress arrives, the process's peak so far (VmHWM in /proc/self/status) is the co-occurrence build's, and the peak
- * is reset (writing 5 to /proc/self/clear_refs) so that the one read at the end is the training phase's. Linux only;
+ * progress arrives, the process's peak so far (VmHWM in /proc/self/status) is the co-occurrence build's; then the
+ * build's garbage is collected ({@code System.gc()}, which lets the JVM give the heap it no longer needs back) and
+ * the peak is reset (writing 5 to /proc/self/clear_refs), so that the one read at the end is the training phase's
+ * rather than the heap the build left behind. Linux only;
  * elsewhere, or where the reset is refused, {@link #summary()} says what it could measure. Used from the trainer's
  * monitoring thread.
  */
@@ -27,6 +29,7 @@ final class PhasePeaks implements TrainingListener {
     public void onProgress(String task, long done, long total, String unit, String status) {
         if (buildKb < 0 && task.equals(trainingTask)) {
             buildKb = peakKb();
+            System.gc();
             try {
                 Files.writeString(Path.of("/proc/self/clear_refs"), "5");
                 reset = true;
