@@ -2,7 +2,6 @@ package org.embed4j.glove;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.embed4j.io.Safetensors;
@@ -96,12 +95,5 @@ final class GloveCheckpoint {
         } catch (NumberFormatException e) {
             throw new IOException(path + ": metadata " + key + " is " + meta.get(key) + ", not a number", e);
         }
-    }
-
-    /** Epoch losses of a run that resumed after {@code before} with {@code after} more. */
-    static double[] concat(double[] before, double[] after) {
-        double[] all = Arrays.copyOf(before, before.length + after.length);
-        System.arraycopy(after, 0, all, before.length, after.length);
-        return all;
     }
 }

@@ -42,10 +42,6 @@ final class PairTable {
         size = 0;
     }
 
-    int size() {
-        return size;
-    }
-
     /** Whether the table holds 3/4 of its largest capacity: drain it before adding more. */
     boolean full() {
         return keys.length == maxCapacity && size >= maxCapacity / 4 * 3;

@@ -53,11 +53,6 @@ final class RecordShuffler implements AutoCloseable {
         x = x == null ? new float[capacity] : java.util.Arrays.copyOf(x, capacity);
     }
 
-    /** Records added so far. */
-    long total() {
-        return total;
-    }
-
     /** Chunk files written so far (0 when everything fits in memory). */
     int chunks() {
         return chunks.size();
