@@ -91,6 +91,23 @@ public final class Vocabulary {
         return new Vocabulary(w, c);
     }
 
+    /**
+     * A vocabulary in exactly the given order (ids are positions), for one that grows: continued training keeps the
+     * old words' ids and appends the new words, so the ids are no longer ordered by count. Counts may be 0 (an old
+     * word the new corpus lacks). Words must be distinct.
+     */
+    public static Vocabulary ofOrdered(List<String> words, long[] counts) {
+        if (words.size() != counts.length) {
+            throw new IllegalArgumentException(words.size() + " words but " + counts.length + " counts");
+        }
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] < 0) {
+                throw new IllegalArgumentException("count of '" + words.get(i) + "' must be >= 0, got " + counts[i]);
+            }
+        }
+        return new Vocabulary(words.toArray(String[]::new), counts.clone());
+    }
+
     /** Counts every word of the corpus (one pass) and builds the vocabulary. */
     public static Vocabulary count(CorpusReader corpus, Tokenizer tokenizer, long minCount, int maxSize) {
         return count(corpus, tokenizer, minCount, maxSize, DEFAULT_MAX_ENTRIES);

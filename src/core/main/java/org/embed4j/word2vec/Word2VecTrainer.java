@@ -37,6 +37,7 @@ public final class Word2VecTrainer {
 
     private final Word2VecOptions options;
     private final TrainingListener listener;
+    private WordVectors init;
 
     /** A trainer that reports to nobody. {@code options} are validated here. */
     public Word2VecTrainer(Word2VecOptions options) {
@@ -56,6 +57,18 @@ public final class Word2VecTrainer {
         return options;
     }
 
+    /**
+     * Continue from {@code vectors} (null: start fresh): their words keep their ids and rows, the corpus's new words
+     * are added (see {@link Continuation}). Checked against the options here.
+     */
+    public Word2VecTrainer initFrom(WordVectors vectors) {
+        if (vectors != null) {
+            Continuation.check(vectors, options);
+        }
+        this.init = vectors;
+        return this;
+    }
+
     /** Trains on a plain or gzip text corpus (one sentence or paragraph per line). */
     public Word2VecResult train(Path corpusPath) throws IOException {
         Word2VecOptions o = options;
@@ -64,13 +77,15 @@ public final class Word2VecTrainer {
         }
         CorpusReader corpus = new CorpusReader(corpusPath);
         Tokenizer tokenizer = new Tokenizer(o.lowercase());
-        Vocabulary vocab = Vocabulary.count(
-                corpus,
-                tokenizer,
-                o.minCount(),
-                o.maxVocab() == 0 ? Integer.MAX_VALUE : o.maxVocab(),
-                Vocabulary.DEFAULT_MAX_ENTRIES,
-                o.threads());
+        Vocabulary vocab = init != null
+                ? Continuation.vocabulary(init, corpus, tokenizer, o)
+                : Vocabulary.count(
+                        corpus,
+                        tokenizer,
+                        o.minCount(),
+                        o.maxVocab() == 0 ? Integer.MAX_VALUE : o.maxVocab(),
+                        Vocabulary.DEFAULT_MAX_ENTRIES,
+                        o.threads());
         if (vocab.size() < 2) {
             throw new IllegalArgumentException(
                     "corpus " + corpusPath + " has " + vocab.size() + " word(s) with count >= " + o.minCount()
@@ -91,6 +106,9 @@ public final class Word2VecTrainer {
         try (Word2VecShardTrainer shared = new Word2VecShardTrainer(o, vocab);
                 Tensor wIn = shared.initialInput();
                 Tensor wOut = Tensor.allocate(DType.F32, vocab.size(), o.dim())) {
+            if (init != null) {
+                Continuation.copyRows(init, wIn);
+            }
             Run run = runWorkers(shared, corpus, tokenizer, wIn, wOut);
             WordVectors vectors = shared.vectors(wIn);
             return new Word2VecResult(
