@@ -18,7 +18,7 @@ final class TrainingMonitor {
     private final TrainingState state;
     private final long total;
     private final int threads;
-    private final float lr0;
+    private final Word2VecOptions options;
     private final long start;
     private long lastLogNanos;
     private long lastWords;
@@ -26,12 +26,12 @@ final class TrainingMonitor {
     private long lastPairs;
     private double recentLoss = Double.NaN;
 
-    TrainingMonitor(String task, TrainingState state, long total, int threads, float lr0, long start) {
+    TrainingMonitor(String task, TrainingState state, long total, int threads, Word2VecOptions options, long start) {
         this.task = task;
         this.state = state;
         this.total = Math.max(1, total);
         this.threads = threads;
-        this.lr0 = lr0;
+        this.options = options;
         this.start = start;
         this.lastLogNanos = start;
     }
@@ -44,7 +44,7 @@ final class TrainingMonitor {
     void tick(TrainingListener listener, boolean last) {
         long now = System.nanoTime();
         long words = state.words.get();
-        double lr = lr0 * Math.max(1e-4, 1.0 - words / (double) total);
+        double lr = options.learningRate(words / (double) total);
         double loss = state.loss.sum();
         long pairs = state.pairs.sum();
         if (now - lastLogNanos >= LOG_EVERY_NANOS || last) {

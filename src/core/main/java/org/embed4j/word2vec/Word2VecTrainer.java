@@ -23,11 +23,12 @@ import org.embed4j.train.TrainingListener;
 import org.embed4j.vectors.WordVectors;
 
 /**
- * Trains word vectors: skip-gram or CBOW with negative sampling (word2vec), optionally with fastText
- * subwords. Pipeline: count the vocabulary (one pass), build the unigram^0.75 table and the subword
- * rows, then one reader thread streams the corpus each epoch into chunks of ~10k word ids and
- * {@code threads} Hogwild workers train on them through {@link Backend#word2vecTrainChunk} (native
- * AVX2 kernel, or the Java reference). Memory does not grow with the corpus: it is streamed every
+ * Trains word vectors: skip-gram or CBOW with negative sampling and/or hierarchical softmax (word2vec), optionally
+ * with fastText subwords. Pipeline: count the vocabulary (one pass) or take a given one (word2vec's -read-vocab),
+ * build the unigram^0.75 table, the Huffman tree and the subword rows, then one reader thread streams the corpus
+ * each epoch into chunks of ~10k word ids and {@code threads} Hogwild workers train on them through
+ * {@link Backend#word2vecTrainChunk} (negative sampling) or {@link Backend#word2vecHsTrainChunk} (hierarchical
+ * softmax, CBOW over a sum) (native AVX2 kernels, or the Java reference). Memory does not grow with the corpus: it is streamed every
  * epoch (never held), so memory is the vocabulary, the two weight matrices, the 40 MB negative table and
  * a few chunks.
  *
@@ -62,16 +63,25 @@ public final class Word2VecTrainer {
         return options;
     }
 
-    /** Trains on a plain or gzip text corpus (one sentence or paragraph per line). */
+    /** Trains on a plain or gzip text corpus (one sentence or paragraph per line), counting its vocabulary first. */
     public Word2VecResult train(Path corpusPath) throws IOException {
+        requireCorpus(corpusPath);
+        Vocabulary vocab = Vocabulary.count(
+                new CorpusReader(corpusPath), new Tokenizer(options.lowercase()), options.minCount(), maxVocab());
+        return train(corpusPath, vocab);
+    }
+
+    /**
+     * Trains on a corpus with a vocabulary given instead of counted (word2vec's -read-vocab: a fixed vocabulary across
+     * runs); the options' minCount and maxVocab still apply to it. Corpus words outside it are skipped. Its counts
+     * drive subsampling, the negative table, the Huffman tree and the learning-rate schedule.
+     */
+    public Word2VecResult train(Path corpusPath, Vocabulary vocabulary) throws IOException {
         Word2VecOptions o = options;
-        if (!java.nio.file.Files.isRegularFile(corpusPath)) {
-            throw new java.nio.file.NoSuchFileException(corpusPath.toString(), null, "corpus not found");
-        }
+        requireCorpus(corpusPath);
         CorpusReader corpus = new CorpusReader(corpusPath);
         Tokenizer tokenizer = new Tokenizer(o.lowercase());
-        Vocabulary vocab =
-                Vocabulary.count(corpus, tokenizer, o.minCount(), o.maxVocab() == 0 ? Integer.MAX_VALUE : o.maxVocab());
+        Vocabulary vocab = vocabulary.prune(o.minCount(), maxVocab());
         if (vocab.size() < 2) {
             throw new IllegalArgumentException(
                     "corpus " + corpusPath + " has " + vocab.size() + " word(s) with count >= " + o.minCount()
@@ -82,10 +92,12 @@ public final class Word2VecTrainer {
                 String.format(
                         Locale.ROOT,
                         "word2vec: %d words in the vocabulary, %d tokens "
-                                + "per epoch, %s, dim %d, %d epochs, %d threads",
+                                + "per epoch, %s%s, dim %d, %d epochs, %d threads",
                         vocab.size(),
                         vocab.totalCount(),
                         o.model().name().toLowerCase(Locale.ROOT),
+                        (o.hs() ? ", hierarchical softmax" : "")
+                                + (o.negative() > 0 ? ", " + o.negative() + " negatives" : ""),
                         o.dim(),
                         o.epochs(),
                         o.threads()));
@@ -94,12 +106,35 @@ public final class Word2VecTrainer {
         int v = vocab.size();
         long rows = subwords == null ? v : (long) v + o.bucket();
         long[] counts = vocab.counts();
+        boolean ns = o.negative() > 0;
         try (Tensor wIn = initInput(rows, o.dim(), o.seed());
-                Tensor wOut = Tensor.allocate(DType.F32, v, o.dim());
-                Tensor neg = Tensor.of(new NegativeSampler(counts, o.negTableSize(), NegativeSampler.POWER).table());
-                SubwordIndex sub = subwords == null ? null : SubwordIndex.build(vocab, subwords)) {
+                Tensor wOut = ns ? Tensor.allocate(DType.F32, v, o.dim()) : null;
+                Tensor neg = ns
+                        ? Tensor.of(new NegativeSampler(counts, o.negTableSize(), NegativeSampler.POWER).table())
+                        : null;
+                SubwordIndex sub = subwords == null ? null : SubwordIndex.build(vocab, subwords);
+                GeneralKernel general = GeneralKernel.needed(o)
+                        ? new GeneralKernel(
+                                backend,
+                                o,
+                                counts,
+                                wIn,
+                                wOut,
+                                neg,
+                                sub == null ? null : sub.offsets(),
+                                sub == null ? null : sub.ids())
+                        : null) {
             Run run = runWorkers(
-                    backend, corpus, tokenizer, vocab, new Subsampler(counts, o.sample()), wIn, wOut, neg, sub);
+                    backend,
+                    corpus,
+                    tokenizer,
+                    vocab,
+                    new Subsampler(counts, o.sample()),
+                    wIn,
+                    wOut,
+                    neg,
+                    sub,
+                    general);
             WordVectors vectors = toVectors(vocab, wIn, subwords, sub);
             return new Word2VecResult(
                     vocab,
@@ -110,6 +145,16 @@ public final class Word2VecTrainer {
                     run.words / Math.max(run.seconds, 1e-9),
                     run.finalLoss,
                     backend.name());
+        }
+    }
+
+    private int maxVocab() {
+        return options.maxVocab() == 0 ? Integer.MAX_VALUE : options.maxVocab();
+    }
+
+    private static void requireCorpus(Path corpusPath) throws IOException {
+        if (!java.nio.file.Files.isRegularFile(corpusPath)) {
+            throw new java.nio.file.NoSuchFileException(corpusPath.toString(), null, "corpus not found");
         }
     }
 
@@ -157,7 +202,8 @@ public final class Word2VecTrainer {
             Tensor wIn,
             Tensor wOut,
             Tensor neg,
-            SubwordIndex sub)
+            SubwordIndex sub,
+            GeneralKernel general)
             throws IOException {
         Word2VecOptions o = options;
         long total = vocab.totalCount() * o.epochs();
@@ -185,11 +231,12 @@ public final class Word2VecTrainer {
                             sub == null ? null : sub.offsets(),
                             sub == null ? null : sub.ids(),
                             o,
-                            vocab.totalCount() * o.epochs())));
+                            vocab.totalCount() * o.epochs(),
+                            general)));
         }
         long start = System.nanoTime();
         String task = "word2vec " + o.model().name().toLowerCase(Locale.ROOT);
-        TrainingMonitor monitor = new TrainingMonitor(task, state, total, o.threads(), o.effectiveLr(), start);
+        TrainingMonitor monitor = new TrainingMonitor(task, state, total, o.threads(), o, start);
         try {
             threads.forEach(Thread::start);
             try {
