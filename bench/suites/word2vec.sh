@@ -5,14 +5,21 @@
 # temp dir (never committed).
 # Corpus: ../shared/data/corpus/gutenberg/gutenberg-en-20m.txt.gz, normalised once (lowercase, every run of
 # characters other than a-z0-9 -> one space, empty lines dropped), cut to the first N tokens.
-#   --quick: N = 5M, 1 epoch, 2 threads, skip-gram.   full: N = 10M, 5 epochs, 2 threads, skip-gram and CBOW.
+#   --quick: N = 5M, 1 epoch, 2 threads, skip-gram.   full: N = 10M, 5 epochs, 2 threads, skip-gram and CBOW, then
+#   skip-gram with hierarchical softmax (ours --hs 1 --negative 0 against word2vec C -hs 1 -negative 0) and document
+#   vectors on IMDB (below). $W2V_MODELS picks cases, e.g. W2V_MODELS="sg_hs docvec" (default: all of the mode's).
 # min-count 5, dim 100, window 5, negative 5, sample 1e-4, default learning rates (0.025 SG / 0.05 CBOW).
 # Metrics: words/s = corpus tokens x epochs / wall seconds of the whole run (vocabulary pass included, the same
 # formula for every tool: word2vec's own Words/thread/sec divides by CPU time, not wall time), words per CPU second
 # (user + sys; robust on a shared machine), wall time and peak RSS (/usr/bin/time -v), WordSim-353
 # Spearman and Google analogy accuracy restricted to the 30k most frequent words (all models scored by the same
 # evaluator: embed4j evaluate).
-# Prints: RESULT word2vec <case> ours=<v> anchor=<v> ratio=<bigger is better> unit=<u>
+# docvec (full mode): IMDB's official split (25k/25k, ../shared/data/classify/imdb). Anchor: our fastText-style
+# train-classifier (the classify suite's settings: 25 epochs, lr 0.5, word bigrams), which writes the split it uses;
+# ours: train-docvectors (PV-DBOW, 20 epochs, min-count 2, no subsampling, lower-cased) on the texts of both halves
+# without their labels, then test-docvectors: a logistic regression on the training half's vectors, scored on the
+# test half's.
+# Prints: RESULT word2vec <case> ours=<v> anchor=<v> ratio=<bigger is better> unit=<u>, and RESULT docvec imdb_accuracy
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -28,7 +35,8 @@ for f in "$SRC" "$WS" "$QW"; do
   [ -f "$f" ] || { echo "word2vec bench: missing $f (set EMBED4J_SHARED_DATA)" >&2; exit 1; }
 done
 THREADS=2
-if [ $QUICK = 1 ]; then TOKENS=5000000; EPOCHS=1; MODELS="sg"; else TOKENS=10000000; EPOCHS=5; MODELS="sg cbow"; fi
+if [ $QUICK = 1 ]; then TOKENS=5000000; EPOCHS=1; MODELS="sg"; else TOKENS=10000000; EPOCHS=5; MODELS="sg cbow sg_hs docvec"; fi
+MODELS="${W2V_MODELS:-$MODELS}"
 
 WORK="$(mktemp -d /tmp/embed4j-w2v-bench.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
@@ -96,6 +104,7 @@ result() { # case ours anchor unit higher|lower
 
 declare -a LINES
 for m in $MODELS; do
+  case "$m" in sg|cbow) ;; *) continue ;; esac
   cbow=0; [ "$m" = cbow ] && cbow=1
   log "$m: embed4j"
   timed ours-$m java --enable-native-access=ALL-UNNAMED -Xmx2g -jar "$JAR" train-vectors --input "$CORPUS" \
@@ -133,5 +142,44 @@ for m in $MODELS; do
     LINES+=("$(result fasttext_${m}_google30k_accuracy "$O_G" "$F_G" % higher)")
   fi
 done
+# --- skip-gram with hierarchical softmax alone, both tools
+if [[ " $MODELS " == *" sg_hs "* ]]; then
+  log "sg_hs: embed4j"
+  timed ours-sg-hs java --enable-native-access=ALL-UNNAMED -Xmx2g -jar "$JAR" train-vectors --input "$CORPUS" \
+    --output "$WORK/ours-sg-hs" --model sg --dim 100 --window 5 --hs 1 --negative 0 --sample 1e-4 --min-count 5 \
+    --epochs $EPOCHS --threads $THREADS --quiet
+  O_WPS=$WPS; O_WPC=$WPC
+  log "sg_hs: embed4j: $(grep '^trained' "$WORK/ours-sg-hs.out")"
+  score "$WORK/ours-sg-hs.bin"; O_WS=$WS353; O_G=$G30K
+  log "sg_hs: word2vec C"
+  timed w2v-sg-hs "$W2V" -train "$CORPUS" -output "$WORK/w2v-sg-hs.bin" -binary 1 -cbow 0 -size 100 -window 5 \
+    -negative 0 -hs 1 -sample 1e-4 -threads $THREADS -iter $EPOCHS -min-count 5
+  A_WPS=$WPS; A_WPC=$WPC
+  score "$WORK/w2v-sg-hs.bin"; A_WS=$WS353; A_G=$G30K
+  LINES+=("$(result sg_hs_google30k_accuracy "$O_G" "$A_G" % higher)")
+  LINES+=("$(result sg_hs_words_per_cpu_sec "$O_WPC" "$A_WPC" words/cpu-s higher)")
+  LINES+=("$(result sg_hs_words_per_sec "$O_WPS" "$A_WPS" words/s higher)")
+  LINES+=("$(result sg_hs_ws353_spearman "$O_WS" "$A_WS" spearman higher)")
+fi
+
+# --- document vectors on IMDB against the fastText-style classifier on the same split
+IMDB_DIR="$DATA/classify/imdb"
+if [[ " $MODELS " == *" docvec "* ]] && [ -f "$IMDB_DIR/train.tsv.gz" ]; then
+  log "docvec: fastText-style classifier on IMDB (writes the split)"
+  timed ft-imdb ours train-classifier --train imdb --data "$DATA" --epoch 25 --lr 0.5 --word-ngrams 2 \
+    --threads $THREADS --quiet --write-split "$WORK/imdb" --output "$WORK/imdb-ft.e4jc"
+  FT_ACC=$(awk '/^test accuracy/ { sub("%", "", $3); print $3 }' "$WORK/ft-imdb.out")
+  sed 's/^__label__[^ ]* //' "$WORK/imdb/train.txt" "$WORK/imdb/test.txt" > "$WORK/imdb-docs.txt"
+  log "docvec: PV-DBOW on the $(wc -l < "$WORK/imdb-docs.txt") IMDB texts"
+  timed pv-imdb ours train-docvectors --input "$WORK/imdb-docs.txt" --output "$WORK/pv" --dm 0 --dim 100 \
+    --negative 5 --min-count 2 --sample 0 --epochs 20 --lowercase --threads $THREADS --quiet
+  log "docvec: $(grep '^trained' "$WORK/pv-imdb.out"), cpu $CPU s"
+  timed pv-imdb-test ours test-docvectors --model "$WORK/pv.docvec.safetensors" --train "$WORK/imdb/train.txt" \
+    --test "$WORK/imdb/test.txt" --threads $THREADS
+  log "docvec: $(tr '\n' ' ' < "$WORK/pv-imdb-test.out")"
+  PV_ACC=$(sed -n 's/^doc vectors: logistic regression accuracy \([0-9.]*\)%.*/\1/p' "$WORK/pv-imdb-test.out")
+  LINES+=("$(result imdb_accuracy "$PV_ACC" "$FT_ACC" % higher | sed 's/^RESULT word2vec /RESULT docvec /')")
+fi
+
 log "settings: $TOKENS tokens, $EPOCHS epoch(s), $THREADS threads, models: $MODELS"
 printf '%s\n' "${LINES[@]}"

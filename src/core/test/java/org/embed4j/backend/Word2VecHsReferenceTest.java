@@ -223,6 +223,38 @@ class Word2VecHsReferenceTest {
         }
     }
 
+    /** With negatives alone and no documents the general kernel is the negative-sampling kernel, draw for draw. */
+    @ParameterizedTest(name = "cbow={0}")
+    @CsvSource({"false", "true"})
+    void negativesAloneMatchTheNegativeSamplingKernel(boolean cbow) {
+        Problem p = problem(9, 17, false);
+        Backend java = new JavaBackend();
+        Result general = run(
+                java,
+                p,
+                cbow ? Word2VecHsChunk.Mode.CBOW_MEAN : Word2VecHsChunk.Mode.SKIP_GRAM,
+                false,
+                5,
+                false,
+                true,
+                false,
+                false,
+                5);
+        try (Tensor wIn = Tensor.of(p.in(), V, p.d());
+                Tensor wOut = Tensor.of(p.out(), V, p.d());
+                Tensor tok = Tensor.of(p.tokens());
+                Tensor tab = Tensor.of(p.table());
+                Tensor rng = Tensor.of(new long[] {987654321L})) {
+            Word2VecStats st = java.word2vecTrainChunk(
+                    new Word2VecChunk(wIn, wOut, tok, tab, null, null, rng, cbow, 5, 5, 0.025f, 0.02f));
+            assertEquals(rng.getIndex(0), general.rng(), "RNG state");
+            assertEquals(st.pairs(), general.stats().pairs(), "pairs");
+            assertEquals(st.lossSum(), general.stats().lossSum(), 1e-9 * st.lossSum(), "loss");
+            assertArrayEquals(wIn.toFloatArray(), general.in(), "W_in");
+            assertArrayEquals(wOut.toFloatArray(), general.out(), "W_out");
+        }
+    }
+
     @Test
     void badDocIsRejectedBeforeAnyUpdateOnEveryBackend() {
         Backend cpu = cpu();
