@@ -40,6 +40,12 @@ final class TrainVectorsCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
+    CorpusArgs corpus = new CorpusArgs();
+
+    @Mixin
+    Word2VecArgs w2v = new Word2VecArgs();
+
+    @Mixin
     GloveArgs glove = new GloveArgs();
 
     @Option(
@@ -55,12 +61,6 @@ final class TrainVectorsCommand implements Callable<Integer> {
     Path init;
 
     @Option(
-            names = {"--input", "-train"},
-            required = true,
-            description = "corpus: plain UTF-8 or .gz, one sentence/paragraph a line")
-    Path input;
-
-    @Option(
             names = {"--output", "-output"},
             required = true,
             description = "output prefix: writes <prefix>.bin, .e4jv, .metrics.jsonl, .curve.png")
@@ -68,12 +68,6 @@ final class TrainVectorsCommand implements Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "sg", description = "sg, cbow or glove (default ${DEFAULT-VALUE})")
     String model;
-
-    @Option(
-            names = {"--dim", "-size"},
-            defaultValue = "100",
-            description = "vector size (default ${DEFAULT-VALUE})")
-    int dim;
 
     @Option(
             names = {"--window", "-window"},
@@ -102,24 +96,6 @@ final class TrainVectorsCommand implements Callable<Integer> {
             description = "CBOW input: 1 = mean of the context vectors, 0 = their sum (gensim's cbow_mean; default "
                     + "${DEFAULT-VALUE})")
     int cbowMean;
-
-    @Option(
-            names = {"--sample", "-sample"},
-            defaultValue = "1e-4",
-            description = "subsampling threshold, 0 = off (default ${DEFAULT-VALUE})")
-    double sample;
-
-    @Option(
-            names = {"--min-count", "-min-count"},
-            defaultValue = "5",
-            description = "drop rarer words (default ${DEFAULT-VALUE})")
-    int minCount;
-
-    @Option(
-            names = "--max-vocab",
-            defaultValue = "0",
-            description = "keep at most this many words, 0 = all (default ${DEFAULT-VALUE})")
-    int maxVocab;
 
     @Option(
             names = {"--epochs", "-iter"},
@@ -171,23 +147,6 @@ final class TrainVectorsCommand implements Callable<Integer> {
     int bucket;
 
     @Option(
-            names = {"--threads", "-threads"},
-            description = "Hogwild worker threads (default: all cores)")
-    Integer threads;
-
-    @Option(
-            names = "--seed",
-            defaultValue = "1",
-            description = "random seed; with --threads 1 runs are bit-reproducible (default ${DEFAULT-VALUE})")
-    long seed;
-
-    @Option(names = "--lowercase", description = "lower-case words while tokenizing")
-    boolean lowercase;
-
-    @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu or java (default ${DEFAULT-VALUE})")
-    String backend;
-
-    @Option(
             names = {"--quiet", "-q"},
             description = "no progress and no log lines (warnings and errors still show)")
     boolean quiet;
@@ -202,22 +161,22 @@ final class TrainVectorsCommand implements Callable<Integer> {
             WordVectors initVectors = init == null ? null : VectorsCommands.load(init, null);
             Word2VecOptions o = new Word2VecOptions(
                     Word2VecOptions.Model.parse(model),
-                    initVectors != null && !given("--dim") ? initVectors.dim() : dim,
+                    initVectors != null && !given("--dim") ? initVectors.dim() : w2v.dim,
                     window,
                     negative,
-                    sample,
-                    minCount,
-                    maxVocab,
+                    w2v.sample,
+                    w2v.minCount,
+                    w2v.maxVocab,
                     epochs,
                     lr == null ? Float.NaN : lr,
                     minn,
                     maxn,
                     bucket,
-                    threads == null ? d.threads() : threads,
-                    seed,
-                    lowercase,
+                    w2v.threads == null ? d.threads() : w2v.threads,
+                    w2v.seed,
+                    corpus.lowercase,
                     d.negTableSize(),
-                    backend,
+                    w2v.backend,
                     flag(hs, "--hs"),
                     flag(cbowMean, "--cbow-mean"),
                     minLr == null ? Float.NaN : minLr);
@@ -229,9 +188,11 @@ final class TrainVectorsCommand implements Callable<Integer> {
                     TensorBoardListener tb = tensorboard == null ? null : new TensorBoardListener(tensorboard)) {
                 Word2VecTrainer trainer =
                         new Word2VecTrainer(o, TrainingListener.all(files.listener(), tb)).initFrom(initVectors);
-                r = readVocab == null ? trainer.train(input) : trainer.train(input, Vocabulary.read(readVocab));
+                r = readVocab == null
+                        ? trainer.train(corpus.input)
+                        : trainer.train(corpus.input, Vocabulary.read(readVocab));
                 files.writeWord2VecCurve("word2vec " + o.model().name().toLowerCase(Locale.ROOT) + " on "
-                        + input.getFileName() + ", " + o.epochs() + (o.epochs() == 1 ? " epoch" : " epochs"));
+                        + corpus.input.getFileName() + ", " + o.epochs() + (o.epochs() == 1 ? " epoch" : " epochs"));
             }
             save(r, output);
             System.out.println("wrote " + output + ".metrics.jsonl, " + output + ".curve.png");
