@@ -1,7 +1,6 @@
 package org.embed4j.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -10,6 +9,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.embed4j.classify.Classifier;
+import org.embed4j.io.TextLines;
 import org.embed4j.serve.EmbedServer;
 import org.embed4j.serve.ServeOptions;
 import org.embed4j.vectors.WordVectors;
@@ -119,9 +119,11 @@ final class ServeCommand implements Callable<Integer> {
 
     /** The first line of the file, stripped; warns when others may read it. */
     private static String readToken(Path file) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8).strip();
-        int nl = text.indexOf('\n');
-        String token = (nl >= 0 ? text.substring(0, nl) : text).strip();
+        String token;
+        try (TextLines lines = TextLines.open(file)) {
+            String first = lines.next();
+            token = first == null ? "" : first.strip();
+        }
         if (token.isEmpty()) {
             throw new IllegalArgumentException("token file " + file + " is empty");
         }

@@ -201,7 +201,7 @@ final class QuantizedFormat {
         QuantizedMatrix matrix = new QuantizedMatrix((int) dim, precision, data, scales);
         QuantizedMatrix buckets =
                 sub == null ? null : new QuantizedMatrix((int) dim, precision, bucketData, bucketScales);
-        return new QuantizedVectors(scope, words, index, (int) dim, precision, matrix, norms, sub, buckets);
+        return new QuantizedVectors(path, scope, words, index, (int) dim, precision, matrix, norms, sub, buckets);
     }
 
     /** The subword settings of bytes 80..95 (version 2), or null when there are none; 112..127 must be zero. */

@@ -28,25 +28,48 @@ public final class Json {
         }
     };
 
-    /** Malformed JSON: the message names the character offset. */
+    /** Malformed JSON, or well-formed JSON beyond a limit ({@link #overLimit()}): the message names the offset. */
     public static final class JsonException extends Exception {
         private static final long serialVersionUID = 1L;
+        private final boolean overLimit;
 
         public JsonException(String message) {
+            this(message, false);
+        }
+
+        JsonException(String message, boolean overLimit) {
             super(message);
+            this.overLimit = overLimit;
+        }
+
+        /** True when the JSON may be well-formed but holds more values than the caller allowed. */
+        public boolean overLimit() {
+            return overLimit;
         }
     }
 
     private final String s;
+    private final long maxValues;
+    private long values;
     private int pos;
 
-    private Json(String s) {
+    private Json(String s, long maxValues) {
         this.s = s;
+        this.maxValues = maxValues;
     }
 
     /** Parses one JSON value that makes up the whole of {@code text} (surrounding whitespace allowed). */
     public static Object parse(String text) throws JsonException {
-        Json p = new Json(text);
+        return parse(text, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #parse(String)} that stops at the {@code maxValues + 1}-th value (every object, array, string, number,
+     * boolean and null counts one), so that a large document of tiny values cannot cost memory far beyond its size:
+     * parsed values take tens of bytes each.
+     */
+    public static Object parse(String text, long maxValues) throws JsonException {
+        Json p = new Json(text, maxValues);
         p.skipWhitespace();
         Object v = p.value(0);
         p.skipWhitespace();
@@ -57,9 +80,14 @@ public final class Json {
     }
 
     /** Parses {@code text} and requires an object. */
-    @SuppressWarnings("unchecked")
     public static Map<String, Object> parseObject(String text) throws JsonException {
-        Object v = parse(text);
+        return parseObject(text, Long.MAX_VALUE);
+    }
+
+    /** {@link #parse(String, long)} that requires an object. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseObject(String text, long maxValues) throws JsonException {
+        Object v = parse(text, maxValues);
         if (!(v instanceof Map)) {
             throw new JsonException("expected a JSON object, got " + typeName(v));
         }
@@ -166,6 +194,9 @@ public final class Json {
     private Object value(int depth) throws JsonException {
         if (pos >= s.length()) {
             throw error("unexpected end of input");
+        }
+        if (++values > maxValues) {
+            throw new JsonException("more than " + maxValues + " values (at character " + pos + ")", true);
         }
         char c = s.charAt(pos);
         return switch (c) {

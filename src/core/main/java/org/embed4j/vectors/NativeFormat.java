@@ -11,6 +11,7 @@ import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.io.AtomicFiles;
 import org.embed4j.io.SectionReader;
 import org.embed4j.io.SectionWriter;
+import org.embed4j.io.Utf8;
 import org.embed4j.text.Subwords;
 
 /**
@@ -151,8 +152,8 @@ final class NativeFormat {
         if (rows < 0 || rows > Integer.MAX_VALUE - 8) {
             throw f.corrupt(16, "impossible word count " + rows);
         }
-        if (dim <= 0 || dim > Integer.MAX_VALUE / 4) {
-            throw f.corrupt(24, "impossible dimension " + dim);
+        if (dim <= 0 || dim > FormatSupport.MAX_DIM) {
+            throw f.corrupt(24, "impossible dimension " + dim + " (1 to " + FormatSupport.MAX_DIM + ")");
         }
         boolean hasSub = (flags & FLAG_SUBWORDS) != 0;
         long bucketRows = file.get(LE_I64, 40);
@@ -179,14 +180,34 @@ final class NativeFormat {
         }
         MemorySegment table = f.next(88, tableSize * 4, true);
         f.checkWordOffsets(f.i64(72), offsets, rows, stringBytes);
+        checkUtf8(path, f.i64(80), offsets, strings, rows);
         checkTable(path, file.get(LE_I64, 88), table, rows);
         if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
             matrix = toNativeOrder(scope.arena(), matrix);
             norms = toNativeOrder(scope.arena(), norms);
             buckets = buckets == null ? null : toNativeOrder(scope.arena(), buckets);
         }
-        return new WordVectors(
-                scope, new MappedVocab((int) rows, offsets, strings, table), (int) dim, matrix, norms, sub, buckets);
+        MappedVocab vocab = new MappedVocab((int) rows, offsets, strings, table);
+        RowCheck check = RowCheck.mapped(
+                path, vocab, (int) dim, matrix, f.i64(48), norms, f.i64(56), buckets, hasSub ? f.i64(64) : 0);
+        return new WordVectors(scope, vocab, (int) dim, matrix, norms, sub, buckets, check);
+    }
+
+    /** Every word must be valid UTF-8, as in every other format (one pass over the strings section). */
+    private static void checkUtf8(Path path, long at, MemorySegment offsets, MemorySegment strings, long rows)
+            throws IOException {
+        byte[] buf = new byte[256];
+        for (long i = 0; i < rows; i++) {
+            long start = offsets.getAtIndex(LE_I64, i);
+            int len = (int) Math.min(Integer.MAX_VALUE - 8, offsets.getAtIndex(LE_I64, i + 1) - start);
+            if (len > buf.length) {
+                buf = new byte[len];
+            }
+            MemorySegment.copy(strings, ValueLayout.JAVA_BYTE, start, buf, 0, len);
+            if (Utf8.firstInvalid(buf, 0, len) >= 0) {
+                FormatSupport.word(path, at + start, i, buf, 0, len); // throws, naming the bytes
+            }
+        }
     }
 
     private static void checkTable(Path path, long at, MemorySegment table, long rows) throws IOException {

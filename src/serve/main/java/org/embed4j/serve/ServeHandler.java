@@ -3,6 +3,7 @@ package org.embed4j.serve;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonObject;
+import com.google.gson.Strictness;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -24,7 +25,12 @@ import java.util.function.Function;
  */
 final class ServeHandler implements Http1Server.Handler {
     private static final System.Logger LOG = System.getLogger(ServeHandler.class.getName());
-    private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+    /** Strict: a NaN or infinity is an error (a 500), never a JSON document that no client can parse. */
+    private static final Gson GSON = new GsonBuilder()
+            .disableHtmlEscaping()
+            .setStrictness(Strictness.STRICT)
+            .create();
+
     private static final String JSON = "application/json; charset=utf-8";
     private static final String METRICS = "text/plain; version=0.0.4; charset=utf-8";
     private static final String[] NO_STORE = {"Cache-Control", "no-store"};
