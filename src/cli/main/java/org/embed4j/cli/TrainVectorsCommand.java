@@ -1,6 +1,8 @@
 package org.embed4j.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -125,36 +127,55 @@ final class TrainVectorsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return VectorsCommands.run("train-vectors", () -> {
-            Word2VecOptions d = Word2VecOptions.defaults();
-            Word2VecOptions o = new Word2VecOptions(
-                    Word2VecOptions.Model.parse(model),
-                    dim,
-                    window,
-                    negative,
-                    sample,
-                    minCount,
-                    maxVocab,
-                    epochs,
-                    lr == null ? Float.NaN : lr,
-                    minn,
-                    maxn,
-                    bucket,
-                    threads == null ? d.threads() : threads,
-                    seed,
-                    lowercase,
-                    d.negTableSize(),
-                    backend);
-            Word2VecResult r;
-            try (TrainingFiles files = new TrainingFiles(output, !quiet)) {
-                r = new Word2VecTrainer(o, files.listener()).train(input);
-                files.writeWord2VecCurve("word2vec " + o.model().name().toLowerCase(Locale.ROOT) + " on "
-                        + input.getFileName() + ", " + o.epochs() + (o.epochs() == 1 ? " epoch" : " epochs"));
-            }
-            save(r, output);
-            System.out.println("wrote " + output + ".metrics.jsonl, " + output + ".curve.png");
-            return 0;
-        });
+        return VectorsCommands.run("train-vectors", this::train, this::memoryNeeded);
+    }
+
+    private Integer train() throws IOException {
+        Word2VecOptions d = Word2VecOptions.defaults();
+        Word2VecOptions o = new Word2VecOptions(
+                Word2VecOptions.Model.parse(model),
+                dim,
+                window,
+                negative,
+                sample,
+                minCount,
+                maxVocab,
+                epochs,
+                lr == null ? Float.NaN : lr,
+                minn,
+                maxn,
+                bucket,
+                threads == null ? d.threads() : threads,
+                seed,
+                lowercase,
+                d.negTableSize(),
+                backend);
+        // every check that can fail runs before the first file is created
+        o.validate();
+        OutputPaths.prefix("--output", output);
+        if (!Files.isRegularFile(input)) {
+            throw new NoSuchFileException(input.toString());
+        }
+        Word2VecResult r;
+        try (TrainingFiles files = new TrainingFiles(output, !quiet)) {
+            r = new Word2VecTrainer(o, files.listener()).train(input);
+            files.writeWord2VecCurve("word2vec " + o.model().name().toLowerCase(Locale.ROOT) + " on "
+                    + input.getFileName() + ", " + o.epochs() + (o.epochs() == 1 ? " epoch" : " epochs"));
+        }
+        save(r, output);
+        System.out.println("wrote " + output + ".metrics.jsonl, " + output + ".curve.png");
+        return 0;
+    }
+
+    /** What the matrices of these options take (see {@code Word2VecTrainer}), for an out-of-memory message. */
+    private String memoryNeeded() {
+        long perRow = 12L * dim; // input and output rows, and the copy the vectors are made from
+        String subwords = maxn > 0
+                ? ", plus " + Bytes.of(perRow * bucket) + " for the " + bucket + " subword buckets (--bucket)"
+                : "";
+        return "training dim " + dim + " vectors takes about " + Bytes.of(perRow * 1_000_000L)
+                + " per million vocabulary words" + subwords + "; lower --max-vocab, --dim"
+                + (maxn > 0 ? " or --bucket" : "") + ", or raise --min-count";
     }
 
     /** Writes the .bin and .e4jv files and prints what was trained and where it went. */
