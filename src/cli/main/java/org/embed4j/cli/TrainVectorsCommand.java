@@ -131,6 +131,10 @@ final class TrainVectorsCommand implements Callable<Integer> {
     }
 
     private Integer train() throws IOException {
+        if (lr != null && !(lr > 0 && Float.isFinite(lr))) {
+            // NaN stands for "the model's default" in the options: refuse it here, where it was typed
+            throw new IllegalArgumentException("--lr must be a finite number > 0, got " + lr);
+        }
         Word2VecOptions d = Word2VecOptions.defaults();
         Word2VecOptions o = new Word2VecOptions(
                 Word2VecOptions.Model.parse(model),

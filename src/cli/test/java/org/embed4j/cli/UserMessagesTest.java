@@ -11,11 +11,15 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What the command line tells a user when something goes wrong: one line that names the file and the place, no Java
@@ -100,23 +104,51 @@ class UserMessagesTest {
         assertClean(err);
     }
 
-    @Test
-    void badOptionsCreateNoFile() throws IOException {
+    /** A bad option of a training command and the words its message must hold. */
+    static Stream<Arguments> badTrainingOptions() {
+        return Stream.of(
+                Arguments.of(List.of("train-vectors", "--dim", "-3"), "dim must be in [1, 65536], got -3"),
+                Arguments.of(List.of("train-vectors", "--epochs", "0"), "got 0"),
+                Arguments.of(List.of("train-vectors", "--window", "-1"), "got -1"),
+                Arguments.of(List.of("train-vectors", "--model", "skipgramz"), "skipgramz"),
+                Arguments.of(List.of("train-vectors", "--lr", "NaN"), "NaN"),
+                Arguments.of(List.of("train-vectors", "--backend", "tpu"), "tpu"),
+                Arguments.of(List.of("demo", "--epochs", "0"), "got 0"),
+                Arguments.of(List.of("train-classifier", "--dim", "-3"), "got -3"),
+                Arguments.of(List.of("train-classifier", "--bucket", "-1"), "got -1"),
+                Arguments.of(List.of("train-classifier", "--model", "mlp", "--dim", "0"), "got 0"),
+                Arguments.of(List.of("train-classifier", "--model", "svm"), "svm"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badTrainingOptions")
+    void badOptionsCreateNoFile(List<String> command, String named) throws IOException {
         Path corpus = dir.resolve("c.txt");
-        Files.writeString(corpus, "a b c\n");
+        Files.writeString(corpus, "__label__a a b c\n__label__b d e f\n");
         Path out = dir.resolve("out");
         Files.createDirectories(out);
-        CliRun r = CliRun.run(
-                "",
-                "train-vectors",
-                "--input",
-                corpus.toString(),
-                "--output",
-                out.resolve("y").toString(),
-                "--dim",
-                "-3");
-        assertEquals(1, r.exitCode());
-        assertTrue(r.err().contains("dim must be in [1, 65536], got -3"), r.err());
+        List<String> args = new ArrayList<>(command);
+        if (command.getFirst().equals("train-classifier")) {
+            args.addAll(List.of(
+                    "--train",
+                    corpus.toString(),
+                    "--output",
+                    out.resolve("m.e4jc").toString()));
+            args.addAll(List.of("--metrics", out.resolve("m.jsonl").toString()));
+            args.addAll(List.of("--curve", out.resolve("m.png").toString()));
+            args.addAll(List.of("--write-split", out.resolve("split").toString()));
+        } else {
+            if (command.getFirst().equals("train-vectors")) {
+                args.addAll(List.of("--input", corpus.toString()));
+            } else {
+                args.addAll(List.of("--data", dir.toString()));
+            }
+            args.addAll(List.of("--output", out.resolve("y").toString()));
+        }
+        args.add("--quiet");
+        CliRun r = CliRun.run("", args.toArray(String[]::new));
+        assertEquals(1, r.exitCode(), r.out() + r.err());
+        assertTrue(r.err().contains(named), r.err());
         assertClean(r.err());
         try (Stream<Path> files = Files.list(out)) {
             assertEquals(List.of(), files.toList(), "files created before the options were checked");

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.Optional;
 import org.embed4j.deploy.Precision;
 import org.embed4j.internal.scope.ModelScope;
+import org.embed4j.io.Snippet;
 
 /**
  * A trained fastText-style classifier: the mean of the text's input rows (words and hashed n-grams)
@@ -286,7 +287,8 @@ public final class TextClassifier implements Classifier {
                 int r = s.rows.ids[i];
                 problem = m.rowProblem(r);
                 if (problem != null && r < dictionary.words().size()) {
-                    problem += " (input row of the word '" + dictionary.words().get(r) + "')";
+                    problem += " (input row of the word '"
+                            + Snippet.of(dictionary.words().get(r)) + "')";
                 }
             }
         }
@@ -296,11 +298,11 @@ public final class TextClassifier implements Classifier {
                 problem = problem == null
                         ? null
                         : problem + " (output row of the label '"
-                                + dictionary.labels().get(r) + "')";
+                                + Snippet.of(dictionary.labels().get(r)) + "')";
             }
         }
-        return new UncheckedIOException(new IOException(
-                problem != null ? problem : this + " computed a non-finite score: its weights are damaged"));
+        String message = problem != null ? problem : this + " computed a non-finite score: its weights are damaged";
+        return new UncheckedIOException(message, new IOException(message));
     }
 
     /** One thread's buffers for prediction; holds nothing of the model. */

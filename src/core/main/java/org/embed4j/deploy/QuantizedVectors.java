@@ -16,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.embed4j.internal.scope.ModelScope;
+import org.embed4j.io.Snippet;
 import org.embed4j.text.Subwords;
 import org.embed4j.vectors.Neighbor;
 import org.embed4j.vectors.WordVectors;
@@ -487,8 +488,10 @@ public final class QuantizedVectors implements AutoCloseable {
         double actual = Math.sqrt(s);
         if (!(Math.abs(stored - actual) <= 1e-3 * actual)) {
             String where = file == null ? "quantized vectors" : "corrupt quantized vectors file " + file;
-            throw new UncheckedIOException(new IOException(where + ": the stored norm " + stored + " of row " + row
-                    + " ('" + words.get(row) + "') is not the norm " + (float) actual + " of its dequantized values"));
+            String message =
+                    where + ": the stored norm " + stored + " of row " + row + " ('" + Snippet.of(words.get(row))
+                            + "') is not the norm " + (float) actual + " of its dequantized values";
+            throw new UncheckedIOException(message, new IOException(message));
         }
         return stored;
     }

@@ -74,7 +74,7 @@ public final class Json {
         Object v = p.value(0);
         p.skipWhitespace();
         if (p.pos != text.length()) {
-            throw p.error("unexpected '" + text.charAt(p.pos) + "' after the value");
+            throw p.error("unexpected '" + Snippet.of(String.valueOf(text.charAt(p.pos))) + "' after the value");
         }
         return v;
     }
@@ -210,7 +210,7 @@ public final class Json {
                 if (c == '-' || (c >= '0' && c <= '9')) {
                     yield number();
                 }
-                throw error("unexpected '" + c + "'");
+                throw error("unexpected '" + Snippet.of(String.valueOf(c)) + "'");
             }
         };
     }
@@ -236,7 +236,7 @@ public final class Json {
             skipWhitespace();
             if (out.containsKey(key)) {
                 pos = keyAt;
-                throw error("duplicate key \"" + key + "\"");
+                throw error("duplicate key \"" + Snippet.of(key) + "\"");
             }
             out.put(key, value(depth));
             skipWhitespace();
@@ -301,7 +301,7 @@ public final class Json {
                 case 'u' -> out.append(unicodeEscape());
                 default -> {
                     pos--;
-                    throw error("invalid escape '\\" + e + "'");
+                    throw error("invalid escape '\\" + Snippet.of(String.valueOf(e)) + "'");
                 }
             }
         }
@@ -366,7 +366,7 @@ public final class Json {
 
     private Object literal(String word, Object value) throws JsonException {
         if (!s.startsWith(word, pos)) {
-            throw error("unexpected '" + s.charAt(pos) + "'");
+            throw error("unexpected '" + Snippet.of(String.valueOf(s.charAt(pos))) + "'");
         }
         pos += word.length();
         return value;

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.io.AtomicFiles;
+import org.embed4j.io.Snippet;
 
 /**
  * word2vec's binary format, byte-compatible with word2vec C ({@code -binary 1}) and gensim
@@ -126,7 +127,8 @@ final class BinaryFormat {
                     throw FormatSupport.corrupt(
                             path,
                             pos + (long) Math.min(bad, dim - 1) * Float.BYTES,
-                            "word " + i + " ('" + word + "'): " + RowCheck.problem(matrix, i * dim, bad, dim));
+                            "word " + i + " ('" + Snippet.of(word) + "'): "
+                                    + RowCheck.problem(matrix, i * dim, bad, dim));
                 }
                 pos += rowBytes;
             }
@@ -168,13 +170,13 @@ final class BinaryFormat {
                 throw FormatSupport.corrupt(
                         path,
                         0,
-                        "header \"" + header + "\" has an impossible word count or dimension (at most "
+                        "header \"" + Snippet.of(header) + "\" has an impossible word count or dimension (at most "
                                 + (Integer.MAX_VALUE - 8) + " words of dimension 1 to " + FormatSupport.MAX_DIM + ")");
             }
             return new long[] {v, d};
         } catch (NumberFormatException e) {
             throw FormatSupport.corrupt(
-                    path, 0, "expected a header line \"V D\" (two integers), found \"" + header + "\"");
+                    path, 0, "expected a header line \"V D\" (two integers), found \"" + Snippet.of(header) + "\"");
         }
     }
 }

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.embed4j.io.Snippet;
 import org.embed4j.io.TextLines;
 
 /**
@@ -46,18 +47,19 @@ public final class Evaluation {
                 }
                 String[] f = t.split("[\t ]+");
                 if (f.length < 3) {
-                    throw new IOException(
-                            pairsFile + " line " + lineNo + ": expected \"word1 word2 score\", found \"" + t + "\"");
+                    throw new IOException(pairsFile + " line " + lineNo + ": expected \"word1 word2 score\", found \""
+                            + Snippet.of(t) + "\"");
                 }
                 double human;
                 try {
                     human = Double.parseDouble(f[2]);
                 } catch (NumberFormatException e) {
-                    throw new IOException(pairsFile + " line " + lineNo + ": score \"" + f[2] + "\" is not a number");
+                    throw new IOException(
+                            pairsFile + " line " + lineNo + ": score \"" + Snippet.of(f[2]) + "\" is not a number");
                 }
                 if (!Double.isFinite(human)) {
-                    throw new IOException(
-                            pairsFile + " line " + lineNo + ": score \"" + f[2] + "\" is not a finite number");
+                    throw new IOException(pairsFile + " line " + lineNo + ": score \"" + Snippet.of(f[2])
+                            + "\" is not a finite number");
                 }
                 total++;
                 Integer i = index.get(f[0].toLowerCase(Locale.ROOT));
@@ -96,7 +98,7 @@ public final class Evaluation {
                 String[] f = t.split("[\t ]+");
                 if (f.length != 4) {
                     throw new IOException(
-                            questionsWords + " line " + lineNo + ": expected 4 words, found \"" + t + "\"");
+                            questionsWords + " line " + lineNo + ": expected 4 words, found \"" + Snippet.of(t) + "\"");
                 }
                 questions.add(f);
                 semantic.add(sem);
@@ -112,8 +114,9 @@ public final class Evaluation {
         try (TextLines in = TextLines.open(msrCsv)) {
             String header = in.next();
             if (header == null || !header.strip().endsWith("word1,word2,word3,target")) {
-                throw new IOException(msrCsv
-                        + " line 1: expected the header \",type,word1,word2,word3,target\", found \"" + header + "\"");
+                throw new IOException(
+                        msrCsv + " line 1: expected the header \",type,word1,word2,word3,target\", found \""
+                                + Snippet.of(header) + "\"");
             }
             String line;
             while ((line = in.next()) != null) {
@@ -123,8 +126,8 @@ public final class Evaluation {
                 }
                 String[] f = line.strip().split(",", -1);
                 if (f.length != 6) {
-                    throw new IOException(
-                            msrCsv + " line " + lineNo + ": expected 6 comma-separated fields, found \"" + line + "\"");
+                    throw new IOException(msrCsv + " line " + lineNo + ": expected 6 comma-separated fields, found \""
+                            + Snippet.of(line) + "\"");
                 }
                 questions.add(new String[] {f[2], f[3], f[4], f[5]});
                 semantic.add(false);

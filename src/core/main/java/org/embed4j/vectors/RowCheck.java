@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import org.embed4j.io.Snippet;
 
 /**
  * What every row of word vectors must be, and the check of it: every value finite, and the row's L2 norm (summed in
@@ -111,7 +112,7 @@ final class RowCheck {
         long base = bucket * dim;
         int bad = firstBad(buckets, base, dim);
         if (bad >= 0) {
-            throw new UncheckedIOException(FormatSupport.corrupt(
+            throw unchecked(FormatSupport.corrupt(
                     file,
                     bucketsAt + (base + Math.min(bad, dim - 1)) * Float.BYTES,
                     "subword bucket row " + bucket + ": " + problem(buckets, base, bad, dim)));
@@ -119,8 +120,13 @@ final class RowCheck {
     }
 
     private UncheckedIOException corrupt(long offset, long row, String problem) {
-        String word = row < vocab.size() ? " (word '" + vocab.word((int) row) + "')" : "";
-        return new UncheckedIOException(FormatSupport.corrupt(file, offset, "row " + row + word + ": " + problem));
+        String word = row < vocab.size() ? " (word '" + Snippet.of(vocab.word((int) row)) + "')" : "";
+        return unchecked(FormatSupport.corrupt(file, offset, "row " + row + word + ": " + problem));
+    }
+
+    /** {@code e} unchecked, with its message as it is (no "java.io.IOException: " before it). */
+    private static UncheckedIOException unchecked(IOException e) {
+        return new UncheckedIOException(e.getMessage(), e);
     }
 
     // ------------------------------------------------------------------ the rule, for the readers

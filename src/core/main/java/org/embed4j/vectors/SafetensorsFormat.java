@@ -12,6 +12,7 @@ import java.util.Map;
 import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.io.AtomicFiles;
 import org.embed4j.io.Safetensors;
+import org.embed4j.io.Snippet;
 import org.embed4j.io.TextLines;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Device;
@@ -82,7 +83,7 @@ final class SafetensorsFormat {
                     rows,
                     dim,
                     (r, c, problem) -> new IOException("vectors file " + path + ": tensor \"" + WEIGHT + "\" row " + r
-                            + " (word '" + words.get((int) r) + "'): " + problem));
+                            + " (word '" + Snippet.of(words.get((int) r)) + "'): " + problem));
             Subwords sub = null;
             MemorySegment buckets = null;
             Tensor bw = tensors.get(BUCKET_WEIGHT);

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.io.AtomicFiles;
+import org.embed4j.io.Snippet;
 
 /**
  * The text formats: word2vec text and fastText .vec (header {@code "V D"}, then {@code word v1 ... vD} per
@@ -192,8 +193,8 @@ final class TextFormat {
                 throw FormatSupport.corrupt(
                         path,
                         lines.lineStart + t[0],
-                        "line " + lines.lineNo + ": value " + (d + 1) + " of word '" + word + "' is not a number: \""
-                                + abbreviate(s) + "\"");
+                        "line " + lines.lineNo + ": value " + (d + 1) + " of word '" + Snippet.of(word)
+                                + "' is not a number: \"" + abbreviate(s) + "\"");
             }
         }
         int bad = RowCheck.firstBad(values, 0, dim);
@@ -201,7 +202,8 @@ final class TextFormat {
             throw FormatSupport.corrupt(
                     path,
                     lines.lineStart + tokens.get(Math.min(bad, dim - 1) + 1)[0],
-                    "line " + lines.lineNo + ", word '" + word + "': " + RowCheck.problem(values, 0, bad, dim));
+                    "line " + lines.lineNo + ", word '" + Snippet.of(word) + "': "
+                            + RowCheck.problem(values, 0, bad, dim));
         }
         return word;
     }
@@ -216,7 +218,7 @@ final class TextFormat {
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 60) + "...";
+        return Snippet.of(s);
     }
 
     /** Reads a file line by line as bytes, tracking each line's byte offset and number. */

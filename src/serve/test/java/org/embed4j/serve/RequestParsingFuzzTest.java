@@ -1,0 +1,95 @@
+package org.embed4j.serve;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.embed4j.testing.TestFiles;
+import org.embed4j.testing.fuzz.Fuzzer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fuzzes the parsing of request bodies ({@link JsonBodies}) as the endpoints call it: the body decoded as strict
+ * UTF-8, parsed as a JSON object, then every typed field read the endpoints make (the inputs of a batch, k, the
+ * analogy method, the a/b/c of each analogy query). Property ({@link Fuzzer}): every body ends in values or in an
+ * {@link ApiException} (a 4xx with a one-line message), never another exception, a hang or an Error. The parse is
+ * the whole target, so it can be repointed at another parser by changing {@link #parse}. Seeds:
+ * {@code src/serve/test/resources/fuzz/json-body}; budget as in the core readers' fuzz test (1000 mutants, at most 2 s).
+ */
+class RequestParsingFuzzTest {
+    private static final int MAX_BATCH = 64;
+    private static final int MAX_K = 100;
+
+    /** {@link #parse}, with the rule that a refused body is the client's error (4xx), never the server's. */
+    static void parseOr4xx(byte[] body) {
+        try {
+            parse(body);
+        } catch (ApiException e) {
+            if (e.status() >= 500) {
+                throw new AssertionError("a body answered with " + e.status() + ": " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    /** What an endpoint does with a body before it computes anything. */
+    static void parse(byte[] body) {
+        String text;
+        try {
+            text = StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(body))
+                    .toString();
+        } catch (CharacterCodingException e) {
+            throw ApiException.badRequest("malformed_json", "the body is not valid UTF-8");
+        }
+        JsonObject o = JsonBodies.parseObject(text);
+        for (String[] field : new String[][] {{"texts", "text"}, {"words", "word"}}) {
+            if (o.has(field[0]) || o.has(field[1])) {
+                List<String> inputs = JsonBodies.strings(o, field[0], field[1], MAX_BATCH);
+                assertTrue(!inputs.isEmpty() && inputs.size() <= MAX_BATCH, "batch of " + inputs.size());
+            }
+        }
+        int k = JsonBodies.k(o, 10, MAX_K);
+        assertTrue(k >= 1 && k <= MAX_K, "k " + k);
+        JsonBodies.optString(o, "method", "3cosadd");
+        JsonElement queries = o.get("queries");
+        if (queries != null) {
+            JsonArray a = JsonBodies.array(queries, "queries", MAX_BATCH);
+            for (JsonElement q : a) {
+                if (q.isJsonObject()) {
+                    for (String name : List.of("a", "b", "c")) {
+                        JsonBodies.string(q.getAsJsonObject(), name);
+                    }
+                }
+            }
+        } else if (o.has("a")) {
+            JsonBodies.string(o, "a");
+        }
+    }
+
+    @Test
+    void everyBodyEndsInValuesOrA4xx() throws IOException {
+        List<byte[]> seeds = Fuzzer.seeds(TestFiles.repoRoot().resolve("src/serve/test/resources/fuzz/json-body"));
+        Fuzzer.Report r = new Fuzzer("json-body", RequestParsingFuzzTest::parseOr4xx, List.of(ApiException.class), null)
+                .run(seeds, Fuzzer.Options.fromSystemProperties(2, 1000));
+        System.getLogger(RequestParsingFuzzTest.class.getName())
+                .log(
+                        System.Logger.Level.INFO,
+                        "fuzz json-body: {0} inputs, {1} parsed, {2} findings",
+                        r.inputs(),
+                        r.accepted(),
+                        r.findings().size());
+        assertTrue(r.findings().isEmpty(), r.findings().toString());
+        assertTrue(r.accepted() > 0 && r.inputs() > seeds.size(), "nothing parsed or nothing mutated");
+    }
+}
