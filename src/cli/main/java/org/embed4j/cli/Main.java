@@ -23,6 +23,7 @@ public final class Main implements Runnable {
         cli.addSubcommand("convert", new ConvertCommand());
         cli.addSubcommand("demo", new DemoCommand());
         cli.addSubcommand("evaluate", new EvaluateCommand());
+        cli.addSubcommand("export", new ExportCommand());
         cli.addSubcommand("index", new IndexCommand());
         cli.addSubcommand("nearest", new NearestCommand());
         cli.addSubcommand("plot", new PlotCommand());

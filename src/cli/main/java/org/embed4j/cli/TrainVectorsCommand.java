@@ -8,24 +8,50 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.embed4j.cli.report.ProgressLine;
 import org.embed4j.cli.report.TrainingFiles;
+import org.embed4j.cli.tensorboard.TensorBoardListener;
+import org.embed4j.train.TrainingListener;
 import org.embed4j.vectors.VectorsFormat;
+import org.embed4j.vectors.WordVectors;
 import org.embed4j.word2vec.Word2VecOptions;
 import org.embed4j.word2vec.Word2VecResult;
 import org.embed4j.word2vec.Word2VecTrainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code embed4j train-vectors --input <txt|gz> --output <prefix> [options]}: trains word vectors and
  * writes {@code <prefix>.bin} (word2vec binary, readable by word2vec and gensim), {@code <prefix>.e4jv}
- * (native memory-mapped, keeps subword rows), {@code <prefix>.metrics.jsonl} and {@code <prefix>.curve.png}.
- * Option names follow word2vec / fastText; word2vec's spellings (-size, -iter, -alpha, -cbow) are aliases.
+ * (native memory-mapped, keeps subword rows), {@code <prefix>.vocab.txt}, {@code <prefix>.metrics.jsonl} and
+ * {@code <prefix>.curve.png}. Option names follow word2vec / fastText; word2vec's spellings (-size, -iter, -alpha,
+ * -cbow) are aliases. {@code --model glove} trains GloVe instead ({@link TrainGlove}, options in {@link GloveArgs}).
  */
 @Command(
         name = "train-vectors",
         mixinStandardHelpOptions = true,
-        description = "Train word vectors (skip-gram or CBOW, negative sampling, optional fastText subwords).")
+        description =
+                "Train word vectors (skip-gram or CBOW, negative sampling, optional fastText subwords; or GloVe).")
 final class TrainVectorsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GloveArgs glove = new GloveArgs();
+
+    @Option(
+            names = "--tensorboard",
+            description = "also write the training scalars (loss, lr, words/s) as TensorBoard events in this folder")
+    Path tensorboard;
+
+    @Option(
+            names = "--init",
+            description =
+                    "continue training this model (.e4jv, .bin, ...) on the input: its words keep their ids and"
+                            + " rows, new words (--min-count) are added, the learning rate restarts from --lr; sg and cbow only")
+    Path init;
+
     @Option(
             names = {"--input", "-train"},
             required = true,
@@ -38,7 +64,7 @@ final class TrainVectorsCommand implements Callable<Integer> {
             description = "output prefix: writes <prefix>.bin, .e4jv, .metrics.jsonl, .curve.png")
     String output;
 
-    @Option(names = "--model", defaultValue = "sg", description = "sg or cbow (default ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "sg", description = "sg, cbow or glove (default ${DEFAULT-VALUE})")
     String model;
 
     @Option(
@@ -50,7 +76,7 @@ final class TrainVectorsCommand implements Callable<Integer> {
     @Option(
             names = {"--window", "-window"},
             defaultValue = "5",
-            description = "max context distance (default ${DEFAULT-VALUE})")
+            description = "max context distance (default ${DEFAULT-VALUE}; glove: 10)")
     int window;
 
     @Option(
@@ -80,12 +106,12 @@ final class TrainVectorsCommand implements Callable<Integer> {
     @Option(
             names = {"--epochs", "-iter"},
             defaultValue = "5",
-            description = "passes over the corpus (default ${DEFAULT-VALUE})")
+            description = "passes over the corpus (default ${DEFAULT-VALUE}; glove: 25)")
     int epochs;
 
     @Option(
             names = {"--lr", "-alpha"},
-            description = "start learning rate (default 0.025 sg, 0.05 cbow)")
+            description = "start learning rate (default 0.025 sg, 0.05 cbow and glove)")
     Float lr;
 
     @Option(
@@ -135,10 +161,14 @@ final class TrainVectorsCommand implements Callable<Integer> {
             // NaN stands for "the model's default" in the options: refuse it here, where it was typed
             throw new IllegalArgumentException("--lr must be a finite number > 0, got " + lr);
         }
+        if ("glove".equalsIgnoreCase(model)) {
+            return TrainGlove.run(this);
+        }
         Word2VecOptions d = Word2VecOptions.defaults();
+        WordVectors initVectors = init == null ? null : VectorsCommands.load(init, null);
         Word2VecOptions o = new Word2VecOptions(
                 Word2VecOptions.Model.parse(model),
-                dim,
+                initVectors != null && !given("--dim") ? initVectors.dim() : dim,
                 window,
                 negative,
                 sample,
@@ -156,19 +186,27 @@ final class TrainVectorsCommand implements Callable<Integer> {
                 backend);
         // every check that can fail runs before the first file is created
         o.validate();
-        OutputPaths.prefix("--output", output);
-        if (!Files.isRegularFile(input)) {
-            throw new NoSuchFileException(input.toString());
-        }
+        checkOutputAndInput(output, input);
         Word2VecResult r;
-        try (TrainingFiles files = new TrainingFiles(output, !quiet)) {
-            r = new Word2VecTrainer(o, files.listener()).train(input);
+        try (TrainingFiles files = new TrainingFiles(output, !quiet);
+                TensorBoardListener tb = tensorboard == null ? null : new TensorBoardListener(tensorboard)) {
+            r = new Word2VecTrainer(o, TrainingListener.all(files.listener(), tb))
+                    .initFrom(initVectors)
+                    .train(input);
             files.writeWord2VecCurve("word2vec " + o.model().name().toLowerCase(Locale.ROOT) + " on "
                     + input.getFileName() + ", " + o.epochs() + (o.epochs() == 1 ? " epoch" : " epochs"));
         }
         save(r, output);
         System.out.println("wrote " + output + ".metrics.jsonl, " + output + ".curve.png");
         return 0;
+    }
+
+    /** The checks of the output prefix and the corpus, made before any file is created. */
+    static void checkOutputAndInput(String output, Path input) throws IOException {
+        OutputPaths.prefix("--output", output);
+        if (!Files.isRegularFile(input)) {
+            throw new NoSuchFileException(input.toString());
+        }
     }
 
     /** What the matrices of these options take (see {@code Word2VecTrainer}), for an out-of-memory message. */
@@ -188,6 +226,7 @@ final class TrainVectorsCommand implements Callable<Integer> {
         Path nat = Path.of(prefix + ".e4jv");
         r.save(bin, VectorsFormat.WORD2VEC_BINARY);
         r.save(nat, VectorsFormat.NATIVE);
+        VocabFile.write(r.vocabulary(), VocabFile.forPrefix(prefix));
         System.out.printf(
                 Locale.ROOT,
                 "trained %d words x %d dims on %s: %s words in %.1f s, %s words/s (%s per thread), final loss %.4f%n",
@@ -199,6 +238,11 @@ final class TrainVectorsCommand implements Callable<Integer> {
                 ProgressLine.compact(Math.round(r.wordsPerSecond())),
                 ProgressLine.compact(Math.round(r.wordsPerSecond() / r.options().threads())),
                 r.finalLoss());
-        System.out.println("wrote " + bin + ", " + nat);
+        System.out.println("wrote " + bin + ", " + nat + ", " + VocabFile.forPrefix(prefix));
+    }
+
+    /** Whether {@code option} was given on the command line (not just defaulted). */
+    boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 }

@@ -2,30 +2,26 @@ package org.embed4j.serve;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Set;
 import org.embed4j.testing.TestFiles;
 import org.embed4j.testing.fuzz.Fuzzer;
 import org.junit.jupiter.api.Test;
 
 /**
- * Fuzzes the parsing of request bodies ({@link JsonBodies}) as the endpoints call it: the body decoded as strict
- * UTF-8, parsed as a JSON object, then every typed field read the endpoints make (the inputs of a batch, k, the
- * analogy method, the a/b/c of each analogy query). Property ({@link Fuzzer}): every body ends in values or in an
- * {@link ApiException} (a 4xx with a one-line message), never another exception, a hang or an Error. The parse is
- * the whole target, so it can be repointed at another parser by changing {@link #parse}. Seeds:
- * {@code src/serve/test/resources/fuzz/json-body}; budget as in the core readers' fuzz test (1000 mutants, at most 2 s).
+ * Fuzzes the parsing of request bodies ({@link JsonRequest}) as the endpoints call it: the body parsed with the
+ * union of the endpoints' fields and the batch limit, then every typed field read the endpoints make (the inputs of
+ * a batch, k, the analogy method, the a/b/c of each analogy query). Property ({@link Fuzzer}): every body ends in
+ * values or in an {@link ApiException} (a 4xx with a one-line message), never another exception, a hang or an Error.
+ * Seeds: {@code src/serve/test/resources/fuzz/json-body}; budget as in the core readers' fuzz test (1000 mutants,
+ * at most 2 s).
  */
 class RequestParsingFuzzTest {
     private static final int MAX_BATCH = 64;
     private static final int MAX_K = 100;
+    private static final Set<String> FIELDS =
+            Set.of("texts", "text", "words", "word", "k", "method", "queries", "a", "b", "c");
 
     /** {@link #parse}, with the rule that a refused body is the client's error (4xx), never the server's. */
     static void parseOr4xx(byte[] body) {
@@ -41,39 +37,24 @@ class RequestParsingFuzzTest {
 
     /** What an endpoint does with a body before it computes anything. */
     static void parse(byte[] body) {
-        String text;
-        try {
-            text = StandardCharsets.UTF_8
-                    .newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(body))
-                    .toString();
-        } catch (CharacterCodingException e) {
-            throw ApiException.badRequest("malformed_json", "the body is not valid UTF-8");
-        }
-        JsonObject o = JsonBodies.parseObject(text);
+        JsonRequest o = JsonRequest.parse(body, body.length, FIELDS, MAX_BATCH);
         for (String[] field : new String[][] {{"texts", "text"}, {"words", "word"}}) {
             if (o.has(field[0]) || o.has(field[1])) {
-                List<String> inputs = JsonBodies.strings(o, field[0], field[1], MAX_BATCH);
+                List<String> inputs = o.strings(field[0], field[1]);
                 assertTrue(!inputs.isEmpty() && inputs.size() <= MAX_BATCH, "batch of " + inputs.size());
             }
         }
-        int k = JsonBodies.k(o, 10, MAX_K);
+        int k = o.k(10, MAX_K);
         assertTrue(k >= 1 && k <= MAX_K, "k " + k);
-        JsonBodies.optString(o, "method", "3cosadd");
-        JsonElement queries = o.get("queries");
-        if (queries != null) {
-            JsonArray a = JsonBodies.array(queries, "queries", MAX_BATCH);
-            for (JsonElement q : a) {
-                if (q.isJsonObject()) {
-                    for (String name : List.of("a", "b", "c")) {
-                        JsonBodies.string(q.getAsJsonObject(), name);
-                    }
+        o.optString("method", "3cosadd");
+        if (o.has("queries")) {
+            for (JsonRequest q : o.objects("queries", "{\"a\",\"b\",\"c\"}")) {
+                for (String name : List.of("a", "b", "c")) {
+                    q.string(name);
                 }
             }
         } else if (o.has("a")) {
-            JsonBodies.string(o, "a");
+            o.string("a");
         }
     }
 

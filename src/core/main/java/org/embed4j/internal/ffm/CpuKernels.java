@@ -240,7 +240,7 @@ public final class CpuKernels {
 
     // ------------------------------------------------------------------ runtime
 
-    /** e4j_cpu_features(): bit 0 AVX2, bit 1 FMA, bit 2 OS saves YMM state. */
+    /** e4j_cpu_features(): bit 0 AVX2, bit 1 FMA, bit 2 OS saves YMM state, bit 3 AVX-512 F/BW/DQ/VL, bit 4 OS saves ZMM. */
     public int cpuFeatures() {
         return lib.callInt(cpuFeatures);
     }
