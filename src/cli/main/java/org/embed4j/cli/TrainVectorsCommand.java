@@ -9,8 +9,10 @@ import java.util.concurrent.Callable;
 import org.embed4j.cli.report.ProgressLine;
 import org.embed4j.cli.report.TrainingFiles;
 import org.embed4j.cli.tensorboard.TensorBoardListener;
+import org.embed4j.text.Vocabulary;
 import org.embed4j.train.TrainingListener;
 import org.embed4j.vectors.VectorsFormat;
+import org.embed4j.vectors.WordClasses;
 import org.embed4j.vectors.WordVectors;
 import org.embed4j.word2vec.Word2VecOptions;
 import org.embed4j.word2vec.Word2VecResult;
@@ -25,14 +27,16 @@ import picocli.CommandLine.Spec;
  * {@code embed4j train-vectors --input <txt|gz> --output <prefix> [options]}: trains word vectors and
  * writes {@code <prefix>.bin} (word2vec binary, readable by word2vec and gensim), {@code <prefix>.e4jv}
  * (native memory-mapped, keeps subword rows), {@code <prefix>.vocab.txt}, {@code <prefix>.metrics.jsonl} and
- * {@code <prefix>.curve.png}. Option names follow word2vec / fastText; word2vec's spellings (-size, -iter, -alpha,
- * -cbow) are aliases. {@code --model glove} trains GloVe instead ({@link TrainGlove}, options in {@link GloveArgs}).
+ * {@code <prefix>.curve.png}; with {@code --classes K} also {@code <prefix>.classes} (k-means word classes,
+ * word2vec's format). Option names follow word2vec / fastText / gensim; word2vec's spellings (-size, -iter, -alpha,
+ * -cbow, -hs, -classes, -save-vocab, -read-vocab) are aliases. {@code --model glove} trains GloVe instead
+ * ({@link TrainGlove}, options in {@link GloveArgs}).
  */
 @Command(
         name = "train-vectors",
         mixinStandardHelpOptions = true,
-        description =
-                "Train word vectors (skip-gram or CBOW, negative sampling, optional fastText subwords; or GloVe).")
+        description = "Train word vectors (skip-gram or CBOW, negative sampling and/or hierarchical softmax, optional"
+                + " fastText subwords; or GloVe).")
 final class TrainVectorsCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -82,8 +86,24 @@ final class TrainVectorsCommand implements Callable<Integer> {
     @Option(
             names = {"--negative", "-negative"},
             defaultValue = "5",
-            description = "negatives per window (default ${DEFAULT-VALUE})")
+            description = "negatives per window, 0 = none (needs --hs) (default ${DEFAULT-VALUE})")
     int negative;
+
+    @Option(
+            names = {"--hs", "-hs"},
+            arity = "0..1",
+            fallbackValue = "1",
+            defaultValue = "0",
+            description = "1 = hierarchical softmax (word2vec C's Huffman tree), with --negative 0 alone (default "
+                    + "${DEFAULT-VALUE})")
+    int hs;
+
+    @Option(
+            names = {"--cbow-mean", "-cbow-mean"},
+            defaultValue = "1",
+            description = "CBOW input: 1 = mean of the context vectors, 0 = their sum (gensim's cbow_mean; default "
+                    + "${DEFAULT-VALUE})")
+    int cbowMean;
 
     @Option(
             names = {"--sample", "-sample"},
@@ -113,6 +133,29 @@ final class TrainVectorsCommand implements Callable<Integer> {
             names = {"--lr", "-alpha"},
             description = "start learning rate (default 0.025 sg, 0.05 cbow and glove)")
     Float lr;
+
+    @Option(
+            names = {"--min-lr", "--min-alpha"},
+            description = "learning rate at the end of the linear decay (gensim's min_alpha; default lr x 1e-4, "
+                    + "word2vec's floor)")
+    Float minLr;
+
+    @Option(
+            names = {"--classes", "-classes"},
+            defaultValue = "0",
+            description = "also write <prefix>.classes: k-means over the vectors into this many word classes "
+                    + "(word2vec's -classes; default ${DEFAULT-VALUE} = none)")
+    int classes;
+
+    @Option(
+            names = {"--save-vocab", "-save-vocab"},
+            description = "write the vocabulary (word count per line, word2vec's format) to this file")
+    Path saveVocab;
+
+    @Option(
+            names = {"--read-vocab", "-read-vocab"},
+            description = "use the vocabulary in this file (word count per line) instead of counting the corpus")
+    Path readVocab;
 
     @Option(
             names = "--minn",
@@ -161,6 +204,9 @@ final class TrainVectorsCommand implements Callable<Integer> {
             // NaN stands for "the model's default" in the options: refuse it here, where it was typed
             throw new IllegalArgumentException("--lr must be a finite number > 0, got " + lr);
         }
+        if (minLr != null && !Float.isFinite(minLr)) {
+            throw new IllegalArgumentException("--min-lr must be a finite number, got " + minLr);
+        }
         if ("glove".equalsIgnoreCase(model)) {
             return TrainGlove.run(this);
         }
@@ -183,21 +229,36 @@ final class TrainVectorsCommand implements Callable<Integer> {
                 seed,
                 lowercase,
                 d.negTableSize(),
-                backend);
+                backend,
+                flag(hs, "--hs"),
+                flag(cbowMean, "--cbow-mean"),
+                minLr == null ? Float.NaN : minLr);
+        if (classes < 0) {
+            throw new IllegalArgumentException("--classes must be >= 0, got " + classes);
+        }
         // every check that can fail runs before the first file is created
         o.validate();
         checkOutputAndInput(output, input);
         Word2VecResult r;
         try (TrainingFiles files = new TrainingFiles(output, !quiet);
                 TensorBoardListener tb = tensorboard == null ? null : new TensorBoardListener(tensorboard)) {
-            r = new Word2VecTrainer(o, TrainingListener.all(files.listener(), tb))
-                    .initFrom(initVectors)
-                    .train(input);
+            Word2VecTrainer trainer =
+                    new Word2VecTrainer(o, TrainingListener.all(files.listener(), tb)).initFrom(initVectors);
+            r = readVocab == null ? trainer.train(input) : trainer.train(input, Vocabulary.read(readVocab));
             files.writeWord2VecCurve("word2vec " + o.model().name().toLowerCase(Locale.ROOT) + " on "
                     + input.getFileName() + ", " + o.epochs() + (o.epochs() == 1 ? " epoch" : " epochs"));
         }
         save(r, output);
         System.out.println("wrote " + output + ".metrics.jsonl, " + output + ".curve.png");
+        if (saveVocab != null) {
+            r.vocabulary().write(saveVocab);
+            System.out.println("wrote " + saveVocab + " (" + r.vocabulary().size() + " words)");
+        }
+        if (classes > 0) {
+            Path file = Path.of(output + ".classes");
+            WordClasses.kmeans(r.vectors(), classes).write(file);
+            System.out.println("wrote " + file + " (" + classes + " classes)");
+        }
         return 0;
     }
 
@@ -218,6 +279,14 @@ final class TrainVectorsCommand implements Callable<Integer> {
         return "training dim " + dim + " vectors takes about " + Bytes.of(perRow * 1_000_000L)
                 + " per million vocabulary words" + subwords + "; lower --max-vocab, --dim"
                 + (maxn > 0 ? " or --bucket" : "") + ", or raise --min-count";
+    }
+
+    /** word2vec's 0/1 switches. */
+    static boolean flag(int value, String name) {
+        if (value != 0 && value != 1) {
+            throw new IllegalArgumentException(name + " must be 0 or 1, got " + value);
+        }
+        return value == 1;
     }
 
     /** Writes the .bin and .e4jv files and prints what was trained and where it went. */

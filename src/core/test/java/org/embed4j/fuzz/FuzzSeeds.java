@@ -77,6 +77,7 @@ class FuzzSeeds {
                 "analogy-questions",
                 "questions-words.txt",
                 ": capital\nman king woman queen\n: gram1\nbig bigger small smaller\n");
+        text("vocab-file", "vocab.txt", "</s> 0\nthe 40\ncat 7\nsat 5\n");
         text("analogy-questions", "msr.csv", ",type,word1,word2,word3,target\n0,x,man,king,woman,queen\n");
     }
 

@@ -14,6 +14,7 @@ import org.embed4j.classify.Classifier;
 import org.embed4j.classify.TextFormats;
 import org.embed4j.deploy.QuantizedVectors;
 import org.embed4j.testing.fuzz.Fuzzer;
+import org.embed4j.text.Vocabulary;
 import org.embed4j.vectors.AnalogyMethod;
 import org.embed4j.vectors.Evaluation;
 import org.embed4j.vectors.Neighbor;
@@ -51,6 +52,7 @@ final class ReaderTargets {
         add(t, "labeled-text", "data.txt", in -> TextFormats.read(file("data.txt", in)));
         add(t, "word-pairs", "pairs.txt", in -> Evaluation.similarity(small(), file("pairs.txt", in)));
         add(t, "analogy-questions", "questions.txt", this::analogies);
+        add(t, "vocab-file", "vocab.txt", in -> Vocabulary.read(file("vocab.txt", in)));
         return t;
     }
 

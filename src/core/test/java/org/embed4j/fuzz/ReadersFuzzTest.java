@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Fuzzes every reader of untrusted input in embed4j-core ({@link ReaderTargets}): word2vec text and binary, .vec,
  * GloVe, safetensors, .e4jv, format detection, .e4jq, .e4jc, the MLP file, labeled-text data sets and the evaluation
- * files. Each target first reads its checked-in seeds (all must read without error), then mutants of them for its
+ * files, word2vec vocabulary files. Each target first reads its checked-in seeds (all must read without error), then mutants of them for its
  * budget: 1000 mutants (at most 2 s) a target in the test suite, {@code -Dembed4j.fuzz.seconds=N} (ci/fuzz.sh) for a
  * long run. The property is {@link Fuzzer}'s: every input ends in a model or a one-line error that names the file;
  * never another exception, an Error, a hang, a heap allocation out of proportion to the input or a non-finite answer.

@@ -49,6 +49,8 @@ public final class CpuKernels {
     private final Downcall topkI8;
     private final Downcall w2vWorkspaceBytes;
     private final Downcall w2vTrainChunk;
+    private final Downcall w2vHsWorkspaceBytes;
+    private final Downcall w2vHsTrainChunk;
 
     public CpuKernels(NativeLibrary lib) {
         this.lib = lib;
@@ -223,6 +225,46 @@ public final class CpuKernels {
                         JAVA_INT,
                         JAVA_FLOAT,
                         JAVA_FLOAT,
+                        JAVA_LONG,
+                        JAVA_LONG,
+                        JAVA_LONG,
+                        ADDRESS,
+                        JAVA_LONG));
+        w2vHsWorkspaceBytes = lib.downcall(
+                "e4j_w2v_hs_workspace_bytes",
+                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT),
+                Long.MAX_VALUE);
+        // weights (4), loss, pairs, rng, tokens, docs, T, codes (2), table, S, subwords (2), 6 ints, 2 floats, 6 sizes,
+        // workspace and its size; never critical, like e4j_w2v_train_chunk
+        w2vHsTrainChunk = lib.downcall(
+                "e4j_w2v_hs_train_chunk",
+                FunctionDescriptor.of(
+                        JAVA_INT,
+                        ADDRESS,
+                        ADDRESS,
+                        ADDRESS,
+                        ADDRESS,
+                        ADDRESS,
+                        ADDRESS,
+                        ADDRESS,
+                        ADDRESS,
+                        ADDRESS,
+                        JAVA_LONG,
+                        ADDRESS,
+                        ADDRESS,
+                        ADDRESS,
+                        JAVA_LONG,
+                        ADDRESS,
+                        ADDRESS,
+                        JAVA_INT,
+                        JAVA_INT,
+                        JAVA_INT,
+                        JAVA_INT,
+                        JAVA_INT,
+                        JAVA_FLOAT,
+                        JAVA_FLOAT,
+                        JAVA_LONG,
+                        JAVA_LONG,
                         JAVA_LONG,
                         JAVA_LONG,
                         JAVA_LONG,
@@ -689,5 +731,100 @@ public final class CpuKernels {
             throw Downcall.rethrow(t2);
         }
         lib.check(status, w2vTrainChunk.name());
+    }
+
+    /** e4j_w2v_hs_workspace_bytes(D, window, max_outputs); a negative answer becomes an IllegalArgumentException. */
+    public long w2vHsWorkspaceBytes(long d, int window, int maxOutputs) {
+        long bytes;
+        try {
+            bytes = (long) w2vHsWorkspaceBytes.handle(0).invokeExact(d, window, maxOutputs);
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+        if (bytes < 0) {
+            throw new IllegalArgumentException("e4j_w2v_hs_workspace_bytes(D=" + d + ", window=" + window
+                    + ", max_outputs=" + maxOutputs + ") failed: " + lib.lastError());
+        }
+        return bytes;
+    }
+
+    /** The weight, token, code, table and subword pointers of one e4j_w2v_hs_train_chunk call (NULL where absent). */
+    public record W2vHsData(
+            MemorySegment wIn,
+            MemorySegment wHs,
+            MemorySegment wOut,
+            MemorySegment wDoc,
+            MemorySegment tokens,
+            MemorySegment docs,
+            MemorySegment codeOffsets,
+            MemorySegment codes,
+            MemorySegment negTable,
+            MemorySegment subOffsets,
+            MemorySegment subIds) {}
+
+    /** The scalar arguments of one e4j_w2v_hs_train_chunk call, in the C order. */
+    public record W2vHsSizes(
+            long t,
+            long s,
+            int mode,
+            int flags,
+            int window,
+            int negative,
+            int maxCodeLen,
+            float lrStart,
+            float lrEnd,
+            long v,
+            long r,
+            long h,
+            long p,
+            long d) {}
+
+    public void w2vHsTrainChunk(
+            W2vHsData x,
+            W2vHsSizes n,
+            MemorySegment lossSum,
+            MemorySegment pairs,
+            MemorySegment rng,
+            MemorySegment workspace,
+            long workspaceBytes) {
+        int status;
+        try {
+            status = (int) w2vHsTrainChunk
+                    .handle()
+                    .invokeExact(
+                            x.wIn(),
+                            x.wHs(),
+                            x.wOut(),
+                            x.wDoc(),
+                            lossSum,
+                            pairs,
+                            rng,
+                            x.tokens(),
+                            x.docs(),
+                            n.t(),
+                            x.codeOffsets(),
+                            x.codes(),
+                            x.negTable(),
+                            n.s(),
+                            x.subOffsets(),
+                            x.subIds(),
+                            n.mode(),
+                            n.flags(),
+                            n.window(),
+                            n.negative(),
+                            n.maxCodeLen(),
+                            n.lrStart(),
+                            n.lrEnd(),
+                            n.v(),
+                            n.r(),
+                            n.h(),
+                            n.p(),
+                            n.d(),
+                            workspace,
+                            workspaceBytes);
+        } catch (Throwable t2) {
+            throw Downcall.rethrow(t2);
+        }
+        lib.check(status, w2vHsTrainChunk.name());
     }
 }
