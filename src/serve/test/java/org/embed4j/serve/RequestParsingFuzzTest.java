@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Fuzzes the parsing of request bodies ({@link JsonRequest}) as the endpoints call it: the body parsed with the
  * union of the endpoints' fields and the batch limit, then every typed field read the endpoints make (the inputs of
- * a batch, k, the analogy method, the a/b/c of each analogy query). Property ({@link Fuzzer}): every body ends in
+ * a batch, k, the explain flag, the analogy method, the a/b/c of each analogy query). Property ({@link Fuzzer}): every body ends in
  * values or in an {@link ApiException} (a 4xx with a one-line message), never another exception, a hang or an Error.
  * Seeds: {@code src/serve/test/resources/fuzz/json-body}; budget as in the core readers' fuzz test (1000 mutants,
  * at most 2 s).
@@ -21,7 +21,7 @@ class RequestParsingFuzzTest {
     private static final int MAX_BATCH = 64;
     private static final int MAX_K = 100;
     private static final Set<String> FIELDS =
-            Set.of("texts", "text", "words", "word", "k", "method", "queries", "a", "b", "c");
+            Set.of("explain", "texts", "text", "words", "word", "k", "method", "queries", "a", "b", "c");
 
     /** {@link #parse}, with the rule that a refused body is the client's error (4xx), never the server's. */
     static void parseOr4xx(byte[] body) {
@@ -47,6 +47,7 @@ class RequestParsingFuzzTest {
         int k = o.k(10, MAX_K);
         assertTrue(k >= 1 && k <= MAX_K, "k " + k);
         o.optString("method", "3cosadd");
+        o.flag("explain");
         if (o.has("queries")) {
             for (JsonRequest q : o.objects("queries", "{\"a\",\"b\",\"c\"}")) {
                 for (String name : List.of("a", "b", "c")) {
