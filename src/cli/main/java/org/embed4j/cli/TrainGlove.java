@@ -47,6 +47,7 @@ final class TrainGlove {
                 .output(parseOutput(g.output))
                 .backend(c.w2v.backend)
                 .build();
+        TrainVectorsCommand.checkOutputAndInput(c.output, c.corpus.input);
         GloveResult r;
         PhasePeaks peaks = new PhasePeaks("glove");
         try (TrainingFiles files = new TrainingFiles(c.output, !c.quiet);

@@ -16,7 +16,9 @@ import java.util.Objects;
  * Writes a file so that readers see either the old complete file or the new complete file, never a
  * half-written one: the bytes go to a temporary file in the target's folder (same file system, so the
  * rename is atomic), are forced to disk, and the temporary file is then renamed over the target.
- * If the writer throws, the temporary file is deleted and the old target is left untouched.
+ * If the writer throws, the temporary file is deleted and the old target is left untouched; if the JVM exits
+ * first (Ctrl-C), {@link TempFiles} deletes it. A target that is a symbolic link is written through: the file the
+ * link leads to is replaced and the link stays.
  *
  * <p>Thread-safe: every call uses its own temporary file. Two concurrent writers of one target both
  * succeed and the last rename wins.
@@ -34,7 +36,7 @@ public final class AtomicFiles {
     public static void write(Path target, Writer writer) throws IOException {
         Objects.requireNonNull(target, "target");
         Objects.requireNonNull(writer, "writer");
-        Path absolute = target.toAbsolutePath();
+        Path absolute = throughLinks(target.toAbsolutePath());
         Path dir = absolute.getParent();
         if (dir == null) {
             throw new IOException("cannot write " + target + ": it has no parent folder");
@@ -45,6 +47,7 @@ public final class AtomicFiles {
         Files.createDirectories(dir);
         // A hidden name in the same folder: the rename below stays on one file system.
         Path tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+        TempFiles.track(tmp);
         boolean done = false;
         try {
             try (FileChannel channel =
@@ -68,7 +71,25 @@ public final class AtomicFiles {
             if (!done) {
                 Files.deleteIfExists(tmp);
             }
+            TempFiles.done(tmp);
         }
+    }
+
+    /**
+     * The file a write of {@code path} must replace: {@code path} itself, or the file its symbolic links lead to (the
+     * rename replaces that file, so the link keeps pointing at the new content), which may not exist yet.
+     */
+    static Path throughLinks(Path path) throws IOException {
+        Path p = path;
+        for (int hops = 0; Files.isSymbolicLink(p); hops++) {
+            if (hops == 40) {
+                throw new IOException("cannot write " + path + ": too many levels of symbolic links");
+            }
+            Path parent = p.getParent();
+            Path link = Files.readSymbolicLink(p);
+            p = (parent == null ? link : parent.resolve(link)).normalize();
+        }
+        return p;
     }
 
     /**

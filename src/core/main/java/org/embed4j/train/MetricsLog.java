@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.embed4j.io.Json;
+import org.embed4j.io.TempFiles;
 
 /**
  * A {@link TrainingListener} that writes a JSONL metrics log: one JSON object per line ({"step":..,"loss":..,...}), keys in insertion order,
@@ -36,6 +37,7 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
             Files.createDirectories(this.file.getParent());
         }
         this.out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
+        TempFiles.track(tmp); // Ctrl-C before close deletes it
     }
 
     public Path file() {
@@ -100,6 +102,8 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
         } catch (AtomicMoveNotSupportedException e) {
             // same folder, so this is rare (some network file systems); a plain rename still never truncates
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            TempFiles.done(tmp);
         }
     }
 
