@@ -7,9 +7,10 @@
 # <suite>[-quick|-long], plus @<settings> when the suite's environment settings were set (CLASSIFY_CV=10 ...), so that
 # such a run never replaces the record of the default one.
 #
-# bench/run.sh report [--quick] [--saved]: writes docs/benchmarks.md from the saved records of every suite (full
+# bench/run.sh report [--quick] [--saved | --any]: writes docs/benchmarks.md from the saved records of every suite (full
 # runs, or --quick ones; with their @<settings> variants), first running each suite whose default record is missing;
-# --saved never runs a suite and lists the missing ones as not run.
+# --saved never runs a suite and lists the missing ones as not run; --any takes a suite's full record when one is
+# saved and its quick record otherwise (never runs a suite).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/common.sh"
@@ -22,7 +23,7 @@ SUITES=$(ls "$HERE/suites" | sed -n 's/\.sh$//p' | awk -v order="$ORDER" '
 
 usage() {
   echo "usage: bench/run.sh <suite> [--quick|--long]   suites: $SUITES" >&2
-  echo "       bench/run.sh report [--quick] [--saved]" >&2
+  echo "       bench/run.sh report [--quick] [--saved | --any]" >&2
   exit 2
 }
 
@@ -74,24 +75,31 @@ run_suite() {
   return $rc
 }
 
-# report [--quick] [--saved]: docs/benchmarks.md from the saved records
+# report [--quick] [--saved | --any]: docs/benchmarks.md from the saved records
 report() {
-  local quick="" saved=0 arg suite records=() missing=()
+  local quick="" saved=0 any=0 arg suite records=() missing=()
   for arg in "$@"; do
     case "$arg" in
       --quick) quick="--quick" ;;
       --saved) saved=1 ;;
+      --any) any=1; saved=1 ;;
       *) usage ;;
     esac
   done
   for suite in $SUITES; do
     local file="$RESULTS/$suite${quick:+-quick}.txt"
+    if [ $any = 1 ]; then
+      quick=""; file="$RESULTS/$suite.txt"
+      [ -f "$file" ] || { quick="--quick"; file="$RESULTS/$suite-quick.txt"; }
+    fi
     if [ ! -f "$file" ] && [ $saved = 0 ]; then
       echo "bench/run.sh report: running $suite $quick" >&2
       run_suite "$suite" $quick >/dev/null || echo "bench/run.sh report: $suite failed; it is listed as not run" >&2
     fi
     if [ -f "$file" ]; then records+=("$file"); else missing+=("$suite"); fi
-    for file in "$RESULTS/$suite${quick:+-quick}@"*.txt; do  # runs with settings (CLASSIFY_CV=10 ...)
+    local variants=("$RESULTS/$suite${quick:+-quick}@"*.txt)
+    [ $any = 0 ] || [ -z "$quick" ] || variants+=("$RESULTS/$suite@"*.txt)
+    for file in "${variants[@]}"; do  # runs with settings (CLASSIFY_CV=10 ...)
       case "$file" in *.failed.txt) ;; *) [ ! -f "$file" ] || records+=("$file") ;; esac
     done
   done
