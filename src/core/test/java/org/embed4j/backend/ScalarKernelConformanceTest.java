@@ -3,11 +3,7 @@ package org.embed4j.backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import org.embed4j.internal.ffm.NativeLibrary;
+import org.embed4j.internal.ffm.CpuKernels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -19,30 +15,24 @@ import org.junit.jupiter.api.Nested;
  * Skipped where the native CPU backend is not available.
  */
 class ScalarKernelConformanceTest {
-    private static final FunctionDescriptor INT_OF_INT =
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
-    private static final FunctionDescriptor INT_OF_VOID = FunctionDescriptor.of(ValueLayout.JAVA_INT);
     private static int previousLevel = -1;
 
     @BeforeAll
-    static void useScalarKernels() throws Throwable {
+    static void useScalarKernels() {
         assumeTrue(
                 Backends.available().stream().anyMatch(b -> b.name().equals("cpu")),
                 "the native CPU backend is not available here");
-        previousLevel = (int) handle("e4j_isa_level", INT_OF_VOID).invokeExact();
-        assertEquals(0, (int) handle("e4j_set_isa_level", INT_OF_INT).invokeExact(0), "e4j_set_isa_level(0)");
+        CpuKernels k = CpuKernels.load();
+        previousLevel = k.isaLevel();
+        k.setIsaLevel(0);
+        assertEquals(0, k.isaLevel(), "e4j_set_isa_level(0)");
     }
 
     @AfterAll
-    static void restoreLevel() throws Throwable {
+    static void restoreLevel() {
         if (previousLevel >= 0) {
-            assertEquals(0, (int) handle("e4j_set_isa_level", INT_OF_INT).invokeExact(previousLevel));
+            CpuKernels.load().setIsaLevel(previousLevel);
         }
-    }
-
-    private static MethodHandle handle(String symbol, FunctionDescriptor descriptor) {
-        NativeLibrary lib = NativeLibrary.load("embed4j");
-        return Linker.nativeLinker().downcallHandle(lib.find(symbol).orElseThrow(), descriptor);
     }
 
     @Nested

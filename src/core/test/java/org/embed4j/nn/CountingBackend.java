@@ -228,7 +228,7 @@ final class CountingBackend implements Backend {
     }
 
     @Override
-    public void softmaxCrossEntropy(
+    public void softmaxXent(
             Tensor loss,
             Tensor dLogits,
             Tensor logits,
@@ -237,7 +237,7 @@ final class CountingBackend implements Backend {
             long ignoreIndex,
             float labelSmoothing,
             Reduction reduction) {
-        inner.softmaxCrossEntropy(loss, dLogits, logits, targets, weight, ignoreIndex, labelSmoothing, reduction);
+        inner.softmaxXent(loss, dLogits, logits, targets, weight, ignoreIndex, labelSmoothing, reduction);
     }
 
     @Override
