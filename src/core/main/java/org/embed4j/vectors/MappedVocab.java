@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import org.embed4j.internal.hash.Fnv1a;
 
 /**
  * The vocabulary of a memory-mapped native file, read in place so that opening costs nothing per word:
@@ -32,16 +33,6 @@ final class MappedVocab implements Vocab {
         this.mask = table.byteSize() / Integer.BYTES - 1;
     }
 
-    /** 64-bit FNV-1a of the bytes: the key of the native file's hash table. */
-    static long hash(byte[] bytes) {
-        long h = 0xcbf29ce484222325L;
-        for (byte b : bytes) {
-            h ^= b & 0xff;
-            h *= 0x100000001b3L;
-        }
-        return h;
-    }
-
     @Override
     public int size() {
         return size;
@@ -57,7 +48,7 @@ final class MappedVocab implements Vocab {
     @Override
     public int indexOf(String word) {
         byte[] key = word.getBytes(StandardCharsets.UTF_8);
-        long slot = hash(key) & mask;
+        long slot = Fnv1a.hash64(key) & mask;
         for (long probes = 0; probes <= mask; probes++) {
             int row = table.getAtIndex(LE_I32, slot);
             if (row < 0) {
