@@ -23,7 +23,7 @@ final class VectorsCommands {
 
     /** Runs {@code body}; expected failures print "embed4j &lt;command&gt;: message" and give exit code 1. */
     static int run(String command, Callable<Integer> body) {
-        return run(new java.io.PrintWriter(System.err, true), command, body);
+        return run(new java.io.PrintWriter(System.err, true, System.err.charset()), command, body);
     }
 
     /** {@link #run(String, Callable)} printing failures to {@code err} (picocli's, so that tests capture it). */

@@ -69,6 +69,7 @@ final class HogwildWorker implements Runnable {
     }
 
     @Override
+    @SuppressWarnings("ReferenceEquality") // ChunkProducer.END is a sentinel array, compared by identity
     public void run() {
         try (Tensor tokens = Tensor.allocate(DType.I32, ChunkProducer.CHUNK_TOKENS + 1024);
                 Tensor kernelRng = Tensor.of(new long[] {rng ^ 0x5DEECE66DL})) {
@@ -124,7 +125,7 @@ final class HogwildWorker implements Runnable {
                 lrStart,
                 lrEnd));
         if (!Double.isFinite(st.lossSum())) {
-            throw diverged("the loss", -1, step, done0, lrStart);
+            throw diverged("the loss", step, done0, lrStart);
         }
         state.loss.add(st.lossSum());
         state.pairs.add(st.pairs());
@@ -145,12 +146,12 @@ final class HogwildWorker implements Runnable {
         int d = o.dim();
         for (int j = 0; j < d; j++) {
             if (!Float.isFinite(w.getFloat((long) row * d + j))) {
-                throw diverged(name + " row " + row + " ('" + vocab.word(row) + "')", row, step, done, lr);
+                throw diverged(name + " row " + row + " ('" + vocab.word(row) + "')", step, done, lr);
             }
         }
     }
 
-    private IllegalStateException diverged(String what, int row, long step, long done, float lr) {
+    private IllegalStateException diverged(String what, long step, long done, float lr) {
         return new IllegalStateException("word2vec training diverged: NaN or Inf in " + what + " after step " + step
                 + " (kernel call), " + done + " words into the run, lr " + lr + "; lower --lr or check the corpus");
     }

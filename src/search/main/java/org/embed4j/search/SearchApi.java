@@ -102,6 +102,7 @@ public final class SearchApi {
         return Map.of("results", results);
     }
 
+    @SuppressWarnings("ReferenceEquality") // Json.NULL is a sentinel, compared by identity
     private List<String> texts(Map<String, Object> request) {
         Object one = request.get("text");
         Object many = request.get("texts");
@@ -144,6 +145,7 @@ public final class SearchApi {
         return s;
     }
 
+    @SuppressWarnings("ReferenceEquality") // Json.NULL is a sentinel, compared by identity
     private int k(Object v) {
         if (v == null || v == Json.NULL) {
             return Math.min(10, maxK);

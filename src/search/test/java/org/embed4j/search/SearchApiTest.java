@@ -56,8 +56,7 @@ class SearchApiTest {
         for (String[] c : cases) {
             SearchApi.Response r = api.handle(c[0]);
             assertTrue(r.status() >= 400 && r.status() < 500, c[0] + " -> " + r.status());
-            Map<String, Object> err =
-                    (Map<String, Object>) Json.parseObject(r.json()).get("error");
+            Map<?, ?> err = (Map<?, ?>) Json.parseObject(r.json()).get("error");
             assertEquals(c[1], err.get("code"), c[0] + " -> " + r.json());
             assertTrue(!((String) err.get("message")).isBlank());
         }

@@ -14,7 +14,7 @@ import org.embed4j.classify.Classifier;
  * as fastText does. Thread-safe: the classifier is immutable.
  *
  * <p>The hottest endpoint, so it writes its JSON itself instead of building a Gson tree: each label's
- * {@code {"label":"…","probability":} prefix is escaped once, here, and a probability is printed as its float's
+ * <code>{"label":"…","probability":</code> prefix is escaped once, here, and a probability is printed as its float's
  * shortest decimal ({@link Float#toString}), which parses back to the same float. Probabilities go into one buffer
  * per request ({@link Classifier#probabilities(String, float[], int)}) instead of an array per text.
  */

@@ -240,7 +240,7 @@ final class Http1Connection implements Runnable {
         for (int i = 0; i < len; i++) {
             char c = s.charAt(i);
             // header text is ours or a constant; anything outside printable ASCII would corrupt the framing
-            buf[n++] = c >= ' ' && c < 0x7f || c == '\r' || c == '\n' ? (byte) c : (byte) '?';
+            buf[n++] = (c >= ' ' && c < 0x7f) || c == '\r' || c == '\n' ? (byte) c : (byte) '?';
         }
         return this;
     }

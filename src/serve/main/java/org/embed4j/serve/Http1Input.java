@@ -94,7 +94,7 @@ final class Http1Input {
 
     /** Drops what is buffered and reads until the end of the stream or {@code max} bytes (lingering close). */
     void drain(long max) throws IOException {
-        long total = limit - pos;
+        long total = (long) limit - pos;
         pos = limit = 0;
         byte[] scratch = buf;
         int n;

@@ -183,6 +183,7 @@ final class JsonBodies {
         return p.isString() ? "a string" : p.isNumber() ? "a number" : "a boolean";
     }
 
+    @SuppressWarnings("ReferenceEquality") // a cause chain ends where a throwable is its own cause
     private static String brief(Exception e) {
         // Gson wraps the reader's exception and uses its toString() as message: show the innermost message only
         Throwable t = e;

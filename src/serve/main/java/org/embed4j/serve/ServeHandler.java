@@ -161,6 +161,7 @@ final class ServeHandler implements Http1Server.Handler {
     }
 
     /** A copy of {@code t} with its class and stack but without messages, which may quote the request. */
+    @SuppressWarnings("ReferenceEquality") // a cause chain ends where a throwable is its own cause
     private static Throwable redacted(Throwable t) {
         Throwable copy = new RuntimeException(t.getClass().getName() + " (message hidden; --log-requests shows it)");
         copy.setStackTrace(t.getStackTrace());

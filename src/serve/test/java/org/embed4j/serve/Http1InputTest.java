@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * across buffer refills, compaction and growth.
  */
 class Http1InputTest {
+    @SuppressWarnings("StaticAssignmentOfThrowable") // the error readLine throws, never thrown from here
     private static final ApiException TOO_LONG = new ApiException(431, "header_too_large", "too long");
 
     /** Hands out at most {@code step} bytes per read, like a socket delivering small segments. */

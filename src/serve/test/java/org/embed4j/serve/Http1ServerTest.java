@@ -325,6 +325,7 @@ class Http1ServerTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the open connection is the point of the test
     void closeEndsIdleConnectionsAndLetsRequestsInFlightFinish() throws Exception {
         start(SMALL);
         try (Client idle = new Client();
