@@ -89,10 +89,18 @@ typedef struct e4j_optim {
 E4J_API const char *e4j_version(void);    /* e.g. "0.1.0" */
 E4J_API int32_t e4j_abi_version(void);    /* E4J_ABI_VERSION */
 E4J_API const char *e4j_last_error(void); /* thread-local; "" when none */
-/* Bit 0: AVX2, bit 1: FMA, bit 2: OS saves YMM state (XGETBV). Probed with CPUID, compiled for baseline x86-64. */
+/* CPU features (bits of e4j_cpu_features), probed with CPUID and XGETBV, compiled for baseline x86-64. */
+typedef enum e4j_cpu_feature {
+    E4J_CPU_AVX2 = 1,    /* AVX2 (and AVX) */
+    E4J_CPU_FMA = 2,     /* FMA3 */
+    E4J_CPU_OS_YMM = 4,  /* the OS saves YMM state */
+    E4J_CPU_AVX512 = 8,  /* AVX-512 F, BW, DQ and VL */
+    E4J_CPU_OS_ZMM = 16, /* the OS saves ZMM and opmask state */
+} e4j_cpu_feature;
 E4J_API int32_t e4j_cpu_features(void);
-/* Kernel level: 0 = scalar reference, 1 = AVX2+FMA. Setting 1 on a CPU without it is E4J_ERR_UNSUPPORTED.
- * Default after load: 1 when available, else 0. Process-wide. */
+/* Kernel level: 0 = scalar reference, 1 = AVX2+FMA, 2 = AVX-512 (F, BW, DQ, VL; the kernels where it pays, the
+ * AVX2 ones elsewhere). A level the CPU (or OS) cannot run is E4J_ERR_UNSUPPORTED. Default after load: the
+ * highest one available. Process-wide. */
 E4J_API e4j_status e4j_set_isa_level(int32_t level);
 E4J_API int32_t e4j_isa_level(void);
 /* Threads used inside one call (gemm, large gathers/backward); 1 = run in the caller's thread. Process-wide. */

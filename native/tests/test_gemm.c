@@ -1,9 +1,10 @@
-/* test_gemm.c — conformance of e4j_gemm (both kernel levels, 1 and 2 threads) against a double-precision
+/* test_gemm.c — conformance of e4j_gemm (every kernel level the CPU has, 1 and 2 threads) against a double-precision
  * reference computed here, on awkward sizes (vector tails, block edges), all four transpose cases, padded
  * leading dimensions, several alpha/beta (beta = 0 with NaN-poisoned C), plus argument errors. The shapes
  * also reach the thin-shape kernels (N <= 4 with A·Bᵀ, M <= 4, K <= 8) and the in-place (unpacked) paths.
  * Pass: ||C - ref|| / ||ref|| <= 1e-6 * (4 + sqrt(K)) (float rounding of random data), padding of C untouched,
- * results bit-identical for 1 and 2 threads, also when two callers run 2-thread products at the same time
+ * results bit-identical for 1 and 2 threads and between the AVX2 and AVX-512 levels, also when two callers run
+ * 2-thread products at the same time
  * (one gets the worker pool, the other the fallback). A failure prints the case and the worst element by position.
  * Exit status 0 = pass (ctest).
  */
@@ -85,7 +86,7 @@ static float *run_case(const char *what, int ta, int tb, int64_t M, int64_t N, i
     return C;
 }
 
-/* One shape: every transpose case and alpha/beta set; level 1 with 1 and 2 threads must agree bitwise. */
+/* One shape: every transpose case and alpha/beta set; levels >= 1 with 1 and 2 threads must agree bitwise. */
 static void check_shape(int64_t M, int64_t N, int64_t K, int64_t pad, int levels) {
     static const float ab[][2] = {{1.0f, 0.0f}, {-0.5f, 1.0f}, {2.0f, -0.75f}};
     for (int ta = 0; ta < 2; ta++)
@@ -99,15 +100,17 @@ static void check_shape(int64_t M, int64_t N, int64_t K, int64_t pad, int levels
                     for (int64_t i = 0; i < M; i++)
                         for (int64_t j = 0; j < N; j++) C0[i * ldc + j] = NAN;
                 reference(ref, ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C0, ldc);
-                for (int level = 1; level >= 0; level--) {
+                float *c_avx512 = NULL; /* level 2's result: level 1 must equal it bit for bit */
+                for (int level = 2; level >= 0; level--) {
                     if (!(levels & (1 << level))) continue;
+                    static const char *const t1[] = {"ref", "avx2 t1", "avx512 t1"}, *const t2[] = {"", "avx2 t2",
+                                                                                                    "avx512 t2"};
                     e4j_set_isa_level(level);
                     e4j_set_num_threads(1);
-                    float *c1 =
-                        run_case(level ? "avx2 t1" : "ref", ta, tb, M, N, K, alpha, beta, pad, A, lda, B, ldb, C0, ref);
-                    if (level == 1) {
+                    float *c1 = run_case(t1[level], ta, tb, M, N, K, alpha, beta, pad, A, lda, B, ldb, C0, ref);
+                    if (level >= 1) {
                         e4j_set_num_threads(2);
-                        float *c2 = run_case("avx2 t2", ta, tb, M, N, K, alpha, beta, pad, A, lda, B, ldb, C0, ref);
+                        float *c2 = run_case(t2[level], ta, tb, M, N, K, alpha, beta, pad, A, lda, B, ldb, C0, ref);
                         if (c1 && c2 && memcmp(c1, c2, (size_t)(M * ldc) * sizeof(float)) != 0) {
                             printf("FAIL ta=%d tb=%d M=%lld N=%lld K=%lld: 1 and 2 threads differ\n", ta, tb,
                                    (long long)M, (long long)N, (long long)K);
@@ -115,8 +118,17 @@ static void check_shape(int64_t M, int64_t N, int64_t K, int64_t pad, int levels
                         }
                         free(c2);
                     }
-                    free(c1);
+                    if (level == 1 && c1 && c_avx512 && memcmp(c1, c_avx512, (size_t)(M * ldc) * sizeof(float)) != 0) {
+                        printf("FAIL ta=%d tb=%d M=%lld N=%lld K=%lld: avx512 and avx2 levels differ\n", ta, tb,
+                               (long long)M, (long long)N, (long long)K);
+                        failures++;
+                    }
+                    if (level == 2)
+                        c_avx512 = c1;
+                    else
+                        free(c1);
                 }
+                free(c_avx512);
                 if (beta == 0.0f)
                     for (int64_t i = 0; i < M * ldc; i++) C0[i] = frand();
             }
@@ -235,8 +247,10 @@ static void check_concurrent_callers(void) {
 }
 
 int main(void) {
-    int levels = (e4j_cpu_features() & 7) == 7 ? 3 : 1; /* bit 1: avx2 level, bit 0: reference */
-    if (levels == 1) printf("note: no AVX2+FMA here, testing the reference level only\n");
+    int levels = 1; /* bit l: level l runs here (0 reference, 1 avx2, 2 avx512) */
+    for (int level = 1; level <= 2; level++)
+        if (e4j_set_isa_level(level) == E4J_OK) levels |= 1 << level;
+    printf("test_gemm: levels tested (bitmask): %d\n", levels);
     check_errors_and_trivial();
     static const int64_t small[] = {1, 7, 8, 9, 15, 16, 17, 31, 33};
     const int ns = sizeof small / sizeof small[0];
@@ -251,14 +265,11 @@ int main(void) {
                                      {9, 4, 33},      {257, 2, 1000},  {3, 100, 257},  {4, 97, 33},     {2, 1100, 40},
                                      {1, 2100, 9}};
     for (size_t s = 0; s < sizeof big / sizeof big[0]; s++) check_shape(big[s][0], big[s][1], big[s][2], 5, levels);
-    for (int level = 0; level < 2; level++) {
+    for (int level = 0; level <= 2; level++) {
         if (!(levels & (1 << level))) continue;
         e4j_set_isa_level(level);
         check_inf_propagation();
-    }
-    if (levels & 2) {
-        e4j_set_isa_level(1);
-        check_concurrent_callers();
+        if (level >= 1) check_concurrent_callers();
     }
     e4j_set_num_threads(1);
     if (failures) {

@@ -13,9 +13,10 @@
 
 static int failures = 0;
 static int checks = 0;
-static int have_avx2 = 0;
+static int max_level = 0; /* highest ISA level this CPU runs: 0 scalar, 1 AVX2, 2 AVX-512 */
+#define MAX_LEVELS 3
 
-static const int64_t SIZES[] = {1, 7, 8, 9, 15, 16, 17, 31, 33, 100, 257, 1021};
+static const int64_t SIZES[] = {1, 7, 8, 9, 15, 16, 17, 31, 33, 100, 257, 1021, 4099};
 #define NSIZES ((int)(sizeof SIZES / sizeof SIZES[0]))
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
@@ -100,15 +101,15 @@ static int expect_true(const char *what, int cond) {
 
 #define OK(call) expect_status(#call, (call), E4J_OK, NULL)
 
-/* levels to run: 0, then 1 when the CPU has AVX2+FMA */
-static int num_levels(void) { return have_avx2 ? 2 : 1; }
+/* levels to run: 0, then every higher one the CPU has (1 AVX2+FMA, 2 AVX-512) */
+static int num_levels(void) { return max_level + 1; }
 static void set_level(int level) { e4j_set_isa_level(level); }
 
 static void test_init(const char *name) {
-    have_avx2 = e4j_set_isa_level(1) == E4J_OK;
-    if (!have_avx2)
-        printf("%s: this CPU lacks AVX2+FMA (features %d): only the scalar reference is tested\n", name,
-               e4j_cpu_features());
+    static const char *const names[MAX_LEVELS] = {"scalar", "scalar + AVX2", "scalar + AVX2 + AVX-512"};
+    for (int lv = MAX_LEVELS - 1; lv > 0 && max_level == 0; lv--)
+        if (e4j_set_isa_level(lv) == E4J_OK) max_level = lv;
+    printf("%s: levels tested: %s (cpu features %d)\n", name, names[max_level], e4j_cpu_features());
     e4j_set_isa_level(0);
     e4j_set_num_threads(1);
 }

@@ -2,7 +2,7 @@
  * the rows-in-lanes kernel (K = 2..16, batches that are not multiples of 8, ignored rows inside a
  * group of 8), the row kernel (K = 17 .. 32000), confident rows whose loss and target gradient are tiny
  * (must keep their relative digits: no cancellation), every reduction with weights, ignore_index and
- * label smoothing, against a double transcription of PyTorch's cross_entropy, at levels 0 and 1;
+ * label smoothing, against a double transcription of PyTorch's cross_entropy, at every level the CPU has;
  * results must be bit-identical across thread counts and in place vs out of place. */
 #include "naive_xent.h"
 #include "test_util.h"

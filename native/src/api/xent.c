@@ -5,7 +5,7 @@
  *   MEAN: sum_i loss_i / sum_i w_t (non-ignored)   SUM: sum_i loss_i   NONE: loss_i per row
  *   dx_j = s*[(1-eps)*w_t*(p_j - [j==t]) + (eps/K)*(p_j*sum_k w_k - w_j)]   s = 1/sum_i w_t (MEAN), else 1
  * MEAN with nothing counted: loss NaN, dlogits 0 (PyTorch). The whole input is checked first (targets,
- * then finite logits), so a failed call writes nothing. dlogits may alias logits: each row is read
+ * then finite logits, in one parallel pass), so a failed call writes nothing. dlogits may alias logits: each row is read
  * completely before it is written. Numerically stable (max subtracted); the loss is accumulated in
  * double over fixed blocks of rows (independent of the thread count), so the result is deterministic.
  * This file checks and drives; the rows and the pre-checks are primitives of the level: ref/xent_ref.c
@@ -38,34 +38,28 @@ static double total_target_weight(const int64_t *targets, const float *weight, i
     return (s[0] + s[1]) + (s[2] + s[3]);
 }
 
-typedef struct finite_ctx {
+/* The pre-checks over fixed row blocks: targets (and how many are counted) and finiteness of the logits */
+typedef struct check_ctx {
     const e4j_prims *p;
     const float *x;
-    int64_t n, chunk;
-    unsigned char bad[MAX_BLOCKS];
-} finite_ctx;
+    const int64_t *t;
+    int64_t B, K, ignore_index, block;
+    unsigned char bad_target[MAX_BLOCKS], bad_logit[MAX_BLOCKS];
+    int64_t counted[MAX_BLOCKS];
+} check_ctx;
 
-static void finite_range(void *vctx, int64_t c0, int64_t c1) {
-    finite_ctx *c = (finite_ctx *)vctx;
-    for (int64_t k = c0; k < c1; k++) {
-        int64_t at = k * c->chunk, len = c->n - at < c->chunk ? c->n - at : c->chunk;
-        c->bad[k] = !c->p->all_finite(c->x + at, len);
+static void check_range(void *vctx, int64_t blk0, int64_t blk1) {
+    check_ctx *c = (check_ctx *)vctx;
+    for (int64_t blk = blk0; blk < blk1; blk++) {
+        int64_t i0 = blk * c->block, n = c->B - i0 < c->block ? c->B - i0 : c->block;
+        c->bad_target[blk] = !c->p->xent_targets_ok(c->t + i0, n, c->K, c->ignore_index, &c->counted[blk]);
+        c->bad_logit[blk] = !c->p->all_finite(c->x + i0 * c->K, n * c->K);
     }
 }
 
-/* the finiteness pre-check over all n logits, split over the threads (it is a full read pass) */
-static int all_finite_parallel(const e4j_prims *p, const float *x, int64_t n) {
-    static _Thread_local finite_ctx c;
-    c.p = p;
-    c.x = x;
-    c.n = n;
-    c.chunk = n / MAX_BLOCKS + 1;
-    int64_t nchunks = (n + c.chunk - 1) / c.chunk;
-    e4j_parallel_for(nchunks, e4j_grain(c.chunk), finite_range, &c);
-    for (int64_t k = 0; k < nchunks; k++)
-        if (c.bad[k]) return 0;
-    return 1;
-}
+/* Rows per block: a multiple of 8 (the rows-in-lanes kernel), at most MAX_BLOCKS blocks; fixed by B alone, so
+ * the partial sums (and the result) do not depend on the thread count. */
+static int64_t block_rows(int64_t B) { return (B / MAX_BLOCKS + 8) & ~(int64_t)7; }
 
 E4J_API e4j_status e4j_softmax_xent(float *loss, float *dlogits, const float *logits, const int64_t *targets,
                                     const float *weight, int64_t ignore_index, float label_smoothing, int32_t reduction,
@@ -82,16 +76,30 @@ E4J_API e4j_status e4j_softmax_xent(float *loss, float *dlogits, const float *lo
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "softmax_xent: logits and targets must not be NULL");
     if (B > 0 && K < 1)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "softmax_xent needs K >= 1 classes, got %lld", (long long)K);
-    const e4j_prims *p = e4j_prims_get(); /* read once: a call never mixes the two levels */
-    int64_t counted = -1;                 /* non-ignored targets, counted by the pre-check */
-    const int targets_ok = p->xent_targets_ok(targets, B, K, ignore_index, &counted);
+    const e4j_prims *p = e4j_prims_get(); /* read once: a call never mixes two levels */
+    const int64_t block = block_rows(B), nblk = B == 0 ? 0 : (B + block - 1) / block;
+    /* one parallel pass over targets and logits; the loops below name the first bad value when it fails */
+    static _Thread_local check_ctx chk; /* ~10 KiB of flags and counts: kept off the caller's stack */
+    chk.p = p;
+    chk.x = logits;
+    chk.t = targets;
+    chk.B = B;
+    chk.K = K;
+    chk.ignore_index = ignore_index;
+    chk.block = block;
+    e4j_pool_parallel_for(nblk, e4j_grain(block * (K + 2)), check_range, &chk);
+    int targets_ok = 1, all_finite = 1;
+    int64_t counted = 0; /* non-ignored targets */
+    for (int64_t blk = 0; blk < nblk; blk++) {
+        targets_ok &= !chk.bad_target[blk];
+        all_finite &= !chk.bad_logit[blk];
+        counted += chk.counted[blk];
+    }
     for (int64_t i = 0; i < B && !targets_ok; i++)
         if (targets[i] != ignore_index && (targets[i] < 0 || targets[i] >= K))
             return e4j_fail(E4J_ERR_INDEX,
                             "target %lld at row %lld is out of range [0, %lld) and is not ignore_index %lld",
                             (long long)targets[i], (long long)i, (long long)K, (long long)ignore_index);
-    /* the pre-check answers for the usual all-finite input; the loop below names the first bad value */
-    const int all_finite = B == 0 || all_finite_parallel(p, logits, B * K);
     for (int64_t i = 0; i < B && !all_finite; i++) {
         const float *x = logits + i * K;
         int bad = 0;
@@ -120,10 +128,8 @@ E4J_API e4j_status e4j_softmax_xent(float *loss, float *dlogits, const float *lo
     double total_weight = weight ? total_target_weight(targets, weight, ignore_index, B) : (double)counted;
     c.a.grad_scale = reduction == E4J_REDUCE_MEAN ? 1.0 / total_weight : 1.0;
     c.a.zero_grad = reduction == E4J_REDUCE_MEAN && total_weight == 0.0;
-    /* fixed blocks (a multiple of 8 rows, for the rows-in-lanes kernel), independent of the thread count */
-    c.block = (B / MAX_BLOCKS + 8) & ~(int64_t)7;
-    int64_t nblk = B == 0 ? 0 : (B + c.block - 1) / c.block;
-    e4j_parallel_for(nblk, e4j_grain(c.block * K * 4), xent_range, &c);
+    c.block = block;
+    e4j_pool_parallel_for(nblk, e4j_grain(block * K * 4), xent_range, &c);
     double total = 0.0;
     for (int64_t blk = 0; blk < nblk; blk++) total += c.partial[blk];
     if (reduction == E4J_REDUCE_MEAN)

@@ -4,7 +4,8 @@
  *   for jc over N in NC columns        B block  (kc x nc)  packed into 16-wide panels   -> stays in L2/L3
  *     for pc over K in kc <= KC_MAX      (beta applies on the first pc block only; later blocks add)
  *       for ic over M in mc <= MC_MAX    A block  (mc x kc)  packed into 6-tall panels    -> stays in L2
- *         for jr, ir: 6x16 micro-kernel, 12 ymm accumulators, one FMA chain per accumulator per k.
+ *         for jr, ir: 6x16 micro-kernel, 12 ymm accumulators, one FMA chain per accumulator per k (at level 2,
+ *         pairs of full packed 6-row panels go to a 12x16 AVX-512 tile with the same per-element arithmetic).
  * The four transpose cases differ only in how the panels are packed. Block sizes are for Zen 3/4 and
  * Skylake-class cores (32 KiB L1d, >= 512 KiB L2): a B micro-panel of kc x 16 floats (<= 24 KiB) stays in
  * L1 while the mc/6 A micro-panels stream from L2 (mc x kc x 4 <= 216 KiB).
@@ -16,7 +17,7 @@
  * 6x16 tile would waste most of its lanes or be all load/store overhead.
  *
  * Threads: the C matrix is cut into e4j_threads contiguous strips (rows, or columns when N is the wider
- * side) by e4j_gemm_parallel_for (persistent workers, gemm_threads.c); each strip runs the whole loop nest
+ * side) by e4j_pool_parallel_for (persistent workers, pool.c); each strip runs the whole loop nest
  * above on its own packing buffers, so no thread waits on another. Each C element is reduced by one thread
  * in the same order, so the result does not depend on the thread count. Calls below PAR_MIN_FLOPS stay on
  * the caller's thread.
@@ -213,7 +214,12 @@ static void gemm_strip(const gemm_job *j, int64_t m0, int64_t m1, int64_t n0, in
                 for (int64_t jr = 0; jr < nc; jr += NR) {
                     int64_t nr = nc - jr < NR ? nc - jr : NR;
                     const float *bp = direct_b ? j->B + pc * ldb + jc + jr : bbuf + jr * kc;
-                    for (int64_t ir = 0; ir < mc; ir += MR) {
+                    int64_t ir = 0;
+                    if (j->tile12 && !direct_a && !direct_b && nr == NR) /* pairs of full packed panels */
+                        for (; ir + 2 * MR <= mc; ir += 2 * MR)
+                            j->tile12(kc, abuf + ir * kc, abuf + (ir + MR) * kc, bp, j->C + (ic + ir) * ldc + jc + jr,
+                                      ldc, j->alpha, beta);
+                    for (; ir < mc; ir += MR) {
                         int64_t mr = mc - ir < MR ? mc - ir : MR;
                         float *c = j->C + (ic + ir) * ldc + jc + jr;
                         if (direct_a) {
@@ -261,20 +267,25 @@ static void run_few_rows(void *ctx, int64_t begin, int64_t end) { /* units of 96
 
 void e4j_gemm_avx2(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
                    int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
-    gemm_job j = {trans_a, trans_b, M, N, K, alpha, beta, A, B, C, lda, ldb, ldc, 0};
+    e4j_gemm_run(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, NULL);
+}
+
+void e4j_gemm_run(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+                  int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc, gemm_tile12_fn tile12) {
+    gemm_job j = {trans_a, trans_b, M, N, K, alpha, beta, A, B, C, lda, ldb, ldc, 0, tile12};
     if (!trans_a && trans_b && N <= 4) { /* nn.Linear forward with <= 4 outputs */
         int64_t grain = (int64_t)((double)PAR_MIN_FLOPS / (48.0 * (double)K * (double)N)) + 1;
-        e4j_gemm_parallel_for((M + 23) / 24, grain, run_dot_rows, &j);
+        e4j_pool_parallel_for((M + 23) / 24, grain, run_dot_rows, &j);
         return;
     }
     if (!trans_b && M <= 4) { /* nn.Linear weight gradient with <= 4 outputs */
         int64_t grain = (int64_t)((double)PAR_MIN_FLOPS / (192.0 * (double)K * (double)M)) + 1;
-        e4j_gemm_parallel_for((N + 95) / 96, grain, run_few_rows, &j);
+        e4j_pool_parallel_for((N + 95) / 96, grain, run_few_rows, &j);
         return;
     }
     if (!trans_b && K <= E4J_GEMM_SMALL_K_MAX) { /* nn.Linear input gradient with few outputs */
         int64_t grain = (int64_t)((double)PAR_MIN_FLOPS / (8.0 * (double)K * (double)N)) + 1;
-        e4j_gemm_parallel_for((M + 3) / 4, grain, run_small_k, &j);
+        e4j_pool_parallel_for((M + 3) / 4, grain, run_small_k, &j);
         return;
     }
     int64_t units_m = (M + MR - 1) / MR, units_n = (N + NR - 1) / NR;
@@ -282,5 +293,5 @@ void e4j_gemm_avx2(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64
     int64_t units = j.split_m ? units_m : units_n;
     double unit_flops = 2.0 * (double)K * (double)(j.split_m ? MR * N : NR * M);
     int64_t grain = (int64_t)((double)PAR_MIN_FLOPS / unit_flops) + 1;
-    e4j_gemm_parallel_for(units, grain, run_strips, &j);
+    e4j_pool_parallel_for(units, grain, run_strips, &j);
 }

@@ -11,6 +11,13 @@
 #define E4J_GEMM_MR 6  /* micro-tile rows */
 #define E4J_GEMM_NR 16 /* micro-tile columns: two ymm */
 
+/* A 12 x 16 tile of C from two consecutive packed A panels (rows 0..5 at a0, 6..11 at a1, layout k*MR + r) and
+ * one packed B panel (k*NR + c), with gemm_avx2.c's tile arithmetic per element: FMAs in k order from +0, then
+ * alpha·acc (+ beta·c as there), so the result is bit-identical to two 6 x 16 tiles. Level 2 supplies one
+ * (avx512/gemm_avx512.c); NULL at level 1. */
+typedef void (*gemm_tile12_fn)(int64_t kc, const float *a0, const float *a1, const float *b, float *c, int64_t ldc,
+                               float alpha, float beta);
+
 typedef struct gemm_job {
     int32_t ta, tb;
     int64_t M, N, K;
@@ -18,8 +25,13 @@ typedef struct gemm_job {
     const float *A, *B;
     float *C;
     int64_t lda, ldb, ldc;
-    int32_t split_m; /* threads get MR-row units (1) or NR-column units (0) */
+    int32_t split_m;       /* threads get MR-row units (1) or NR-column units (0) */
+    gemm_tile12_fn tile12; /* or NULL */
 } gemm_job;
+
+/* e4j_gemm_avx2 with a 12 x 16 tile for the full packed tiles (tile12 != NULL) */
+void e4j_gemm_run(int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+                  int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc, gemm_tile12_fn tile12);
 
 /* op(A)[i0.., p0..] (mc x kc) -> ceil(mc/MR) panels: dst[panel*kc*MR + k*MR + r], rows past mc zero. */
 void e4j_gemm_pack_a(const gemm_job *j, int64_t i0, int64_t mc, int64_t p0, int64_t kc, float *dst);

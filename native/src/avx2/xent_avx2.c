@@ -1,7 +1,9 @@
 /* AVX2+FMA softmax cross-entropy rows (see xent.h for the math; xent_ref.c is the specification).
  * Float math with polynomial exp and log (Cephes-style range reduction: exp ~2 ulp on [-87.3, 0],
  * below that clamped to ~1e-38 where the true value is < 1e-38; log ~1 ulp on normal floats); the
- * row losses are summed in double. Two layouts:
+ * row losses are summed in double. Three layouts:
+ *   K == 2 without label smoothing: 8 rows per ymm, one exp per row (k2_group: the classifier head of the
+ *     binary tasks, where the general rows-in-lanes code spent most of its time on the second, trivial exp).
  *   K <= XS_MAX: 8 rows per ymm (lane r = row i+r), the K columns by 8x8 in-register transposes
  *     (K == 2: two loads and a shuffle; gathers are slow on AMD), so one exp serves 8 rows; the loss uses log1p(sum of the non-max exps) so a confident
  *     row's small loss keeps its digits, and the target gradient uses the sum of the non-target exps,
@@ -258,6 +260,81 @@ static const xs_fn xs_by_k[XS_MAX + 1] = {NULL,       xs_rows_1,  xs_rows_2,  xs
                                           xs_rows_6,  xs_rows_7,  xs_rows_8,  xs_rows_9,  xs_rows_10, xs_rows_11,
                                           xs_rows_12, xs_rows_13, xs_rows_14, xs_rows_15, xs_rows_16};
 
+/* ---------------------------------------------------------------- K == 2 without label smoothing */
+
+/* Rows x (8,2) -> the 8 row losses, and dx (8,2) when not NULL. With e = exp(-|x1 - x0|) (one exp per row), the
+ * larger logit's probability is 1/(1+e), the other's e/(1+e); loss = w_t*((max - x_t) + log1p(e)), where max - x_t
+ * is 0 or |x1 - x0|; dx_t = -s*w_t*p_o and dx_o = +s*w_t*p_o for the other class o (p_t - 1 = -p_o: nothing
+ * cancels, and a confident row's tiny loss and gradient keep their digits). Ignored rows (tv = -1): 0. */
+static inline __m256 k2_group(const float *x, float *dx, __m256i tv, __m256 w0, __m256 w1, __m256 s, int grad) {
+    const __m256 one = _mm256_set1_ps(1.0f), sign = _mm256_set1_ps(-0.0f);
+    __m256 a = _mm256_loadu_ps(x), b = _mm256_loadu_ps(x + 8);
+    /* lane l of the shuffles: rows 0 1 4 5 | 2 3 6 7; the 64-bit permute restores row order */
+    __m256 c0 = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(2, 0, 2, 0)), c1 = _mm256_shuffle_ps(a, b, _MM_SHUFFLE(3, 1, 3, 1));
+    const __m256 x0 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(c0), _MM_SHUFFLE(3, 1, 2, 0)));
+    const __m256 x1 = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(c1), _MM_SHUFFLE(3, 1, 2, 0)));
+    const __m256 valid = _mm256_castsi256_ps(_mm256_cmpgt_epi32(tv, _mm256_set1_epi32(-1)));
+    const __m256 t1 = _mm256_castsi256_ps(_mm256_cmpeq_epi32(tv, _mm256_set1_epi32(1)));
+    const __m256 xt = _mm256_blendv_ps(x0, x1, t1), xo = _mm256_blendv_ps(x1, x0, t1);
+    const __m256 e = exp_neg(_mm256_or_ps(sign, _mm256_sub_ps(x1, x0))); /* exp(-|x1 - x0|) */
+    const __m256 wt = _mm256_and_ps(valid, _mm256_blendv_ps(w0, w1, t1));
+    const __m256 row = _mm256_mul_ps(wt, _mm256_add_ps(_mm256_sub_ps(_mm256_max_ps(x0, x1), xt), log1p_unit(e)));
+    if (!dx) return row;
+    __m256 g0 = _mm256_setzero_ps(), g1 = g0;
+    if (grad) {
+        const __m256 inv = _mm256_div_ps(one, _mm256_add_ps(one, e));
+        const __m256 po = _mm256_blendv_ps(inv, _mm256_mul_ps(e, inv), _mm256_cmp_ps(xt, xo, _CMP_GE_OQ));
+        const __m256 g = _mm256_mul_ps(_mm256_mul_ps(s, wt), po); /* 0 on ignored rows (wt = 0) */
+        const __m256 neg = _mm256_and_ps(valid, sign);            /* the target's sign; +0 stays +0 when ignored */
+        g0 = _mm256_xor_ps(g, _mm256_andnot_ps(t1, neg));
+        g1 = _mm256_xor_ps(g, _mm256_and_ps(t1, neg));
+    }
+    __m256 lo = _mm256_unpacklo_ps(g0, g1), hi = _mm256_unpackhi_ps(g0, g1); /* rows 0 1 | 4 5, 2 3 | 6 7 */
+    _mm256_storeu_ps(dx, _mm256_permute2f128_ps(lo, hi, 0x20));
+    _mm256_storeu_ps(dx + 8, _mm256_permute2f128_ps(lo, hi, 0x31));
+    return row;
+}
+
+/* Rows [i0, i1) of a K == 2, eps == 0 problem, in groups of 8 from i0; losses summed as in xs_rows_k. */
+static double k2_rows(const e4j_xent_args *a, int64_t i0, int64_t i1) {
+    const __m256 w0 = _mm256_set1_ps(a->weight ? a->weight[0] : 1.0f),
+                 w1 = _mm256_set1_ps(a->weight ? a->weight[1] : 1.0f);
+    const __m256 s = _mm256_set1_ps((float)a->grad_scale);
+    const int grad = !a->zero_grad, none = a->reduction == E4J_REDUCE_NONE;
+    const __m256i ign = _mm256_set1_epi64x(a->ignore_index), low32 = _mm256_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6);
+    __m256d acc0 = _mm256_setzero_pd(), acc1 = _mm256_setzero_pd();
+    for (int64_t i = i0; i < i1; i += 8) {
+        const int n = i1 - i < 8 ? (int)(i1 - i) : 8;
+        float *dx = a->dlogits ? a->dlogits + i * 2 : NULL;
+        __m256 lv;
+        if (n == 8) {
+            __m256i t0 = _mm256_loadu_si256((const __m256i *)(a->targets + i));
+            __m256i t1 = _mm256_loadu_si256((const __m256i *)(a->targets + i + 4));
+            t0 = _mm256_permutevar8x32_epi32(_mm256_or_si256(t0, _mm256_cmpeq_epi64(t0, ign)), low32);
+            t1 = _mm256_permutevar8x32_epi32(_mm256_or_si256(t1, _mm256_cmpeq_epi64(t1, ign)), low32);
+            lv = k2_group(a->logits + i * 2, dx, _mm256_permute2x128_si256(t0, t1, 0x20), w0, w1, s, grad);
+            if (none) _mm256_storeu_ps(a->loss + i, lv);
+        } else { /* the last rows of the range, padded with ignored rows */
+            int32_t t32[8];
+            for (int r = 0; r < 8; r++)
+                t32[r] = r < n && a->targets[i + r] != a->ignore_index ? (int32_t)a->targets[i + r] : -1;
+            float xb[16] = {0}, db[16], lb[8];
+            memcpy(xb, a->logits + i * 2, (size_t)(n * 2) * sizeof(float));
+            lv = k2_group(xb, dx ? db : NULL, _mm256_loadu_si256((const __m256i *)t32), w0, w1, s, grad);
+            if (dx) memcpy(dx, db, (size_t)(n * 2) * sizeof(float));
+            _mm256_storeu_ps(lb, lv);
+            if (none)
+                for (int r = 0; r < n; r++) a->loss[i + r] = lb[r];
+        }
+        acc0 = _mm256_add_pd(acc0, _mm256_cvtps_pd(_mm256_castps256_ps128(lv)));
+        acc1 = _mm256_add_pd(acc1, _mm256_cvtps_pd(_mm256_extractf128_ps(lv, 1)));
+    }
+    double l[8];
+    _mm256_storeu_pd(l, acc0);
+    _mm256_storeu_pd(l + 4, acc1);
+    return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+}
+
 /* ---------------------------------------------------------------- K > XS_MAX: one row, 8 columns per ymm */
 
 static inline float hmax(__m256 v) {
@@ -379,6 +456,7 @@ static double xl_row(const e4j_xent_args *a, int64_t i) {
 }
 
 double e4j_xent_rows_avx2(const e4j_xent_args *a, int64_t i0, int64_t i1) {
+    if (a->K == 2 && a->eps == 0.0) return k2_rows(a, i0, i1);
     if (a->K <= XS_MAX) return xs_by_k[a->K](a, i0, i1);
     double total = 0.0;
     for (int64_t i = i0; i < i1; i++) total += xl_row(a, i);

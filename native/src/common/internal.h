@@ -15,8 +15,8 @@ extern int32_t e4j_threads; /* threads per call */
  * Parts are contiguous and in order; fn must not depend on how [0, n) is split (determinism). */
 typedef void (*e4j_range_fn)(void *ctx, int64_t begin, int64_t end);
 void e4j_parallel_for(int64_t n, int64_t grain, e4j_range_fn fn, void *ctx);
-/* The same contract on persistent worker threads (gemm_threads.c), for calls made back to back (GEMM):
- * a part costs a few microseconds instead of a thread start. */
-void e4j_gemm_parallel_for(int64_t n, int64_t grain, e4j_range_fn fn, void *ctx);
+/* The same contract on persistent worker threads (pool.c), for short calls made back to back (GEMM, softmax
+ * cross-entropy): a part costs a few microseconds instead of a thread start. */
+void e4j_pool_parallel_for(int64_t n, int64_t grain, e4j_range_fn fn, void *ctx);
 
 #endif

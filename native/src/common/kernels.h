@@ -1,6 +1,7 @@
-/* kernels.h — internal interface between the exported entry points (src/api) and the two implementations
- * of each primitive: src/ref (plain scalar loops: the C specification) and src/avx2 (AVX2+FMA intrinsics;
- * only that directory is compiled with -mavx2 -mfma).
+/* kernels.h — internal interface between the exported entry points (src/api) and the implementations of each
+ * primitive: src/ref (plain scalar loops: the C specification), src/avx2 (AVX2+FMA intrinsics; only that
+ * directory is compiled with -mavx2 -mfma) and, for the primitives where it pays, src/avx512 (AVX-512 F, BW, DQ,
+ * VL; only that directory is compiled with -mavx512*).
  *
  * Entry points validate every argument and all data (index range, offsets order, ...) BEFORE writing,
  * then call the primitives of e4j_prims_get(), which trust their inputs. Primitives take a range so the
@@ -24,12 +25,39 @@ static inline int64_t e4j_idx_at(const void *idx, int32_t idx_type, int64_t i) {
     return idx_type == E4J_INT32 ? (int64_t)((const int32_t *)idx)[i] : ((const int64_t *)idx)[i];
 }
 
-/* Prefetch a row of n floats into L1 (one hint per 64-byte line, prefetcht0); a hint never faults. The one
- * copy for the drivers and the AVX2 kernels: __builtin_prefetch needs no -mavx2. */
+/* prefetcht0 of the line holding p (a hint: never faults). An asm statement rather than __builtin_prefetch,
+ * which GCC 12 counts as free of side effects and deletes, with the loop around it, from some loops (the
+ * whole-row prefetch of a bag kernel vanished that way); a volatile asm is always emitted. prefetcht0 is SSE,
+ * so this runs on baseline x86-64 and needs no -mavx2. */
+static inline void e4j_prefetch(const void *p) {
+#if defined(__x86_64__) || defined(__i386__)
+    __asm__ volatile("prefetcht0 %0" : : "m"(*(const char *)p));
+#else
+    __builtin_prefetch(p, 0, 3);
+#endif
+}
+
+/* Prefetch a row of n floats into L1 (one hint per 64 bytes from p). The one copy for the drivers and the
+ * vector kernels. */
 static inline void e4j_prefetch_row(const float *p, int64_t n) {
-    for (int64_t i = 0; i < n; i += 16) __builtin_prefetch(p + i, 0, 3);
+    for (int64_t i = 0; i < n; i += 16) e4j_prefetch(p + i);
 }
 #define E4J_PF_ROWS 4 /* unique rows fetched ahead by the backward / update drivers */
+
+/* Every 64-byte line of a row of n floats at p (prefetcht0), also the last one when the row does not end on a
+ * line boundary: the rows of a gather or a bag are random DRAM reads, and a line left to the demand load stalls
+ * the loop. */
+static inline void e4j_prefetch_row_all(const float *p, int64_t n) {
+    e4j_prefetch_row(p, n);
+    if (n & 15) e4j_prefetch(p + n - 1);
+}
+
+/* Rows a bag-forward kernel prefetches ahead: 16 (FBGEMM's distance, the best measured for rows of 128..1024
+ * bytes on Zen 4), fewer for rows over 1 KiB so that at most ~16 KiB are in flight. */
+static inline int64_t e4j_bag_pf_rows(int64_t D) {
+    const int64_t rows = (int64_t)4096 / (D > 0 ? D : 1);
+    return rows > 16 ? 16 : rows < 2 ? 2 : rows;
+}
 
 /* Largest row slice reduced on the stack by the backward/update kernels (floats). */
 #define E4J_ROW_CHUNK 1024
@@ -76,8 +104,9 @@ typedef struct e4j_optim_consts {
 } e4j_optim_consts;
 
 /* The primitives, one list: X(return type, name, parameters). Each exists as e4j_<name>_ref (src/ref) and
- * e4j_<name>_avx2 (src/avx2); the list declares both, makes the fields of e4j_prims and fills the two tables
- * of dispatch.c, so a primitive cannot be missing from either. The entry points call them only through
+ * e4j_<name>_avx2 (src/avx2); the list declares both, makes the fields of e4j_prims and fills the three tables
+ * of dispatch.c, so a primitive cannot be missing from any. Level 2 (AVX-512) runs e4j_<name>_avx512 for the
+ * primitives of E4J_PRIMS_AVX512 below and the AVX2 one for the others. The entry points call them only through
  * e4j_prims_get().
  * gemm: e4j_gemm has checked M, N, K > 0, the leading dimensions and alpha != 0; beta == 0: C is never read.
  *   ref: single-threaded, double accumulation; avx2: packed panels on e4j_threads threads, each C element
@@ -141,11 +170,17 @@ typedef struct e4j_optim_consts {
       (const e4j_w2v_args *a /* (1) */, double *loss_sum /* (1) */, int64_t *pairs /* (1) */,                           \
        uint64_t *rng /* (1) */))
 
+/* The primitives with an AVX-512 implementation e4j_<name>_avx512 (src/avx512), same parameters as the AVX2 one:
+ * those measured faster than their AVX2 version on an AVX-512 CPU (docs/native-kernels.md has the figures). */
+#define E4J_PRIMS_AVX512(X) X(bag_forward) X(xent_rows) X(all_finite) X(xent_targets_ok) X(gemm)
+
 #define E4J_DECLARE_REF(ret, name, params) ret e4j_##name##_ref params;
 #define E4J_DECLARE_AVX2(ret, name, params) ret e4j_##name##_avx2 params;
+#define E4J_DECLARE_AVX512(name) __typeof__(e4j_##name##_avx2) e4j_##name##_avx512;
 #define E4J_PRIM_FIELD(ret, name, params) ret(*name) params;
 E4J_PRIMS(E4J_DECLARE_REF)
 E4J_PRIMS(E4J_DECLARE_AVX2)
+E4J_PRIMS_AVX512(E4J_DECLARE_AVX512)
 
 typedef struct e4j_prims {
     E4J_PRIMS(E4J_PRIM_FIELD)
@@ -153,8 +188,12 @@ typedef struct e4j_prims {
 
 extern const e4j_prims e4j_prims_ref;
 extern const e4j_prims e4j_prims_avx2;
+extern const e4j_prims e4j_prims_avx512;
 
-static inline const e4j_prims *e4j_prims_get(void) { return e4j_isa_level() == 1 ? &e4j_prims_avx2 : &e4j_prims_ref; }
+static inline const e4j_prims *e4j_prims_get(void) {
+    const int32_t level = e4j_isa_level();
+    return level == 2 ? &e4j_prims_avx512 : level == 1 ? &e4j_prims_avx2 : &e4j_prims_ref;
+}
 
 /* The bag b with offsets[b] <= j < offsets[b+1] (offsets validated; empty bags are skipped over). */
 static inline int64_t e4j_bag_of(const int64_t *offsets, int64_t B, int64_t j) {

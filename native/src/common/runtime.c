@@ -1,5 +1,5 @@
 /* Runtime: version, thread-local last error, CPU feature probe, kernel level and thread count.
- * Compiled for baseline x86-64 (no -mavx2): calling the probe can never fault. */
+ * Compiled for baseline x86-64 (no -mavx2 or -mavx512*): calling the probe can never fault. */
 #include "embed4j.h"
 #include "internal.h"
 
@@ -24,47 +24,63 @@ E4J_API const char *e4j_last_error(void) { return last_error; }
 E4J_API const char *e4j_version(void) { return E4J_VERSION_STRING; }
 E4J_API int32_t e4j_abi_version(void) { return E4J_ABI_VERSION; }
 
+/* CPUID leaf 1 (AVX, FMA, OSXSAVE), leaf 7 (AVX2; AVX-512 F, DQ, BW, VL) and XCR0 (which register state the
+ * OS saves on a context switch: XMM|YMM = 0x6, plus opmask|ZMM_Hi256|Hi16_ZMM = 0xE0 for AVX-512). */
 static int32_t probe_features(void) {
     int32_t f = 0;
 #if defined(__x86_64__) || defined(__i386__)
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
     int fma = (c >> 12) & 1, osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
-    int ymm_saved = 0;
+    unsigned xcr0 = 0;
     if (osxsave && avx) {
         unsigned lo, hi;
         __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-        ymm_saved = (lo & 6u) == 6u; /* XMM and YMM state enabled by the OS */
+        xcr0 = lo;
     }
-    int avx2 = 0;
+    int avx2 = 0, avx512 = 0;
     if (__get_cpuid_max(0, 0) >= 7) {
         __cpuid_count(7, 0, a, b, c, d);
         avx2 = (b >> 5) & 1;
+        const unsigned need = (1u << 16) | (1u << 17) | (1u << 30) | (1u << 31); /* F, DQ, BW, VL */
+        avx512 = (b & need) == need;
     }
-    if (avx2 && avx) f |= 1;
-    if (fma) f |= 2;
-    if (ymm_saved) f |= 4;
+    if (avx2 && avx) f |= E4J_CPU_AVX2;
+    if (fma) f |= E4J_CPU_FMA;
+    if ((xcr0 & 0x6u) == 0x6u) f |= E4J_CPU_OS_YMM;
+    if (avx512) f |= E4J_CPU_AVX512;
+    if ((xcr0 & 0xE6u) == 0xE6u) f |= E4J_CPU_OS_ZMM;
 #endif
     return f;
 }
 
 E4J_API int32_t e4j_cpu_features(void) { return probe_features(); }
 
-static int avx2_usable(void) { return (probe_features() & 7) == 7; }
+#define E4J_LEVEL1_FEATURES (E4J_CPU_AVX2 | E4J_CPU_FMA | E4J_CPU_OS_YMM)
+#define E4J_LEVEL2_FEATURES (E4J_LEVEL1_FEATURES | E4J_CPU_AVX512 | E4J_CPU_OS_ZMM)
+
+/* the highest level this CPU and OS can run: 2 AVX-512, 1 AVX2+FMA, 0 scalar */
+static int32_t best_level(void) {
+    const int32_t f = probe_features();
+    return (f & E4J_LEVEL2_FEATURES) == E4J_LEVEL2_FEATURES ? 2 : (f & E4J_LEVEL1_FEATURES) == E4J_LEVEL1_FEATURES;
+}
 
 int32_t e4j_isa = -1; /* -1: not decided yet */
 int32_t e4j_threads = 1;
 
 E4J_API int32_t e4j_isa_level(void) {
-    if (e4j_isa < 0) e4j_isa = avx2_usable() ? 1 : 0;
+    if (e4j_isa < 0) e4j_isa = best_level();
     return e4j_isa;
 }
 
 E4J_API e4j_status e4j_set_isa_level(int32_t level) {
-    if (level != 0 && level != 1)
-        return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "isa level must be 0 (scalar) or 1 (avx2), got %d", level);
-    if (level == 1 && !avx2_usable())
-        return e4j_fail(E4J_ERR_UNSUPPORTED, "this CPU (or OS) lacks AVX2+FMA; features bitmask %d", probe_features());
+    static const char *const names[] = {"scalar", "AVX2+FMA", "AVX-512 (F, BW, DQ, VL)"};
+    if (level < 0 || level > 2)
+        return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "isa level must be 0 (scalar), 1 (avx2) or 2 (avx512), got %d",
+                        level);
+    if (level > best_level())
+        return e4j_fail(E4J_ERR_UNSUPPORTED, "this CPU (or OS) lacks %s; features bitmask %d, highest level %d",
+                        names[level], probe_features(), best_level());
     e4j_isa = level;
     return E4J_OK;
 }

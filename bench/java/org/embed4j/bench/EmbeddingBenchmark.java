@@ -36,14 +36,14 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * nn.Embedding's three hot paths on a 1M×128 F32 table with 100k uniformly random indices: gather (forward),
- * EmbeddingBag mean over bags of 20, and backward fused with an SGD step. Ours = the native CPU backend
+ * EmbeddingBag over bags of 20 (mean, also sum and max against libtorch), and backward fused with an SGD step. Ours = the native CPU backend
  * (Backends.get("cpu")); anchors, on the same memory in the same JVM: libtorch CPU (torch.embedding,
  * torch.embedding_bag, torch.embedding_dense_backward + weight.add_(grad, -lr), which is what PyTorch does for
  * nn.Embedding(sparse=False) with SGD) and the Java reference backend. A STREAM-style copy (CopyBenchmark, run by the same
  * suite) gives the machine's bandwidth roof.
  *
- * <p>Setup checks ours against the Java reference (gather bit-exact, bag mean and the fused update within float
- * rounding) and libtorch against ours before anything is timed. Score: µs per call; bench/suites/embedding.sh
+ * <p>Setup checks ours against the Java reference (gather and bag max with its argmax bit-exact, bag sum and mean and
+ * the fused update within float rounding) and libtorch against ours before anything is timed. Score: µs per call; bench/suites/embedding.sh
  * turns it into effective GB/s (bytes a kernel must move at least) and prints the RESULT lines.
  * Threads: -Dembed4j.threads for ours, libtorch and the copy alike; the Java reference is single-threaded.
  */
@@ -77,6 +77,7 @@ public class EmbeddingBenchmark {
         Tensor offsets;
         Tensor out;
         Tensor bagOut;
+        Tensor argmax;
         Tensor dOut;
 
         @Setup(Level.Trial)
@@ -98,10 +99,11 @@ public class EmbeddingBenchmark {
             offsets = Tensor.of(off);
             out = Tensor.allocate(DType.F32, N, D);
             bagOut = Tensor.allocate(DType.F32, B, D);
+            argmax = Tensor.allocate(DType.I64, B, D);
             checkAgainstReference();
         }
 
-        /** Ours vs the Java reference before timing: gather bit-exact, bag mean and fused SGD within rounding. */
+        /** Ours vs the Java reference before timing: gather and bag max bit-exact, the rest within rounding. */
         private void checkAgainstReference() {
             try (Tensor ref = Tensor.allocate(DType.F32, N, D);
                     Tensor refBag = Tensor.allocate(DType.F32, B, D)) {
@@ -110,9 +112,25 @@ public class EmbeddingBenchmark {
                 if (out.segment().mismatch(ref.segment()) != -1) {
                     throw new IllegalStateException("cpu gather differs from the Java reference");
                 }
-                cpu.embeddingBagForward(bagOut, null, weight, indices, offsets, null, BagMode.MEAN, -1);
-                java.embeddingBagForward(refBag, null, weight, indices, offsets, null, BagMode.MEAN, -1);
-                requireClose("bag mean", bagOut, refBag, 1e-6);
+                for (BagMode mode : BagMode.values()) { // sum, mean within rounding; max exactly, argmax too
+                    try (Tensor refArgmax = Tensor.allocate(DType.I64, B, D)) {
+                        Tensor am = mode == BagMode.MAX ? argmax : null;
+                        cpu.embeddingBagForward(bagOut, am, weight, indices, offsets, null, mode, -1);
+                        java.embeddingBagForward(
+                                refBag,
+                                mode == BagMode.MAX ? refArgmax : null,
+                                weight,
+                                indices,
+                                offsets,
+                                null,
+                                mode,
+                                -1);
+                        requireClose("bag " + mode, bagOut, refBag, mode == BagMode.MAX ? 0 : 1e-6);
+                        if (am != null && am.segment().mismatch(refArgmax.segment()) != -1) {
+                            throw new IllegalStateException("cpu bag max argmax differs from the Java reference");
+                        }
+                    }
+                }
             }
             // Fused update on a small table: both backends from the same start must agree.
             SplittableRandom rnd = new SplittableRandom(3);
@@ -138,6 +156,7 @@ public class EmbeddingBenchmark {
             offsets.close();
             out.close();
             bagOut.close();
+            argmax.close();
         }
     }
 
@@ -185,8 +204,12 @@ public class EmbeddingBenchmark {
         }
 
         T_TensorTensorTensorTensor_T bag() {
-            // mode 1 = mean; include_last_offset = true (offsets has B+1 entries, as ours)
-            return torch.embedding_bag(weight, indices, offsets, false, 1, false, new TensorOptional(), true);
+            return bag(1);
+        }
+
+        /** mode 0 sum, 1 mean, 2 max; include_last_offset = true (offsets has B+1 entries, as ours) */
+        T_TensorTensorTensorTensor_T bag(int mode) {
+            return torch.embedding_bag(weight, indices, offsets, false, mode, false, new TensorOptional(), true);
         }
 
         private static org.bytedeco.pytorch.Tensor floats(Tensor t, long... shape) {
@@ -238,6 +261,34 @@ public class EmbeddingBenchmark {
         try (T_TensorTensorTensorTensor_T r = t.bag();
                 org.bytedeco.pytorch.Tensor mean = r.get0()) {
             bh.consume(mean.data_ptr().address());
+        }
+    }
+
+    // ------------------------------------------------------------------ bag sum and max (anchor: libtorch)
+
+    @Benchmark
+    public void bag_sum_ours(Data d) {
+        d.cpu.embeddingBagForward(d.bagOut, null, d.weight, d.indices, d.offsets, null, BagMode.SUM, -1);
+    }
+
+    @Benchmark
+    public void bag_sum_torch(Torch t, Blackhole bh) {
+        try (T_TensorTensorTensorTensor_T r = t.bag(0);
+                org.bytedeco.pytorch.Tensor sum = r.get0()) {
+            bh.consume(sum.data_ptr().address());
+        }
+    }
+
+    @Benchmark
+    public void bag_max_ours(Data d) {
+        d.cpu.embeddingBagForward(d.bagOut, d.argmax, d.weight, d.indices, d.offsets, null, BagMode.MAX, -1);
+    }
+
+    @Benchmark
+    public void bag_max_torch(Torch t, Blackhole bh) {
+        try (T_TensorTensorTensorTensor_T r = t.bag(2);
+                org.bytedeco.pytorch.Tensor max = r.get0()) {
+            bh.consume(max.data_ptr().address());
         }
     }
 

@@ -197,7 +197,7 @@ public final class ServeLoad {
         return null;
     }
 
-    private static double pct(long[] sorted, double p) {
+    static double pct(long[] sorted, double p) {
         if (sorted.length == 0) {
             return Double.NaN;
         }
@@ -237,14 +237,22 @@ public final class ServeLoad {
     }
 
     /** One keep-alive HTTP/1.1 connection. */
-    private static final class Connection {
+    static final class Connection {
         final Socket socket;
         final OutputStream out;
         final InputStream in;
         final byte[] line = new byte[8192];
 
         Connection(int port) throws IOException {
+            this(port, null);
+        }
+
+        /** From the local address {@code from} (a loopback address such as 127.0.0.2), or any when null. */
+        Connection(int port, String from) throws IOException {
             socket = new Socket();
+            if (from != null) {
+                socket.bind(new InetSocketAddress(from, 0));
+            }
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
             socket.setSoTimeout(30_000);

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -18,14 +19,16 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code embed4j serve --model <vectors> [--classifier <model>] [--port 8080] [--bind 127.0.0.1] ...}: the
- * HTTP service ({@link EmbedServer}) until SIGTERM or Ctrl-C, when a shutdown hook stops accepting and lets
- * the requests in flight finish (up to --shutdown-timeout). Prints one line with the address once it listens.
+ * HTTP service ({@link EmbedServer}, on Jetty) until SIGTERM or Ctrl-C, when a shutdown hook stops accepting and
+ * lets the requests in flight finish (up to --shutdown-timeout). HTTPS (HTTP/2 by ALPN) with --tls-keystore and
+ * --tls-password-file, cleartext HTTP/2 with --h2c. The model files are watched while served (docs/serving.md:
+ * replace them by rename). Prints one line with the address once it listens.
  */
 @Command(
         name = "serve",
         mixinStandardHelpOptions = true,
         description = "Serve word vectors and/or a text classifier over HTTP (JSON; /v1/embed, /v1/nearest, "
-                + "/v1/analogy, /v1/classify, /healthz, /metrics).")
+                + "/v1/analogy, /v1/classify, /healthz, /readyz, /metrics). See docs/serving.md.")
 final class ServeCommand implements Callable<Integer> {
     // the defaults live in ServeOptions.DEFAULTS only: picocli shows and keeps a field's initial value
     private static final ServeOptions DEFAULTS = ServeOptions.DEFAULTS;
@@ -55,6 +58,24 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--token-file", description = "file holding the bearer token that requests must send")
     Path tokenFile;
 
+    @Option(
+            names = "--tls-keystore",
+            description = "PKCS12 key store with the server's key and certificate: serve HTTPS (HTTP/2 by ALPN)")
+    Path tlsKeystore;
+
+    @Option(names = "--tls-password-file", description = "file holding the key store's password (first line)")
+    Path tlsPasswordFile;
+
+    @Option(names = "--h2c", description = "also speak cleartext HTTP/2 (prior knowledge or Upgrade: h2c)")
+    boolean h2c;
+
+    @Option(
+            names = "--allowed-hosts",
+            split = ",",
+            description = "host names clients may use in Host besides the bind address's own (comma-separated; "
+                    + "* = any); needed behind a proxy or DNS name")
+    List<String> allowedHosts = DEFAULTS.allowedHosts();
+
     @Option(names = "--max-body-bytes", description = "largest request body (default ${DEFAULT-VALUE})")
     int maxBodyBytes = DEFAULTS.maxBodyBytes();
 
@@ -63,6 +84,34 @@ final class ServeCommand implements Callable<Integer> {
 
     @Option(names = "--max-k", description = "largest k (default ${DEFAULT-VALUE})")
     int maxK = DEFAULTS.maxK();
+
+    @Option(
+            names = "--max-inflight-bytes",
+            description = "request memory in flight, 3 per body byte; beyond: 503 (default ${DEFAULT-VALUE})")
+    long maxInflightBytes = DEFAULTS.maxInflightBytes();
+
+    @Option(names = "--max-connections", description = "open connections in total (default ${DEFAULT-VALUE})")
+    int maxConnections = DEFAULTS.maxConnections();
+
+    @Option(
+            names = "--max-connections-per-address",
+            description = "open connections from one client address (default ${DEFAULT-VALUE})")
+    int maxConnectionsPerAddress = DEFAULTS.maxConnectionsPerAddress();
+
+    @Option(
+            names = "--head-timeout",
+            description = "seconds a client has to send a request head (default ${DEFAULT-VALUE})")
+    int headSeconds = (int) DEFAULTS.headTimeout().toSeconds();
+
+    @Option(
+            names = "--body-timeout",
+            description = "seconds a client has to send a request body (default ${DEFAULT-VALUE})")
+    int bodySeconds = (int) DEFAULTS.bodyTimeout().toSeconds();
+
+    @Option(
+            names = "--idle-timeout",
+            description = "seconds an idle connection is kept open (default ${DEFAULT-VALUE})")
+    int idleSeconds = (int) DEFAULTS.idleTimeout().toSeconds();
 
     @Option(
             names = "--log-requests",
@@ -80,13 +129,14 @@ final class ServeCommand implements Callable<Integer> {
             if (model == null && classifier == null) {
                 throw new IllegalArgumentException("give --model <vectors>, --classifier <model> or both");
             }
-            String token = tokenFile == null ? null : readToken(tokenFile);
-            ServeOptions options = new ServeOptions(
-                    bind, port, token, maxBodyBytes, maxBatch, maxK, logRequests, Duration.ofSeconds(shutdownSeconds));
+            ServeOptions options = options();
             WordVectors vectors = model == null ? null : VectorsCommands.load(model, format);
             Classifier clf = classifier == null ? null : Classifier.load(classifier);
-            EmbedServer server = EmbedServer.start(vectors, clf, options);
-            if (token == null && !server.address().getAddress().isLoopbackAddress()) {
+            EmbedServer server = EmbedServer.builder(options)
+                    .vectors(vectors, model)
+                    .classifier(clf, classifier)
+                    .start();
+            if (options.token() == null && !server.address().getAddress().isLoopbackAddress()) {
                 System.err.println("embed4j serve: warning: listening on " + bind + " without --token-file");
             }
             CountDownLatch stopped = new CountDownLatch(1);
@@ -109,27 +159,58 @@ final class ServeCommand implements Callable<Integer> {
                                 stopped.countDown();
                             },
                             "embed4j-serve-shutdown"));
-            System.out.println("embed4j serve: listening on http://"
-                    + server.address().getAddress().getHostAddress() + ":" + server.port());
+            System.out.println("embed4j serve: listening on " + server.url());
             System.out.flush();
             stopped.await();
             return 0;
         });
     }
 
+    /** The options the flags say, validated (a bad value is an IllegalArgumentException naming it). */
+    ServeOptions options() throws IOException {
+        if (tlsPasswordFile != null && tlsKeystore == null) {
+            throw new IllegalArgumentException("--tls-password-file needs --tls-keystore");
+        }
+        if (tlsKeystore != null && tlsPasswordFile == null) {
+            throw new IllegalArgumentException("--tls-keystore needs --tls-password-file (the key store's password)");
+        }
+        if (tlsKeystore != null && !Files.isReadable(tlsKeystore)) {
+            throw new IllegalArgumentException("cannot read the key store " + tlsKeystore);
+        }
+        return ServeOptions.builder()
+                .bind(bind)
+                .port(port)
+                .token(tokenFile == null ? null : readSecret(tokenFile, "token"))
+                .allowedHosts(allowedHosts)
+                .tls(tlsKeystore, tlsKeystore == null ? null : readSecret(tlsPasswordFile, "password"))
+                .h2c(h2c)
+                .maxBodyBytes(maxBodyBytes)
+                .maxBatch(maxBatch)
+                .maxK(maxK)
+                .maxInflightBytes(maxInflightBytes)
+                .maxConnections(maxConnections)
+                .maxConnectionsPerAddress(maxConnectionsPerAddress)
+                .headTimeout(Duration.ofSeconds(headSeconds))
+                .bodyTimeout(Duration.ofSeconds(bodySeconds))
+                .idleTimeout(Duration.ofSeconds(idleSeconds))
+                .logRequests(logRequests)
+                .shutdownTimeout(Duration.ofSeconds(shutdownSeconds))
+                .build();
+    }
+
     /** The first line of the file, stripped; warns when others may read it. */
-    private static String readToken(Path file) throws IOException {
+    private static String readSecret(Path file, String what) throws IOException {
         String text = Files.readString(file, StandardCharsets.UTF_8).strip();
         int nl = text.indexOf('\n');
         String token = (nl >= 0 ? text.substring(0, nl) : text).strip();
         if (token.isEmpty()) {
-            throw new IllegalArgumentException("token file " + file + " is empty");
+            throw new IllegalArgumentException(what + " file " + file + " is empty");
         }
         try {
             Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
             if (p.contains(PosixFilePermission.OTHERS_READ) || p.contains(PosixFilePermission.GROUP_READ)) {
-                System.err.println(
-                        "embed4j serve: warning: token file " + file + " is readable by other users (chmod 600 it)");
+                System.err.println("embed4j serve: warning: " + what + " file " + file
+                        + " is readable by other users (chmod 600 it)");
             }
         } catch (UnsupportedOperationException e) {
             // not a POSIX file system: nothing to check

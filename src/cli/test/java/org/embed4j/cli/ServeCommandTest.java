@@ -59,6 +59,43 @@ class ServeCommandTest {
         String[] body = run("serve", "--model", "x.e4jv", "--max-body-bytes", "2147483647");
         assertEquals("1", body[0]);
         assertTrue(body[1].contains("maxBodyBytes must be in [64, 1073741824], got 2147483647"), body[1]);
+
+        String[] keystore = run(
+                "serve",
+                "--model",
+                "x.e4jv",
+                "--tls-keystore",
+                dir.resolve("k.p12").toString());
+        assertEquals("1", keystore[0]);
+        assertTrue(keystore[1].contains("--tls-keystore needs --tls-password-file"), keystore[1]);
+
+        Path password = Files.writeString(dir.resolve("pw"), "secret\n");
+        String[] unreadable = run(
+                "serve",
+                "--model",
+                "x.e4jv",
+                "--tls-keystore",
+                dir.resolve("k.p12").toString(),
+                "--tls-password-file",
+                password.toString());
+        assertEquals("1", unreadable[0]);
+        assertTrue(unreadable[1].contains("cannot read the key store"), unreadable[1]);
+
+        String[] host = run("serve", "--model", "x.e4jv", "--allowed-hosts", "good.example,bad/host");
+        assertEquals("1", host[0]);
+        assertTrue(host[1].contains("allowed host 'bad/host' is not a host name"), host[1]);
+
+        String[] perAddress = run("serve", "--model", "x.e4jv", "--max-connections-per-address", "0");
+        assertEquals("1", perAddress[0]);
+        assertTrue(perAddress[1].contains("maxConnectionsPerAddress must be >= 1, got 0"), perAddress[1]);
+
+        String[] budget = run("serve", "--model", "x.e4jv", "--max-inflight-bytes", "1000");
+        assertEquals("1", budget[0]);
+        assertTrue(budget[1].contains("maxInflightBytes must be >= 3145728"), budget[1]);
+
+        String[] head = run("serve", "--model", "x.e4jv", "--head-timeout", "0");
+        assertEquals("1", head[0]);
+        assertTrue(head[1].contains("headTimeout must be > 0"), head[1]);
     }
 
     @Test
@@ -75,6 +112,12 @@ class ServeCommandTest {
             d.maxBodyBytes(),
             d.maxBatch(),
             d.maxK(),
+            d.maxInflightBytes(),
+            d.maxConnections(),
+            d.maxConnectionsPerAddress(),
+            d.headTimeout().toSeconds(),
+            d.bodyTimeout().toSeconds(),
+            d.idleTimeout().toSeconds(),
             d.shutdownTimeout().toSeconds()
         }) {
             assertTrue(help.contains("(default " + value), "no default " + value + " in:\n" + help);

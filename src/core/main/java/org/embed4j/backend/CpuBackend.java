@@ -57,12 +57,12 @@ class CpuBackend extends JavaBackend {
         return k.library();
     }
 
-    /** e4j_cpu_features() bits: 1 AVX2, 2 FMA, 4 OS saves YMM. */
+    /** e4j_cpu_features() bits: 1 AVX2, 2 FMA, 4 OS saves YMM, 8 AVX-512 (F, BW, DQ, VL), 16 OS saves ZMM. */
     int features() {
         return features;
     }
 
-    /** "AVX2+FMA+OS-YMM" style names of the feature bits. */
+    /** "AVX2+FMA+OS-YMM+AVX512+OS-ZMM" style names of the feature bits. */
     static String featureNames(int bits) {
         StringBuilder sb = new StringBuilder();
         if ((bits & 1) != 0) {
@@ -73,6 +73,12 @@ class CpuBackend extends JavaBackend {
         }
         if ((bits & 4) != 0) {
             sb.append(sb.isEmpty() ? "" : "+").append("OS-YMM");
+        }
+        if ((bits & 8) != 0) {
+            sb.append(sb.isEmpty() ? "" : "+").append("AVX512");
+        }
+        if ((bits & 16) != 0) {
+            sb.append(sb.isEmpty() ? "" : "+").append("OS-ZMM");
         }
         return sb.isEmpty() ? "none of AVX2/FMA/OS-YMM" : sb.toString();
     }

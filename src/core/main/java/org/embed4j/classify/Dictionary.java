@@ -19,7 +19,7 @@ import org.embed4j.text.Subwords;
  * Labels are ordered by frequency (then name), with their training counts (the hs tree and the ns sampler are built
  * from them; all 0 when not recorded, as in models of format version 1). Immutable and thread-safe.
  */
-final class Dictionary {
+public final class Dictionary {
     /** fastText's end-of-line token, appended to every text: its row acts as a learnt per-class bias. */
     public static final String EOS = "</s>";
 

@@ -21,6 +21,8 @@ import org.embed4j.vectors.WordVectors;
  * Input rows start uniform in ±1/dim (or from pretrained vectors), output rows at zero, like fastText.
  * The hs loss's tree and the ns loss's negative-label distribution are built from the training label counts
  * before the first epoch and shared read-only by the workers; each worker draws with its own seeded random source.
+ * {@link #initialInput}, {@link #trainShard} and {@link #model} are the same steps for a data-parallel trainer that
+ * keeps the matrices itself and runs one pass over each shard of the examples per sync round.
  * A trainer object is configured and used by one thread at a time; the models it returns are independent.
  */
 public final class FastTextTrainer {
@@ -35,6 +37,7 @@ public final class FastTextTrainer {
     private boolean[] frozen; // rows that came from pretrained vectors and stay fixed, or null
     private HuffmanTree tree; // hs loss only
     private NegativeLabels negatives; // ns loss only
+    private Dictionary preparedFor; // the dictionary tree and negatives were built from
     private Consumer<EpochStats> listener = s -> {};
 
     public FastTextTrainer(ClassifierOptions options) {
@@ -99,11 +102,110 @@ public final class FastTextTrainer {
                 targets[i][j] = dict.labelId(ls[j]);
             }
         }
-        float[] input = initInput(dict, dim);
+        float[] input = initialInput(dict);
         float[] output = new float[dict.labels().size() * dim];
+        trainEpochs(rows.toArray(int[][]::new), targets, input, output, dim, tokens * options.epoch());
+        return new TextClassifier(options, dict, input, output);
+    }
+
+    /**
+     * The input matrix (inputRows × dim, row-major) as {@link #train} starts it for {@code dict}: uniform in ±1/dim
+     * from the options' seed, word rows from the pretrained vectors when set (and, with freeze, those rows fixed in
+     * later {@link #trainShard} calls). Also builds the loss's label tree or negative sampler from the dictionary's
+     * label counts. The output matrix starts at zero.
+     */
+    public float[] initialInput(Dictionary dict) {
+        prepareLoss(dict);
+        return initInput(dict, options.dim());
+    }
+
+    /** The hs loss's label tree or the ns loss's negative-label sampler, built from {@code dict}'s label counts. */
+    private void prepareLoss(Dictionary dict) {
         tree = options.loss() == ClassifierLoss.HS ? new HuffmanTree(dict.labelCounts()) : null;
         negatives = options.loss() == ClassifierLoss.NS ? new NegativeLabels(dict.labelCounts()) : null;
-        trainEpochs(rows.toArray(int[][]::new), targets, input, output, dim, tokens * options.epoch());
+        preparedFor = dict;
+    }
+
+    /**
+     * Where a shard's tokens fall in the run: after k of its tokens the whole run has done {@code before + k·scale}
+     * tokens out of {@code total} (training tokens × epochs); the learning rate is lr·(1 − done/total). A
+     * single-machine run is {@code (0, 1, total)}.
+     */
+    public record Progress(long before, double scale, long total) {
+        public Progress {
+            if (before < 0 || !(scale > 0) || Double.isInfinite(scale) || total < 1) {
+                throw new IllegalArgumentException("progress needs before >= 0, a finite scale > 0 and total >= 1, got "
+                        + before + ", " + scale + ", " + total);
+            }
+        }
+
+        long global(long local) {
+            return scale == 1.0 ? before + local : before + (long) (local * scale);
+        }
+    }
+
+    /**
+     * One pass over a shard of examples from given weights, updated in place: what a data-parallel trainer (one Spark
+     * task per partition and sync round) runs. {@code rows[i]} are example i's input rows ({@link
+     * Dictionary#inputRows(String)}, not empty), {@code targets[i]} its label ids; the order is shuffled with
+     * {@code seed} and split over the options' threads (Hogwild), as one epoch of {@link #train}. The loss's label
+     * structures are built from {@code dict} on the first call with it. Returns the summed loss.
+     */
+    public double trainShard(
+            Dictionary dict,
+            int[][] rows,
+            int[][] targets,
+            float[] input,
+            float[] output,
+            Progress progress,
+            long seed) {
+        int dim = options.dim();
+        if (input.length != (long) dict.inputRows() * dim
+                || output.length != (long) dict.labels().size() * dim) {
+            throw new IllegalArgumentException("matrices of " + input.length + " and " + output.length
+                    + " floats do not fit the dictionary: " + dict.inputRows() + " input rows and "
+                    + dict.labels().size() + " labels of dim " + dim);
+        }
+        if (rows.length != targets.length) {
+            throw new IllegalArgumentException(rows.length + " examples but " + targets.length + " target lists");
+        }
+        if (rows.length == 0) {
+            return 0;
+        }
+        if (preparedFor != dict) {
+            prepareLoss(dict);
+        }
+        int labels = output.length / dim;
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i].length == 0 || targets[i].length == 0) {
+                throw new IllegalArgumentException("example " + i + " has no input row or no label");
+            }
+            for (int r : rows[i]) {
+                if (r < 0 || (long) r * dim >= input.length) {
+                    throw new IllegalArgumentException("example " + i + " has input row " + r + " outside the matrix");
+                }
+            }
+            for (int t : targets[i]) {
+                if (t < 0 || t >= labels) {
+                    throw new IllegalArgumentException(
+                            "example " + i + " has label id " + t + " outside [0, " + labels + ")");
+                }
+            }
+        }
+        int threads = Math.min(options.threads(), rows.length);
+        ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
+        try {
+            int[] order = shuffledOrder(rows.length, new Random(seed));
+            return pass(rows, targets, order, input, output, dim, new AtomicLong(), progress, seed, threads, pool);
+        } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** The classifier made of {@code dict} and trained matrices (copied neither: the caller must not change them). */
+    public TextClassifier model(Dictionary dict, float[] input, float[] output) {
         return new TextClassifier(options, dict, input, output);
     }
 
@@ -163,32 +265,16 @@ public final class FastTextTrainer {
     private void trainEpochs(int[][] rows, int[][] targets, float[] input, float[] output, int dim, long totalTokens) {
         int threads = Math.min(options.threads(), rows.length);
         AtomicLong processed = new AtomicLong();
+        Progress progress = new Progress(0, 1.0, totalTokens);
         ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
         try {
             for (int epoch = 0; epoch < options.epoch(); epoch++) {
                 long start = System.nanoTime();
                 int[] order = shuffledOrder(rows.length, new Random(options.seed() * 1_000_003L + epoch));
-                double[] lossSums = new double[threads];
-                List<Future<?>> futures = new ArrayList<>();
-                for (int t = 0; t < threads; t++) {
-                    final int tid = t;
-                    final int from = (int) ((long) rows.length * t / threads);
-                    final int to = (int) ((long) rows.length * (t + 1) / threads);
-                    final long seed = options.seed() + 7919L * (epoch * 257L + t);
-                    Runnable work = () -> lossSums[tid] =
-                            runShard(rows, targets, order, from, to, input, output, dim, processed, totalTokens, seed);
-                    if (pool == null) {
-                        work.run();
-                    } else {
-                        futures.add(pool.submit(work));
-                    }
-                }
-                join(futures);
+                long seedBase = options.seed() + 7919L * (epoch * 257L);
+                double loss =
+                        pass(rows, targets, order, input, output, dim, processed, progress, seedBase, threads, pool);
                 checkFinite(output, epoch);
-                double loss = 0;
-                for (double l : lossSums) {
-                    loss += l;
-                }
                 listener.accept(
                         new EpochStats(epoch + 1, loss / rows.length, rows.length, (System.nanoTime() - start) / 1e9));
             }
@@ -197,6 +283,45 @@ public final class FastTextTrainer {
                 pool.shutdownNow();
             }
         }
+    }
+
+    /**
+     * One pass over {@code order}, split into {@code threads} contiguous parts (Hogwild on {@code pool}, or inline
+     * without one); thread t draws from seed {@code seedBase + 7919·t}. Returns the summed loss.
+     */
+    private double pass(
+            int[][] rows,
+            int[][] targets,
+            int[] order,
+            float[] input,
+            float[] output,
+            int dim,
+            AtomicLong processed,
+            Progress progress,
+            long seedBase,
+            int threads,
+            ExecutorService pool) {
+        double[] lossSums = new double[threads];
+        List<Future<?>> futures = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            final int tid = t;
+            final int from = (int) ((long) rows.length * t / threads);
+            final int to = (int) ((long) rows.length * (t + 1) / threads);
+            final long seed = seedBase + 7919L * t;
+            Runnable work = () -> lossSums[tid] =
+                    runShard(rows, targets, order, from, to, input, output, dim, processed, progress, seed);
+            if (pool == null) {
+                work.run();
+            } else {
+                futures.add(pool.submit(work));
+            }
+        }
+        join(futures);
+        double loss = 0;
+        for (double l : lossSums) {
+            loss += l;
+        }
+        return loss;
     }
 
     private double runShard(
@@ -209,7 +334,7 @@ public final class FastTextTrainer {
             float[] output,
             int dim,
             AtomicLong processed,
-            long totalTokens,
+            Progress progress,
             long seed) {
         double[] hidden = new double[dim];
         double[] grad = new double[dim];
@@ -226,13 +351,13 @@ public final class FastTextTrainer {
             int ex = order[i];
             int[] r = rows[ex];
             int[] ts = targets[ex];
-            float progress = Math.min(1f, (float) (base + local) / totalTokens);
+            float done = Math.min(1f, (float) progress.global(base + local) / progress.total());
             local += r.length;
             if (local >= PROGRESS_FLUSH) {
                 base = processed.addAndGet(local);
                 local = 0;
             }
-            float lr = options.lr() * (1f - progress);
+            float lr = options.lr() * (1f - done);
             if (options.loss() == ClassifierLoss.OVA) {
                 loss += Supervised.stepOva(input, output, dim, r, ts, lr, hidden, grad, probs, frozen);
                 continue;

@@ -15,7 +15,7 @@ import java.util.Locale;
  * the dictionary can look words up and hash them without a substring per token; ASCII characters are classified
  * through a table built from the same {@link Character} predicates, so both paths cut the same tokens.
  */
-final class TextFeatures {
+public final class TextFeatures {
     private static final byte OTHER = 0; // a token of its own (punctuation, symbols, controls)
     private static final byte SPACE = 1; // separates tokens
     private static final byte WORD = 2; // part of a word

@@ -62,6 +62,62 @@ public final class Tokenizer {
         }
     }
 
+    /** Receives one word as {@code w[from, to)}; the array is the caller's (or a fresh one), not to be kept. */
+    @FunctionalInterface
+    public interface WordChars {
+        void accept(char[] w, int from, int to);
+    }
+
+    /**
+     * The words of {@code buf[from, to)}, in order, as ranges: the same words as {@link #tokenize(CharSequence,
+     * Consumer)} without a String per word. With {@code lowercase}, an ASCII word is lower-cased in place in
+     * {@code buf} (so the caller's buffer changes); a word with other characters goes through
+     * {@link String#toLowerCase(Locale)} with {@link Locale#ROOT}, as the String form does.
+     */
+    public void tokenize(char[] buf, int from, int to, WordChars sink) {
+        int i = from;
+        while (i < to) {
+            int cp = Character.codePointAt(buf, i, to);
+            if (!isWordChar(cp)) {
+                i += Character.charCount(cp);
+                continue;
+            }
+            int start = i;
+            int end = i;
+            boolean ascii = true;
+            while (i < to) {
+                cp = Character.codePointAt(buf, i, to);
+                int len = Character.charCount(cp);
+                if (isWordChar(cp)) {
+                    ascii &= cp < 128;
+                    i += len;
+                    end = i;
+                } else if (isApostrophe(cp) && i + len < to && isWordChar(Character.codePointAt(buf, i + len, to))) {
+                    ascii &= cp < 128;
+                    i += len; // inside a word: keep it
+                } else {
+                    break;
+                }
+            }
+            if (!lowercase) {
+                sink.accept(buf, start, end);
+            } else if (ascii) {
+                for (int k = start; k < end; k++) {
+                    char c = buf[k];
+                    if (c >= 'A' && c <= 'Z') {
+                        buf[k] = (char) (c + ('a' - 'A'));
+                    }
+                }
+                sink.accept(buf, start, end);
+            } else {
+                char[] w = new String(buf, start, end - start)
+                        .toLowerCase(Locale.ROOT)
+                        .toCharArray();
+                sink.accept(w, 0, w.length);
+            }
+        }
+    }
+
     private static boolean isApostrophe(int cp) {
         return cp == '\'' || cp == '\u2019';
     }

@@ -22,21 +22,43 @@ import java.util.Map;
 public final class Vocabulary {
     /** Distinct words held while counting before rare ones are pruned (about 1 GB of heap at most). */
     public static final int DEFAULT_MAX_ENTRIES = 10_000_000;
+    /** Smallest plain-text corpus that {@link #count(CorpusReader, Tokenizer, long, int, int, int)} splits. */
+    public static final long PARALLEL_MIN_BYTES = 4L << 20;
 
     private final String[] words;
     private final long[] counts;
     private final Map<String, Integer> index;
+    private final int[] slots; // id + 1 by String.hashCode, linear probing, for id(char[], int, int)
+    private final char[] chars; // the words back to back, word i at [wordStart[i], wordStart[i + 1])
+    private final int[] wordStart;
+    private final int[] hashes;
     private final long total;
 
     private Vocabulary(String[] words, long[] counts) {
         this.words = words;
         this.counts = counts;
         this.index = HashMap.newHashMap(words.length);
+        this.slots = new int[Integer.highestOneBit(Math.max(1, words.length)) * 4];
+        this.wordStart = new int[words.length + 1];
+        this.hashes = new int[words.length];
+        long chars = 0;
+        for (String w : words) {
+            chars += w.length();
+        }
+        this.chars = new char[Math.toIntExact(chars)];
         long t = 0;
         for (int i = 0; i < words.length; i++) {
             if (index.put(words[i], i) != null) {
                 throw new IllegalArgumentException("duplicate word '" + words[i] + "' in vocabulary");
             }
+            int s = words[i].hashCode() & (slots.length - 1);
+            while (slots[s] != 0) {
+                s = (s + 1) & (slots.length - 1);
+            }
+            slots[s] = i + 1;
+            hashes[i] = words[i].hashCode();
+            words[i].getChars(0, words[i].length(), this.chars, wordStart[i]);
+            wordStart[i + 1] = wordStart[i] + words[i].length();
             t += counts[i];
         }
         this.total = t;
@@ -77,21 +99,36 @@ public final class Vocabulary {
     /** As {@link #count(CorpusReader, Tokenizer, long, int)}, pruning rare words past {@code maxEntries}. */
     public static Vocabulary count(
             CorpusReader corpus, Tokenizer tokenizer, long minCount, int maxSize, int maxEntries) {
+        return count(corpus, tokenizer, minCount, maxSize, maxEntries, 1);
+    }
+
+    /**
+     * As {@link #count(CorpusReader, Tokenizer, long, int, int)}, reading a plain-text corpus of at least
+     * {@link #PARALLEL_MIN_BYTES} on {@code threads} threads (each counts a byte range, the counts are added). The
+     * result is the same as on one thread: when a part holds more than {@code maxEntries} distinct words (pruning
+     * would depend on the order of reading), the corpus is counted again on one thread.
+     */
+    public static Vocabulary count(
+            CorpusReader corpus, Tokenizer tokenizer, long minCount, int maxSize, int maxEntries, int threads) {
         if (maxEntries < 1) {
             throw new IllegalArgumentException("maxEntries must be >= 1, got " + maxEntries);
         }
-        Map<String, long[]> counts = new HashMap<>();
-        long[] floor = {1};
-        corpus.forEachLine(line -> tokenizer.tokenize(line, w -> {
-            counts.computeIfAbsent(w, k -> new long[1])[0]++;
-            if (counts.size() > maxEntries) {
-                long f = floor[0]++;
-                counts.values().removeIf(c -> c[0] <= f);
+        if (threads > 1 && corpus.splittable() && corpus.byteSize() >= PARALLEL_MIN_BYTES) {
+            Map<String, Long> counted = VocabularyParts.count(corpus, tokenizer, maxEntries, threads);
+            if (counted != null) {
+                return of(counted, minCount, maxSize);
             }
-        }));
-        Map<String, Long> plain = HashMap.newHashMap(counts.size());
-        counts.forEach((k, v) -> plain.put(k, v[0]));
-        return of(plain, minCount, maxSize);
+        }
+        WordCounter counts = new WordCounter();
+        long[] floor = {1};
+        Tokenizer.WordChars word = (w, s, e) -> {
+            counts.add(w, s, e);
+            if (counts.size() > maxEntries) {
+                counts.removeAtMost(floor[0]++);
+            }
+        };
+        corpus.forEachLineChars((buf, from, to) -> tokenizer.tokenize(buf, from, to, word));
+        return of(counts.toMap(), minCount, maxSize);
     }
 
     /** Number of words V. */
@@ -103,6 +140,31 @@ public final class Vocabulary {
     public int id(String word) {
         Integer i = index.get(word);
         return i == null ? -1 : i;
+    }
+
+    /** The id of the word {@code w[from, to)}, or -1: {@link #id(String)} without making a String. */
+    public int id(char[] w, int from, int to) {
+        int h = WordCounter.hash(w, from, to);
+        int mask = slots.length - 1;
+        for (int s = h & mask; ; s = (s + 1) & mask) {
+            int i = slots[s] - 1;
+            if (i < 0) {
+                return -1;
+            }
+            int at = wordStart[i], n = wordStart[i + 1] - at;
+            if (n == to - from && hashes[i] == h && sameChars(at, w, from, n)) {
+                return i;
+            }
+        }
+    }
+
+    private boolean sameChars(int at, char[] w, int from, int n) {
+        for (int k = 0; k < n; k++) {
+            if (chars[at + k] != w[from + k]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public String word(int id) {

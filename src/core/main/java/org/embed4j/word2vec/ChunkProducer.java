@@ -1,6 +1,5 @@
 package org.embed4j.word2vec;
 
-import java.util.Arrays;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.embed4j.text.CorpusReader;
@@ -8,9 +7,10 @@ import org.embed4j.text.Tokenizer;
 import org.embed4j.text.Vocabulary;
 
 /**
- * Streams the corpus once per epoch and cuts it into chunks of about {@link #CHUNK_TOKENS} word ids:
- * out-of-vocabulary words dropped, -1 after every line (a sentence break: windows never cross lines),
- * chunks cut at a line end when one falls near the limit, else mid-line. Memory stays constant: the
+ * Streams the corpus once per epoch and cuts it into chunks with a {@link ChunkBuilder} (a line is a sentence;
+ * out-of-vocabulary words are dropped). Lines and words are read as ranges of a reused buffer and looked up
+ * without a String per word, so the reader neither competes with the workers for long nor makes garbage for the
+ * collector. Memory stays constant: the
  * corpus is re-read every epoch (never held), and the bounded queue holds a few chunks at most.
  *
  * <p>Runs on its own thread; the order of chunks is the corpus order, so with one worker the run is
@@ -19,7 +19,7 @@ import org.embed4j.text.Vocabulary;
  */
 final class ChunkProducer implements Runnable {
     /** Tokens per chunk, before subsampling: the unit of work of one kernel call. */
-    static final int CHUNK_TOKENS = 10_000;
+    static final int CHUNK_TOKENS = ChunkBuilder.CHUNK_TOKENS;
     /** The end-of-corpus marker (compared by identity). */
     static final int[] END = new int[0];
 
@@ -30,8 +30,8 @@ final class ChunkProducer implements Runnable {
     private final int workers;
     private final BlockingQueue<int[]> queue;
     private final TrainingState state;
-    private int[] buf = new int[CHUNK_TOKENS + 1024];
-    private int n;
+    private final ChunkBuilder chunks = new ChunkBuilder(this::put);
+    private final Tokenizer.WordChars onWord = this::word; // one instance, not one per line
 
     ChunkProducer(
             CorpusReader corpus,
@@ -54,29 +54,14 @@ final class ChunkProducer implements Runnable {
     public void run() {
         try {
             for (int e = 0; e < epochs && !state.stopped(); e++) {
-                corpus.forEachLine(line -> {
+                corpus.forEachLineChars((line, from, to) -> {
                     if (state.stopped()) {
                         throw new Stopped();
                     }
-                    tokenizer.tokenize(line, w -> {
-                        int id = vocab.id(w);
-                        if (id >= 0) {
-                            if (n >= CHUNK_TOKENS + 1000) {
-                                emit(); // a very long line: cut mid-line
-                            }
-                            buf[n++] = id;
-                        }
-                    });
-                    if (n > 0 && buf[n - 1] != -1) {
-                        buf[n++] = -1;
-                    }
-                    if (n >= CHUNK_TOKENS) {
-                        emit();
-                    }
+                    tokenizer.tokenize(line, from, to, onWord);
+                    chunks.endSentence();
                 });
-                if (n > 0) {
-                    emit(); // epochs do not share a chunk
-                }
+                chunks.finish(); // epochs do not share a chunk
             }
         } catch (Stopped ignored) {
             // a worker failed; the trainer reports its exception
@@ -89,9 +74,11 @@ final class ChunkProducer implements Runnable {
         }
     }
 
-    private void emit() {
-        put(Arrays.copyOf(buf, n));
-        n = 0;
+    private void word(char[] w, int from, int to) {
+        int id = vocab.id(w, from, to);
+        if (id >= 0) {
+            chunks.word(id);
+        }
     }
 
     /** Blocks until there is room, giving up when training has stopped (workers may be gone). */

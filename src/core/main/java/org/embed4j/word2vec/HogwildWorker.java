@@ -11,7 +11,8 @@ import org.embed4j.text.Vocabulary;
 /**
  * One Hogwild worker thread: takes chunks of word ids, subsamples them with its own RNG (word2vec's
  * LCG, (rng & 0xFFFF)/65536 as the uniform draw), sets the learning rate from the global word count
- * (linear decay from lr to lr·1e-4 over all epochs, as word2vec), and calls the backend's word2vec
+ * (linear decay from lr to lr·1e-4 over all epochs, as word2vec; {@link TrainingState#progress} maps a shard's
+ * words onto the run's), and calls the backend's word2vec
  * kernel. The shared weights are updated without locks, on purpose (Hogwild: rare collisions on hot
  * rows cost less than any locking).
  *
@@ -34,7 +35,6 @@ final class HogwildWorker implements Runnable {
     private final Tensor subOffsets;
     private final Tensor subIds;
     private final Word2VecOptions o;
-    private final long totalWords;
     private final float lr0;
     private long rng;
 
@@ -50,8 +50,7 @@ final class HogwildWorker implements Runnable {
             Tensor negTable,
             Tensor subOffsets,
             Tensor subIds,
-            Word2VecOptions o,
-            long totalWords) {
+            Word2VecOptions o) {
         this.backend = backend;
         this.queue = queue;
         this.state = state;
@@ -63,7 +62,6 @@ final class HogwildWorker implements Runnable {
         this.subOffsets = subOffsets;
         this.subIds = subIds;
         this.o = o;
-        this.totalWords = Math.max(1, totalWords);
         this.lr0 = o.effectiveLr();
         this.rng = o.seed() * 0x9E3779B97F4A7C15L + index; // worker 0 of a seeded run is reproducible
     }
@@ -105,8 +103,8 @@ final class HogwildWorker implements Runnable {
             }
         }
         long done0 = state.words.getAndAdd(words);
-        float lrStart = lrAt(done0);
-        float lrEnd = lrAt(done0 + words);
+        float lrStart = lrAt(state.progress.global(done0));
+        float lrEnd = lrAt(state.progress.global(done0 + words));
         long step = state.steps.incrementAndGet();
         if (t == 0) {
             return;
@@ -135,8 +133,9 @@ final class HogwildWorker implements Runnable {
         checkRow(wOut, (int) negTable.getIndex(step % negTable.numel()), "W_out", step, done0, lrStart);
     }
 
+    /** The learning rate after {@code done} words of the whole run. */
     private float lrAt(long done) {
-        return (float) (lr0 * Math.max(1e-4, 1.0 - done / (double) totalWords));
+        return (float) (lr0 * Math.max(1e-4, 1.0 - done / (double) state.progress.total()));
     }
 
     private void checkRow(Tensor w, int row, String name, long step, long done, float lr) {

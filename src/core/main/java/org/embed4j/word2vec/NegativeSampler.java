@@ -1,5 +1,8 @@
 package org.embed4j.word2vec;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
 /**
  * The unigram^0.75 noise distribution of word2vec's negative sampling, as an int table: word w fills a
  * share count(w)^0.75 / Σ count^0.75 of the slots, in id order, filled like word2vec's InitUnigramTable
@@ -22,11 +25,39 @@ final class NegativeSampler {
     }
 
     NegativeSampler(long[] counts, int tableSize, double power) {
-        if (counts.length == 0) {
-            throw new IllegalArgumentException("cannot build a negative table for an empty vocabulary");
+        table = new int[checkedSize(tableSize)];
+        fill(counts, tableSize, power, (a, w) -> table[a] = w);
+    }
+
+    /**
+     * Writes the table of {@code new NegativeSampler(counts, tableSize, power)} as int32 into {@code dst} (at
+     * least 4·tableSize bytes, native byte order) without holding it on the heap: the 40 MB of the default
+     * table then exist once, where the native kernel reads them.
+     */
+    static void writeTable(long[] counts, int tableSize, double power, MemorySegment dst) {
+        checkedSize(tableSize);
+        if (dst.byteSize() < 4L * tableSize) {
+            throw new IllegalArgumentException(
+                    "negative table needs " + 4L * tableSize + " bytes, the segment has " + dst.byteSize());
         }
+        fill(counts, tableSize, power, (a, w) -> dst.setAtIndex(ValueLayout.JAVA_INT, a, w));
+    }
+
+    private static int checkedSize(int tableSize) {
         if (tableSize < 1) {
             throw new IllegalArgumentException("tableSize must be >= 1, got " + tableSize);
+        }
+        return tableSize;
+    }
+
+    private interface Slots {
+        void set(int slot, int word);
+    }
+
+    /** word2vec's InitUnigramTable: slot a gets word w while a / size is within w's cumulative share. */
+    private static void fill(long[] counts, int tableSize, double power, Slots out) {
+        if (counts.length == 0) {
+            throw new IllegalArgumentException("cannot build a negative table for an empty vocabulary");
         }
         double norm = 0;
         for (long c : counts) {
@@ -38,11 +69,10 @@ final class NegativeSampler {
         if (!(norm > 0)) {
             throw new IllegalArgumentException("all word counts are 0: no noise distribution");
         }
-        table = new int[tableSize];
         int w = 0;
         double cum = Math.pow(counts[0], power) / norm;
         for (int a = 0; a < tableSize; a++) {
-            table[a] = w;
+            out.set(a, w);
             if ((double) a / tableSize > cum && w < counts.length - 1) {
                 w++;
                 cum += Math.pow(counts[w], power) / norm;

@@ -1,7 +1,6 @@
 package org.embed4j.word2vec;
 
 import java.io.IOException;
-import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,11 +9,9 @@ import java.util.Objects;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import org.embed4j.backend.Backend;
-import org.embed4j.backend.Backends;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Tensor;
 import org.embed4j.text.CorpusReader;
-import org.embed4j.text.Subwords;
 import org.embed4j.text.Tokenizer;
 import org.embed4j.text.Vocabulary;
 import org.embed4j.train.TrainingListener;
@@ -37,7 +34,6 @@ import org.embed4j.vectors.WordVectors;
  */
 public final class Word2VecTrainer {
     private static final System.Logger LOG = System.getLogger(Word2VecTrainer.class.getName());
-    private static final long LCG_MUL = 25214903917L;
 
     private final Word2VecOptions options;
     private final TrainingListener listener;
@@ -68,8 +64,13 @@ public final class Word2VecTrainer {
         }
         CorpusReader corpus = new CorpusReader(corpusPath);
         Tokenizer tokenizer = new Tokenizer(o.lowercase());
-        Vocabulary vocab =
-                Vocabulary.count(corpus, tokenizer, o.minCount(), o.maxVocab() == 0 ? Integer.MAX_VALUE : o.maxVocab());
+        Vocabulary vocab = Vocabulary.count(
+                corpus,
+                tokenizer,
+                o.minCount(),
+                o.maxVocab() == 0 ? Integer.MAX_VALUE : o.maxVocab(),
+                Vocabulary.DEFAULT_MAX_ENTRIES,
+                o.threads());
         if (vocab.size() < 2) {
             throw new IllegalArgumentException(
                     "corpus " + corpusPath + " has " + vocab.size() + " word(s) with count >= " + o.minCount()
@@ -87,18 +88,11 @@ public final class Word2VecTrainer {
                         o.dim(),
                         o.epochs(),
                         o.threads()));
-        Backend backend = chooseBackend(o.backend());
-        Subwords subwords = o.subwords() ? new Subwords(o.minn(), o.maxn(), o.bucket()) : null;
-        int v = vocab.size();
-        long rows = subwords == null ? v : (long) v + o.bucket();
-        long[] counts = vocab.counts();
-        try (Tensor wIn = initInput(rows, o.dim(), o.seed());
-                Tensor wOut = Tensor.allocate(DType.F32, v, o.dim());
-                Tensor neg = Tensor.of(new NegativeSampler(counts, o.negTableSize(), NegativeSampler.POWER).table());
-                SubwordIndex sub = subwords == null ? null : SubwordIndex.build(vocab, subwords)) {
-            Run run = runWorkers(
-                    backend, corpus, tokenizer, vocab, new Subsampler(counts, o.sample()), wIn, wOut, neg, sub);
-            WordVectors vectors = toVectors(vocab, wIn, subwords, sub);
+        try (Word2VecShardTrainer shared = new Word2VecShardTrainer(o, vocab);
+                Tensor wIn = shared.initialInput();
+                Tensor wOut = Tensor.allocate(DType.F32, vocab.size(), o.dim())) {
+            Run run = runWorkers(shared, corpus, tokenizer, wIn, wOut);
+            WordVectors vectors = shared.vectors(wIn);
             return new Word2VecResult(
                     vocab,
                     vectors,
@@ -107,89 +101,31 @@ public final class Word2VecTrainer {
                     run.seconds,
                     run.words / Math.max(run.seconds, 1e-9),
                     run.finalLoss,
-                    backend.name());
+                    shared.backendName());
         }
-    }
-
-    /** "auto": -Dembed4j.backend=cpu|java when given, else native CPU when it loads, else Java (never CUDA: Hogwild is a CPU algorithm). */
-    private static Backend chooseBackend(String name) {
-        String forced = System.getProperty(Backends.BACKEND_PROPERTY, "").trim();
-        if (name.equals("auto") && (forced.equals("cpu") || forced.equals("java"))) {
-            return Backends.get(forced);
-        }
-        if (name.equals("auto")) {
-            for (Backend b : Backends.available()) {
-                if (b.name().equals("cpu")) {
-                    return b;
-                }
-            }
-            return Backends.get("java");
-        }
-        return Backends.get(name);
-    }
-
-    /** word2vec's initialisation: (u - 0.5)/dim, u from its LCG (16 bits a draw). */
-    private static Tensor initInput(long rows, int dim, long seed) {
-        Tensor w = Tensor.allocate(DType.F32, rows, dim);
-        long r = seed;
-        float[] row = new float[dim];
-        for (long i = 0; i < rows; i++) {
-            for (int j = 0; j < dim; j++) {
-                r = r * LCG_MUL + 11;
-                row[j] = (((r & 0xFFFF) / 65536f) - 0.5f) / dim;
-            }
-            java.lang.foreign.MemorySegment.copy(
-                    row, 0, w.segment(), ValueLayout.JAVA_FLOAT_UNALIGNED, i * dim * 4L, dim);
-        }
-        return w;
     }
 
     private record Run(long words, double seconds, double finalLoss) {}
 
     private Run runWorkers(
-            Backend backend,
-            CorpusReader corpus,
-            Tokenizer tokenizer,
-            Vocabulary vocab,
-            Subsampler subsampler,
-            Tensor wIn,
-            Tensor wOut,
-            Tensor neg,
-            SubwordIndex sub)
+            Word2VecShardTrainer shared, CorpusReader corpus, Tokenizer tokenizer, Tensor wIn, Tensor wOut)
             throws IOException {
         Word2VecOptions o = options;
+        Vocabulary vocab = shared.vocabulary();
         long total = vocab.totalCount() * o.epochs();
-        TrainingState state = new TrainingState();
+        TrainingState state = new TrainingState(total);
         BlockingQueue<int[]> queue = new ArrayBlockingQueue<>(2 * o.threads() + 2);
-        List<Thread> threads = new ArrayList<>();
-        threads.add(Thread.ofPlatform()
+        Thread reader = Thread.ofPlatform()
                 .name("w2v-reader")
                 .daemon()
-                .unstarted(new ChunkProducer(corpus, tokenizer, vocab, o.epochs(), o.threads(), queue, state)));
-        for (int i = 0; i < o.threads(); i++) {
-            threads.add(Thread.ofPlatform()
-                    .name("w2v-worker-" + i)
-                    .daemon()
-                    .unstarted(new HogwildWorker(
-                            i,
-                            backend,
-                            queue,
-                            state,
-                            vocab,
-                            subsampler,
-                            wIn,
-                            wOut,
-                            neg,
-                            sub == null ? null : sub.offsets(),
-                            sub == null ? null : sub.ids(),
-                            o,
-                            vocab.totalCount() * o.epochs())));
-        }
+                .unstarted(new ChunkProducer(corpus, tokenizer, vocab, o.epochs(), o.threads(), queue, state));
         long start = System.nanoTime();
         String task = "word2vec " + o.model().name().toLowerCase(Locale.ROOT);
         TrainingMonitor monitor = new TrainingMonitor(task, state, total, o.threads(), o.effectiveLr(), start);
         try {
-            threads.forEach(Thread::start);
+            reader.start();
+            List<Thread> threads = new ArrayList<>(List.of(reader));
+            threads.addAll(shared.startWorkers(queue, state, wIn, wOut, o));
             try {
                 for (Thread t : threads) {
                     while (t.isAlive()) {
@@ -203,16 +139,7 @@ public final class Word2VecTrainer {
                 throw new IllegalStateException("interrupted while training word2vec", e);
             }
             monitor.tick(listener, true);
-            Throwable failure = state.failure();
-            if (failure instanceof java.io.UncheckedIOException io) {
-                throw io.getCause(); // the corpus became unreadable mid-run
-            } else if (failure instanceof RuntimeException re) {
-                throw re;
-            } else if (failure instanceof Error err) {
-                throw err;
-            } else if (failure != null) {
-                throw new IllegalStateException("word2vec training failed: " + failure, failure);
-            }
+            state.rethrowFailure();
         } finally {
             listener.onEnd();
         }
@@ -229,37 +156,7 @@ public final class Word2VecTrainer {
                         state.words.get() / seconds,
                         state.words.get() / seconds / o.threads(),
                         monitor.recentLoss(),
-                        backend.name()));
+                        shared.backendName()));
         return new Run(state.words.get(), seconds, monitor.recentLoss());
-    }
-
-    /** Word vectors from the input rows: a word's own row, or with subwords the mean of its rows (fastText). */
-    private static WordVectors toVectors(Vocabulary vocab, Tensor wIn, Subwords subwords, SubwordIndex sub) {
-        int v = vocab.size();
-        int d = (int) wIn.size(1);
-        var seg = wIn.segment();
-        var f32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
-        float[] words = new float[Math.multiplyExact(v, d)];
-        if (subwords == null) {
-            java.lang.foreign.MemorySegment.copy(seg, f32, 0, words, 0, words.length);
-            return WordVectors.of(vocab.words(), words, d);
-        }
-        long[] off = sub.offsets().toLongArray();
-        int[] ids = sub.ids().toIntArray();
-        for (int w = 0; w < v; w++) {
-            for (long p = off[w]; p < off[w + 1]; p++) {
-                long base = (long) ids[(int) p] * d;
-                for (int j = 0; j < d; j++) {
-                    words[w * d + j] += seg.getAtIndex(f32, base + j);
-                }
-            }
-            float inv = 1f / (off[w + 1] - off[w]);
-            for (int j = 0; j < d; j++) {
-                words[w * d + j] *= inv;
-            }
-        }
-        float[] buckets = new float[Math.multiplyExact(subwords.bucket(), d)];
-        java.lang.foreign.MemorySegment.copy(seg, f32, (long) v * d * 4, buckets, 0, buckets.length);
-        return WordVectors.withSubwords(vocab.words(), words, buckets, d, subwords);
     }
 }

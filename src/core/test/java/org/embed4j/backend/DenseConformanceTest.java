@@ -134,7 +134,7 @@ class DenseConformanceTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("org.embed4j.backend.BackendSource#backends")
-    void softmaxCrossEntropyMatchesEveryVariant(Backend b) {
+    void softmaxXentMatchesEveryVariant(Backend b) {
         int rows = 13;
         for (int k : DIMS) {
             Random rnd = new Random(800 + k);

@@ -3,14 +3,13 @@ package org.embed4j.backend;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import org.embed4j.internal.ffm.CpuKernels;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 
 /**
  * The conformance suites again with libembed4j switched to its scalar C kernels (e4j_set_isa_level(0)), so that
- * both native paths, not only the AVX2 one the CPU backend picks by default, are held to the Java reference.
+ * every native path, not only the one the CPU backend picks by default, is held to the Java reference.
  * The ISA level is process-wide: it is restored after the class, and Surefire runs test classes one at a time.
  * Skipped where the native CPU backend is not available.
  */
@@ -19,19 +18,15 @@ class ScalarKernelConformanceTest {
 
     @BeforeAll
     static void useScalarKernels() {
-        assumeTrue(
-                Backends.available().stream().anyMatch(b -> b.name().equals("cpu")),
-                "the native CPU backend is not available here");
-        CpuKernels k = CpuKernels.load();
-        previousLevel = k.isaLevel();
-        k.setIsaLevel(0);
-        assertEquals(0, k.isaLevel(), "e4j_set_isa_level(0)");
+        assumeTrue(IsaLevels.cpuBackendAvailable(), "the native CPU backend is not available here");
+        previousLevel = IsaLevels.level();
+        assertEquals(0, IsaLevels.set(0), "the level after e4j_set_isa_level(0)");
     }
 
     @AfterAll
     static void restoreLevel() {
         if (previousLevel >= 0) {
-            CpuKernels.load().setIsaLevel(previousLevel);
+            assertEquals(previousLevel, IsaLevels.set(previousLevel));
         }
     }
 

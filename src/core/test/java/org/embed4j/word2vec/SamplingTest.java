@@ -1,9 +1,13 @@
 package org.embed4j.word2vec;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
 
 /** Subsampling and the negative table against word2vec's formulas. */
@@ -41,5 +45,23 @@ class SamplingTest {
         }
         assertEquals(n.table()[(int) ((123456789L >>> 16) % 1_000_000)], n.sample(123456789L));
         assertThrows(IllegalArgumentException.class, () -> new NegativeSampler(new long[0]));
+    }
+
+    @Test
+    void tableWrittenToNativeMemoryEqualsTheHeapTable() {
+        long[] counts = {1000, 100, 10, 1, 0, 7};
+        int size = 100_003;
+        int[] heap = new NegativeSampler(counts, size, NegativeSampler.POWER).table();
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment seg = arena.allocate(4L * size);
+            NegativeSampler.writeTable(counts, size, NegativeSampler.POWER, seg);
+            assertArrayEquals(heap, seg.toArray(ValueLayout.JAVA_INT));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> NegativeSampler.writeTable(counts, size + 1, NegativeSampler.POWER, seg));
+            assertThrows(
+                    IllegalArgumentException.class,
+                    () -> NegativeSampler.writeTable(new long[0], 10, NegativeSampler.POWER, seg));
+        }
     }
 }

@@ -36,7 +36,7 @@ class TrainingMonitorTest {
     @Test
     void aFourSecondRunLogsAboutTwoHundredRecords() {
         long total = 2_000_000;
-        TrainingState state = new TrainingState();
+        TrainingState state = new TrainingState(total);
         TrainingMonitor m = new TrainingMonitor("t", state, total, 2, 0.025f, 0);
         Seen seen = new Seen();
         long now = 0;
@@ -63,7 +63,7 @@ class TrainingMonitorTest {
     @Test
     void recordsFollowTheWordsNotThePolls() {
         long total = 100_000_000;
-        TrainingState state = new TrainingState();
+        TrainingState state = new TrainingState(total);
         TrainingMonitor m = new TrainingMonitor("t", state, total, 1, 0.025f, 0);
         Seen seen = new Seen();
         long now = 0;

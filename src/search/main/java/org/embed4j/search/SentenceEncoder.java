@@ -2,7 +2,6 @@ package org.embed4j.search;
 
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import org.embed4j.text.Tokenizer;
@@ -114,14 +113,14 @@ public final class SentenceEncoder {
         return total;
     }
 
-    /** The word as looked up (as written, lower-cased, or as an OOV word with subwords), or null: skipped. */
+    /**
+     * The word as the vocabulary spells it (lookups fall back to lower case, so "C" counts as "c"), the word itself
+     * when it is out of the vocabulary but has subword rows, or null: skipped.
+     */
     static String key(WordVectors v, String word) {
-        if (v.indexOf(word) >= 0) {
-            return word;
-        }
-        String lower = word.toLowerCase(Locale.ROOT);
-        if (v.indexOf(lower) >= 0) {
-            return lower;
+        int row = v.indexOf(word);
+        if (row >= 0) {
+            return v.words().get(row);
         }
         return v.hasSubwords() ? word : null;
     }

@@ -1,9 +1,8 @@
 package org.embed4j.serve;
 
-import com.google.gson.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.embed4j.classify.Classifier;
 
 /**
@@ -16,9 +15,13 @@ import org.embed4j.classify.Classifier;
  * <p>The hottest endpoint, so it writes its JSON itself instead of building a Gson tree: each label's
  * <code>{"label":"…","probability":</code> prefix is escaped once, here, and a probability is printed as its float's
  * shortest decimal ({@link Float#toString}), which parses back to the same float. Probabilities go into one buffer
- * per request ({@link Classifier#probabilities(String, float[], int)}) instead of an array per text.
+ * per request ({@link Classifier#probabilities(String, float[], int)}) instead of an array per text. A probability
+ * that is not finite (NaN weights) is a {@link JsonOut.NonFiniteException}, never a "NaN" in the JSON.
  */
 final class ClassifyApi {
+    /** The request fields the endpoint reads; any other is skipped unparsed. */
+    static final Set<String> FIELDS = Set.of("texts", "text", "k");
+
     private final Classifier classifier;
     private final ServeOptions options;
     private final String[] labelPrefixes; // per label: {"label":"<escaped label>","probability":
@@ -30,37 +33,34 @@ final class ClassifyApi {
         this.labelPrefixes = new String[labels.size()];
         for (int c = 0; c < labelPrefixes.length; c++) {
             StringBuilder p = new StringBuilder("{\"label\":");
-            JsonBodies.appendQuoted(p, labels.get(c));
+            JsonOut.appendQuoted(p, labels.get(c));
             labelPrefixes[c] = p.append(",\"probability\":").toString();
         }
     }
 
     /** The response body, UTF-8 JSON. */
-    byte[] classify(JsonObject request) {
-        List<String> texts = JsonBodies.strings(request, "texts", "text", options.maxBatch());
-        int k = Math.min(JsonBodies.k(request, 1, options.maxK()), labelPrefixes.length);
+    byte[] classify(JsonRequest request) {
+        List<String> texts = request.strings("texts", "text");
+        int k = Math.min(request.k(1, options.maxK()), labelPrefixes.length);
         float[] probs = new float[labelPrefixes.length];
         boolean[] taken = new boolean[labelPrefixes.length];
         int[] best = new int[k];
-        StringBuilder json = new StringBuilder(32 + texts.size() * (24 + k * 64));
-        json.append("{\"results\":[");
+        JsonOut json = new JsonOut(32 + texts.size() * (24 + k * 64));
+        json.raw("{\"results\":[");
         for (int i = 0; i < texts.size(); i++) {
             classifier.probabilities(texts.get(i), probs, 0);
-            json.append(i == 0 ? "{\"labels\":[" : ",{\"labels\":[");
+            json.raw(i == 0 ? "{\"labels\":[" : ",{\"labels\":[");
             Arrays.fill(taken, false);
             Classifier.topLabels(probs, best, taken);
             for (int r = 0; r < k; r++) {
                 int c = best[r];
-                if (!Float.isFinite(probs[c])) {
-                    throw new IllegalStateException("the model gave label " + c + " the probability " + probs[c]);
-                }
-                json.append(r == 0 ? "" : ",")
-                        .append(labelPrefixes[c])
-                        .append(probs[c])
-                        .append('}');
+                json.raw(r == 0 ? "" : ",")
+                        .raw(labelPrefixes[c])
+                        .number(probs[c], "a label probability")
+                        .raw('}');
             }
-            json.append("]}");
+            json.raw("]}");
         }
-        return json.append("]}").toString().getBytes(StandardCharsets.UTF_8);
+        return json.raw("]}").toBytes();
     }
 }

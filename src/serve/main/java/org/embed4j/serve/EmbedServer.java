@@ -1,110 +1,241 @@
 package org.embed4j.serve;
 
-import com.google.gson.Gson;
-import com.google.gson.JsonObject;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.embed4j.classify.Classifier;
 import org.embed4j.vectors.WordVectors;
 
 /**
- * The embed4j HTTP service: word vectors and/or a text classifier behind JSON endpoints on a small
- * HTTP/1.1 server ({@link Http1Server}, one thread per connection).
+ * The embed4j HTTP service: word vectors and/or a text classifier behind JSON endpoints, on Jetty
+ * ({@code HttpService}: HTTP/1.1, HTTP/2 over TLS or h2c).
  * <pre>
  *   POST /v1/embed     POST /v1/nearest     POST /v1/analogy     (need vectors)
  *   POST /v1/classify                                            (needs a classifier)
- *   GET  /healthz      (never needs the token)      GET /metrics (Prometheus text)
+ *   GET  /healthz      liveness (never needs the token)          GET /metrics (Prometheus text)
+ *   GET  /readyz       readiness: 200 when every model can be served, else 503 (never needs the token)
  * </pre>
- * Endpoints of a model that is not loaded answer 404 with a message saying so. With a token set, every
- * endpoint but /healthz needs {@code Authorization: Bearer <token>}.
+ * Endpoints of a model that is not loaded answer 404 with a message saying so. With a token set, every endpoint
+ * but /healthz and /readyz needs {@code Authorization: Bearer <token>}. The endpoints are a route table
+ * ({@code Route}, one handler per endpoint): a new endpoint is one more entry in {@code routes}.
  *
- * <p>{@link #close()} stops accepting connections, lets requests in flight finish for up to
- * {@link ServeOptions#shutdownTimeout()}, then closes what is left. Thread-safe; the models are shared
- * read-only by all request threads.
+ * <p>Models loaded from files ({@link Builder#vectors(WordVectors, Path)}) are watched ({@code ServedModel}): a
+ * file changed in place makes its endpoints answer 503, a file replaced by rename keeps the loaded version
+ * serving. {@link #close()} stops accepting connections, lets requests in flight finish for up to
+ * {@link ServeOptions#shutdownTimeout()}, then closes what is left. Thread-safe; the models are shared read-only
+ * by all request threads.
  */
 public final class EmbedServer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(EmbedServer.class.getName());
-    static final List<String> ENDPOINTS =
-            List.of("/v1/embed", "/v1/nearest", "/v1/analogy", "/v1/classify", "/healthz", "/metrics");
+    private static final String METRICS_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-    private final Http1Server server;
+    private final HttpService http;
     private final ServeOptions options;
     private final Metrics metrics;
-    private final ServeHandler handler;
+    private final ApiHandler handler;
+    private final List<ServedModel> models;
+    private final ScheduledExecutorService watcher;
     private volatile boolean closed;
 
-    private EmbedServer(Http1Server server, ServeOptions options, Metrics metrics, ServeHandler handler) {
-        this.server = server;
+    private EmbedServer(
+            HttpService http,
+            ServeOptions options,
+            Metrics metrics,
+            ApiHandler handler,
+            List<ServedModel> models,
+            ScheduledExecutorService watcher) {
+        this.http = http;
         this.options = options;
         this.metrics = metrics;
         this.handler = handler;
+        this.models = models;
+        this.watcher = watcher;
     }
 
     /**
-     * Binds {@link ServeOptions#address()} and starts serving {@code vectors} and/or {@code classifier}
-     * (either may be null, not both).
+     * Binds {@link ServeOptions#address()} and starts serving {@code vectors} and/or {@code classifier} (either may
+     * be null, not both), built in memory or loaded from files that are not watched; {@link #builder} watches them.
      */
     public static EmbedServer start(WordVectors vectors, Classifier classifier, ServeOptions options)
             throws IOException {
-        if (vectors == null && classifier == null) {
-            throw new IllegalArgumentException("nothing to serve: give word vectors, a classifier or both");
-        }
-        java.util.Objects.requireNonNull(options, "options");
-        Map<String, Map<String, Object>> models = models(vectors, classifier);
-        Metrics metrics = new Metrics(ENDPOINTS, modelInfo(models));
-        Map<String, ServeHandler.Route> routes = new LinkedHashMap<>();
-        VectorsApi v = vectors == null ? null : new VectorsApi(vectors, options);
-        routes.put(
-                "/v1/embed",
-                new ServeHandler.Route(
-                        "POST", true, ServeHandler.tree(v == null ? missing("word vectors", "--model") : v::embed)));
-        routes.put(
-                "/v1/nearest",
-                new ServeHandler.Route(
-                        "POST", true, ServeHandler.tree(v == null ? missing("word vectors", "--model") : v::nearest)));
-        routes.put(
-                "/v1/analogy",
-                new ServeHandler.Route(
-                        "POST", true, ServeHandler.tree(v == null ? missing("word vectors", "--model") : v::analogy)));
-        ClassifyApi c = classifier == null ? null : new ClassifyApi(classifier, options);
-        routes.put(
-                "/v1/classify",
-                new ServeHandler.Route(
-                        "POST",
-                        true,
-                        c == null ? ServeHandler.tree(missing("classifier", "--classifier")) : c::classify));
-        routes.put("/healthz", new ServeHandler.Route("GET", false, null));
-        routes.put("/metrics", new ServeHandler.Route("GET", true, null));
-        byte[] health = health(models);
-        Function<String, byte[]> gets =
-                path -> path.equals("/metrics") ? metrics.render().getBytes(StandardCharsets.UTF_8) : health;
-        ServeHandler handler = new ServeHandler(routes, new BearerAuth(options.token()), metrics, options, gets);
+        return builder(options)
+                .vectors(vectors, null)
+                .classifier(classifier, null)
+                .start();
+    }
 
-        Http1Server server = Http1Server.start(options.address(), handler, Http1Server.Limits.DEFAULTS);
-        EmbedServer s = new EmbedServer(server, options, metrics, handler);
+    public static Builder builder(ServeOptions options) {
+        return new Builder(Objects.requireNonNull(options, "options"));
+    }
+
+    /** What to serve: each model with the file it was loaded from (watched for changes) or null. */
+    public static final class Builder {
+        private final ServeOptions options;
+        private WordVectors vectors;
+        private Path vectorsFile;
+        private Classifier classifier;
+        private Path classifierFile;
+
+        private Builder(ServeOptions options) {
+            this.options = options;
+        }
+
+        public Builder vectors(WordVectors v, Path file) {
+            vectors = v;
+            vectorsFile = v == null ? null : file;
+            return this;
+        }
+
+        public Builder classifier(Classifier c, Path file) {
+            classifier = c;
+            classifierFile = c == null ? null : file;
+            return this;
+        }
+
+        public EmbedServer start() throws IOException {
+            if (vectors == null && classifier == null) {
+                throw new IllegalArgumentException("nothing to serve: give word vectors, a classifier or both");
+            }
+            return EmbedServer.start(this);
+        }
+    }
+
+    @SuppressWarnings("FutureReturnValueIgnored") // the model watch runs until close() shuts its executor down
+    private static EmbedServer start(Builder b) throws IOException {
+        ServeOptions options = b.options;
+        List<ServedModel> models = new ArrayList<>();
+        ServedModel vm = null;
+        ServedModel cm = null;
+        if (b.vectors != null) {
+            // the top-k kernel reads the vectors' mapped rows from native code
+            vm = new ServedModel("vectors", sizes(b.vectors), b.vectorsFile, true);
+            models.add(vm);
+            String bad = ModelProbe.vectors(b.vectors);
+            if (bad != null) {
+                vm.markUnhealthy(bad);
+            }
+        }
+        if (b.classifier != null) {
+            cm = new ServedModel("classifier", sizes(b.classifier), b.classifierFile, false);
+            models.add(cm);
+            String bad = ModelProbe.classifier(b.classifier);
+            if (bad != null) {
+                cm.markUnhealthy(bad);
+            }
+        }
+        Map<String, Route> routes = new LinkedHashMap<>();
+        Metrics[] metricsRef = new Metrics[1];
+        routes(routes, b.vectors, vm, b.classifier, cm, options, models, metricsRef);
+        List<String> endpoints = new ArrayList<>(routes.keySet());
+        Metrics metrics = new Metrics(endpoints, modelInfo(models));
+        metricsRef[0] = metrics;
+
+        HeadReadTimeout heads = new HeadReadTimeout(options.headTimeout());
+        MemoryBudget budget = new MemoryBudget(options.maxInflightBytes(), options.maxBodyBytes());
+        ApiHandler handler = new ApiHandler(
+                routes,
+                new BearerAuth(options.token()),
+                new HostCheck(options.bind(), options.allowedHosts()),
+                budget,
+                heads,
+                metrics,
+                options);
+        HttpService http = new HttpService(options, handler, heads);
+        metrics.addFamilies(out -> ServiceMetrics.render(out, models, http, heads, budget));
+        http.start();
+
+        ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(
+                Thread.ofPlatform().daemon().name("embed4j-model-watch").factory());
+        long every = options.modelCheckInterval().toMillis();
+        watcher.scheduleWithFixedDelay(() -> models.forEach(ServedModel::check), every, every, TimeUnit.MILLISECONDS);
+        EmbedServer s = new EmbedServer(http, options, metrics, handler, List.copyOf(models), watcher);
         LOG.log(
                 Level.INFO,
-                "serving " + describe(vectors, classifier) + " on http://" + hostPort(s.address())
+                "serving " + describe(b.vectors, b.classifier) + " on " + s.url()
                         + (options.token() == null
                                 ? " (no token: anyone who can reach the address may call it)"
                                 : " (bearer token required)"));
         return s;
     }
 
+    /** The route table: one entry per endpoint. */
+    private static void routes(
+            Map<String, Route> routes,
+            WordVectors vectors,
+            ServedModel vm,
+            Classifier classifier,
+            ServedModel cm,
+            ServeOptions options,
+            List<ServedModel> models,
+            Metrics[] metrics) {
+        VectorsApi v = vectors == null ? null : new VectorsApi(vectors, options);
+        List<ServedModel> vms = vm == null ? List.of() : List.of(vm);
+        routes.put(
+                "/v1/embed",
+                Route.post(
+                        "/v1/embed",
+                        vms,
+                        VectorsApi.EMBED_FIELDS,
+                        v == null ? missing("word vectors", "--model") : v::embed));
+        routes.put(
+                "/v1/nearest",
+                Route.post(
+                        "/v1/nearest",
+                        vms,
+                        VectorsApi.NEAREST_FIELDS,
+                        v == null ? missing("word vectors", "--model") : v::nearest));
+        routes.put(
+                "/v1/analogy",
+                Route.post(
+                        "/v1/analogy",
+                        vms,
+                        VectorsApi.ANALOGY_FIELDS,
+                        v == null ? missing("word vectors", "--model") : v::analogy));
+        ClassifyApi c = classifier == null ? null : new ClassifyApi(classifier, options);
+        routes.put(
+                "/v1/classify",
+                Route.post(
+                        "/v1/classify",
+                        cm == null ? List.of() : List.of(cm),
+                        ClassifyApi.FIELDS,
+                        c == null ? missing("classifier", "--classifier") : c::classify));
+        routes.put("/healthz", Route.get("/healthz", false, () -> health(models, false)));
+        routes.put("/readyz", Route.get("/readyz", false, () -> health(models, true)));
+        routes.put(
+                "/metrics",
+                Route.get(
+                        "/metrics",
+                        true,
+                        () -> new Route.Reply(
+                                200, METRICS_TYPE, metrics[0].render().getBytes(StandardCharsets.UTF_8))));
+    }
+
     /** The bound address (the real port when {@link ServeOptions#port()} was 0). */
     public InetSocketAddress address() {
-        return server.address();
+        return http.address();
     }
 
     public int port() {
-        return server.address().getPort();
+        return http.address().getPort();
+    }
+
+    /** {@code http://host:port} or {@code https://host:port}. */
+    public String url() {
+        InetSocketAddress a = address();
+        String host = a.getAddress().getHostAddress();
+        return (http.secure() ? "https://" : "http://") + (host.contains(":") ? "[" + host + "]" : host) + ":"
+                + a.getPort();
     }
 
     public ServeOptions options() {
@@ -116,13 +247,23 @@ public final class EmbedServer implements AutoCloseable {
         return metrics.inFlight();
     }
 
+    /** True when every model can be served (what GET /readyz says). */
+    public boolean ready() {
+        return models.stream().allMatch(ServedModel::ready);
+    }
+
     /** The Prometheus text that {@code GET /metrics} returns. */
     public String metricsText() {
         return metrics.render();
     }
 
-    ServeHandler handler() {
+    ApiHandler handler() {
         return handler;
+    }
+
+    /** Checks the model files now, as the watcher does every {@link ServeOptions#modelCheckInterval()}. */
+    void checkModels() {
+        models.forEach(ServedModel::check);
     }
 
     /**
@@ -135,70 +276,66 @@ public final class EmbedServer implements AutoCloseable {
             return;
         }
         closed = true;
-        long inFlight = metrics.inFlight();
         LOG.log(
                 Level.INFO,
-                "shutting down: " + inFlight + " request(s) in flight, waiting up to "
+                "shutting down: " + metrics.inFlight() + " request(s) in flight, waiting up to "
                         + options.shutdownTimeout().toSeconds() + " s");
-        server.close(options.shutdownTimeout());
+        http.stop();
+        watcher.shutdownNow();
+        models.forEach(ServedModel::close);
         LOG.log(Level.INFO, "stopped");
     }
 
-    private static Function<JsonObject, JsonObject> missing(String what, String option) {
+    private static Function<JsonRequest, byte[]> missing(String what, String option) {
         return request -> {
             throw new ApiException(
                     404, "model_not_loaded", "this server has no " + what + " loaded (start it with " + option + ")");
         };
     }
 
-    /** What /healthz and the embed4j_model_info lines say about each loaded model: kind -> its sizes. */
-    private static Map<String, Map<String, Object>> models(WordVectors vectors, Classifier classifier) {
-        Map<String, Map<String, Object>> models = new LinkedHashMap<>();
-        if (vectors != null) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("words", vectors.size());
-            m.put("dim", vectors.dim());
-            m.put("subwords", vectors.hasSubwords());
-            models.put("vectors", m);
-        }
-        if (classifier != null) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("words", classifier.vocabularySize());
-            m.put("dim", classifier.dim());
-            m.put("labels", classifier.labels().size());
-            models.put("classifier", m);
-        }
-        return models;
+    private static Map<String, Object> sizes(WordVectors vectors) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("words", vectors.size());
+        m.put("dim", vectors.dim());
+        m.put("subwords", vectors.hasSubwords());
+        return m;
+    }
+
+    private static Map<String, Object> sizes(Classifier classifier) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("words", classifier.vocabularySize());
+        m.put("dim", classifier.dim());
+        m.put("labels", classifier.labels().size());
+        return m;
     }
 
     /** One label set per model: kind first, then its sizes. */
-    private static List<String> modelInfo(Map<String, Map<String, Object>> models) {
+    private static List<String> modelInfo(List<ServedModel> models) {
         List<String> info = new ArrayList<>();
-        models.forEach((kind, sizes) -> {
+        for (ServedModel model : models) {
             Map<String, String> labels = new LinkedHashMap<>();
-            labels.put("kind", kind);
-            sizes.forEach((k, v) -> labels.put(k, v.toString()));
+            labels.put("kind", model.kind());
+            model.sizes().forEach((k, v) -> labels.put(k, v.toString()));
             info.add(Metrics.labels(labels));
-        });
+        }
         return info;
     }
 
-    /** The /healthz body: {"status": "ok", "<kind>": {sizes}, ...}. */
-    private static byte[] health(Map<String, Map<String, Object>> models) {
-        JsonObject o = new JsonObject();
-        o.addProperty("status", "ok");
-        models.forEach((kind, sizes) -> {
-            JsonObject m = new JsonObject();
-            sizes.forEach((k, v) -> {
-                if (v instanceof Boolean b) {
-                    m.addProperty(k, b);
-                } else {
-                    m.addProperty(k, (Number) v);
-                }
-            });
-            o.add(kind, m);
-        });
-        return new Gson().toJson(o).getBytes(StandardCharsets.UTF_8);
+    /**
+     * /healthz: always 200 while the process answers, {@code "status": "ok"} or {@code "degraded"}; /readyz: 200
+     * {@code "ready"} or 503 {@code "not_ready"}. Both list every model with its sizes, readiness and file state.
+     */
+    private static Route.Reply health(List<ServedModel> models, boolean readiness) {
+        boolean ready = models.stream().allMatch(ServedModel::ready);
+        JsonOut out = new JsonOut(256);
+        out.raw('{').name("status");
+        out.string(readiness ? (ready ? "ready" : "not_ready") : (ready ? "ok" : "degraded"));
+        for (ServedModel m : models) {
+            out.raw(',').name(m.kind());
+            m.describe(out);
+        }
+        out.raw('}');
+        return new Route.Reply(readiness && !ready ? 503 : 200, ApiHandler.JSON, out.toBytes());
     }
 
     private static String describe(WordVectors vectors, Classifier classifier) {
@@ -208,10 +345,5 @@ public final class EmbedServer implements AutoCloseable {
                 : classifier.getClass().getSimpleName() + "("
                         + classifier.labels().size() + " labels, dim " + classifier.dim() + ")";
         return v == null ? c : c == null ? v : v + " and " + c;
-    }
-
-    private static String hostPort(InetSocketAddress a) {
-        String host = a.getAddress().getHostAddress();
-        return (host.contains(":") ? "[" + host + "]" : host) + ":" + a.getPort();
     }
 }

@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Consumer;
 
 /**
  * Service metrics in the Prometheus text exposition format (version 0.0.4):
@@ -17,7 +18,9 @@ import java.util.concurrent.atomic.LongAdder;
  *       (status &gt;= 400) counters;</li>
  *   <li>{@code embed4j_http_request_duration_seconds{endpoint}}: a histogram of handling time, from the
  *       request headers to the last response byte written, with cumulative {@code le} buckets;</li>
- *   <li>{@code embed4j_http_requests_in_flight} gauge and {@code embed4j_model_info{...} 1} lines.</li>
+ *   <li>{@code embed4j_http_requests_in_flight} gauge and {@code embed4j_model_info{...} 1} lines;</li>
+ *   <li>the families the service adds through {@link #addFamilies} (model readiness and file state, connections,
+ *       request memory).</li>
  * </ul>
  * Endpoint labels come from a fixed set ({@code other} for any unknown path) so that a scanner probing
  * random paths cannot grow the label space. Thread-safe and lock-free on the recording path (LongAdder).
@@ -32,6 +35,7 @@ final class Metrics {
     private final AtomicLong inFlight = new AtomicLong();
     private final List<String> modelInfo;
     private final long startMillis = System.currentTimeMillis();
+    private volatile Consumer<StringBuilder> families = out -> {};
 
     /**
      * @param endpointNames the label values that may occur ("other" is added)
@@ -138,7 +142,31 @@ final class Metrics {
         out.append("embed4j_process_start_time_seconds ")
                 .append(startMillis / 1000)
                 .append('\n');
+        families.accept(out);
         return out.toString();
+    }
+
+    /** Adds metric families (HELP, TYPE and samples) at the end of every {@link #render}. */
+    void addFamilies(Consumer<StringBuilder> more) {
+        Consumer<StringBuilder> before = families;
+        families = out -> {
+            before.accept(out);
+            more.accept(out);
+        };
+    }
+
+    /** One family of one unlabelled sample, or of samples given as label set -> value. */
+    static void family(
+            StringBuilder out, String name, String type, String help, Map<String, ? extends Number> samples) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        samples.forEach((labels, v) -> {
+            out.append(name);
+            if (!labels.isEmpty()) {
+                out.append('{').append(labels).append('}');
+            }
+            out.append(' ').append(v).append('\n');
+        });
     }
 
     /** Escapes a label value: backslash, double quote and newline (the exposition format's three). */

@@ -3,37 +3,87 @@ package org.embed4j.serve;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
 
 /**
- * Settings of the HTTP service. Defaults are the safe ones: loopback only, no token (so only local
- * callers), 1 MiB request bodies, 256 inputs per batch, k at most 1000, request text never logged,
- * 10 seconds for requests in flight at shutdown. Immutable.
+ * Settings of the HTTP service. Defaults are the safe ones: loopback only, no token (so only local callers),
+ * only the bind address's own names accepted in {@code Host}, plain HTTP/1.1, 1 MiB request bodies, 256 inputs
+ * per batch, k at most 1000, 64 MiB of request memory in flight, 128 connections per client address, 10 s to
+ * send a request head, request text never logged, 10 seconds for requests in flight at shutdown. Immutable;
+ * {@link #builder()} and the {@code with…} methods make changed copies.
  *
- * @param bind            address to listen on ("127.0.0.1"; "0.0.0.0" exposes the service to the network)
- * @param port            TCP port, 0 = an ephemeral port (see {@link EmbedServer#port()})
- * @param token           bearer token every /v1 and /metrics request must carry, or null for none
- * @param maxBodyBytes    larger request bodies get 413
- * @param maxBatch        more inputs in one request get 413
- * @param maxK            a larger k gets 400
- * @param logRequests     log the text of failed requests (off: only endpoint, status and error class)
- * @param shutdownTimeout how long {@link EmbedServer#close()} waits for requests in flight
+ * @param bind                     address to listen on ("127.0.0.1"; "0.0.0.0" exposes the service to the network)
+ * @param port                     TCP port, 0 = an ephemeral port (see {@link EmbedServer#port()})
+ * @param token                    bearer token every /v1 and /metrics request must carry, or null for none
+ * @param allowedHosts             host names a request's {@code Host} (or {@code :authority}) may carry besides the
+ *                                 bind address's own; "*" accepts any (see {@code HostCheck})
+ * @param tlsKeystore              PKCS12 key store with the server's key and certificate: HTTPS (HTTP/2 by ALPN,
+ *                                 else HTTP/1.1); null for plain HTTP
+ * @param tlsPassword              the key store's password (null when {@code tlsKeystore} is)
+ * @param h2c                      also speak cleartext HTTP/2 on a plain listener (prior knowledge or Upgrade: h2c)
+ * @param maxBodyBytes             larger request bodies get 413
+ * @param maxBatch                 more inputs in one request get 413
+ * @param maxK                     a larger k gets 400
+ * @param maxInflightBytes         request memory all requests together may hold (each counts 3 bytes per
+ *                                 body byte: the bytes and the strings decoded from them); beyond it 503 with
+ *                                 Retry-After. One client address may hold at most a quarter of it
+ * @param maxConnections           open connections in total; the listener stops accepting at the limit
+ * @param maxConnectionsPerAddress open connections from one client address; more are closed at once
+ * @param headTimeout              time from a connection's first byte of a request (or from its opening) to the
+ *                                 end of the request head; a slower client is disconnected
+ * @param bodyTimeout              time to receive a request body once its head arrived (408 beyond)
+ * @param idleTimeout              how long a connection may sit idle between requests
+ * @param logRequests              log the text of failed requests (off: only endpoint, status and error class)
+ * @param shutdownTimeout          how long {@link EmbedServer#close()} waits for requests in flight
+ * @param modelCheckInterval       how often the model files are checked for changes
  */
 public record ServeOptions(
         String bind,
         int port,
         String token,
+        List<String> allowedHosts,
+        Path tlsKeystore,
+        String tlsPassword,
+        boolean h2c,
         int maxBodyBytes,
         int maxBatch,
         int maxK,
+        long maxInflightBytes,
+        int maxConnections,
+        int maxConnectionsPerAddress,
+        Duration headTimeout,
+        Duration bodyTimeout,
+        Duration idleTimeout,
         boolean logRequests,
-        Duration shutdownTimeout) {
+        Duration shutdownTimeout,
+        Duration modelCheckInterval) {
 
     /** The largest body limit that may be set: 1 GiB (a JSON batch beyond that belongs in a batch job). */
     public static final int MAX_BODY_BYTES = 1 << 30;
 
-    public static final ServeOptions DEFAULTS =
-            new ServeOptions("127.0.0.1", 8080, null, 1 << 20, 256, 1000, false, Duration.ofSeconds(10));
+    public static final ServeOptions DEFAULTS = new ServeOptions(
+            "127.0.0.1",
+            8080,
+            null,
+            List.of(),
+            null,
+            null,
+            false,
+            1 << 20,
+            256,
+            1000,
+            64L << 20,
+            10_000,
+            128,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(30),
+            Duration.ofSeconds(30),
+            false,
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(1));
 
     public ServeOptions {
         if (bind == null || bind.isBlank()) {
@@ -46,6 +96,16 @@ public record ServeOptions(
             throw new IllegalArgumentException("the token must be non-empty printable ASCII without spaces ("
                     + token.length() + " characters given)");
         }
+        allowedHosts = List.copyOf(Objects.requireNonNull(allowedHosts, "allowedHosts"));
+        for (String h : allowedHosts) {
+            if (h.isBlank() || h.chars().anyMatch(c -> c <= ' ' || c > '~' || c == '/' || c == '@')) {
+                throw new IllegalArgumentException("allowed host '" + h + "' is not a host name");
+            }
+        }
+        if ((tlsKeystore == null) != (tlsPassword == null)) {
+            throw new IllegalArgumentException("TLS needs both a key store and its password"
+                    + (tlsKeystore == null ? " (no key store given)" : " (no password given)"));
+        }
         // the upper bound keeps maxBodyBytes + 1 (one byte read past the limit to detect a longer body) an int
         require(
                 maxBodyBytes >= 64 && maxBodyBytes <= MAX_BODY_BYTES,
@@ -54,6 +114,17 @@ public record ServeOptions(
                 "in [64, " + MAX_BODY_BYTES + "]");
         require(maxBatch >= 1, "maxBatch", maxBatch, ">= 1");
         require(maxK >= 1, "maxK", maxK, ">= 1");
+        long oneBody = MemoryBudget.cost(maxBodyBytes);
+        if (maxInflightBytes < oneBody) {
+            throw new IllegalArgumentException("maxInflightBytes must be >= " + oneBody + " (room for one body of "
+                    + maxBodyBytes + " bytes), got " + maxInflightBytes);
+        }
+        require(maxConnections >= 1, "maxConnections", maxConnections, ">= 1");
+        require(maxConnectionsPerAddress >= 1, "maxConnectionsPerAddress", maxConnectionsPerAddress, ">= 1");
+        positive("headTimeout", headTimeout);
+        positive("bodyTimeout", bodyTimeout);
+        positive("idleTimeout", idleTimeout);
+        positive("modelCheckInterval", modelCheckInterval);
         if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("shutdownTimeout must be >= 0, got " + shutdownTimeout);
         }
@@ -68,49 +139,227 @@ public record ServeOptions(
         }
     }
 
+    public static Builder builder() {
+        return DEFAULTS.toBuilder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
     public ServeOptions withBind(String v) {
-        return new ServeOptions(v, port, token, maxBodyBytes, maxBatch, maxK, logRequests, shutdownTimeout);
+        return toBuilder().bind(v).build();
     }
 
     public ServeOptions withPort(int v) {
-        return new ServeOptions(bind, v, token, maxBodyBytes, maxBatch, maxK, logRequests, shutdownTimeout);
+        return toBuilder().port(v).build();
     }
 
     public ServeOptions withToken(String v) {
-        return new ServeOptions(bind, port, v, maxBodyBytes, maxBatch, maxK, logRequests, shutdownTimeout);
+        return toBuilder().token(v).build();
     }
 
     public ServeOptions withMaxBodyBytes(int v) {
-        return new ServeOptions(bind, port, token, v, maxBatch, maxK, logRequests, shutdownTimeout);
+        return toBuilder().maxBodyBytes(v).build();
     }
 
     public ServeOptions withMaxBatch(int v) {
-        return new ServeOptions(bind, port, token, maxBodyBytes, v, maxK, logRequests, shutdownTimeout);
+        return toBuilder().maxBatch(v).build();
     }
 
     public ServeOptions withMaxK(int v) {
-        return new ServeOptions(bind, port, token, maxBodyBytes, maxBatch, v, logRequests, shutdownTimeout);
+        return toBuilder().maxK(v).build();
     }
 
     public ServeOptions withLogRequests(boolean v) {
-        return new ServeOptions(bind, port, token, maxBodyBytes, maxBatch, maxK, v, shutdownTimeout);
+        return toBuilder().logRequests(v).build();
     }
 
     public ServeOptions withShutdownTimeout(Duration v) {
-        return new ServeOptions(bind, port, token, maxBodyBytes, maxBatch, maxK, logRequests, v);
+        return toBuilder().shutdownTimeout(v).build();
     }
 
     @Override
     public String toString() {
-        // never print the token itself
+        // never print the token or the key store password
         return "ServeOptions[bind=" + bind + ", port=" + port + ", token=" + (token == null ? "none" : "set")
-                + ", maxBodyBytes=" + maxBodyBytes + ", maxBatch=" + maxBatch + ", maxK=" + maxK
-                + ", logRequests=" + logRequests + ", shutdownTimeout=" + shutdownTimeout + "]";
+                + ", allowedHosts=" + allowedHosts + ", tls=" + (tlsKeystore == null ? "off" : tlsKeystore)
+                + ", h2c=" + h2c + ", maxBodyBytes=" + maxBodyBytes + ", maxBatch=" + maxBatch + ", maxK=" + maxK
+                + ", maxInflightBytes=" + maxInflightBytes + ", maxConnections=" + maxConnections
+                + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress + ", headTimeout=" + headTimeout
+                + ", bodyTimeout=" + bodyTimeout + ", idleTimeout=" + idleTimeout + ", logRequests=" + logRequests
+                + ", shutdownTimeout=" + shutdownTimeout + ", modelCheckInterval=" + modelCheckInterval + "]";
     }
 
-    private static void require(boolean ok, String name, int value, String what) {
+    private static void require(boolean ok, String name, long value, String what) {
         if (!ok) {
             throw new IllegalArgumentException(name + " must be " + what + ", got " + value);
+        }
+    }
+
+    private static void positive(String name, Duration d) {
+        if (d == null || d.isNegative() || d.isZero()) {
+            throw new IllegalArgumentException(name + " must be > 0, got " + d);
+        }
+    }
+
+    /** Changed copies of a {@link ServeOptions}; {@link #build()} validates. */
+    public static final class Builder {
+        private String bind;
+        private int port;
+        private String token;
+        private List<String> allowedHosts;
+        private Path tlsKeystore;
+        private String tlsPassword;
+        private boolean h2c;
+        private int maxBodyBytes;
+        private int maxBatch;
+        private int maxK;
+        private long maxInflightBytes;
+        private int maxConnections;
+        private int maxConnectionsPerAddress;
+        private Duration headTimeout;
+        private Duration bodyTimeout;
+        private Duration idleTimeout;
+        private boolean logRequests;
+        private Duration shutdownTimeout;
+        private Duration modelCheckInterval;
+
+        private Builder(ServeOptions o) {
+            bind = o.bind;
+            port = o.port;
+            token = o.token;
+            allowedHosts = o.allowedHosts;
+            tlsKeystore = o.tlsKeystore;
+            tlsPassword = o.tlsPassword;
+            h2c = o.h2c;
+            maxBodyBytes = o.maxBodyBytes;
+            maxBatch = o.maxBatch;
+            maxK = o.maxK;
+            maxInflightBytes = o.maxInflightBytes;
+            maxConnections = o.maxConnections;
+            maxConnectionsPerAddress = o.maxConnectionsPerAddress;
+            headTimeout = o.headTimeout;
+            bodyTimeout = o.bodyTimeout;
+            idleTimeout = o.idleTimeout;
+            logRequests = o.logRequests;
+            shutdownTimeout = o.shutdownTimeout;
+            modelCheckInterval = o.modelCheckInterval;
+        }
+
+        public Builder bind(String v) {
+            bind = v;
+            return this;
+        }
+
+        public Builder port(int v) {
+            port = v;
+            return this;
+        }
+
+        public Builder token(String v) {
+            token = v;
+            return this;
+        }
+
+        public Builder allowedHosts(List<String> v) {
+            allowedHosts = v;
+            return this;
+        }
+
+        /** HTTPS with the key and certificate of a PKCS12 key store. */
+        public Builder tls(Path keystore, String password) {
+            tlsKeystore = keystore;
+            tlsPassword = password;
+            return this;
+        }
+
+        public Builder h2c(boolean v) {
+            h2c = v;
+            return this;
+        }
+
+        public Builder maxBodyBytes(int v) {
+            maxBodyBytes = v;
+            return this;
+        }
+
+        public Builder maxBatch(int v) {
+            maxBatch = v;
+            return this;
+        }
+
+        public Builder maxK(int v) {
+            maxK = v;
+            return this;
+        }
+
+        public Builder maxInflightBytes(long v) {
+            maxInflightBytes = v;
+            return this;
+        }
+
+        public Builder maxConnections(int v) {
+            maxConnections = v;
+            return this;
+        }
+
+        public Builder maxConnectionsPerAddress(int v) {
+            maxConnectionsPerAddress = v;
+            return this;
+        }
+
+        public Builder headTimeout(Duration v) {
+            headTimeout = v;
+            return this;
+        }
+
+        public Builder bodyTimeout(Duration v) {
+            bodyTimeout = v;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration v) {
+            idleTimeout = v;
+            return this;
+        }
+
+        public Builder logRequests(boolean v) {
+            logRequests = v;
+            return this;
+        }
+
+        public Builder shutdownTimeout(Duration v) {
+            shutdownTimeout = v;
+            return this;
+        }
+
+        public Builder modelCheckInterval(Duration v) {
+            modelCheckInterval = v;
+            return this;
+        }
+
+        public ServeOptions build() {
+            return new ServeOptions(
+                    bind,
+                    port,
+                    token,
+                    allowedHosts,
+                    tlsKeystore,
+                    tlsPassword,
+                    h2c,
+                    maxBodyBytes,
+                    maxBatch,
+                    maxK,
+                    maxInflightBytes,
+                    maxConnections,
+                    maxConnectionsPerAddress,
+                    headTimeout,
+                    bodyTimeout,
+                    idleTimeout,
+                    logRequests,
+                    shutdownTimeout,
+                    modelCheckInterval);
         }
     }
 }

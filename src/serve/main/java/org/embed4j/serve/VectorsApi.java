@@ -1,8 +1,5 @@
 package org.embed4j.serve;
 
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,10 +22,17 @@ import org.embed4j.vectors.WordVectors;
  *       {@code "k"} and {@code "method": "3cosadd"|"3cosmul"} → {@code {"results": [{"a","b","c","answers": [...]}]}}.</li>
  * </ul>
  * Words the vectors cannot represent (not in the vocabulary, no subwords) are a 400 "unknown_word" that
- * lists all of them, so the client can fix a batch in one round trip. Thread-safe: the vectors are
- * immutable and no state is kept between calls.
+ * lists all of them, so the client can fix a batch in one round trip. Answers are written as UTF-8 JSON by
+ * {@link JsonOut}, which refuses a non-finite number (a NaN row) rather than write invalid JSON. Thread-safe: the
+ * vectors are immutable and no state is kept between calls.
  */
 final class VectorsApi {
+    /** The request fields of each endpoint; any other is skipped unparsed. */
+    static final Set<String> EMBED_FIELDS = Set.of("texts", "text");
+
+    static final Set<String> NEAREST_FIELDS = Set.of("words", "word", "k");
+    static final Set<String> ANALOGY_FIELDS = Set.of("queries", "a", "b", "c", "k", "method");
+
     private final WordVectors vectors;
     private final TextEmbedder embedder;
     private final ServeOptions options;
@@ -39,8 +43,8 @@ final class VectorsApi {
         this.options = options;
     }
 
-    JsonObject embed(JsonObject request) {
-        List<String> texts = JsonBodies.strings(request, "texts", "text", options.maxBatch());
+    byte[] embed(JsonRequest request) {
+        List<String> texts = request.strings("texts", "text");
         int dim = vectors.dim();
         float[] rows = new float[texts.size() * dim];
         int[] counts = embedder.embedBatch(texts, rows);
@@ -54,56 +58,51 @@ final class VectorsApi {
                                 + (unknown.isEmpty() ? " (it has no words at all)" : "; unknown: " + quoted(unknown)));
             }
         }
-        JsonArray embeddings = new JsonArray(texts.size());
-        JsonArray words = new JsonArray(texts.size());
+        JsonOut out = new JsonOut(64 + rows.length * 12);
+        out.raw('{').name("dim").number(dim).raw(',').name("embeddings").raw('[');
         for (int i = 0; i < counts.length; i++) {
-            JsonArray row = new JsonArray(dim);
+            out.raw(i == 0 ? "[" : ",[");
             for (int d = 0; d < dim; d++) {
-                row.add(rows[i * dim + d]);
+                out.raw(d == 0 ? "" : ",").number(rows[i * dim + d], "an embedding component");
             }
-            embeddings.add(row);
-            words.add(counts[i]);
+            out.raw(']');
         }
-        JsonObject out = new JsonObject();
-        out.addProperty("dim", dim);
-        out.add("embeddings", embeddings);
-        out.add("words", words);
-        return out;
+        out.raw("],").name("words").raw('[');
+        for (int i = 0; i < counts.length; i++) {
+            out.raw(i == 0 ? "" : ",").number(counts[i]);
+        }
+        return out.raw("]}").toBytes();
     }
 
-    JsonObject nearest(JsonObject request) {
-        List<String> words = JsonBodies.strings(request, "words", "word", options.maxBatch());
-        int k = JsonBodies.k(request, 10, options.maxK());
+    byte[] nearest(JsonRequest request) {
+        List<String> words = request.strings("words", "word");
+        int k = request.k(10, options.maxK());
         requireKnown(words);
         List<List<Neighbor>> all = call(() -> vectors.nearest(words, k));
-        JsonArray results = new JsonArray(words.size());
+        JsonOut out = new JsonOut(32 + words.size() * (32 + k * 48));
+        out.raw('{').name("results").raw('[');
         for (int i = 0; i < words.size(); i++) {
-            JsonObject r = new JsonObject();
-            r.addProperty("word", words.get(i));
-            r.add("neighbors", neighbors(all.get(i)));
-            results.add(r);
+            out.raw(i == 0 ? "{" : ",{")
+                    .name("word")
+                    .string(words.get(i))
+                    .raw(',')
+                    .name("neighbors");
+            neighbors(out, all.get(i));
+            out.raw('}');
         }
-        JsonObject out = new JsonObject();
-        out.add("results", results);
-        return out;
+        return out.raw("]}").toBytes();
     }
 
-    JsonObject analogy(JsonObject request) {
-        int k = JsonBodies.k(request, 10, options.maxK());
-        AnalogyMethod method = method(JsonBodies.optString(request, "method", "3cosadd"));
+    byte[] analogy(JsonRequest request) {
+        int k = request.k(10, options.maxK());
+        AnalogyMethod method = method(request.optString("method", "3cosadd"));
         List<String[]> queries = new ArrayList<>();
-        JsonElement many = request.get("queries");
-        if (many != null) {
+        if (request.has("queries")) {
             if (request.has("a") || request.has("b") || request.has("c")) {
                 throw ApiException.badRequest("bad_field", "send either \"queries\" or \"a\", \"b\", \"c\", not both");
             }
-            JsonArray a = JsonBodies.array(many, "queries", options.maxBatch());
-            for (int i = 0; i < a.size(); i++) {
-                if (!a.get(i).isJsonObject()) {
-                    throw ApiException.badRequest(
-                            "bad_field", "\"queries\"[" + i + "] must be an object {\"a\",\"b\",\"c\"}");
-                }
-                queries.add(abc(a.get(i).getAsJsonObject()));
+            for (JsonRequest q : request.objects("queries", "{\"a\",\"b\",\"c\"}")) {
+                queries.add(abc(q));
             }
         } else {
             queries.add(abc(request));
@@ -111,24 +110,27 @@ final class VectorsApi {
         List<String> all = new ArrayList<>();
         queries.forEach(q -> all.addAll(List.of(q)));
         requireKnown(all);
-        JsonArray results = new JsonArray(queries.size());
-        for (String[] q : queries) {
+        JsonOut out = new JsonOut(64 + queries.size() * (64 + k * 48));
+        out.raw('{').name("method").string(method == AnalogyMethod.COS_ADD ? "3cosadd" : "3cosmul");
+        out.raw(',').name("results").raw('[');
+        for (int i = 0; i < queries.size(); i++) {
+            String[] q = queries.get(i);
             List<Neighbor> answers = call(() -> vectors.analogy(q[0], q[1], q[2], k, method));
-            JsonObject r = new JsonObject();
-            r.addProperty("a", q[0]);
-            r.addProperty("b", q[1]);
-            r.addProperty("c", q[2]);
-            r.add("answers", neighbors(answers));
-            results.add(r);
+            out.raw(i == 0 ? "{" : ",{")
+                    .name("a")
+                    .string(q[0])
+                    .raw(',')
+                    .name("b")
+                    .string(q[1]);
+            out.raw(',').name("c").string(q[2]).raw(',').name("answers");
+            neighbors(out, answers);
+            out.raw('}');
         }
-        JsonObject out = new JsonObject();
-        out.addProperty("method", method == AnalogyMethod.COS_ADD ? "3cosadd" : "3cosmul");
-        out.add("results", results);
-        return out;
+        return out.raw("]}").toBytes();
     }
 
-    private static String[] abc(JsonObject o) {
-        return new String[] {JsonBodies.string(o, "a"), JsonBodies.string(o, "b"), JsonBodies.string(o, "c")};
+    private static String[] abc(JsonRequest o) {
+        return new String[] {o.string("a"), o.string("b"), o.string("c")};
     }
 
     private static AnalogyMethod method(String name) {
@@ -171,15 +173,14 @@ final class VectorsApi {
         return b.toString();
     }
 
-    private static JsonArray neighbors(List<Neighbor> list) {
-        JsonArray a = new JsonArray(list.size());
-        for (Neighbor n : list) {
-            JsonObject o = new JsonObject();
-            o.addProperty("word", n.word());
-            o.addProperty("score", n.score());
-            a.add(o);
+    private static void neighbors(JsonOut out, List<Neighbor> list) {
+        out.raw('[');
+        for (int i = 0; i < list.size(); i++) {
+            Neighbor n = list.get(i);
+            out.raw(i == 0 ? "{" : ",{").name("word").string(n.word()).raw(',').name("score");
+            out.number(n.score(), "a similarity score").raw('}');
         }
-        return a;
+        out.raw(']');
     }
 
     /** The vectors' own argument errors (a zero vector, say) are the client's: 400, not 500. */

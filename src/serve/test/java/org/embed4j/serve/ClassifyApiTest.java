@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.embed4j.classify.Classifier;
@@ -60,18 +61,24 @@ class ClassifyApiTest {
         public void close() {} // nothing to release
     }
 
-    private static JsonObject request(List<String> texts, int k) {
+    private static JsonRequest request(List<String> texts, int k) {
         JsonObject o = new JsonObject();
         JsonArray a = new JsonArray();
         texts.forEach(a::add);
         o.add("texts", a);
         o.addProperty("k", k);
-        return o;
+        return parse(o.toString());
+    }
+
+    private static JsonRequest parse(String json) {
+        byte[] b = json.getBytes(StandardCharsets.UTF_8);
+        return JsonRequest.parse(b, b.length, ClassifyApi.FIELDS, 256);
     }
 
     /** Parses the response strictly and checks it against {@link Classifier#predict} label by label. */
     private static void assertMatchesPredict(Classifier classifier, List<String> texts, int k, byte[] response) {
-        JsonObject root = JsonBodies.parseObject(new String(response, StandardCharsets.UTF_8));
+        JsonObject root = JsonParser.parseString(new String(response, StandardCharsets.UTF_8))
+                .getAsJsonObject();
         JsonArray results = root.getAsJsonArray("results");
         assertEquals(texts.size(), results.size());
         for (int i = 0; i < texts.size(); i++) {
@@ -114,29 +121,27 @@ class ClassifyApiTest {
         for (int k : new int[] {1, 2, 50}) {
             assertMatchesPredict(c, texts, k, api.classify(request(texts, k)));
         }
-        JsonObject single = new JsonObject();
-        single.addProperty("text", "a great movie");
-        assertMatchesPredict(c, List.of("a great movie"), 1, api.classify(single));
+        assertMatchesPredict(c, List.of("a great movie"), 1, api.classify(parse("{\"text\": \"a great movie\"}")));
     }
 
     @Test
     void escapesEveryControlCharacter() {
         for (char ch = 0; ch < 0x20; ch++) {
             StringBuilder quoted = new StringBuilder();
-            JsonBodies.appendQuoted(quoted, "x" + ch + "y");
+            JsonOut.appendQuoted(quoted, "x" + ch + "y");
             String s = quoted.toString();
             for (int i = 0; i < s.length(); i++) {
                 if (s.charAt(i) < 0x20) {
                     throw new AssertionError("raw control char " + (int) s.charAt(i) + " in " + s);
                 }
             }
-            JsonObject o = JsonBodies.parseObject("{\"v\":" + s + "}");
+            JsonObject o = JsonParser.parseString("{\"v\":" + s + "}").getAsJsonObject();
             assertEquals("x" + ch + "y", o.get("v").getAsString());
         }
     }
 
     @Test
-    void nonFiniteProbabilityIsAnInternalErrorNotBadJson() {
+    void nonFiniteProbabilityIsRefusedNotWrittenAsBadJson() {
         Classifier broken = new FixedClassifier() {
             @Override
             public float[] probabilities(String text) {
@@ -147,6 +152,6 @@ class ClassifyApiTest {
             }
         };
         ClassifyApi api = new ClassifyApi(broken, ServeOptions.DEFAULTS);
-        assertThrows(IllegalStateException.class, () -> api.classify(request(List.of("a"), 1)));
+        assertThrows(JsonOut.NonFiniteException.class, () -> api.classify(request(List.of("a"), 1)));
     }
 }

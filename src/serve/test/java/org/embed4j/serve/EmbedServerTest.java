@@ -291,6 +291,7 @@ class EmbedServerTest {
         assertError(post(open, "/v1/embed", big, null), 413, "body_too_large", "4096");
         // the same without Content-Length (chunked): caught while reading
         HttpRequest chunked = HttpRequest.newBuilder(uri(open, "/v1/embed"))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofInputStream(
                         () -> new ByteArrayInputStream(big.getBytes(StandardCharsets.UTF_8))))
                 .build();
@@ -351,6 +352,7 @@ class EmbedServerTest {
                 "malformed_json",
                 "");
         HttpRequest badUtf8 = HttpRequest.newBuilder(uri(open, "/v1/classify"))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(
                         new byte[] {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'}))
                 .build();

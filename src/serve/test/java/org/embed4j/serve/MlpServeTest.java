@@ -33,6 +33,7 @@ class MlpServeTest {
             URI uri = URI.create("http://127.0.0.1:" + server.address().getPort() + "/v1/classify");
             HttpResponse<String> r = http.send(
                     HttpRequest.newBuilder(uri)
+                            .header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString(request.toString()))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -228,12 +228,12 @@ public final class CpuKernels {
 
     // ------------------------------------------------------------------ runtime
 
-    /** e4j_cpu_features(): bit 0 AVX2, bit 1 FMA, bit 2 OS saves YMM state. */
+    /** e4j_cpu_features(): bit 0 AVX2, bit 1 FMA, bit 2 OS saves YMM state, bit 3 AVX-512 F/BW/DQ/VL, bit 4 OS saves ZMM. */
     public int cpuFeatures() {
         return lib.callInt(CPU_FEATURES);
     }
 
-    /** e4j_set_isa_level(level): 0 the scalar reference kernels, 1 AVX2+FMA (process-wide). */
+    /** e4j_set_isa_level(level): 0 the scalar reference kernels, 1 AVX2+FMA, 2 AVX-512 (process-wide). */
     public void setIsaLevel(int level) {
         try {
             calls.handle(SET_ISA_LEVEL, 0).invokeExact(level);

@@ -33,20 +33,15 @@ public final class CudaKernels {
                 "e4j_cuda_runtime_version",
                 "a diagnostic for the C and Python GPU tests; the backend describes itself by device name and properties");
         ABI.unbound(
-                "e4j_cuda_stream_wrap",
-                "for C callers that bring their own cudaStream_t; the Java backend creates and owns its stream");
-        ABI.unbound(
                 "e4j_index_sort_workspace_bytes_cuda",
                 "the backend passes no workspace: the sort then uses the stream's cached scratch");
-        ABI.unbound(
-                "e4j_w2v_train_chunk_cuda",
-                "word2vec chunks are host tensors, so the CUDA backend trains them on the CPU; the GPU tests call it");
     }
 
     private static final Binding CUDA_DEVICE_COUNT = function("e4j_cuda_device_count", ADDRESS);
     private static final Binding CUDA_DEVICE_NAME = function("e4j_cuda_device_name", ADDRESS, JAVA_INT, JAVA_INT);
     private static final Binding CUDA_DEVICE_PROPERTIES = function("e4j_cuda_device_properties", ADDRESS, JAVA_INT);
     private static final Binding CUDA_STREAM_CREATE = function("e4j_cuda_stream_create", ADDRESS, JAVA_INT);
+    private static final Binding CUDA_STREAM_WRAP = function("e4j_cuda_stream_wrap", ADDRESS, JAVA_INT, ADDRESS);
     private static final Binding CUDA_STREAM_DESTROY = function("e4j_cuda_stream_destroy", ADDRESS);
     private static final Binding CUDA_STREAM_SYNCHRONIZE = function("e4j_cuda_stream_synchronize", ADDRESS);
     private static final Binding CUDA_MALLOC = function("e4j_cuda_malloc", ADDRESS, ADDRESS, JAVA_LONG);
@@ -80,6 +75,28 @@ public final class CudaKernels {
     private static final Binding SOFTMAX_XENT_CUDA = launchOf(CpuKernels.SOFTMAX_XENT);
     private static final Binding ROW_NORMS_CUDA = launchOf(CpuKernels.ROW_NORMS);
     private static final Binding TOPK_CUDA = launchOf(CpuKernels.TOPK);
+    private static final Binding W2V_TRAIN_CHUNK_CUDA = function(
+            "e4j_w2v_train_chunk_cuda",
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            JAVA_LONG,
+            ADDRESS,
+            JAVA_LONG,
+            ADDRESS,
+            JAVA_LONG,
+            ADDRESS,
+            ADDRESS,
+            JAVA_INT,
+            JAVA_INT,
+            JAVA_INT,
+            JAVA_FLOAT,
+            JAVA_FLOAT,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG,
+            ADDRESS);
     private static final Binding CHECK_INDICES_CUDA =
             function("e4j_check_indices_cuda", ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG, ADDRESS);
     private static final Binding CHECK_OFFSETS_CUDA =
@@ -174,6 +191,22 @@ public final class CudaKernels {
             MemorySegment out = arena.allocate(ADDRESS);
             try {
                 calls.handle(CUDA_STREAM_CREATE).invokeExact(out, device);
+            } catch (Throwable t) {
+                throw Downcall.rethrow(t);
+            }
+            return out.get(ADDRESS, 0);
+        }
+    }
+
+    /**
+     * A stream handle on {@code device} that launches onto {@code cudaStream}, a cudaStream_t the caller owns (it
+     * outlives the handle; {@link #cudaStreamDestroy} leaves it alone).
+     */
+    public MemorySegment cudaStreamWrap(int device, MemorySegment cudaStream) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment out = arena.allocate(ADDRESS);
+            try {
+                calls.handle(CUDA_STREAM_WRAP).invokeExact(out, device, cudaStream);
             } catch (Throwable t) {
                 throw Downcall.rethrow(t);
             }
@@ -574,6 +607,59 @@ public final class CudaKernels {
             calls.handle(TOPK_CUDA).invokeExact(outIdx, outScore, w, norms, queries, exclude, q, v, d, k, e, st);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
+        }
+    }
+
+    /**
+     * One chunk of skip-gram (cbow 0) or CBOW negative-sampling training on device tensors, the learning rate
+     * falling from {@code lrStart} to {@code lrEnd} over the chunk; {@code subOffsets}/{@code subIds} must be NULL.
+     */
+    public void w2vTrainChunkCuda(
+            MemorySegment wIn,
+            MemorySegment wOut,
+            MemorySegment lossSum,
+            MemorySegment pairs,
+            long seed,
+            MemorySegment tokens,
+            long t,
+            MemorySegment negTable,
+            long s,
+            MemorySegment subOffsets,
+            MemorySegment subIds,
+            int cbow,
+            int window,
+            int negative,
+            float lrStart,
+            float lrEnd,
+            long v,
+            long r,
+            long d,
+            MemorySegment st) {
+        try {
+            calls.handle(W2V_TRAIN_CHUNK_CUDA)
+                    .invokeExact(
+                            wIn,
+                            wOut,
+                            lossSum,
+                            pairs,
+                            seed,
+                            tokens,
+                            t,
+                            negTable,
+                            s,
+                            subOffsets,
+                            subIds,
+                            cbow,
+                            window,
+                            negative,
+                            lrStart,
+                            lrEnd,
+                            v,
+                            r,
+                            d,
+                            st);
+        } catch (Throwable e) {
+            throw Downcall.rethrow(e);
         }
     }
 

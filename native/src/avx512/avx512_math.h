@@ -1,0 +1,45 @@
+/* Vector helpers shared by the AVX-512 kernels: the exp polynomial of avx2_math.h on 16 lanes (the same constants
+ * and the same sequence of operations, so a lane's result equals the AVX2 one bit for bit), log1p on [0, 1], and
+ * lane masks. Include only from src/avx512 (the only files built with -mavx512*). Pure functions; thread-safe. */
+#ifndef E4J_AVX512_MATH_H
+#define E4J_AVX512_MATH_H
+
+#include <immintrin.h>
+#include <stdint.h>
+
+/* exp(x), ~1 ulp, for x in [-87.33, 88.7]: e4j_exp256's range reduction and polynomial (see avx2_math.h). */
+static inline __m512 e4j_exp512(__m512 x) {
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
+                                    _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
+    r = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), r);
+    __m512 p = _mm512_set1_ps(1.9875691500e-4f);
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
+    return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+}
+
+/* log(1 + u) for u in [0, 1]: 2*atanh(v), v = u/(2+u), by its odd series to v^15 (xent_avx2.c's log1p_unit). */
+static inline __m512 e4j_log1p_unit512(__m512 u) {
+    __m512 v = _mm512_div_ps(u, _mm512_add_ps(_mm512_set1_ps(2.0f), u));
+    __m512 v2 = _mm512_mul_ps(v, v);
+    __m512 p = _mm512_set1_ps(2.0f / 15.0f);
+    p = _mm512_fmadd_ps(p, v2, _mm512_set1_ps(2.0f / 13.0f));
+    p = _mm512_fmadd_ps(p, v2, _mm512_set1_ps(2.0f / 11.0f));
+    p = _mm512_fmadd_ps(p, v2, _mm512_set1_ps(2.0f / 9.0f));
+    p = _mm512_fmadd_ps(p, v2, _mm512_set1_ps(2.0f / 7.0f));
+    p = _mm512_fmadd_ps(p, v2, _mm512_set1_ps(2.0f / 5.0f));
+    p = _mm512_fmadd_ps(p, v2, _mm512_set1_ps(2.0f / 3.0f));
+    p = _mm512_mul_ps(p, v2);
+    return _mm512_fmadd_ps(p, v, _mm512_add_ps(v, v));
+}
+
+/* The first min(max(n, 0), 16) lanes. */
+static inline __mmask16 e4j_lanes16(int64_t n) { return (__mmask16)(n <= 0 ? 0 : n >= 16 ? 0xFFFF : (1u << n) - 1u); }
+
+#endif

@@ -1,0 +1,114 @@
+/* AVX-512 softmax cross-entropy rows and pre-checks (see xent.h for the math; xent_ref.c is the specification,
+ * xent_avx2.c the AVX2 kernels). K == 2 without label smoothing runs 16 rows per zmm with opmask tails (the
+ * binary classifier head, where the per-row work is a handful of operations and halving the instruction count
+ * pays even on cores that split 512-bit operations in two); every other shape runs the AVX2 kernels. The K == 2
+ * formulas are xent_avx2.c's k2_group (one exp per row, no cancellation); row losses are summed in 16 double
+ * lanes from i0, then across lanes in a fixed order, so a block's partial sum does not depend on the thread
+ * count. The pre-checks read 32 floats / 8 targets per step with masked tails. Thread-safe for disjoint rows. */
+#include "avx512_math.h"
+#include "kernels.h"
+
+#include <immintrin.h>
+
+/* 16 rows of x (16,2), the first n valid (the rest masked off: neither read nor written) -> their losses, and dx
+ * (16,2) when not NULL. tv: targets as int32 lanes, -1 for ignored and absent rows. */
+static inline __m512 k2_group16(const float *x, float *dx, __m512i tv, int n, __m512 w0, __m512 w1, __m512 s,
+                                int grad) {
+    const __m512 one = _mm512_set1_ps(1.0f), sign = _mm512_set1_ps(-0.0f);
+    const __mmask16 ma = e4j_lanes16(2 * n), mb = e4j_lanes16(2 * n - 16);
+    const __m512 a = _mm512_maskz_loadu_ps(ma, x), b = _mm512_maskz_loadu_ps(mb, x + 16);
+    const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
+    const __m512 x0 = _mm512_permutex2var_ps(a, even, b), x1 = _mm512_permutex2var_ps(a, odd, b);
+    const __mmask16 valid = _mm512_cmpgt_epi32_mask(tv, _mm512_set1_epi32(-1));
+    const __mmask16 t1 = _mm512_cmpeq_epi32_mask(tv, _mm512_set1_epi32(1));
+    const __m512 xt = _mm512_mask_blend_ps(t1, x0, x1), xo = _mm512_mask_blend_ps(t1, x1, x0);
+    const __m512 d = _mm512_or_ps(sign, _mm512_sub_ps(x1, x0)); /* -|x1 - x0| */
+    const __m512 e = e4j_exp512(_mm512_max_ps(d, _mm512_set1_ps(-87.33654f)));
+    const __m512 wt = _mm512_maskz_mov_ps(valid, _mm512_mask_blend_ps(t1, w0, w1));
+    const __m512 row = _mm512_mul_ps(wt, _mm512_add_ps(_mm512_sub_ps(_mm512_max_ps(x0, x1), xt), e4j_log1p_unit512(e)));
+    if (!dx) return row;
+    __m512 g0 = _mm512_setzero_ps(), g1 = g0;
+    if (grad) {
+        const __m512 inv = _mm512_div_ps(one, _mm512_add_ps(one, e));
+        const __m512 po = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(xt, xo, _CMP_GE_OQ), inv, _mm512_mul_ps(e, inv));
+        const __m512 g = _mm512_mul_ps(_mm512_mul_ps(s, wt), po); /* 0 on ignored rows (wt = 0) */
+        g0 = _mm512_mask_xor_ps(g, valid & ~t1, g, sign);         /* the target's gradient is negative */
+        g1 = _mm512_mask_xor_ps(g, t1, g, sign);
+    }
+    const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+    const __m512i hi = _mm512_add_epi32(lo, _mm512_set1_epi32(8));
+    _mm512_mask_storeu_ps(dx, ma, _mm512_permutex2var_ps(g0, lo, g1));
+    _mm512_mask_storeu_ps(dx + 16, mb, _mm512_permutex2var_ps(g0, hi, g1));
+    return row;
+}
+
+/* targets[i .. i+n) (n <= 16) as int32 lanes, -1 for ignore_index and for lanes past n */
+static inline __m512i targets16(const int64_t *t, int n, __m512i ign) {
+    const __mmask8 m0 = (__mmask8)e4j_lanes16(n), m1 = (__mmask8)e4j_lanes16(n - 8);
+    const __m512i minus1 = _mm512_set1_epi64(-1);
+    __m512i t0 = _mm512_mask_loadu_epi64(minus1, m0, t), t1 = _mm512_mask_loadu_epi64(minus1, m1, t + 8);
+    t0 = _mm512_mask_mov_epi64(t0, _mm512_cmpeq_epi64_mask(t0, ign), minus1);
+    t1 = _mm512_mask_mov_epi64(t1, _mm512_cmpeq_epi64_mask(t1, ign), minus1);
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(t0)), _mm512_cvtepi64_epi32(t1), 1);
+}
+
+static double k2_rows16(const e4j_xent_args *a, int64_t i0, int64_t i1) {
+    const __m512 w0 = _mm512_set1_ps(a->weight ? a->weight[0] : 1.0f);
+    const __m512 w1 = _mm512_set1_ps(a->weight ? a->weight[1] : 1.0f);
+    const __m512 s = _mm512_set1_ps((float)a->grad_scale);
+    const __m512i ign = _mm512_set1_epi64(a->ignore_index);
+    const int grad = !a->zero_grad, none = a->reduction == E4J_REDUCE_NONE;
+    __m512d acc0 = _mm512_setzero_pd(), acc1 = _mm512_setzero_pd();
+    for (int64_t i = i0; i < i1; i += 16) {
+        const int n = i1 - i < 16 ? (int)(i1 - i) : 16;
+        const __m512 lv = k2_group16(a->logits + i * 2, a->dlogits ? a->dlogits + i * 2 : NULL,
+                                     targets16(a->targets + i, n, ign), n, w0, w1, s, grad);
+        if (none) _mm512_mask_storeu_ps(a->loss + i, e4j_lanes16(n), lv);
+        acc0 = _mm512_add_pd(acc0, _mm512_cvtps_pd(_mm512_castps512_ps256(lv)));
+        acc1 = _mm512_add_pd(acc1, _mm512_cvtps_pd(_mm512_extractf32x8_ps(lv, 1)));
+    }
+    double l[16];
+    _mm512_storeu_pd(l, acc0);
+    _mm512_storeu_pd(l + 8, acc1);
+    double total = 0.0;
+    for (int q = 0; q < 16; q += 4) total += (l[q] + l[q + 1]) + (l[q + 2] + l[q + 3]);
+    return total;
+}
+
+double e4j_xent_rows_avx512(const e4j_xent_args *a, int64_t i0, int64_t i1) {
+    if (a->K == 2 && a->eps == 0.0) return k2_rows16(a, i0, i1);
+    return e4j_xent_rows_avx2(a, i0, i1);
+}
+
+/* 1 when all n floats are finite (x*0 == 0 exactly for finite x, NaN for NaN and +-Inf) */
+int e4j_all_finite_avx512(const float *x, int64_t n) {
+    const __m512 zero = _mm512_setzero_ps();
+    __mmask16 bad = 0;
+    int64_t j = 0;
+    for (; j + 32 <= n; j += 32)
+        bad |= _mm512_cmp_ps_mask(_mm512_mul_ps(_mm512_loadu_ps(x + j), zero), zero, _CMP_NEQ_UQ) |
+               _mm512_cmp_ps_mask(_mm512_mul_ps(_mm512_loadu_ps(x + j + 16), zero), zero, _CMP_NEQ_UQ);
+    for (; j < n; j += 16) {
+        const __mmask16 m = e4j_lanes16(n - j);
+        bad |= _mm512_mask_cmp_ps_mask(m, _mm512_mul_ps(_mm512_maskz_loadu_ps(m, x + j), zero), zero, _CMP_NEQ_UQ);
+    }
+    return bad == 0;
+}
+
+/* 1 when every target is ignore_index or in [0, K); *counted = the number of non-ignored targets */
+int e4j_xent_targets_ok_avx512(const int64_t *t, int64_t B, int64_t K, int64_t ignore_index, int64_t *counted) {
+    const __m512i ign = _mm512_set1_epi64(ignore_index), kv = _mm512_set1_epi64(K), zero = _mm512_setzero_si512();
+    __mmask8 bad = 0;
+    int64_t ignored = 0;
+    for (int64_t i = 0; i < B; i += 8) {
+        const __mmask8 m = (__mmask8)e4j_lanes16(B - i);
+        const __m512i v = _mm512_maskz_loadu_epi64(m, t + i);
+        const __mmask8 is_ign = _mm512_mask_cmpeq_epi64_mask(m, v, ign);
+        const __mmask8 in_range = _mm512_cmpge_epi64_mask(v, zero) & _mm512_cmplt_epi64_mask(v, kv);
+        bad |= m & ~(is_ign | in_range);
+        ignored += __builtin_popcount((unsigned)is_ign);
+    }
+    *counted = B - ignored;
+    return bad == 0;
+}
