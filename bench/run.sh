@@ -15,7 +15,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 source "$HERE/common.sh"
 RESULTS="$BENCH_ROOT/target-bench/results"
 # kernels first, then the side-by-side suites, then the service; a suite missing here comes last
-ORDER="gemm embedding xent train-step predict vectors-open word2vec classify search serve"
+ORDER="gemm embedding xent train-step predict vectors-open word2vec glove classify search serve"
 SUITES=$(ls "$HERE/suites" | sed -n 's/\.sh$//p' | awk -v order="$ORDER" '
   BEGIN { n = split(order, o, " "); for (i = 1; i <= n; i++) rank[o[i]] = i }
   { printf "%d %s\n", ($0 in rank) ? rank[$0] : 1000, $0 }' | sort -n -k1,1 -k2 | cut -d' ' -f2 | tr '\n' ' ')

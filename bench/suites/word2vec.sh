@@ -5,7 +5,9 @@
 # committed).
 # Corpus: ../shared/data/corpus/gutenberg/gutenberg-en-20m.txt.gz, normalised once (lowercase, every run of
 # characters other than a-z0-9 -> one space, empty lines dropped), cut to the first N tokens.
-#   --quick: N = 5M, 1 epoch, 2 threads, skip-gram.   full: N = 10M, 5 epochs, 2 threads, skip-gram and CBOW.
+#   --quick: N = 5M, 1 epoch, 2 threads, skip-gram.   full: N = 10M, 5 epochs, 2 threads, skip-gram and CBOW, then
+#   skip-gram with hierarchical softmax (ours --hs 1 --negative 0 against word2vec C -hs 1 -negative 0) and document
+#   vectors on IMDB (below). $W2V_MODELS picks cases, e.g. W2V_MODELS="sg_hs docvec" (default: all of the mode's).
 # min-count 5, dim 100, window 5, negative 5, sample 1e-4, default learning rates (0.025 SG / 0.05 CBOW).
 # Seeds: one run of every tool per seed in $W2V_SEEDS (spaces or commas; default "1 2 3", --quick "1"). Neither
 # word2vec C nor fastText 1.0.0 takes a seed, so the seed shuffles the corpus lines (paragraphs; no tool's window
@@ -17,13 +19,18 @@
 # Spearman and Google analogy accuracy restricted to the 30k most frequent words (all models scored by the same
 # evaluator: embed4j evaluate). Every figure is the mean over the seeds; with 2 or more seeds ours_std and
 # anchor_std give the sample standard deviation.
+# docvec (full mode): IMDB's official split (25k/25k, ../shared/data/classify/imdb). Anchor: our fastText-style
+# train-classifier (the classify suite's settings: 25 epochs, lr 0.5, word bigrams), which writes the split it uses;
+# ours: train-docvectors (PV-DBOW with hierarchical softmax, 10 epochs, min-count 2, no subsampling, lower-cased: the
+# best of the settings tried on a 5k/5k sample, docs/benchmarks.md) on the texts of both halves without their labels,
+# then test-docvectors: a logistic regression on the training half's vectors, scored on the test half's.
 # Quality (WordSim-353, analogies) is a NOTE ... n/a line, not a RESULT, in the quick mode (1 epoch on 5M tokens
 # leaves both scores near noise, and the quick mode does not evaluate) and with a single seed (no spread to judge a
 # difference by).
 # Prints: RESULT word2vec <case> ours=<mean> anchor=<mean> ratio=<bigger is better> unit=<u> seeds=<n>
 #         [ours_std=<s> anchor_std=<s>]   (grammar: bench/check_output.py)
-#   <case> = [fasttext_]<sg|cbow>_<words_per_sec|words_per_cpu_sec|wall_time|peak_rss|ws353_spearman|google30k_accuracy>
-#   (anchor word2vec C; fasttext_: anchor fastText without subwords)
+#   <case> = [fasttext_]<sg|cbow|sg_hs>_<words_per_sec|words_per_cpu_sec|wall_time|peak_rss|ws353_spearman|
+#   google30k_accuracy> (anchor word2vec C; fasttext_: anchor fastText without subwords), docvec_imdb_accuracy
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -40,7 +47,8 @@ for f in "$SRC" "$WS" "$QW"; do
 done
 THREADS=2
 if [ $QUICK = 1 ]; then TOKENS=5000000; EPOCHS=1; MODELS="sg"; SEEDS="1"; else
-  TOKENS=10000000; EPOCHS=5; MODELS="sg cbow"; SEEDS="1 2 3"; fi
+  TOKENS=10000000; EPOCHS=5; MODELS="sg cbow sg_hs docvec"; SEEDS="1 2 3"; fi
+MODELS="${W2V_MODELS:-$MODELS}"
 SEEDS="$(echo "${W2V_SEEDS:-$SEEDS}" | tr ',' ' ')"
 NSEEDS=$(echo $SEEDS | wc -w)
 
@@ -164,6 +172,7 @@ summary() {
 for seed in $SEEDS; do
   SEEDED="$(shuffled "$seed")"
   for m in $MODELS; do
+    case "$m" in sg|cbow) ;; *) continue ;; esac
     cbow=0; [ "$m" = cbow ] && cbow=1
     log "seed $seed, $m: embed4j"
     timed ours-$m java --enable-native-access=ALL-UNNAMED -Xmx2g -jar "$JAR" train-vectors --input "$SEEDED" \
@@ -194,10 +203,44 @@ for seed in $SEEDS; do
     fi
     rm -f "$WORK"/ours-$m.* "$WORK"/w2v-$m.* "$WORK"/ft-$m.*
   done
+  if [[ " $MODELS " == *" sg_hs "* ]]; then
+    log "seed $seed, sg_hs: embed4j"
+    timed ours-sg-hs ours train-vectors --input "$SEEDED" --output "$WORK/ours-sg-hs" --model sg --dim 100 --window 5 \
+      --hs 1 --negative 0 --sample 1e-4 --min-count 5 --epochs $EPOCHS --threads $THREADS --seed "$seed" --quiet
+    O_WALL=$WALL; O_RSS=$RSS; O_WPS=$WPS; O_WPC=$WPC
+    score "$WORK/ours-sg-hs.bin"; O_WS=$WS353; O_G=$G30K
+    log "seed $seed, sg_hs: word2vec C"
+    timed w2v-sg-hs "$W2V" -train "$SEEDED" -output "$WORK/w2v-sg-hs.bin" -binary 1 -cbow 0 -size 100 -window 5 \
+      -negative 0 -hs 1 -sample 1e-4 -threads $THREADS -iter $EPOCHS -min-count 5
+    A_WALL=$WALL; A_RSS=$RSS; A_WPS=$WPS; A_WPC=$WPC
+    score "$WORK/w2v-sg-hs.bin"; A_WS=$WS353; A_G=$G30K
+    record_pair "" sg_hs
+    rm -f "$WORK"/ours-sg-hs.* "$WORK"/w2v-sg-hs.*
+  fi
+  IMDB_DIR="$DATA/classify/imdb"
+  if [[ " $MODELS " == *" docvec "* ]] && [ $QUICK = 0 ] && [ -f "$IMDB_DIR/train.tsv.gz" ]; then
+    log "seed $seed, docvec: fastText-style classifier on IMDB (writes the split)"
+    timed ft-imdb ours train-classifier --train imdb --data "$DATA" --epoch 25 --lr 0.5 --word-ngrams 2 \
+      --threads $THREADS --seed "$seed" --quiet --write-split "$WORK/imdb" --output "$WORK/imdb-ft.e4jc"
+    FT_ACC=$(awk '/^test accuracy/ { sub("%", "", $3); print $3 }' "$WORK/ft-imdb.out")
+    sed 's/^__label__[^ ]* //' "$WORK/imdb/train.txt" "$WORK/imdb/test.txt" > "$WORK/imdb-docs.txt"
+    log "seed $seed, docvec: PV-DBOW on the $(wc -l < "$WORK/imdb-docs.txt") IMDB texts"
+    timed pv-imdb ours train-docvectors --input "$WORK/imdb-docs.txt" --output "$WORK/pv" --dm 0 --dim 100 --hs \
+      --negative 0 --min-count 2 --sample 0 --epochs 10 --lowercase --threads $THREADS --seed "$seed" --quiet
+    timed pv-imdb-test ours test-docvectors --model "$WORK/pv.docvec.safetensors" --train "$WORK/imdb/train.txt" \
+      --test "$WORK/imdb/test.txt" --threads $THREADS
+    log "seed $seed, docvec: $(tr '\n' ' ' < "$WORK/pv-imdb-test.out")"
+    PV_ACC=$(sed -n 's/^doc vectors: logistic regression accuracy \([0-9.]*\)%.*/\1/p' "$WORK/pv-imdb-test.out")
+    record docvec_imdb_accuracy % higher %.2f quality "$PV_ACC" "$FT_ACC"
+    rm -rf "$WORK/imdb" "$WORK"/pv* "$WORK"/imdb-*
+  fi
   rm -f "$SEEDED"
 done
 log "settings: $TOKENS tokens, $EPOCHS epoch(s), $THREADS threads, models: $MODELS, seeds: $SEEDS"
 for c in "${CASES[@]}"; do summary "$c"; done
 if [ ! -x "$WORK/fasttext" ]; then
-  for m in $MODELS; do echo "NOTE word2vec fasttext_$m n/a: fastText 1.0.0 did not build here (see the log)"; done
+  for m in $MODELS; do
+    case "$m" in sg|cbow) ;; *) continue ;; esac
+    echo "NOTE word2vec fasttext_$m n/a: fastText 1.0.0 did not build here (see the log)"
+  done
 fi

@@ -20,7 +20,7 @@
  * K classes, U unique rows touched by one call, Q queries, k results per query, E excluded
  * rows per query, n elements of a flat parameter; GEMM: M/N/K and the leading dimensions
  * lda/ldb/ldc; word2vec: T tokens, S negative-table entries, R input rows (words and subword
- * buckets); bytes: a byte count.
+ * buckets), H inner nodes of the Huffman tree (hierarchical softmax), P document rows; bytes: a byte count.
  *
  * Index data: gather and bag forward take int32 or int64 indices (idx_type). All
  * other index arrays (offsets, sorted rows, permutations, targets) are int64.
@@ -262,6 +262,46 @@ E4J_API e4j_status e4j_w2v_train_chunk(float *W_in /* (R,D) */, float *W_out /* 
                                        int32_t window, int32_t negative, float lr_start, float lr_end, int64_t V,
                                        int64_t R, int64_t D, void *workspace /* (workspace_bytes) */,
                                        int64_t workspace_bytes);
+
+/* ---------------------------------------------------------------- word2vec: hierarchical softmax, paragraph vectors */
+
+/* mode of e4j_w2v_hs_train_chunk */
+typedef enum e4j_w2v_mode {
+    E4J_W2V_SKIP_GRAM = 0, /* each input predicts the center (batched over the window, as e4j_w2v_train_chunk) */
+    E4J_W2V_CBOW_MEAN = 1, /* the mean of the inputs predicts the center (word2vec C's CBOW) */
+    E4J_W2V_CBOW_SUM = 2   /* their sum predicts it (gensim's cbow_mean=0) */
+} e4j_w2v_mode;
+
+/* flags of e4j_w2v_hs_train_chunk (bitwise or) */
+typedef enum e4j_w2v_flags {
+    E4J_W2V_NO_WORD_INPUTS = 1, /* the window's words are not inputs: only the document row (PV-DBOW) */
+    E4J_W2V_FREEZE_WORDS = 2    /* W_in, W_hs, W_out are only read; only W_doc learns (inferring a document) */
+} e4j_w2v_flags;
+
+/* One Hogwild worker's pass over a chunk of token ids (already subsampled, -1 = sentence break), the
+ * general form of e4j_w2v_train_chunk: the outputs of a position are the center's Huffman path
+ * (hierarchical softmax: codes[code_offsets[w] .. code_offsets[w+1]), each 2·n + b for inner node n = row
+ * of W_hs and branch b, root first, target 1 - b as in word2vec C) and/or, with negative > 0, the center
+ * and negatives from neg_table as rows of W_out (both at once is word2vec C's -hs 1 -negative K). With W_doc
+ * (paragraph vectors, Le & Mikolov 2014) position t also has document row docs[t] as an input: skip-gram
+ * mode is PV-DBOW (with E4J_W2V_NO_WORD_INPUTS the document row is the only input), CBOW modes are PV-DM.
+ * Same dynamic window, LCG (rng, state in/out), linear lr from lr_start to lr_end across the chunk and
+ * subwords as e4j_w2v_train_chunk; max_code_len bounds every code (the workspace is sized by it).
+ * loss_sum += Σ -log σ(±x) over all (input, output) pairs; pairs += the pairs trained (skip-gram: inputs,
+ * CBOW: positions). A bad token or doc: E4J_ERR_INDEX before any write; a bad code, negative-table or
+ * subword entry: E4J_ERR_INDEX before the position that reads it is updated.
+ * scratch: e4j_w2v_hs_workspace_bytes(D, window, max_code_len + negative + 1) bytes.
+ * Hogwild: the weight matrices are shared by workers and updated without locks, on purpose. */
+E4J_API int64_t e4j_w2v_hs_workspace_bytes(int64_t D, int32_t window, int32_t max_outputs);
+E4J_API e4j_status e4j_w2v_hs_train_chunk(
+    float *W_in /* (R,D) */, float *W_hs /* (H,D) or NULL */, float *W_out /* (V,D) or NULL */,
+    float *W_doc /* (P,D) or NULL */, double *loss_sum /* (1) */, int64_t *pairs /* (1) */, uint64_t *rng /* (1) */,
+    const int32_t *tokens /* (T) */, const int32_t *docs /* (T) or NULL */, int64_t T,
+    const int64_t *code_offsets /* (V+1) or NULL */, const int32_t *codes /* (code_offsets[V]) or NULL */,
+    const int32_t *neg_table /* (S) or NULL */, int64_t S, const int64_t *sub_offsets /* (V+1) or NULL */,
+    const int32_t *sub_ids /* (sub_offsets[V]) or NULL */, int32_t mode, int32_t flags, int32_t window,
+    int32_t negative, int32_t max_code_len, float lr_start, float lr_end, int64_t V, int64_t R, int64_t H, int64_t P,
+    int64_t D, void *workspace /* (workspace_bytes) */, int64_t workspace_bytes);
 
 #ifdef __cplusplus
 }

@@ -16,6 +16,7 @@
 #define E4J_KERNELS_H
 #include "internal.h"
 #include "w2v.h"
+#include "w2v_hs.h"
 #include "xent.h"
 
 #include <stdint.h>
@@ -111,7 +112,8 @@ typedef struct e4j_optim_consts {
  * gemm: e4j_gemm has checked M, N, K > 0, the leading dimensions and alpha != 0; beta == 0: C is never read.
  *   ref: single-threaded, double accumulation; avx2: packed panels on e4j_threads threads, each C element
  *   reduced in an order independent of the thread count.
- * w2v_train: E4J_ERR_INDEX for a bad negative-table or subword entry (the entry point checked the rest). */
+ * w2v_train: E4J_ERR_INDEX for a bad negative-table or subword entry (the entry point checked the rest).
+ * w2v_hs_train: the same, and for a bad Huffman code (e4j_w2v_hs_position reads and checks them). */
 #define E4J_PRIMS(X)                                                                                                    \
     X(void, gather, (const e4j_gather_args *a /* (1) */, int64_t n0, int64_t n1))                                       \
     X(void, bag_forward, (const e4j_bag_args *a /* (1) */, int64_t b0, int64_t b1))                                     \
@@ -168,6 +170,10 @@ typedef struct e4j_optim_consts {
     /* one worker's word2vec pass over a checked chunk (w2v.h) */                                                       \
     X(e4j_status, w2v_train,                                                                                            \
       (const e4j_w2v_args *a /* (1) */, double *loss_sum /* (1) */, int64_t *pairs /* (1) */,                           \
+       uint64_t *rng /* (1) */))                                                                                        \
+    /* one worker's pass of the general word2vec kernel (hierarchical softmax, documents) over a checked chunk */       \
+    X(e4j_status, w2v_hs_train,                                                                                         \
+      (const e4j_w2v_hs_args *a /* (1) */, double *loss_sum /* (1) */, int64_t *pairs /* (1) */,                        \
        uint64_t *rng /* (1) */))
 
 /* The primitives with an AVX-512 implementation e4j_<name>_avx512 (src/avx512), same parameters as the AVX2 one:

@@ -17,6 +17,8 @@ module org.embed4j {
     exports org.embed4j.text;
     exports org.embed4j.vectors;
     exports org.embed4j.word2vec;
+    exports org.embed4j.docvec;
+    exports org.embed4j.glove;
     exports org.embed4j.train;
     exports org.embed4j.classify;
     exports org.embed4j.classify.mlp;

@@ -23,15 +23,19 @@ public final class Main implements Runnable {
         cli.addSubcommand("convert", new ConvertCommand());
         cli.addSubcommand("demo", new DemoCommand());
         cli.addSubcommand("evaluate", new EvaluateCommand());
+        cli.addSubcommand("export", new ExportCommand());
         cli.addSubcommand("index", new IndexCommand());
         cli.addSubcommand("nearest", new NearestCommand());
+        cli.addSubcommand("phrases", new PhrasesCommand());
         cli.addSubcommand("plot", new PlotCommand());
         cli.addSubcommand("predict", new PredictCommand());
         cli.addSubcommand("prune", new PruneCommand());
         cli.addSubcommand("quantize", new QuantizeCommand());
         cli.addSubcommand("serve", new ServeCommand());
         cli.addSubcommand("test-classifier", new TestClassifierCommand());
+        cli.addSubcommand("test-docvectors", new TestDocVectorsCommand());
         cli.addSubcommand("train-classifier", new TrainClassifierCommand());
+        cli.addSubcommand("train-docvectors", new TrainDocVectorsCommand());
         cli.addSubcommand("train-mlp", new TrainMlpCommand());
         cli.addSubcommand("train-vectors", new TrainVectorsCommand());
         // subcommands: one line each, keep sorted by name

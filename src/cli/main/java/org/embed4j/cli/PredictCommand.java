@@ -19,7 +19,8 @@ import picocli.CommandLine.Parameters;
  * the k most probable labels with their probabilities ({@code label prob label prob ...}, most probable first),
  * streaming: output is flushed whenever no more input is waiting, so it works in a pipe with an interactive
  * producer. An empty line gets the uniform distribution's top labels; with {@code --threshold} a line may get none
- * (an empty output line). Exit code 0, or 1 on a bad model.
+ * (an empty output line). With {@code --explain} each line is instead a JSON object with, per label, its logit and
+ * each term's share of it ({@link ExplanationJson}). Exit code 0, or 1 on a bad model.
  */
 @Command(
         name = "predict",
@@ -37,6 +38,17 @@ final class PredictCommand implements Callable<Integer> {
             description = "only labels with at least this probability (default 0; for"
                     + " one-vs-all models, 0.5 keeps the labels the model believes in); a line may then get no label")
     double threshold;
+
+    @Option(
+            names = "--explain",
+            description = "print one JSON object per line: each label's logit and every word's and n-gram's share of"
+                    + " it (fastText-style: output row . input row / terms; MLP: gradient x input), largest first")
+    boolean explain;
+
+    @Option(
+            names = "--explain-terms",
+            description = "with --explain: at most this many terms per label (default 10; 0: all)")
+    int explainTerms = 10;
 
     @Override
     public Integer call() {
@@ -60,6 +72,13 @@ final class PredictCommand implements Callable<Integer> {
         StringBuilder sb = new StringBuilder();
         String line;
         while ((line = in.readLine()) != null) {
+            if (explain) {
+                out.println(ExplanationJson.write(c.explain(line, k), explainTerms));
+                if (!in.ready()) {
+                    out.flush();
+                }
+                continue;
+            }
             List<Prediction> top = c.predict(line, k, threshold);
             sb.setLength(0);
             for (Prediction p : top) {

@@ -20,10 +20,12 @@ import org.embed4j.classify.LabeledText;
 import org.embed4j.classify.Splits;
 import org.embed4j.classify.TextClassifier;
 import org.embed4j.classify.TextFormats;
+import org.embed4j.classify.mlp.MlpClassifier;
 import org.embed4j.classify.mlp.MlpConfig;
 import org.embed4j.classify.mlp.MlpTrainer;
 import org.embed4j.cli.report.ClassifierCurves;
 import org.embed4j.cli.report.ProgressReporter;
+import org.embed4j.cli.tensorboard.TensorBoardListener;
 import org.embed4j.train.MetricsLog;
 import org.embed4j.train.TrainingListener;
 import org.embed4j.vectors.VectorsIO;
@@ -38,7 +40,7 @@ import picocli.CommandLine.Spec;
  * fastText-style classifier (mean of word and hashed word-n-gram rows → linear → softmax, Hogwild SGD),
  * prints the test accuracy when there is a test split, and saves the model as one file. {@code --cv K}
  * runs seeded stratified K-fold cross-validation instead and prints mean ± std accuracy.
- * Defaults are fastText's supervised defaults. {@code --model mlp} trains the seed's MLP instead (its own defaults,
+ * Defaults are fastText's supervised defaults. {@code --model mlp} trains an MLP instead (its own defaults,
  * early stopping on a dev split carved from the training set) and saves it as safetensors.
  * Exit code 0 on success, 1 on bad input (message on stderr).
  */
@@ -58,7 +60,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(
             names = "--model",
             description =
-                    "fasttext (default) or mlp: the seed's Embedding -> mean -> Linear+ReLU ->"
+                    "fasttext (default) or mlp: an Embedding -> mean -> Linear+ReLU ->"
                             + " Linear classifier (Adam, mini-batches, dropout, early stopping on a dev split), saved as safetensors;"
                             + " options not given take the MLP's own defaults (epoch 10, lr 0.01 Adam, dim 100, min-count 2, word-ngrams 2)")
     String model = "fasttext";
@@ -145,6 +147,12 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--freeze-pretrained", description = "keep the pretrained rows fixed (default: fine-tune them)")
     boolean freezePretrained;
 
+    @Option(
+            names = "--init",
+            description = "fine-tune this model (.e4jc, or an MLP's safetensors) on the training data: its words,"
+                    + " labels and architecture carry over, new words and labels are added")
+    Path init;
+
     @Option(names = "--cv", description = "K-fold stratified cross-validation over all examples instead of one split")
     int cv;
 
@@ -165,6 +173,12 @@ final class TrainClassifierCommand implements Callable<Integer> {
             names = "--curve",
             description = "PNG of the training curves per epoch: the loss (MLP: also the dev loss and dev accuracy)")
     Path curve;
+
+    @Option(
+            names = "--tensorboard",
+            description = "also write the training scalars (loss per epoch; MLP: dev accuracy) as TensorBoard events"
+                    + " in this folder")
+    Path tensorboard;
 
     @Option(names = "--quiet", description = "no progress and no log lines (warnings and errors still show)")
     boolean quiet;
@@ -192,20 +206,39 @@ final class TrainClassifierCommand implements Callable<Integer> {
     }
 
     private Integer trainAndReport() throws IOException {
+        Classifier initModel = init == null ? null : Classifier.load(init);
+        if (initModel instanceof MlpClassifier && !given("--model")) {
+            model = "mlp";
+        }
+        if (initModel != null) {
+            boolean mlp = "mlp".equalsIgnoreCase(model);
+            if (mlp != initModel instanceof MlpClassifier) {
+                throw new IllegalArgumentException("--init " + init + " is a " + (mlp ? "fastText-style" : "MLP")
+                        + " model, but --model is " + model);
+            }
+            System.out.printf(
+                    "fine-tuning %s: %d words, %d labels%n",
+                    init, initModel.vocabularySize(), initModel.labels().size());
+        }
         if ("mlp".equalsIgnoreCase(model)) {
-            return trainMlp();
+            return trainMlp((MlpClassifier) initModel);
         }
         if (!"fasttext".equalsIgnoreCase(model)) {
             throw new IllegalArgumentException("unknown --model \"" + model + "\"; use fasttext or mlp");
         }
-        ClassifierOptions o = options();
+        TextClassifier base = (TextClassifier) initModel;
+        ClassifierOptions o = base == null
+                ? options()
+                : new FastTextTrainer(options()).initFrom(base).options();
         if (output == null && cv == 0) {
             throw new IllegalArgumentException("--output <model> is required (or --cv K for cross-validation only)");
         }
         WordVectors vectors = pretrained == null ? null : VectorsIO.read(pretrained);
         if (cv != 0) {
-            return crossValidate(examples ->
-                    new FastTextTrainer(o).pretrained(vectors, freezePretrained).train(examples));
+            return crossValidate(examples -> new FastTextTrainer(o)
+                    .initFrom(base)
+                    .pretrained(vectors, freezePretrained)
+                    .train(examples));
         }
         Splits.Fold fold = ClassifyInputs.split(train, data, seed);
         List<LabeledText> testSet = test != null ? ClassifyInputs.test(test, data, seed) : fold.test();
@@ -218,8 +251,10 @@ final class TrainClassifierCommand implements Callable<Integer> {
         long start = System.nanoTime();
         TextClassifier model;
         try (ProgressReporter bar = new ProgressReporter(!quiet);
-                MetricsLog log = metrics == null ? null : new MetricsLog(metrics)) {
+                MetricsLog log = metrics == null ? null : new MetricsLog(metrics);
+                TensorBoardListener tb = tensorboard == null ? null : new TensorBoardListener(tensorboard)) {
             model = new FastTextTrainer(o)
+                    .initFrom(base)
                     .pretrained(vectors, freezePretrained)
                     .onEpoch(s -> {
                         history.add(s);
@@ -229,13 +264,16 @@ final class TrainClassifierCommand implements Callable<Integer> {
                                 epoch,
                                 "epochs",
                                 String.format("loss %.4f", s.meanLoss()));
+                        Map<String, Object> r = new LinkedHashMap<>();
+                        r.put("epoch", s.epoch());
+                        r.put("loss", s.meanLoss());
+                        r.put("examples", s.examples());
+                        r.put("seconds", s.seconds());
                         if (log != null) {
-                            Map<String, Object> r = new LinkedHashMap<>();
-                            r.put("epoch", s.epoch());
-                            r.put("loss", s.meanLoss());
-                            r.put("examples", s.examples());
-                            r.put("seconds", s.seconds());
                             log.log(r);
+                        }
+                        if (tb != null) {
+                            tb.onMetrics(r);
                         }
                     })
                     .train(fold.train());
@@ -268,10 +306,10 @@ final class TrainClassifierCommand implements Callable<Integer> {
     }
 
     /**
-     * The seed's MLP with its own defaults, overridden only by the options given on the command line; with pretrained
+     * The MLP with its own defaults, overridden only by the options given on the command line; with pretrained
      * vectors and no --dim, the vectors' dimension.
      */
-    private Integer trainMlp() throws IOException {
+    private Integer trainMlp(MlpClassifier base) throws IOException {
         for (String fastTextOnly :
                 List.of("--bucket", "--minn", "--maxn", "--loss", "--neg", "--threads", "--lowercase")) {
             if (given(fastTextOnly)) {
@@ -282,23 +320,24 @@ final class TrainClassifierCommand implements Callable<Integer> {
         }
         WordVectors vectors = pretrained == null ? null : VectorsIO.read(pretrained);
         MlpConfig d = MlpConfig.defaults();
-        int mlpDim = given("--dim") ? dim : vectors != null ? vectors.dim() : d.dim();
+        int mlpDim =
+                base != null ? base.config().dim() : given("--dim") ? dim : vectors != null ? vectors.dim() : d.dim();
         MlpConfig config = new MlpConfig(
                 given("--epoch") ? epoch : d.epochs(),
                 batchSize,
                 mlpDim,
-                hidden,
+                base != null ? base.config().hidden() : hidden,
                 given("--lr") ? lr : d.lr(),
                 seed,
                 dropout,
                 given("--min-count") ? minCount : d.minCount(),
-                given("--word-ngrams") ? wordNgrams : d.wordNgrams(),
+                base != null ? base.config().wordNgrams() : given("--word-ngrams") ? wordNgrams : d.wordNgrams(),
                 devFraction,
                 patience);
         if (cv != 0) {
             return crossValidate(examples -> {
                 try {
-                    return trainMlp(config, vectors, examples, false).classifier();
+                    return trainMlp(config, base, vectors, examples, false).classifier();
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -309,7 +348,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
         if (writeSplit != null) {
             writeSplit(writeSplit, fold.train(), testSet);
         }
-        MlpTrainer.Result r = trainMlp(config, vectors, fold.train(), true);
+        MlpTrainer.Result r = trainMlp(config, base, vectors, fold.train(), true);
         System.out.printf(
                 "training on %d examples (%d held out as dev), testing on %d%n",
                 r.trainExamples(), r.devExamples(), testSet.size());
@@ -343,10 +382,11 @@ final class TrainClassifierCommand implements Callable<Integer> {
 
     /**
      * Trains the MLP on {@code examples}; with {@code report} (a single split, not a fold of --cv) it shows progress
-     * unless --quiet and writes --metrics (one record an epoch) and --curve.
+     * unless --quiet and writes --metrics (one record an epoch), --tensorboard events and --curve.
      */
     private MlpTrainer.Result trainMlp(
-            MlpConfig config, WordVectors vectors, List<LabeledText> examples, boolean report) throws IOException {
+            MlpConfig config, MlpClassifier base, WordVectors vectors, List<LabeledText> examples, boolean report)
+            throws IOException {
         MlpTrainer.Result r;
         List<Map<String, Object>> records = new ArrayList<>();
         TrainingListener collect = new TrainingListener() {
@@ -356,10 +396,12 @@ final class TrainClassifierCommand implements Callable<Integer> {
             }
         };
         try (ProgressReporter bar = new ProgressReporter(report && !quiet);
-                MetricsLog log = report && metrics != null ? new MetricsLog(metrics) : null) {
+                MetricsLog log = report && metrics != null ? new MetricsLog(metrics) : null;
+                TensorBoardListener tb = report && tensorboard != null ? new TensorBoardListener(tensorboard) : null) {
             r = new MlpTrainer(config, org.embed4j.backend.Backends.auto())
+                    .initFrom(base)
                     .pretrained(vectors, freezePretrained)
-                    .listener(TrainingListener.all(bar, log, collect))
+                    .listener(TrainingListener.all(bar, log, collect, tb))
                     .train(examples);
         }
         if (report && curve != null) {

@@ -6,24 +6,54 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.embed4j.cli.report.ProgressLine;
 import org.embed4j.cli.report.TrainingFiles;
+import org.embed4j.cli.tensorboard.TensorBoardListener;
+import org.embed4j.text.Vocabulary;
+import org.embed4j.train.TrainingListener;
 import org.embed4j.vectors.VectorsFormat;
+import org.embed4j.vectors.WordClasses;
+import org.embed4j.vectors.WordVectors;
 import org.embed4j.word2vec.Word2VecOptions;
 import org.embed4j.word2vec.Word2VecResult;
 import org.embed4j.word2vec.Word2VecTrainer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code embed4j train-vectors --input <txt|gz> --output <prefix> [options]}: trains word vectors and
  * writes {@code <prefix>.bin} (word2vec binary, readable by word2vec and gensim), {@code <prefix>.e4jv}
- * (native memory-mapped, keeps subword rows), {@code <prefix>.metrics.jsonl} and {@code <prefix>.curve.png}.
- * Option names follow word2vec / fastText; word2vec's spellings (-size, -iter, -alpha, -cbow) are aliases.
+ * (native memory-mapped, keeps subword rows), {@code <prefix>.vocab.txt}, {@code <prefix>.metrics.jsonl} and
+ * {@code <prefix>.curve.png}; with {@code --classes K} also {@code <prefix>.classes} (k-means word classes,
+ * word2vec's format). Option names follow word2vec / fastText / gensim; word2vec's spellings (-size, -iter, -alpha,
+ * -cbow, -hs, -classes, -save-vocab, -read-vocab) are aliases. {@code --model glove} trains GloVe instead
+ * ({@link TrainGlove}, options in {@link GloveArgs}).
  */
 @Command(
         name = "train-vectors",
         mixinStandardHelpOptions = true,
-        description = "Train word vectors (skip-gram or CBOW, negative sampling, optional fastText subwords).")
+        description = "Train word vectors (skip-gram or CBOW, negative sampling and/or hierarchical softmax, optional"
+                + " fastText subwords; or GloVe).")
 final class TrainVectorsCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GloveArgs glove = new GloveArgs();
+
+    @Option(
+            names = "--tensorboard",
+            description = "also write the training scalars (loss, lr, words/s) as TensorBoard events in this folder")
+    Path tensorboard;
+
+    @Option(
+            names = "--init",
+            description =
+                    "continue training this model (.e4jv, .bin, ...) on the input: its words keep their ids and"
+                            + " rows, new words (--min-count) are added, the learning rate restarts from --lr; sg and cbow only")
+    Path init;
+
     @Option(
             names = {"--input", "-train"},
             required = true,
@@ -36,7 +66,7 @@ final class TrainVectorsCommand implements Callable<Integer> {
             description = "output prefix: writes <prefix>.bin, .e4jv, .metrics.jsonl, .curve.png")
     String output;
 
-    @Option(names = "--model", defaultValue = "sg", description = "sg or cbow (default ${DEFAULT-VALUE})")
+    @Option(names = "--model", defaultValue = "sg", description = "sg, cbow or glove (default ${DEFAULT-VALUE})")
     String model;
 
     @Option(
@@ -48,14 +78,30 @@ final class TrainVectorsCommand implements Callable<Integer> {
     @Option(
             names = {"--window", "-window"},
             defaultValue = "5",
-            description = "max context distance (default ${DEFAULT-VALUE})")
+            description = "max context distance (default ${DEFAULT-VALUE}; glove: 10)")
     int window;
 
     @Option(
             names = {"--negative", "-negative"},
             defaultValue = "5",
-            description = "negatives per window (default ${DEFAULT-VALUE})")
+            description = "negatives per window, 0 = none (needs --hs) (default ${DEFAULT-VALUE})")
     int negative;
+
+    @Option(
+            names = {"--hs", "-hs"},
+            arity = "0..1",
+            fallbackValue = "1",
+            defaultValue = "0",
+            description = "1 = hierarchical softmax (word2vec C's Huffman tree), with --negative 0 alone (default "
+                    + "${DEFAULT-VALUE})")
+    int hs;
+
+    @Option(
+            names = {"--cbow-mean", "-cbow-mean"},
+            defaultValue = "1",
+            description = "CBOW input: 1 = mean of the context vectors, 0 = their sum (gensim's cbow_mean; default "
+                    + "${DEFAULT-VALUE})")
+    int cbowMean;
 
     @Option(
             names = {"--sample", "-sample"},
@@ -78,13 +124,36 @@ final class TrainVectorsCommand implements Callable<Integer> {
     @Option(
             names = {"--epochs", "-iter"},
             defaultValue = "5",
-            description = "passes over the corpus (default ${DEFAULT-VALUE})")
+            description = "passes over the corpus (default ${DEFAULT-VALUE}; glove: 25)")
     int epochs;
 
     @Option(
             names = {"--lr", "-alpha"},
-            description = "start learning rate (default 0.025 sg, 0.05 cbow)")
+            description = "start learning rate (default 0.025 sg, 0.05 cbow and glove)")
     Float lr;
+
+    @Option(
+            names = {"--min-lr", "--min-alpha"},
+            description = "learning rate at the end of the linear decay (gensim's min_alpha; default lr x 1e-4, "
+                    + "word2vec's floor)")
+    Float minLr;
+
+    @Option(
+            names = {"--classes", "-classes"},
+            defaultValue = "0",
+            description = "also write <prefix>.classes: k-means over the vectors into this many word classes "
+                    + "(word2vec's -classes; default ${DEFAULT-VALUE} = none)")
+    int classes;
+
+    @Option(
+            names = {"--save-vocab", "-save-vocab"},
+            description = "write the vocabulary (word count per line, word2vec's format) to this file")
+    Path saveVocab;
+
+    @Option(
+            names = {"--read-vocab", "-read-vocab"},
+            description = "use the vocabulary in this file (word count per line) instead of counting the corpus")
+    Path readVocab;
 
     @Option(
             names = "--minn",
@@ -126,10 +195,14 @@ final class TrainVectorsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return VectorsCommands.run("train-vectors", () -> {
+            if ("glove".equalsIgnoreCase(model)) {
+                return TrainGlove.run(this);
+            }
             Word2VecOptions d = Word2VecOptions.defaults();
+            WordVectors initVectors = init == null ? null : VectorsCommands.load(init, null);
             Word2VecOptions o = new Word2VecOptions(
                     Word2VecOptions.Model.parse(model),
-                    dim,
+                    initVectors != null && !given("--dim") ? initVectors.dim() : dim,
                     window,
                     negative,
                     sample,
@@ -144,17 +217,43 @@ final class TrainVectorsCommand implements Callable<Integer> {
                     seed,
                     lowercase,
                     d.negTableSize(),
-                    backend);
+                    backend,
+                    flag(hs, "--hs"),
+                    flag(cbowMean, "--cbow-mean"),
+                    minLr == null ? Float.NaN : minLr);
+            if (classes < 0) {
+                throw new IllegalArgumentException("--classes must be >= 0, got " + classes);
+            }
             Word2VecResult r;
-            try (TrainingFiles files = new TrainingFiles(output, !quiet)) {
-                r = new Word2VecTrainer(o, files.listener()).train(input);
+            try (TrainingFiles files = new TrainingFiles(output, !quiet);
+                    TensorBoardListener tb = tensorboard == null ? null : new TensorBoardListener(tensorboard)) {
+                Word2VecTrainer trainer =
+                        new Word2VecTrainer(o, TrainingListener.all(files.listener(), tb)).initFrom(initVectors);
+                r = readVocab == null ? trainer.train(input) : trainer.train(input, Vocabulary.read(readVocab));
                 files.writeWord2VecCurve("word2vec " + o.model().name().toLowerCase(Locale.ROOT) + " on "
                         + input.getFileName() + ", " + o.epochs() + (o.epochs() == 1 ? " epoch" : " epochs"));
             }
             save(r, output);
             System.out.println("wrote " + output + ".metrics.jsonl, " + output + ".curve.png");
+            if (saveVocab != null) {
+                r.vocabulary().write(saveVocab);
+                System.out.println("wrote " + saveVocab + " (" + r.vocabulary().size() + " words)");
+            }
+            if (classes > 0) {
+                Path file = Path.of(output + ".classes");
+                WordClasses.kmeans(r.vectors(), classes).write(file);
+                System.out.println("wrote " + file + " (" + classes + " classes)");
+            }
             return 0;
         });
+    }
+
+    /** word2vec's 0/1 switches. */
+    static boolean flag(int value, String name) {
+        if (value != 0 && value != 1) {
+            throw new IllegalArgumentException(name + " must be 0 or 1, got " + value);
+        }
+        return value == 1;
     }
 
     /** Writes the .bin and .e4jv files and prints what was trained and where it went. */
@@ -163,6 +262,7 @@ final class TrainVectorsCommand implements Callable<Integer> {
         Path nat = Path.of(prefix + ".e4jv");
         r.save(bin, VectorsFormat.WORD2VEC_BINARY);
         r.save(nat, VectorsFormat.NATIVE);
+        VocabFile.write(r.vocabulary(), VocabFile.forPrefix(prefix));
         System.out.printf(
                 Locale.ROOT,
                 "trained %d words x %d dims on %s: %s words in %.1f s, %s words/s (%s per thread), final loss %.4f%n",
@@ -174,6 +274,11 @@ final class TrainVectorsCommand implements Callable<Integer> {
                 ProgressLine.compact(Math.round(r.wordsPerSecond())),
                 ProgressLine.compact(Math.round(r.wordsPerSecond() / r.options().threads())),
                 r.finalLoss());
-        System.out.println("wrote " + bin + ", " + nat);
+        System.out.println("wrote " + bin + ", " + nat + ", " + VocabFile.forPrefix(prefix));
+    }
+
+    /** Whether {@code option} was given on the command line (not just defaulted). */
+    boolean given(String option) {
+        return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 }

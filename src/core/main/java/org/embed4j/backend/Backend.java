@@ -175,6 +175,13 @@ public interface Backend extends AutoCloseable {
     /** One Hogwild worker's word2vec pass over a chunk (host tensors on every backend). */
     Word2VecStats word2vecTrainChunk(Word2VecChunk chunk);
 
+    /**
+     * One Hogwild worker's pass of the general word2vec kernel over a chunk: hierarchical softmax and/or negative
+     * sampling, optional document rows (paragraph vectors), optionally with the words frozen (host tensors on every
+     * backend).
+     */
+    Word2VecStats word2vecHsTrainChunk(Word2VecHsChunk chunk);
+
     /** Frees backend resources (streams, handles); tensors stay the caller's to close. */
     @Override
     default void close() {}

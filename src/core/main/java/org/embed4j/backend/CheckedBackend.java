@@ -475,6 +475,12 @@ final class CheckedBackend implements Backend {
     }
 
     @Override
+    public Word2VecStats word2vecHsTrainChunk(Word2VecHsChunk chunk) {
+        Word2VecHsChecks.check(check, chunk);
+        return impl.word2vecHsTrainChunk(chunk);
+    }
+
+    @Override
     public void close() {
         impl.close();
     }

@@ -462,6 +462,54 @@ class CpuBackend extends JavaBackend {
         return new Word2VecStats(lossSum.get(JAVA_DOUBLE, 0), pairs.get(JAVA_LONG, 0));
     }
 
+    /** As {@link #word2vecTrainChunk}: the loss and pair count come back through the workspace's first 16 bytes. */
+    @Override
+    public Word2VecStats word2vecHsTrainChunk(Word2VecHsChunk c) {
+        long d = c.wIn().size(1);
+        int maxCode = c.codeOffsets() == null ? 0 : c.maxCodeLength();
+        long wsBytes = k.w2vHsWorkspaceBytes(d, c.window(), maxCode + c.negative() + 1);
+        MemorySegment ws = Workspace.get(wsBytes + 64);
+        MemorySegment lossSum = ws.asSlice(0, 8);
+        MemorySegment pairs = ws.asSlice(8, 8);
+        lossSum.set(JAVA_DOUBLE, 0, 0.0);
+        pairs.set(JAVA_LONG, 0, 0L);
+        int flags = (c.wordInputs() ? 0 : 1) | (c.freezeWords() ? 2 : 0); // e4j_w2v_flags
+        k.w2vHsTrainChunk(
+                new CpuKernels.W2vHsData(
+                        c.wIn().segment(),
+                        seg(c.wHs()),
+                        seg(c.wOut()),
+                        seg(c.wDoc()),
+                        c.tokens().segment(),
+                        seg(c.docs()),
+                        seg(c.codeOffsets()),
+                        seg(c.codes()),
+                        seg(c.negTable()),
+                        seg(c.subOffsets()),
+                        seg(c.subIds())),
+                new CpuKernels.W2vHsSizes(
+                        c.tokens().numel(),
+                        c.negTable() == null ? 0 : c.negTable().numel(),
+                        c.mode().ordinal(), // e4j_w2v_mode: SKIP_GRAM 0, CBOW_MEAN 1, CBOW_SUM 2
+                        flags,
+                        c.window(),
+                        c.negative(),
+                        maxCode,
+                        c.lrStart(),
+                        c.lrEnd(),
+                        c.vocabSize(),
+                        c.wIn().size(0),
+                        c.wHs() == null ? 0 : c.wHs().size(0),
+                        c.wDoc() == null ? 0 : c.wDoc().size(0),
+                        d),
+                lossSum,
+                pairs,
+                c.rng().segment(),
+                ws.asSlice(64, wsBytes),
+                wsBytes);
+        return new Word2VecStats(lossSum.get(JAVA_DOUBLE, 0), pairs.get(JAVA_LONG, 0));
+    }
+
     // ------------------------------------------------------------------ helpers
 
     @Override

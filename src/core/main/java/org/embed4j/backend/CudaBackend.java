@@ -536,6 +536,12 @@ final class CudaBackend implements Backend {
         return host.word2vecTrainChunk(chunk);
     }
 
+    /** Host tensors by contract: runs on the CPU (see the class comment). */
+    @Override
+    public Word2VecStats word2vecHsTrainChunk(Word2VecHsChunk chunk) {
+        return host.word2vecHsTrainChunk(chunk);
+    }
+
     /**
      * Waits for queued work and reports a pending kernel error. The stream stays open: {@link Backends} hands the
      * same instance to every caller, so one caller's try-with-resources must not end it for the others.

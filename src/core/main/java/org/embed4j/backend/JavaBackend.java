@@ -488,6 +488,11 @@ class JavaBackend implements Backend {
         return Word2VecReference.trainChunk(chunk);
     }
 
+    @Override
+    public Word2VecStats word2vecHsTrainChunk(Word2VecHsChunk chunk) {
+        return Word2VecHsReference.trainChunk(chunk);
+    }
+
     // ------------------------------------------------------------------ helpers
 
     private static MemorySegment segmentOrNull(Tensor t) {

@@ -76,6 +76,15 @@ public interface Classifier extends AutoCloseable {
         }
     }
 
+    /**
+     * The k most probable labels, each with its terms' shares of the label's logit ({@link Explanation}), most
+     * probable label first. Models that cannot split their scores into per-term shares throw
+     * {@link UnsupportedOperationException}.
+     */
+    default List<Explanation> explain(String text, int k) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " does not explain its predictions");
+    }
+
     /** At most k labels whose probability is at least {@code threshold}, most probable first (possibly none). */
     default List<Prediction> predict(String text, int k, double threshold) {
         List<Prediction> out = new ArrayList<>(predict(text, k));

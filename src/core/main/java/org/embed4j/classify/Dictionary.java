@@ -261,6 +261,66 @@ public final class Dictionary {
         }
     }
 
+    /**
+     * The input rows of a text with the term each stands for, in {@link #inputRows(String)}'s order (a test holds the
+     * two to the same rows): a word, a character n-gram of a word ("&lt;wo"), {@link #EOS}, or a word n-gram (its
+     * tokens joined by spaces, "&lt;/s&gt;" for the end of the line). For explanations, not the hot path: it builds
+     * strings.
+     */
+    public Terms inputTerms(String text) {
+        String normalized = features.normalize(text);
+        char[] s = normalized.toCharArray();
+        TextFeatures.Spans spans = new TextFeatures.Spans();
+        features.spans(s, s.length, spans);
+        int n = spans.count;
+        List<String> names = new ArrayList<>();
+        TextRows rows = new TextRows();
+        if (n == 0) {
+            return new Terms(new int[0], List.of());
+        }
+        String[] tokens = new String[n + 1];
+        int[] hashes = new int[n + 1];
+        for (int i = 0; i < n; i++) {
+            tokens[i] = new String(s, spans.start(i), spans.end(i) - spans.start(i));
+            hashes[i] = Fnv1a.fastText(s, spans.start(i), spans.end(i));
+        }
+        for (int i = 0; i < n; i++) {
+            int id = wordIds.id(s, spans.start(i), spans.end(i), hashes[i]);
+            if (id >= 0) {
+                rows.add(id);
+                names.add(tokens[i]);
+            }
+            if (subwords.enabled()) {
+                int[] sub = id >= 0 ? wordSubwords[id] : subwords.ngramBuckets(tokens[i]);
+                List<String> grams = subwords.ngrams(tokens[i]);
+                for (int k = 0; k < sub.length; k++) {
+                    rows.add(words.size() + sub[k]);
+                    names.add(grams.get(k));
+                }
+            }
+        }
+        if (eosId >= 0) {
+            rows.add(eosId);
+            names.add(EOS);
+        }
+        if (wordNgrams > 1) {
+            tokens[n] = EOS;
+            hashes[n] = EOS_HASH;
+            for (int i = 0; i <= n; i++) {
+                long h = hashes[i];
+                for (int j = i + 1; j <= n && j < i + wordNgrams; j++) {
+                    h = h * 116049371L + hashes[j];
+                    rows.add(words.size() + (int) Long.remainderUnsigned(h, bucket));
+                    names.add(String.join(" ", Arrays.asList(tokens).subList(i, j + 1)));
+                }
+            }
+        }
+        return new Terms(Arrays.copyOf(rows.ids, rows.count), List.copyOf(names));
+    }
+
+    /** A text's input rows and, for each, the term it stands for. */
+    public record Terms(int[] rows, List<String> names) {}
+
     /** The input rows of one text and the buffers that computed them, reused by one thread from text to text. */
     static final class TextRows {
         int[] ids = new int[64];

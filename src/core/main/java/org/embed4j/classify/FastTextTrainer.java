@@ -31,7 +31,8 @@ public final class FastTextTrainer {
     /** What one epoch did. */
     public record EpochStats(int epoch, double meanLoss, long examples, double seconds) {}
 
-    private final ClassifierOptions options;
+    private ClassifierOptions options;
+    private TextClassifier init; // fine-tune this model, or null
     private WordVectors pretrained;
     private boolean freezePretrained;
     private boolean[] frozen; // rows that came from pretrained vectors and stay fixed, or null
@@ -46,6 +47,9 @@ public final class FastTextTrainer {
 
     /** Initialise the word rows from these vectors (their dim must equal the options' dim). */
     public FastTextTrainer pretrained(WordVectors vectors) {
+        if (vectors != null && init != null) {
+            throw new IllegalArgumentException("fine-tuning (--init) and pretrained vectors do not combine");
+        }
         if (vectors != null && vectors.dim() != options.dim()) {
             throw new IllegalArgumentException("pretrained vectors have dim " + vectors.dim()
                     + " but the classifier dim is " + options.dim() + "; pass --dim " + vectors.dim());
@@ -64,6 +68,26 @@ public final class FastTextTrainer {
         return this;
     }
 
+    /**
+     * Fine-tune {@code model} instead of starting from scratch (see {@link FineTune}): its architecture (dim,
+     * n-grams, buckets, case, loss) replaces the options', which keep only lr, epoch, minCount, threads and seed.
+     */
+    public FastTextTrainer initFrom(TextClassifier model) {
+        if (model != null && pretrained != null) {
+            throw new IllegalArgumentException("fine-tuning (--init) and pretrained vectors do not combine");
+        }
+        if (model != null) {
+            this.options = FineTune.options(model, options);
+        }
+        this.init = model;
+        return this;
+    }
+
+    /** The options training uses (after {@link #initFrom}, the fine-tuned model's architecture). */
+    public ClassifierOptions options() {
+        return options;
+    }
+
     /** Called after every epoch (from the training thread). */
     public FastTextTrainer onEpoch(Consumer<EpochStats> listener) {
         this.listener = listener;
@@ -76,7 +100,8 @@ public final class FastTextTrainer {
      * 2,000,000 × dim 100 × 4 bytes = 800 MB), which {@link ClassifierOptions#withBucket} shrinks.
      */
     public TextClassifier train(List<LabeledText> examples) {
-        Dictionary dict = Dictionary.build(examples, options);
+        Dictionary dict =
+                init != null ? FineTune.dictionary(init, examples, options) : Dictionary.build(examples, options);
         int dim = options.dim();
         logModelSize(dict, dim);
         List<int[]> rows = new ArrayList<>(examples.size());
@@ -104,6 +129,10 @@ public final class FastTextTrainer {
         }
         float[] input = initialInput(dict);
         float[] output = new float[dict.labels().size() * dim];
+        if (init != null) {
+            FineTune.copyInput(init, dict, input);
+            FineTune.copyOutput(init, output);
+        }
         trainEpochs(rows.toArray(int[][]::new), targets, input, output, dim, tokens * options.epoch());
         return new TextClassifier(options, dict, input, output);
     }

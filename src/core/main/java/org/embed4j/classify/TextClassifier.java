@@ -269,6 +269,44 @@ public final class TextClassifier implements Classifier {
         }
     }
 
+    /**
+     * The k most probable labels with each input row's share of the label's logit: {@code logit_c = output_c ·
+     * mean_r input_r = Σ_r (output_c · input_r) / n}, so row r's share is {@code output_c · input_r / n} and the
+     * shares add up to the logit (no bias). Terms name the rows ({@link Dictionary#inputTerms}). Softmax, one-vs-all
+     * and negative-sampling models have one output row per label; a hierarchical-softmax model scores a label by
+     * its tree path and is refused.
+     */
+    @Override
+    public List<Explanation> explain(String text, int k) {
+        Objects.requireNonNull(text, "text");
+        if (options.loss() == ClassifierLoss.HS) {
+            throw new UnsupportedOperationException("explain needs one output row per label; this model uses"
+                    + " hierarchical softmax, whose label scores are products along a tree path");
+        }
+        List<Prediction> top = predict(text, k);
+        Dictionary.Terms terms = dictionary.inputTerms(text);
+        int n = terms.rows().length;
+        int labels = dictionary.labels().size();
+        Scratch s = new Scratch(options.dim(), labels, labels);
+        double[][] perRow = new double[n][labels];
+        for (int r = 0; r < n; r++) {
+            input.meanRows(new int[] {terms.rows()[r]}, 1, s.hidden, s.row);
+            output.dotRows(s.hidden, perRow[r], s.row);
+        }
+        input.meanRows(terms.rows(), n, s.hidden, s.row);
+        output.dotRows(s.hidden, s.scores, s.row);
+        List<Explanation> out = new java.util.ArrayList<>(top.size());
+        for (Prediction p : top) {
+            int c = dictionary.labelId(p.label());
+            double[] shares = new double[n];
+            for (int r = 0; r < n; r++) {
+                shares[r] = perRow[r][c] / n;
+            }
+            out.add(Explanation.of(p.label(), p.probability(), s.scores[c], 0.0, terms.names(), shares));
+        }
+        return out;
+    }
+
     /** One thread's buffers for prediction; holds nothing of the model. */
     private static final class Scratch {
         final Dictionary.TextRows rows = new Dictionary.TextRows();

@@ -107,6 +107,37 @@ public final class Subwords {
         return Arrays.copyOf(out, count);
     }
 
+    /**
+     * The character n-grams themselves, in the order of {@link #ngramBuckets} (one string per bucket id it returns):
+     * what a bucket stands for when a prediction is explained.
+     */
+    public java.util.List<String> ngrams(String word) {
+        if (word == null) {
+            throw new IllegalArgumentException("word must not be null");
+        }
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (maxn == 0) {
+            return out;
+        }
+        String w = "<" + word + ">";
+        int points = w.codePointCount(0, w.length());
+        for (int i = 0; i < points; i++) {
+            for (int n = 1; i + n <= points && n <= maxn; n++) {
+                boolean loneBracket = n == 1 && (i == 0 || i + n == points);
+                if (n >= minn && !loneBracket) {
+                    int from = w.offsetByCodePoints(0, i);
+                    out.add(w.substring(from, w.offsetByCodePoints(from, n)));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** fastText's 32-bit FNV-1a of a string's UTF-8 bytes (bytes sign-extended, as fastText does). */
+    public static int hash(String s) {
+        return Fnv1a.fastText(s);
+    }
+
     private static boolean isContinuation(byte x) {
         return (x & 0xC0) == 0x80;
     }

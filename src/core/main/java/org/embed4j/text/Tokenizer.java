@@ -8,7 +8,8 @@ import java.util.function.Consumer;
 /**
  * Splits a line into words, Unicode-aware: a word is a maximal run of letters, digits and combining
  * marks (any script, code points rather than UTF-16 units, so supplementary characters stay whole);
- * an apostrophe (' or U+2019) is kept when it sits between two such characters ("don't", "o'clock"),
+ * an apostrophe (' or U+2019) is kept when it sits between two such characters ("don't", "o'clock"), and so is
+ * an underscore, the joiner of phrases ("new_york", as word2vec's word2phrase and {@link Phrases} write them);
  * everything else (spaces, punctuation, symbols) separates words. With {@code lowercase} the words are
  * lower-cased with {@link Locale#ROOT} (never the JVM's default locale: Turkish dotless i).
  *
@@ -51,7 +52,7 @@ public final class Tokenizer {
                 if (isWordChar(cp)) {
                     i += len;
                     end = i;
-                } else if (isApostrophe(cp) && i + len < n && isWordChar(Character.codePointAt(line, i + len))) {
+                } else if (isJoiner(cp) && i + len < n && isWordChar(Character.codePointAt(line, i + len))) {
                     i += len; // inside a word: keep it
                 } else {
                     break;
@@ -92,7 +93,7 @@ public final class Tokenizer {
                     ascii &= cp < 128;
                     i += len;
                     end = i;
-                } else if (isApostrophe(cp) && i + len < to && isWordChar(Character.codePointAt(buf, i + len, to))) {
+                } else if (isJoiner(cp) && i + len < to && isWordChar(Character.codePointAt(buf, i + len, to))) {
                     ascii &= cp < 128;
                     i += len; // inside a word: keep it
                 } else {
@@ -118,8 +119,8 @@ public final class Tokenizer {
         }
     }
 
-    private static boolean isApostrophe(int cp) {
-        return cp == '\'' || cp == '\u2019';
+    private static boolean isJoiner(int cp) {
+        return cp == '\'' || cp == '\u2019' || cp == '_';
     }
 
     private static boolean isWordChar(int cp) {

@@ -1,11 +1,19 @@
 package org.embed4j.text;
 
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.embed4j.io.AtomicFiles;
 
 /**
  * Words with their corpus counts, most frequent first (ties: the word's natural string order, so the
@@ -16,6 +24,9 @@ import java.util.Map;
  * <p>{@link #count} reads a corpus once. Like word2vec's ReduceVocab it bounds memory: when the table
  * of distinct words passes {@code maxEntries}, words seen at most {@code floor} times are dropped and
  * the floor rises by one (their later counts then start from zero; word2vec has the same trade-off).
+ *
+ * <p>{@link #write} and {@link #read} use word2vec C's vocabulary file ({@code -save-vocab} / {@code -read-vocab}):
+ * one {@code word count} line per word, most frequent first, so a vocabulary can be fixed across runs.
  *
  * <p>Immutable and thread-safe once built.
  */
@@ -66,7 +77,11 @@ public final class Vocabulary {
 
     /** A vocabulary from word counts: count &ge; minCount, most frequent first, at most maxSize words. */
     public static Vocabulary of(Map<String, Long> wordCounts, long minCount, int maxSize) {
-        if (minCount < 1) {
+        return of(wordCounts, minCount, maxSize, false);
+    }
+
+    private static Vocabulary of(Map<String, Long> wordCounts, long minCount, int maxSize, boolean allowZero) {
+        if (minCount < (allowZero ? 0 : 1)) {
             throw new IllegalArgumentException("minCount must be >= 1, got " + minCount);
         }
         if (maxSize < 1) {
@@ -89,6 +104,23 @@ public final class Vocabulary {
             c[i] = kept.get(i).getValue();
         }
         return new Vocabulary(w, c);
+    }
+
+    /**
+     * A vocabulary in exactly the given order (ids are positions), for one that grows: continued training keeps the
+     * old words' ids and appends the new words, so the ids are no longer ordered by count. Counts may be 0 (an old
+     * word the new corpus lacks). Words must be distinct.
+     */
+    public static Vocabulary ofOrdered(List<String> words, long[] counts) {
+        if (words.size() != counts.length) {
+            throw new IllegalArgumentException(words.size() + " words but " + counts.length + " counts");
+        }
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] < 0) {
+                throw new IllegalArgumentException("count of '" + words.get(i) + "' must be >= 0, got " + counts[i]);
+            }
+        }
+        return new Vocabulary(words.toArray(String[]::new), counts.clone());
     }
 
     /** Counts every word of the corpus (one pass) and builds the vocabulary. */
@@ -129,6 +161,73 @@ public final class Vocabulary {
         };
         corpus.forEachLineChars((buf, from, to) -> tokenizer.tokenize(buf, from, to, word));
         return of(counts.toMap(), minCount, maxSize);
+    }
+
+    /** The words of this vocabulary with count &ge; minCount, at most maxSize of them (most frequent first). */
+    public Vocabulary prune(long minCount, int maxSize) {
+        Map<String, Long> m = HashMap.newHashMap(words.length);
+        for (int i = 0; i < words.length; i++) {
+            m.put(words[i], counts[i]);
+        }
+        return of(m, minCount, maxSize);
+    }
+
+    /**
+     * Reads a word2vec C vocabulary file: {@code word count} per line (whitespace between them, UTF-8). word2vec's
+     * sentence marker {@code </s>} is skipped (lines are the sentences here). Every word is kept, whatever its
+     * count; {@link #prune} applies a min-count. A malformed line, a negative count or a repeated word is an
+     * {@link IOException} naming the file and the line.
+     */
+    public static Vocabulary read(Path path) throws IOException {
+        Map<String, Long> m = new HashMap<>();
+        try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+            String line;
+            int n = 0;
+            while ((line = r.readLine()) != null) {
+                n++;
+                String t = line.strip();
+                if (t.isEmpty()) {
+                    continue;
+                }
+                String[] f = t.split("\\s+");
+                long c = -1;
+                if (f.length == 2) {
+                    try {
+                        c = Long.parseLong(f[1]);
+                    } catch (NumberFormatException e) {
+                        c = -1;
+                    }
+                }
+                if (c < 0) {
+                    throw new IOException(path + " line " + n + ": expected 'word count' with a count >= 0, got '"
+                            + (t.length() > 80 ? t.substring(0, 80) + "..." : t) + "'");
+                }
+                if (f[0].equals("</s>")) {
+                    continue;
+                }
+                if (m.put(f[0], c) != null) {
+                    throw new IOException(path + " line " + n + ": word '" + f[0] + "' is listed twice");
+                }
+            }
+        }
+        if (m.isEmpty()) {
+            throw new IOException(path + " holds no words");
+        }
+        return of(m, 0L, Integer.MAX_VALUE, true);
+    }
+
+    /** Writes this vocabulary as word2vec C does (-save-vocab): {@code word count} per line, in id order. */
+    public void write(Path path) throws IOException {
+        AtomicFiles.write(path, out -> {
+            Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+            for (int i = 0; i < words.length; i++) {
+                w.write(words[i]);
+                w.write(' ');
+                w.write(Long.toString(counts[i]));
+                w.write('\n');
+            }
+            w.flush();
+        });
     }
 
     /** Number of words V. */

@@ -4,6 +4,7 @@ import java.util.concurrent.BlockingQueue;
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.Word2VecChunk;
 import org.embed4j.backend.Word2VecStats;
+import org.embed4j.internal.sampling.Subsampler;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Tensor;
 import org.embed4j.text.Vocabulary;
@@ -11,13 +12,13 @@ import org.embed4j.text.Vocabulary;
 /**
  * One Hogwild worker thread: takes chunks of word ids, subsamples them with its own RNG (word2vec's
  * LCG, (rng & 0xFFFF)/65536 as the uniform draw), sets the learning rate from the global word count
- * (linear decay from lr to lr·1e-4 over all epochs, as word2vec; {@link TrainingState#progress} maps a shard's
- * words onto the run's), and calls the backend's word2vec
- * kernel. The shared weights are updated without locks, on purpose (Hogwild: rare collisions on hot
- * rows cost less than any locking).
+ * ({@link Word2VecOptions#learningRate}: linear decay over all epochs, as word2vec; {@link TrainingState#progress}
+ * maps a shard's words onto the run's), and calls the backend's word2vec kernel (the negative-sampling one, or
+ * through {@link GeneralKernel} the general one for hierarchical softmax and CBOW over a sum). The shared weights
+ * are updated without locks, on purpose (Hogwild: rare collisions on hot rows cost less than any locking).
  *
- * <p>After each chunk a few rows (the chunk's first word in W_in and W_out, one negative-table word)
- * are checked for NaN/Inf: divergence stops training with an error naming the step instead of
+ * <p>After each chunk a few rows (the chunk's first word in W_in and W_out, one negative-table word, the
+ * root of the hierarchical-softmax tree) are checked for NaN/Inf: divergence stops training with an error naming the step instead of
  * silently writing NaN vectors. Per-thread scratch: the token buffer and the RNG state tensors.
  */
 final class HogwildWorker implements Runnable {
@@ -35,7 +36,7 @@ final class HogwildWorker implements Runnable {
     private final Tensor subOffsets;
     private final Tensor subIds;
     private final Word2VecOptions o;
-    private final float lr0;
+    private final GeneralKernel general;
     private long rng;
 
     HogwildWorker(
@@ -50,7 +51,8 @@ final class HogwildWorker implements Runnable {
             Tensor negTable,
             Tensor subOffsets,
             Tensor subIds,
-            Word2VecOptions o) {
+            Word2VecOptions o,
+            GeneralKernel general) {
         this.backend = backend;
         this.queue = queue;
         this.state = state;
@@ -62,7 +64,7 @@ final class HogwildWorker implements Runnable {
         this.subOffsets = subOffsets;
         this.subIds = subIds;
         this.o = o;
-        this.lr0 = o.effectiveLr();
+        this.general = general;
         this.rng = o.seed() * 0x9E3779B97F4A7C15L + index; // worker 0 of a seeded run is reproducible
     }
 
@@ -109,19 +111,21 @@ final class HogwildWorker implements Runnable {
         if (t == 0) {
             return;
         }
-        Word2VecStats st = backend.word2vecTrainChunk(new Word2VecChunk(
-                wIn,
-                wOut,
-                tokens.rows(0, t),
-                negTable,
-                subOffsets,
-                subIds,
-                kernelRng,
-                o.model() == Word2VecOptions.Model.CBOW,
-                o.window(),
-                o.negative(),
-                lrStart,
-                lrEnd));
+        Word2VecStats st = general != null
+                ? general.train(tokens.rows(0, t), kernelRng, lrStart, lrEnd)
+                : backend.word2vecTrainChunk(new Word2VecChunk(
+                        wIn,
+                        wOut,
+                        tokens.rows(0, t),
+                        negTable,
+                        subOffsets,
+                        subIds,
+                        kernelRng,
+                        o.model() == Word2VecOptions.Model.CBOW,
+                        o.window(),
+                        o.negative(),
+                        lrStart,
+                        lrEnd));
         if (!Double.isFinite(st.lossSum())) {
             throw diverged("the loss", step, done0, lrStart);
         }
@@ -129,13 +133,18 @@ final class HogwildWorker implements Runnable {
         state.pairs.add(st.pairs());
         int first = (int) tokens.getIndex(0); // never -1: breaks are only written after a word
         checkRow(wIn, first, "W_in", step, done0, lrStart);
-        checkRow(wOut, first, "W_out", step, done0, lrStart);
-        checkRow(wOut, (int) negTable.getIndex(step % negTable.numel()), "W_out", step, done0, lrStart);
+        if (o.negative() > 0) {
+            checkRow(wOut, first, "W_out", step, done0, lrStart);
+            checkRow(wOut, (int) negTable.getIndex(step % negTable.numel()), "W_out", step, done0, lrStart);
+        }
+        if (general != null && general.innerNodes() != null) {
+            checkRow(general.innerNodes(), vocab.size() - 2, "W_hs", step, done0, lrStart);
+        }
     }
 
     /** The learning rate after {@code done} words of the whole run. */
     private float lrAt(long done) {
-        return (float) (lr0 * Math.max(1e-4, 1.0 - done / (double) state.progress.total()));
+        return o.learningRate(done / (double) state.progress.total());
     }
 
     private void checkRow(Tensor w, int row, String name, long step, long done, float lr) {
@@ -145,7 +154,10 @@ final class HogwildWorker implements Runnable {
         int d = o.dim();
         for (int j = 0; j < d; j++) {
             if (!Float.isFinite(w.getFloat((long) row * d + j))) {
-                throw diverged(name + " row " + row + " ('" + vocab.word(row) + "')", step, done, lr);
+                String what = w == wIn || w == wOut
+                        ? name + " row " + row + " ('" + vocab.word(row) + "')"
+                        : name + " row " + row + " (the tree's root)";
+                throw diverged(what, step, done, lr);
             }
         }
     }

@@ -28,7 +28,7 @@ final class TrainingMonitor {
     private final long total;
     private final long recordEveryWords;
     private final int threads;
-    private final float lr0;
+    private final Word2VecOptions options;
     private final long start;
     private long lastLogNanos;
     private long lastProgressNanos;
@@ -39,14 +39,14 @@ final class TrainingMonitor {
     private long lastPairs;
     private double recentLoss = Double.NaN;
 
-    TrainingMonitor(String task, TrainingState state, long total, int threads, float lr0, long start) {
+    TrainingMonitor(String task, TrainingState state, long total, int threads, Word2VecOptions options, long start) {
         this.task = task;
         this.state = state;
         this.total = Math.max(1, total);
         this.recordEveryWords = Math.max(1, this.total / RECORDS_PER_RUN);
         this.nextRecordWords = recordEveryWords;
         this.threads = threads;
-        this.lr0 = lr0;
+        this.options = options;
         this.start = start;
         this.lastLogNanos = start;
     }
@@ -63,7 +63,7 @@ final class TrainingMonitor {
     /** One poll at time {@code now} (System.nanoTime); {@code last}: training is over, emit everything. */
     void tick(TrainingListener listener, boolean last, long now) {
         long words = state.words.get();
-        double lr = lr0 * Math.max(1e-4, 1.0 - words / (double) total);
+        double lr = options.learningRate(words / (double) total);
         if (last || words >= nextRecordWords || now - lastLogNanos >= RECORD_EVERY_NANOS) {
             record(listener, last, now, words, lr);
         }

@@ -6,7 +6,11 @@ package org.embed4j.word2vec;
  * subwords off (maxn 0; fastText's are minn 3, maxn 6, bucket 2,000,000), threads = available cores,
  * seed 1. {@code maxVocab} caps the vocabulary (most frequent words kept); {@code lowercase} is passed
  * to the tokenizer; {@code negTableSize} sizes the unigram^0.75 table; {@code backend} is "auto"
- * (native CPU when it loads, else Java), "cpu" or "java".
+ * (native CPU when it loads, else Java), "cpu" or "java". {@code hs} trains the output layer as word2vec C's
+ * hierarchical softmax (a Huffman tree over the word counts; {@code negative} 0 for hierarchical softmax alone, both at
+ * once as word2vec C's {@code -hs 1 -negative K}); {@code cbowMean} (gensim's cbow_mean, default on) makes CBOW's input
+ * the mean of the context vectors, off their sum; {@code minLr} (gensim's min_alpha) is where the linear learning-rate
+ * decay ends, NaN for word2vec's lr·1e-4 floor.
  *
  * <p>Immutable; validated by {@link #validate()} (the trainer calls it).
  */
@@ -27,8 +31,10 @@ public record Word2VecOptions(
         long seed,
         boolean lowercase,
         int negTableSize,
-        String backend) {
-
+        String backend,
+        boolean hs,
+        boolean cbowMean,
+        float minLr) {
     /** sg: skip-gram (predict each context word from the word); cbow: predict the word from its context. */
     public enum Model {
         SG,
@@ -63,12 +69,27 @@ public record Word2VecOptions(
                 1L,
                 false,
                 10_000_000,
-                "auto");
+                "auto",
+                false,
+                true,
+                Float.NaN);
     }
 
     /** The learning rate in effect: {@link #lr} or the model's default (0.025 SG, 0.05 CBOW). */
     public float effectiveLr() {
         return Float.isNaN(lr) ? (model == Model.CBOW ? 0.05f : 0.025f) : lr;
+    }
+
+    /**
+     * The learning rate after {@code progress} (0..1) of the run: linear from {@link #effectiveLr()} to {@link #minLr},
+     * or with minLr NaN word2vec's lr·(1 − progress), never below lr·1e-4.
+     */
+    public float learningRate(double progress) {
+        float lr0 = effectiveLr();
+        if (Float.isNaN(minLr)) {
+            return (float) (lr0 * Math.max(1e-4, 1.0 - progress));
+        }
+        return (float) (lr0 - (lr0 - minLr) * Math.min(1.0, Math.max(0.0, progress)));
     }
 
     public boolean subwords() {
@@ -82,12 +103,17 @@ public record Word2VecOptions(
         }
         check(dim >= 1 && dim <= 1 << 16, "dim", dim, "in [1, 65536]");
         check(window >= 1 && window <= 1000, "window", window, "in [1, 1000]");
-        check(negative >= 1 && negative <= 1024, "negative", negative, "in [1, 1024]");
+        check(negative >= 0 && negative <= 1024, "negative", negative, "in [0, 1024]");
+        if (negative == 0 && !hs) {
+            throw new IllegalArgumentException(
+                    "negative is 0 and hs is off: no output layer to train (use --hs, or negative >= 1)");
+        }
         check(sample >= 0 && Double.isFinite(sample), "sample", sample, ">= 0");
         check(minCount >= 1, "minCount", minCount, ">= 1");
         check(maxVocab >= 0, "maxVocab", maxVocab, ">= 0 (0: no cap)");
         check(epochs >= 1, "epochs", epochs, ">= 1");
         check(Float.isNaN(lr) || (lr > 0 && Float.isFinite(lr)), "lr", lr, "> 0");
+        check(Float.isNaN(minLr) || (minLr >= 0 && minLr <= effectiveLr()), "minLr", minLr, "in [0, lr]");
         check(threads >= 1 && threads <= 1024, "threads", threads, "in [1, 1024]");
         check(negTableSize >= 1000, "negTableSize", negTableSize, ">= 1000");
         if (maxn > 0) {
@@ -125,7 +151,10 @@ public record Word2VecOptions(
                 seed,
                 lowercase,
                 negTableSize,
-                backend);
+                backend,
+                hs,
+                cbowMean,
+                minLr);
     }
 
     public Word2VecOptions withDim(int v) {
@@ -146,7 +175,10 @@ public record Word2VecOptions(
                 seed,
                 lowercase,
                 negTableSize,
-                backend);
+                backend,
+                hs,
+                cbowMean,
+                minLr);
     }
 
     public Word2VecOptions withWindow(int v) {
@@ -167,7 +199,10 @@ public record Word2VecOptions(
                 seed,
                 lowercase,
                 negTableSize,
-                backend);
+                backend,
+                hs,
+                cbowMean,
+                minLr);
     }
 
     public Word2VecOptions withNegative(int v) {
@@ -188,7 +223,10 @@ public record Word2VecOptions(
                 seed,
                 lowercase,
                 negTableSize,
-                backend);
+                backend,
+                hs,
+                cbowMean,
+                minLr);
     }
 
     public Word2VecOptions withSample(double v) {
@@ -209,7 +247,10 @@ public record Word2VecOptions(
                 seed,
                 lowercase,
                 negTableSize,
-                backend);
+                backend,
+                hs,
+                cbowMean,
+                minLr);
     }
 
     public Word2VecOptions withMinCount(int v) {
@@ -230,7 +271,10 @@ public record Word2VecOptions(
                 seed,
                 lowercase,
                 negTableSize,
-                backend);
+                backend,
+                hs,
+                cbowMean,
+                minLr);
     }
 
     public Word2VecOptions withMaxVocab(int v) {
@@ -251,7 +295,10 @@ public record Word2VecOptions(
                 seed,
                 lowercase,
                 negTableSize,
-                backend);
+                backend,
+                hs,
+                cbowMean,
+                minLr);
     }
 
     public Word2VecOptions withEpochs(int v) {
@@ -272,7 +319,10 @@ public record Word2VecOptions(
                 seed,
                 lowercase,
                 negTableSize,
-                backend);
+                backend,
+                hs,
+                cbowMean,
+                minLr);
     }
 
     public Word2VecOptions withLr(float v) {
@@ -293,7 +343,10 @@ public record Word2VecOptions(
                 seed,
                 lowercase,
                 negTableSize,
-                backend);
+                backend,
+                hs,
+                cbowMean,
+                minLr);
     }
 
     public Word2VecOptions withSubwords(int newMinn, int newMaxn, int newBucket) {
@@ -314,7 +367,10 @@ public record Word2VecOptions(
                 seed,
                 lowercase,
                 negTableSize,
-                backend);
+                backend,
+                hs,
+                cbowMean,
+                minLr);
     }
 
     public Word2VecOptions withThreads(int v) {
@@ -335,7 +391,10 @@ public record Word2VecOptions(
                 seed,
                 lowercase,
                 negTableSize,
-                backend);
+                backend,
+                hs,
+                cbowMean,
+                minLr);
     }
 
     public Word2VecOptions withSeed(long v) {
@@ -356,7 +415,10 @@ public record Word2VecOptions(
                 v,
                 lowercase,
                 negTableSize,
-                backend);
+                backend,
+                hs,
+                cbowMean,
+                minLr);
     }
 
     public Word2VecOptions withLowercase(boolean v) {
@@ -377,13 +439,16 @@ public record Word2VecOptions(
                 seed,
                 v,
                 negTableSize,
-                backend);
+                backend,
+                hs,
+                cbowMean,
+                minLr);
     }
 
     public Word2VecOptions withNegTableSize(int v) {
         return new Word2VecOptions(
                 model, dim, window, negative, sample, minCount, maxVocab, epochs, lr, minn, maxn, bucket, threads, seed,
-                lowercase, v, backend);
+                lowercase, v, backend, hs, cbowMean, minLr);
     }
 
     public Word2VecOptions withBackend(String v) {
@@ -404,6 +469,81 @@ public record Word2VecOptions(
                 seed,
                 lowercase,
                 negTableSize,
+                v,
+                hs,
+                cbowMean,
+                minLr);
+    }
+
+    public Word2VecOptions withHs(boolean v) {
+        return new Word2VecOptions(
+                model,
+                dim,
+                window,
+                negative,
+                sample,
+                minCount,
+                maxVocab,
+                epochs,
+                lr,
+                minn,
+                maxn,
+                bucket,
+                threads,
+                seed,
+                lowercase,
+                negTableSize,
+                backend,
+                v,
+                cbowMean,
+                minLr);
+    }
+
+    public Word2VecOptions withCbowMean(boolean v) {
+        return new Word2VecOptions(
+                model,
+                dim,
+                window,
+                negative,
+                sample,
+                minCount,
+                maxVocab,
+                epochs,
+                lr,
+                minn,
+                maxn,
+                bucket,
+                threads,
+                seed,
+                lowercase,
+                negTableSize,
+                backend,
+                hs,
+                v,
+                minLr);
+    }
+
+    public Word2VecOptions withMinLr(float v) {
+        return new Word2VecOptions(
+                model,
+                dim,
+                window,
+                negative,
+                sample,
+                minCount,
+                maxVocab,
+                epochs,
+                lr,
+                minn,
+                maxn,
+                bucket,
+                threads,
+                seed,
+                lowercase,
+                negTableSize,
+                backend,
+                hs,
+                cbowMean,
                 v);
     }
 }

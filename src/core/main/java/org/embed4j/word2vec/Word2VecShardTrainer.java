@@ -11,6 +11,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.Backends;
+import org.embed4j.internal.sampling.NegativeSampler;
+import org.embed4j.internal.sampling.Subsampler;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Tensor;
 import org.embed4j.text.Subwords;
@@ -77,11 +79,13 @@ public final class Word2VecShardTrainer implements AutoCloseable {
         this.subwords = options.subwords() ? new Subwords(options.minn(), options.maxn(), options.bucket()) : null;
         long[] counts = vocab.counts();
         this.subsampler = new Subsampler(counts, options.sample());
-        this.negTable = negativeTable(counts, options.negTableSize());
+        this.negTable = options.negative() > 0 ? negativeTable(counts, options.negTableSize()) : null;
         try {
             this.sub = subwords == null ? null : SubwordIndex.build(vocab, subwords);
         } catch (RuntimeException e) {
-            negTable.close();
+            if (negTable != null) {
+                negTable.close();
+            }
             throw e;
         }
     }
@@ -184,6 +188,11 @@ public final class Word2VecShardTrainer implements AutoCloseable {
      * single-machine trainer's worker i for that seed). Divergence (NaN/Inf) throws naming the step.
      */
     public Stats train(List<int[]> chunks, Tensor wIn, Tensor wOut, Progress progress, long seed) throws IOException {
+        if (GeneralKernel.needed(options) || options.negative() == 0) {
+            throw new IllegalArgumentException("shard training runs negative sampling (negative > 0) without"
+                    + " hierarchical softmax and, for CBOW, with the mean of the contexts; got hs=" + options.hs()
+                    + ", negative=" + options.negative() + ", cbowMean=" + options.cbowMean());
+        }
         Objects.requireNonNull(chunks, "chunks");
         Objects.requireNonNull(progress, "progress");
         checkShape("wIn", wIn, inputRows());
@@ -201,7 +210,7 @@ public final class Word2VecShardTrainer implements AutoCloseable {
             queue.add(ChunkProducer.END);
         }
         TrainingState state = new TrainingState(progress);
-        List<Thread> threads = startWorkers(queue, state, wIn, wOut, options.withSeed(seed));
+        List<Thread> threads = startWorkers(queue, state, wIn, wOut, options.withSeed(seed), null);
         try {
             for (Thread t : threads) {
                 t.join();
@@ -227,9 +236,33 @@ public final class Word2VecShardTrainer implements AutoCloseable {
         }
     }
 
-    /** Starts one Hogwild worker per thread of {@code o} on {@code queue}; the caller joins them. */
+    /**
+     * The general kernel (hierarchical softmax, CBOW over a sum) on these weights and the run's tables; the caller
+     * closes it. {@code wOut} is null without negative sampling.
+     */
+    GeneralKernel generalKernel(Tensor wIn, Tensor wOut) {
+        return new GeneralKernel(
+                backend,
+                options,
+                vocab.counts(),
+                wIn,
+                wOut,
+                negTable,
+                sub == null ? null : sub.offsets(),
+                sub == null ? null : sub.ids());
+    }
+
+    /**
+     * Starts one Hogwild worker per thread of {@code o} on {@code queue} (through {@code general} when not null);
+     * the caller joins them.
+     */
     List<Thread> startWorkers(
-            BlockingQueue<int[]> queue, TrainingState state, Tensor wIn, Tensor wOut, Word2VecOptions o) {
+            BlockingQueue<int[]> queue,
+            TrainingState state,
+            Tensor wIn,
+            Tensor wOut,
+            Word2VecOptions o,
+            GeneralKernel general) {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < o.threads(); i++) {
             Thread t = Thread.ofPlatform()
@@ -247,7 +280,8 @@ public final class Word2VecShardTrainer implements AutoCloseable {
                             negTable,
                             sub == null ? null : sub.offsets(),
                             sub == null ? null : sub.ids(),
-                            o));
+                            o,
+                            general));
             threads.add(t);
         }
         threads.forEach(Thread::start);
@@ -287,7 +321,9 @@ public final class Word2VecShardTrainer implements AutoCloseable {
 
     @Override
     public void close() {
-        negTable.close();
+        if (negTable != null) {
+            negTable.close();
+        }
         if (sub != null) {
             sub.close();
         }

@@ -18,11 +18,12 @@ import org.embed4j.train.TrainingListener;
 import org.embed4j.vectors.WordVectors;
 
 /**
- * Trains word vectors: skip-gram or CBOW with negative sampling (word2vec), optionally with fastText
- * subwords. Pipeline: count the vocabulary (one pass), build the unigram^0.75 table and the subword
- * rows, then one reader thread streams the corpus each epoch into chunks of ~10k word ids and
- * {@code threads} Hogwild workers train on them through {@link Backend#word2vecTrainChunk} (native
- * AVX2 kernel, or the Java reference). Memory does not grow with the corpus: it is streamed every
+ * Trains word vectors: skip-gram or CBOW with negative sampling and/or hierarchical softmax (word2vec), optionally
+ * with fastText subwords. Pipeline: count the vocabulary (one pass) or take a given one (word2vec's -read-vocab),
+ * build the unigram^0.75 table, the Huffman tree and the subword rows, then one reader thread streams the corpus
+ * each epoch into chunks of ~10k word ids and {@code threads} Hogwild workers train on them through
+ * {@link Backend#word2vecTrainChunk} (negative sampling) or {@link Backend#word2vecHsTrainChunk} (hierarchical
+ * softmax, CBOW over a sum) (native AVX2 kernels, or the Java reference). Memory does not grow with the corpus: it is streamed every
  * epoch (never held), so memory is the vocabulary, the two weight matrices, the 40 MB negative table and
  * a few chunks.
  *
@@ -37,6 +38,7 @@ public final class Word2VecTrainer {
 
     private final Word2VecOptions options;
     private final TrainingListener listener;
+    private WordVectors init;
 
     /** A trainer that reports to nobody. {@code options} are validated here. */
     public Word2VecTrainer(Word2VecOptions options) {
@@ -56,21 +58,54 @@ public final class Word2VecTrainer {
         return options;
     }
 
-    /** Trains on a plain or gzip text corpus (one sentence or paragraph per line). */
-    public Word2VecResult train(Path corpusPath) throws IOException {
-        Word2VecOptions o = options;
-        if (!java.nio.file.Files.isRegularFile(corpusPath)) {
-            throw new java.nio.file.NoSuchFileException(corpusPath.toString(), null, "corpus not found");
+    /**
+     * Continue from {@code vectors} (null: start fresh): their words keep their ids and rows, the corpus's new words
+     * are added (see {@link Continuation}). Checked against the options here.
+     */
+    public Word2VecTrainer initFrom(WordVectors vectors) {
+        if (vectors != null) {
+            Continuation.check(vectors, options);
         }
+        this.init = vectors;
+        return this;
+    }
+
+    /** Trains on a plain or gzip text corpus (one sentence or paragraph per line), counting its vocabulary first. */
+    public Word2VecResult train(Path corpusPath) throws IOException {
+        requireCorpus(corpusPath);
+        CorpusReader corpus = new CorpusReader(corpusPath);
+        Tokenizer tokenizer = new Tokenizer(options.lowercase());
+        Vocabulary vocab = init != null
+                ? Continuation.vocabulary(init, corpus, tokenizer, options)
+                : Vocabulary.count(
+                        corpus,
+                        tokenizer,
+                        options.minCount(),
+                        maxVocab(),
+                        Vocabulary.DEFAULT_MAX_ENTRIES,
+                        options.threads());
+        return trainWith(corpusPath, vocab);
+    }
+
+    /**
+     * Trains on a corpus with a vocabulary given instead of counted (word2vec's -read-vocab: a fixed vocabulary across
+     * runs); the options' minCount and maxVocab still apply to it. Corpus words outside it are skipped. Its counts
+     * drive subsampling, the negative table, the Huffman tree and the learning-rate schedule.
+     */
+    public Word2VecResult train(Path corpusPath, Vocabulary vocabulary) throws IOException {
+        if (init != null) {
+            throw new IllegalArgumentException(
+                    "continued training (initFrom) takes its vocabulary from the vectors; a given vocabulary does not"
+                            + " combine with it");
+        }
+        requireCorpus(corpusPath);
+        return trainWith(corpusPath, vocabulary.prune(options.minCount(), maxVocab()));
+    }
+
+    private Word2VecResult trainWith(Path corpusPath, Vocabulary vocab) throws IOException {
+        Word2VecOptions o = options;
         CorpusReader corpus = new CorpusReader(corpusPath);
         Tokenizer tokenizer = new Tokenizer(o.lowercase());
-        Vocabulary vocab = Vocabulary.count(
-                corpus,
-                tokenizer,
-                o.minCount(),
-                o.maxVocab() == 0 ? Integer.MAX_VALUE : o.maxVocab(),
-                Vocabulary.DEFAULT_MAX_ENTRIES,
-                o.threads());
         if (vocab.size() < 2) {
             throw new IllegalArgumentException(
                     "corpus " + corpusPath + " has " + vocab.size() + " word(s) with count >= " + o.minCount()
@@ -81,17 +116,24 @@ public final class Word2VecTrainer {
                 String.format(
                         Locale.ROOT,
                         "word2vec: %d words in the vocabulary, %d tokens "
-                                + "per epoch, %s, dim %d, %d epochs, %d threads",
+                                + "per epoch, %s%s, dim %d, %d epochs, %d threads",
                         vocab.size(),
                         vocab.totalCount(),
                         o.model().name().toLowerCase(Locale.ROOT),
+                        (o.hs() ? ", hierarchical softmax" : "")
+                                + (o.negative() > 0 ? ", " + o.negative() + " negatives" : ""),
                         o.dim(),
                         o.epochs(),
                         o.threads()));
+        boolean ns = o.negative() > 0;
         try (Word2VecShardTrainer shared = new Word2VecShardTrainer(o, vocab);
                 Tensor wIn = shared.initialInput();
-                Tensor wOut = Tensor.allocate(DType.F32, vocab.size(), o.dim())) {
-            Run run = runWorkers(shared, corpus, tokenizer, wIn, wOut);
+                Tensor wOut = ns ? Tensor.allocate(DType.F32, vocab.size(), o.dim()) : null;
+                GeneralKernel general = GeneralKernel.needed(o) ? shared.generalKernel(wIn, wOut) : null) {
+            if (init != null) {
+                Continuation.copyRows(init, wIn);
+            }
+            Run run = runWorkers(shared, corpus, tokenizer, wIn, wOut, general);
             WordVectors vectors = shared.vectors(wIn);
             return new Word2VecResult(
                     vocab,
@@ -105,10 +147,25 @@ public final class Word2VecTrainer {
         }
     }
 
+    private int maxVocab() {
+        return options.maxVocab() == 0 ? Integer.MAX_VALUE : options.maxVocab();
+    }
+
+    private static void requireCorpus(Path corpusPath) throws IOException {
+        if (!java.nio.file.Files.isRegularFile(corpusPath)) {
+            throw new java.nio.file.NoSuchFileException(corpusPath.toString(), null, "corpus not found");
+        }
+    }
+
     private record Run(long words, double seconds, double finalLoss) {}
 
     private Run runWorkers(
-            Word2VecShardTrainer shared, CorpusReader corpus, Tokenizer tokenizer, Tensor wIn, Tensor wOut)
+            Word2VecShardTrainer shared,
+            CorpusReader corpus,
+            Tokenizer tokenizer,
+            Tensor wIn,
+            Tensor wOut,
+            GeneralKernel general)
             throws IOException {
         Word2VecOptions o = options;
         Vocabulary vocab = shared.vocabulary();
@@ -121,11 +178,11 @@ public final class Word2VecTrainer {
                 .unstarted(new ChunkProducer(corpus, tokenizer, vocab, o.epochs(), o.threads(), queue, state));
         long start = System.nanoTime();
         String task = "word2vec " + o.model().name().toLowerCase(Locale.ROOT);
-        TrainingMonitor monitor = new TrainingMonitor(task, state, total, o.threads(), o.effectiveLr(), start);
+        TrainingMonitor monitor = new TrainingMonitor(task, state, total, o.threads(), o, start);
         try {
             reader.start();
             List<Thread> threads = new ArrayList<>(List.of(reader));
-            threads.addAll(shared.startWorkers(queue, state, wIn, wOut, o));
+            threads.addAll(shared.startWorkers(queue, state, wIn, wOut, o, general));
             try {
                 for (Thread t : threads) {
                     while (t.isAlive()) {

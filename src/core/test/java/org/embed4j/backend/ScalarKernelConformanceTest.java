@@ -35,4 +35,7 @@ class ScalarKernelConformanceTest {
 
     @Nested
     class DenseKernels extends DenseConformanceTest {}
+
+    @Nested
+    class GeneralWord2VecKernel extends Word2VecHsReferenceTest {}
 }

@@ -7,6 +7,7 @@ import org.embed4j.backend.OptimStep;
 import org.embed4j.backend.Reduction;
 import org.embed4j.backend.SortedIndices;
 import org.embed4j.backend.Word2VecChunk;
+import org.embed4j.backend.Word2VecHsChunk;
 import org.embed4j.backend.Word2VecStats;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Device;
@@ -253,5 +254,10 @@ final class CountingBackend implements Backend {
     @Override
     public Word2VecStats word2vecTrainChunk(Word2VecChunk chunk) {
         return inner.word2vecTrainChunk(chunk);
+    }
+
+    @Override
+    public Word2VecStats word2vecHsTrainChunk(Word2VecHsChunk chunk) {
+        return inner.word2vecHsTrainChunk(chunk);
     }
 }

@@ -37,7 +37,7 @@ class TrainingMonitorTest {
     void aFourSecondRunLogsAboutTwoHundredRecords() {
         long total = 2_000_000;
         TrainingState state = new TrainingState(total);
-        TrainingMonitor m = new TrainingMonitor("t", state, total, 2, 0.025f, 0);
+        TrainingMonitor m = new TrainingMonitor("t", state, total, 2, Word2VecOptions.defaults(), 0);
         Seen seen = new Seen();
         long now = 0;
         int ticks = 0;
@@ -64,7 +64,7 @@ class TrainingMonitorTest {
     void recordsFollowTheWordsNotThePolls() {
         long total = 100_000_000;
         TrainingState state = new TrainingState(total);
-        TrainingMonitor m = new TrainingMonitor("t", state, total, 1, 0.025f, 0);
+        TrainingMonitor m = new TrainingMonitor("t", state, total, 1, Word2VecOptions.defaults(), 0);
         Seen seen = new Seen();
         long now = 0;
         // 60 polls (1.2 s) without a word: nothing to record, even after a second has passed

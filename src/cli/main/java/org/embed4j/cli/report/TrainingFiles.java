@@ -60,6 +60,13 @@ public final class TrainingFiles implements AutoCloseable {
                         new TrainingCurve.Panel("words/s per thread", withTrend(speed))));
     }
 
+    /** Draws GloVe's logged records into the curve file: the weighted squared error per record against the records trained. */
+    public void writeGloveCurve(String title) throws IOException {
+        TrainingCurve.Series loss = TrainingCurve.Series.of("loss", log.records(), "pairs", "loss");
+        TrainingCurve.write(
+                curve, title, "records trained", List.of(new TrainingCurve.Panel("loss per record", withTrend(loss))));
+    }
+
     /** A noisy series and, when it has enough points, its moving average over a twentieth of them. */
     private static List<TrainingCurve.Series> withTrend(TrainingCurve.Series s) {
         int n = s.x().length;

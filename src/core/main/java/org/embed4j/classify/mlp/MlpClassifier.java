@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.embed4j.classify.Classifier;
+import org.embed4j.classify.Explanation;
+import org.embed4j.classify.Prediction;
 import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.text.Tokenizer;
 
@@ -182,6 +184,77 @@ public final class MlpClassifier implements Classifier {
             probs[c] = (float) (logits[c] / sum);
         }
         return probs;
+    }
+
+    /**
+     * The k most probable labels with each term's gradient × input share of the label's logit. With h the mean of
+     * the n known terms' embeddings and A the hidden units that the text switches on (W1·h + b1 &gt; 0), the logit is
+     * linear in h around this text: {@code logit_c = g_c · h + b2_c + Σ_{i∈A} W2[c,i]·b1[i]} with
+     * {@code g_c = Σ_{i∈A} W2[c,i]·W1[i]}. A term occurrence's share is {@code g_c · E[t] / n} (its gradient times
+     * its embedding); the rest is the bias. Computed in double, so the logit can differ from the float forward of
+     * {@link #probabilities} in the last float bits.
+     */
+    @Override
+    public List<Explanation> explain(String text, int k) {
+        Objects.requireNonNull(text, "text");
+        List<Prediction> top = predict(text, k);
+        int d = config.dim();
+        int h = config.hidden();
+        List<String> known = new ArrayList<>();
+        List<Integer> rows = new ArrayList<>();
+        for (String t : terms(text, config.wordNgrams())) {
+            Integer row = ids.get(t);
+            if (row != null) {
+                known.add(t);
+                rows.add(row);
+            }
+        }
+        int n = rows.size();
+        double[] mean = new double[d];
+        for (int row : rows) {
+            for (int j = 0; j < d; j++) {
+                mean[j] += embedding[row * d + j] / (double) n;
+            }
+        }
+        boolean[] active = new boolean[h];
+        double[] hidden = new double[h];
+        for (int i = 0; i < h; i++) {
+            double pre = hiddenBias[i];
+            for (int j = 0; j < d; j++) {
+                pre += (double) hiddenWeight[i * d + j] * mean[j];
+            }
+            active[i] = pre > 0;
+            hidden[i] = Math.max(0, pre);
+        }
+        List<Explanation> out = new ArrayList<>(top.size());
+        for (Prediction p : top) {
+            int c = labels.indexOf(p.label());
+            double[] g = new double[d];
+            double bias = outputBias[c];
+            for (int i = 0; i < h; i++) {
+                if (active[i]) {
+                    double w2 = outputWeight[c * h + i];
+                    bias += w2 * hiddenBias[i];
+                    for (int j = 0; j < d; j++) {
+                        g[j] += w2 * hiddenWeight[i * d + j];
+                    }
+                }
+            }
+            double logit = outputBias[c]; // the forward pass, in double
+            for (int i = 0; i < h; i++) {
+                logit += outputWeight[c * h + i] * hidden[i];
+            }
+            double[] shares = new double[n];
+            for (int t = 0; t < n; t++) {
+                double share = 0;
+                for (int j = 0; j < d; j++) {
+                    share += g[j] * embedding[rows.get(t) * d + j];
+                }
+                shares[t] = share / n;
+            }
+            out.add(Explanation.of(p.label(), p.probability(), logit, bias, known, shares));
+        }
+        return out;
     }
 
     private static float dot(float[] matrix, int offset, float[] x, int n) {

@@ -51,6 +51,7 @@ public final class MlpTrainer {
     private final Backend backend;
     private WordVectors pretrained;
     private boolean freezePretrained;
+    private MlpClassifier init; // fine-tune this model, or null
     private TrainingListener listener = TrainingListener.NONE;
 
     public MlpTrainer(MlpConfig config, Backend backend) {
@@ -64,12 +65,30 @@ public final class MlpTrainer {
      * the n-grams still learn. The vectors' dimension must equal the config's.
      */
     public MlpTrainer pretrained(WordVectors vectors, boolean freeze) {
+        if (vectors != null && init != null) {
+            throw new IllegalArgumentException("fine-tuning (--init) and pretrained vectors do not combine");
+        }
         if (vectors != null && vectors.dim() != config.dim()) {
             throw new IllegalArgumentException("pretrained vectors have dim " + vectors.dim() + " but the MLP dim is "
                     + config.dim() + "; pass --dim " + vectors.dim());
         }
         this.pretrained = vectors;
         this.freezePretrained = freeze;
+        return this;
+    }
+
+    /**
+     * Fine-tune {@code model} on the training texts instead of starting fresh (see {@link MlpFineTune}): its terms,
+     * labels and weights carry over, new terms and labels are added. The config's shape must be the model's.
+     */
+    public MlpTrainer initFrom(MlpClassifier model) {
+        if (model != null) {
+            MlpFineTune.check(model, config);
+            if (pretrained != null) {
+                throw new IllegalArgumentException("fine-tuning (--init) and pretrained vectors do not combine");
+            }
+        }
+        this.init = model;
         return this;
     }
 
@@ -91,8 +110,10 @@ public final class MlpTrainer {
         List<List<LabeledText>> split = devSplit(examples);
         List<LabeledText> train = split.get(0);
         List<LabeledText> dev = split.get(1);
-        List<String> labels = List.copyOf(
-                new TreeSet<>(examples.stream().map(LabeledText::label).toList()));
+        List<String> labels = init != null
+                ? MlpFineTune.labels(init, examples)
+                : List.copyOf(
+                        new TreeSet<>(examples.stream().map(LabeledText::label).toList()));
         Vocabulary vocab = buildVocabulary(train);
         int[][] trainIds = encode(train, vocab.ids);
         int[] trainY = labelsOf(train, labels);
@@ -104,6 +125,9 @@ public final class MlpTrainer {
                 CrossEntropyLoss loss = new CrossEntropyLoss(CrossEntropyLoss.Options.defaults(), backend);
                 Adam opt = new Adam(model.parameters(), config.lr());
                 Tensor frozen = initPretrained(model, vocab)) {
+            if (init != null) {
+                MlpFineTune.copyWeights(init, model, backend);
+            }
             List<Double> epochLoss = new ArrayList<>();
             List<Double> devAccuracy = new ArrayList<>();
             MlpClassifier best = null;
@@ -228,8 +252,16 @@ public final class MlpTrainer {
             }
         }
         kept.sort(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
-        if (kept.isEmpty()) {
+        if (kept.isEmpty() && init == null) {
             throw new IllegalArgumentException("the training texts have no word seen " + config.minCount() + "+ times");
+        }
+        if (init != null) {
+            List<String> words = MlpFineTune.words(init, kept);
+            Map<String, Integer> ids = new HashMap<>(words.size() * 2);
+            for (String w : words) {
+                ids.put(w, ids.size());
+            }
+            return new Vocabulary(List.copyOf(words), ids, 0);
         }
         List<String> words = new ArrayList<>(kept.size());
         List<String> rest = new ArrayList<>();

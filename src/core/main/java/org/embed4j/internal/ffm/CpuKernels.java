@@ -203,6 +203,43 @@ public final class CpuKernels {
             JAVA_LONG,
             ADDRESS,
             JAVA_LONG);
+    private static final Binding W2V_HS_WORKSPACE_BYTES =
+            ABI.value("e4j_w2v_hs_workspace_bytes", JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT);
+    // weights (4), loss, pairs, rng, tokens, docs, T, codes (2), table, S, subwords (2), 5 ints, 2 floats, 6 sizes,
+    // workspace and its size; never critical, like e4j_w2v_train_chunk
+    private static final Binding W2V_HS_TRAIN_CHUNK = ABI.status(
+            "e4j_w2v_hs_train_chunk",
+            0,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            JAVA_LONG,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            JAVA_LONG,
+            ADDRESS,
+            ADDRESS,
+            JAVA_INT,
+            JAVA_INT,
+            JAVA_INT,
+            JAVA_INT,
+            JAVA_INT,
+            JAVA_FLOAT,
+            JAVA_FLOAT,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG,
+            ADDRESS,
+            JAVA_LONG);
 
     private final NativeLibrary lib;
     private final Calls calls;
@@ -642,6 +679,99 @@ public final class CpuKernels {
                             workspaceBytes);
         } catch (Throwable t2) {
             throw Downcall.rethrow(t2);
+        }
+    }
+
+    /** e4j_w2v_hs_workspace_bytes(D, window, max_outputs); a negative answer becomes an IllegalArgumentException. */
+    public long w2vHsWorkspaceBytes(long d, int window, int maxOutputs) {
+        long bytes;
+        try {
+            bytes = (long) calls.handle(W2V_HS_WORKSPACE_BYTES, 0).invokeExact(d, window, maxOutputs);
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
+        if (bytes < 0) {
+            throw new IllegalArgumentException("e4j_w2v_hs_workspace_bytes(D=" + d + ", window=" + window
+                    + ", max_outputs=" + maxOutputs + ") failed: " + lib.lastError());
+        }
+        return bytes;
+    }
+
+    /** The weight, token, code, table and subword pointers of one e4j_w2v_hs_train_chunk call (NULL where absent). */
+    public record W2vHsData(
+            MemorySegment wIn,
+            MemorySegment wHs,
+            MemorySegment wOut,
+            MemorySegment wDoc,
+            MemorySegment tokens,
+            MemorySegment docs,
+            MemorySegment codeOffsets,
+            MemorySegment codes,
+            MemorySegment negTable,
+            MemorySegment subOffsets,
+            MemorySegment subIds) {}
+
+    /** The scalar arguments of one e4j_w2v_hs_train_chunk call, in the C order. */
+    public record W2vHsSizes(
+            long t,
+            long s,
+            int mode,
+            int flags,
+            int window,
+            int negative,
+            int maxCodeLen,
+            float lrStart,
+            float lrEnd,
+            long v,
+            long r,
+            long h,
+            long p,
+            long d) {}
+
+    /** e4j_w2v_hs_train_chunk: the pointers of {@code x} and the sizes of {@code n} in the C order. */
+    public void w2vHsTrainChunk(
+            W2vHsData x,
+            W2vHsSizes n,
+            MemorySegment lossSum,
+            MemorySegment pairs,
+            MemorySegment rng,
+            MemorySegment workspace,
+            long workspaceBytes) {
+        try {
+            calls.handle(W2V_HS_TRAIN_CHUNK)
+                    .invokeExact(
+                            x.wIn(),
+                            x.wHs(),
+                            x.wOut(),
+                            x.wDoc(),
+                            lossSum,
+                            pairs,
+                            rng,
+                            x.tokens(),
+                            x.docs(),
+                            n.t(),
+                            x.codeOffsets(),
+                            x.codes(),
+                            x.negTable(),
+                            n.s(),
+                            x.subOffsets(),
+                            x.subIds(),
+                            n.mode(),
+                            n.flags(),
+                            n.window(),
+                            n.negative(),
+                            n.maxCodeLen(),
+                            n.lrStart(),
+                            n.lrEnd(),
+                            n.v(),
+                            n.r(),
+                            n.h(),
+                            n.p(),
+                            n.d(),
+                            workspace,
+                            workspaceBytes);
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
         }
     }
 }

@@ -15,8 +15,11 @@ public final class Fnv1a {
     /** The 32-bit offset basis (2166136261); a hash computed step by step starts from it. */
     public static final int BASIS_32 = 0x811C9DC5;
 
+    /** The 64-bit offset basis; a hash computed step by step starts from it. */
+    public static final long BASIS_64 = 0xcbf29ce484222325L;
+
     private static final int PRIME_32 = 0x01000193; // 16777619
-    private static final long BASIS_64 = 0xcbf29ce484222325L;
+
     private static final long PRIME_64 = 0x100000001b3L;
 
     private Fnv1a() {}
@@ -70,9 +73,16 @@ public final class Fnv1a {
     public static long hash64(byte[] bytes) {
         long h = BASIS_64;
         for (byte b : bytes) {
-            h ^= b & 0xff;
-            h *= PRIME_64;
+            h = step64(h, b & 0xff);
         }
         return h;
+    }
+
+    /**
+     * One step of the 64-bit hash: XOR {@code unit} in, multiply by the prime. A byte is passed as 0..255; callers
+     * that hash wider units (a char) or a separator value pass those as they are.
+     */
+    public static long step64(long h, long unit) {
+        return (h ^ unit) * PRIME_64;
     }
 }

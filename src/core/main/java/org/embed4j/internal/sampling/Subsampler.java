@@ -1,4 +1,4 @@
-package org.embed4j.word2vec;
+package org.embed4j.internal.sampling;
 
 /**
  * word2vec's subsampling of frequent words: word w with corpus frequency f = count/total is kept with
@@ -8,10 +8,10 @@ package org.embed4j.word2vec;
  * <p>The keep probabilities are precomputed once; the random draw is the caller's, so each worker
  * thread uses its own generator and a fixed seed gives a reproducible run. Immutable and thread-safe.
  */
-final class Subsampler {
+public final class Subsampler {
     private final float[] keep;
 
-    Subsampler(long[] counts, double sample) {
+    public Subsampler(long[] counts, double sample) {
         if (!(sample >= 0) || Double.isInfinite(sample)) {
             throw new IllegalArgumentException("sample must be a finite number >= 0, got " + sample);
         }
@@ -35,16 +35,16 @@ final class Subsampler {
     }
 
     /** The probability of keeping word {@code w}. */
-    float keepProbability(int w) {
+    public float keepProbability(int w) {
         return keep[w];
     }
 
     /** Whether to keep word {@code w} given a uniform draw {@code u} in [0,1). */
-    boolean keep(int w, float u) {
+    public boolean keep(int w, float u) {
         return u < keep[w];
     }
 
-    int size() {
+    public int size() {
         return keep.length;
     }
 }

@@ -1,4 +1,4 @@
-package org.embed4j.word2vec;
+package org.embed4j.internal.sampling;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -14,17 +14,17 @@ import java.lang.foreign.ValueLayout;
  *
  * <p>Immutable after construction and thread-safe (callers must not write to {@link #table()}).
  */
-final class NegativeSampler {
-    static final int DEFAULT_TABLE_SIZE = 10_000_000;
-    static final double POWER = 0.75;
+public final class NegativeSampler {
+    public static final int DEFAULT_TABLE_SIZE = 10_000_000;
+    public static final double POWER = 0.75;
 
     private final int[] table;
 
-    NegativeSampler(long[] counts) {
+    public NegativeSampler(long[] counts) {
         this(counts, DEFAULT_TABLE_SIZE, POWER);
     }
 
-    NegativeSampler(long[] counts, int tableSize, double power) {
+    public NegativeSampler(long[] counts, int tableSize, double power) {
         table = new int[checkedSize(tableSize)];
         fill(counts, tableSize, power, (a, w) -> table[a] = w);
     }
@@ -34,7 +34,7 @@ final class NegativeSampler {
      * least 4·tableSize bytes, native byte order) without holding it on the heap: the 40 MB of the default
      * table then exist once, where the native kernel reads them.
      */
-    static void writeTable(long[] counts, int tableSize, double power, MemorySegment dst) {
+    public static void writeTable(long[] counts, int tableSize, double power, MemorySegment dst) {
         checkedSize(tableSize);
         if (dst.byteSize() < 4L * tableSize) {
             throw new IllegalArgumentException(
@@ -81,16 +81,16 @@ final class NegativeSampler {
     }
 
     /** The table (shared, do not modify). */
-    int[] table() {
+    public int[] table() {
         return table;
     }
 
-    int size() {
+    public int size() {
         return table.length;
     }
 
     /** The word at slot {@code (rng >>> 16) % size}, the kernel's draw for an LCG state. */
-    int sample(long rng) {
+    public int sample(long rng) {
         return table[(int) ((rng >>> 16) % table.length)];
     }
 }

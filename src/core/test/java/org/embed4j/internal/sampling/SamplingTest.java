@@ -1,4 +1,4 @@
-package org.embed4j.word2vec;
+package org.embed4j.internal.sampling;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
