@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.embed4j.classify.Classifier;
+import org.embed4j.search.TextIndex;
 import org.embed4j.serve.EmbedServer;
 import org.embed4j.serve.ServeOptions;
 import org.embed4j.vectors.WordVectors;
@@ -21,14 +22,16 @@ import picocli.CommandLine.Option;
  * {@code embed4j serve --model <vectors> [--classifier <model>] [--port 8080] [--bind 127.0.0.1] ...}: the
  * HTTP service ({@link EmbedServer}, on Jetty) until SIGTERM or Ctrl-C, when a shutdown hook stops accepting and
  * lets the requests in flight finish (up to --shutdown-timeout). HTTPS (HTTP/2 by ALPN) with --tls-keystore and
- * --tls-password-file, cleartext HTTP/2 with --h2c. The model files are watched while served (docs/serving.md:
- * replace them by rename). Prints one line with the address once it listens.
+ * --tls-password-file, cleartext HTTP/2 with --h2c. /v1/nearest uses the HNSW graph beside the vectors when
+ * {@code embed4j index} built one, else exact search micro-batched over --batch-window-us (--exact forces exact
+ * search, --no-int8 the float scan); /v1/search answers from --text-index. The model files are watched while served
+ * (docs/serving.md: replace them by rename). Prints one line with the address once it listens.
  */
 @Command(
         name = "serve",
         mixinStandardHelpOptions = true,
         description = "Serve word vectors and/or a text classifier over HTTP (JSON; /v1/embed, /v1/nearest, "
-                + "/v1/analogy, /v1/classify, /healthz, /readyz, /metrics). See docs/serving.md.")
+                + "/v1/analogy, /v1/search, /v1/classify, /healthz, /readyz, /metrics). See docs/serving.md.")
 final class ServeCommand implements Callable<Integer> {
     // the defaults live in ServeOptions.DEFAULTS only: picocli shows and keeps a field's initial value
     private static final ServeOptions DEFAULTS = ServeOptions.DEFAULTS;
@@ -48,6 +51,28 @@ final class ServeCommand implements Callable<Integer> {
             description =
                     "text classifier: a fastText-style .e4jc (float or quantized) or an MLP file from train-classifier --model mlp")
     Path classifier;
+
+    @Option(
+            names = "--text-index",
+            description = "a text index (.e4ji from embed4j index --texts) for /v1/search; needs --model, the "
+                    + "vectors it was built with")
+    Path textIndex;
+
+    @Option(
+            names = "--exact",
+            description = "exact nearest neighbours even when an HNSW graph lies beside the vectors or the text index")
+    boolean exact;
+
+    @Option(
+            names = "--batch-window-us",
+            description = "microseconds an exact search waits for concurrent queries to share one pass over the "
+                    + "rows, 0 to 1000000 (default ${DEFAULT-VALUE})")
+    long batchWindowMicros = DEFAULTS.batchWindow().toNanos() / 1000;
+
+    @Option(
+            names = "--no-int8",
+            description = "exact searches scan the float rows instead of int8 copies (same answers; saves V x D bytes)")
+    boolean noInt8;
 
     @Option(names = "--port", description = "TCP port, 0 = any free one (default ${DEFAULT-VALUE})")
     int port = DEFAULTS.port();
@@ -126,15 +151,20 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         return VectorsCommands.run("serve", () -> {
+            if (textIndex != null && model == null) {
+                throw new IllegalArgumentException("--text-index needs --model, the word vectors it was built with");
+            }
             if (model == null && classifier == null) {
                 throw new IllegalArgumentException("give --model <vectors>, --classifier <model> or both");
             }
             ServeOptions options = options();
             WordVectors vectors = model == null ? null : VectorsCommands.load(model, format);
+            TextIndex index = textIndex == null ? null : TextIndex.open(textIndex, vectors, exact);
             Classifier clf = classifier == null ? null : Classifier.load(classifier);
             EmbedServer server = EmbedServer.builder(options)
                     .vectors(vectors, model)
                     .classifier(clf, classifier)
+                    .textIndex(index, textIndex)
                     .start();
             if (options.token() == null && !server.address().getAddress().isLoopbackAddress()) {
                 System.err.println("embed4j serve: warning: listening on " + bind + " without --token-file");
@@ -148,6 +178,7 @@ final class ServeCommand implements Callable<Integer> {
                                 System.out.println(
                                         "embed4j serve: stopping, " + server.inFlight() + " request(s) in flight");
                                 server.close();
+                                closeQuietly(index);
                                 if (vectors != null) {
                                     vectors.close();
                                 }
@@ -195,7 +226,28 @@ final class ServeCommand implements Callable<Integer> {
                 .idleTimeout(Duration.ofSeconds(idleSeconds))
                 .logRequests(logRequests)
                 .shutdownTimeout(Duration.ofSeconds(shutdownSeconds))
+                .batchWindow(batchWindow())
+                .int8(!noInt8)
+                .exact(exact)
                 .build();
+    }
+
+    private Duration batchWindow() {
+        if (batchWindowMicros < 0 || batchWindowMicros > ServeOptions.MAX_BATCH_WINDOW.toNanos() / 1000) {
+            throw new IllegalArgumentException("--batch-window-us must be in [0, 1000000], got " + batchWindowMicros);
+        }
+        return Duration.ofNanos(batchWindowMicros * 1000);
+    }
+
+    private static void closeQuietly(TextIndex index) {
+        if (index == null) {
+            return;
+        }
+        try {
+            index.close();
+        } catch (IOException e) {
+            System.err.println("embed4j serve: closing the text index: " + e.getMessage());
+        }
     }
 
     /** The first line of the file, stripped; warns when others may read it. */

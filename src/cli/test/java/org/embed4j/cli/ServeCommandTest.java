@@ -52,6 +52,14 @@ class ServeCommandTest {
         assertEquals("1", token[0]);
         assertTrue(token[1].contains("is empty"), token[1]);
 
+        String[] textIndex = run("serve", "--text-index", "docs.e4ji");
+        assertEquals("1", textIndex[0]);
+        assertTrue(textIndex[1].contains("--text-index needs --model"), textIndex[1]);
+
+        String[] window = run("serve", "--model", "x.e4jv", "--batch-window-us", "2000000");
+        assertEquals("1", window[0]);
+        assertTrue(window[1].contains("--batch-window-us must be in [0, 1000000], got 2000000"), window[1]);
+
         String[] batch = run("serve", "--model", "x.e4jv", "--max-batch", "0");
         assertEquals("1", batch[0]);
         assertTrue(batch[1].contains("maxBatch must be >= 1, got 0"), batch[1]);
@@ -118,7 +126,8 @@ class ServeCommandTest {
             d.headTimeout().toSeconds(),
             d.bodyTimeout().toSeconds(),
             d.idleTimeout().toSeconds(),
-            d.shutdownTimeout().toSeconds()
+            d.shutdownTimeout().toSeconds(),
+            d.batchWindow().toNanos() / 1000
         }) {
             assertTrue(help.contains("(default " + value), "no default " + value + " in:\n" + help);
         }

@@ -24,8 +24,9 @@ import java.util.concurrent.atomic.LongAdder;
  * each answer truncated, which is exact because top-k lists of one total order are prefixes of each other.
  *
  * <p>Answers equal those of {@code search.search(query, 1, k)}: batching changes when a query runs, never its result.
- * A request's own input errors are thrown to its caller before it joins a batch. Thread-safe; {@link #close} stops
- * the worker and fails requests still waiting with {@link IllegalStateException}.
+ * A request's own input errors are thrown to its caller before it joins a batch. {@link #search} blocks its caller;
+ * {@link #submit} returns a future instead, for callers (an HTTP server's event loop) that must not block. Thread-safe;
+ * {@link #close} stops the worker and fails requests still waiting with {@link IllegalStateException}.
  */
 public final class BatchedSearcher implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(BatchedSearcher.class.getName());
@@ -70,6 +71,32 @@ public final class BatchedSearcher implements AutoCloseable {
 
     /** As {@link #search(float[], int)}, row {@code exclude} (-1: none) never returned. */
     public Hits search(float[] query, int k, int exclude) {
+        CompletableFuture<Hits> answer = enqueue(query, k, exclude);
+        try {
+            return answer.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for a search batch", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException("search batch failed", c);
+        }
+    }
+
+    /**
+     * As {@link #search(float[], int, int)} without blocking: the future completes when the query's batch ran, on
+     * the worker thread (so actions chained without an executor run there, delaying the next batch: keep them short
+     * or give them an executor). It fails with the batch's error, or {@link IllegalStateException} when the searcher
+     * is closed first. Input errors are thrown here, in the caller's thread.
+     */
+    public CompletableFuture<Hits> submit(float[] query, int k, int exclude) {
+        return enqueue(query, k, exclude).copy();
+    }
+
+    private CompletableFuture<Hits> enqueue(float[] query, int k, int exclude) {
         ExactSearch.checkQueries(query, 1, search.dim());
         if (k < 0) {
             throw new IllegalArgumentException("k must be >= 0, got " + k);
@@ -85,18 +112,7 @@ public final class BatchedSearcher implements AutoCloseable {
         if (closed) {
             failQueued();
         }
-        try {
-            return r.answer.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for a search batch", e);
-        } catch (ExecutionException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new IllegalStateException("search batch failed", c);
-        }
+        return r.answer;
     }
 
     /** Batches run so far. */
@@ -157,23 +173,29 @@ public final class BatchedSearcher implements AutoCloseable {
         }
     }
 
-    /** One search for the whole batch; each request gets its own slice (completing clears nothing else). */
+    /**
+     * One search for the whole batch; each request gets its own slice (completing clears nothing else). Any failure,
+     * an {@link Error} too (out of memory, a fault reading a mapped file), fails this batch's requests and leaves the
+     * worker running for the next one.
+     */
     private void answer(List<Request> batch) {
         int n = batch.size();
         int dim = search.dim();
-        int k = 0;
-        boolean anyExclude = false;
-        float[] queries = new float[n * dim];
-        int[] exclude = new int[n];
-        for (int j = 0; j < n; j++) {
-            Request r = batch.get(j);
-            System.arraycopy(r.query, 0, queries, j * dim, dim);
-            k = Math.max(k, r.k);
-            exclude[j] = r.exclude;
-            anyExclude |= r.exclude >= 0;
-        }
         try {
+            int k = 0;
+            boolean anyExclude = false;
+            float[] queries = new float[n * dim];
+            int[] exclude = new int[n];
+            for (int j = 0; j < n; j++) {
+                Request r = batch.get(j);
+                System.arraycopy(r.query, 0, queries, j * dim, dim);
+                k = Math.max(k, r.k);
+                exclude[j] = r.exclude;
+                anyExclude |= r.exclude >= 0;
+            }
             Hits all = search.search(queries, n, k, anyExclude ? exclude : null);
+            batches.increment();
+            answered.add(n);
             for (int j = 0; j < n; j++) {
                 Request r = batch.get(j);
                 int kk = Math.min(r.k, all.found()[j]);
@@ -183,9 +205,7 @@ public final class BatchedSearcher implements AutoCloseable {
                 System.arraycopy(all.scores(), j * all.k(), scores, 0, kk);
                 r.answer.complete(new Hits(kk, rows, scores, new int[] {kk}));
             }
-            batches.increment();
-            answered.add(n);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.log(System.Logger.Level.WARNING, "search batch of " + n + " failed", e);
             for (Request r : batch) {
                 r.answer.completeExceptionally(e);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -42,6 +43,30 @@ class BatchedSearcherTest {
                 }
                 assertTrue(b.answered() == 64 && b.batches() < 64, "batches: " + b.batches() + " for 64 requests");
             }
+        }
+    }
+
+    @Test
+    void submitQueuesWithoutWaitingSoOneCallersQueriesSharePasses() throws Exception {
+        int d = 16;
+        float[] rows = ExactSearchTest.clustered(21, 2000, d, 8);
+        ExactSearch exact = ExactSearch.of(rows, d).withInt8();
+        float[] queries = ExactSearchTest.clustered(22, 40, d, 8);
+        try (BatchedSearcher b = new BatchedSearcher(exact, Duration.ofMillis(50), 64)) {
+            List<CompletableFuture<Hits>> answers = new ArrayList<>();
+            for (int j = 0; j < 40; j++) {
+                answers.add(b.submit(java.util.Arrays.copyOfRange(queries, j * d, j * d + d), 5, j % 3 == 0 ? j : -1));
+            }
+            for (int j = 0; j < 40; j++) {
+                Hits want = exact.search(
+                        java.util.Arrays.copyOfRange(queries, j * d, j * d + d), 1, 5, new int[] {j % 3 == 0 ? j : -1});
+                Hits got = answers.get(j).get();
+                assertArrayEquals(want.rows(0), got.rows(0), "query " + j);
+                assertArrayEquals(want.scores(0), got.scores(0), "query " + j);
+            }
+            // queued back to back inside one 50 ms window: a few passes, not one per query
+            assertTrue(b.batches() <= 4, "passes for 40 submitted queries: " + b.batches());
+            assertThrows(IllegalArgumentException.class, () -> b.submit(new float[d + 1], 5, -1));
         }
     }
 

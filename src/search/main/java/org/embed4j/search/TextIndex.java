@@ -56,7 +56,8 @@ public final class TextIndex implements Closeable {
     private final SentenceEncoder encoder;
     private final List<Entry> entries;
     private final MemorySegment rows; // (N,D) f32 native order
-    private final ExactSearch exact;
+    private final ExactSearch floatExact;
+    private final ExactSearch exact; // int8 scan + float rescoring of the same rows
     private final HnswIndex hnsw; // null: exact search
     private volatile int ef = 100;
 
@@ -66,7 +67,8 @@ public final class TextIndex implements Closeable {
         this.encoder = encoder;
         this.entries = List.copyOf(entries);
         this.rows = rows;
-        this.exact = ExactSearch.of(rows, entries.size(), vectors.dim()).withInt8();
+        this.floatExact = ExactSearch.of(rows, entries.size(), vectors.dim());
+        this.exact = floatExact.withInt8();
         this.hnsw = hnsw;
     }
 
@@ -176,9 +178,14 @@ public final class TextIndex implements Closeable {
         this.ef = ef;
     }
 
-    /** The exact searcher over the sentence vectors (for micro-batching or evaluation). */
+    /** The exact searcher over the sentence vectors (int8 scan, float rescoring), for micro-batching or evaluation. */
     public ExactSearch exactSearch() {
         return exact;
+    }
+
+    /** {@link #exactSearch()}, or with {@code int8} false the plain float scan; both give the same answers. */
+    public ExactSearch exactSearch(boolean int8) {
+        return int8 ? exact : floatExact;
     }
 
     /** The word vectors questions are encoded with. */
@@ -187,14 +194,28 @@ public final class TextIndex implements Closeable {
     }
 
     /**
-     * The sentence vector of {@code text}; {@link IllegalArgumentException} when none of its words has a vector.
+     * The sentence vector of {@code text}, as {@link #search} encodes it; {@link IllegalArgumentException} when none
+     * of its words has a vector (or their weighted mean is the removed component itself, a zero vector).
      */
     public float[] encode(String text) {
+        Objects.requireNonNull(text, "text");
         float[] out = new float[vectors.dim()];
-        if (encoder.encode(text, out, 0) == 0) {
+        if (encoder.encode(text, out, 0) == 0 || isZero(out, 0, out.length)) {
             throw new IllegalArgumentException("the text has no word with a vector: \"" + brief(text) + "\"");
         }
         return out;
+    }
+
+    /**
+     * The k best rows for a question already encoded ({@link #encode}), best first: through the graph when this index
+     * has one (approximate), else by exact search.
+     */
+    public Hits searchRows(float[] query, int k) {
+        Objects.requireNonNull(query, "query");
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be >= 1, got " + k);
+        }
+        return hnsw != null ? hnsw.search(query, k, ef) : exact.search(query, 1, k);
     }
 
     /** The k best entries for {@code text}, best first. */

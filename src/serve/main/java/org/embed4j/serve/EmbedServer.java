@@ -15,6 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.embed4j.classify.Classifier;
+import org.embed4j.search.TextIndex;
 import org.embed4j.vectors.WordVectors;
 
 /**
@@ -22,6 +23,7 @@ import org.embed4j.vectors.WordVectors;
  * ({@code HttpService}: HTTP/1.1, HTTP/2 over TLS or h2c).
  * <pre>
  *   POST /v1/embed     POST /v1/nearest     POST /v1/analogy     (need vectors)
+ *   POST /v1/search                                              (needs a text index)
  *   POST /v1/classify                                            (needs a classifier)
  *   GET  /healthz      liveness (never needs the token)          GET /metrics (Prometheus text)
  *   GET  /readyz       readiness: 200 when every model can be served, else 503 (never needs the token)
@@ -29,6 +31,10 @@ import org.embed4j.vectors.WordVectors;
  * Endpoints of a model that is not loaded answer 404 with a message saying so. With a token set, every endpoint
  * but /healthz and /readyz needs {@code Authorization: Bearer <token>}. The endpoints are a route table
  * ({@code Route}, one handler per endpoint): a new endpoint is one more entry in {@code routes}.
+ *
+ * <p>/v1/nearest and /v1/search answer through the searches chosen at start ({@code Searches}): exact search with
+ * the queries of concurrent requests batched into one pass over the rows, or an HNSW graph beside the model; the
+ * server owns them and closes them after the last request.
  *
  * <p>Models loaded from files ({@link Builder#vectors(WordVectors, Path)}) are watched ({@code ServedModel}): a
  * file changed in place makes its endpoints answer 503, a file replaced by rename keeps the loaded version
@@ -45,6 +51,7 @@ public final class EmbedServer implements AutoCloseable {
     private final Metrics metrics;
     private final ApiHandler handler;
     private final List<ServedModel> models;
+    private final Searches searches;
     private final ScheduledExecutorService watcher;
     private volatile boolean closed;
 
@@ -54,12 +61,14 @@ public final class EmbedServer implements AutoCloseable {
             Metrics metrics,
             ApiHandler handler,
             List<ServedModel> models,
+            Searches searches,
             ScheduledExecutorService watcher) {
         this.http = http;
         this.options = options;
         this.metrics = metrics;
         this.handler = handler;
         this.models = models;
+        this.searches = searches;
         this.watcher = watcher;
     }
 
@@ -86,6 +95,8 @@ public final class EmbedServer implements AutoCloseable {
         private Path vectorsFile;
         private Classifier classifier;
         private Path classifierFile;
+        private TextIndex textIndex;
+        private Path textIndexFile;
 
         private Builder(ServeOptions options) {
             this.options = options;
@@ -103,9 +114,24 @@ public final class EmbedServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A text index for /v1/search, opened with the served word vectors ({@link TextIndex#open}: with its HNSW
+         * graph or not); the server does not close it. {@code file} is its .e4ji file, watched, or null.
+         */
+        public Builder textIndex(TextIndex index, Path file) {
+            textIndex = index;
+            textIndexFile = index == null ? null : file;
+            return this;
+        }
+
         public EmbedServer start() throws IOException {
-            if (vectors == null && classifier == null) {
-                throw new IllegalArgumentException("nothing to serve: give word vectors, a classifier or both");
+            if (vectors == null && classifier == null && textIndex == null) {
+                throw new IllegalArgumentException(
+                        "nothing to serve: give word vectors, a classifier, a text index or several");
+            }
+            if (textIndex != null && vectors != null && textIndex.vectors() != vectors) {
+                throw new IllegalArgumentException(
+                        "the text index was opened with other word vectors than the served ones: open it with them");
             }
             return EmbedServer.start(this);
         }
@@ -115,72 +141,102 @@ public final class EmbedServer implements AutoCloseable {
     private static EmbedServer start(Builder b) throws IOException {
         ServeOptions options = b.options;
         List<ServedModel> models = new ArrayList<>();
-        ServedModel vm = null;
-        ServedModel cm = null;
-        if (b.vectors != null) {
-            // the top-k kernel reads the vectors' mapped rows from native code
-            vm = new ServedModel("vectors", sizes(b.vectors), b.vectorsFile, true);
-            models.add(vm);
-            String bad = ModelProbe.vectors(b.vectors);
-            if (bad != null) {
-                vm.markUnhealthy(bad);
-            }
+        // the top-k kernels read the mapped rows of the vectors and of a text index from native code
+        ServedModel vm = b.vectors == null ? null : model(models, "vectors", sizes(b.vectors), b.vectorsFile, true);
+        if (vm != null) {
+            probe(vm, ModelProbe.vectors(b.vectors));
         }
-        if (b.classifier != null) {
-            cm = new ServedModel("classifier", sizes(b.classifier), b.classifierFile, false);
-            models.add(cm);
-            String bad = ModelProbe.classifier(b.classifier);
-            if (bad != null) {
-                cm.markUnhealthy(bad);
-            }
+        ServedModel cm =
+                b.classifier == null ? null : model(models, "classifier", sizes(b.classifier), b.classifierFile, false);
+        if (cm != null) {
+            probe(cm, ModelProbe.classifier(b.classifier));
         }
-        Map<String, Route> routes = new LinkedHashMap<>();
-        Metrics[] metricsRef = new Metrics[1];
-        routes(routes, b.vectors, vm, b.classifier, cm, options, models, metricsRef);
-        List<String> endpoints = new ArrayList<>(routes.keySet());
-        Metrics metrics = new Metrics(endpoints, modelInfo(models));
-        metricsRef[0] = metrics;
+        ServedModel tm =
+                b.textIndex == null ? null : model(models, "text_index", sizes(b.textIndex), b.textIndexFile, true);
+        Searches searches = null;
+        try {
+            searches = Searches.open(b.vectors, b.vectorsFile, b.textIndex, options);
+            if (vm != null && searches.vectorsFault() != null) {
+                vm.markUnhealthy(searches.vectorsFault());
+            }
+            Map<String, Route> routes = new LinkedHashMap<>();
+            Metrics[] metricsRef = new Metrics[1];
+            Served served = new Served(b.vectors, vm, b.classifier, cm, b.textIndex, tm, models, searches);
+            routes(routes, served, options, metricsRef);
+            Metrics metrics = new Metrics(new ArrayList<>(routes.keySet()), modelInfo(models));
+            metricsRef[0] = metrics;
 
-        HeadReadTimeout heads = new HeadReadTimeout(options.headTimeout());
-        MemoryBudget budget = new MemoryBudget(options.maxInflightBytes(), options.maxBodyBytes());
-        ApiHandler handler = new ApiHandler(
-                routes,
-                new BearerAuth(options.token()),
-                new HostCheck(options.bind(), options.allowedHosts()),
-                budget,
-                heads,
-                metrics,
-                options);
-        HttpService http = new HttpService(options, handler, heads);
-        metrics.addFamilies(out -> ServiceMetrics.render(out, models, http, heads, budget));
-        http.start();
+            HeadReadTimeout heads = new HeadReadTimeout(options.headTimeout());
+            MemoryBudget budget = new MemoryBudget(options.maxInflightBytes(), options.maxBodyBytes());
+            ApiHandler handler = new ApiHandler(
+                    routes,
+                    new BearerAuth(options.token()),
+                    new HostCheck(options.bind(), options.allowedHosts()),
+                    budget,
+                    heads,
+                    metrics,
+                    options);
+            HttpService http = new HttpService(options, handler, heads);
+            Searches searched = searches;
+            metrics.addFamilies(out -> {
+                ServiceMetrics.render(out, models, http, heads, budget);
+                searched.render(out);
+            });
+            http.start();
 
-        ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(
-                Thread.ofPlatform().daemon().name("embed4j-model-watch").factory());
-        long every = options.modelCheckInterval().toMillis();
-        watcher.scheduleWithFixedDelay(() -> models.forEach(ServedModel::check), every, every, TimeUnit.MILLISECONDS);
-        EmbedServer s = new EmbedServer(http, options, metrics, handler, List.copyOf(models), watcher);
-        LOG.log(
-                Level.INFO,
-                "serving " + describe(b.vectors, b.classifier) + " on " + s.url()
-                        + (options.token() == null
-                                ? " (no token: anyone who can reach the address may call it)"
-                                : " (bearer token required)"));
-        return s;
+            ScheduledExecutorService watcher = Executors.newSingleThreadScheduledExecutor(
+                    Thread.ofPlatform().daemon().name("embed4j-model-watch").factory());
+            long every = options.modelCheckInterval().toMillis();
+            watcher.scheduleWithFixedDelay(
+                    () -> models.forEach(ServedModel::check), every, every, TimeUnit.MILLISECONDS);
+            EmbedServer s = new EmbedServer(http, options, metrics, handler, List.copyOf(models), searches, watcher);
+            LOG.log(
+                    Level.INFO,
+                    "serving " + describe(b.vectors, b.classifier, b.textIndex) + " on " + s.url()
+                            + (options.token() == null
+                                    ? " (no token: anyone who can reach the address may call it)"
+                                    : " (bearer token required)"));
+            return s;
+        } catch (IOException | RuntimeException e) {
+            if (searches != null) {
+                searches.close();
+            }
+            models.forEach(ServedModel::close);
+            throw e;
+        }
     }
 
-    /** The route table: one entry per endpoint. */
-    private static void routes(
-            Map<String, Route> routes,
+    /** What the endpoints answer from: each model (or null) and its served state, and the searches. */
+    private record Served(
             WordVectors vectors,
             ServedModel vm,
             Classifier classifier,
             ServedModel cm,
-            ServeOptions options,
+            TextIndex textIndex,
+            ServedModel tm,
             List<ServedModel> models,
-            Metrics[] metrics) {
-        VectorsApi v = vectors == null ? null : new VectorsApi(vectors, options);
-        List<ServedModel> vms = vm == null ? List.of() : List.of(vm);
+            Searches searches) {}
+
+    private static ServedModel model(
+            List<ServedModel> models, String kind, Map<String, Object> sizes, Path file, boolean nativeReads)
+            throws IOException {
+        ServedModel m = new ServedModel(kind, sizes, file, nativeReads);
+        models.add(m);
+        return m;
+    }
+
+    private static void probe(ServedModel model, String bad) {
+        if (bad != null) {
+            model.markUnhealthy(bad);
+        }
+    }
+
+    /** The route table: one entry per endpoint. */
+    private static void routes(Map<String, Route> routes, Served s, ServeOptions options, Metrics[] metrics) {
+        VectorsApi v = s.vectors() == null
+                ? null
+                : new VectorsApi(s.vectors(), s.searches().nearest(), options);
+        List<ServedModel> vms = s.vm() == null ? List.of() : List.of(s.vm());
         routes.put(
                 "/v1/embed",
                 Route.post(
@@ -202,14 +258,29 @@ public final class EmbedServer implements AutoCloseable {
                         vms,
                         VectorsApi.ANALOGY_FIELDS,
                         v == null ? missing("word vectors", "--model") : v::analogy));
-        ClassifyApi c = classifier == null ? null : new ClassifyApi(classifier, options);
+        SearchApi t = s.textIndex() == null
+                ? null
+                : new SearchApi(s.textIndex(), s.searches().text(), options);
+        List<ServedModel> tms = new ArrayList<>(vms);
+        if (s.tm() != null) {
+            tms.add(s.tm());
+        }
+        routes.put(
+                "/v1/search",
+                Route.post(
+                        "/v1/search",
+                        tms,
+                        SearchApi.FIELDS,
+                        t == null ? missing("text index", "--text-index") : t::search));
+        ClassifyApi c = s.classifier() == null ? null : new ClassifyApi(s.classifier(), options);
         routes.put(
                 "/v1/classify",
                 Route.post(
                         "/v1/classify",
-                        cm == null ? List.of() : List.of(cm),
+                        s.cm() == null ? List.of() : List.of(s.cm()),
                         ClassifyApi.FIELDS,
                         c == null ? missing("classifier", "--classifier") : c::classify));
+        List<ServedModel> models = s.models();
         routes.put("/healthz", Route.get("/healthz", false, () -> health(models, false)));
         routes.put("/readyz", Route.get("/readyz", false, () -> health(models, true)));
         routes.put(
@@ -281,6 +352,7 @@ public final class EmbedServer implements AutoCloseable {
                 "shutting down: " + metrics.inFlight() + " request(s) in flight, waiting up to "
                         + options.shutdownTimeout().toSeconds() + " s");
         http.stop();
+        searches.close();
         watcher.shutdownNow();
         models.forEach(ServedModel::close);
         LOG.log(Level.INFO, "stopped");
@@ -298,6 +370,14 @@ public final class EmbedServer implements AutoCloseable {
         m.put("words", vectors.size());
         m.put("dim", vectors.dim());
         m.put("subwords", vectors.hasSubwords());
+        return m;
+    }
+
+    private static Map<String, Object> sizes(TextIndex index) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("entries", index.size());
+        m.put("dim", index.vectors().dim());
+        m.put("graph", index.usesGraph());
         return m;
     }
 
@@ -338,12 +418,18 @@ public final class EmbedServer implements AutoCloseable {
         return new Route.Reply(readiness && !ready ? 503 : 200, ApiHandler.JSON, out.toBytes());
     }
 
-    private static String describe(WordVectors vectors, Classifier classifier) {
-        String v = vectors == null ? null : vectors.toString();
-        String c = classifier == null
-                ? null
-                : classifier.getClass().getSimpleName() + "("
-                        + classifier.labels().size() + " labels, dim " + classifier.dim() + ")";
-        return v == null ? c : c == null ? v : v + " and " + c;
+    private static String describe(WordVectors vectors, Classifier classifier, TextIndex index) {
+        List<String> parts = new ArrayList<>();
+        if (vectors != null) {
+            parts.add(vectors.toString());
+        }
+        if (classifier != null) {
+            parts.add(classifier.getClass().getSimpleName() + "("
+                    + classifier.labels().size() + " labels, dim " + classifier.dim() + ")");
+        }
+        if (index != null) {
+            parts.add(index.toString());
+        }
+        return String.join(" and ", parts);
     }
 }

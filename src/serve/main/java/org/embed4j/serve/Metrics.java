@@ -58,9 +58,11 @@ final class Metrics {
         inFlight.incrementAndGet();
     }
 
-    /** Records one finished request (call once per {@link #started}). */
+    /**
+     * Records one finished request (call once per {@link #started}). The in-flight count drops last, so a reader that
+     * sees no request in flight sees every finished request counted.
+     */
     void finished(String endpoint, int status, long nanos) {
-        inFlight.decrementAndGet();
         EndpointStats s = endpoints.getOrDefault(endpoint, endpoints.get("other"));
         s.codes.computeIfAbsent(status, c -> new LongAdder()).increment();
         double seconds = nanos / 1e9;
@@ -71,6 +73,7 @@ final class Metrics {
         s.buckets[b].increment(); // b == BUCKETS.length: only in +Inf
         s.count.increment();
         s.sumNanos.add(nanos);
+        inFlight.decrementAndGet();
     }
 
     long inFlight() {

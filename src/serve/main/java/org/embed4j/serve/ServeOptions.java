@@ -12,7 +12,8 @@ import java.util.Objects;
  * Settings of the HTTP service. Defaults are the safe ones: loopback only, no token (so only local callers),
  * only the bind address's own names accepted in {@code Host}, plain HTTP/1.1, 1 MiB request bodies, 256 inputs
  * per batch, k at most 1000, 64 MiB of request memory in flight, 128 connections per client address, 10 s to
- * send a request head, request text never logged, 10 seconds for requests in flight at shutdown. Immutable;
+ * send a request head, request text never logged, 10 seconds for requests in flight at shutdown; nearest-neighbour
+ * and text searches micro-batched over 1 ms with the int8 scan, or through an HNSW graph when one was built. Immutable;
  * {@link #builder()} and the {@code with…} methods make changed copies.
  *
  * @param bind                     address to listen on ("127.0.0.1"; "0.0.0.0" exposes the service to the network)
@@ -39,6 +40,13 @@ import java.util.Objects;
  * @param logRequests              log the text of failed requests (off: only endpoint, status and error class)
  * @param shutdownTimeout          how long {@link EmbedServer#close()} waits for requests in flight
  * @param modelCheckInterval       how often the model files are checked for changes
+ * @param batchWindow              how long exact searches (/v1/nearest, /v1/search) wait for concurrent queries to
+ *                                 share one pass over the rows, in [0, 1 s]; 0 = only those already queued
+ * @param int8                     exact searches scan int8 copies of the rows (V·D bytes more, a quarter of the
+ *                                 bytes read per pass) and rescore in float: the same answers as the float scan
+ * @param exact                    answer /v1/nearest by exact search even when an HNSW graph ({@code <vectors>.hnsw},
+ *                                 built by {@code embed4j index}) lies beside the vectors file; a text index's graph is
+ *                                 chosen when the index is opened ({@code TextIndex.open(file, vectors, exact)})
  */
 public record ServeOptions(
         String bind,
@@ -59,10 +67,16 @@ public record ServeOptions(
         Duration idleTimeout,
         boolean logRequests,
         Duration shutdownTimeout,
-        Duration modelCheckInterval) {
+        Duration modelCheckInterval,
+        Duration batchWindow,
+        boolean int8,
+        boolean exact) {
 
     /** The largest body limit that may be set: 1 GiB (a JSON batch beyond that belongs in a batch job). */
     public static final int MAX_BODY_BYTES = 1 << 30;
+
+    /** The longest {@link #batchWindow()}. */
+    public static final Duration MAX_BATCH_WINDOW = Duration.ofSeconds(1);
 
     public static final ServeOptions DEFAULTS = new ServeOptions(
             "127.0.0.1",
@@ -83,7 +97,10 @@ public record ServeOptions(
             Duration.ofSeconds(30),
             false,
             Duration.ofSeconds(10),
-            Duration.ofSeconds(1));
+            Duration.ofSeconds(1),
+            Duration.ofMillis(1),
+            true,
+            false);
 
     public ServeOptions {
         if (bind == null || bind.isBlank()) {
@@ -127,6 +144,9 @@ public record ServeOptions(
         positive("modelCheckInterval", modelCheckInterval);
         if (shutdownTimeout == null || shutdownTimeout.isNegative()) {
             throw new IllegalArgumentException("shutdownTimeout must be >= 0, got " + shutdownTimeout);
+        }
+        if (batchWindow == null || batchWindow.isNegative() || batchWindow.compareTo(MAX_BATCH_WINDOW) > 0) {
+            throw new IllegalArgumentException("batchWindow must be in [0, 1 s], got " + batchWindow);
         }
     }
 
@@ -179,6 +199,18 @@ public record ServeOptions(
         return toBuilder().shutdownTimeout(v).build();
     }
 
+    public ServeOptions withBatchWindow(Duration v) {
+        return toBuilder().batchWindow(v).build();
+    }
+
+    public ServeOptions withInt8(boolean v) {
+        return toBuilder().int8(v).build();
+    }
+
+    public ServeOptions withExact(boolean v) {
+        return toBuilder().exact(v).build();
+    }
+
     @Override
     public String toString() {
         // never print the token or the key store password
@@ -188,7 +220,9 @@ public record ServeOptions(
                 + ", maxInflightBytes=" + maxInflightBytes + ", maxConnections=" + maxConnections
                 + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress + ", headTimeout=" + headTimeout
                 + ", bodyTimeout=" + bodyTimeout + ", idleTimeout=" + idleTimeout + ", logRequests=" + logRequests
-                + ", shutdownTimeout=" + shutdownTimeout + ", modelCheckInterval=" + modelCheckInterval + "]";
+                + ", shutdownTimeout=" + shutdownTimeout + ", modelCheckInterval=" + modelCheckInterval
+                + ", batchWindow="
+                + batchWindow + ", int8=" + int8 + ", exact=" + exact + "]";
     }
 
     private static void require(boolean ok, String name, long value, String what) {
@@ -224,6 +258,9 @@ public record ServeOptions(
         private boolean logRequests;
         private Duration shutdownTimeout;
         private Duration modelCheckInterval;
+        private Duration batchWindow;
+        private boolean int8;
+        private boolean exact;
 
         private Builder(ServeOptions o) {
             bind = o.bind;
@@ -245,6 +282,9 @@ public record ServeOptions(
             logRequests = o.logRequests;
             shutdownTimeout = o.shutdownTimeout;
             modelCheckInterval = o.modelCheckInterval;
+            batchWindow = o.batchWindow;
+            int8 = o.int8;
+            exact = o.exact;
         }
 
         public Builder bind(String v) {
@@ -339,6 +379,21 @@ public record ServeOptions(
             return this;
         }
 
+        public Builder batchWindow(Duration v) {
+            batchWindow = v;
+            return this;
+        }
+
+        public Builder int8(boolean v) {
+            int8 = v;
+            return this;
+        }
+
+        public Builder exact(boolean v) {
+            exact = v;
+            return this;
+        }
+
         public ServeOptions build() {
             return new ServeOptions(
                     bind,
@@ -359,7 +414,10 @@ public record ServeOptions(
                     idleTimeout,
                     logRequests,
                     shutdownTimeout,
-                    modelCheckInterval);
+                    modelCheckInterval,
+                    batchWindow,
+                    int8,
+                    exact);
         }
     }
 }

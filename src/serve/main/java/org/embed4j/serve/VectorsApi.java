@@ -8,6 +8,7 @@ import java.util.NoSuchElementException;
 import java.util.Set;
 import org.embed4j.deploy.TextEmbedder;
 import org.embed4j.vectors.AnalogyMethod;
+import org.embed4j.vectors.Hits;
 import org.embed4j.vectors.Neighbor;
 import org.embed4j.vectors.WordVectors;
 
@@ -17,7 +18,9 @@ import org.embed4j.vectors.WordVectors;
  *   <li>{@code POST /v1/embed} {@code {"texts": [...]}} (or {@code "text"}) → {@code {"dim": D,
  *       "embeddings": [[...]], "words": [n, ...]}}: the {@link TextEmbedder} mean per text, n = words averaged;</li>
  *   <li>{@code POST /v1/nearest} {@code {"words": [...], "k": 10}} (or {@code "word"}) → {@code {"results":
- *       [{"word": w, "neighbors": [{"word", "score"}]}]}}: one top-k kernel call for the whole batch;</li>
+ *       [{"word": w, "neighbors": [{"word", "score"}]}]}}, the word itself left out: each word is one query of the
+ *       server's {@link RowSearch} (exact and micro-batched with the queries of concurrent requests, the same answer
+ *       as {@link WordVectors#nearest(List, int)}; or an HNSW graph);</li>
  *   <li>{@code POST /v1/analogy} {@code {"a","b","c"}} or {@code {"queries": [{"a","b","c"}]}}, optional
  *       {@code "k"} and {@code "method": "3cosadd"|"3cosmul"} → {@code {"results": [{"a","b","c","answers": [...]}]}}.</li>
  * </ul>
@@ -35,11 +38,13 @@ final class VectorsApi {
 
     private final WordVectors vectors;
     private final TextEmbedder embedder;
+    private final RowSearch nearest;
     private final ServeOptions options;
 
-    VectorsApi(WordVectors vectors, ServeOptions options) {
+    VectorsApi(WordVectors vectors, RowSearch nearest, ServeOptions options) {
         this.vectors = vectors;
         this.embedder = new TextEmbedder(vectors);
+        this.nearest = nearest;
         this.options = options;
     }
 
@@ -78,7 +83,27 @@ final class VectorsApi {
         List<String> words = request.strings("words", "word");
         int k = request.k(10, options.maxK());
         requireKnown(words);
-        List<List<Neighbor>> all = call(() -> vectors.nearest(words, k));
+        int dim = vectors.dim();
+        float[][] queries = new float[words.size()][dim];
+        int[] rows = new int[words.size()];
+        for (int i = 0; i < words.size(); i++) {
+            String w = words.get(i);
+            float[] q = queries[i];
+            rows[i] = call(() -> {
+                vectors.vector(w, q, 0);
+                return vectors.indexOf(w);
+            });
+            if (!hasDirection(q)) {
+                throw ApiException.badRequest(
+                        "bad_input", "word '" + w + "' has a zero or non-finite vector: no cosine neighbours");
+            }
+        }
+        Hits[] hits = nearest.search(queries, k, rows);
+        return nearestJson(words, hits, k);
+    }
+
+    private byte[] nearestJson(List<String> words, Hits[] hits, int k) {
+        List<String> vocabulary = vectors.words();
         JsonOut out = new JsonOut(32 + words.size() * (32 + k * 48));
         out.raw('{').name("results").raw('[');
         for (int i = 0; i < words.size(); i++) {
@@ -86,11 +111,30 @@ final class VectorsApi {
                     .name("word")
                     .string(words.get(i))
                     .raw(',')
-                    .name("neighbors");
-            neighbors(out, all.get(i));
-            out.raw('}');
+                    .name("neighbors")
+                    .raw('[');
+            Hits h = hits[i];
+            for (int j = 0; j < h.found()[0]; j++) {
+                out.raw(j == 0 ? "{" : ",{")
+                        .name("word")
+                        .string(vocabulary.get(h.rows()[j]))
+                        .raw(',')
+                        .name("score");
+                // widened as WordVectors.nearest widens its float scores, so both print the same number
+                out.number((double) h.scores()[j], "a similarity score").raw('}');
+            }
+            out.raw("]}");
         }
         return out.raw("]}").toBytes();
+    }
+
+    /** A vector with a cosine: not zero, every component finite. */
+    private static boolean hasDirection(float[] v) {
+        double n2 = 0;
+        for (float x : v) {
+            n2 += (double) x * x;
+        }
+        return n2 != 0 && Double.isFinite(n2);
     }
 
     byte[] analogy(JsonRequest request) {

@@ -126,7 +126,21 @@ class ModelHealthTest {
         float[] m2 = RandomVectors.gaussian(3, v * ServeFixtures.DIM);
         m2[7 * ServeFixtures.DIM] = Float.NaN; // row 7 ("w7"): between the probe's rows
         WordVectors hidden = WordVectors.of(ServeFixtures.words(v), m2, ServeFixtures.DIM);
+        // the int8 copies of the rows for nearest-neighbour search are made at start, from every row
         try (EmbedServer s = EmbedServer.start(hidden, null, ServeOptions.DEFAULTS.withPort(0))) {
+            RawClient.Reply ready = request(s, "GET", "/readyz", null);
+            assertEquals(503, ready.status(), "unready before any request");
+            assertTrue(
+                    json(ready)
+                            .getAsJsonObject("vectors")
+                            .get("unhealthy")
+                            .getAsString()
+                            .contains("row 7 has a non-finite value NaN"),
+                    ready.body());
+        }
+        // without them, the first answer that meets the NaN
+        try (EmbedServer s = EmbedServer.start(
+                hidden, null, ServeOptions.DEFAULTS.withPort(0).withInt8(false))) {
             assertEquals(200, request(s, "GET", "/readyz", null).status());
             RawClient.Reply nan = request(s, "POST", "/v1/embed", "{\"text\": \"w7\"}");
             assertEquals(503, nan.status(), nan.body());
