@@ -214,6 +214,8 @@ for seed in $SEEDS; do
       -negative 0 -hs 1 -sample 1e-4 -threads $THREADS -iter $EPOCHS -min-count 5
     A_WALL=$WALL; A_RSS=$RSS; A_WPS=$WPS; A_WPC=$WPC
     score "$WORK/w2v-sg-hs.bin"; A_WS=$WS353; A_G=$G30K
+    log "seed $seed, sg_hs: words/s ours $O_WPS, word2vec C $A_WPS; WS353 ours $O_WS, word2vec C $A_WS;" \
+      "Google-30k ours $O_G %, word2vec C $A_G %"
     record_pair "" sg_hs
     rm -f "$WORK"/ours-sg-hs.* "$WORK"/w2v-sg-hs.*
   fi
@@ -231,6 +233,7 @@ for seed in $SEEDS; do
       --test "$WORK/imdb/test.txt" --threads $THREADS
     log "seed $seed, docvec: $(tr '\n' ' ' < "$WORK/pv-imdb-test.out")"
     PV_ACC=$(sed -n 's/^doc vectors: logistic regression accuracy \([0-9.]*\)%.*/\1/p' "$WORK/pv-imdb-test.out")
+    log "seed $seed, docvec: IMDB accuracy PV-DBOW $PV_ACC %, fastText-style classifier $FT_ACC %"
     record docvec_imdb_accuracy % higher %.2f quality "$PV_ACC" "$FT_ACC"
     rm -rf "$WORK/imdb" "$WORK"/pv* "$WORK"/imdb-*
   fi

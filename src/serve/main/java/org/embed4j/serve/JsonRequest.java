@@ -207,6 +207,18 @@ final class JsonRequest {
         return a;
     }
 
+    /** The optional boolean field {@code name}, false when absent or null. */
+    boolean flag(String name) {
+        Object v = fields.get(name);
+        if (v == null || v == NULL) {
+            return false;
+        }
+        if (!(v instanceof Boolean b)) {
+            throw ApiException.badRequest("bad_field", "\"" + name + "\" must be true or false, got " + kind(v));
+        }
+        return b;
+    }
+
     /** The optional integer k in [1, maxK], default {@code fallback}. */
     int k(int fallback, int maxK) {
         Object v = fields.get("k");

@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.embed4j.classify.Explanation;
 import org.embed4j.classify.Prediction;
 import org.embed4j.classify.TextClassifier;
 import org.embed4j.vectors.AnalogyMethod;
@@ -224,6 +225,38 @@ class EmbedServerTest {
                 404,
                 "model_not_loaded",
                 "--classifier");
+    }
+
+    @Test
+    void classifyExplainsEachLabelWithTermSharesThatAddUpToItsLogit() throws Exception {
+        String text = "a great and lovely movie";
+        Reply r = post(open, "/v1/classify", "{\"text\": \"" + text + "\", \"k\": 2, \"explain\": true}", null);
+        assertEquals(200, r.status, r.body);
+        JsonArray labels =
+                r.json().getAsJsonArray("results").get(0).getAsJsonObject().getAsJsonArray("labels");
+        List<Explanation> ref = classifier.explain(text, 2);
+        assertEquals(ref.size(), labels.size());
+        for (int j = 0; j < ref.size(); j++) {
+            JsonObject l = labels.get(j).getAsJsonObject();
+            assertEquals(ref.get(j).label(), l.get("label").getAsString());
+            assertEquals(ref.get(j).logit(), l.get("logit").getAsDouble(), 1e-6);
+            JsonArray terms = l.getAsJsonArray("contributions");
+            assertEquals(ref.get(j).contributions().size(), terms.size(), "a short text keeps every term");
+            double sum = l.get("bias").getAsDouble();
+            double previous = Double.POSITIVE_INFINITY;
+            for (int t = 0; t < terms.size(); t++) {
+                double v = terms.get(t).getAsJsonObject().get("value").getAsDouble();
+                assertTrue(v <= previous, "largest share first");
+                previous = v;
+                sum += v;
+            }
+            assertEquals(l.get("logit").getAsDouble(), sum, 1e-4, "bias + shares = logit");
+        }
+        assertError(
+                post(open, "/v1/classify", "{\"text\": \"good\", \"explain\": \"yes\"}", null),
+                400,
+                "bad_field",
+                "true or false");
     }
 
     @Test

@@ -145,6 +145,8 @@ class ReliabilityTest {
         assertEquals("1", refused.headers().get("retry-after"));
         assertTrue(refused.body().contains("\"overloaded\""), refused.body());
         assertEquals(200, normalRequest(), "the budget is not spent by one address");
+        // the normal request's reservation is released once its response is out, which the client may see first
+        waitFor(() -> server.metricsText().contains("embed4j_request_memory_bytes " + one + "\n"));
         // three more addresses fill the budget: now a normal request is refused too, without waiting
         for (String from : new String[] {"127.0.0.3", "127.0.0.4", "127.0.0.5"}) {
             connect(from).send(slowHead);
