@@ -94,3 +94,61 @@ bench_jmh_csv() {
     exit 1
   fi
 }
+
+# bench_corpus <src.gz> <tokens> <out>: the word2vec suites' corpus: <src.gz> lower-cased, every run of characters
+# other than a-z0-9 -> one space, empty lines dropped, cut to the first <tokens> tokens, written to <out>.
+bench_corpus() {
+  local pipefail_was=0
+  [[ -o pipefail ]] && pipefail_was=1
+  set +o pipefail # awk stops reading at N tokens: zcat, tr and sed then die of SIGPIPE, on purpose
+  zcat "$1" | tr 'A-Z' 'a-z' | sed -E 's/[^a-z0-9]+/ /g; s/^ +//; s/ +$//' | awk -v max="$2" '
+    NF == 0 { next }
+    { if (n + NF >= max) { line = $1; for (i = 2; i <= max - n; i++) line = line " " $i; print line; exit }
+      n += NF; print }' > "$3"
+  [ $pipefail_was = 0 ] || set -o pipefail
+}
+
+# bench_shuffled <corpus> <seed> <out>: the corpus with its lines (paragraphs) in the order the seed gives, so that
+# every tool of a seed trains on the same order.
+bench_shuffled() {
+  python3 -c 'import random, sys
+lines = open(sys.argv[1]).readlines()
+random.Random(int(sys.argv[2])).shuffle(lines)
+open(sys.argv[3], "w").writelines(lines)' "$1" "$2" "$3"
+}
+
+# bench_timed <prefix> <cmd...>: runs cmd under /usr/bin/time -v with stdout in <prefix>.out and stderr in
+# <prefix>.err (its last 20 lines shown when cmd fails, and then status 1); sets WALL (wall seconds), CPU (user +
+# system seconds) and RSS (peak resident MiB).
+bench_timed() {
+  local prefix="$1"; shift
+  /usr/bin/time -v "$@" >"$prefix.out" 2>"$prefix.err" || { tail -20 "$prefix.err" >&2; return 1; }
+  WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$prefix.err")
+  CPU=$(awk -F': ' '/User time|System time/ { s += $2 } END { print s }' "$prefix.err")
+  RSS=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$prefix.err")
+}
+
+# bench_seed_summary <suite> <case> <unit> <higher|lower> <printf format> <kind> <figures> [extras]: the RESULT line
+# of a case over seeds; <figures> has one "ours anchor" line per seed. Prints the means, the ratio (bigger is
+# better: ours/anchor for higher, anchor/ours for lower), seeds=<n>, the extras (e.g. " threads=2") and, with 2 or
+# more seeds, ours_std and anchor_std (sample standard deviations). Kind solo: ours alone (anchor=na ratio=na, no
+# extras). A mean of 0 in the ratio's denominator gives a NOTE line instead.
+bench_seed_summary() {
+  awk -v s="$1" -v c="$2" -v u="$3" -v dir="$4" -v fmt="$5" -v kind="$6" -v extra="${8:-}" '
+    { o[NR] = $1; a[NR] = $2; so += $1; sa += $2 }
+    END {
+      n = NR; mo = so / n; ma = sa / n
+      for (i = 1; i <= n; i++) { qo += (o[i] - mo) ^ 2; qa += (a[i] - ma) ^ 2 }
+      O = sprintf(fmt, mo)
+      if (kind == "solo") {
+        std = n > 1 ? sprintf(" ours_std=" fmt, sqrt(qo / (n - 1))) : ""
+        printf "RESULT %s %s ours=%s anchor=na ratio=na unit=%s seeds=%d%s\n", s, c, O, u, n, std; exit
+      }
+      A = sprintf(fmt, ma)
+      den = (dir == "higher") ? A + 0 : O + 0
+      if (den == 0) { printf "NOTE %s %s n/a: a mean of 0 (ours %s, anchor %s) gives no ratio\n", s, c, O, A; exit }
+      r = (dir == "higher") ? O / A : A / O
+      std = n > 1 ? sprintf(" ours_std=" fmt " anchor_std=" fmt, sqrt(qo / (n - 1)), sqrt(qa / (n - 1))) : ""
+      printf "RESULT %s %s ours=%s anchor=%s ratio=%.3f unit=%s seeds=%d%s%s\n", s, c, O, A, r, u, n, extra, std
+    }' "$7"
+}

@@ -52,29 +52,16 @@ ours() { java --enable-native-access=ALL-UNNAMED -Xmx2g -jar "$JAR" "$@"; }
 
 CORPUS="$WORK/corpus.txt"
 log "normalising the first $TOKENS tokens of $SRC"
-set +o pipefail # awk stops reading at N tokens: zcat, tr and sed then die of SIGPIPE, on purpose
-zcat "$SRC" | tr 'A-Z' 'a-z' | sed -E 's/[^a-z0-9]+/ /g; s/^ +//; s/ +$//' | awk -v max="$TOKENS" '
-  NF == 0 { next }
-  { if (n + NF >= max) { line = $1; for (i = 2; i <= max - n; i++) line = line " " $i; print line; exit }
-    n += NF; print }' > "$CORPUS"
-set -o pipefail
+bench_corpus "$SRC" "$TOKENS" "$CORPUS"
 log "corpus: $(wc -w < "$CORPUS") tokens, $(wc -l < "$CORPUS") lines"
 
 shuffled() {
-  python3 -c 'import random, sys
-lines = open(sys.argv[1]).readlines()
-random.Random(int(sys.argv[2])).shuffle(lines)
-open(sys.argv[3], "w").writelines(lines)' "$CORPUS" "$1" "$WORK/corpus-$1.txt"
+  bench_shuffled "$CORPUS" "$1" "$WORK/corpus-$1.txt"
   echo "$WORK/corpus-$1.txt"
 }
 
-# timed <name> <cmd...>: runs under /usr/bin/time -v; sets WALL (s) and RSS (MiB); stdout in $WORK/<name>.out
-timed() {
-  local name="$1"; shift
-  /usr/bin/time -v "$@" >"$WORK/$name.out" 2>"$WORK/$name.err" || { tail -20 "$WORK/$name.err" >&2; return 1; }
-  WALL=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, t, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + t[i]; print s }' "$WORK/$name.err")
-  RSS=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$WORK/$name.err")
-}
+# timed <name> <cmd...>: bench_timed with its files in $WORK/<name>.out and .err (WALL, CPU, RSS)
+timed() { bench_timed "$WORK/$1" "${@:2}"; }
 
 # score <vectors>: sets WS, SL, G30K and MS (na in the quick mode, whose quality lines are NOTE lines)
 score() {
@@ -111,23 +98,7 @@ summary() {
     echo "NOTE glove $c n/a: one seed gives no spread to judge a difference by; set GLOVE_SEEDS to 2 or more seeds"
     return
   fi
-  awk -v c="$c" -v u="$unit" -v dir="$dir" -v fmt="$fmt" -v kind="$kind" '
-    { o[NR] = $1; a[NR] = $2; so += $1; sa += $2 }
-    END {
-      n = NR; mo = so / n; ma = sa / n
-      for (i = 1; i <= n; i++) { qo += (o[i] - mo) ^ 2; qa += (a[i] - ma) ^ 2 }
-      O = sprintf(fmt, mo)
-      if (kind == "solo") {
-        std = n > 1 ? sprintf(" ours_std=" fmt, sqrt(qo / (n - 1))) : ""
-        printf "RESULT glove %s ours=%s anchor=na ratio=na unit=%s seeds=%d%s\n", c, O, u, n, std; exit
-      }
-      A = sprintf(fmt, ma)
-      den = (dir == "higher") ? A + 0 : O + 0
-      if (den == 0) { printf "NOTE glove %s n/a: a mean of 0 (ours %s, anchor %s) gives no ratio\n", c, O, A; exit }
-      r = (dir == "higher") ? O / A : A / O
-      std = n > 1 ? sprintf(" ours_std=" fmt " anchor_std=" fmt, sqrt(qo / (n - 1)), sqrt(qa / (n - 1))) : ""
-      printf "RESULT glove %s ours=%s anchor=%s ratio=%.3f unit=%s seeds=%d threads=2%s\n", c, O, A, r, u, n, std
-    }' "$WORK/figures/$c"
+  bench_seed_summary glove "$c" "$unit" "$dir" "$fmt" "$kind" "$WORK/figures/$c" " threads=2"
 }
 
 for seed in $SEEDS; do

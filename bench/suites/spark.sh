@@ -94,12 +94,7 @@ ours() { java --enable-native-access=ALL-UNNAMED -Xmx2g -jar "$JAR" "$@"; }
 # --- corpus, normalised once, cut by token count (as bench/suites/word2vec.sh)
 CORPUS="$WORK/corpus.txt"
 log "normalising the first $TOKENS tokens of $SRC"
-set +o pipefail # awk stops reading at N tokens: zcat, tr and sed then die of SIGPIPE, on purpose
-zcat "$SRC" | tr 'A-Z' 'a-z' | sed -E 's/[^a-z0-9]+/ /g; s/^ +//; s/ +$//' | awk -v max="$TOKENS" '
-  NF == 0 { next }
-  { if (n + NF >= max) { line = $1; for (i = 2; i <= max - n; i++) line = line " " $i; print line; exit }
-    n += NF; print }' > "$CORPUS"
-set -o pipefail
+bench_corpus "$SRC" "$TOKENS" "$CORPUS"
 NTOK=$(wc -w < "$CORPUS")
 log "corpus: $NTOK tokens, $(wc -l < "$CORPUS") lines"
 wps() { awk -v n="$NTOK" -v e="$EPOCHS" -v s="$1" 'BEGIN { printf "%.0f", n * e / s }'; }

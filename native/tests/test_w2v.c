@@ -7,21 +7,13 @@
  * small workspace -> E4J_ERR_WORKSPACE. A failure prints the case and the worst element by position.
  * Exit status 0 = pass (ctest); skips the vector levels the CPU lacks. */
 #include "embed4j.h"
+#include "w2v_fixtures.h"
 
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures = 0;
-static uint64_t seed = 0x9E3779B97F4A7C15ull;
-
-static uint32_t urand(void) {
-    seed = seed * 6364136223846793005ull + 1442695040888963407ull;
-    return (uint32_t)(seed >> 33);
-}
-static float frand(float scale) { return ((float)(urand() & 0xFFFFFF) / 16777216.0f - 0.5f) * scale; }
 
 typedef struct problem {
     int64_t V, R, D, T, S;
@@ -35,28 +27,14 @@ static problem make(int64_t V, int64_t D, int64_t T, int32_t window, int32_t neg
     problem p = {V, V, D, T, 1000, window, negative, cbow, subwords, 0, 0, 0, 0, 0, 0};
     if (subwords) {
         p.R = V + 37; /* 37 "buckets" */
-        p.sub_off = malloc((size_t)(V + 1) * sizeof(int64_t));
-        p.sub_ids = malloc((size_t)(V * 4) * sizeof(int32_t));
-        int64_t n = 0;
-        for (int64_t w = 0; w < V; w++) {
-            p.sub_off[w] = n;
-            p.sub_ids[n++] = (int32_t)w; /* the word's own row, then 0..3 bucket rows */
-            int k = (int)(urand() % 4);
-            for (int i = 0; i < k; i++) p.sub_ids[n++] = (int32_t)(V + urand() % 37);
-        }
-        p.sub_off[V] = n;
+        make_subwords(V, &p.sub_off, &p.sub_ids);
     }
     p.W_in = malloc((size_t)(p.R * D) * sizeof(float));
     p.W_out = malloc((size_t)(V * D) * sizeof(float));
     for (int64_t i = 0; i < p.R * D; i++) p.W_in[i] = frand(1.0f / (float)D);
     for (int64_t i = 0; i < V * D; i++) p.W_out[i] = frand(0.5f);
-    p.tokens = malloc((size_t)T * sizeof(int32_t));
-    for (int64_t t = 0; t < T; t++) { /* Zipf-ish ids, a sentence break about every 12 tokens */
-        uint32_t u = urand() % 1000;
-        p.tokens[t] = (u < 80) ? -1 : (int32_t)((uint64_t)(urand() % V) * (urand() % V) / V);
-    }
-    p.table = malloc((size_t)p.S * sizeof(int32_t));
-    for (int64_t i = 0; i < p.S; i++) p.table[i] = (int32_t)((uint64_t)(urand() % V) * (urand() % V) / V);
+    p.tokens = make_tokens(T, V);
+    p.table = make_table(p.S, V);
     return p;
 }
 
@@ -77,23 +55,6 @@ static int32_t run(problem *p, float *W_in, float *W_out, double *loss, int64_t 
                                      p->window, p->negative, 0.025f, 0.0125f, p->V, p->R, p->D, ws, wsb);
     free(ws);
     return st;
-}
-
-static void compare(const char *tag, const char *what, const float *a, const float *b, int64_t n, int64_t D) {
-    double worst = 0;
-    int64_t wi = -1;
-    for (int64_t i = 0; i < n; i++) {
-        double err = fabs((double)a[i] - b[i]), tol = 2e-5 + 2e-4 * fabs((double)a[i]);
-        if (!(err <= tol) && (wi < 0 || err > worst)) {
-            worst = err;
-            wi = i;
-        }
-    }
-    if (wi >= 0) {
-        printf("FAIL %s: %s[%lld,%lld] ref %.8g avx2 %.8g\n", tag, what, (long long)(wi / D), (long long)(wi % D),
-               a[wi], b[wi]);
-        failures++;
-    }
 }
 
 static int vector_level = 1; /* the level compared with the reference (1 AVX2, 2 AVX-512) */

@@ -1,4 +1,4 @@
-/* Vector helpers shared by the AVX2 kernels: the exp polynomial, horizontal sums, lane masks and the 8x8
+/* Vector helpers shared by the AVX2 kernels: the exp and log polynomials, horizontal sums, lane masks and the 8x8
  * transpose, each in one place. Include only from src/avx2: those are the only files built with
  * -mavx2 -mfma, so the rest of the library stays runnable on any x86-64. Pure functions; thread-safe.
  * Every helper performs a fixed sequence of operations, so a result never depends on which kernel calls it. */
@@ -25,6 +25,25 @@ static inline __m256 e4j_exp256(__m256 x) {
     p = _mm256_fmadd_ps(p, _mm256_mul_ps(r, r), _mm256_add_ps(r, _mm256_set1_ps(1.0f)));
     __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
     return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+/* log(v) for finite v >= 1: v = m·2^k with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh((m-1)/(m+1)). */
+static inline __m256 e4j_log256(__m256 v) {
+    __m256i bits = _mm256_castps_si256(v);
+    __m256i k = _mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127));
+    __m256 m = _mm256_castsi256_ps(
+        _mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007FFFFF)), _mm256_set1_epi32(0x3F800000)));
+    __m256 big = _mm256_cmp_ps(m, _mm256_set1_ps(1.41421356f), _CMP_GT_OQ);
+    m = _mm256_blendv_ps(m, _mm256_mul_ps(m, _mm256_set1_ps(0.5f)), big);
+    __m256 kf = _mm256_add_ps(_mm256_cvtepi32_ps(k), _mm256_and_ps(big, _mm256_set1_ps(1.0f)));
+    __m256 s = _mm256_div_ps(_mm256_sub_ps(m, _mm256_set1_ps(1.0f)), _mm256_add_ps(m, _mm256_set1_ps(1.0f)));
+    __m256 s2 = _mm256_mul_ps(s, s);
+    __m256 p = _mm256_set1_ps(1.0f / 9.0f);
+    p = _mm256_fmadd_ps(p, s2, _mm256_set1_ps(1.0f / 7.0f));
+    p = _mm256_fmadd_ps(p, s2, _mm256_set1_ps(1.0f / 5.0f));
+    p = _mm256_fmadd_ps(p, s2, _mm256_set1_ps(1.0f / 3.0f));
+    p = _mm256_fmadd_ps(p, s2, _mm256_set1_ps(1.0f));
+    return _mm256_fmadd_ps(kf, _mm256_set1_ps(0.69314718056f), _mm256_mul_ps(_mm256_add_ps(s, s), p));
 }
 
 /* The sum of the 8 lanes: low half + high half, then the pairs, then the last two. */

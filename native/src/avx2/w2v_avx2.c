@@ -9,157 +9,52 @@
  * The next position's negatives are drawn one position ahead (the RNG stream is the same) so their
  * rows can be prefetched while this window computes.
  * Compiled with -mavx2 -mfma; only called when e4j_isa_level() == 1. Hogwild: racy on purpose. */
-#include "avx2_math.h"
 #include "kernels.h"
+#include "w2v_rows_avx2.h"
 
 #include <immintrin.h>
-#include <math.h>
-#include <string.h>
-
-/* log(v) for finite v >= 1: v = m·2^k with m in [sqrt(1/2), sqrt(2)), log m = 2 atanh((m-1)/(m+1)). */
-static inline __m256 log256(__m256 v) {
-    __m256i bits = _mm256_castps_si256(v);
-    __m256i k = _mm256_sub_epi32(_mm256_srli_epi32(bits, 23), _mm256_set1_epi32(127));
-    __m256 m = _mm256_castsi256_ps(
-        _mm256_or_si256(_mm256_and_si256(bits, _mm256_set1_epi32(0x007FFFFF)), _mm256_set1_epi32(0x3F800000)));
-    __m256 big = _mm256_cmp_ps(m, _mm256_set1_ps(1.41421356f), _CMP_GT_OQ);
-    m = _mm256_blendv_ps(m, _mm256_mul_ps(m, _mm256_set1_ps(0.5f)), big);
-    __m256 kf = _mm256_add_ps(_mm256_cvtepi32_ps(k), _mm256_and_ps(big, _mm256_set1_ps(1.0f)));
-    __m256 s = _mm256_div_ps(_mm256_sub_ps(m, _mm256_set1_ps(1.0f)), _mm256_add_ps(m, _mm256_set1_ps(1.0f)));
-    __m256 s2 = _mm256_mul_ps(s, s);
-    __m256 p = _mm256_set1_ps(1.0f / 9.0f);
-    p = _mm256_fmadd_ps(p, s2, _mm256_set1_ps(1.0f / 7.0f));
-    p = _mm256_fmadd_ps(p, s2, _mm256_set1_ps(1.0f / 5.0f));
-    p = _mm256_fmadd_ps(p, s2, _mm256_set1_ps(1.0f / 3.0f));
-    p = _mm256_fmadd_ps(p, s2, _mm256_set1_ps(1.0f));
-    return _mm256_fmadd_ps(kf, _mm256_set1_ps(0.69314718056f), _mm256_mul_ps(_mm256_add_ps(s, s), p));
-}
 
 typedef struct kctx {
+    e4j_w2v_dims dm;
     const e4j_w2v_args *a;
     const e4j_w2v_ws *ws;
-    int64_t D, Dp, D8, Op;
+    int64_t Op;
     int32_t O;
-    __m256i tail; /* lanes d < D - D8 of the last partial vector */
 } kctx;
 
-static inline __m256 ld_tail(const kctx *k, const float *p) { return _mm256_maskload_ps(p, k->tail); }
-
-static inline float dot1(const kctx *k, const float *x, const float *y) {
-    __m256 acc = _mm256_setzero_ps();
-    int64_t d = 0;
-    for (; d < k->D8; d += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(x + d), _mm256_loadu_ps(y + d), acc);
-    if (d < k->D) acc = _mm256_fmadd_ps(ld_tail(k, x + d), ld_tail(k, y + d), acc);
-    return e4j_hsum256(acc);
-}
-
-/* Gradients and loss of one row of logits in place: G[j] = (label_j - sigmoid(G[j])) * lr * mask_j. */
+/* Gradients and loss of one row of logits in place: G[j] = (label_j - sigmoid(G[j])) * lr * mask_j, label 1 for
+ * output 0 (the center) and 0 for the negatives. */
 static inline __m256 sigmoid_grad_row(const kctx *k, float *G, float lr, __m256 loss) {
-    const __m256 one = _mm256_set1_ps(1.0f), lrv = _mm256_set1_ps(lr);
+    const __m256 lrv = _mm256_set1_ps(lr);
     for (int64_t j = 0; j < k->Op; j += 8) {
-        __m256 x = _mm256_loadu_ps(G + j);
-        x = _mm256_min_ps(_mm256_set1_ps(E4J_W2V_MAX_X), _mm256_max_ps(_mm256_set1_ps(-E4J_W2V_MAX_X), x));
-        __m256 msk = _mm256_loadu_ps(k->ws->mask + j);
         __m256 label = j == 0 ? _mm256_setr_ps(1, 0, 0, 0, 0, 0, 0, 0) : _mm256_setzero_ps();
-        __m256 e = e4j_exp256(_mm256_sub_ps(_mm256_setzero_ps(), x));
-        __m256 opl = _mm256_add_ps(one, e);
-        __m256 sig = _mm256_div_ps(one, opl);
-        /* softplus(-x) = log(1 + e^-x) for label 1; softplus(x) = x + log(1 + e^-x) for label 0 */
-        __m256 l = _mm256_add_ps(log256(opl), _mm256_mul_ps(_mm256_sub_ps(one, label), x));
-        loss = _mm256_fmadd_ps(l, msk, loss);
-        _mm256_storeu_ps(G + j, _mm256_mul_ps(_mm256_mul_ps(_mm256_sub_ps(label, sig), lrv), msk));
+        __m256 g = e4j_w2v_sigmoid_grad8(_mm256_loadu_ps(G + j), label, _mm256_loadu_ps(k->ws->mask + j), lrv, &loss);
+        _mm256_storeu_ps(G + j, g);
     }
     return loss;
 }
 
-/* row += v (v is a padded scratch row). */
-static inline void add_row(const kctx *k, float *row, const float *v) {
-    int64_t d = 0;
-    for (; d < k->D8; d += 8) _mm256_storeu_ps(row + d, _mm256_add_ps(_mm256_loadu_ps(row + d), _mm256_load_ps(v + d)));
-    if (d < k->D) _mm256_maskstore_ps(row + d, k->tail, _mm256_add_ps(ld_tail(k, row + d), _mm256_load_ps(v + d)));
-}
-
 static void add_to_input(const kctx *k, int32_t w, const float *v) {
-    const e4j_w2v_args *a = k->a;
-    if (!a->sub_offsets) {
-        add_row(k, a->W_in + (int64_t)w * k->D, v);
-        return;
-    }
-    for (int64_t j = a->sub_offsets[w]; j < a->sub_offsets[w + 1]; j++)
-        add_row(k, a->W_in + (int64_t)a->sub_ids[j] * k->D, v);
+    e4j_w2v_add_to_word(&k->dm, k->a->W_in, k->a->sub_offsets, k->a->sub_ids, w, v);
 }
 
 static float sg_avx2(const kctx *k, int32_t C, float lr) {
     const e4j_w2v_args *a = k->a;
     const e4j_w2v_ws *ws = k->ws;
-    int64_t D = k->D, Dp = k->Dp, D8 = k->D8, Op = k->Op;
+    int64_t D = k->dm.D, Dp = k->dm.Dp, Op = k->Op;
     int32_t O = k->O;
-    const float *orow[O];
+    float *orow[O];
     for (int32_t j = 0; j < O; j++) orow[j] = a->W_out + (int64_t)ws->out[j] * D;
     /* G = In · Out^T, four outputs per pass over a context row */
     for (int32_t c = 0; c < C; c++) {
-        const float *x = ws->inp[c];
         float *Gc = ws->G + c * Op;
-        int32_t j = 0;
-        for (; j + 4 <= O; j += 4) {
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
-            int64_t d = 0;
-            for (; d < D8; d += 8) {
-                __m256 xv = _mm256_loadu_ps(x + d);
-                a0 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(orow[j] + d), a0);
-                a1 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(orow[j + 1] + d), a1);
-                a2 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(orow[j + 2] + d), a2);
-                a3 = _mm256_fmadd_ps(xv, _mm256_loadu_ps(orow[j + 3] + d), a3);
-            }
-            if (d < D) {
-                __m256 xv = ld_tail(k, x + d);
-                a0 = _mm256_fmadd_ps(xv, ld_tail(k, orow[j] + d), a0);
-                a1 = _mm256_fmadd_ps(xv, ld_tail(k, orow[j + 1] + d), a1);
-                a2 = _mm256_fmadd_ps(xv, ld_tail(k, orow[j + 2] + d), a2);
-                a3 = _mm256_fmadd_ps(xv, ld_tail(k, orow[j + 3] + d), a3);
-            }
-            _mm_storeu_ps(Gc + j, e4j_hsum4x256(a0, a1, a2, a3));
-        }
-        for (; j < O; j++) Gc[j] = dot1(k, x, orow[j]);
-        for (j = O; j < Op; j++) Gc[j] = 0.0f;
+        e4j_w2v_dots(&k->dm, Gc, ws->inp[c], orow, 0, O);
+        for (int32_t j = O; j < Op; j++) Gc[j] = 0.0f;
     }
     __m256 lossv = _mm256_setzero_ps();
     for (int32_t c = 0; c < C; c++) lossv = sigmoid_grad_row(k, ws->G + c * Op, lr, lossv);
-    /* dIn = G · Out (from the output rows before their update) */
-    for (int32_t c = 0; c < C; c++) {
-        const float *Gc = ws->G + c * Op;
-        float *gi = ws->in_grad + c * Dp;
-        for (int64_t d = 0; d < D8; d += 8) {
-            __m256 acc = _mm256_setzero_ps();
-            for (int32_t j = 0; j < O; j++)
-                acc = _mm256_fmadd_ps(_mm256_broadcast_ss(Gc + j), _mm256_loadu_ps(orow[j] + d), acc);
-            _mm256_store_ps(gi + d, acc);
-        }
-        if (D8 < D) {
-            __m256 acc = _mm256_setzero_ps();
-            for (int32_t j = 0; j < O; j++)
-                acc = _mm256_fmadd_ps(_mm256_broadcast_ss(Gc + j), ld_tail(k, orow[j] + D8), acc);
-            _mm256_store_ps(gi + D8, acc);
-        }
-    }
-    /* Out += G^T · In */
-    for (int32_t j = 0; j < O; j++) {
-        if (ws->mask[j] == 0.0f) continue;
-        float *o = a->W_out + (int64_t)ws->out[j] * D;
-        int64_t d = 0;
-        for (; d < D8; d += 8) {
-            __m256 acc = _mm256_setzero_ps();
-            for (int32_t c = 0; c < C; c++)
-                acc = _mm256_fmadd_ps(_mm256_broadcast_ss(ws->G + c * Op + j), _mm256_loadu_ps(ws->inp[c] + d), acc);
-            _mm256_storeu_ps(o + d, _mm256_add_ps(_mm256_loadu_ps(o + d), acc));
-        }
-        if (d < D) {
-            __m256 acc = _mm256_setzero_ps();
-            for (int32_t c = 0; c < C; c++)
-                acc = _mm256_fmadd_ps(_mm256_broadcast_ss(ws->G + c * Op + j), ld_tail(k, ws->inp[c] + d), acc);
-            _mm256_maskstore_ps(o + d, k->tail, _mm256_add_ps(ld_tail(k, o + d), acc));
-        }
-    }
+    e4j_w2v_in_grads(&k->dm, ws->in_grad, ws->G, Op, orow, C, O);
+    e4j_w2v_out_update(&k->dm, orow, ws->mask, ws->G, Op, ws->inp, C, O);
     for (int32_t c = 0; c < C; c++) add_to_input(k, ws->ctx[c], ws->in_grad + c * Dp);
     return e4j_hsum256(lossv);
 }
@@ -167,37 +62,15 @@ static float sg_avx2(const kctx *k, int32_t C, float lr) {
 static double cbow_avx2(const kctx *k, int32_t C, float lr) {
     const e4j_w2v_args *a = k->a;
     const e4j_w2v_ws *ws = k->ws;
-    int64_t D = k->D, Dp = k->Dp;
+    int64_t D = k->dm.D, Dp = k->dm.Dp;
     float *h = ws->in_vec + (int64_t)C * Dp, *neu1e = ws->in_grad + (int64_t)C * Dp;
-    __m256 inv = _mm256_set1_ps(1.0f / (float)C);
-    for (int64_t d = 0; d < Dp; d += 8) {
-        __m256 s = _mm256_setzero_ps();
-        for (int32_t c = 0; c < C; c++)
-            s = _mm256_add_ps(s, d < k->D8 ? _mm256_loadu_ps(ws->inp[c] + d) : ld_tail(k, ws->inp[c] + d));
-        _mm256_store_ps(h + d, _mm256_mul_ps(s, inv));
-        _mm256_store_ps(neu1e + d, _mm256_setzero_ps());
-    }
+    e4j_w2v_cbow_h(&k->dm, h, neu1e, ws->inp, C, 1.0f / (float)C);
     double loss = 0.0;
     for (int32_t j = 0; j < k->O; j++) {
         if (ws->mask[j] == 0.0f) continue;
         float *o = a->W_out + (int64_t)ws->out[j] * D;
-        float x = dot1(k, h, o);
-        x = x > E4J_W2V_MAX_X ? E4J_W2V_MAX_X : (x < -E4J_W2V_MAX_X ? -E4J_W2V_MAX_X : x);
-        float e = expf(-x);
-        float g = ((j == 0 ? 1.0f : 0.0f) - 1.0f / (1.0f + e)) * lr;
-        loss += (double)log1pf(e) + (j == 0 ? 0.0 : (double)x);
-        __m256 gv = _mm256_set1_ps(g);
-        int64_t d = 0;
-        for (; d < k->D8; d += 8) {
-            __m256 ov = _mm256_loadu_ps(o + d);
-            _mm256_store_ps(neu1e + d, _mm256_fmadd_ps(gv, ov, _mm256_load_ps(neu1e + d)));
-            _mm256_storeu_ps(o + d, _mm256_fmadd_ps(gv, _mm256_load_ps(h + d), ov));
-        }
-        if (d < D) {
-            __m256 ov = ld_tail(k, o + d);
-            _mm256_store_ps(neu1e + d, _mm256_fmadd_ps(gv, ov, _mm256_load_ps(neu1e + d)));
-            _mm256_maskstore_ps(o + d, k->tail, _mm256_fmadd_ps(gv, _mm256_load_ps(h + d), ov));
-        }
+        float g = e4j_w2v_grad1(e4j_w2v_dot(&k->dm, h, o), j == 0 ? 1.0f : 0.0f, lr, &loss);
+        e4j_w2v_cbow_update(&k->dm, o, g, neu1e, h, 0);
     }
     for (int32_t c = 0; c < C; c++) add_to_input(k, ws->ctx[c], neu1e);
     return loss;
@@ -209,22 +82,13 @@ static e4j_status gather_inputs(const kctx *k, int32_t C) {
     for (int32_t c = 0; c < C; c++) {
         int32_t w = ws->ctx[c];
         if (!a->sub_offsets) {
-            ws->inp[c] = a->W_in + (int64_t)w * k->D;
+            ws->inp[c] = a->W_in + (int64_t)w * k->dm.D;
             continue;
         }
         e4j_status st = e4j_w2v_check_subwords(a, w);
         if (st != E4J_OK) return st;
-        float *v = ws->in_vec + c * k->Dp;
-        int64_t lo = a->sub_offsets[w], hi = a->sub_offsets[w + 1];
-        __m256 inv = _mm256_set1_ps(1.0f / (float)(hi - lo));
-        for (int64_t d = 0; d < k->Dp; d += 8) {
-            __m256 s = _mm256_setzero_ps();
-            for (int64_t j = lo; j < hi; j++) {
-                const float *row = a->W_in + (int64_t)a->sub_ids[j] * k->D + d;
-                s = _mm256_add_ps(s, d < k->D8 ? _mm256_loadu_ps(row) : ld_tail(k, row));
-            }
-            _mm256_store_ps(v + d, _mm256_mul_ps(s, inv));
-        }
+        float *v = ws->in_vec + c * k->dm.Dp;
+        e4j_w2v_subword_mean(&k->dm, v, a->W_in, a->sub_ids, a->sub_offsets[w], a->sub_offsets[w + 1]);
         ws->inp[c] = v;
     }
     return E4J_OK;
@@ -233,15 +97,7 @@ static e4j_status gather_inputs(const kctx *k, int32_t C) {
 e4j_status e4j_w2v_train_avx2(const e4j_w2v_args *a, double *loss_sum, int64_t *pairs, uint64_t *rng) {
     e4j_w2v_ws ws;
     e4j_w2v_layout(a->D, a->window, a->negative, &ws, a->workspace);
-    kctx k = {a,
-              &ws,
-              a->D,
-              e4j_w2v_pad8(a->D),
-              a->D & ~(int64_t)7,
-              e4j_w2v_pad8(a->negative + 1),
-              a->negative + 1,
-              _mm256_setzero_si256()};
-    k.tail = e4j_first_lanes(a->D - k.D8);
+    kctx k = {e4j_w2v_dims_of(a->D), a, &ws, e4j_w2v_pad8(a->negative + 1), a->negative + 1};
     for (int64_t j = 0; j < k.Op; j++) ws.mask[j] = 0.0f; /* padding lanes stay 0 */
 
     const int32_t *tok = a->tokens;

@@ -65,6 +65,18 @@ typedef struct e4j_w2v_ws {
 static inline int64_t e4j_w2v_align(int64_t x) { return (x + 63) & ~(int64_t)63; }
 static inline int64_t e4j_w2v_pad8(int64_t x) { return (x + 7) & ~(int64_t)7; }
 
+/* Splits a workspace into n parts of sizes[i] bytes, each 64-byte aligned, from base rounded up to 64 (parts[i] =
+ * NULL when base is NULL: sizing only); returns the total (+64 so the caller's pointer may be unaligned). */
+static inline int64_t e4j_w2v_carve(const int64_t *sizes, int n, void *base, void **parts) {
+    char *p = base ? (char *)(((uintptr_t)base + 63) & ~(uintptr_t)63) : NULL;
+    int64_t total = 64;
+    for (int i = 0; i < n; i++) {
+        parts[i] = p ? p + (total - 64) : NULL;
+        total += e4j_w2v_align(sizes[i]);
+    }
+    return total;
+}
+
 /* Bytes of each part, in order; returns the total (+64 so the caller's pointer may be unaligned). */
 static inline int64_t e4j_w2v_layout(int64_t D, int32_t window, int32_t negative, e4j_w2v_ws *ws, void *base) {
     int64_t C = 2 * (int64_t)window, Op = e4j_w2v_pad8(negative + 1), Dp = e4j_w2v_pad8(D);
@@ -75,13 +87,8 @@ static inline int64_t e4j_w2v_layout(int64_t D, int32_t window, int32_t negative
                         (C > 0 ? C : 1) * 4,
                         2 * Op * 4,
                         (C > 0 ? C : 1) * (int64_t)sizeof(void *)};
-    char *p = base ? (char *)(((uintptr_t)base + 63) & ~(uintptr_t)63) : NULL;
-    int64_t total = 64;
     void *parts[7];
-    for (int i = 0; i < 7; i++) {
-        parts[i] = p ? p + (total - 64) : NULL;
-        total += e4j_w2v_align(sizes[i]);
-    }
+    int64_t total = e4j_w2v_carve(sizes, 7, base, parts);
     if (ws) {
         ws->in_vec = (float *)parts[0];
         ws->in_grad = (float *)parts[1];

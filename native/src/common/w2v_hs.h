@@ -83,13 +83,8 @@ static inline int64_t e4j_w2v_hs_layout(int64_t D, int32_t window, int32_t max_o
                         Op * 4,
                         Op * (int64_t)sizeof(void *),
                         C * (int64_t)sizeof(void *)};
-    char *p = base ? (char *)(((uintptr_t)base + 63) & ~(uintptr_t)63) : NULL;
-    int64_t total = 64;
     void *parts[9];
-    for (int i = 0; i < 9; i++) {
-        parts[i] = p ? p + (total - 64) : NULL;
-        total += e4j_w2v_align(sizes[i]);
-    }
+    int64_t total = e4j_w2v_carve(sizes, 9, base, parts);
     if (ws) {
         ws->in_vec = (float *)parts[0];
         ws->in_grad = (float *)parts[1];

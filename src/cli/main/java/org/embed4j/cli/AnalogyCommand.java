@@ -50,7 +50,7 @@ final class AnalogyCommand implements Callable<Integer> {
                     };
             WordVectors v = VectorsCommands.load(model, format);
             for (Neighbor n : v.analogy(a, b, c, k, m)) {
-                System.out.printf("%s\t%.4f%n", n.word(), n.score());
+                System.out.printf("%s\t%.4f%n", Terminal.escape(n.word()), n.score());
             }
             return 0;
         });

@@ -72,8 +72,8 @@ final class CliLog {
     /**
      * {@code LEVEL source: message}: levels as System.Logger names them (ERROR, WARN, INFO, DEBUG), source
      * "embed4j" for embed4j's loggers and the logger name for others, the message with its {0} parameters filled
-     * in and line breaks folded, then the exception (class and message) when there is one. One line, newline
-     * ended. Stateless.
+     * in, line breaks folded and control characters escaped ({@link Terminal}), then what went wrong
+     * ({@link ErrorMessages}) when there is an exception. One line, newline ended. Stateless.
      */
     static final class OneLine extends Formatter {
         @Override
@@ -85,7 +85,7 @@ final class CliLog {
                     .append(": ")
                     .append(oneLine(formatMessage(r)));
             if (r.getThrown() != null) {
-                sb.append(": ").append(oneLine(r.getThrown().toString()));
+                sb.append(": ").append(ErrorMessages.of(r.getThrown()));
             }
             return sb.append(System.lineSeparator()).toString();
         }
@@ -110,7 +110,7 @@ final class CliLog {
         }
 
         private static String oneLine(String s) {
-            return s == null ? "" : s.strip().replaceAll("\\s*\\R\\s*", " ");
+            return s == null ? "" : Terminal.escape(s.strip().replaceAll("\\s*\\R\\s*", " "));
         }
     }
 }

@@ -59,7 +59,9 @@ final class DemoCommand implements Callable<Integer> {
             Word2VecOptions o = d.withLowercase(true)
                     .withEpochs(epochs)
                     .withMinCount(5)
-                    .withThreads(threads == null ? d.threads() : threads);
+                    .withThreads(threads == null ? d.threads() : threads)
+                    .validate();
+            OutputPaths.prefix("--output", output);
             System.out.println("embed4j demo: skip-gram on " + corpus + " (Brown corpus, 1.16M tokens), " + epochs
                     + " epochs, " + o.threads() + " threads");
             Word2VecResult r;

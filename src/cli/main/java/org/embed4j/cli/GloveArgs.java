@@ -5,8 +5,9 @@ import picocli.CommandLine.Option;
 
 /**
  * The options of {@code train-vectors --model glove} that word2vec does not have (GloVe's names where the reference
- * implementation has them). The shared ones (--dim, --window, --min-count, --epochs, --lr, --threads, ...) stay
- * train-vectors' own; their GloVe defaults differ (window 10, epochs 25, lr 0.05).
+ * implementation has them). The shared ones (--dim, --window, --min-count, --epochs, --lr, --threads, ...) are
+ * train-vectors' own or its {@link Word2VecArgs} and {@link CorpusArgs}; their GloVe defaults differ (window 10,
+ * epochs 25, lr 0.05).
  */
 final class GloveArgs {
     @Option(

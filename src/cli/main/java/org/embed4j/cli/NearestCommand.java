@@ -33,7 +33,7 @@ final class NearestCommand implements Callable<Integer> {
         return VectorsCommands.run("nearest", () -> {
             WordVectors v = VectorsCommands.load(model, format);
             for (Neighbor n : v.nearest(word, k)) {
-                System.out.printf("%s\t%.4f%n", n.word(), n.score());
+                System.out.printf("%s\t%.4f%n", Terminal.escape(n.word()), n.score());
             }
             return 0;
         });

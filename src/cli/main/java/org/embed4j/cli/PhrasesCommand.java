@@ -6,6 +6,7 @@ import java.util.concurrent.Callable;
 import org.embed4j.text.Phrases;
 import org.embed4j.text.Tokenizer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -19,11 +20,8 @@ import picocli.CommandLine.Option;
         mixinStandardHelpOptions = true,
         description = "Join frequent word pairs into phrases (word2vec's word2phrase): new york -> new_york.")
 final class PhrasesCommand implements Callable<Integer> {
-    @Option(
-            names = {"--input", "-train"},
-            required = true,
-            description = "corpus: plain UTF-8 or .gz, one sentence/paragraph a line")
-    Path input;
+    @Mixin
+    CorpusArgs corpus = new CorpusArgs();
 
     @Option(
             names = {"--output", "-output"},
@@ -58,27 +56,33 @@ final class PhrasesCommand implements Callable<Integer> {
                     + "${DEFAULT-VALUE}, about 0.5 GB)")
     int maxEntries;
 
-    @Option(names = "--lowercase", description = "lower-case words while tokenizing")
-    boolean lowercase;
-
     @Override
     public Integer call() {
         return VectorsCommands.run("phrases", () -> {
             long start = System.nanoTime();
             int[] pass = {0};
-            Phrases.rewrite(input, output, new Tokenizer(lowercase), minCount, threshold, passes, maxEntries, p -> {
-                pass[0]++;
-                var top = p.phrases();
-                System.out.printf(
-                        Locale.ROOT,
-                        "pass %d: %,d tokens, %,d phrases%s%n",
-                        pass[0],
-                        p.tokens(),
-                        p.size(),
-                        top.isEmpty()
-                                ? ""
-                                : " (best: " + String.join(", ", top.subList(0, Math.min(8, top.size()))) + ")");
-            });
+            Phrases.rewrite(
+                    corpus.input,
+                    output,
+                    new Tokenizer(corpus.lowercase),
+                    minCount,
+                    threshold,
+                    passes,
+                    maxEntries,
+                    p -> {
+                        pass[0]++;
+                        var top = p.phrases();
+                        System.out.printf(
+                                Locale.ROOT,
+                                "pass %d: %,d tokens, %,d phrases%s%n",
+                                pass[0],
+                                p.tokens(),
+                                p.size(),
+                                top.isEmpty()
+                                        ? ""
+                                        : " (best: " + String.join(", ", top.subList(0, Math.min(8, top.size())))
+                                                + ")");
+                    });
             System.out.printf(Locale.ROOT, "wrote %s in %.1f s%n", output, (System.nanoTime() - start) / 1e9);
             return 0;
         });

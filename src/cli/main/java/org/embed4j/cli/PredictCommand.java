@@ -1,7 +1,5 @@
 package org.embed4j.cli;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -10,6 +8,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.embed4j.classify.Classifier;
 import org.embed4j.classify.Prediction;
+import org.embed4j.io.TextLines;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -65,13 +64,13 @@ final class PredictCommand implements Callable<Integer> {
 
     /** One line of predictions per line of standard input. */
     private void predictLines(Classifier c) throws java.io.IOException {
-        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        TextLines in = TextLines.of(System.in, "standard input");
         PrintWriter out = new PrintWriter(
                 new java.io.BufferedWriter(new java.io.OutputStreamWriter(System.out, StandardCharsets.UTF_8), 1 << 16),
                 false);
         StringBuilder sb = new StringBuilder();
         String line;
-        while ((line = in.readLine()) != null) {
+        while ((line = in.next()) != null) {
             if (explain) {
                 out.println(ExplanationJson.write(c.explain(line, k), explainTerms));
                 if (!in.ready()) {

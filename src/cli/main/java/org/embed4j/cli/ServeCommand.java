@@ -1,7 +1,6 @@
 package org.embed4j.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -11,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.embed4j.classify.Classifier;
+import org.embed4j.io.TextLines;
 import org.embed4j.search.TextIndex;
 import org.embed4j.serve.EmbedServer;
 import org.embed4j.serve.ServeOptions;
@@ -250,11 +250,15 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    /** The first line of the file, stripped; warns when others may read it. */
+    /** The first non-blank line of the file, stripped; warns when others may read it. */
     private static String readSecret(Path file, String what) throws IOException {
-        String text = Files.readString(file, StandardCharsets.UTF_8).strip();
-        int nl = text.indexOf('\n');
-        String token = (nl >= 0 ? text.substring(0, nl) : text).strip();
+        String token = "";
+        try (TextLines lines = TextLines.open(file)) {
+            String line;
+            while (token.isEmpty() && (line = lines.next()) != null) {
+                token = line.strip();
+            }
+        }
         if (token.isEmpty()) {
             throw new IllegalArgumentException(what + " file " + file + " is empty");
         }

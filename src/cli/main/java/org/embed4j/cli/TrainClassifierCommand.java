@@ -185,7 +185,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return VectorsCommands.run("train-classifier", this::trainAndReport);
+        return VectorsCommands.run("train-classifier", this::trainAndReport, this::memoryNeeded);
     }
 
     private ClassifierOptions options() {
@@ -205,7 +205,18 @@ final class TrainClassifierCommand implements Callable<Integer> {
                 neg);
     }
 
+    /** What the fastText-style model of these options takes, for an out-of-memory message. */
+    private String memoryNeeded() {
+        long perRow = 8L * dim; // the weights and the copy the saved model is made from
+        return "the input matrix alone takes " + Bytes.of(perRow * bucket) + " for the " + bucket
+                + " hash buckets (--bucket) at dim " + dim + ", plus " + Bytes.of(perRow * 1_000_000L)
+                + " per million vocabulary words; lower --bucket or --dim, or raise --min-count";
+    }
+
     private Integer trainAndReport() throws IOException {
+        if (output != null) {
+            OutputPaths.file("--output", output);
+        }
         Classifier initModel = init == null ? null : Classifier.load(init);
         if (initModel instanceof MlpClassifier && !given("--model")) {
             model = "mlp";

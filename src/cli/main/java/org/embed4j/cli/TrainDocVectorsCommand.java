@@ -11,6 +11,7 @@ import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.VectorsIO;
 import org.embed4j.word2vec.Word2VecOptions;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -37,6 +38,9 @@ final class TrainDocVectorsCommand implements Callable<Integer> {
             description = "output prefix: writes <prefix>.docvec.safetensors, .docs.bin, .bin, .metrics.jsonl")
     String output;
 
+    @Mixin
+    Word2VecArgs w2v = new Word2VecArgs();
+
     @Option(
             names = "--model",
             defaultValue = "dbow",
@@ -54,12 +58,6 @@ final class TrainDocVectorsCommand implements Callable<Integer> {
             description = "PV-DBOW: 1 = also train word vectors (skip-gram on the same windows) (default "
                     + "${DEFAULT-VALUE})")
     int dbowWords;
-
-    @Option(
-            names = {"--dim", "-size"},
-            defaultValue = "100",
-            description = "vector size (default ${DEFAULT-VALUE})")
-    int dim;
 
     @Option(
             names = {"--window", "-window"},
@@ -80,24 +78,6 @@ final class TrainDocVectorsCommand implements Callable<Integer> {
             defaultValue = "0",
             description = "1 = hierarchical softmax (default ${DEFAULT-VALUE})")
     int hs;
-
-    @Option(
-            names = {"--sample", "-sample"},
-            defaultValue = "1e-4",
-            description = "subsampling threshold, 0 = off (default ${DEFAULT-VALUE})")
-    double sample;
-
-    @Option(
-            names = {"--min-count", "-min-count"},
-            defaultValue = "5",
-            description = "drop rarer words (default ${DEFAULT-VALUE})")
-    int minCount;
-
-    @Option(
-            names = "--max-vocab",
-            defaultValue = "0",
-            description = "keep at most this many words, 0 = all (default ${DEFAULT-VALUE})")
-    int maxVocab;
 
     @Option(
             names = {"--epochs", "-iter"},
@@ -128,22 +108,8 @@ final class TrainDocVectorsCommand implements Callable<Integer> {
             description = "passes when inferring an unseen document, 0 = --epochs (default ${DEFAULT-VALUE})")
     int inferEpochs;
 
-    @Option(
-            names = {"--threads", "-threads"},
-            description = "Hogwild worker threads (default: all cores)")
-    Integer threads;
-
-    @Option(
-            names = "--seed",
-            defaultValue = "1",
-            description = "random seed; with --threads 1 runs are bit-reproducible (default ${DEFAULT-VALUE})")
-    long seed;
-
     @Option(names = "--lowercase", description = "lower-case words while tokenizing")
     boolean lowercase;
-
-    @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu or java (default ${DEFAULT-VALUE})")
-    String backend;
 
     @Option(
             names = {"--quiet", "-q"},
@@ -154,22 +120,22 @@ final class TrainDocVectorsCommand implements Callable<Integer> {
     public Integer call() {
         return VectorsCommands.run("train-docvectors", () -> {
             Word2VecOptions w = Word2VecOptions.defaults()
-                    .withDim(dim)
+                    .withDim(w2v.dim)
                     .withWindow(window)
                     .withNegative(negative)
                     .withHs(TrainVectorsCommand.flag(hs, "--hs"))
-                    .withSample(sample)
-                    .withMinCount(minCount)
-                    .withMaxVocab(maxVocab)
+                    .withSample(w2v.sample)
+                    .withMinCount(w2v.minCount)
+                    .withMaxVocab(w2v.maxVocab)
                     .withEpochs(epochs)
                     .withLr(lr == null ? Float.NaN : lr)
                     .withMinLr(minLr == null ? Float.NaN : minLr)
                     .withCbowMean(TrainVectorsCommand.flag(cbowMean, "--cbow-mean"))
-                    .withSeed(seed)
+                    .withSeed(w2v.seed)
                     .withLowercase(lowercase)
-                    .withBackend(backend);
-            if (threads != null) {
-                w = w.withThreads(threads);
+                    .withBackend(w2v.backend);
+            if (w2v.threads != null) {
+                w = w.withThreads(w2v.threads);
             }
             DocVectorOptions.Mode mode = dm == null
                     ? DocVectorOptions.Mode.parse(model)

@@ -28,25 +28,26 @@ final class TrainGlove {
         GloveArgs g = c.glove;
         GloveOptions d = GloveOptions.defaults();
         GloveOptions o = GloveOptions.builder()
-                .dim(c.dim)
+                .dim(c.w2v.dim)
                 .window(c.given("--window") ? c.window : d.window())
                 .symmetric(!g.asymmetric)
                 .distanceWeighting(!g.noDistanceWeighting)
-                .minCount(c.minCount)
-                .maxVocab(c.maxVocab)
+                .minCount(c.w2v.minCount)
+                .maxVocab(c.w2v.maxVocab)
                 .epochs(c.given("--epochs") ? c.epochs : d.epochs())
                 .lr(c.lr == null ? d.lr() : c.lr)
                 .xMax(g.xMax)
                 .alpha(g.alpha)
-                .threads(c.threads == null ? d.threads() : c.threads)
-                .seed(c.seed)
-                .lowercase(c.lowercase)
+                .threads(c.w2v.threads == null ? d.threads() : c.w2v.threads)
+                .seed(c.w2v.seed)
+                .lowercase(c.corpus.lowercase)
                 .memoryMb(g.memoryMb)
                 .batchSize(g.batchSize)
                 .adagrad(GloveOptions.Adagrad.parse(g.adagrad))
                 .output(parseOutput(g.output))
-                .backend(c.backend)
+                .backend(c.w2v.backend)
                 .build();
+        TrainVectorsCommand.checkOutputAndInput(c.output, c.corpus.input);
         GloveResult r;
         PhasePeaks peaks = new PhasePeaks("glove");
         try (TrainingFiles files = new TrainingFiles(c.output, !c.quiet);
@@ -56,8 +57,8 @@ final class TrainGlove {
                     .checkpoint(g.checkpoint)
                     .resume(g.resume)
                     .workDir(g.workDir)
-                    .train(c.input);
-            files.writeGloveCurve("GloVe on " + c.input.getFileName());
+                    .train(c.corpus.input);
+            files.writeGloveCurve("GloVe on " + c.corpus.input.getFileName());
         }
         Path bin = Path.of(c.output + ".bin");
         Path nat = Path.of(c.output + ".e4jv");

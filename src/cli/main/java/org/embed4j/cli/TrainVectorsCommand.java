@@ -1,6 +1,8 @@
 package org.embed4j.cli;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -40,6 +42,12 @@ final class TrainVectorsCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Mixin
+    CorpusArgs corpus = new CorpusArgs();
+
+    @Mixin
+    Word2VecArgs w2v = new Word2VecArgs();
+
+    @Mixin
     GloveArgs glove = new GloveArgs();
 
     @Option(
@@ -55,12 +63,6 @@ final class TrainVectorsCommand implements Callable<Integer> {
     Path init;
 
     @Option(
-            names = {"--input", "-train"},
-            required = true,
-            description = "corpus: plain UTF-8 or .gz, one sentence/paragraph a line")
-    Path input;
-
-    @Option(
             names = {"--output", "-output"},
             required = true,
             description = "output prefix: writes <prefix>.bin, .e4jv, .metrics.jsonl, .curve.png")
@@ -68,12 +70,6 @@ final class TrainVectorsCommand implements Callable<Integer> {
 
     @Option(names = "--model", defaultValue = "sg", description = "sg, cbow or glove (default ${DEFAULT-VALUE})")
     String model;
-
-    @Option(
-            names = {"--dim", "-size"},
-            defaultValue = "100",
-            description = "vector size (default ${DEFAULT-VALUE})")
-    int dim;
 
     @Option(
             names = {"--window", "-window"},
@@ -102,24 +98,6 @@ final class TrainVectorsCommand implements Callable<Integer> {
             description = "CBOW input: 1 = mean of the context vectors, 0 = their sum (gensim's cbow_mean; default "
                     + "${DEFAULT-VALUE})")
     int cbowMean;
-
-    @Option(
-            names = {"--sample", "-sample"},
-            defaultValue = "1e-4",
-            description = "subsampling threshold, 0 = off (default ${DEFAULT-VALUE})")
-    double sample;
-
-    @Option(
-            names = {"--min-count", "-min-count"},
-            defaultValue = "5",
-            description = "drop rarer words (default ${DEFAULT-VALUE})")
-    int minCount;
-
-    @Option(
-            names = "--max-vocab",
-            defaultValue = "0",
-            description = "keep at most this many words, 0 = all (default ${DEFAULT-VALUE})")
-    int maxVocab;
 
     @Option(
             names = {"--epochs", "-iter"},
@@ -171,81 +149,97 @@ final class TrainVectorsCommand implements Callable<Integer> {
     int bucket;
 
     @Option(
-            names = {"--threads", "-threads"},
-            description = "Hogwild worker threads (default: all cores)")
-    Integer threads;
-
-    @Option(
-            names = "--seed",
-            defaultValue = "1",
-            description = "random seed; with --threads 1 runs are bit-reproducible (default ${DEFAULT-VALUE})")
-    long seed;
-
-    @Option(names = "--lowercase", description = "lower-case words while tokenizing")
-    boolean lowercase;
-
-    @Option(names = "--backend", defaultValue = "auto", description = "auto, cpu or java (default ${DEFAULT-VALUE})")
-    String backend;
-
-    @Option(
             names = {"--quiet", "-q"},
             description = "no progress and no log lines (warnings and errors still show)")
     boolean quiet;
 
     @Override
     public Integer call() {
-        return VectorsCommands.run("train-vectors", () -> {
-            if ("glove".equalsIgnoreCase(model)) {
-                return TrainGlove.run(this);
-            }
-            Word2VecOptions d = Word2VecOptions.defaults();
-            WordVectors initVectors = init == null ? null : VectorsCommands.load(init, null);
-            Word2VecOptions o = new Word2VecOptions(
-                    Word2VecOptions.Model.parse(model),
-                    initVectors != null && !given("--dim") ? initVectors.dim() : dim,
-                    window,
-                    negative,
-                    sample,
-                    minCount,
-                    maxVocab,
-                    epochs,
-                    lr == null ? Float.NaN : lr,
-                    minn,
-                    maxn,
-                    bucket,
-                    threads == null ? d.threads() : threads,
-                    seed,
-                    lowercase,
-                    d.negTableSize(),
-                    backend,
-                    flag(hs, "--hs"),
-                    flag(cbowMean, "--cbow-mean"),
-                    minLr == null ? Float.NaN : minLr);
-            if (classes < 0) {
-                throw new IllegalArgumentException("--classes must be >= 0, got " + classes);
-            }
-            Word2VecResult r;
-            try (TrainingFiles files = new TrainingFiles(output, !quiet);
-                    TensorBoardListener tb = tensorboard == null ? null : new TensorBoardListener(tensorboard)) {
-                Word2VecTrainer trainer =
-                        new Word2VecTrainer(o, TrainingListener.all(files.listener(), tb)).initFrom(initVectors);
-                r = readVocab == null ? trainer.train(input) : trainer.train(input, Vocabulary.read(readVocab));
-                files.writeWord2VecCurve("word2vec " + o.model().name().toLowerCase(Locale.ROOT) + " on "
-                        + input.getFileName() + ", " + o.epochs() + (o.epochs() == 1 ? " epoch" : " epochs"));
-            }
-            save(r, output);
-            System.out.println("wrote " + output + ".metrics.jsonl, " + output + ".curve.png");
-            if (saveVocab != null) {
-                r.vocabulary().write(saveVocab);
-                System.out.println("wrote " + saveVocab + " (" + r.vocabulary().size() + " words)");
-            }
-            if (classes > 0) {
-                Path file = Path.of(output + ".classes");
-                WordClasses.kmeans(r.vectors(), classes).write(file);
-                System.out.println("wrote " + file + " (" + classes + " classes)");
-            }
-            return 0;
-        });
+        return VectorsCommands.run("train-vectors", this::train, this::memoryNeeded);
+    }
+
+    private Integer train() throws IOException {
+        if (lr != null && !(lr > 0 && Float.isFinite(lr))) {
+            // NaN stands for "the model's default" in the options: refuse it here, where it was typed
+            throw new IllegalArgumentException("--lr must be a finite number > 0, got " + lr);
+        }
+        if (minLr != null && !Float.isFinite(minLr)) {
+            throw new IllegalArgumentException("--min-lr must be a finite number, got " + minLr);
+        }
+        if ("glove".equalsIgnoreCase(model)) {
+            return TrainGlove.run(this);
+        }
+        Word2VecOptions d = Word2VecOptions.defaults();
+        WordVectors initVectors = init == null ? null : VectorsCommands.load(init, null);
+        Word2VecOptions o = new Word2VecOptions(
+                Word2VecOptions.Model.parse(model),
+                initVectors != null && !given("--dim") ? initVectors.dim() : w2v.dim,
+                window,
+                negative,
+                w2v.sample,
+                w2v.minCount,
+                w2v.maxVocab,
+                epochs,
+                lr == null ? Float.NaN : lr,
+                minn,
+                maxn,
+                bucket,
+                w2v.threads == null ? d.threads() : w2v.threads,
+                w2v.seed,
+                corpus.lowercase,
+                d.negTableSize(),
+                w2v.backend,
+                flag(hs, "--hs"),
+                flag(cbowMean, "--cbow-mean"),
+                minLr == null ? Float.NaN : minLr);
+        if (classes < 0) {
+            throw new IllegalArgumentException("--classes must be >= 0, got " + classes);
+        }
+        // every check that can fail runs before the first file is created
+        o.validate();
+        checkOutputAndInput(output, corpus.input);
+        Word2VecResult r;
+        try (TrainingFiles files = new TrainingFiles(output, !quiet);
+                TensorBoardListener tb = tensorboard == null ? null : new TensorBoardListener(tensorboard)) {
+            Word2VecTrainer trainer =
+                    new Word2VecTrainer(o, TrainingListener.all(files.listener(), tb)).initFrom(initVectors);
+            r = readVocab == null
+                    ? trainer.train(corpus.input)
+                    : trainer.train(corpus.input, Vocabulary.read(readVocab));
+            files.writeWord2VecCurve("word2vec " + o.model().name().toLowerCase(Locale.ROOT) + " on "
+                    + corpus.input.getFileName() + ", " + o.epochs() + (o.epochs() == 1 ? " epoch" : " epochs"));
+        }
+        save(r, output);
+        System.out.println("wrote " + output + ".metrics.jsonl, " + output + ".curve.png");
+        if (saveVocab != null) {
+            r.vocabulary().write(saveVocab);
+            System.out.println("wrote " + saveVocab + " (" + r.vocabulary().size() + " words)");
+        }
+        if (classes > 0) {
+            Path file = Path.of(output + ".classes");
+            WordClasses.kmeans(r.vectors(), classes).write(file);
+            System.out.println("wrote " + file + " (" + classes + " classes)");
+        }
+        return 0;
+    }
+
+    /** The checks of the output prefix and the corpus, made before any file is created. */
+    static void checkOutputAndInput(String output, Path input) throws IOException {
+        OutputPaths.prefix("--output", output);
+        if (!Files.isRegularFile(input)) {
+            throw new NoSuchFileException(input.toString());
+        }
+    }
+
+    /** What the matrices of these options take (see {@code Word2VecTrainer}), for an out-of-memory message. */
+    private String memoryNeeded() {
+        long perRow = 12L * w2v.dim; // input and output rows, and the copy the vectors are made from
+        String subwords = maxn > 0
+                ? ", plus " + Bytes.of(perRow * bucket) + " for the " + bucket + " subword buckets (--bucket)"
+                : "";
+        return "training dim " + w2v.dim + " vectors takes about " + Bytes.of(perRow * 1_000_000L)
+                + " per million vocabulary words" + subwords + "; lower --max-vocab, --dim"
+                + (maxn > 0 ? " or --bucket" : "") + ", or raise --min-count";
     }
 
     /** word2vec's 0/1 switches. */

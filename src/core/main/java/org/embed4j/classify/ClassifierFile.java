@@ -17,6 +17,7 @@ import java.util.List;
 import org.embed4j.deploy.Precision;
 import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.io.AtomicFiles;
+import org.embed4j.io.Utf8;
 
 /**
  * The one-file classifier format: magic "E4JC", format version, options (loss, minn, maxn, then neg from version 2),
@@ -31,6 +32,9 @@ import org.embed4j.io.AtomicFiles;
  * (checking every count against the bytes left before allocating), checks that the matrices the header implies
  * fill the rest of the file exactly, and leaves them in place ({@link MappedMatrix}) for any version; a newer
  * version is refused by name. A damaged file is an {@link IOException} naming it, never a read outside the mapping.
+ * Words and labels must be valid UTF-8. The output matrix (one row per label) is checked for non-finite values when
+ * the file is opened; the input rows, which can be millions, when a prediction uses them (see
+ * {@link MappedMatrix#rowProblem}).
  */
 final class ClassifierFile {
     /** The first four bytes of every classifier file, as text. */
@@ -181,7 +185,13 @@ final class ClassifierFile {
                         + " unexpected bytes after offset " + (in.position() + inputBytes + outputBytes));
             }
             ClassifierMatrix input = in.matrix(precision, dict.inputRows(), dim);
-            ClassifierMatrix output = in.matrix(precision, labels.size(), dim);
+            MappedMatrix output = in.matrix(precision, labels.size(), dim);
+            for (int r = 0; r < labels.size(); r++) { // K rows, read by every prediction: checked now
+                String problem = output.rowProblem(r);
+                if (problem != null) {
+                    throw new IOException(problem + " (output row of the label '" + labels.get(r) + "')");
+                }
+            }
             return new TextClassifier(scope, o, dict, input, output);
         } catch (IllegalArgumentException e) {
             throw new IOException(path + ": corrupt model near offset " + in.position() + ": " + e.getMessage(), e);
@@ -330,18 +340,28 @@ final class ClassifierFile {
                             path + ": string length " + len + " at offset " + lenAt + " exceeds the file");
                 }
                 byte[] utf8 = new byte[len];
-                head.get(takeHead(len), utf8);
-                out.add(new String(utf8, StandardCharsets.UTF_8));
+                int at = takeHead(len);
+                head.get(at, utf8);
+                String s = Utf8.decode(utf8, 0, len);
+                if (s == null) {
+                    throw new IOException(path + ": " + what + " entry " + i + " at offset "
+                            + (at + Utf8.firstInvalid(utf8, 0, len)) + " is not valid UTF-8 (bytes "
+                            + Utf8.describe(utf8, 0, len) + ")");
+                }
+                out.add(s);
             }
             return out;
         }
 
         /** The next matrix, left in place; the caller checked that the file holds it. */
-        ClassifierMatrix matrix(Precision precision, int rows, int dim) throws IOException {
+        MappedMatrix matrix(Precision precision, int rows, int dim) throws IOException {
             long scaleBytes = precision == Precision.INT8 ? (long) rows * Float.BYTES : 0;
-            MemorySegment scales = file.asSlice(take(scaleBytes), scaleBytes);
+            long scalesAt = take(scaleBytes);
+            MemorySegment scales = file.asSlice(scalesAt, scaleBytes);
             long elementBytes = matrixBytes(precision, rows, dim) - scaleBytes;
-            return new MappedMatrix(precision, scales, file.asSlice(take(elementBytes), elementBytes), rows, dim);
+            long elementsAt = take(elementBytes);
+            return new MappedMatrix(
+                    precision, scales, file.asSlice(elementsAt, elementBytes), rows, dim, path, scalesAt, elementsAt);
         }
     }
 }

@@ -2,6 +2,7 @@ package org.embed4j.classify;
 
 import java.util.List;
 import java.util.Objects;
+import org.embed4j.io.Snippet;
 
 /** One example: its text and its labels (one for single-label sets, several for fastText multi-label files). */
 public record LabeledText(List<String> labels, String text) {
@@ -24,6 +25,6 @@ public record LabeledText(List<String> labels, String text) {
     }
 
     static String abbreviate(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
+        return Snippet.of(s);
     }
 }

@@ -3,6 +3,7 @@ package org.embed4j.classify;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Optional;
 import org.embed4j.deploy.Precision;
@@ -32,12 +33,24 @@ final class MappedMatrix implements ClassifierMatrix {
     private final MemorySegment elements; // (rows, dim) float32, int8 or fp16
     private final int rows;
     private final int dim;
+    private final Path file;
+    private final long scalesAt; // byte offsets in the file, for messages
+    private final long elementsAt;
 
     /**
-     * Reads {@code scales} and {@code elements}, which the caller sized from {@code rows} and {@code dim} (an
-     * {@code IllegalArgumentException} says when they do not fit).
+     * Reads {@code scales} and {@code elements}, found at byte offsets {@code scalesAt} and {@code elementsAt} of
+     * {@code file}, which the caller sized from {@code rows} and {@code dim} (an {@code IllegalArgumentException} says
+     * when they do not fit).
      */
-    MappedMatrix(Precision precision, MemorySegment scales, MemorySegment elements, int rows, int dim) {
+    MappedMatrix(
+            Precision precision,
+            MemorySegment scales,
+            MemorySegment elements,
+            int rows,
+            int dim,
+            Path file,
+            long scalesAt,
+            long elementsAt) {
         long elementBytes = precision == null ? Float.BYTES : precision == Precision.INT8 ? 1 : Short.BYTES;
         long scaleBytes = precision == Precision.INT8 ? (long) rows * Float.BYTES : 0;
         if (rows < 0
@@ -52,6 +65,36 @@ final class MappedMatrix implements ClassifierMatrix {
         this.elements = elements;
         this.rows = rows;
         this.dim = dim;
+        this.file = file;
+        this.scalesAt = scalesAt;
+        this.elementsAt = elementsAt;
+    }
+
+    /**
+     * Null when row {@code r} holds only finite values (and, for int8, a finite scale), else what is wrong with it,
+     * naming the file and the byte offset. The file is not read row by row when it is mapped (that would cost a pass
+     * over the whole matrix): a prediction that comes out non-finite asks the rows it used, to name the bad one.
+     */
+    String rowProblem(int r) {
+        long at = (long) r * dim;
+        if (precision == Precision.INT8) {
+            float scale = scales.getAtIndex(LE_F32, r);
+            return Float.isFinite(scale)
+                    ? null
+                    : "corrupt classifier file " + file + " at byte offset " + (scalesAt + r * 4L)
+                            + ": the scale of row " + r + " is " + scale;
+        }
+        for (int d = 0; d < dim; d++) {
+            float x = precision == null
+                    ? elements.getAtIndex(LE_F32, at + d)
+                    : Float.float16ToFloat(elements.getAtIndex(LE_I16, at + d));
+            if (!Float.isFinite(x)) {
+                long bytes = precision == null ? Float.BYTES : Short.BYTES;
+                return "corrupt classifier file " + file + " at byte offset " + (elementsAt + (at + d) * bytes)
+                        + ": value " + (d + 1) + " of row " + r + " is " + x + " (weights must be finite)";
+            }
+        }
+        return null;
     }
 
     @Override

@@ -1,12 +1,14 @@
 package org.embed4j.classify;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.embed4j.deploy.Precision;
 import org.embed4j.internal.scope.ModelScope;
+import org.embed4j.io.Snippet;
 
 /**
  * A trained fastText-style classifier: the mean of the text's input rows (words and hashed n-grams)
@@ -258,6 +260,11 @@ public final class TextClassifier implements Classifier {
         dictionary.inputRows(text, s.rows);
         input.meanRows(s.rows.ids, s.rows.count, s.hidden, s.row);
         output.dotRows(s.hidden, s.scores, s.row);
+        for (double score : s.scores) {
+            if (!Double.isFinite(score)) {
+                throw nonFinite(s);
+            }
+        }
         switch (options.loss()) {
             case SOFTMAX -> Supervised.softmax(s.scores, out, offset);
             case HS -> tree.probabilities(s.scores, out, offset);
@@ -267,6 +274,36 @@ public final class TextClassifier implements Classifier {
                 }
             }
         }
+    }
+
+    /**
+     * Finite weights always give finite scores (the sums are double), so a non-finite score means a damaged row of a
+     * mapped file, which is not read row by row when it is opened: the error names the row the text used, its word
+     * and where it is in the file. The other texts keep working.
+     */
+    private UncheckedIOException nonFinite(Scratch s) {
+        String problem = null;
+        if (input instanceof MappedMatrix m) {
+            for (int i = 0; i < s.rows.count && problem == null; i++) {
+                int r = s.rows.ids[i];
+                problem = m.rowProblem(r);
+                if (problem != null && r < dictionary.words().size()) {
+                    problem += " (input row of the word '"
+                            + Snippet.of(dictionary.words().get(r)) + "')";
+                }
+            }
+        }
+        if (output instanceof MappedMatrix m) {
+            for (int r = 0; r < output.rows() && problem == null; r++) {
+                problem = m.rowProblem(r);
+                problem = problem == null
+                        ? null
+                        : problem + " (output row of the label '"
+                                + Snippet.of(dictionary.labels().get(r)) + "')";
+            }
+        }
+        String message = problem != null ? problem : this + " computed a non-finite score: its weights are damaged";
+        return new UncheckedIOException(message, new IOException(message));
     }
 
     /**

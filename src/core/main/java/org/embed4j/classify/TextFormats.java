@@ -1,20 +1,20 @@
 package org.embed4j.classify;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.embed4j.io.AtomicFiles;
+import org.embed4j.io.TextLines;
 
 /**
  * The two formats users bring their own data in:
  * fastText's ({@code __label__a __label__b text ...}: leading {@code __label__} tokens are labels) and
- * a generic TSV ({@code label<TAB>text}). Errors name the file and line. fastText's format is also written
+ * a generic TSV ({@code label<TAB>text}). Files are UTF-8 ({@link TextLines}: invalid bytes are an error naming the
+ * line and byte offset). Errors name the file and line. fastText's format is also written
  * ({@link #writeFastText}), so that a split can be handed to fastText itself.
  */
 public final class TextFormats {
@@ -26,11 +26,10 @@ public final class TextFormats {
     /** Reads a fastText-format file; blank lines are skipped; a line without a label is an error. */
     public static List<LabeledText> readFastText(Path path) throws IOException {
         List<LabeledText> out = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+        try (TextLines r = TextLines.open(path)) {
             String line;
-            int lineNo = 0;
-            while ((line = r.readLine()) != null) {
-                lineNo++;
+            while ((line = r.next()) != null) {
+                int lineNo = (int) r.lineNumber();
                 if (line.isBlank()) {
                     continue;
                 }
@@ -68,11 +67,10 @@ public final class TextFormats {
     /** Reads {@code label<TAB>text} lines; blank lines are skipped; a line without a tab is an error. */
     public static List<LabeledText> readTsv(Path path) throws IOException {
         List<LabeledText> out = new ArrayList<>();
-        try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+        try (TextLines r = TextLines.open(path)) {
             String line;
-            int lineNo = 0;
-            while ((line = r.readLine()) != null) {
-                lineNo++;
+            while ((line = r.next()) != null) {
+                int lineNo = (int) r.lineNumber();
                 if (line.isBlank()) {
                     continue;
                 }
@@ -94,9 +92,9 @@ public final class TextFormats {
 
     /** Format by content: fastText when the first non-blank line starts with __label__, else TSV. */
     public static List<LabeledText> read(Path path) throws IOException {
-        try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+        try (TextLines r = TextLines.open(path)) {
             String line;
-            while ((line = r.readLine()) != null) {
+            while ((line = r.next()) != null) {
                 if (!line.isBlank()) {
                     return line.trim().startsWith(LABEL_PREFIX) ? readFastText(path) : readTsv(path);
                 }

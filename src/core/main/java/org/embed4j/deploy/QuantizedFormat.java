@@ -19,6 +19,7 @@ import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.io.AtomicFiles;
 import org.embed4j.io.SectionReader;
 import org.embed4j.io.SectionWriter;
+import org.embed4j.io.Snippet;
 import org.embed4j.text.Subwords;
 
 /**
@@ -137,7 +138,8 @@ final class QuantizedFormat {
         for (int i = 0; i < words.size(); i++) {
             Integer prev = index.putIfAbsent(words.get(i), i);
             if (prev != null) {
-                throw new IllegalArgumentException("word '" + words.get(i) + "' appears at rows " + prev + " and " + i);
+                throw new IllegalArgumentException(
+                        "word '" + Snippet.of(words.get(i)) + "' appears at rows " + prev + " and " + i);
             }
         }
         return index;
@@ -201,7 +203,7 @@ final class QuantizedFormat {
         QuantizedMatrix matrix = new QuantizedMatrix((int) dim, precision, data, scales);
         QuantizedMatrix buckets =
                 sub == null ? null : new QuantizedMatrix((int) dim, precision, bucketData, bucketScales);
-        return new QuantizedVectors(scope, words, index, (int) dim, precision, matrix, norms, sub, buckets);
+        return new QuantizedVectors(path, scope, words, index, (int) dim, precision, matrix, norms, sub, buckets);
     }
 
     /** The subword settings of bytes 80..95 (version 2), or null when there are none; 112..127 must be zero. */

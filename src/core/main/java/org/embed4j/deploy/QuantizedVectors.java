@@ -1,6 +1,7 @@
 package org.embed4j.deploy;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
@@ -15,6 +16,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.embed4j.internal.scope.ModelScope;
+import org.embed4j.io.Snippet;
 import org.embed4j.text.Subwords;
 import org.embed4j.vectors.Neighbor;
 import org.embed4j.vectors.WordVectors;
@@ -59,9 +61,11 @@ public final class QuantizedVectors implements AutoCloseable {
     private final MemorySegment norms; // (V) f32 LE, norms of the dequantized word rows
     private final Subwords subwords; // null: no subword rows
     private final QuantizedMatrix buckets; // (bucket,D) subword rows, or null
+    private final Path file; // the mapped file, or null when built in memory
 
-    /** Vectors whose off-heap memory belongs to {@code scope}. */
+    /** Vectors whose off-heap memory belongs to {@code scope}, memory-mapped from {@code file} (null: built here). */
     QuantizedVectors(
+            Path file,
             ModelScope scope,
             List<String> words,
             Map<String, Integer> index,
@@ -71,6 +75,7 @@ public final class QuantizedVectors implements AutoCloseable {
             MemorySegment norms,
             Subwords subwords,
             QuantizedMatrix buckets) {
+        this.file = file;
         this.scope = scope;
         this.words = List.copyOf(words);
         this.index = index;
@@ -106,7 +111,7 @@ public final class QuantizedVectors implements AutoCloseable {
                             null,
                             "subword bucket rows");
             return new QuantizedVectors(
-                    scope, words, QuantizedFormat.indexOf(words), dim, precision, rows, norms, sub, buckets);
+                    null, scope, words, QuantizedFormat.indexOf(words), dim, precision, rows, norms, sub, buckets);
         } catch (RuntimeException | Error e) {
             scope.close();
             throw e;
@@ -442,7 +447,14 @@ public final class QuantizedVectors implements AutoCloseable {
         for (int j = 0; j < count; j++) {
             List<Neighbor> list = new ArrayList<>(best.found()[j]);
             for (int i = 0; i < best.found()[j]; i++) {
-                list.add(new Neighbor(words.get(best.rows()[j * kk + i]), best.scores()[j * kk + i]));
+                int row = best.rows()[j * kk + i];
+                norm(row); // checks the stored norm of every row an answer names
+                float score = best.scores()[j * kk + i];
+                if (!(Math.abs(score) <= 1.001f)) {
+                    throw new IllegalArgumentException("the cosine with row " + row + " is " + score
+                            + ": a dot product overflowed float (the query has values too large)");
+                }
+                list.add(new Neighbor(words.get(row), Math.max(-1f, Math.min(1f, score))));
             }
             out.add(List.copyOf(list));
         }
@@ -462,8 +474,27 @@ public final class QuantizedVectors implements AutoCloseable {
         return all;
     }
 
+    /**
+     * The stored norm of {@code row}, checked against the norm of the dequantized row: a stored norm that is not the
+     * row's would put cosines outside [-1, 1] (a forged or damaged file), so it is an error naming the row.
+     */
     private float norm(int row) {
-        return norms.getAtIndex(LE_F32, row);
+        float stored = norms.getAtIndex(LE_F32, row);
+        float[] x = new float[dim];
+        rows.vector(row, x, 0);
+        double s = 0;
+        for (float v : x) {
+            s += (double) v * v;
+        }
+        double actual = Math.sqrt(s);
+        if (!(Math.abs(stored - actual) <= 1e-3 * actual)) {
+            String where = file == null ? "quantized vectors" : "corrupt quantized vectors file " + file;
+            String message =
+                    where + ": the stored norm " + stored + " of row " + row + " ('" + Snippet.of(words.get(row))
+                            + "') is not the norm " + (float) actual + " of its dequantized values";
+            throw new UncheckedIOException(message, new IOException(message));
+        }
+        return stored;
     }
 
     private NoSuchElementException notFound(String word) {

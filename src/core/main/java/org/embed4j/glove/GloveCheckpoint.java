@@ -60,8 +60,8 @@ final class GloveCheckpoint {
         }
         if (!o.modelKey().equals(meta.get("settings"))) {
             throw new IllegalArgumentException(path + " was trained with other settings; resume with the same ones"
-                    + " (only --epochs, --threads and --memory may change)\n  checkpoint: " + meta.get("settings")
-                    + "\n  now:        " + o.modelKey());
+                    + " (only --epochs, --threads and --memory may change): checkpoint " + meta.get("settings")
+                    + ", now " + o.modelKey());
         }
         if (!Long.toHexString(fp).equals(meta.get("fingerprint")) || parseInt(path, meta, "vocab_size") != vocabSize) {
             throw new IllegalArgumentException(path + " was trained on another corpus: its vocabulary ("

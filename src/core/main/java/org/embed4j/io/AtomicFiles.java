@@ -16,7 +16,9 @@ import java.util.Objects;
  * Writes a file so that readers see either the old complete file or the new complete file, never a
  * half-written one: the bytes go to a temporary file in the target's folder (same file system, so the
  * rename is atomic), are forced to disk, and the temporary file is then renamed over the target.
- * If the writer throws, the temporary file is deleted and the old target is left untouched.
+ * If the writer throws, the temporary file is deleted and the old target is left untouched; if the JVM exits
+ * first (Ctrl-C), {@link TempFiles} deletes it. A target that is a symbolic link is written through: the file the
+ * link leads to is replaced and the link stays.
  * {@link #write} takes the whole content at once; {@link #open} hands out the file for bytes that come over time.
  *
  * <p>Thread-safe: every call uses its own temporary file. Two concurrent writers of one target both
@@ -47,7 +49,7 @@ public final class AtomicFiles {
      */
     public static Pending open(Path target) throws IOException {
         Objects.requireNonNull(target, "target");
-        Path absolute = target.toAbsolutePath();
+        Path absolute = throughLinks(target.toAbsolutePath());
         Path dir = absolute.getParent();
         if (dir == null) {
             throw new IOException("cannot write " + target + ": it has no parent folder");
@@ -58,10 +60,12 @@ public final class AtomicFiles {
         Files.createDirectories(dir);
         // A hidden name in the same folder: the rename stays on one file system.
         Path tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
+        TempFiles.track(tmp);
         try {
             return new Pending(absolute, tmp);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
+            TempFiles.done(tmp);
             throw e;
         }
     }
@@ -124,7 +128,25 @@ public final class AtomicFiles {
                     Files.deleteIfExists(tmp);
                 }
             }
+            TempFiles.done(tmp);
         }
+    }
+
+    /**
+     * The file a write of {@code path} must replace: {@code path} itself, or the file its symbolic links lead to (the
+     * rename replaces that file, so the link keeps pointing at the new content), which may not exist yet.
+     */
+    static Path throughLinks(Path path) throws IOException {
+        Path p = path;
+        for (int hops = 0; Files.isSymbolicLink(p); hops++) {
+            if (hops == 40) {
+                throw new IOException("cannot write " + path + ": too many levels of symbolic links");
+            }
+            Path parent = p.getParent();
+            Path link = Files.readSymbolicLink(p);
+            p = (parent == null ? link : parent.resolve(link)).normalize();
+        }
+        return p;
     }
 
     /**

@@ -28,38 +28,66 @@ public final class Json {
         }
     };
 
-    /** Malformed JSON: the message names the character offset. */
+    /** Malformed JSON, or well-formed JSON beyond a limit ({@link #overLimit()}): the message names the offset. */
     public static final class JsonException extends Exception {
         private static final long serialVersionUID = 1L;
+        private final boolean overLimit;
 
         public JsonException(String message) {
+            this(message, false);
+        }
+
+        JsonException(String message, boolean overLimit) {
             super(message);
+            this.overLimit = overLimit;
+        }
+
+        /** True when the JSON may be well-formed but holds more values than the caller allowed. */
+        public boolean overLimit() {
+            return overLimit;
         }
     }
 
     private final String s;
+    private final long maxValues;
+    private long values;
     private int pos;
 
-    private Json(String s) {
+    private Json(String s, long maxValues) {
         this.s = s;
+        this.maxValues = maxValues;
     }
 
     /** Parses one JSON value that makes up the whole of {@code text} (surrounding whitespace allowed). */
     public static Object parse(String text) throws JsonException {
-        Json p = new Json(text);
+        return parse(text, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #parse(String)} that stops at the {@code maxValues + 1}-th value (every object, array, string, number,
+     * boolean and null counts one), so that a large document of tiny values cannot cost memory far beyond its size:
+     * parsed values take tens of bytes each.
+     */
+    public static Object parse(String text, long maxValues) throws JsonException {
+        Json p = new Json(text, maxValues);
         p.skipWhitespace();
         Object v = p.value(0);
         p.skipWhitespace();
         if (p.pos != text.length()) {
-            throw p.error("unexpected '" + text.charAt(p.pos) + "' after the value");
+            throw p.error("unexpected '" + Snippet.of(String.valueOf(text.charAt(p.pos))) + "' after the value");
         }
         return v;
     }
 
     /** Parses {@code text} and requires an object. */
-    @SuppressWarnings("unchecked")
     public static Map<String, Object> parseObject(String text) throws JsonException {
-        Object v = parse(text);
+        return parseObject(text, Long.MAX_VALUE);
+    }
+
+    /** {@link #parse(String, long)} that requires an object. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> parseObject(String text, long maxValues) throws JsonException {
+        Object v = parse(text, maxValues);
         if (!(v instanceof Map)) {
             throw new JsonException("expected a JSON object, got " + typeName(v));
         }
@@ -167,6 +195,9 @@ public final class Json {
         if (pos >= s.length()) {
             throw error("unexpected end of input");
         }
+        if (++values > maxValues) {
+            throw new JsonException("more than " + maxValues + " values (at character " + pos + ")", true);
+        }
         char c = s.charAt(pos);
         return switch (c) {
             case '{' -> object(depth + 1);
@@ -179,7 +210,7 @@ public final class Json {
                 if (c == '-' || (c >= '0' && c <= '9')) {
                     yield number();
                 }
-                throw error("unexpected '" + c + "'");
+                throw error("unexpected '" + Snippet.of(String.valueOf(c)) + "'");
             }
         };
     }
@@ -205,7 +236,7 @@ public final class Json {
             skipWhitespace();
             if (out.containsKey(key)) {
                 pos = keyAt;
-                throw error("duplicate key \"" + key + "\"");
+                throw error("duplicate key \"" + Snippet.of(key) + "\"");
             }
             out.put(key, value(depth));
             skipWhitespace();
@@ -270,7 +301,7 @@ public final class Json {
                 case 'u' -> out.append(unicodeEscape());
                 default -> {
                     pos--;
-                    throw error("invalid escape '\\" + e + "'");
+                    throw error("invalid escape '\\" + Snippet.of(String.valueOf(e)) + "'");
                 }
             }
         }
@@ -335,7 +366,7 @@ public final class Json {
 
     private Object literal(String word, Object value) throws JsonException {
         if (!s.startsWith(word, pos)) {
-            throw error("unexpected '" + s.charAt(pos) + "'");
+            throw error("unexpected '" + Snippet.of(String.valueOf(s.charAt(pos))) + "'");
         }
         pos += word.length();
         return value;

@@ -43,6 +43,14 @@ import org.embed4j.tensor.Tensor;
 public final class Safetensors {
     /** The reference implementation's limit on the header; anything larger is corrupt, not big. */
     static final long MAX_HEADER_BYTES = 100_000_000L;
+    /**
+     * Most JSON values a header may hold: a tensor entry takes about ten, metadata one per key and value. Parsed values
+     * take tens of bytes each, so this bounds the memory of a header of tiny values (a 100 MB array of zeros would
+     * otherwise become gigabytes); long strings, such as a vocabulary in the metadata, count once.
+     */
+    static final long MAX_HEADER_VALUES = 1_000_000L;
+    /** Most dimensions a tensor may have (PyTorch's limit). */
+    static final int MAX_RANK = 64;
 
     private static final String METADATA_KEY = "__metadata__";
     private static final int CHUNK = 1 << 20;
@@ -168,12 +176,24 @@ public final class Safetensors {
         }
         ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
         readFully(path, ch, headerBuf, 8);
-        String json = new String(headerBuf.array(), StandardCharsets.UTF_8);
+        byte[] bytes = headerBuf.array();
+        String json = Utf8.decode(bytes, 0, bytes.length);
+        if (json == null) {
+            throw corrupt(
+                    path,
+                    8 + Utf8.firstInvalid(bytes, 0, bytes.length),
+                    "header is not valid UTF-8 (bytes " + Utf8.describe(bytes, 0, bytes.length) + ")");
+        }
         Map<String, Object> root;
         try {
-            root = Json.parseObject(json);
+            root = Json.parseObject(json, MAX_HEADER_VALUES);
         } catch (Json.JsonException e) {
-            throw corrupt(path, 8, "header is not a well-formed JSON object: " + e.getMessage());
+            throw corrupt(
+                    path,
+                    8,
+                    e.overLimit()
+                            ? "header holds " + e.getMessage() + ": a header lists tensors, a few values each"
+                            : "header is not a well-formed JSON object: " + e.getMessage());
         }
         long dataStart = 8 + headerLen;
         long dataSize = fileSize - dataStart;
@@ -230,6 +250,9 @@ public final class Safetensors {
         }
         DType dtype = parseDType(path, name, o.get("dtype"));
         long[] shape = parseLongs(path, name, "shape", o.get("shape"), -1);
+        if (shape.length > MAX_RANK) {
+            throw corrupt(path, 8, "tensor '" + name + "' has " + shape.length + " dimensions, more than " + MAX_RANK);
+        }
         long[] offsets = parseLongs(path, name, "data_offsets", o.get("data_offsets"), 2);
         long begin = offsets[0];
         long end = offsets[1];

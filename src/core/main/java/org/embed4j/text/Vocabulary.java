@@ -1,11 +1,9 @@
 package org.embed4j.text;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -14,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.embed4j.io.AtomicFiles;
+import org.embed4j.io.Snippet;
+import org.embed4j.io.TextLines;
 
 /**
  * Words with their corpus counts, most frequent first (ties: the word's natural string order, so the
@@ -180,11 +180,10 @@ public final class Vocabulary {
      */
     public static Vocabulary read(Path path) throws IOException {
         Map<String, Long> m = new HashMap<>();
-        try (BufferedReader r = Files.newBufferedReader(path, StandardCharsets.UTF_8)) {
+        try (TextLines r = TextLines.open(path)) {
             String line;
-            int n = 0;
-            while ((line = r.readLine()) != null) {
-                n++;
+            while ((line = r.next()) != null) {
+                long n = r.lineNumber();
                 String t = line.strip();
                 if (t.isEmpty()) {
                     continue;
@@ -200,13 +199,13 @@ public final class Vocabulary {
                 }
                 if (c < 0) {
                     throw new IOException(path + " line " + n + ": expected 'word count' with a count >= 0, got '"
-                            + (t.length() > 80 ? t.substring(0, 80) + "..." : t) + "'");
+                            + Snippet.of(t) + "'");
                 }
                 if (f[0].equals("</s>")) {
                     continue;
                 }
                 if (m.put(f[0], c) != null) {
-                    throw new IOException(path + " line " + n + ": word '" + f[0] + "' is listed twice");
+                    throw new IOException(path + " line " + n + ": word '" + Snippet.of(f[0]) + "' is listed twice");
                 }
             }
         }

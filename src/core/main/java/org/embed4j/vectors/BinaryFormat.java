@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.io.AtomicFiles;
+import org.embed4j.io.Snippet;
 
 /**
  * word2vec's binary format, byte-compatible with word2vec C ({@code -binary 1}) and gensim
@@ -26,7 +27,8 @@ import org.embed4j.io.AtomicFiles;
  * off-heap matrix.
  *
  * <p>A header is checked against the file size before allocating (a row takes at least 4·D+1 bytes), and a
- * truncated or corrupt file is an {@link IOException} naming the file and the byte offset. Stateless and
+ * truncated or corrupt file is an {@link IOException} naming the file and the byte offset; so is a word that is not
+ * valid UTF-8 and a row that {@link RowCheck} refuses (a NaN or infinite value). Stateless and
  * thread-safe.
  */
 final class BinaryFormat {
@@ -45,7 +47,11 @@ final class BinaryFormat {
         MemorySegment m = v.matrix();
         AtomicFiles.write(path, out -> {
             out.write((rows + " " + dim + "\n").getBytes(StandardCharsets.US_ASCII));
-            ByteBuffer floats = ByteBuffer.allocate(dim * Float.BYTES + 1).order(ByteOrder.LITTLE_ENDIAN);
+            if (rows == 0) {
+                return; // a header of 0 words may claim any dimension: no row buffer
+            }
+            ByteBuffer floats = ByteBuffer.allocate(Math.toIntExact(dim * (long) Float.BYTES + 1))
+                    .order(ByteOrder.LITTLE_ENDIAN);
             MemorySegment floatSeg = MemorySegment.ofBuffer(floats);
             for (int i = 0; i < rows; i++) {
                 out.write(v.vocab().word(i).getBytes(StandardCharsets.UTF_8));
@@ -110,10 +116,19 @@ final class BinaryFormat {
                 if (pos == start) {
                     throw FormatSupport.corrupt(path, start, "word " + i + " is empty");
                 }
-                words.add(new String(
-                        file.asSlice(start, pos - start).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
+                byte[] utf8 = file.asSlice(start, pos - start).toArray(ValueLayout.JAVA_BYTE);
+                String word = FormatSupport.word(path, start, i, utf8, 0, utf8.length);
+                words.add(word);
                 pos++; // the space
                 MemorySegment.copy(file, LE_F32, pos, matrix, F32, i * rowBytes, dim);
+                int bad = RowCheck.firstBad(matrix, i * dim, dim);
+                if (bad >= 0) {
+                    throw FormatSupport.corrupt(
+                            path,
+                            pos + (long) Math.min(bad, dim - 1) * Float.BYTES,
+                            "word " + i + " ('" + Snippet.of(word) + "'): "
+                                    + RowCheck.problem(matrix, i * dim, bad, dim));
+                }
                 pos += rowBytes;
             }
             long end = skipWhitespace(file, pos, size);
@@ -150,14 +165,17 @@ final class BinaryFormat {
             }
             long v = Long.parseLong(parts[0]);
             long d = Long.parseLong(parts[1]);
-            if (v < 0 || v > Integer.MAX_VALUE - 8 || d <= 0 || d > Integer.MAX_VALUE / 4) {
+            if (v < 0 || v > Integer.MAX_VALUE - 8 || d <= 0 || d > FormatSupport.MAX_DIM) {
                 throw FormatSupport.corrupt(
-                        path, 0, "header \"" + header + "\" has an impossible word count or dimension");
+                        path,
+                        0,
+                        "header \"" + Snippet.of(header) + "\" has an impossible word count or dimension (at most "
+                                + (Integer.MAX_VALUE - 8) + " words of dimension 1 to " + FormatSupport.MAX_DIM + ")");
             }
             return new long[] {v, d};
         } catch (NumberFormatException e) {
             throw FormatSupport.corrupt(
-                    path, 0, "expected a header line \"V D\" (two integers), found \"" + header + "\"");
+                    path, 0, "expected a header line \"V D\" (two integers), found \"" + Snippet.of(header) + "\"");
         }
     }
 }

@@ -1,9 +1,6 @@
 package org.embed4j.vectors;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -11,13 +8,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import org.embed4j.io.Snippet;
+import org.embed4j.io.TextLines;
 
 /**
  * The standard intrinsic benchmarks of word vectors:
  * <ul>
  *   <li>{@link #similarity}: Spearman's rank correlation between human scores and cosine similarities on a
  *       word-pair file ({@code w1 w2 score} per line, tab or space separated, {@code #} comments), pairs with
- *       an out-of-vocabulary word skipped and counted (gensim's evaluate_word_pairs).</li>
+ *       an out-of-vocabulary word skipped and counted (gensim's evaluate_word_pairs); a score must be a finite
+ *       number.</li>
  *   <li>{@link #analogy}: accuracy on questions-words.txt as word2vec's compute-accuracy computes it: only the
  *       {@code restrictVocab} most frequent words (the first rows) take part; a question with a word outside
  *       them is skipped and counted as not covered; the answer is the best 3CosAdd candidate among them, the
@@ -37,25 +37,29 @@ public final class Evaluation {
         Map<String, Integer> index = lowercaseIndex(v, v.size());
         List<double[]> covered = new ArrayList<>();
         int total = 0;
-        try (BufferedReader in = Files.newBufferedReader(pairsFile, StandardCharsets.UTF_8)) {
+        try (TextLines in = TextLines.open(pairsFile)) {
             String line;
-            int lineNo = 0;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
+            while ((line = in.next()) != null) {
+                long lineNo = in.lineNumber();
                 String t = line.strip();
                 if (t.isEmpty() || t.startsWith("#")) {
                     continue;
                 }
                 String[] f = t.split("[\t ]+");
                 if (f.length < 3) {
-                    throw new IOException(
-                            pairsFile + " line " + lineNo + ": expected \"word1 word2 score\", found \"" + t + "\"");
+                    throw new IOException(pairsFile + " line " + lineNo + ": expected \"word1 word2 score\", found \""
+                            + Snippet.of(t) + "\"");
                 }
                 double human;
                 try {
                     human = Double.parseDouble(f[2]);
                 } catch (NumberFormatException e) {
-                    throw new IOException(pairsFile + " line " + lineNo + ": score \"" + f[2] + "\" is not a number");
+                    throw new IOException(
+                            pairsFile + " line " + lineNo + ": score \"" + Snippet.of(f[2]) + "\" is not a number");
+                }
+                if (!Double.isFinite(human)) {
+                    throw new IOException(pairsFile + " line " + lineNo + ": score \"" + Snippet.of(f[2])
+                            + "\" is not a finite number");
                 }
                 total++;
                 Integer i = index.get(f[0].toLowerCase(Locale.ROOT));
@@ -78,12 +82,11 @@ public final class Evaluation {
     public static AnalogyResult analogy(WordVectors v, Path questionsWords, int restrictVocab) throws IOException {
         List<String[]> questions = new ArrayList<>();
         List<Boolean> semantic = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(questionsWords, StandardCharsets.UTF_8)) {
+        try (TextLines in = TextLines.open(questionsWords)) {
             String line;
-            int lineNo = 0;
             boolean sem = true;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
+            while ((line = in.next()) != null) {
+                long lineNo = in.lineNumber();
                 String t = line.strip();
                 if (t.isEmpty()) {
                     continue;
@@ -95,7 +98,7 @@ public final class Evaluation {
                 String[] f = t.split("[\t ]+");
                 if (f.length != 4) {
                     throw new IOException(
-                            questionsWords + " line " + lineNo + ": expected 4 words, found \"" + t + "\"");
+                            questionsWords + " line " + lineNo + ": expected 4 words, found \"" + Snippet.of(t) + "\"");
                 }
                 questions.add(f);
                 semantic.add(sem);
@@ -108,23 +111,23 @@ public final class Evaluation {
     public static AnalogyResult msrAnalogy(WordVectors v, Path msrCsv, int restrictVocab) throws IOException {
         List<String[]> questions = new ArrayList<>();
         List<Boolean> semantic = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(msrCsv, StandardCharsets.UTF_8)) {
-            String header = in.readLine();
+        try (TextLines in = TextLines.open(msrCsv)) {
+            String header = in.next();
             if (header == null || !header.strip().endsWith("word1,word2,word3,target")) {
-                throw new IOException(msrCsv
-                        + " line 1: expected the header \",type,word1,word2,word3,target\", found \"" + header + "\"");
+                throw new IOException(
+                        msrCsv + " line 1: expected the header \",type,word1,word2,word3,target\", found \""
+                                + Snippet.of(header) + "\"");
             }
             String line;
-            int lineNo = 1;
-            while ((line = in.readLine()) != null) {
-                lineNo++;
+            while ((line = in.next()) != null) {
+                long lineNo = in.lineNumber();
                 if (line.isBlank()) {
                     continue;
                 }
                 String[] f = line.strip().split(",", -1);
                 if (f.length != 6) {
-                    throw new IOException(
-                            msrCsv + " line " + lineNo + ": expected 6 comma-separated fields, found \"" + line + "\"");
+                    throw new IOException(msrCsv + " line " + lineNo + ": expected 6 comma-separated fields, found \""
+                            + Snippet.of(line) + "\"");
                 }
                 questions.add(new String[] {f[2], f[3], f[4], f[5]});
                 semantic.add(false);

@@ -4,15 +4,38 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
+import org.embed4j.io.Utf8;
 
 /**
  * Helpers shared by the file formats: the error every reader throws for a corrupt or truncated file
- * (naming the file and the byte offset), the check that a word can be written in a whitespace-delimited
- * format, and off-heap allocation of a matrix whose size was already checked against the file size.
+ * (naming the file and the byte offset), strict decoding of a word, the bound on the dimension, the check that a
+ * word can be written in a whitespace-delimited format, and off-heap allocation of a matrix whose size was already
+ * checked against the file size. The rule for the values of a row is {@link RowCheck}'s.
  * Stateless and thread-safe.
  */
 final class FormatSupport {
+    /**
+     * The widest vectors a reader accepts (2^20). Real embeddings have at most a few thousand dimensions; the bound
+     * keeps a header that declares no rows from announcing a dimension no query buffer could be allocated for.
+     */
+    static final long MAX_DIM = 1 << 20;
+
     private FormatSupport() {}
+
+    /**
+     * Word {@code row}, whose UTF-8 bytes b[off, off+len) start at byte {@code offset} of {@code file}, decoded
+     * strictly: every format refuses a word that is not valid UTF-8 (it could never be looked up as written).
+     */
+    static String word(Path file, long offset, long row, byte[] b, int off, int len) throws IOException {
+        String w = Utf8.decode(b, off, len);
+        if (w == null) {
+            throw corrupt(
+                    file,
+                    offset + Utf8.firstInvalid(b, off, len),
+                    "word " + row + " is not valid UTF-8 (bytes " + Utf8.describe(b, off, len) + ")");
+        }
+        return w;
+    }
 
     /** "corrupt vectors file F at byte offset N: message". */
     static IOException corrupt(Path file, long offset, String message) {

@@ -3,6 +3,7 @@ package org.embed4j.vectors;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.embed4j.io.Snippet;
 
 /**
  * A vocabulary held on the heap: the word list and a hash map from word to row. Immutable and thread-safe
@@ -22,7 +23,8 @@ final class HeapVocab implements Vocab {
             }
             Integer previous = index.putIfAbsent(w, i);
             if (previous != null) {
-                throw new IllegalArgumentException("duplicate word '" + w + "' at rows " + previous + " and " + i);
+                throw new IllegalArgumentException(
+                        "duplicate word '" + Snippet.of(w) + "' at rows " + previous + " and " + i);
             }
             this.words[i] = w;
         }

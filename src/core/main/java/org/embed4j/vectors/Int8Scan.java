@@ -107,7 +107,7 @@ final class Int8Scan {
             for (int i = 0; i < kk; i++) {
                 if (idx[i] >= 0 && score[i] != Float.NEGATIVE_INFINITY) {
                     out.rows()[j * k + found] = sorted[(int) idx[i]];
-                    out.scores()[j * k + found++] = score[i];
+                    out.scores()[j * k + found++] = Search.clampCosine(score[i], sorted[(int) idx[i]]);
                 }
             }
             out.found()[j] = found;

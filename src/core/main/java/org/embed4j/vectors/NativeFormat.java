@@ -12,6 +12,8 @@ import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.io.AtomicFiles;
 import org.embed4j.io.SectionReader;
 import org.embed4j.io.SectionWriter;
+import org.embed4j.io.Snippet;
+import org.embed4j.io.Utf8;
 import org.embed4j.text.Subwords;
 
 /**
@@ -31,8 +33,8 @@ import org.embed4j.text.Subwords;
  *    96 i64 H (a power of two &gt; V)   104 i64 file size   112..127 zero
  *   sections follow in that order, without overlap.
  * </pre>
- * Opening validates the header, every section against the file size, every word offset and every table
- * entry before the vectors are usable, so a truncated, corrupt or forged file is an {@link IOException}
+ * Opening validates the header, every section against the file size, every word offset, every table
+ * entry and that the table finds every word at its own row before the vectors are usable, so a truncated, corrupt or forged file is an {@link IOException}
  * naming the file and byte offset, never an out-of-bounds read or an OutOfMemoryError. A newer format
  * version is refused with a message saying so. Writing is deterministic (same vectors, same bytes).
  * Stateless and thread-safe.
@@ -152,8 +154,8 @@ final class NativeFormat {
         if (rows < 0 || rows > Integer.MAX_VALUE - 8) {
             throw f.corrupt(16, "impossible word count " + rows);
         }
-        if (dim <= 0 || dim > Integer.MAX_VALUE / 4) {
-            throw f.corrupt(24, "impossible dimension " + dim);
+        if (dim <= 0 || dim > FormatSupport.MAX_DIM) {
+            throw f.corrupt(24, "impossible dimension " + dim + " (1 to " + FormatSupport.MAX_DIM + ")");
         }
         boolean hasSub = (flags & FLAG_SUBWORDS) != 0;
         long bucketRows = file.get(LE_I64, 40);
@@ -186,8 +188,40 @@ final class NativeFormat {
             norms = toNativeOrder(scope.arena(), norms);
             buckets = buckets == null ? null : toNativeOrder(scope.arena(), buckets);
         }
-        return new WordVectors(
-                scope, new MappedVocab((int) rows, offsets, strings, table), (int) dim, matrix, norms, sub, buckets);
+        MappedVocab vocab = new MappedVocab((int) rows, offsets, strings, table);
+        checkWords(path, f.i64(80), offsets, strings, vocab);
+        RowCheck check = RowCheck.mapped(
+                path, vocab, (int) dim, matrix, f.i64(48), norms, f.i64(56), buckets, hasSub ? f.i64(64) : 0);
+        return new WordVectors(scope, vocab, (int) dim, matrix, norms, sub, buckets, check);
+    }
+
+    /**
+     * Every word must be valid UTF-8, as in every other format, and the hash table must lead to its own row (no
+     * word listed twice, none out of its place): one pass over the strings section.
+     */
+    private static void checkWords(Path path, long at, MemorySegment offsets, MemorySegment strings, MappedVocab vocab)
+            throws IOException {
+        byte[] buf = new byte[256];
+        for (int i = 0; i < vocab.size(); i++) {
+            long start = offsets.getAtIndex(LE_I64, i);
+            int len = (int) Math.min(Integer.MAX_VALUE - 8, offsets.getAtIndex(LE_I64, i + 1) - start);
+            if (len > buf.length) {
+                buf = new byte[len];
+            }
+            MemorySegment.copy(strings, ValueLayout.JAVA_BYTE, start, buf, 0, len);
+            if (Utf8.firstInvalid(buf, 0, len) >= 0) {
+                FormatSupport.word(path, at + start, i, buf, 0, len); // throws, naming the bytes
+            }
+            int found = vocab.indexOf(buf, len);
+            if (found != i) {
+                String word = Snippet.of(FormatSupport.word(path, at + start, i, buf, 0, len));
+                throw FormatSupport.corrupt(
+                        path,
+                        at + start,
+                        "word " + i + " ('" + word + "') "
+                                + (found < 0 ? "is missing from the hash table" : "is also word " + found));
+            }
+        }
     }
 
     private static void checkTable(Path path, long at, MemorySegment table, long rows) throws IOException {

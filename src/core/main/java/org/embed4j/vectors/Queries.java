@@ -72,9 +72,10 @@ final class Queries {
     /**
      * The k best rows by 3CosMul, cos'(d,b)·cos'(d,c)/(cos'(d,a)+0.001) with cos' = (cos+1)/2, from {@code cos}
      * (V,3) row-major (a, b, c per row; -infinity for rows of norm 0, which never match), the three
-     * {@code exclude} rows left out; ties to the lower row.
+     * {@code exclude} rows left out; ties to the lower row. The rows of the answer are checked ({@link RowCheck})
+     * and so are their cosines: a NaN, which would sort first, is an error instead.
      */
-    static List<Neighbor> cosMul(Vocab vocab, float[] cos, long[] exclude, int k) {
+    static List<Neighbor> cosMul(Vocab vocab, float[] cos, long[] exclude, int k, RowCheck check) {
         int v = vocab.size();
         if (k == 0) {
             return List.of();
@@ -102,7 +103,12 @@ final class Queries {
         best.sort((x, y) -> x[0] != y[0] ? Double.compare(y[0], x[0]) : Double.compare(x[1], y[1]));
         List<Neighbor> out = new ArrayList<>(best.size());
         for (double[] e : best) {
-            out.add(new Neighbor(vocab.word((int) e[1]), e[0]));
+            int r = (int) e[1];
+            check.row(r);
+            for (int j = 0; j < 3; j++) {
+                Search.clampCosine(cos[r * 3 + j], r); // a NaN would rank first: refused, never answered
+            }
+            out.add(new Neighbor(vocab.word(r), e[0]));
         }
         return List.copyOf(out);
     }

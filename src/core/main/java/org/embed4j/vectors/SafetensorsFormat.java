@@ -3,7 +3,6 @@ package org.embed4j.vectors;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +12,8 @@ import java.util.Map;
 import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.io.AtomicFiles;
 import org.embed4j.io.Safetensors;
+import org.embed4j.io.Snippet;
+import org.embed4j.io.TextLines;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Device;
 import org.embed4j.tensor.Tensor;
@@ -25,7 +26,8 @@ import org.embed4j.text.Subwords;
  * bucket}; the words, one per line in row order, go to {@code <file>.vocab.txt} (UTF-8, '\n').
  *
  * <p>Both files are written atomically (vocabulary first). Reading checks that the vocabulary has exactly V
- * lines and that the tensors have the expected dtype and shapes; errors name the file. Stateless and
+ * lines of valid UTF-8, that the tensors have the expected dtype and shapes and that every row is finite
+ * ({@link RowCheck}); errors name the file. Stateless and
  * thread-safe.
  */
 final class SafetensorsFormat {
@@ -76,6 +78,12 @@ final class SafetensorsFormat {
             int dim = Math.toIntExact(weight.size(1));
             List<String> words = readVocab(vocabPath(path), rows);
             MemorySegment matrix = copy(scope, weight);
+            RowCheck.checkAll(
+                    matrix,
+                    rows,
+                    dim,
+                    (r, c, problem) -> new IOException("vectors file " + path + ": tensor \"" + WEIGHT + "\" row " + r
+                            + " (word '" + Snippet.of(words.get((int) r)) + "'): " + problem));
             Subwords sub = null;
             MemorySegment buckets = null;
             Tensor bw = tensors.get(BUCKET_WEIGHT);
@@ -86,6 +94,12 @@ final class SafetensorsFormat {
                             + bw.describe() + ", expected F32[" + sub.bucket() + ", " + dim + "]");
                 }
                 buckets = copy(scope, bw);
+                RowCheck.checkAll(
+                        buckets,
+                        sub.bucket(),
+                        dim,
+                        (r, c, problem) -> new IOException("vectors file " + path + ": tensor \"" + BUCKET_WEIGHT
+                                + "\" row " + r + ": " + problem));
             }
             try {
                 return new WordVectors(scope, new HeapVocab(words), dim, matrix, null, sub, buckets);
@@ -113,10 +127,9 @@ final class SafetensorsFormat {
 
     private static List<String> readVocab(Path vocab, long rows) throws IOException {
         List<String> words = new ArrayList<>();
-        try (var lines = Files.lines(vocab, StandardCharsets.UTF_8)) {
-            var it = lines.iterator();
-            while (it.hasNext()) {
-                String w = it.next();
+        try (TextLines lines = TextLines.open(vocab)) {
+            String w;
+            while ((w = lines.next()) != null) {
                 if (words.size() >= rows) {
                     throw new IOException("vocabulary " + vocab + " has more than the " + rows
                             + " words of the tensor \"weight\" (line " + (words.size() + 1) + ")");
@@ -126,11 +139,6 @@ final class SafetensorsFormat {
         } catch (NoSuchFileException e) {
             throw new IOException(
                     "the vocabulary file " + vocab + " that goes with the safetensors vectors is missing", e);
-        } catch (java.io.UncheckedIOException e) {
-            throw new IOException(
-                    "vocabulary " + vocab + " is not valid UTF-8 text: "
-                            + e.getCause().getMessage(),
-                    e);
         }
         if (words.size() != rows) {
             throw new IOException("vocabulary " + vocab + " has " + words.size()

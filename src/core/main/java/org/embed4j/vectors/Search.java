@@ -36,19 +36,32 @@ final class Search {
     private final long rows;
     private final int dim;
     private final MemorySegment storedNorms; // (V) F32 from a native file, or null: computed on first use
+    private final RowCheck check;
     private volatile State state;
 
     Search(ModelScope scope, MemorySegment matrix, long rows, int dim, MemorySegment storedNorms) {
+        this(scope, matrix, rows, dim, storedNorms, RowCheck.NONE);
+    }
+
+    /** {@code check} checks a row before an answer names it or its norm is used (rows of a mapped file). */
+    Search(ModelScope scope, MemorySegment matrix, long rows, int dim, MemorySegment storedNorms, RowCheck check) {
         this.scope = scope;
         this.matrix = matrix;
         this.rows = rows;
         this.dim = dim;
         this.storedNorms = storedNorms;
+        this.check = check;
     }
 
     /** ||W[row]||_2 as the search kernels see it. */
     float norm(long row) {
+        check.row(row);
         return state().hostNorms.getAtIndex(F32, row);
+    }
+
+    /** The row check of these rows (see {@link RowCheck}). */
+    RowCheck check() {
+        return check;
     }
 
     /**
@@ -74,13 +87,45 @@ final class Search {
                 Tensor outScore = host ? Tensor.allocate(DType.F32, q, kk) : b.zeros(DType.F32, q, kk)) {
             b.topk(outIdx, outScore, w, n, host ? hq : dq, host ? hx : dx);
             if (host) {
-                return new TopK(outIdx.toLongArray(), outScore.toFloatArray(), kk);
+                return checked(new TopK(outIdx.toLongArray(), outScore.toFloatArray(), kk));
             }
             try (Tensor i = b.toHost(outIdx);
                     Tensor sc = b.toHost(outScore)) {
-                return new TopK(i.toLongArray(), sc.toFloatArray(), kk);
+                return checked(new TopK(i.toLongArray(), sc.toFloatArray(), kk));
             }
         }
+    }
+
+    /**
+     * Checks every row an answer names ({@link RowCheck}) and its cosine: a valid row gives a cosine within [-1, 1]
+     * up to float rounding, which is clamped away; anything else means that a dot product overflowed float (a query
+     * or row with values near float's limit) and is an error rather than a NaN or infinite answer. Rows of norm 0
+     * (score -infinity) are left for the caller to drop.
+     */
+    static TopK checked(TopK top, RowCheck check) {
+        long[] idx = top.idx();
+        float[] score = top.score();
+        for (int i = 0; i < idx.length; i++) {
+            if (idx[i] < 0 || score[i] == Float.NEGATIVE_INFINITY) {
+                continue;
+            }
+            check.row(idx[i]);
+            score[i] = clampCosine(score[i], idx[i]);
+        }
+        return top;
+    }
+
+    private TopK checked(TopK top) {
+        return checked(top, check);
+    }
+
+    /** {@code c} clamped to [-1, 1] when it is a cosine up to rounding; an overflow error naming the row if not. */
+    static float clampCosine(float c, long row) {
+        if (!(Math.abs(c) <= 1.001f)) {
+            throw new IllegalArgumentException("the cosine with row " + row + " is " + c
+                    + ": a dot product overflowed float (the query or the row has values too large)");
+        }
+        return Math.max(-1f, Math.min(1f, c));
     }
 
     /**

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.io.AtomicFiles;
+import org.embed4j.io.Snippet;
 
 /**
  * The text formats: word2vec text and fastText .vec (header {@code "V D"}, then {@code word v1 ... vD} per
@@ -21,7 +22,9 @@ import org.embed4j.io.AtomicFiles;
  * and no precision is lost.
  *
  * <p>Errors name the file, the line and its byte offset. A header is checked against the file size before
- * anything is allocated: every row takes at least 2·D+1 bytes. Stateless and thread-safe.
+ * anything is allocated: every row takes at least 2·D+1 bytes. Words must be valid UTF-8 and values finite
+ * ({@link RowCheck}): "NaN", "Infinity" or a number beyond float's range is an error naming the line. Stateless and
+ * thread-safe.
  */
 final class TextFormat {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -37,7 +40,7 @@ final class TextFormat {
             if (header) {
                 out.write((rows + " " + dim + "\n").getBytes(StandardCharsets.US_ASCII));
             }
-            StringBuilder line = new StringBuilder(dim * 12 + 32);
+            StringBuilder line = new StringBuilder((int) Math.min(1 << 16, dim * 12L + 32));
             for (int i = 0; i < rows; i++) {
                 line.setLength(0);
                 line.append(v.vocab().word(i));
@@ -91,13 +94,13 @@ final class TextFormat {
             if (header) {
                 lines.next();
             }
-            float[] row = new float[dim];
+            float[] row = new float[rows == 0 ? 0 : dim]; // a header of 0 words may claim any dimension
             for (long i = 0; i < rows; i++) {
                 if (!nextNonEmpty(lines)) {
                     throw FormatSupport.corrupt(
                             path, lines.offset, "file ends after " + i + " of " + rows + " words (truncated?)");
                 }
-                words.add(parseRow(path, lines, row, dim));
+                words.add(parseRow(path, lines, i, row, dim));
                 MemorySegment.copy(row, 0, matrix, F32, i * dim * Float.BYTES, dim);
             }
             if (nextNonEmpty(lines)) {
@@ -130,11 +133,12 @@ final class TextFormat {
                     0,
                     "expected a header line \"V D\" (two integers), found \"" + abbreviate(lines.text()) + "\"");
         }
-        if (v < 0 || v > Integer.MAX_VALUE - 8 || d <= 0 || d > Integer.MAX_VALUE / 4) {
+        if (v < 0 || v > Integer.MAX_VALUE - 8 || d <= 0 || d > FormatSupport.MAX_DIM) {
             throw FormatSupport.corrupt(
                     path,
                     0,
-                    "header \"" + abbreviate(lines.text()) + "\" has an impossible " + "word count or dimension");
+                    "header \"" + abbreviate(lines.text()) + "\" has an impossible word count or dimension (at most "
+                            + (Integer.MAX_VALUE - 8) + " words of dimension 1 to " + FormatSupport.MAX_DIM + ")");
         }
         return new long[] {v, d};
     }
@@ -151,6 +155,13 @@ final class TextFormat {
                             path, lines.lineStart, "line " + lines.lineNo + " has no vector values");
                 }
                 dim = tokens - 1;
+                if (dim > FormatSupport.MAX_DIM) {
+                    throw FormatSupport.corrupt(
+                            path,
+                            lines.lineStart,
+                            "line " + lines.lineNo + " has " + dim + " values, more than the " + FormatSupport.MAX_DIM
+                                    + " dimensions a vectors file may have");
+                }
             }
             rows++;
         }
@@ -163,7 +174,7 @@ final class TextFormat {
         return new long[] {rows, dim};
     }
 
-    private static String parseRow(Path path, Lines lines, float[] row, int dim) throws IOException {
+    private static String parseRow(Path path, Lines lines, long row, float[] values, int dim) throws IOException {
         List<int[]> tokens = lines.tokens();
         if (tokens.size() != dim + 1) {
             throw FormatSupport.corrupt(
@@ -172,19 +183,27 @@ final class TextFormat {
                     "line " + lines.lineNo + " has " + (tokens.size() - 1) + " values after the word, expected " + dim);
         }
         int[] w = tokens.get(0);
-        String word = new String(lines.buf, w[0], w[1] - w[0], StandardCharsets.UTF_8);
+        String word = FormatSupport.word(path, lines.lineStart + w[0], row, lines.buf, w[0], w[1] - w[0]);
         for (int d = 0; d < dim; d++) {
             int[] t = tokens.get(d + 1);
             String s = new String(lines.buf, t[0], t[1] - t[0], StandardCharsets.ISO_8859_1);
             try {
-                row[d] = Float.parseFloat(s);
+                values[d] = Float.parseFloat(s);
             } catch (NumberFormatException e) {
                 throw FormatSupport.corrupt(
                         path,
                         lines.lineStart + t[0],
-                        "line " + lines.lineNo + ": value " + (d + 1) + " of word '" + word + "' is not a number: \""
-                                + abbreviate(s) + "\"");
+                        "line " + lines.lineNo + ": value " + (d + 1) + " of word '" + Snippet.of(word)
+                                + "' is not a number: \"" + abbreviate(s) + "\"");
             }
+        }
+        int bad = RowCheck.firstBad(values, 0, dim);
+        if (bad >= 0) {
+            throw FormatSupport.corrupt(
+                    path,
+                    lines.lineStart + tokens.get(Math.min(bad, dim - 1) + 1)[0],
+                    "line " + lines.lineNo + ", word '" + Snippet.of(word) + "': "
+                            + RowCheck.problem(values, 0, bad, dim));
         }
         return word;
     }
@@ -199,7 +218,7 @@ final class TextFormat {
     }
 
     private static String abbreviate(String s) {
-        return s.length() <= 60 ? s : s.substring(0, 60) + "...";
+        return Snippet.of(s);
     }
 
     /** Reads a file line by line as bytes, tracking each line's byte offset and number. */

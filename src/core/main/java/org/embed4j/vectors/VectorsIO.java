@@ -40,6 +40,7 @@ public final class VectorsIO {
         }
         vectors.scope().enter();
         try {
+            vectors.checkAllRows();
             switch (format) {
                 case WORD2VEC_TEXT, FASTTEXT_VEC -> TextFormat.write(vectors, path, true);
                 case GLOVE -> TextFormat.write(vectors, path, false);

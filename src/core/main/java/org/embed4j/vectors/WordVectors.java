@@ -55,8 +55,12 @@ public final class WordVectors implements AutoCloseable {
     private final MemorySegment buckets; // (bucket,D) F32 or null
     private final Search search;
     private final List<String> words;
+    private final RowCheck check;
 
-    /** Vectors whose memory ({@code matrix}, {@code norms}, {@code buckets}) belongs to {@code scope}. */
+    /**
+     * Vectors whose memory ({@code matrix}, {@code norms}, {@code buckets}) belongs to {@code scope} and whose rows
+     * the reader has checked ({@link RowCheck}).
+     */
     WordVectors(
             ModelScope scope,
             Vocab vocab,
@@ -65,13 +69,27 @@ public final class WordVectors implements AutoCloseable {
             MemorySegment norms,
             Subwords subwords,
             MemorySegment buckets) {
+        this(scope, vocab, dim, matrix, norms, subwords, buckets, RowCheck.NONE);
+    }
+
+    /** As above, for rows that {@code check} checks when they are used (a memory-mapped file). */
+    WordVectors(
+            ModelScope scope,
+            Vocab vocab,
+            int dim,
+            MemorySegment matrix,
+            MemorySegment norms,
+            Subwords subwords,
+            MemorySegment buckets,
+            RowCheck check) {
         this.scope = scope;
         this.vocab = vocab;
         this.dim = dim;
         this.matrix = matrix;
         this.subwords = subwords;
         this.buckets = buckets;
-        this.search = new Search(scope, matrix, vocab.size(), dim, norms);
+        this.check = check;
+        this.search = new Search(scope, matrix, vocab.size(), dim, norms, check);
         this.words = new WordList(scope, vocab);
     }
 
@@ -83,6 +101,7 @@ public final class WordVectors implements AutoCloseable {
         Objects.requireNonNull(words, "words");
         Objects.requireNonNull(vectors, "vectors");
         checkRows("vectors", vectors, words.size(), dim);
+        checkValues("vectors", vectors, dim);
         HeapVocab vocab = new HeapVocab(words);
         ModelScope scope = ModelScope.open(name(words.size(), dim));
         return new WordVectors(scope, vocab, dim, offHeap(scope.arena(), vectors), null, null, null);
@@ -104,6 +123,8 @@ public final class WordVectors implements AutoCloseable {
         }
         checkRows("wordRows", wordRows, words.size(), dim);
         checkRows("bucketRows", bucketRows, subwords.bucket(), dim);
+        checkValues("wordRows", wordRows, dim);
+        checkValues("bucketRows", bucketRows, dim);
         HeapVocab vocab = new HeapVocab(words);
         ModelScope scope = ModelScope.open(name(words.size(), dim));
         Arena arena = scope.arena();
@@ -212,6 +233,7 @@ public final class WordVectors implements AutoCloseable {
         Objects.checkFromIndexSize(offset, dim, Objects.requireNonNull(out, "out").length);
         scope.enter();
         try {
+            check.row(row);
             MemorySegment.copy(matrix, F32, (long) row * dim * Float.BYTES, out, offset, dim);
         } finally {
             scope.exit();
@@ -373,7 +395,7 @@ public final class WordVectors implements AutoCloseable {
                 return Queries.neighbors(vocab, search.topk(q, 1, exclude, 3, k, size()), 1, Math.sqrt(n2))
                         .get(0);
             }
-            return Queries.cosMul(vocab, search.cosinesAll(units, 3), exclude, k);
+            return Queries.cosMul(vocab, search.cosinesAll(units, 3), exclude, k, check);
         } finally {
             scope.exit();
         }
@@ -393,6 +415,7 @@ public final class WordVectors implements AutoCloseable {
         Objects.checkFromIndexSize(offset, dim, Objects.requireNonNull(out, "out").length);
         scope.enter();
         try {
+            check.bucket(bucket);
             MemorySegment.copy(buckets, F32, (long) bucket * dim * Float.BYTES, out, offset, dim);
         } finally {
             scope.exit();
@@ -412,14 +435,16 @@ public final class WordVectors implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 head.add(vocab.word(i));
             }
+            HeapVocab headVocab = new HeapVocab(head);
             return new WordVectors(
                     scope.view("the first " + n + " words of " + this),
-                    new HeapVocab(head),
+                    headVocab,
                     dim,
                     matrix.asSlice(0, (long) n * dim * Float.BYTES),
                     null,
                     subwords,
-                    buckets);
+                    buckets,
+                    check.view(headVocab));
         } finally {
             scope.exit();
         }
@@ -459,6 +484,19 @@ public final class WordVectors implements AutoCloseable {
         return search;
     }
 
+    /**
+     * Checks every row and subword row ({@link RowCheck}): what a writer runs first, so that a damaged mapped file is
+     * never copied into another format. A pass over the matrix for mapped vectors, nothing for the others.
+     */
+    void checkAllRows() {
+        for (long r = 0; r < vocab.size(); r++) {
+            check.row(r);
+        }
+        for (long b = 0; subwords != null && b < subwords.bucket(); b++) {
+            check.bucket(b);
+        }
+    }
+
     // ------------------------------------------------------------------ helpers
 
     /** The case policy of the class comment: as written, then lower-cased. Runs inside the scope. */
@@ -477,6 +515,7 @@ public final class WordVectors implements AutoCloseable {
     /** Row {@code row} of {@code word}, or its subword vector when row is -1. Runs inside the scope. */
     private void vectorInto(String word, int row, float[] out, int offset) {
         if (row >= 0) {
+            check.row(row);
             MemorySegment.copy(matrix, F32, (long) row * dim * Float.BYTES, out, offset, dim);
             return;
         }
@@ -487,6 +526,7 @@ public final class WordVectors implements AutoCloseable {
         Arrays.fill(out, offset, offset + dim, 0f);
         int[] ids = subwords.ngramBuckets(word);
         for (int id : ids) {
+            check.bucket(id);
             long base = (long) id * dim;
             for (int d = 0; d < dim; d++) {
                 out[offset + d] += buckets.getAtIndex(F32, base + d);
@@ -520,6 +560,17 @@ public final class WordVectors implements AutoCloseable {
         if (rows * dim != values.length) {
             throw new IllegalArgumentException(name + " has " + values.length + " floats, expected " + rows
                     + " rows x dim " + dim + " = " + rows * dim);
+        }
+    }
+
+    /** Every row of {@code values} must be valid as {@link RowCheck} says: finite, with a norm that fits a float. */
+    private static void checkValues(String name, float[] values, int dim) {
+        for (int r = 0; (long) r * dim < values.length; r++) {
+            int bad = RowCheck.firstBad(values, r * dim, dim);
+            if (bad >= 0) {
+                throw new IllegalArgumentException(
+                        name + " row " + r + ": " + RowCheck.problem(values, r * dim, bad, dim));
+            }
         }
     }
 

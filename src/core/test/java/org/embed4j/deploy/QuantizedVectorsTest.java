@@ -75,9 +75,9 @@ class QuantizedVectorsTest {
     @Test
     void refusesWhatCannotBeQuantized() {
         float[] x = {1, 2, Float.NaN, 4};
-        WordVectors w = WordVectors.of(List.of("a", "b"), x, 2);
+        // non-finite rows never become word vectors, so they never reach the quantizer
         IllegalArgumentException e =
-                assertThrows(IllegalArgumentException.class, () -> QuantizedVectors.quantize(w, Precision.INT8));
+                assertThrows(IllegalArgumentException.class, () -> WordVectors.of(List.of("a", "b"), x, 2));
         assertTrue(e.getMessage().contains("row 1") && e.getMessage().contains("NaN"), e.getMessage());
         WordVectors big = WordVectors.of(List.of("a"), new float[] {1e6f, 0}, 2);
         e = assertThrows(IllegalArgumentException.class, () -> QuantizedVectors.quantize(big, Precision.FP16));

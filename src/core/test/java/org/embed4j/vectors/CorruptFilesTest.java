@@ -191,6 +191,30 @@ class CorruptFilesTest {
     }
 
     @Test
+    void nativeWordsOutOfTheirHashSlotsFail() throws IOException {
+        Path p = write("h.e4jv", VectorsFormat.NATIVE);
+        byte[] good = Files.readAllBytes(p);
+        ByteBuffer h = ByteBuffer.wrap(good).order(ByteOrder.LITTLE_ENDIAN);
+        int offsets = (int) h.getLong(72);
+        int strings = (int) h.getLong(80);
+        int w1 = strings + (int) h.getLong(offsets + 8);
+        int w2 = strings + (int) h.getLong(offsets + 16);
+        assertEquals(model.words().get(0).length(), w1 - strings, "ASCII words of one length");
+        assertEquals(w1 - strings, w2 - w1, "ASCII words of one length");
+        byte[] b = good.clone();
+        System.arraycopy(good, strings, b, w1, w2 - w1); // word 1 spelled as word 0
+        Files.write(p, b);
+        String m = assertCorrupt(p, VectorsFormat.NATIVE).getMessage();
+        assertTrue(m.contains("word 1 ('" + model.words().get(0) + "') is also word 0"), m);
+        b = good.clone();
+        b[w1] = '~'; // word 1 renamed: the table leads elsewhere
+        Files.write(p, b);
+        m = assertCorrupt(p, VectorsFormat.NATIVE).getMessage();
+        assertTrue(m.contains("word 1 (") && m.contains("is missing from the hash table"), m);
+        assertOffset(assertCorrupt(p, VectorsFormat.NATIVE), w1);
+    }
+
+    @Test
     void safetensorsNeedsItsVocabulary() throws IOException {
         Path p = write("s.safetensors", VectorsFormat.SAFETENSORS);
         Path vocab = SafetensorsFormat.vocabPath(p);

@@ -69,6 +69,15 @@ class EvaluationTest {
         Files.writeString(pairs, "a b notanumber\n");
         IOException e = assertThrows(IOException.class, () -> Evaluation.similarity(v, pairs));
         assertTrue(e.getMessage().contains("line 1"), e.getMessage());
+        for (String gold : List.of("NaN", "Infinity", "-Infinity", "1e999")) {
+            Files.writeString(pairs, "a b 5\na c " + gold + "\n");
+            e = assertThrows(IOException.class, () -> Evaluation.similarity(v, pairs));
+            assertTrue(
+                    e.getMessage().contains("line 2: score \"" + gold + "\" is not a finite number"), e.getMessage());
+        }
+        Files.write(pairs, new byte[] {'a', ' ', 'b', ' ', '1', '\n', 'a', ' ', (byte) 0xe9, ' ', '2', '\n'});
+        e = assertThrows(IOException.class, () -> Evaluation.similarity(v, pairs));
+        assertTrue(e.getMessage().contains("line 2 is not valid UTF-8 at byte offset 8"), e.getMessage());
     }
 
     /** A model where b - a + c lands exactly on d for the planted questions. */

@@ -1,14 +1,12 @@
 package org.embed4j.search;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.embed4j.io.TextLines;
 
 /**
  * Reads the entries of a text index from a TSV file: one entry per line, {@code id<TAB>text} or
@@ -21,11 +19,10 @@ public final class Tsv {
     public static List<TextIndex.Entry> read(Path file) throws IOException {
         List<TextIndex.Entry> out = new ArrayList<>();
         Set<String> ids = new HashSet<>();
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        try (TextLines r = TextLines.open(file)) {
             String line;
-            int no = 0;
-            while ((line = r.readLine()) != null) {
-                no++;
+            while ((line = r.next()) != null) {
+                long no = r.lineNumber();
                 if (line.isBlank()) {
                     continue;
                 }

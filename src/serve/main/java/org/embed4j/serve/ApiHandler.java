@@ -1,5 +1,6 @@
 package org.embed4j.serve;
 
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -233,6 +234,13 @@ final class ApiHandler extends Handler.Abstract {
                 case ApiException a -> a;
                 case JsonOut.NonFiniteException n -> {
                     String why = "it produced a non-finite number (" + n.getMessage() + ")";
+                    route.models().forEach(m -> m.markUnhealthy(why));
+                    yield new ApiException(503, "model_unhealthy", "the model is unhealthy: " + why);
+                }
+                case UncheckedIOException u
+                when route != null && !route.models().isEmpty() -> {
+                    // a damaged row of a mapped model file, found when a request used it
+                    String why = u.getMessage();
                     route.models().forEach(m -> m.markUnhealthy(why));
                     yield new ApiException(503, "model_unhealthy", "the model is unhealthy: " + why);
                 }

@@ -1,5 +1,6 @@
 package org.embed4j.serve;
 
+import java.io.UncheckedIOException;
 import org.embed4j.classify.Classifier;
 import org.embed4j.vectors.WordVectors;
 
@@ -22,7 +23,11 @@ final class ModelProbe {
         long step = Math.max(1, n / ROWS);
         float[] row = new float[v.dim()];
         for (long r = 0; r < n; r += step) {
-            v.vector((int) r, row, 0);
+            try {
+                v.vector((int) r, row, 0);
+            } catch (UncheckedIOException e) {
+                return e.getMessage(); // a damaged row of a mapped file, named with its offset
+            }
             for (float x : row) {
                 if (!Float.isFinite(x)) {
                     return "row " + r + " (\"" + ApiHandler.abbreviate(v.words().get((int) r)) + "\") has the value "

@@ -11,6 +11,7 @@ import com.google.gson.stream.JsonReader;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -114,18 +115,15 @@ class ModelHealthTest {
     @Test
     void nanWeightsFoundByTheStartUpProbeOrTheFirstAnswerThatMeetsThem() throws Exception {
         int v = 3 * ModelProbe.ROWS;
-        float[] m = RandomVectors.gaussian(3, v * ServeFixtures.DIM);
-        m[0] = Float.NaN; // row 0 ("king"): the probe looks at it
-        WordVectors probed = WordVectors.of(ServeFixtures.words(v), m, ServeFixtures.DIM);
+        // in-memory vectors refuse NaN: the damage is in a mapped file, found when a row is read
+        WordVectors probed = nanAt("probed.e4jv", v, 0); // row 0 ("king"): the probe looks at it
         try (EmbedServer s = EmbedServer.start(probed, null, ServeOptions.DEFAULTS.withPort(0))) {
             assertEquals(503, request(s, "GET", "/readyz", null).status(), "unready before any request");
             assertEquals(
                     503,
                     request(s, "POST", "/v1/nearest", "{\"word\": \"w100\"}").status());
         }
-        float[] m2 = RandomVectors.gaussian(3, v * ServeFixtures.DIM);
-        m2[7 * ServeFixtures.DIM] = Float.NaN; // row 7 ("w7"): between the probe's rows
-        WordVectors hidden = WordVectors.of(ServeFixtures.words(v), m2, ServeFixtures.DIM);
+        WordVectors hidden = nanAt("hidden.e4jv", v, 7); // row 7 ("w7"): between the probe's rows
         // the int8 copies of the rows for nearest-neighbour search are made at start, from every row
         try (EmbedServer s = EmbedServer.start(hidden, null, ServeOptions.DEFAULTS.withPort(0))) {
             RawClient.Reply ready = request(s, "GET", "/readyz", null);
@@ -149,6 +147,21 @@ class ModelHealthTest {
                     json(nan).getAsJsonObject("error").get("code").getAsString());
             assertEquals(503, request(s, "GET", "/readyz", null).status());
         }
+    }
+
+    /** {@code v} mapped vectors whose row {@code row} starts with NaN (the .e4jv matrix offset is at byte 48). */
+    private WordVectors nanAt(String name, int v, int row) throws IOException {
+        Path p = dir.resolve(name);
+        VectorsIO.write(
+                WordVectors.of(
+                        ServeFixtures.words(v), RandomVectors.gaussian(3, v * ServeFixtures.DIM), ServeFixtures.DIM),
+                p,
+                VectorsFormat.NATIVE);
+        byte[] b = Files.readAllBytes(p);
+        ByteBuffer h = ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN);
+        h.putFloat((int) h.getLong(48) + row * ServeFixtures.DIM * Float.BYTES, Float.NaN);
+        Files.write(p, b);
+        return VectorsIO.read(p);
     }
 
     private Path writeVectors(String name, int seed) throws IOException {

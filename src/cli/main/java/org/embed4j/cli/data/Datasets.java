@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPInputStream;
 import org.embed4j.classify.LabeledText;
+import org.embed4j.io.Utf8;
 
 /**
  * Loaders for the labelled sets in shared/data/classify (formats in its README), by name:
@@ -98,11 +99,20 @@ public final class Datasets {
         if (!Files.exists(p)) {
             throw new NoSuchFileException(p.toString(), null, "dataset file not found");
         }
-        String text = new String(Files.readAllBytes(p), StandardCharsets.UTF_8);
+        byte[] bytes = Files.readAllBytes(p);
         List<String> out = new ArrayList<>();
-        for (String line : text.split("\r?\n")) {
-            if (!line.isBlank()) {
-                out.add(line);
+        int start = 0;
+        for (int i = 0; i <= bytes.length; i++) {
+            if (i == bytes.length || bytes[i] == '\n') {
+                int end = i > start && bytes[i - 1] == '\r' ? i - 1 : i;
+                // the benchmark files are UTF-8, except for TREC's few Latin-1 lines: each line is read as it is
+                // encoded
+                String line = Utf8.decode(bytes, start, end - start);
+                line = line != null ? line : new String(bytes, start, end - start, StandardCharsets.ISO_8859_1);
+                if (!line.isBlank()) {
+                    out.add(line);
+                }
+                start = i + 1;
             }
         }
         return out;

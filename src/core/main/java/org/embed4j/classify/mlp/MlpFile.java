@@ -23,8 +23,8 @@ import org.embed4j.tensor.Tensor;
  *
  * <p>Reading checks the header before any tensor is allocated: the format name, the version (a newer one is refused
  * by name), the config, and that every tensor's shape matches the vocabulary, labels and config; {@link Safetensors}
- * has already checked the offsets against the file size, so a truncated file fails before allocating. Every error
- * is an {@link IOException} naming the file. Written atomically through {@link Safetensors}. Stateless.
+ * has already checked the offsets against the file size, so a truncated file fails before allocating. Every weight
+ * must be finite. Every error is an {@link IOException} naming the file. Written atomically through {@link Safetensors}. Stateless.
  */
 final class MlpFile {
     static final String FORMAT = "embed4j-mlp";
@@ -94,7 +94,15 @@ final class MlpFile {
                             + Arrays.toString(e.getValue()) + " for " + words.size() + " terms, " + labels.size()
                             + " labels, dim " + config.dim() + ", hidden " + config.hidden());
                 }
-                data[i++] = t.toFloatArray();
+                float[] values = t.toFloatArray();
+                for (int j = 0; j < values.length; j++) {
+                    if (!Float.isFinite(values[j])) {
+                        long cols = e.getValue().length == 2 ? e.getValue()[1] : 1;
+                        throw new IOException(path + ": tensor " + e.getKey() + " holds " + values[j] + " at row "
+                                + j / cols + ", column " + j % cols + " (weights must be finite)");
+                    }
+                }
+                data[i++] = values;
             }
             return new MlpClassifier(config, words, labels, data[0], data[1], data[2], data[3], data[4]);
         } catch (IllegalArgumentException e) {

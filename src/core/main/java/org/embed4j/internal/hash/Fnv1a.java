@@ -71,9 +71,14 @@ public final class Fnv1a {
 
     /** The standard 64-bit FNV-1a of {@code bytes}. */
     public static long hash64(byte[] bytes) {
+        return hash64(bytes, bytes.length);
+    }
+
+    /** The standard 64-bit FNV-1a of {@code bytes[0, length)}. */
+    public static long hash64(byte[] bytes, int length) {
         long h = BASIS_64;
-        for (byte b : bytes) {
-            h = step64(h, b & 0xff);
+        for (int i = 0; i < length; i++) {
+            h = step64(h, bytes[i] & 0xff);
         }
         return h;
     }
