@@ -57,11 +57,11 @@ final class GloveArgs {
 
     @Option(
             names = "--checkpoint",
-            description =
-                    "GloVe: save the weights here after every epoch (and keep the co-occurrence matrix beside it)")
+            description = "save the weights (atomically) here after every epoch; GloVe also keeps its co-occurrence"
+                    + " matrix beside it")
     Path checkpoint;
 
-    @Option(names = "--resume", description = "GloVe: continue from --checkpoint when it exists")
+    @Option(names = "--resume", description = "continue from --checkpoint when it exists")
     boolean resume;
 
     @Option(

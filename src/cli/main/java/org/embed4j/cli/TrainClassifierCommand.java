@@ -183,6 +183,14 @@ final class TrainClassifierCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "no progress and no log lines (warnings and errors still show)")
     boolean quiet;
 
+    @Option(
+            names = "--checkpoint",
+            description = "fastText-style: save the weights here (atomically) after every epoch")
+    Path checkpoint;
+
+    @Option(names = "--resume", description = "fastText-style: continue from --checkpoint when it exists")
+    boolean resume;
+
     @Override
     public Integer call() {
         return VectorsCommands.run("train-classifier", this::trainAndReport, this::memoryNeeded);
@@ -244,6 +252,12 @@ final class TrainClassifierCommand implements Callable<Integer> {
         if (output == null && cv == 0) {
             throw new IllegalArgumentException("--output <model> is required (or --cv K for cross-validation only)");
         }
+        if (resume && checkpoint == null) {
+            throw new IllegalArgumentException("--resume needs --checkpoint FILE (the checkpoint to continue from)");
+        }
+        if (checkpoint != null && cv != 0) {
+            throw new IllegalArgumentException("--checkpoint does not combine with --cv (one checkpoint per run)");
+        }
         WordVectors vectors = pretrained == null ? null : VectorsIO.read(pretrained);
         if (cv != 0) {
             return crossValidate(examples -> new FastTextTrainer(o)
@@ -267,6 +281,8 @@ final class TrainClassifierCommand implements Callable<Integer> {
             model = new FastTextTrainer(o)
                     .initFrom(base)
                     .pretrained(vectors, freezePretrained)
+                    .checkpoint(checkpoint)
+                    .resume(resume)
                     .onEpoch(s -> {
                         history.add(s);
                         bar.onProgress(
@@ -293,9 +309,13 @@ final class TrainClassifierCommand implements Callable<Integer> {
         System.out.printf(
                 "vocabulary %d words, %d labels, %d threads%n",
                 model.vocabularySize(), model.labels().size(), threads);
-        System.out.printf(
-                "train-time %.2f s (final loss %.4f)%n",
-                seconds, history.get(history.size() - 1).meanLoss());
+        if (history.isEmpty()) {
+            System.out.printf("train-time %.2f s (the checkpoint had every epoch)%n", seconds);
+        } else {
+            System.out.printf(
+                    "train-time %.2f s (final loss %.4f)%n",
+                    seconds, history.get(history.size() - 1).meanLoss());
+        }
         if (!testSet.isEmpty()) {
             ClassifierMetrics m = ClassifierMetrics.evaluate(model, testSet, 1);
             System.out.printf(
@@ -321,8 +341,16 @@ final class TrainClassifierCommand implements Callable<Integer> {
      * vectors and no --dim, the vectors' dimension.
      */
     private Integer trainMlp(MlpClassifier base) throws IOException {
-        for (String fastTextOnly :
-                List.of("--bucket", "--minn", "--maxn", "--loss", "--neg", "--threads", "--lowercase")) {
+        for (String fastTextOnly : List.of(
+                "--bucket",
+                "--minn",
+                "--maxn",
+                "--loss",
+                "--neg",
+                "--threads",
+                "--lowercase",
+                "--checkpoint",
+                "--resume")) {
             if (given(fastTextOnly)) {
                 throw new IllegalArgumentException(
                         fastTextOnly + " applies to --model fasttext only; the MLP lower-cases,"

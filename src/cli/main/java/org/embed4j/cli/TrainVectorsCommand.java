@@ -197,12 +197,17 @@ final class TrainVectorsCommand implements Callable<Integer> {
         }
         // every check that can fail runs before the first file is created
         o.validate();
+        if (glove.resume && glove.checkpoint == null) {
+            throw new IllegalArgumentException("--resume needs --checkpoint FILE (the checkpoint to continue from)");
+        }
         checkOutputAndInput(output, corpus.input);
         Word2VecResult r;
         try (TrainingFiles files = new TrainingFiles(output, !quiet);
                 TensorBoardListener tb = tensorboard == null ? null : new TensorBoardListener(tensorboard)) {
-            Word2VecTrainer trainer =
-                    new Word2VecTrainer(o, TrainingListener.all(files.listener(), tb)).initFrom(initVectors);
+            Word2VecTrainer trainer = new Word2VecTrainer(o, TrainingListener.all(files.listener(), tb))
+                    .initFrom(initVectors)
+                    .checkpoint(glove.checkpoint)
+                    .resume(glove.resume);
             r = readVocab == null
                     ? trainer.train(corpus.input)
                     : trainer.train(corpus.input, Vocabulary.read(readVocab));

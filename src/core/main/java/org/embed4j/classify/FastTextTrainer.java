@@ -1,5 +1,9 @@
 package org.embed4j.classify;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +27,9 @@ import org.embed4j.vectors.WordVectors;
  * before the first epoch and shared read-only by the workers; each worker draws with its own seeded random source.
  * {@link #initialInput}, {@link #trainShard} and {@link #model} are the same steps for a data-parallel trainer that
  * keeps the matrices itself and runs one pass over each shard of the examples per sync round.
+ * With {@link #checkpoint(Path)} the matrices and the tokens done are saved after every epoch ({@link
+ * ClassifierCheckpoint}, atomically); with {@link #resume(boolean)} training first loads that checkpoint (when it
+ * exists) and runs the remaining epochs: with one thread it ends bit for bit where an uninterrupted run does.
  * A trainer object is configured and used by one thread at a time; the models it returns are independent.
  */
 public final class FastTextTrainer {
@@ -40,6 +47,8 @@ public final class FastTextTrainer {
     private NegativeLabels negatives; // ns loss only
     private Dictionary preparedFor; // the dictionary tree and negatives were built from
     private Consumer<EpochStats> listener = s -> {};
+    private Path checkpoint;
+    private boolean resume;
 
     public FastTextTrainer(ClassifierOptions options) {
         this.options = options;
@@ -83,12 +92,27 @@ public final class FastTextTrainer {
         return this;
     }
 
+    /** Save a checkpoint to {@code file} after every epoch of {@link #train} (null: none). */
+    public FastTextTrainer checkpoint(Path file) {
+        this.checkpoint = file;
+        return this;
+    }
+
+    /** Let {@link #train} continue from the checkpoint when it exists (needs {@link #checkpoint(Path)}). */
+    public FastTextTrainer resume(boolean resume) {
+        if (resume && checkpoint == null) {
+            throw new IllegalArgumentException("resume needs a checkpoint file (--checkpoint)");
+        }
+        this.resume = resume;
+        return this;
+    }
+
     /** The options training uses (after {@link #initFrom}, the fine-tuned model's architecture). */
     public ClassifierOptions options() {
         return options;
     }
 
-    /** Called after every epoch (from the training thread). */
+    /** Called after every epoch, after its checkpoint is saved (from the training thread). */
     public FastTextTrainer onEpoch(Consumer<EpochStats> listener) {
         this.listener = listener;
         return this;
@@ -97,7 +121,8 @@ public final class FastTextTrainer {
     /**
      * Trains on {@code examples}. Logs (INFO) the size of the matrices it allocates first: with word n-grams or
      * character n-grams on, the input matrix has {@code bucket} rows besides the words (fastText's default
-     * 2,000,000 × dim 100 × 4 bytes = 800 MB), which {@link ClassifierOptions#withBucket} shrinks.
+     * 2,000,000 × dim 100 × 4 bytes = 800 MB), which {@link ClassifierOptions#withBucket} shrinks. A checkpoint
+     * that cannot be read or written throws {@link UncheckedIOException}.
      */
     public TextClassifier train(List<LabeledText> examples) {
         Dictionary dict =
@@ -133,7 +158,15 @@ public final class FastTextTrainer {
             FineTune.copyInput(init, dict, input);
             FineTune.copyOutput(init, output);
         }
-        trainEpochs(rows.toArray(int[][]::new), targets, input, output, dim, tokens * options.epoch());
+        long totalTokens = tokens * options.epoch();
+        try {
+            ClassifierCheckpoint.State from = resume && Files.isRegularFile(checkpoint)
+                    ? ClassifierCheckpoint.read(checkpoint, input, output, options, dict)
+                    : new ClassifierCheckpoint.State(0, 0);
+            trainEpochs(rows.toArray(int[][]::new), targets, input, output, dict, totalTokens, from);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         return new TextClassifier(options, dict, input, output);
     }
 
@@ -291,19 +324,32 @@ public final class FastTextTrainer {
         return input;
     }
 
-    private void trainEpochs(int[][] rows, int[][] targets, float[] input, float[] output, int dim, long totalTokens) {
+    private void trainEpochs(
+            int[][] rows,
+            int[][] targets,
+            float[] input,
+            float[] output,
+            Dictionary dict,
+            long totalTokens,
+            ClassifierCheckpoint.State from)
+            throws IOException {
+        int dim = options.dim();
         int threads = Math.min(options.threads(), rows.length);
-        AtomicLong processed = new AtomicLong();
+        AtomicLong processed = new AtomicLong(from.tokensDone());
         Progress progress = new Progress(0, 1.0, totalTokens);
         ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
         try {
-            for (int epoch = 0; epoch < options.epoch(); epoch++) {
+            for (int epoch = from.epochsDone(); epoch < options.epoch(); epoch++) {
                 long start = System.nanoTime();
                 int[] order = shuffledOrder(rows.length, new Random(options.seed() * 1_000_003L + epoch));
                 long seedBase = options.seed() + 7919L * (epoch * 257L);
                 double loss =
                         pass(rows, targets, order, input, output, dim, processed, progress, seedBase, threads, pool);
                 checkFinite(output, epoch);
+                if (checkpoint != null) {
+                    ClassifierCheckpoint.State s = new ClassifierCheckpoint.State(epoch + 1, processed.get());
+                    ClassifierCheckpoint.write(checkpoint, input, output, s, options, dict);
+                }
                 listener.accept(
                         new EpochStats(epoch + 1, loss / rows.length, rows.length, (System.nanoTime() - start) / 1e9));
             }

@@ -19,7 +19,9 @@ import org.embed4j.text.Vocabulary;
  *
  * <p>After each chunk a few rows (the chunk's first word in W_in and W_out, one negative-table word, the
  * root of the hierarchical-softmax tree) are checked for NaN/Inf: divergence stops training with an error naming the step instead of
- * silently writing NaN vectors. Per-thread scratch: the token buffer and the RNG state tensors.
+ * silently writing NaN vectors. Per-thread scratch: the token buffer and the RNG state tensors. The two random states
+ * start from {@code rngState} ({subsampling, kernel}: {@link #initialRng} or a checkpoint's) and are written back
+ * to it when the worker ends, so the next epoch's worker (or a resumed run) continues both streams.
  */
 final class HogwildWorker implements Runnable {
     private static final long LCG_MUL = 25214903917L;
@@ -37,6 +39,7 @@ final class HogwildWorker implements Runnable {
     private final Tensor subIds;
     private final Word2VecOptions o;
     private final GeneralKernel general;
+    private final long[] rngState;
     private long rng;
 
     HogwildWorker(
@@ -52,7 +55,8 @@ final class HogwildWorker implements Runnable {
             Tensor subOffsets,
             Tensor subIds,
             Word2VecOptions o,
-            GeneralKernel general) {
+            GeneralKernel general,
+            long[] rngState) {
         this.backend = backend;
         this.queue = queue;
         this.state = state;
@@ -65,20 +69,32 @@ final class HogwildWorker implements Runnable {
         this.subIds = subIds;
         this.o = o;
         this.general = general;
-        this.rng = o.seed() * 0x9E3779B97F4A7C15L + index; // worker 0 of a seeded run is reproducible
+        this.rngState = rngState;
+        this.rng = rngState[0];
+    }
+
+    /** Worker {@code index}'s {subsampling, kernel} random states at the start of a run with this seed. */
+    static long[] initialRng(long seed, int index) {
+        long r = seed * 0x9E3779B97F4A7C15L + index; // worker 0 of a seeded run is reproducible
+        return new long[] {r, r ^ 0x5DEECE66DL};
     }
 
     @Override
     @SuppressWarnings("ReferenceEquality") // ChunkProducer.END is a sentinel array, compared by identity
     public void run() {
         try (Tensor tokens = Tensor.allocate(DType.I32, ChunkProducer.CHUNK_TOKENS + 1024);
-                Tensor kernelRng = Tensor.of(new long[] {rng ^ 0x5DEECE66DL})) {
-            while (!state.stopped()) {
-                int[] chunk = queue.take();
-                if (chunk == ChunkProducer.END) {
-                    break;
+                Tensor kernelRng = Tensor.of(new long[] {rngState[1]})) {
+            try {
+                while (!state.stopped()) {
+                    int[] chunk = queue.take();
+                    if (chunk == ChunkProducer.END) {
+                        break;
+                    }
+                    trainChunk(chunk, tokens, kernelRng);
                 }
-                trainChunk(chunk, tokens, kernelRng);
+            } finally {
+                rngState[0] = rng;
+                rngState[1] = kernelRng.toLongArray()[0];
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -210,7 +210,7 @@ public final class Word2VecShardTrainer implements AutoCloseable {
             queue.add(ChunkProducer.END);
         }
         TrainingState state = new TrainingState(progress);
-        List<Thread> threads = startWorkers(queue, state, wIn, wOut, options.withSeed(seed), null);
+        List<Thread> threads = startWorkers(queue, state, wIn, wOut, options.withSeed(seed), null, null);
         try {
             for (Thread t : threads) {
                 t.join();
@@ -254,7 +254,8 @@ public final class Word2VecShardTrainer implements AutoCloseable {
 
     /**
      * Starts one Hogwild worker per thread of {@code o} on {@code queue} (through {@code general} when not null);
-     * the caller joins them.
+     * the caller joins them. Worker i's random states are {@code rngs[i]} (updated when it ends), or fresh from the
+     * options' seed when {@code rngs} is null or shorter.
      */
     List<Thread> startWorkers(
             BlockingQueue<int[]> queue,
@@ -262,9 +263,11 @@ public final class Word2VecShardTrainer implements AutoCloseable {
             Tensor wIn,
             Tensor wOut,
             Word2VecOptions o,
-            GeneralKernel general) {
+            GeneralKernel general,
+            long[][] rngs) {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < o.threads(); i++) {
+            long[] rng = rngs != null && i < rngs.length ? rngs[i] : HogwildWorker.initialRng(o.seed(), i);
             Thread t = Thread.ofPlatform()
                     .name("w2v-worker-" + i)
                     .daemon()
@@ -281,7 +284,8 @@ public final class Word2VecShardTrainer implements AutoCloseable {
                             sub == null ? null : sub.offsets(),
                             sub == null ? null : sub.ids(),
                             o,
-                            general));
+                            general,
+                            rng));
             threads.add(t);
         }
         threads.forEach(Thread::start);

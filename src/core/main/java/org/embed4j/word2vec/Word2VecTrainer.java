@@ -1,6 +1,7 @@
 package org.embed4j.word2vec;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,6 +32,12 @@ import org.embed4j.vectors.WordVectors;
  * W_out zero. With {@code threads == 1} a run is reproducible bit for bit for a given seed and backend.
  * Worker failures are rethrown after the join; NaN/Inf stops training with an error naming the step.
  *
+ * <p>Checkpoints: with {@link #checkpoint(Path)} the weights, every worker's random states and the words done are
+ * saved after every epoch ({@link Word2VecCheckpoint}, atomically); with {@link #resume(boolean)} a run first loads
+ * that checkpoint (when it exists) and trains the remaining epochs. Each epoch's reader and workers start afresh and
+ * continue the random streams of the last, so with {@code threads == 1} a resumed run ends bit for bit where an
+ * uninterrupted one does.
+ *
  * <p>Not thread-safe itself (one training run per instance call); the result is immutable.
  */
 public final class Word2VecTrainer {
@@ -39,6 +46,8 @@ public final class Word2VecTrainer {
     private final Word2VecOptions options;
     private final TrainingListener listener;
     private WordVectors init;
+    private Path checkpoint;
+    private boolean resume;
 
     /** A trainer that reports to nobody. {@code options} are validated here. */
     public Word2VecTrainer(Word2VecOptions options) {
@@ -67,6 +76,18 @@ public final class Word2VecTrainer {
             Continuation.check(vectors, options);
         }
         this.init = vectors;
+        return this;
+    }
+
+    /** Save a checkpoint to {@code file} after every epoch (null: none). */
+    public Word2VecTrainer checkpoint(Path file) {
+        this.checkpoint = file;
+        return this;
+    }
+
+    /** Continue from the checkpoint when it exists (needs {@link #checkpoint(Path)}). */
+    public Word2VecTrainer resume(boolean resume) {
+        this.resume = resume;
         return this;
     }
 
@@ -104,6 +125,9 @@ public final class Word2VecTrainer {
 
     private Word2VecResult trainWith(Path corpusPath, Vocabulary vocab) throws IOException {
         Word2VecOptions o = options;
+        if (resume && checkpoint == null) {
+            throw new IllegalArgumentException("resume needs a checkpoint file (--checkpoint)");
+        }
         CorpusReader corpus = new CorpusReader(corpusPath);
         Tokenizer tokenizer = new Tokenizer(o.lowercase());
         if (vocab.size() < 2) {
@@ -133,7 +157,11 @@ public final class Word2VecTrainer {
             if (init != null) {
                 Continuation.copyRows(init, wIn);
             }
-            Run run = runWorkers(shared, corpus, tokenizer, wIn, wOut, general);
+            Weights w = new Weights(wIn, wOut, general);
+            Word2VecCheckpoint.State from = resume && Files.isRegularFile(checkpoint)
+                    ? Word2VecCheckpoint.read(checkpoint, wIn, wOut, w.wHs(), o, vocab)
+                    : null;
+            Run run = runWorkers(shared, corpus, tokenizer, w, from);
             WordVectors vectors = shared.vectors(wIn);
             return new Word2VecResult(
                     vocab,
@@ -152,51 +180,60 @@ public final class Word2VecTrainer {
     }
 
     private static void requireCorpus(Path corpusPath) throws IOException {
-        if (!java.nio.file.Files.isRegularFile(corpusPath)) {
+        if (!Files.isRegularFile(corpusPath)) {
             throw new java.nio.file.NoSuchFileException(corpusPath.toString(), null, "corpus not found");
         }
     }
 
     private record Run(long words, double seconds, double finalLoss) {}
 
+    /** The matrices a run trains: W_in, W_out (null without negative sampling), the general kernel's (or null). */
+    private record Weights(Tensor wIn, Tensor wOut, GeneralKernel general) {
+        /** The hierarchical-softmax rows, or null. */
+        Tensor wHs() {
+            return general == null ? null : general.innerNodes();
+        }
+    }
+
     private Run runWorkers(
             Word2VecShardTrainer shared,
             CorpusReader corpus,
             Tokenizer tokenizer,
-            Tensor wIn,
-            Tensor wOut,
-            GeneralKernel general)
+            Weights w,
+            Word2VecCheckpoint.State from)
             throws IOException {
         Word2VecOptions o = options;
         Vocabulary vocab = shared.vocabulary();
         long total = vocab.totalCount() * o.epochs();
         TrainingState state = new TrainingState(total);
-        BlockingQueue<int[]> queue = new ArrayBlockingQueue<>(2 * o.threads() + 2);
-        Thread reader = Thread.ofPlatform()
-                .name("w2v-reader")
-                .daemon()
-                .unstarted(new ChunkProducer(corpus, tokenizer, vocab, o.epochs(), o.threads(), queue, state));
+        long[][] rngs = new long[o.threads()][];
+        for (int i = 0; i < rngs.length; i++) {
+            rngs[i] = from != null && i < from.rngs().length ? from.rngs()[i] : HogwildWorker.initialRng(o.seed(), i);
+        }
+        int firstEpoch = from == null ? 0 : from.epochsDone();
+        if (from != null) {
+            state.words.set(from.wordsDone());
+            state.steps.set(from.steps());
+            LOG.log(System.Logger.Level.INFO, "word2vec: resuming from " + checkpoint + " after epoch " + firstEpoch);
+        }
         long start = System.nanoTime();
         String task = "word2vec " + o.model().name().toLowerCase(Locale.ROOT);
         TrainingMonitor monitor = new TrainingMonitor(task, state, total, o.threads(), o, start);
         try {
-            reader.start();
-            List<Thread> threads = new ArrayList<>(List.of(reader));
-            threads.addAll(shared.startWorkers(queue, state, wIn, wOut, o, general));
-            try {
-                for (Thread t : threads) {
-                    while (t.isAlive()) {
-                        t.join(TrainingMonitor.POLL_MILLIS);
-                        monitor.tick(listener, false);
-                    }
+            for (int epoch = firstEpoch; epoch < o.epochs(); epoch++) {
+                runEpoch(shared, corpus, tokenizer, w, state, monitor, rngs);
+                if (checkpoint != null) {
+                    Word2VecCheckpoint.write(
+                            checkpoint,
+                            w.wIn(),
+                            w.wOut(),
+                            w.wHs(),
+                            new Word2VecCheckpoint.State(epoch + 1, state.words.get(), state.steps.get(), rngs),
+                            o,
+                            vocab);
                 }
-            } catch (InterruptedException e) {
-                state.fail(e);
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while training word2vec", e);
             }
             monitor.tick(listener, true);
-            state.rethrowFailure();
         } finally {
             listener.onEnd();
         }
@@ -215,5 +252,39 @@ public final class Word2VecTrainer {
                         monitor.recentLoss(),
                         shared.backendName()));
         return new Run(state.words.get(), seconds, monitor.recentLoss());
+    }
+
+    /** One pass over the corpus: a reader thread and the workers, joined; worker failures are rethrown. */
+    private void runEpoch(
+            Word2VecShardTrainer shared,
+            CorpusReader corpus,
+            Tokenizer tokenizer,
+            Weights w,
+            TrainingState state,
+            TrainingMonitor monitor,
+            long[][] rngs)
+            throws IOException {
+        Word2VecOptions o = options;
+        BlockingQueue<int[]> queue = new ArrayBlockingQueue<>(2 * o.threads() + 2);
+        Thread reader = Thread.ofPlatform()
+                .name("w2v-reader")
+                .daemon()
+                .unstarted(new ChunkProducer(corpus, tokenizer, shared.vocabulary(), 1, o.threads(), queue, state));
+        reader.start();
+        List<Thread> threads = new ArrayList<>(List.of(reader));
+        threads.addAll(shared.startWorkers(queue, state, w.wIn(), w.wOut(), o, w.general(), rngs));
+        try {
+            for (Thread t : threads) {
+                while (t.isAlive()) {
+                    t.join(TrainingMonitor.POLL_MILLIS);
+                    monitor.tick(listener, false);
+                }
+            }
+        } catch (InterruptedException e) {
+            state.fail(e);
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while training word2vec", e);
+        }
+        state.rethrowFailure();
     }
 }
