@@ -4,7 +4,7 @@
  *
  * <p>The exported packages are the API (docs/library-api.md lists them, says which objects are thread-safe and which
  * must be closed). The FFM bindings ({@code internal.ffm}), model lifetimes ({@code internal.scope}), the row
- * quantizer ({@code internal.quant}) and the file-format helpers ({@code io}) are not exported. Callers on the module
+ * quantizer ({@code internal.quant}), the hashes ({@code internal.hash}) and the file-format helpers ({@code io}) are not exported. Callers on the module
  * path start the JVM with {@code --enable-native-access=org.embed4j}.
  */
 module org.embed4j {

@@ -170,6 +170,7 @@ public class EmbeddingBenchmark {
         Scalar minusLr;
 
         @Setup(Level.Trial)
+        @SuppressWarnings("restricted") // libtorch's result, read for the byte size of our output of the same shape
         public void setup(Data d) {
             Loader.load(torch.class);
             torch.set_num_threads(threads());

@@ -62,6 +62,7 @@ public class ModelScopeBenchmark {
     }
 
     @Setup(Level.Trial)
+    @SuppressWarnings("MustBeClosedChecker") // the arena lives for the trial and is closed in @TearDown
     public void setup() {
         SplittableRandom r = new SplittableRandom(11);
         float[] data = new float[WORDS * DIM];

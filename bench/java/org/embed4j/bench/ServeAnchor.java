@@ -59,7 +59,7 @@ public final class ServeAnchor extends Handler.Abstract {
             try {
                 server.stop();
             } catch (Exception e) {
-                e.printStackTrace();
+                System.err.println("embed4j serve: stop failed: " + e);
             }
             System.out.println("embed4j serve: stopped");
             System.out.flush();

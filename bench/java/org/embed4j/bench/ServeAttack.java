@@ -8,11 +8,13 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -61,6 +63,7 @@ public final class ServeAttack {
     private final AtomicLong bodiesOther = new AtomicLong();
     private volatile boolean stop;
 
+    @SuppressWarnings("FutureReturnValueIgnored") // an attacker's failure is part of the attack, not of the run
     private void attack(int port, long end) throws Exception {
         try (ExecutorService attackers = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < 1030; i++) {
@@ -100,8 +103,9 @@ public final class ServeAttack {
         long start = System.nanoTime() + 10_000_000L;
         long period = 1_000_000_000L / rate;
         try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<?>> running = new ArrayList<>(NORMAL_CONNECTIONS);
             for (int w = 0; w < NORMAL_CONNECTIONS; w++) {
-                clients.submit(() -> {
+                running.add(clients.submit(() -> {
                     ServeLoad.Connection c = null;
                     for (int id; (id = next.getAndIncrement()) < n; ) {
                         long due = start + id * period;
@@ -122,7 +126,10 @@ public final class ServeAttack {
                     }
                     close(c == null ? null : c.socket);
                     return null;
-                });
+                }));
+            }
+            for (Future<?> client : running) {
+                client.get(); // a client that failed outside its request loop fails the run
             }
         }
         long[] sorted = latency.clone();

@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.embed4j.classify.ClassifierOptions;
@@ -137,9 +138,10 @@ public final class ServeLoad {
         // platform threads: with a handful of connections they block in the kernel, with no scheduler hand-off
         try (ExecutorService pool =
                 Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().factory())) {
+            List<Future<?>> clients = new ArrayList<>(concurrency);
             for (int c = 0; c < concurrency; c++) {
                 int seed = c;
-                pool.submit(() -> {
+                clients.add(pool.submit(() -> {
                     Connection conn = null;
                     int i;
                     while (System.nanoTime() < deadline && (i = next.getAndIncrement()) < requests) {
@@ -160,7 +162,10 @@ public final class ServeLoad {
                     }
                     close(conn);
                     return null;
-                });
+                }));
+            }
+            for (Future<?> client : clients) {
+                client.get(); // a client that failed outside its request loop fails the run
             }
         }
         double elapsed = (System.nanoTime() - start) / 1e9;

@@ -70,8 +70,8 @@ public class XentBenchmark {
         dLogits = Tensor.allocate(DType.F32, b, k);
         try (Tensor refLoss = Tensor.allocate(DType.F32, 1);
                 Tensor refGrad = Tensor.allocate(DType.F32, b, k)) {
-            cpu.softmaxCrossEntropy(loss, dLogits, logits, targets, null, -100, 0f, Reduction.MEAN);
-            java.softmaxCrossEntropy(refLoss, refGrad, logits, targets, null, -100, 0f, Reduction.MEAN);
+            cpu.softmaxXent(loss, dLogits, logits, targets, null, -100, 0f, Reduction.MEAN);
+            java.softmaxXent(refLoss, refGrad, logits, targets, null, -100, 0f, Reduction.MEAN);
             EmbeddingBenchmark.requireClose("xent loss " + shape, loss, refLoss, 1e-5);
             // Gradients are O(1/B): compare relative to 1/B, not to 1.
             float scale = b;
@@ -88,12 +88,12 @@ public class XentBenchmark {
 
     @Benchmark
     public void ours() {
-        cpu.softmaxCrossEntropy(loss, dLogits, logits, targets, null, -100, 0f, Reduction.MEAN);
+        cpu.softmaxXent(loss, dLogits, logits, targets, null, -100, 0f, Reduction.MEAN);
     }
 
     @Benchmark
     public void anchor() {
-        java.softmaxCrossEntropy(loss, dLogits, logits, targets, null, -100, 0f, Reduction.MEAN);
+        java.softmaxXent(loss, dLogits, logits, targets, null, -100, 0f, Reduction.MEAN);
     }
 
     @TearDown(Level.Trial)

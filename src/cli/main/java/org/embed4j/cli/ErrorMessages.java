@@ -52,7 +52,7 @@ final class ErrorMessages {
 
     private static Throwable unwrap(Throwable t) {
         Throwable e = t;
-        while (e.getCause() != null && e.getCause() != e && wrapper(e)) {
+        while (e.getCause() != null && wrapper(e)) { // getCause() is never e itself
             e = e.getCause();
         }
         return e;

@@ -1,11 +1,8 @@
 package org.embed4j.cli;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -495,24 +492,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
         Files.createDirectories(dir);
         List<LabeledText> shuffled = new ArrayList<>(trainSet);
         Collections.shuffle(shuffled, new Random(seed)); // fastText does not shuffle; sorted sets would defeat it
-        writeFastText(dir.resolve("train.txt"), shuffled);
-        writeFastText(dir.resolve("test.txt"), testSet);
-    }
-
-    private static void writeFastText(Path file, List<LabeledText> examples) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            for (LabeledText e : examples) {
-                if (e.text().isBlank()) {
-                    continue; // a label without text is not a valid line (fastText skips it as well)
-                }
-                for (String l : e.labels()) {
-                    w.write(TextFormats.LABEL_PREFIX + l.replaceAll("\\s+", "_") + " ");
-                }
-                w.write(e.text().replaceAll("\\s+", " ").trim());
-                w.write('\n');
-            }
-        }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        TextFormats.writeFastText(dir.resolve("train.txt"), shuffled);
+        TextFormats.writeFastText(dir.resolve("test.txt"), testSet);
     }
 }

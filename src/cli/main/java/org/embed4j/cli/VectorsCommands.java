@@ -25,7 +25,7 @@ final class VectorsCommands {
 
     /** Runs {@code body}; failures print "embed4j &lt;command&gt;: message" and give exit code 1. */
     static int run(String command, Callable<Integer> body) {
-        return run(new java.io.PrintWriter(System.err, true), command, body, null);
+        return run(new java.io.PrintWriter(System.err, true, System.err.charset()), command, body, null);
     }
 
     /**
@@ -33,7 +33,7 @@ final class VectorsCommands {
      * says what the options need and which of them lowers it.
      */
     static int run(String command, Callable<Integer> body, Supplier<String> memory) {
-        return run(new java.io.PrintWriter(System.err, true), command, body, memory);
+        return run(new java.io.PrintWriter(System.err, true, System.err.charset()), command, body, memory);
     }
 
     /** {@link #run(String, Callable)} printing failures to {@code err} (picocli's, so that tests capture it). */

@@ -140,7 +140,7 @@ public interface Backend extends AutoCloseable {
      * Fused softmax cross-entropy. {@code loss}: (1) for MEAN/SUM, (B) for NONE. {@code dLogits} (B,K) or null;
      * may be {@code logits} itself (overwritten with the gradient). {@code targets} (B) I64; {@code weight} (K) or null.
      */
-    void softmaxCrossEntropy(
+    void softmaxXent(
             Tensor loss,
             Tensor dLogits,
             Tensor logits,

@@ -351,7 +351,7 @@ final class CheckedBackend implements Backend {
     }
 
     @Override
-    public void softmaxCrossEntropy(
+    public void softmaxXent(
             Tensor loss,
             Tensor dLogits,
             Tensor logits,
@@ -375,7 +375,7 @@ final class CheckedBackend implements Backend {
         if (!(labelSmoothing >= 0f && labelSmoothing <= 1f)) {
             throw new IllegalArgumentException("labelSmoothing must be in [0, 1], got " + labelSmoothing);
         }
-        impl.softmaxCrossEntropy(loss, dLogits, logits, targets, weight, ignoreIndex, labelSmoothing, reduction);
+        impl.softmaxXent(loss, dLogits, logits, targets, weight, ignoreIndex, labelSmoothing, reduction);
     }
 
     // ------------------------------------------------------------------ search and word2vec

@@ -7,7 +7,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import org.embed4j.internal.ffm.CpuKernels;
 import org.embed4j.internal.ffm.NativeLibrary;
-import org.embed4j.internal.ffm.OptimStruct;
 import org.embed4j.internal.ffm.Workspace;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Device;
@@ -20,8 +19,7 @@ import org.embed4j.tensor.Tensor;
  * the conformance tests run every backend against it).
  *
  * <p>Lucene-provider style: the constructor throws, saying why, when the library cannot be loaded or the CPU
- * (or OS) lacks AVX2+FMA, and {@link Backends} falls back. Kernel symbols are looked up on first use, so a
- * library built before a kernel existed still loads and that kernel throws UnsupportedOperationException.
+ * (or OS) lacks AVX2+FMA, and {@link Backends} falls back; a library that lacks any bound function does not load.
  * Tensor segments go to C as they are (all host tensors are off-heap). Shapes are validated by
  * {@code CheckedBackend} before these methods run; index ranges are checked in C, which writes nothing on failure.
  * Thread-safe: no mutable state but the process-wide native thread count.
@@ -37,7 +35,7 @@ class CpuBackend extends JavaBackend {
 
     /** Loads libembed4j and checks the CPU; throws IllegalStateException or UnsupportedOperationException saying why not. */
     CpuBackend() {
-        this.k = new CpuKernels(NativeLibrary.load("embed4j"));
+        this.k = CpuKernels.load();
         this.features = k.cpuFeatures();
         if ((features & FEATURES_NEEDED) != FEATURES_NEEDED) {
             throw new UnsupportedOperationException(
@@ -159,6 +157,8 @@ class CpuBackend extends JavaBackend {
      * their memory (the Java reference's layout); the scratch is this thread's cached workspace.
      */
     @Override
+    @SuppressWarnings(
+            "MustBeClosedChecker") // each arena is handed to the tensor that frees it, or closed here on failure
     public SortedIndices sortIndices(Tensor indices, long numEmbeddings, long paddingIdx) {
         long n = indices.numel();
         long wsBytes = k.indexSortWorkspaceBytes(n, numEmbeddings);
@@ -285,7 +285,7 @@ class CpuBackend extends JavaBackend {
                     sorted.seg().segment(),
                     sorted.perm().segment(),
                     scaleGradByFreq,
-                    OptimStruct.of(arena, step),
+                    NativeOptim.struct(arena, step),
                     sorted.numUnique(),
                     sorted.numIndices(),
                     weight.size(0),
@@ -303,7 +303,7 @@ class CpuBackend extends JavaBackend {
                     seg(state2),
                     gradRows.segment(),
                     sorted.uniq().segment(),
-                    OptimStruct.of(arena, step),
+                    NativeOptim.struct(arena, step),
                     sorted.numUnique(),
                     weight.size(0),
                     weight.size(1));
@@ -318,7 +318,7 @@ class CpuBackend extends JavaBackend {
                     seg(state1),
                     seg(state2),
                     grad.segment(),
-                    OptimStruct.of(arena, step),
+                    NativeOptim.struct(arena, step),
                     param.numel());
         }
     }
@@ -382,7 +382,7 @@ class CpuBackend extends JavaBackend {
     }
 
     @Override
-    public void softmaxCrossEntropy(
+    public void softmaxXent(
             Tensor loss,
             Tensor dLogits,
             Tensor logits,
@@ -514,7 +514,7 @@ class CpuBackend extends JavaBackend {
 
     @Override
     public void topkInt8(Tensor outIdx, Tensor outScore, Tensor weight, Tensor rowScale, Tensor queries) {
-        k.topkInt8(
+        k.topkI8(
                 outIdx.segment(),
                 outScore.segment(),
                 weight.segment(),

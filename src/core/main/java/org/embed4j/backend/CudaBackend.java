@@ -4,8 +4,9 @@ import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.util.function.Consumer;
+import org.embed4j.internal.ffm.CudaKernels;
 import org.embed4j.internal.ffm.NativeLibrary;
-import org.embed4j.internal.ffm.OptimStruct;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Device;
 import org.embed4j.tensor.Tensor;
@@ -52,8 +53,8 @@ final class CudaBackend implements Backend {
 
     /** Loads libembed4j_cuda and opens a stream on the device; throws saying why when CUDA cannot run here. */
     CudaBackend() {
-        this.k = new CudaKernels();
-        int count = k.deviceCount();
+        this.k = CudaKernels.load(CudaException::new);
+        int count = k.cudaDeviceCount();
         if (count == 0) {
             String why = k.lastError();
             throw new UnsupportedOperationException(why.isEmpty() ? "no CUDA device" : why);
@@ -65,11 +66,11 @@ final class CudaBackend implements Backend {
         }
         this.device = Device.cuda(ordinal);
         this.async = Boolean.getBoolean(ASYNC_PROPERTY);
-        long[] p = k.deviceProperties(ordinal);
+        long[] p = k.cudaDeviceProperties(ordinal);
         NativeLibrary lib = k.library();
-        this.description = "cuda:" + ordinal + " " + k.deviceName(ordinal) + " (cc " + p[0] + "." + p[1] + ", " + p[2]
-                + " SMs, " + (p[3] >> 30) + " GiB), " + lib.path() + " " + lib.version();
-        this.stream = k.streamCreate(ordinal);
+        this.description = "cuda:" + ordinal + " " + k.cudaDeviceName(ordinal) + " (cc " + p[0] + "." + p[1] + ", "
+                + p[2] + " SMs, " + (p[3] >> 30) + " GiB), " + lib.path() + " " + lib.version();
+        this.stream = k.cudaStreamCreate(ordinal);
         this.host = hostBackend();
     }
 
@@ -104,7 +105,7 @@ final class CudaBackend implements Backend {
         long bytes = Math.multiplyExact(Tensor.numel(shape), (long) dtype.byteSize());
         long ptr;
         synchronized (lock) {
-            ptr = k.malloc(stream(), Math.max(bytes, 16));
+            ptr = k.cudaMalloc(stream(), Math.max(bytes, 16));
         }
         return Tensor.wrap(MemorySegment.ofAddress(ptr), dtype, device, () -> free(ptr), shape);
     }
@@ -112,7 +113,7 @@ final class CudaBackend implements Backend {
     private void free(long ptr) {
         synchronized (lock) {
             MemorySegment st = stream;
-            k.call("e4j_cuda_free", st == null ? MemorySegment.NULL : st, MemorySegment.ofAddress(ptr));
+            k.cudaFree(st == null ? MemorySegment.NULL : st, MemorySegment.ofAddress(ptr));
         }
     }
 
@@ -120,7 +121,7 @@ final class CudaBackend implements Backend {
     public Tensor zeros(DType dtype, long... shape) {
         Tensor t = alloc(dtype, shape);
         synchronized (lock) {
-            k.call("e4j_cuda_memset", stream(), t.segment(), 0, t.byteSize());
+            k.cudaMemset(stream(), t.segment(), 0, t.byteSize());
         }
         return t;
     }
@@ -130,7 +131,7 @@ final class CudaBackend implements Backend {
         Tensor t = alloc(hostTensor.dtype(), hostTensor.shape());
         try {
             synchronized (lock) {
-                k.call("e4j_cuda_memcpy_h2d", stream(), t.segment(), hostTensor.segment(), t.byteSize());
+                k.cudaMemcpyH2d(stream(), t.segment(), hostTensor.segment(), t.byteSize());
             }
         } catch (RuntimeException e) {
             t.close();
@@ -144,7 +145,7 @@ final class CudaBackend implements Backend {
         Tensor out = Tensor.allocate(tensor.dtype(), tensor.shape());
         try {
             synchronized (lock) {
-                k.call("e4j_cuda_memcpy_d2h", stream(), out.segment(), tensor.segment(), out.byteSize());
+                k.cudaMemcpyD2h(stream(), out.segment(), tensor.segment(), out.byteSize());
             }
         } catch (RuntimeException e) {
             out.close();
@@ -156,34 +157,34 @@ final class CudaBackend implements Backend {
     @Override
     public void copy(Tensor dst, Tensor src) {
         synchronized (lock) {
-            k.call("e4j_cuda_memcpy_d2d", stream(), dst.segment(), src.segment(), src.byteSize());
+            k.cudaMemcpyD2d(stream(), dst.segment(), src.segment(), src.byteSize());
         }
     }
 
     @Override
     public void fill(Tensor tensor, float value) {
-        launch("e4j_fill_cuda", tensor.segment(), value, tensor.numel());
+        launch(st -> k.fillCuda(tensor.segment(), value, tensor.numel(), st));
     }
 
     @Override
     public void axpy(Tensor y, float alpha, Tensor x) {
-        launch("e4j_axpy_cuda", y.segment(), alpha, x.segment(), y.numel());
+        launch(st -> k.axpyCuda(y.segment(), alpha, x.segment(), y.numel(), st));
     }
 
     @Override
     public void scale(Tensor x, float alpha) {
-        launch("e4j_scale_cuda", x.segment(), alpha, x.numel());
+        launch(st -> k.scaleCuda(x.segment(), alpha, x.numel(), st));
     }
 
     @Override
     public void mul(Tensor out, Tensor a, Tensor b) {
-        launch("e4j_mul_cuda", out.segment(), a.segment(), b.segment(), out.numel());
+        launch(st -> k.mulCuda(out.segment(), a.segment(), b.segment(), out.numel(), st));
     }
 
     @Override
     public void synchronize() {
         synchronized (lock) {
-            k.call("e4j_cuda_stream_synchronize", stream());
+            k.cudaStreamSynchronize(stream());
         }
     }
 
@@ -193,15 +194,15 @@ final class CudaBackend implements Backend {
     public void gather(Tensor out, Tensor weight, Tensor indices) {
         synchronized (lock) {
             validate(() -> checkIndices(indices, weight.size(0)));
-            launch(
-                    "e4j_gather_forward_cuda",
+            launch(st -> k.gatherForwardCuda(
                     out.segment(),
                     weight.segment(),
                     indices.segment(),
                     indexType(indices),
                     indices.numel(),
                     weight.size(0),
-                    weight.size(1));
+                    weight.size(1),
+                    st));
         }
     }
 
@@ -220,8 +221,7 @@ final class CudaBackend implements Backend {
                 checkOffsets(offsets, indices.numel());
                 checkIndices(indices, weight.size(0));
             });
-            launch(
-                    "e4j_embedding_bag_forward_cuda",
+            launch(st -> k.embeddingBagForwardCuda(
                     out.segment(),
                     seg(argmax),
                     weight.segment(),
@@ -234,7 +234,8 @@ final class CudaBackend implements Backend {
                     indices.numel(),
                     offsets.numel() - 1,
                     weight.size(0),
-                    weight.size(1));
+                    weight.size(1),
+                    st));
         }
     }
 
@@ -250,11 +251,10 @@ final class CudaBackend implements Backend {
                 Tensor count = alloc(DType.I64, 1)) {
             MemorySegment u = arena.allocate(JAVA_LONG);
             synchronized (lock) {
-                ptrs[0] = k.malloc(stream(), Math.max(16, n * 8));
-                ptrs[1] = k.malloc(stream(), (n + 1) * 8);
-                ptrs[2] = k.malloc(stream(), Math.max(16, n * 8));
-                k.call(
-                        "e4j_index_sort_cuda",
+                ptrs[0] = k.cudaMalloc(stream(), Math.max(16, n * 8));
+                ptrs[1] = k.cudaMalloc(stream(), (n + 1) * 8);
+                ptrs[2] = k.cudaMalloc(stream(), Math.max(16, n * 8));
+                k.indexSortCuda(
                         MemorySegment.ofAddress(ptrs[0]),
                         MemorySegment.ofAddress(ptrs[1]),
                         MemorySegment.ofAddress(ptrs[2]),
@@ -267,7 +267,7 @@ final class CudaBackend implements Backend {
                         MemorySegment.NULL,
                         0L,
                         stream());
-                k.call("e4j_cuda_memcpy_d2h", stream(), u, count.segment(), 8L);
+                k.cudaMemcpyD2h(stream(), u, count.segment(), 8L);
             }
             long numUnique = u.get(JAVA_LONG, 0);
             SortedIndices sorted = new SortedIndices(
@@ -290,8 +290,7 @@ final class CudaBackend implements Backend {
 
     @Override
     public void embeddingBackward(Tensor dWeight, Tensor dOut, SortedIndices sorted, boolean scaleGradByFreq) {
-        launch(
-                "e4j_embedding_backward_cuda",
+        launch(st -> k.embeddingBackwardCuda(
                 dWeight.segment(),
                 dOut.segment(),
                 sorted.uniq().segment(),
@@ -301,13 +300,13 @@ final class CudaBackend implements Backend {
                 0,
                 sorted.numUnique(),
                 sorted.numIndices(),
-                lastDim(dOut));
+                lastDim(dOut),
+                st));
     }
 
     @Override
     public void embeddingBackwardRows(Tensor dRows, Tensor dOut, SortedIndices sorted, boolean scaleGradByFreq) {
-        launch(
-                "e4j_embedding_backward_cuda",
+        launch(st -> k.embeddingBackwardCuda(
                 dRows.segment(),
                 dOut.segment(),
                 sorted.uniq().segment(),
@@ -317,7 +316,8 @@ final class CudaBackend implements Backend {
                 1,
                 sorted.numUnique(),
                 sorted.numIndices(),
-                lastDim(dOut));
+                lastDim(dOut),
+                st));
     }
 
     @Override
@@ -335,8 +335,7 @@ final class CudaBackend implements Backend {
             boolean compact) {
         long v = weight != null ? weight.size(0) : compact ? Long.MAX_VALUE : dWeight.size(0);
         validate(() -> checkOffsets(offsets, indices.numel())); // the sort already checked the indices
-        launch(
-                "e4j_embedding_bag_backward_cuda",
+        launch(st -> k.embeddingBagBackwardCuda(
                 dWeight.segment(),
                 seg(dPerSampleWeights),
                 dOut.segment(),
@@ -355,7 +354,8 @@ final class CudaBackend implements Backend {
                 indices.numel(),
                 offsets.numel() - 1,
                 v,
-                lastDim(dOut));
+                lastDim(dOut),
+                st));
     }
 
     @Override
@@ -368,8 +368,7 @@ final class CudaBackend implements Backend {
             boolean scaleGradByFreq,
             OptimStep step) {
         try (Arena arena = Arena.ofConfined()) {
-            launch(
-                    "e4j_embedding_backward_update_cuda",
+            launch(st -> k.embeddingBackwardUpdateCuda(
                     weight.segment(),
                     seg(state1),
                     seg(state2),
@@ -378,11 +377,12 @@ final class CudaBackend implements Backend {
                     sorted.seg().segment(),
                     sorted.perm().segment(),
                     scaleGradByFreq ? 1 : 0,
-                    OptimStruct.of(arena, step),
+                    NativeOptim.struct(arena, step),
                     sorted.numUnique(),
                     sorted.numIndices(),
                     weight.size(0),
-                    weight.size(1));
+                    weight.size(1),
+                    st));
         }
     }
 
@@ -390,45 +390,45 @@ final class CudaBackend implements Backend {
     public void sparseRowsUpdate(
             Tensor weight, Tensor state1, Tensor state2, Tensor gradRows, SortedIndices sorted, OptimStep step) {
         try (Arena arena = Arena.ofConfined()) {
-            launch(
-                    "e4j_sparse_rows_update_cuda",
+            launch(st -> k.sparseRowsUpdateCuda(
                     weight.segment(),
                     seg(state1),
                     seg(state2),
                     gradRows.segment(),
                     sorted.uniq().segment(),
-                    OptimStruct.of(arena, step),
+                    NativeOptim.struct(arena, step),
                     sorted.numUnique(),
                     weight.size(0),
-                    weight.size(1));
+                    weight.size(1),
+                    st));
         }
     }
 
     @Override
     public void denseUpdate(Tensor param, Tensor state1, Tensor state2, Tensor grad, OptimStep step) {
         try (Arena arena = Arena.ofConfined()) {
-            launch(
-                    "e4j_dense_update_cuda",
+            launch(st -> k.denseUpdateCuda(
                     param.segment(),
                     seg(state1),
                     seg(state2),
                     grad.segment(),
-                    OptimStruct.of(arena, step),
-                    param.numel());
+                    NativeOptim.struct(arena, step),
+                    param.numel(),
+                    st));
         }
     }
 
     @Override
     public void embeddingRenorm(Tensor weight, SortedIndices sorted, float maxNorm, float normType) {
-        launch(
-                "e4j_embedding_renorm_cuda",
+        launch(st -> k.embeddingRenormCuda(
                 weight.segment(),
                 sorted.uniq().segment(),
                 maxNorm,
                 normType,
                 sorted.numUnique(),
                 weight.size(0),
-                weight.size(1));
+                weight.size(1),
+                st));
     }
 
     // ------------------------------------------------------------------ dense layers
@@ -438,8 +438,7 @@ final class CudaBackend implements Backend {
         long m = c.size(0);
         long n = c.size(1);
         long inner = transA ? a.size(0) : a.size(1);
-        launch(
-                "e4j_gemm_cuda",
+        launch(st -> k.gemmCuda(
                 transA ? 1 : 0,
                 transB ? 1 : 0,
                 m,
@@ -452,33 +451,35 @@ final class CudaBackend implements Backend {
                 Math.max(1, b.size(1)),
                 beta,
                 c.segment(),
-                Math.max(1, n));
+                Math.max(1, n),
+                st));
     }
 
     @Override
     public void biasAdd(Tensor x, Tensor bias) {
         long cols = bias.numel();
-        launch("e4j_bias_add_cuda", x.segment(), bias.segment(), cols == 0 ? 0L : x.numel() / cols, cols);
+        launch(st -> k.biasAddCuda(x.segment(), bias.segment(), cols == 0 ? 0L : x.numel() / cols, cols, st));
     }
 
     @Override
     public void biasBackward(Tensor dBias, Tensor dOut) {
         long cols = dBias.numel();
-        launch("e4j_bias_backward_cuda", dBias.segment(), dOut.segment(), cols == 0 ? 0L : dOut.numel() / cols, cols);
+        launch(st ->
+                k.biasBackwardCuda(dBias.segment(), dOut.segment(), cols == 0 ? 0L : dOut.numel() / cols, cols, st));
     }
 
     @Override
     public void reluForward(Tensor out, Tensor in) {
-        launch("e4j_relu_forward_cuda", out.segment(), in.segment(), in.numel());
+        launch(st -> k.reluForwardCuda(out.segment(), in.segment(), in.numel(), st));
     }
 
     @Override
     public void reluBackward(Tensor dIn, Tensor dOut, Tensor out) {
-        launch("e4j_relu_backward_cuda", dIn.segment(), dOut.segment(), out.segment(), dOut.numel());
+        launch(st -> k.reluBackwardCuda(dIn.segment(), dOut.segment(), out.segment(), dOut.numel(), st));
     }
 
     @Override
-    public void softmaxCrossEntropy(
+    public void softmaxXent(
             Tensor loss,
             Tensor dLogits,
             Tensor logits,
@@ -488,15 +489,9 @@ final class CudaBackend implements Backend {
             float labelSmoothing,
             Reduction reduction) {
         synchronized (lock) {
-            validate(() -> launch(
-                    "e4j_check_logits_cuda",
-                    logits.segment(),
-                    targets.segment(),
-                    ignoreIndex,
-                    logits.size(0),
-                    logits.size(1)));
-            launch(
-                    "e4j_softmax_xent_cuda",
+            validate(() -> launch(st -> k.checkLogitsCuda(
+                    logits.segment(), targets.segment(), ignoreIndex, logits.size(0), logits.size(1), st)));
+            launch(st -> k.softmaxXentCuda(
                     loss.segment(),
                     seg(dLogits),
                     logits.segment(),
@@ -506,7 +501,8 @@ final class CudaBackend implements Backend {
                     labelSmoothing,
                     reduction.ordinal(),
                     logits.size(0),
-                    logits.size(1));
+                    logits.size(1),
+                    st));
         }
     }
 
@@ -514,13 +510,12 @@ final class CudaBackend implements Backend {
 
     @Override
     public void rowNorms(Tensor norms, Tensor weight) {
-        launch("e4j_row_norms_cuda", norms.segment(), weight.segment(), weight.size(0), weight.size(1));
+        launch(st -> k.rowNormsCuda(norms.segment(), weight.segment(), weight.size(0), weight.size(1), st));
     }
 
     @Override
     public void topk(Tensor outIdx, Tensor outScore, Tensor weight, Tensor norms, Tensor queries, Tensor exclude) {
-        launch(
-                "e4j_topk_cuda",
+        launch(st -> k.topkCuda(
                 outIdx.segment(),
                 outScore.segment(),
                 weight.segment(),
@@ -531,7 +526,8 @@ final class CudaBackend implements Backend {
                 weight.size(0),
                 weight.size(1),
                 outIdx.size(1),
-                exclude == null ? 0L : exclude.size(1));
+                exclude == null ? 0L : exclude.size(1),
+                st));
     }
 
     /** Host tensors by contract: runs on the CPU (see the class comment). */
@@ -565,7 +561,7 @@ final class CudaBackend implements Backend {
                 return;
             }
             stream = null;
-            k.call("e4j_cuda_stream_destroy", st);
+            k.cudaStreamDestroy(st);
         }
     }
 
@@ -580,11 +576,9 @@ final class CudaBackend implements Backend {
     }
 
     /** A launch on this backend's stream (the stream is the last C argument). */
-    private void launch(String function, Object... args) {
-        Object[] all = java.util.Arrays.copyOf(args, args.length + 1);
+    private void launch(Consumer<MemorySegment> kernel) {
         synchronized (lock) {
-            all[args.length] = stream();
-            k.call(function, all);
+            kernel.accept(stream());
         }
     }
 
@@ -595,16 +589,16 @@ final class CudaBackend implements Backend {
         }
         synchronized (lock) {
             passes.run();
-            k.call("e4j_cuda_stream_synchronize", stream());
+            k.cudaStreamSynchronize(stream());
         }
     }
 
     private void checkIndices(Tensor indices, long rows) {
-        launch("e4j_check_indices_cuda", indices.segment(), indexType(indices), indices.numel(), rows);
+        launch(st -> k.checkIndicesCuda(indices.segment(), indexType(indices), indices.numel(), rows, st));
     }
 
     private void checkOffsets(Tensor offsets, long numIndices) {
-        launch("e4j_check_offsets_cuda", offsets.segment(), offsets.numel() - 1, numIndices);
+        launch(st -> k.checkOffsetsCuda(offsets.segment(), offsets.numel() - 1, numIndices, st));
     }
 
     private static MemorySegment seg(Tensor t) {

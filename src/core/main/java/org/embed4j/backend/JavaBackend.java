@@ -25,7 +25,7 @@ import org.embed4j.tensor.Tensor;
  * target is NaN with a zero gradient.
  *
  * <p>The longer kernels live beside this class: {@link IndexSort} (the deterministic sort and index checks),
- * {@link EmbeddingBagReference}, {@link OptimizerRules}, {@link SoftmaxCrossEntropy}, {@link TopKSelector}, and
+ * {@link EmbeddingBagReference}, {@link OptimizerRules}, {@link SoftmaxXentReference}, {@link TopKSelector}, and
  * {@link Word2VecReference} (written by the word2vec engineer).
  *
  * <p>Stateless and thread-safe (callers must not write the same tensor from two threads; word2vec's Hogwild
@@ -371,7 +371,7 @@ class JavaBackend implements Backend {
     }
 
     @Override
-    public void softmaxCrossEntropy(
+    public void softmaxXent(
             Tensor loss,
             Tensor dLogits,
             Tensor logits,
@@ -380,7 +380,7 @@ class JavaBackend implements Backend {
             long ignoreIndex,
             float labelSmoothing,
             Reduction reduction) {
-        SoftmaxCrossEntropy.compute(loss, dLogits, logits, targets, weight, ignoreIndex, labelSmoothing, reduction);
+        SoftmaxXentReference.compute(loss, dLogits, logits, targets, weight, ignoreIndex, labelSmoothing, reduction);
     }
 
     // ------------------------------------------------------------------ search and word2vec

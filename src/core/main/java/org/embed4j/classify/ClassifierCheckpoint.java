@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.embed4j.internal.hash.Fnv1a;
 import org.embed4j.io.Safetensors;
 import org.embed4j.tensor.Tensor;
 
@@ -32,14 +33,14 @@ final class ClassifierCheckpoint {
 
     /** A 64-bit fingerprint of the dictionary's words, labels (in order) and input rows. */
     static long fingerprint(Dictionary dict) {
-        long h = 0xcbf29ce484222325L;
+        long h = Fnv1a.BASIS_64;
         for (List<String> names : List.of(dict.words(), dict.labels())) {
             for (String s : names) {
-                h = (h ^ s.hashCode()) * 0x100000001b3L;
+                h = Fnv1a.step64(h, s.hashCode());
             }
-            h = (h ^ names.size()) * 0x100000001b3L;
+            h = Fnv1a.step64(h, names.size());
         }
-        return (h ^ dict.inputRows()) * 0x100000001b3L;
+        return Fnv1a.step64(h, dict.inputRows());
     }
 
     static void write(Path path, float[] input, float[] output, State s, ClassifierOptions o, Dictionary dict)

@@ -37,7 +37,12 @@ import org.embed4j.io.Utf8;
  * {@link MappedMatrix#rowProblem}).
  */
 final class ClassifierFile {
-    static final int MAGIC = 0x45344A43; // "E4JC"
+    /** The first four bytes of every classifier file, as text. */
+    static final String MAGIC_TEXT = "E4JC";
+    /** The magic as the big-endian int the header starts with. */
+    static final int MAGIC =
+            ByteBuffer.wrap(MAGIC_TEXT.getBytes(StandardCharsets.US_ASCII)).getInt();
+
     static final int VERSION = 2;
     private static final int FLOAT32 = 0;
     private static final int INT8 = 1;
@@ -45,6 +50,11 @@ final class ClassifierFile {
     private static final int CHUNK_FLOATS = 1 << 18;
 
     private ClassifierFile() {}
+
+    /** Whether {@code head}, a file's first bytes, starts with the magic. */
+    static boolean startsWithMagic(byte[] head) {
+        return head.length >= 4 && ByteBuffer.wrap(head, 0, 4).getInt() == MAGIC;
+    }
 
     static void write(TextClassifier model, Path path) throws IOException {
         AtomicFiles.write(path, raw -> {

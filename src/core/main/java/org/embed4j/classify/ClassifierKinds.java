@@ -4,19 +4,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Objects;
 import org.embed4j.classify.mlp.MlpClassifier;
 
 /**
  * Which kind of classifier a saved file holds, for {@link Classifier#load}: a fastText-style model
- * ({@link TextClassifier}, float32 or quantized) starts with the magic "E4JC"; an MLP model is a safetensors file
+ * ({@link TextClassifier}, float32 or quantized) starts with {@link ClassifierFile}'s magic; an MLP model is a safetensors file
  * (an 8-byte little-endian header length, then its JSON header, so byte 8 is '{'). Anything else is refused with a
  * message naming the file. Stateless.
  */
 final class ClassifierKinds {
-    private static final byte[] E4JC = {'E', '4', 'J', 'C'};
-
     private ClassifierKinds() {}
 
     /** The model in {@code path}, of whichever kind its first bytes say. */
@@ -29,13 +26,13 @@ final class ClassifierKinds {
         if (head.length == 0) {
             throw new IOException(path + ": the file is empty, not an embed4j classifier");
         }
-        if (head.length >= 4 && Arrays.equals(head, 0, 4, E4JC, 0, 4)) {
+        if (ClassifierFile.startsWithMagic(head)) {
             return TextClassifier.load(path);
         }
         if (head.length == 9 && head[8] == '{') {
             return MlpClassifier.load(path);
         }
-        throw new IOException(path + ": not an embed4j classifier (neither a fastText-style model starting with"
-                + " \"E4JC\" nor an MLP model in safetensors)");
+        throw new IOException(path + ": not an embed4j classifier (neither a fastText-style model starting with \""
+                + ClassifierFile.MAGIC_TEXT + "\" nor an MLP model in safetensors)");
     }
 }

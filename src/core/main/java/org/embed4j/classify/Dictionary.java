@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.embed4j.internal.hash.Fnv1a;
 import org.embed4j.text.Subwords;
 
 /**
@@ -22,7 +23,7 @@ public final class Dictionary {
     /** fastText's end-of-line token, appended to every text: its row acts as a learnt per-class bias. */
     public static final String EOS = "</s>";
 
-    private static final int EOS_HASH = fnv1a(EOS);
+    private static final int EOS_HASH = Fnv1a.fastText(EOS);
 
     private final List<String> words;
     private final WordTable wordIds;
@@ -190,7 +191,7 @@ public final class Dictionary {
     /** Word id or -1. */
     public int wordId(String word) {
         char[] chars = Objects.requireNonNull(word, "word").toCharArray();
-        return wordIds.id(chars, 0, chars.length, fnv1a(chars, 0, chars.length));
+        return wordIds.id(chars, 0, chars.length, Fnv1a.fastText(chars, 0, chars.length));
     }
 
     /** The input rows of a text (may be empty when no token is known and n-grams are off). */
@@ -204,7 +205,7 @@ public final class Dictionary {
      * The input rows of a text into {@code out} ({@code out.ids[0 .. out.count)}), reusing its buffers: after a
      * thread's first few texts this allocates only the lower-cased copy of the text (when the model lower-cases
      * and the text has capitals) and the character n-grams of an out-of-vocabulary token. Tokens stay char ranges
-     * of the text: each is hashed once, from its chars ({@link #fnv1a(char[], int, int)}), and that hash both
+     * of the text: each is hashed once, from its chars ({@link Fnv1a#fastText(char[], int, int)}), and that hash both
      * finds the word and feeds the word n-grams.
      */
     void inputRows(String text, TextRows out) {
@@ -223,7 +224,7 @@ public final class Dictionary {
         // their cache misses (the table is mostly out of cache in a server) instead of waiting for each in turn
         int[] hashes = out.hashes(n + 1); // the tokens, then EOS
         for (int i = 0; i < n; i++) {
-            hashes[i] = fnv1a(s, spans.start(i), spans.end(i));
+            hashes[i] = Fnv1a.fastText(s, spans.start(i), spans.end(i));
         }
         // words, each followed by its character n-grams, then the word n-grams: fastText's order
         for (int i = 0; i < n; i++) {
@@ -281,7 +282,7 @@ public final class Dictionary {
         int[] hashes = new int[n + 1];
         for (int i = 0; i < n; i++) {
             tokens[i] = new String(s, spans.start(i), spans.end(i) - spans.start(i));
-            hashes[i] = fnv1a(s, spans.start(i), spans.end(i));
+            hashes[i] = Fnv1a.fastText(s, spans.start(i), spans.end(i));
         }
         for (int i = 0; i < n; i++) {
             int id = wordIds.id(s, spans.start(i), spans.end(i), hashes[i]);
@@ -386,7 +387,7 @@ public final class Dictionary {
             int offset = 0;
             for (int id = 0; id < words.size(); id++) {
                 char[] w = words.get(id).toCharArray();
-                int hash = fnv1a(w, 0, w.length);
+                int hash = Fnv1a.fastText(w, 0, w.length);
                 if (id(w, 0, w.length, hash) >= 0) {
                     throw new IllegalArgumentException("duplicate word \"" + words.get(id) + "\"");
                 }
@@ -405,7 +406,7 @@ public final class Dictionary {
             }
         }
 
-        /** The id of the word {@code s[start, end)} whose {@link #fnv1a} is {@code hash}, or -1. */
+        /** The id of the word {@code s[start, end)} whose {@link Fnv1a#fastText(char[], int, int)} is {@code hash}, or -1. */
         int id(char[] s, int start, int end, int hash) {
             long key = packed(s, start, end);
             int mask = slots.length / 2 - 1;
@@ -450,41 +451,5 @@ public final class Dictionary {
             // FNV-1a's low bits are weak for short keys: multiplicative (Fibonacci) hashing spreads them
             return (hash * 0x9E3779B9) >>> shift;
         }
-    }
-
-    /** 32-bit FNV-1a over the UTF-8 bytes (fastText's word hash). */
-    static int fnv1a(String s) {
-        return fnv1a(s.toCharArray(), 0, s.length());
-    }
-
-    /**
-     * {@link #fnv1a(String)} of {@code s[start, end)}, computed from the chars: the bytes are those that
-     * {@code String.getBytes(UTF_8)} gives for that range (an unpaired surrogate encodes as '?'), each XORed in
-     * sign-extended as fastText does, without encoding the token into a new array.
-     */
-    static int fnv1a(char[] s, int start, int end) {
-        int h = 0x811C9DC5;
-        for (int i = start; i < end; i++) {
-            char c = s[i];
-            if (c < 0x80) {
-                h = (h ^ c) * 0x01000193;
-            } else if (c < 0x800) {
-                h = (h ^ (byte) (0xC0 | c >>> 6)) * 0x01000193;
-                h = (h ^ (byte) (0x80 | c & 0x3F)) * 0x01000193;
-            } else if (!Character.isSurrogate(c)) {
-                h = (h ^ (byte) (0xE0 | c >>> 12)) * 0x01000193;
-                h = (h ^ (byte) (0x80 | c >>> 6 & 0x3F)) * 0x01000193;
-                h = (h ^ (byte) (0x80 | c & 0x3F)) * 0x01000193;
-            } else if (Character.isHighSurrogate(c) && i + 1 < end && Character.isLowSurrogate(s[i + 1])) {
-                int cp = Character.toCodePoint(c, s[++i]);
-                h = (h ^ (byte) (0xF0 | cp >>> 18)) * 0x01000193;
-                h = (h ^ (byte) (0x80 | cp >>> 12 & 0x3F)) * 0x01000193;
-                h = (h ^ (byte) (0x80 | cp >>> 6 & 0x3F)) * 0x01000193;
-                h = (h ^ (byte) (0x80 | cp & 0x3F)) * 0x01000193;
-            } else {
-                h = (h ^ '?') * 0x01000193; // what the UTF-8 encoder substitutes for an unpaired surrogate
-            }
-        }
-        return h;
     }
 }

@@ -5,8 +5,9 @@ package org.embed4j.classify;
  * ({@code hidden[d] += x_d}) and take its dot product with one ({@code Σ_d x_d · hidden[d]}, summed in order of d),
  * where {@code x_d} is the float, {@code scale · q_d} (int8) or the widened half float (fp16). The heap matrices
  * ({@link ClassifierMatrix.Floats} and friends) call these on their arrays and {@link MappedMatrix} on a row copied
- * out of the mapped file, so that a loaded model predicts bit for bit what the model that was saved predicted.
- * The accumulators are double for the reason {@link Supervised} gives. Stateless.
+ * out of the mapped file, so that a loaded model predicts bit for bit what the model that was saved predicted;
+ * {@link Supervised}'s training step uses the float ones too. The accumulators are double for the reason
+ * {@link Supervised} gives. Stateless.
  */
 final class RowKernels {
     private RowKernels() {}

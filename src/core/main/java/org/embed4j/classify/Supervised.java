@@ -20,35 +20,19 @@ import java.util.Arrays;
 final class Supervised {
     private Supervised() {}
 
+    /** hidden = the mean of the input rows (zeros when there are none), in the order of {@code rows}. */
     static void meanRows(float[] input, int[] rows, int dim, double[] hidden) {
         Arrays.fill(hidden, 0, dim, 0.0);
-        if (rows.length == 0) {
-            return;
-        }
         for (int r : rows) {
-            int base = r * dim;
-            for (int d = 0; d < dim; d++) {
-                hidden[d] += input[base + d];
-            }
+            RowKernels.add(input, r * dim, hidden, dim);
         }
-        double inv = 1.0 / rows.length;
-        for (int d = 0; d < dim; d++) {
-            hidden[d] *= inv;
-        }
-    }
-
-    private static double dot(float[] output, int base, double[] hidden, int dim) {
-        double s = 0;
-        for (int d = 0; d < dim; d++) {
-            s += output[base + d] * hidden[d];
-        }
-        return s;
+        RowKernels.toMean(hidden, dim, rows.length);
     }
 
     static void softmax(float[] output, double[] hidden, int dim, float[] probs) {
         double[] logits = new double[probs.length];
         for (int c = 0; c < logits.length; c++) {
-            logits[c] = dot(output, c * dim, hidden, dim);
+            logits[c] = RowKernels.dot(output, c * dim, hidden, dim);
         }
         softmax(logits, probs);
     }
@@ -77,7 +61,7 @@ final class Supervised {
     /** σ(output_c · hidden) for every class c: one-vs-all probabilities. */
     static void sigmoids(float[] output, double[] hidden, int dim, float[] probs) {
         for (int c = 0; c < probs.length; c++) {
-            probs[c] = (float) sigmoid(dot(output, c * dim, hidden, dim));
+            probs[c] = (float) sigmoid(RowKernels.dot(output, c * dim, hidden, dim));
         }
     }
 
@@ -217,7 +201,7 @@ final class Supervised {
     /** p = σ(output_row · hidden), α = lr·(y − p), then {@link #outputStep}; returns −log p(y). */
     private static double binaryLogistic(
             float[] output, int base, boolean y, float lr, double[] hidden, double[] grad, int dim) {
-        double p = sigmoid(dot(output, base, hidden, dim));
+        double p = sigmoid(RowKernels.dot(output, base, hidden, dim));
         outputStep(output, base, lr * ((y ? 1.0 : 0.0) - p), hidden, grad, dim);
         return -Math.log(Math.max(y ? p : 1 - p, 1e-10));
     }

@@ -168,6 +168,7 @@ public final class TextClassifier implements Classifier {
      * known token) or, for one-vs-all and ns models, each label's own sigmoid, not normalised, as fastText reports
      * them (0.5 each when the text has no known token).
      */
+    @Override
     public float[] probabilities(String text) {
         float[] probs = new float[dictionary.labels().size()];
         probabilities(text, probs, 0);

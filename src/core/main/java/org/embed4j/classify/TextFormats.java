@@ -1,16 +1,21 @@
 package org.embed4j.classify;
 
 import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.embed4j.io.AtomicFiles;
 import org.embed4j.io.TextLines;
 
 /**
  * The two formats users bring their own data in:
  * fastText's ({@code __label__a __label__b text ...}: leading {@code __label__} tokens are labels) and
  * a generic TSV ({@code label<TAB>text}). Files are UTF-8 ({@link TextLines}: invalid bytes are an error naming the
- * line and byte offset). Errors name the file and line.
+ * line and byte offset). Errors name the file and line. fastText's format is also written
+ * ({@link #writeFastText}), so that a split can be handed to fastText itself.
  */
 public final class TextFormats {
     /** fastText's label prefix. */
@@ -96,6 +101,28 @@ public final class TextFormats {
             }
         }
         throw new IllegalArgumentException(path + ": the file has no examples");
+    }
+
+    /**
+     * Writes {@code examples} in fastText's format, one line each, atomically ({@link AtomicFiles}): the labels with
+     * their prefix (whitespace inside a label becomes '_'), then the text on one line (each run of whitespace one
+     * space). An example whose text is blank is left out: fastText reads a label without text as no example.
+     */
+    public static void writeFastText(Path path, List<LabeledText> examples) throws IOException {
+        AtomicFiles.write(path, out -> {
+            Writer w = new OutputStreamWriter(out, StandardCharsets.UTF_8);
+            for (LabeledText e : examples) {
+                if (e.text().isBlank()) {
+                    continue;
+                }
+                for (String l : e.labels()) {
+                    w.write(LABEL_PREFIX + l.replaceAll("\\s+", "_") + " ");
+                }
+                w.write(e.text().replaceAll("\\s+", " ").trim());
+                w.write('\n');
+            }
+            w.flush();
+        });
     }
 
     private static void requireNonEmpty(List<LabeledText> out, Path path) {

@@ -30,7 +30,7 @@ final class QuantizedMatrix {
     }
 
     /**
-     * Quantizes rows {@code 0 .. rows) of {@code source} into memory of {@code arena}; when {@code norms} is not null, row r's slot gets the
+     * Quantizes rows [0, rows) of {@code source} into memory of {@code arena}; when {@code norms} is not null, row r's slot gets the
      * norm of the dequantized row. {@code what} names the rows in the message of a row that cannot be quantized.
      */
     static QuantizedMatrix encode(

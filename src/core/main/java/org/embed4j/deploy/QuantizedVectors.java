@@ -189,6 +189,7 @@ public final class QuantizedVectors implements AutoCloseable {
         return rowOf(word);
     }
 
+    @SuppressWarnings("ReferenceEquality") // toLowerCase returns the same instance when nothing changes
     private int rowOf(String word) {
         Integer i = index.get(word);
         if (i == null) {

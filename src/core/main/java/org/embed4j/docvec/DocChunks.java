@@ -100,6 +100,7 @@ final class DocChunks implements Runnable {
     }
 
     /** Blocks until there is room, giving up when training has failed (workers may be gone). */
+    @SuppressWarnings("ReferenceEquality") // END is a sentinel chunk, compared by identity
     private void put(Chunk chunk) {
         try {
             while (!queue.offer(chunk, 100, TimeUnit.MILLISECONDS)) {

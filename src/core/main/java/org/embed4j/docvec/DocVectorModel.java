@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.embed4j.backend.Backend;
+import org.embed4j.internal.hash.Fnv1a;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Tensor;
 import org.embed4j.text.Tokenizer;
@@ -168,14 +169,14 @@ public final class DocVectorModel {
         return docHashes.clone();
     }
 
-    /** FNV-1a over the tokens (a 0 char between them): the identity of a document's text. */
+    /** 64-bit FNV-1a over the tokens' chars (a 0 char between them): the identity of a document's text. */
     static long textHash(List<String> tokens) {
-        long h = 0xcbf29ce484222325L;
+        long h = Fnv1a.BASIS_64;
         for (String t : tokens) {
             for (int i = 0; i < t.length(); i++) {
-                h = (h ^ t.charAt(i)) * 0x100000001b3L;
+                h = Fnv1a.step64(h, t.charAt(i));
             }
-            h = (h ^ 0) * 0x100000001b3L;
+            h = Fnv1a.step64(h, 0);
         }
         return h;
     }

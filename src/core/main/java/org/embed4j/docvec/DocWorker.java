@@ -57,6 +57,7 @@ final class DocWorker implements Runnable {
     }
 
     @Override
+    @SuppressWarnings("ReferenceEquality") // DocChunks.END is a sentinel chunk, compared by identity
     public void run() {
         int cap = DocChunks.CHUNK_TOKENS + 1024;
         try (Tensor tokens = Tensor.allocate(DType.I32, cap);

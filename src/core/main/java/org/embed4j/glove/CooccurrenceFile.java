@@ -67,12 +67,12 @@ final class CooccurrenceFile {
         buf.clear();
         for (int i = from; i < from + n; i++) {
             if (buf.remaining() < RECORD_BYTES) {
-                out.write(buf.array(), 0, buf.position());
+                out.write(buf.array(), buf.arrayOffset(), buf.position());
                 buf.clear();
             }
             buf.putInt(w1[i]).putInt(w2[i]).putFloat(x[i]);
         }
-        out.write(buf.array(), 0, buf.position());
+        out.write(buf.array(), buf.arrayOffset(), buf.position());
     }
 
     /** A heap buffer for {@link #writeRecords}: little-endian, a whole number of records. */

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Objects;
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.Backends;
+import org.embed4j.internal.hash.Fnv1a;
 import org.embed4j.text.CorpusReader;
 import org.embed4j.text.Tokenizer;
 import org.embed4j.text.Vocabulary;
@@ -314,7 +315,7 @@ public final class GloveTrainer {
 
     /** 64-bit FNV-1a over the counting settings and every word with its count: what the matrix depends on. */
     static long fingerprint(Vocabulary vocab, GloveOptions o) {
-        long h = 0xcbf29ce484222325L;
+        long h = Fnv1a.BASIS_64;
         h = fnv(h, o.cooccurrenceKey());
         for (int i = 0; i < vocab.size(); i++) {
             h = fnv(h, vocab.word(i));
@@ -325,9 +326,9 @@ public final class GloveTrainer {
 
     private static long fnv(long h, String s) {
         for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
-            h = (h ^ (b & 0xff)) * 0x100000001b3L;
+            h = Fnv1a.step64(h, b & 0xff);
         }
-        return (h ^ 0xff) * 0x100000001b3L; // a separator, so "ab"+"c" differs from "a"+"bc"
+        return Fnv1a.step64(h, 0xff); // a separator, so "ab"+"c" differs from "a"+"bc"
     }
 
     private static void deleteTree(Path dir) {

@@ -6,7 +6,7 @@ import java.util.Arrays;
  * The in-memory part of co-occurrence counting: a map from a pair key ({@code w1 << 32 | w2}, both ids >= 0, so
  * no key is -1) to its summed weight, as open addressing with linear probing over two primitive arrays (16 bytes a
  * slot, no boxing). It grows by doubling up to {@code maxCapacity} slots and is {@link #full()} at 3/4 of that; the
- * counter then {@link #drainSorted() drains} it, in key order, to a run on disk. Iteration and drain orders depend
+ * counter then {@link #drainSorted drains} it, in key order, to a run on disk. Iteration and drain orders depend
  * only on what was added, so counting is deterministic. Not thread-safe.
  */
 final class PairTable {

@@ -19,6 +19,7 @@ import java.util.Objects;
  * If the writer throws, the temporary file is deleted and the old target is left untouched; if the JVM exits
  * first (Ctrl-C), {@link TempFiles} deletes it. A target that is a symbolic link is written through: the file the
  * link leads to is replaced and the link stays.
+ * {@link #write} takes the whole content at once; {@link #open} hands out the file for bytes that come over time.
  *
  * <p>Thread-safe: every call uses its own temporary file. Two concurrent writers of one target both
  * succeed and the last rename wins.
@@ -34,8 +35,20 @@ public final class AtomicFiles {
 
     /** Writes {@code target} atomically with the bytes {@code writer} produces; creates missing parent folders. */
     public static void write(Path target, Writer writer) throws IOException {
-        Objects.requireNonNull(target, "target");
         Objects.requireNonNull(writer, "writer");
+        try (Pending file = open(target)) {
+            writer.write(file.stream());
+            file.commit();
+        }
+    }
+
+    /**
+     * Starts writing {@code target} atomically, for a writer that produces its bytes over time (a log): they go to a
+     * temporary file in the target's folder until {@link Pending#commit()} renames it over the target; closing
+     * without a commit deletes it. Creates missing parent folders.
+     */
+    public static Pending open(Path target) throws IOException {
+        Objects.requireNonNull(target, "target");
         Path absolute = throughLinks(target.toAbsolutePath());
         Path dir = absolute.getParent();
         if (dir == null) {
@@ -45,31 +58,75 @@ public final class AtomicFiles {
             throw new IOException("cannot write " + target + ": it is a directory");
         }
         Files.createDirectories(dir);
-        // A hidden name in the same folder: the rename below stays on one file system.
+        // A hidden name in the same folder: the rename stays on one file system.
         Path tmp = Files.createTempFile(dir, "." + absolute.getFileName() + ".", ".tmp");
         TempFiles.track(tmp);
-        boolean done = false;
         try {
-            try (FileChannel channel =
-                    FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                OutputStream raw = Channels.newOutputStream(channel);
-                BufferedOutputStream out = new BufferedOutputStream(new NonClosing(raw), 1 << 16);
-                writer.write(out);
-                out.flush();
-                // Data on disk before the rename makes it visible: a crash never leaves a renamed, empty file.
-                channel.force(true);
+            return new Pending(absolute, tmp);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(tmp);
+            TempFiles.done(tmp);
+            throw e;
+        }
+    }
+
+    /**
+     * A file being written: {@link #stream()} writes the temporary file, {@link #commit()} forces it to disk and
+     * renames it over the target, {@link #close()} deletes it unless it was committed. Not thread-safe.
+     */
+    public static final class Pending implements AutoCloseable {
+        private final Path target;
+        private final Path tmp;
+        private final FileChannel channel;
+        private final BufferedOutputStream out;
+        private boolean done;
+
+        private Pending(Path target, Path tmp) throws IOException {
+            this.target = target;
+            this.tmp = tmp;
+            this.channel = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            this.out = new BufferedOutputStream(new NonClosing(Channels.newOutputStream(channel)), 1 << 16);
+        }
+
+        /** The bytes of the file; buffered; closing it only flushes. */
+        public OutputStream stream() {
+            return out;
+        }
+
+        /** The temporary file the bytes go to until the commit. */
+        public Path temporaryFile() {
+            return tmp;
+        }
+
+        /** Forces the bytes to disk and renames the temporary file over the target. */
+        public void commit() throws IOException {
+            if (done) {
+                throw new IllegalStateException(target + " is already committed");
             }
-            applyPermissions(tmp, absolute);
+            out.flush();
+            // Data on disk before the rename makes it visible: a crash never leaves a renamed, empty file.
+            channel.force(true);
+            channel.close();
+            applyPermissions(tmp, target);
             try {
-                Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, absolute, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
             }
             done = true;
-            syncDirectory(dir);
-        } finally {
+            syncDirectory(target.getParent());
+        }
+
+        /** Deletes the temporary file unless {@link #commit()} renamed it; the old target stays as it was. */
+        @Override
+        public void close() throws IOException {
             if (!done) {
-                Files.deleteIfExists(tmp);
+                done = true;
+                try {
+                    channel.close();
+                } finally {
+                    Files.deleteIfExists(tmp);
+                }
             }
             TempFiles.done(tmp);
         }

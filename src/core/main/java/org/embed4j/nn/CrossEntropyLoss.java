@@ -1,5 +1,6 @@
 package org.embed4j.nn;
 
+import java.util.Locale;
 import java.util.Objects;
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.Reduction;
@@ -117,7 +118,7 @@ public final class CrossEntropyLoss extends Module {
         Tensor dLogits = isTraining() ? buffers.get("dlogits", DType.F32, input.shape()) : null;
         Tensor logits = Transfer.onDevice(backend, input);
         try {
-            backend.softmaxCrossEntropy(
+            backend.softmaxXent(
                     loss,
                     dLogits == null ? null : dLogits.view(b, k),
                     logits.view(b, k),
@@ -164,6 +165,6 @@ public final class CrossEntropyLoss extends Module {
     public String toString() {
         return "CrossEntropyLoss(ignore_index=" + options.ignoreIndex() + ", label_smoothing="
                 + options.labelSmoothing() + ", reduction="
-                + options.reduction().name().toLowerCase() + ")";
+                + options.reduction().name().toLowerCase(Locale.ROOT) + ")";
     }
 }

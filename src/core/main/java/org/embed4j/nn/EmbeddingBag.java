@@ -1,5 +1,6 @@
 package org.embed4j.nn;
 
+import java.util.Locale;
 import java.util.Objects;
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.BagMode;
@@ -142,7 +143,7 @@ public final class EmbeddingBag extends Module {
         releaseSaved();
         long n = input.numel();
         long[] bagOffsets = bagOffsets(input, offsets, n);
-        long bags = bagOffsets.length - 1;
+        long bags = bagOffsets.length - 1L;
         Tensor offs = buffers.get("offsets", DType.I64, bags + 1);
         try (Tensor hostOffs = Tensor.of(bagOffsets)) {
             Transfer.copyIn(backend, offs, hostOffs);
@@ -319,6 +320,7 @@ public final class EmbeddingBag extends Module {
     @Override
     public String toString() {
         return "EmbeddingBag(" + numEmbeddings + ", " + embeddingDim + ", mode="
-                + options.mode().name().toLowerCase() + (paddingIdx >= 0 ? ", padding_idx=" + paddingIdx : "") + ")";
+                + options.mode().name().toLowerCase(Locale.ROOT)
+                + (paddingIdx >= 0 ? ", padding_idx=" + paddingIdx : "") + ")";
     }
 }

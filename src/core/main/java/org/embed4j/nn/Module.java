@@ -73,6 +73,7 @@ public abstract class Module implements AutoCloseable {
         return p;
     }
 
+    @SuppressWarnings("ReferenceEquality") // backends are singletons: the same instance or not
     protected final <M extends Module> M registerModule(String name, M module) {
         checkName(name);
         if (module.backend != backend) {

@@ -3,7 +3,6 @@ package org.embed4j.optim;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.OptimStep;
@@ -29,7 +28,7 @@ import org.embed4j.tensor.Tensor;
  */
 public abstract class Optimizer implements AutoCloseable {
     private final List<Parameter> params;
-    private final Map<Parameter, State> state = new IdentityHashMap<>();
+    private final IdentityHashMap<Parameter, State> state = new IdentityHashMap<>();
     private final float initialLr;
     private float lr;
 

@@ -27,6 +27,6 @@ public final class StepLR extends ClosedFormScheduler {
 
     @Override
     double lrAt(long epoch) {
-        return baseLr * Math.pow(gamma, epoch / stepSize);
+        return baseLr * Math.pow(gamma, Math.floorDiv(epoch, stepSize)); // floor(epoch / step_size), as PyTorch
     }
 }

@@ -40,6 +40,7 @@ public final class Tensor implements AutoCloseable {
     // ------------------------------------------------------------------ creation
 
     /** A zero-filled host tensor that owns its memory (free it with {@link #close()}). */
+    @SuppressWarnings("MustBeClosedChecker") // the arena is handed to the tensor, whose close frees it
     public static Tensor allocate(DType dtype, long... shape) {
         long bytes = byteSize(dtype, shape);
         Arena arena = Arena.ofShared();

@@ -2,6 +2,7 @@ package org.embed4j.text;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import org.embed4j.internal.hash.Fnv1a;
 
 /**
  * fastText's character n-gram subwords: the n-grams (n = minn..maxn Unicode code points) of
@@ -17,9 +18,6 @@ import java.util.Arrays;
  * <p>Immutable and thread-safe. {@code maxn == 0} turns subwords off: every word has no n-grams.
  */
 public final class Subwords {
-    private static final int FNV_OFFSET = 0x811C9DC5; // 2166136261
-    private static final int FNV_PRIME = 16777619;
-
     /** The longest n-gram allowed (fastText uses 6; the classifier options allow up to 20 as well). */
     public static final int MAX_N = 20;
 
@@ -90,12 +88,12 @@ public final class Subwords {
             if (isContinuation(b[i])) {
                 continue;
             }
-            int h = FNV_OFFSET;
+            int h = Fnv1a.BASIS_32;
             int j = i;
             for (int n = 1; j < b.length && n <= maxn; n++) {
-                h = fnvStep(h, b[j++]);
+                h = Fnv1a.fastTextStep(h, b[j++]);
                 while (j < b.length && isContinuation(b[j])) {
-                    h = fnvStep(h, b[j++]);
+                    h = Fnv1a.fastTextStep(h, b[j++]);
                 }
                 // fastText skips the lone "<" at the start and the lone ">" at the end
                 if (n >= minn && !(n == 1 && (i == 0 || j == b.length))) {
@@ -137,15 +135,7 @@ public final class Subwords {
 
     /** fastText's 32-bit FNV-1a of a string's UTF-8 bytes (bytes sign-extended, as fastText does). */
     public static int hash(String s) {
-        int h = FNV_OFFSET;
-        for (byte x : s.getBytes(StandardCharsets.UTF_8)) {
-            h = fnvStep(h, x);
-        }
-        return h;
-    }
-
-    private static int fnvStep(int h, byte x) {
-        return (h ^ x) * FNV_PRIME; // (int) x sign-extends, exactly like fastText's uint32_t(int8_t(c))
+        return Fnv1a.fastText(s);
     }
 
     private static boolean isContinuation(byte x) {

@@ -1,43 +1,38 @@
 package org.embed4j.train;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.embed4j.io.AtomicFiles;
 import org.embed4j.io.Json;
-import org.embed4j.io.TempFiles;
 
 /**
  * A {@link TrainingListener} that writes a JSONL metrics log: one JSON object per line ({"step":..,"loss":..,...}), keys in insertion order,
- * numbers as JSON numbers (NaN/Inf as null, which JSON lacks). Written to {@code <file>.tmp} and
- * renamed to {@code file} on {@link #close()}, so a reader never sees a half-written file under the
- * final name. Every record is also kept in memory (a few per second of training) for the curve.
+ * numbers as JSON numbers (NaN/Inf as null, which JSON lacks). Written through {@link AtomicFiles#open}: each record
+ * is flushed to a temporary file beside {@code file}, which {@link #close()} renames to {@code file}, so a reader
+ * never sees a half-written file under the final name. Every record is also kept in memory (a few per second of
+ * training) for the curve.
  *
  * <p>Thread-safe: records are appended under a lock.
  */
 public final class MetricsLog implements TrainingListener, AutoCloseable {
     private final Path file;
-    private final Path tmp;
-    private final BufferedWriter out;
+    private final AtomicFiles.Pending pending;
+    private final Writer out;
     private final List<Map<String, Object>> records = new ArrayList<>();
     private boolean closed;
 
     public MetricsLog(Path file) throws IOException {
         this.file = file.toAbsolutePath();
-        this.tmp = this.file.resolveSibling(this.file.getFileName() + ".tmp");
-        if (this.file.getParent() != null) {
-            Files.createDirectories(this.file.getParent());
-        }
-        this.out = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8);
-        TempFiles.track(tmp); // Ctrl-C before close deletes it
+        this.pending = AtomicFiles.open(this.file);
+        this.out = new OutputStreamWriter(pending.stream(), StandardCharsets.UTF_8);
     }
 
     public Path file() {
@@ -71,7 +66,8 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
             out.write('\n');
             out.flush();
         } catch (IOException e) {
-            throw new UncheckedIOException("could not write metrics log " + tmp + ": " + e.getMessage(), e);
+            throw new UncheckedIOException(
+                    "could not write metrics log " + pending.temporaryFile() + ": " + e.getMessage(), e);
         }
         records.add(new LinkedHashMap<>(fields));
     }
@@ -96,14 +92,9 @@ public final class MetricsLog implements TrainingListener, AutoCloseable {
             return;
         }
         closed = true;
-        out.close();
-        try {
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            // same folder, so this is rare (some network file systems); a plain rename still never truncates
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            TempFiles.done(tmp);
+        try (AtomicFiles.Pending p = pending) {
+            out.flush();
+            p.commit();
         }
     }
 

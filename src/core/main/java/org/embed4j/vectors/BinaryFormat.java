@@ -68,7 +68,6 @@ final class BinaryFormat {
                 Arena arena = Arena.ofConfined()) {
             long size = ch.size();
             MemorySegment file = ch.map(FileChannel.MapMode.READ_ONLY, 0, size, arena);
-            long pos = 0;
             long headerEnd = -1;
             for (long i = 0; i < Math.min(size, 64); i++) {
                 if (file.get(ValueLayout.JAVA_BYTE, i) == '\n') {
@@ -85,7 +84,7 @@ final class BinaryFormat {
             long[] vd = parseHeader(path, header);
             long rows = vd[0];
             int dim = (int) vd[1];
-            pos = headerEnd + 1;
+            long pos = headerEnd + 1;
             long rowBytes = (long) dim * Float.BYTES;
             if (rows > (size - pos) / (rowBytes + 1)) {
                 throw FormatSupport.corrupt(

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import org.embed4j.internal.hash.Fnv1a;
 
 /**
  * The vocabulary of a memory-mapped native file, read in place so that opening costs nothing per word:
@@ -33,21 +34,6 @@ final class MappedVocab implements Vocab {
         this.mask = table.byteSize() / Integer.BYTES - 1;
     }
 
-    /** 64-bit FNV-1a of the bytes: the key of the native file's hash table. */
-    static long hash(byte[] bytes) {
-        return hash(bytes, bytes.length);
-    }
-
-    /** 64-bit FNV-1a of {@code bytes[0, length)}. */
-    static long hash(byte[] bytes, int length) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < length; i++) {
-            h ^= bytes[i] & 0xff;
-            h *= 0x100000001b3L;
-        }
-        return h;
-    }
-
     @Override
     public int size() {
         return size;
@@ -68,7 +54,7 @@ final class MappedVocab implements Vocab {
 
     /** The row of the word whose UTF-8 bytes are {@code key[0, length)}, or -1. */
     int indexOf(byte[] key, int length) {
-        long slot = hash(key, length) & mask;
+        long slot = Fnv1a.hash64(key, length) & mask;
         for (long probes = 0; probes <= mask; probes++) {
             int row = table.getAtIndex(LE_I32, slot);
             if (row < 0) {

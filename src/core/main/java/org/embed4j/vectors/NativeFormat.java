@@ -7,6 +7,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import org.embed4j.internal.hash.Fnv1a;
 import org.embed4j.internal.scope.ModelScope;
 import org.embed4j.io.AtomicFiles;
 import org.embed4j.io.SectionReader;
@@ -115,7 +116,7 @@ final class NativeFormat {
         java.util.Arrays.fill(table, -1);
         int mask = tableSize - 1;
         for (int i = 0; i < words.length; i++) {
-            int slot = (int) (MappedVocab.hash(words[i]) & mask);
+            int slot = (int) (Fnv1a.hash64(words[i]) & mask);
             while (table[slot] >= 0) {
                 slot = (slot + 1) & mask;
             }

@@ -500,6 +500,7 @@ public final class WordVectors implements AutoCloseable {
     // ------------------------------------------------------------------ helpers
 
     /** The case policy of the class comment: as written, then lower-cased. Runs inside the scope. */
+    @SuppressWarnings("ReferenceEquality") // toLowerCase returns the same instance when nothing changes
     private int rowOf(String word) {
         int i = vocab.indexOf(word);
         if (i < 0) {

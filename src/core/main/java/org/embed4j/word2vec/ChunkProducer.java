@@ -82,6 +82,7 @@ final class ChunkProducer implements Runnable {
     }
 
     /** Blocks until there is room, giving up when training has stopped (workers may be gone). */
+    @SuppressWarnings("ReferenceEquality") // END is a sentinel array, compared by identity
     private void put(int[] chunk) {
         try {
             while (!queue.offer(chunk, 100, TimeUnit.MILLISECONDS)) {

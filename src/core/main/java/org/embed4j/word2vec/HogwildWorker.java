@@ -80,6 +80,7 @@ final class HogwildWorker implements Runnable {
     }
 
     @Override
+    @SuppressWarnings("ReferenceEquality") // ChunkProducer.END is a sentinel array, compared by identity
     public void run() {
         try (Tensor tokens = Tensor.allocate(DType.I32, ChunkProducer.CHUNK_TOKENS + 1024);
                 Tensor kernelRng = Tensor.of(new long[] {rngState[1]})) {
@@ -142,7 +143,7 @@ final class HogwildWorker implements Runnable {
                         lrStart,
                         lrEnd));
         if (!Double.isFinite(st.lossSum())) {
-            throw diverged("the loss", -1, step, done0, lrStart);
+            throw diverged("the loss", step, done0, lrStart);
         }
         state.loss.add(st.lossSum());
         state.pairs.add(st.pairs());
@@ -172,12 +173,12 @@ final class HogwildWorker implements Runnable {
                 String what = w == wIn || w == wOut
                         ? name + " row " + row + " ('" + vocab.word(row) + "')"
                         : name + " row " + row + " (the tree's root)";
-                throw diverged(what, row, step, done, lr);
+                throw diverged(what, step, done, lr);
             }
         }
     }
 
-    private IllegalStateException diverged(String what, int row, long step, long done, float lr) {
+    private IllegalStateException diverged(String what, long step, long done, float lr) {
         return new IllegalStateException("word2vec training diverged: NaN or Inf in " + what + " after step " + step
                 + " (kernel call), " + done + " words into the run, lr " + lr + "; lower --lr or check the corpus");
     }

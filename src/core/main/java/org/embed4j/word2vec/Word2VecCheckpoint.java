@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.embed4j.internal.hash.Fnv1a;
 import org.embed4j.io.Safetensors;
 import org.embed4j.tensor.Tensor;
 import org.embed4j.text.Vocabulary;
@@ -33,11 +34,11 @@ final class Word2VecCheckpoint {
 
     /** A 64-bit fingerprint of the vocabulary's words, order and counts. */
     static long fingerprint(Vocabulary vocab) {
-        long h = 0xcbf29ce484222325L;
+        long h = Fnv1a.BASIS_64;
         long[] counts = vocab.counts();
         for (int i = 0; i < vocab.size(); i++) {
-            h = (h ^ vocab.word(i).hashCode()) * 0x100000001b3L;
-            h = (h ^ counts[i]) * 0x100000001b3L;
+            h = Fnv1a.step64(h, vocab.word(i).hashCode());
+            h = Fnv1a.step64(h, counts[i]);
         }
         return h;
     }

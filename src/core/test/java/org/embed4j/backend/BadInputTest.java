@@ -227,7 +227,7 @@ class BadInputTest {
                     Tensor loss = put(b, new float[] {7})) {
                 expect(
                         IllegalArgumentException.class,
-                        () -> b.softmaxCrossEntropy(loss, x, x, t, null, -100, 0.1f, Reduction.MEAN),
+                        () -> b.softmaxXent(loss, x, x, t, null, -100, 0.1f, Reduction.MEAN),
                         "2",
                         "5");
                 assertArrayEquals(bad, floats(b, x), "logits were overwritten");
@@ -240,11 +240,11 @@ class BadInputTest {
                 Tensor loss = put(b, sevens(rows), rows)) {
             expect(
                     IndexOutOfBoundsException.class,
-                    () -> b.softmaxCrossEntropy(loss, x, x, high, null, -100, 0f, Reduction.NONE),
+                    () -> b.softmaxXent(loss, x, x, high, null, -100, 0f, Reduction.NONE),
                     "9");
             expect(
                     IndexOutOfBoundsException.class,
-                    () -> b.softmaxCrossEntropy(loss, x, x, low, null, -100, 0f, Reduction.NONE),
+                    () -> b.softmaxXent(loss, x, x, low, null, -100, 0f, Reduction.NONE),
                     "-2");
             assertArrayEquals(logits, floats(b, x), "logits were overwritten");
             assertArrayEquals(sevens(rows), floats(b, loss), "loss was written");

@@ -89,7 +89,7 @@ class CheckedBackendTest {
                 "paddingIdx");
         rejected(
                 IllegalArgumentException.class,
-                () -> checked.softmaxCrossEntropy(
+                () -> checked.softmaxXent(
                         f(DType.F32, 1),
                         null,
                         f(DType.F32, 3, 5),
@@ -101,12 +101,12 @@ class CheckedBackendTest {
                 "weight");
         rejected(
                 IllegalArgumentException.class,
-                () -> checked.softmaxCrossEntropy(
+                () -> checked.softmaxXent(
                         f(DType.F32, 1), null, f(DType.F32, 3, 5), f(DType.I64, 3), null, -100, 0f, Reduction.NONE),
                 "loss");
         rejected(
                 IllegalArgumentException.class,
-                () -> checked.softmaxCrossEntropy(
+                () -> checked.softmaxXent(
                         f(DType.F32, 1), null, f(DType.F32, 3, 5), f(DType.I64, 3), null, -100, 1.5f, Reduction.MEAN),
                 "1.5");
         rejected(
@@ -198,7 +198,7 @@ class CheckedBackendTest {
         checked.gather(f(DType.F32, D), w, f(DType.I64)); // one index, shape ()
         checked.embeddingBagForward(
                 f(DType.F32, 2, D), f(DType.I64, 2, D), w, f(DType.I32, 5), f(DType.I64, 3), null, BagMode.MAX, 0);
-        checked.softmaxCrossEntropy(
+        checked.softmaxXent(
                 f(DType.F32), null, f(DType.F32, 3, 5), f(DType.I64, 3), null, -100, 0f, Reduction.MEAN); // scalar loss
         checked.gemm(true, true, 1f, f(DType.F32, 3, 2), f(DType.F32, 4, 3), 0f, f(DType.F32, 2, 4));
         checked.denseUpdate(
@@ -209,14 +209,7 @@ class CheckedBackendTest {
                 new OptimStep(OptimKind.ADAMW, 3, 0.1f, 0, 0, 0.01f, 0.9f, 0.999f, 1e-8f, false, false, false));
         checked.biasAdd(f(DType.F32, 3, 5), f(DType.F32, 5));
         assertEquals(
-                List.of(
-                        "gather",
-                        "gather",
-                        "embeddingBagForward",
-                        "softmaxCrossEntropy",
-                        "gemm",
-                        "denseUpdate",
-                        "biasAdd"),
+                List.of("gather", "gather", "embeddingBagForward", "softmaxXent", "gemm", "denseUpdate", "biasAdd"),
                 calls);
     }
 }

@@ -93,8 +93,6 @@ class CpuBackendTest {
 
     @Test
     void nanLogitsAreAnArgumentErrorAndLeaveTheGradientAlone() {
-        CpuBackend raw = (CpuBackend) ((CheckedBackend) cpu).delegate();
-        Assumptions.assumeTrue(raw.library().find("e4j_softmax_xent").isPresent(), "e4j_softmax_xent not built yet");
         try (Tensor logits = Tensor.of(new float[] {0, 1, Float.NaN, 2}, 2, 2);
                 Tensor targets = Tensor.of(new long[] {0, 1});
                 Tensor loss = Tensor.allocate(DType.F32, 1);
@@ -102,7 +100,7 @@ class CpuBackendTest {
             cpu.fill(dLogits, 7f);
             IllegalArgumentException e = assertThrows(
                     IllegalArgumentException.class,
-                    () -> cpu.softmaxCrossEntropy(loss, dLogits, logits, targets, null, -100, 0f, Reduction.MEAN));
+                    () -> cpu.softmaxXent(loss, dLogits, logits, targets, null, -100, 0f, Reduction.MEAN));
             assertTrue(e.getMessage().contains("e4j_softmax_xent"), e.getMessage());
             assertArrayEquals(new float[] {7, 7, 7, 7}, dLogits.toFloatArray());
         }

@@ -3,10 +3,13 @@ package org.embed4j.backend;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
+import org.embed4j.internal.ffm.CudaKernels;
+import org.embed4j.internal.ffm.NativeStatus;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Device;
 import org.embed4j.tensor.Tensor;
@@ -26,7 +29,7 @@ class CudaBackendTest {
     /** The bindings, or a skipped test saying why the library is not here. */
     private static CudaKernels kernels() {
         try {
-            return new CudaKernels();
+            return CudaKernels.load(CudaException::new);
         } catch (IllegalStateException e) {
             Assumptions.abort("libembed4j_cuda is not available (build with -Pcuda): " + e.getMessage());
             throw e;
@@ -37,6 +40,15 @@ class CudaBackendTest {
         BackendStatus s = Backends.describe().get(2);
         Assumptions.assumeTrue(s.available(), "no CUDA device here: " + s.detail());
         return Backends.get("cuda");
+    }
+
+    @Test
+    void cudaStatusBecomesACudaExceptionWithTheErrorName() {
+        RuntimeException e = NativeStatus.toException(
+                NativeStatus.ERR_CUDA, "e4j_gemm_cuda", "cudaErrorMemoryAllocation: out of memory", CudaException::new);
+        CudaException cuda = assertInstanceOf(CudaException.class, e);
+        assertEquals("cudaErrorMemoryAllocation", cuda.errorName());
+        assertTrue(cuda.getMessage().endsWith("[e4j_gemm_cuda]"), cuda.getMessage());
     }
 
     @Test
@@ -51,7 +63,7 @@ class CudaBackendTest {
     @Test
     void withoutADeviceTheCountIsZeroWithTheReason() {
         CudaKernels k = kernels();
-        int n = k.deviceCount();
+        int n = k.cudaDeviceCount();
         Assumptions.assumeTrue(n == 0, "a CUDA device answered (" + n + ")");
         String why = k.lastError();
         assertTrue(why.startsWith("no CUDA device"), why);
@@ -61,7 +73,7 @@ class CudaBackendTest {
     @Test
     void withoutADeviceBackendsGetCudaFailsWithThatReason() {
         CudaKernels k = kernels();
-        Assumptions.assumeTrue(k.deviceCount() == 0, "a CUDA device answered");
+        Assumptions.assumeTrue(k.cudaDeviceCount() == 0, "a CUDA device answered");
         String why = k.lastError();
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> Backends.get("cuda"));
         assertEquals("the cuda backend is not available: " + why, e.getMessage());
@@ -117,7 +129,7 @@ class CudaBackendTest {
             cuda.gather(out, dw, didx);
             assertArrayEquals(want.toFloatArray(), BackendSource.floats(cuda, out));
 
-            idx[17] = v + 5;
+            idx[17] = v + 5L;
             try (Tensor bad = BackendSource.put(cuda, idx)) {
                 IndexOutOfBoundsException e =
                         assertThrows(IndexOutOfBoundsException.class, () -> cuda.gather(out, dw, bad));

@@ -134,7 +134,7 @@ class DenseConformanceTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("org.embed4j.backend.BackendSource#backends")
-    void softmaxCrossEntropyMatchesEveryVariant(Backend b) {
+    void softmaxXentMatchesEveryVariant(Backend b) {
         int rows = 13;
         for (int k : DIMS) {
             Random rnd = new Random(800 + k);
@@ -163,9 +163,9 @@ class DenseConformanceTest {
                                 Tensor dw = w == null ? null : b.fromHost(w);
                                 Tensor loss = b.zeros(DType.F32, lossLen);
                                 Tensor loss2 = b.zeros(DType.F32, lossLen)) {
-                            ref.softmaxCrossEntropy(eloss, edx, x, t, w, -100, smoothing, reduction);
-                            b.softmaxCrossEntropy(loss2, null, dxIn, dt, dw, -100, smoothing, reduction); // loss only
-                            b.softmaxCrossEntropy(loss, dxIn, dxIn, dt, dw, -100, smoothing, reduction); // in place
+                            ref.softmaxXent(eloss, edx, x, t, w, -100, smoothing, reduction);
+                            b.softmaxXent(loss2, null, dxIn, dt, dw, -100, smoothing, reduction); // loss only
+                            b.softmaxXent(loss, dxIn, dxIn, dt, dw, -100, smoothing, reduction); // in place
                             assertClose(eloss.toFloatArray(), floats(b, loss), 1e-5, 1e-5, what + " loss");
                             assertClose(eloss.toFloatArray(), floats(b, loss2), 1e-5, 1e-5, what + " loss only");
                             assertClose(edx.toFloatArray(), floats(b, dxIn), 1e-6, 1e-4, k, what + " dlogits");
@@ -222,7 +222,7 @@ class DenseConformanceTest {
                 int col = i % k;
                 boolean nearTie = (col > 0 && Math.abs(eScore[i] - eScore[i - 1]) < 1e-4)
                         || (col + 1 < k && Math.abs(eScore[i] - eScore[i + 1]) < 1e-4)
-                        || eScore[i] == Float.NEGATIVE_INFINITY && eIdx[i] >= 0 && aIdx[i] >= 0;
+                        || (eScore[i] == Float.NEGATIVE_INFINITY && eIdx[i] >= 0 && aIdx[i] >= 0);
                 assertTrue(
                         nearTie,
                         what + ": row at (" + (i / k) + ", " + col + ") is " + aIdx[i] + ", expected " + eIdx[i]

@@ -1,20 +1,12 @@
 package org.embed4j.backend;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import org.embed4j.internal.ffm.NativeLibrary;
+import org.embed4j.internal.ffm.CpuKernels;
 
 /**
  * libembed4j's kernel level (e4j_isa_level / e4j_set_isa_level: 0 scalar, 1 AVX2+FMA, 2 AVX-512) for the tests
  * that run the conformance suites at a level other than the default. The level is process-wide.
  */
 final class IsaLevels {
-    private static final FunctionDescriptor INT_OF_INT =
-            FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT);
-    private static final FunctionDescriptor INT_OF_VOID = FunctionDescriptor.of(ValueLayout.JAVA_INT);
-
     private IsaLevels() {}
 
     /** The native CPU backend loads here. */
@@ -23,17 +15,17 @@ final class IsaLevels {
     }
 
     /** The current level. */
-    static int level() throws Throwable {
-        return (int) handle("e4j_isa_level", INT_OF_VOID).invokeExact();
+    static int level() {
+        return CpuKernels.load().isaLevel();
     }
 
-    /** Sets the level; returns e4j_set_isa_level's status (0: done, 3: this CPU lacks it). */
-    static int set(int level) throws Throwable {
-        return (int) handle("e4j_set_isa_level", INT_OF_INT).invokeExact(level);
-    }
-
-    private static MethodHandle handle(String symbol, FunctionDescriptor descriptor) {
-        NativeLibrary lib = NativeLibrary.load("embed4j");
-        return Linker.nativeLinker().downcallHandle(lib.find(symbol).orElseThrow(), descriptor);
+    /**
+     * Sets the level and returns the level now in force; a level this CPU lacks throws (E4J_ERR_UNSUPPORTED, as
+     * {@link CpuKernels#setIsaLevel} maps it).
+     */
+    static int set(int level) {
+        CpuKernels k = CpuKernels.load();
+        k.setIsaLevel(level);
+        return k.isaLevel();
     }
 }

@@ -17,16 +17,16 @@ class ScalarKernelConformanceTest {
     private static int previousLevel = -1;
 
     @BeforeAll
-    static void useScalarKernels() throws Throwable {
+    static void useScalarKernels() {
         assumeTrue(IsaLevels.cpuBackendAvailable(), "the native CPU backend is not available here");
         previousLevel = IsaLevels.level();
-        assertEquals(0, IsaLevels.set(0), "e4j_set_isa_level(0)");
+        assertEquals(0, IsaLevels.set(0), "the level after e4j_set_isa_level(0)");
     }
 
     @AfterAll
-    static void restoreLevel() throws Throwable {
+    static void restoreLevel() {
         if (previousLevel >= 0) {
-            assertEquals(0, IsaLevels.set(previousLevel));
+            assertEquals(previousLevel, IsaLevels.set(previousLevel));
         }
     }
 

@@ -72,7 +72,7 @@ class QuantizedClassifierTest {
             q.save(file);
             double ratio = (double) Files.size(floatFile) / Files.size(file);
             assertTrue(ratio >= (p == Precision.INT8 ? 3.0 : 1.8), p + " file only " + ratio + "x smaller");
-            long rows = base.dictionary().inputRows() + base.labels().size();
+            long rows = (long) base.dictionary().inputRows() + base.labels().size();
             int dim = base.options().dim();
             assertEquals(rows * dim * Float.BYTES, base.weightBytes());
             assertEquals(

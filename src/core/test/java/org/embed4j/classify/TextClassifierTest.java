@@ -50,7 +50,9 @@ class TextClassifierTest {
             assertArrayEquals(model.probabilities(e.text()), loaded.probabilities(e.text()), 0f, e.text());
             assertEquals(model.predict(e.text(), 3), loaded.predict(e.text(), 3));
         }
-        assertTrue(Files.list(dir).allMatch(p -> p.equals(file)), "temporary files left behind");
+        try (var files = Files.list(dir)) {
+            assertTrue(files.allMatch(p -> p.equals(file)), "temporary files left behind");
+        }
     }
 
     @Test

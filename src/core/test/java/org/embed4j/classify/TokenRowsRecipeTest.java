@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.embed4j.internal.hash.Fnv1a;
 import org.embed4j.text.Subwords;
 import org.junit.jupiter.api.Test;
 
@@ -179,19 +180,19 @@ class TokenRowsRecipeTest {
             int end = start + (s.length() == start ? 0 : r.nextInt(s.length() - start + 1));
             assertEquals(
                     bytesFnv1a(s.substring(start, end)),
-                    Dictionary.fnv1a(s.toCharArray(), start, end),
+                    Fnv1a.fastText(s.toCharArray(), start, end),
                     () -> "range [" + start + ", " + end + ") of "
                             + s.codePoints().mapToObj(Integer::toHexString).toList());
         }
         // every BMP char on its own, and every supplementary plane's first and last code point
         for (int c = 0; c <= 0xFFFF; c++) {
             String s = String.valueOf((char) c);
-            assertEquals(bytesFnv1a(s), Dictionary.fnv1a(s), () -> Integer.toHexString(s.charAt(0)));
+            assertEquals(bytesFnv1a(s), Fnv1a.fastText(s), () -> Integer.toHexString(s.charAt(0)));
         }
         for (int plane = 1; plane <= 16; plane++) {
             for (int cp : new int[] {plane << 16, (plane << 16) | 0xFFFF}) {
                 String s = Character.toString(cp);
-                assertEquals(bytesFnv1a(s), Dictionary.fnv1a(s), () -> Integer.toHexString(cp));
+                assertEquals(bytesFnv1a(s), Fnv1a.fastText(s), () -> Integer.toHexString(cp));
             }
         }
     }

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * bit for bit, and a saved model must load back to the same vectors and the same inferences.
  */
 class DocVectorsTest {
-    private static final String[] TOPICS = TopicCorpus.TOPICS;
+    private static final List<String> TOPICS = TopicCorpus.TOPICS;
     private static final int DOCS = 240;
 
     @TempDir
@@ -46,7 +46,7 @@ class DocVectorsTest {
         String[] fn = {"the", "a", "and", "of", "with", "is"};
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < DOCS; i++) {
-            String[] topic = TOPICS[i % TOPICS.length].split(" ");
+            String[] topic = TOPICS.get(i % TOPICS.size()).split(" ");
             StringBuilder doc = new StringBuilder();
             for (int k = 0; k < 14; k++) {
                 doc.append(k > 0 ? " " : "")
@@ -113,7 +113,7 @@ class DocVectorsTest {
             float[] v = m.infer(texts.get(i));
             List<Neighbor> nn = docs.nearest(v, 5);
             for (Neighbor n : nn) {
-                inTopic += Integer.parseInt(n.word()) % TOPICS.length == i % TOPICS.length ? 1 : 0;
+                inTopic += Integer.parseInt(n.word()) % TOPICS.size() == i % TOPICS.size() ? 1 : 0;
             }
             ownCos += WordVectors.cosine(v, docs.vector(i));
             otherCos += WordVectors.cosine(v, docs.vector((i + 1) % DOCS)); // another topic
@@ -172,7 +172,7 @@ class DocVectorsTest {
         int all = 0;
         for (int i = 0; i < docs.size(); i++) {
             for (Neighbor n : docs.nearest(Integer.toString(i), k)) {
-                hit += Integer.parseInt(n.word()) % TOPICS.length == i % TOPICS.length ? 1 : 0;
+                hit += Integer.parseInt(n.word()) % TOPICS.size() == i % TOPICS.size() ? 1 : 0;
                 all++;
             }
         }

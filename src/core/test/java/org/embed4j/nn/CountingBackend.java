@@ -229,7 +229,7 @@ final class CountingBackend implements Backend {
     }
 
     @Override
-    public void softmaxCrossEntropy(
+    public void softmaxXent(
             Tensor loss,
             Tensor dLogits,
             Tensor logits,
@@ -238,7 +238,7 @@ final class CountingBackend implements Backend {
             long ignoreIndex,
             float labelSmoothing,
             Reduction reduction) {
-        inner.softmaxCrossEntropy(loss, dLogits, logits, targets, weight, ignoreIndex, labelSmoothing, reduction);
+        inner.softmaxXent(loss, dLogits, logits, targets, weight, ignoreIndex, labelSmoothing, reduction);
     }
 
     @Override

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 class TensorCloseTest {
 
     @Test
+    @SuppressWarnings("try") // the resource's lifetime is the point: it holds a native call open
     void closeRefusedWhileANativeCallHoldsTheMemoryLeavesTheTensorUsableAndClosableLater() throws Exception {
         Tensor t = Tensor.of(new float[] {1, 2, 3});
         MemorySegment memory = t.segment();

@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The upcall never throws (an exception escaping an upcall ends the JVM): it only waits on a latch, 60 s at most.
  */
+@SuppressWarnings({"restricted", "try"}) // binds an upcall stub on purpose; close() waits for the holding thread
 public final class NativeHold implements AutoCloseable {
     private static final MethodHandle CALL_STUB;
     private static final ThreadLocal<NativeHold> CURRENT = new ThreadLocal<>();

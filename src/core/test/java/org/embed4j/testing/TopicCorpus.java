@@ -3,6 +3,7 @@ package org.embed4j.testing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 
 /**
@@ -11,12 +12,11 @@ import java.util.SplittableRandom;
  * a trained model must rank them as each other's neighbours.
  */
 public final class TopicCorpus {
-    public static final String[] TOPICS = {
-        "apple pear plum grape melon cherry lemon mango",
-        "car bus train truck plane ship bike tram",
-        "red blue green yellow purple orange pink brown",
-        "dog cat horse cow sheep goat pig duck"
-    };
+    public static final List<String> TOPICS = List.of(
+            "apple pear plum grape melon cherry lemon mango",
+            "car bus train truck plane ship bike tram",
+            "red blue green yellow purple orange pink brown",
+            "dog cat horse cow sheep goat pig duck");
 
     private TopicCorpus() {}
 
@@ -26,7 +26,7 @@ public final class TopicCorpus {
         String[] fn = {"the", "a", "and", "of", "with", "is"};
         StringBuilder sb = new StringBuilder();
         for (int s = 0; s < lines; s++) {
-            String[] topic = TOPICS[r.nextInt(TOPICS.length)].split(" ");
+            String[] topic = TOPICS.get(r.nextInt(TOPICS.size())).split(" ");
             for (int i = 0; i < 10; i++) {
                 sb.append(r.nextInt(3) == 0 ? fn[r.nextInt(fn.length)] : topic[r.nextInt(topic.length)])
                         .append(' ');

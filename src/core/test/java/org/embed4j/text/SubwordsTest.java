@@ -4,31 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.embed4j.internal.hash.Fnv1a;
 import org.junit.jupiter.api.Test;
 
-/** Subwords against published FNV-1a test vectors and an independent code-point implementation of fastText's rules. */
+/** Subwords against fastText's n-gram order and an independent code-point implementation of fastText's rules. */
 class SubwordsTest {
-
-    @Test
-    void hashMatchesFnv1aTestVectorsForAscii() {
-        // FNV-1a 32-bit reference values (Fowler/Noll/Vo test suite); fastText equals FNV-1a on ASCII bytes
-        assertEquals(0x811c9dc5, Subwords.hash(""));
-        assertEquals(0xe40c292c, Subwords.hash("a"));
-        assertEquals(0xbf9cf968, Subwords.hash("foobar"));
-    }
-
-    @Test
-    void hashSignExtendsBytesLikeFastText() {
-        // "é" = C3 A9: fastText XORs int8_t(0xC3) = 0xFFFFFFC3, not 0xC3
-        int h = 0x811c9dc5;
-        for (byte b : "é".getBytes(StandardCharsets.UTF_8)) {
-            h = (h ^ (0xFFFFFF00 | (b & 0xFF))) * 16777619;
-        }
-        assertEquals(h, Subwords.hash("é"));
-    }
 
     @Test
     void ngramsOfWhereMatchFastTextOrder() {
@@ -38,7 +20,7 @@ class SubwordsTest {
                 "<wh", "<whe", "<wher", "<where", "whe", "wher", "where", "where>", "her", "here", "here>", "ere",
                 "ere>", "re>");
         int[] expected = grams.stream()
-                .mapToInt(g -> (int) (Integer.toUnsignedLong(Subwords.hash(g)) % 2_000_000))
+                .mapToInt(g -> (int) (Integer.toUnsignedLong(Fnv1a.fastText(g)) % 2_000_000))
                 .toArray();
         assertArrayEquals(expected, s.ngramBuckets("where"));
     }
@@ -78,7 +60,7 @@ class SubwordsTest {
                 boolean lone = n == 1 && (i == 0 || i + n == cps.length);
                 if (n >= minn && !lone) {
                     String g = new String(cps, i, n);
-                    out.add((int) (Integer.toUnsignedLong(Subwords.hash(g)) % bucket));
+                    out.add((int) (Integer.toUnsignedLong(Fnv1a.fastText(g)) % bucket));
                 }
             }
         }

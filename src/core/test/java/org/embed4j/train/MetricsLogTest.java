@@ -33,6 +33,11 @@ class MetricsLogTest {
             r.put("loss", 1.5);
             log.onMetrics(r);
             assertFalse(Files.exists(file), "final name appears only on close");
+            try (var files = Files.list(file.getParent())) {
+                List<Path> tmp = files.toList();
+                assertEquals(1, tmp.size(), tmp.toString());
+                assertEquals(2, Files.readAllLines(tmp.get(0)).size(), "each record is flushed as it comes");
+            }
             assertArrayEquals(new double[] {2.5, 1.5}, log.series("loss"));
         }
         List<String> lines = Files.readAllLines(file);
@@ -42,6 +47,8 @@ class MetricsLogTest {
         assertEquals(new BigDecimal("2.5"), first.get("loss"));
         assertEquals(Json.NULL, first.get("lr"), "NaN is written as null");
         assertEquals("quote \" tab\t", first.get("note"));
-        assertFalse(Files.exists(dir.resolve("run/m.jsonl.tmp")));
+        try (var files = Files.list(file.getParent())) {
+            assertEquals(List.of(file), files.toList(), "no temporary file left behind");
+        }
     }
 }

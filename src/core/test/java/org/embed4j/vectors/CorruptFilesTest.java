@@ -125,7 +125,7 @@ class CorruptFilesTest {
 
     private void patch(Path p, int offset, ByteBuffer value) throws IOException {
         byte[] b = Files.readAllBytes(p);
-        System.arraycopy(value.array(), 0, b, offset, value.capacity());
+        value.get(0, b, offset, value.capacity());
         Files.write(p, b);
     }
 

@@ -145,24 +145,6 @@ class WordVectorsTest {
         assertEquals(0.0, wv.similarity("w3", "w7"), 0.0, "zero vector");
     }
 
-    private double[] unit(int r) {
-        float[] x = row(r);
-        double n = Math.sqrt(cos(x, x) == Double.NEGATIVE_INFINITY ? 0 : dot(x, x));
-        double[] u = new double[D];
-        for (int d = 0; d < D; d++) {
-            u[d] = x[d] / n;
-        }
-        return u;
-    }
-
-    private static double dot(float[] a, float[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) {
-            s += (double) a[i] * b[i];
-        }
-        return s;
-    }
-
     @Test
     void analogyCosAddMatchesBruteForce() {
         int a = 10;

@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * the learning rate ends at --min-lr.
  */
 class Word2VecOptionsTrainerTest {
-    private static final String[] TOPICS = TopicCorpus.TOPICS;
+    private static final List<String> TOPICS = TopicCorpus.TOPICS;
 
     @TempDir
     static Path dir;
@@ -123,7 +123,7 @@ class Word2VecOptionsTrainerTest {
         }
         // a fixed vocabulary without the fruit: they are skipped, the rest is trained
         Map<String, Long> counts = new java.util.HashMap<>();
-        List<String> fruit = List.of(TOPICS[0].split(" "));
+        List<String> fruit = List.of(TOPICS.get(0).split(" "));
         for (int i = 0; i < read.size(); i++) {
             if (!fruit.contains(read.word(i))) {
                 counts.put(read.word(i), read.count(i));

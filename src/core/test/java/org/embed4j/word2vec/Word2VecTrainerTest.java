@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * reproducible bit for bit; divergence must fail with an error naming the step.
  */
 class Word2VecTrainerTest {
-    private static final String[] TOPICS = TopicCorpus.TOPICS;
+    private static final List<String> TOPICS = TopicCorpus.TOPICS;
 
     @TempDir
     static Path dir;

@@ -46,7 +46,7 @@ class HnswIndexTest {
         assertTrue(bytes > (long) v * d * 4, "the index holds the vectors and the graph: " + bytes);
         // rebuilding replaces the index in place
         HnswIndex.build((r, out) -> System.arraycopy(rows, r * d, out, 0, d), v, d, dir, HnswIndex.Options.defaults());
-        try (Stream files = new Stream(tmp)) {
+        try (var files = Files.list(tmp)) {
             assertEquals(1, files.count(), "only the index directory is left beside the model");
         }
         ExactSearch exact = ExactSearch.of(rows, d);
@@ -79,23 +79,5 @@ class HnswIndexTest {
             assertThrows(IllegalArgumentException.class, () -> index.search(new float[3], 10, 100));
         }
         assertThrows(java.io.IOException.class, () -> HnswIndex.open(tmp.resolve("missing")));
-    }
-
-    /** Entries of a directory, closed after use. */
-    private static final class Stream implements AutoCloseable {
-        private final java.util.stream.Stream<Path> s;
-
-        Stream(Path dir) throws java.io.IOException {
-            s = Files.list(dir);
-        }
-
-        long count() {
-            return s.count();
-        }
-
-        @Override
-        public void close() {
-            s.close();
-        }
     }
 }

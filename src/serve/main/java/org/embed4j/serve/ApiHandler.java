@@ -283,7 +283,7 @@ final class ApiHandler extends Handler.Abstract {
         private void write(int status, String contentType, byte[] body, String[] headers) {
             response.setStatus(status);
             HttpFields.Mutable h = response.getHeaders();
-            h.put(contentType == JSON ? JSON_TYPE : new HttpField(HttpHeader.CONTENT_TYPE, contentType));
+            h.put(JSON.equals(contentType) ? JSON_TYPE : new HttpField(HttpHeader.CONTENT_TYPE, contentType));
             h.put(NO_STORE);
             if (headers != null) {
                 for (int i = 0; i + 1 < headers.length; i += 2) {
@@ -349,7 +349,7 @@ final class ApiHandler extends Handler.Abstract {
     private static Throwable redacted(Throwable t) {
         Throwable copy = new RuntimeException(t.getClass().getName() + " (message hidden; --log-requests shows it)");
         copy.setStackTrace(t.getStackTrace());
-        if (t.getCause() != null && t.getCause() != t) {
+        if (t.getCause() != null) { // getCause() is never t itself
             copy.initCause(redacted(t.getCause()));
         }
         return copy;

@@ -16,7 +16,7 @@ import org.embed4j.classify.Explanation;
  * n-gram's share of the logit, {@link Classifier#explain}). Thread-safe: the classifier is immutable.
  *
  * <p>The hottest endpoint, so it writes its JSON itself instead of building a Gson tree: each label's
- * {@code {"label":"…","probability":} prefix is escaped once, here, and a probability is printed as its float's
+ * <code>{"label":"…","probability":</code> prefix is escaped once, here, and a probability is printed as its float's
  * shortest decimal ({@link Float#toString}), which parses back to the same float. Probabilities go into one buffer
  * per request ({@link Classifier#probabilities(String, float[], int)}) instead of an array per text. A probability
  * that is not finite (NaN weights) is a {@link JsonOut.NonFiniteException}, never a "NaN" in the JSON.

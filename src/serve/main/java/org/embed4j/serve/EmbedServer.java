@@ -137,6 +137,7 @@ public final class EmbedServer implements AutoCloseable {
         }
     }
 
+    @SuppressWarnings("FutureReturnValueIgnored") // the model watch runs until close() shuts its executor down
     private static EmbedServer start(Builder b) throws IOException {
         ServeOptions options = b.options;
         List<ServedModel> models = new ArrayList<>();

@@ -147,7 +147,7 @@ final class HttpService {
     }
 
     private static String rootMessage(Throwable t) {
-        while (t.getCause() != null && t.getCause() != t) {
+        while (t.getCause() != null) { // getCause() is never t itself
             t = t.getCause();
         }
         return t.getMessage() == null ? t.toString() : t.getMessage();

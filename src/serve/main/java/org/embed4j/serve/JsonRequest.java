@@ -101,17 +101,15 @@ final class JsonRequest {
 
     /** A scalar, or (when {@code objects}) an object of scalars; anything deeper is skipped. */
     private static Object flat(JsonReader in, boolean objects) throws IOException {
-        switch (in.peek()) {
-            case STRING:
-                return in.nextString();
-            case NUMBER:
-                return new Num(in.nextString());
-            case BOOLEAN:
-                return in.nextBoolean();
-            case NULL:
+        return switch (in.peek()) {
+            case STRING -> in.nextString();
+            case NUMBER -> new Num(in.nextString());
+            case BOOLEAN -> in.nextBoolean();
+            case NULL -> {
                 in.nextNull();
-                return NULL;
-            case BEGIN_OBJECT:
+                yield NULL;
+            }
+            case BEGIN_OBJECT -> {
                 if (objects) {
                     Map<String, Object> o = new HashMap<>();
                     in.beginObject();
@@ -122,14 +120,16 @@ final class JsonRequest {
                         }
                     }
                     in.endObject();
-                    return new JsonRequest(o, 0);
+                    yield new JsonRequest(o, 0);
                 }
                 in.skipValue();
-                return new Skipped("an object");
-            default:
+                yield new Skipped("an object");
+            }
+            default -> {
                 in.skipValue();
-                return new Skipped("an array");
-        }
+                yield new Skipped("an array");
+            }
+        };
     }
 
     boolean has(String name) {

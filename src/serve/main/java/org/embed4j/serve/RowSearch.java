@@ -1,7 +1,9 @@
 package org.embed4j.serve;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.LongAdder;
@@ -88,14 +90,13 @@ abstract class RowSearch implements AutoCloseable {
         @Override
         Hits[] search(float[][] queries, int k, int[] exclude) {
             // all queued before the first wait, so that they can share a pass
-            @SuppressWarnings("unchecked")
-            CompletableFuture<Hits>[] pending = new CompletableFuture[queries.length];
+            List<CompletableFuture<Hits>> pending = new ArrayList<>(queries.length);
             for (int i = 0; i < queries.length; i++) {
-                pending[i] = batcher.submit(queries[i], k, excluded(exclude, i));
+                pending.add(batcher.submit(queries[i], k, excluded(exclude, i)));
             }
             Hits[] out = new Hits[queries.length];
             for (int i = 0; i < out.length; i++) {
-                out[i] = await(pending[i]);
+                out[i] = await(pending.get(i));
             }
             return out;
         }

@@ -19,7 +19,7 @@ import java.util.Objects;
  *
  * <p><b>Health.</b> A model that produced a NaN or an infinity where a response needs a number (NaN weights, say)
  * is marked unhealthy, for good: its endpoints answer 503 {@code model_unhealthy} and readiness says why. A
- * probe at start ({@link #probe}) finds the common case before the first request.
+ * probe at start ({@link ModelProbe}) finds the common case before the first request.
  *
  * <p><b>File.</b> Models are memory-mapped, so the file on disk <i>is</i> the model. Replacing it by rename
  * (write a new file, then {@code mv} it over the old name) is safe: this process keeps the old file's pages, and

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -424,6 +425,7 @@ class EmbedServerTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the open connection is the point of the test
     void closeFinishesRequestsInFlightAndStopsAccepting() throws Exception {
         EmbedServer s = EmbedServer.start(vectors, classifier, SMALL.withShutdownTimeout(Duration.ofSeconds(20)));
         CountDownLatch inside = new CountDownLatch(1);
@@ -511,7 +513,7 @@ class EmbedServerTest {
         assertEquals(code, error.get("code").getAsString(), r.body);
         String message = error.get("message").getAsString();
         assertTrue(
-                message.toLowerCase().contains(messagePart.toLowerCase()),
+                message.toLowerCase(Locale.ROOT).contains(messagePart.toLowerCase(Locale.ROOT)),
                 "message '" + message + "' lacks '" + messagePart + "'");
         assertFalse(r.body.contains("at org.") || r.body.contains("Exception"), "no stack trace: " + r.body);
     }

@@ -252,7 +252,8 @@ class HttpConformanceTest {
             idle.assertClosed();
         }
         boolean refused;
-        try (Socket ignored = new Socket("127.0.0.1", s.port())) {
+        try {
+            new Socket("127.0.0.1", s.port()).close();
             refused = false;
         } catch (IOException e) {
             refused = true;

@@ -53,7 +53,7 @@ final class SifEmbedder {
             int i = vectors.indexOf(w);
             if (i < 0) {
                 String lower = w.toLowerCase(Locale.ROOT);
-                if (lower != w) {
+                if (!lower.equals(w)) {
                     i = vectors.indexOf(lower);
                 }
             }

@@ -142,7 +142,6 @@ public final class Datasets {
         return out;
     }
 
-    /** {@code COARSE:fine question}; the label is COARSE, or COARSE:fine for the 50-class task. */
     /**
      * Reads the TREC question-classification format (Li &amp; Roth 2002): {@code COARSE:fine question words ...} per
      * line; the label is the coarse class (ABBR, DESC, ENTY, HUM, LOC, NUM), or {@code COARSE:fine} with

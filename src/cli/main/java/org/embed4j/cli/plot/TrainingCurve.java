@@ -136,8 +136,8 @@ public final class TrainingCurve {
         Charts.style(chart.getStyler());
         chart.getStyler().setChartTitleVisible(title != null);
         chart.getStyler().setXAxisTitleVisible(xTitle != null);
-        chart.getStyler().setxAxisTickLabelsFormattingFunction(Charts::axisNumber);
-        chart.getStyler().setyAxisTickLabelsFormattingFunction(Charts::axisNumber);
+        chart.getStyler().setXAxisTickLabelsFormattingFunction(Charts::axisNumber);
+        chart.getStyler().setYAxisTickLabelsFormattingFunction(Charts::axisNumber);
         chart.getStyler().setYAxisLeftWidthHint(70); // the panels' plots line up whatever their tick labels
         chart.getStyler().setLegendVisible(p.series().size() > 1);
         // under the plot, never over the lines; the plots of all panels keep the same width

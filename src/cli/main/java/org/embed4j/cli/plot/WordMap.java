@@ -69,8 +69,8 @@ public final class WordMap {
         s.setLegendPosition(Styler.LegendPosition.OutsideS);
         s.setLegendLayout(Styler.LegendLayout.Horizontal);
         s.setAxisTicksVisible(axes.values());
-        s.setxAxisTickLabelsFormattingFunction(Charts::axisNumber);
-        s.setyAxisTickLabelsFormattingFunction(Charts::axisNumber);
+        s.setXAxisTickLabelsFormattingFunction(Charts::axisNumber);
+        s.setYAxisTickLabelsFormattingFunction(Charts::axisNumber);
         s.setPlotGridLinesVisible(axes.values());
         fixRanges(s, points);
         addSeries(chart, points, groups);

@@ -54,6 +54,7 @@ public final class ProgressReporter implements TrainingListener, AutoCloseable {
     }
 
     /** Both standard input and output are a terminal (java.io.Console's test): someone is watching. */
+    @SuppressWarnings("SystemConsoleNull") // isTerminal() is the test; the null check is for a JVM without a console
     private static boolean isTerminal() {
         java.io.Console c = System.console();
         return c != null && c.isTerminal();

@@ -5,16 +5,18 @@ import static java.lang.foreign.ValueLayout.JAVA_FLOAT;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The C ABI of libembed4j (native/include/embed4j.h) as Java methods: one method per exported function, same
- * name (camel case), same argument order and meaning (outputs first, then inputs, then sizes; MemorySegment.NULL
- * where C takes NULL). Each method makes the downcall and turns a non-zero e4j_status into the documented
- * exception ({@link NativeLibrary#check}). Kernel symbols are resolved on first use, so a library that lacks
- * one still loads and that method throws UnsupportedOperationException.
+ * The C ABI of libembed4j (native/include/embed4j.h) as Java methods: one method per exported function, named after
+ * it (camel case without the {@code e4j_} prefix), same argument order and meaning (outputs first, then inputs, then
+ * sizes; MemorySegment.NULL where C takes NULL). Each method makes the downcall and turns a non-zero e4j_status into
+ * the documented exception ({@link Calls}).
+ *
+ * <p>Each function's signature is written once, as a {@link Binding} in {@link #ABI}: the library fails to load when
+ * it lacks one of them, and AbiBindingTest fails when one differs from the header (name, arity, argument types) or
+ * when the header declares a function that is neither bound here nor listed as unbound with a reason.
  *
  * <p>Calls touching fewer than {@link #CRITICAL_BELOW} elements use critical downcalls (see {@link Downcall}):
  * every segment passed here must be off-heap. No argument is validated here (the backend's CheckedBackend
@@ -22,258 +24,239 @@ import java.lang.foreign.MemorySegment;
  */
 public final class CpuKernels {
     /** Below this many touched elements a call is short enough (microseconds) for a critical downcall. */
-    public static final long CRITICAL_BELOW = 1 << 15;
+    static final long CRITICAL_BELOW = 1 << 15;
+
+    /** The functions of embed4j.h, as bound here. */
+    static final Abi ABI = new Abi("embed4j", "e4j_", "embed4j.h");
+
+    private static final Binding CPU_FEATURES = ABI.value("e4j_cpu_features", JAVA_INT);
+    private static final Binding SET_ISA_LEVEL = ABI.status("e4j_set_isa_level", Long.MAX_VALUE, JAVA_INT);
+    private static final Binding ISA_LEVEL = ABI.value("e4j_isa_level", JAVA_INT);
+    private static final Binding SET_NUM_THREADS = ABI.status("e4j_set_num_threads", Long.MAX_VALUE, JAVA_INT);
+    private static final Binding NUM_THREADS = ABI.value("e4j_num_threads", JAVA_INT);
+    static final Binding GATHER_FORWARD =
+            kernel("e4j_gather_forward", ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    static final Binding EMBEDDING_BAG_FORWARD = kernel(
+            "e4j_embedding_bag_forward",
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            JAVA_INT,
+            ADDRESS,
+            ADDRESS,
+            JAVA_INT,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG);
+    private static final Binding INDEX_SORT_WORKSPACE_BYTES =
+            ABI.value("e4j_index_sort_workspace_bytes", JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    static final Binding INDEX_SORT = kernel(
+            "e4j_index_sort",
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            JAVA_INT,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG,
+            ADDRESS,
+            JAVA_LONG);
+    static final Binding EMBEDDING_BACKWARD = kernel(
+            "e4j_embedding_backward",
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            JAVA_INT,
+            JAVA_INT,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG);
+    static final Binding EMBEDDING_BAG_BACKWARD = kernel(
+            "e4j_embedding_bag_backward",
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            JAVA_INT,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            JAVA_INT,
+            JAVA_INT,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG);
+    static final Binding EMBEDDING_BACKWARD_UPDATE = kernel(
+            "e4j_embedding_backward_update",
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            JAVA_INT,
+            ADDRESS,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG);
+    static final Binding SPARSE_ROWS_UPDATE = kernel(
+            "e4j_sparse_rows_update",
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG);
+    static final Binding DENSE_UPDATE =
+            kernel("e4j_dense_update", ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+    static final Binding EMBEDDING_RENORM =
+            kernel("e4j_embedding_renorm", ADDRESS, ADDRESS, JAVA_FLOAT, JAVA_FLOAT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    static final Binding GEMM = kernel(
+            "e4j_gemm",
+            JAVA_INT,
+            JAVA_INT,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_FLOAT,
+            ADDRESS,
+            JAVA_LONG,
+            ADDRESS,
+            JAVA_LONG,
+            JAVA_FLOAT,
+            ADDRESS,
+            JAVA_LONG);
+    static final Binding BIAS_ADD = kernel("e4j_bias_add", ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG);
+    static final Binding BIAS_BACKWARD = kernel("e4j_bias_backward", ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG);
+    static final Binding RELU_FORWARD = kernel("e4j_relu_forward", ADDRESS, ADDRESS, JAVA_LONG);
+    static final Binding RELU_BACKWARD = kernel("e4j_relu_backward", ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
+    static final Binding SOFTMAX_XENT = kernel(
+            "e4j_softmax_xent",
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            JAVA_LONG,
+            JAVA_FLOAT,
+            JAVA_INT,
+            JAVA_LONG,
+            JAVA_LONG);
+    static final Binding ROW_NORMS = kernel("e4j_row_norms", ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG);
+    static final Binding TOPK = kernel(
+            "e4j_topk",
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG);
+    private static final Binding TOPK_I8 = kernel(
+            "e4j_topk_i8", ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+    private static final Binding W2V_WORKSPACE_BYTES =
+            ABI.value("e4j_w2v_workspace_bytes", JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT);
+    // A Hogwild worker runs for seconds: never critical.
+    private static final Binding W2V_TRAIN_CHUNK = ABI.status(
+            "e4j_w2v_train_chunk",
+            0,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            JAVA_LONG,
+            ADDRESS,
+            JAVA_LONG,
+            ADDRESS,
+            ADDRESS,
+            JAVA_INT,
+            JAVA_INT,
+            JAVA_INT,
+            JAVA_FLOAT,
+            JAVA_FLOAT,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG,
+            ADDRESS,
+            JAVA_LONG);
+    private static final Binding W2V_HS_WORKSPACE_BYTES =
+            ABI.value("e4j_w2v_hs_workspace_bytes", JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT);
+    // weights (4), loss, pairs, rng, tokens, docs, T, codes (2), table, S, subwords (2), 5 ints, 2 floats, 6 sizes,
+    // workspace and its size; never critical, like e4j_w2v_train_chunk
+    private static final Binding W2V_HS_TRAIN_CHUNK = ABI.status(
+            "e4j_w2v_hs_train_chunk",
+            0,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            JAVA_LONG,
+            ADDRESS,
+            ADDRESS,
+            ADDRESS,
+            JAVA_LONG,
+            ADDRESS,
+            ADDRESS,
+            JAVA_INT,
+            JAVA_INT,
+            JAVA_INT,
+            JAVA_INT,
+            JAVA_INT,
+            JAVA_FLOAT,
+            JAVA_FLOAT,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG,
+            JAVA_LONG,
+            ADDRESS,
+            JAVA_LONG);
 
     private final NativeLibrary lib;
-    private final Downcall cpuFeatures;
-    private final Downcall setNumThreads;
-    private final Downcall numThreads;
-    private final Downcall gatherForward;
-    private final Downcall embeddingBagForward;
-    private final Downcall indexSortWorkspaceBytes;
-    private final Downcall indexSort;
-    private final Downcall embeddingBackward;
-    private final Downcall embeddingBagBackward;
-    private final Downcall embeddingBackwardUpdate;
-    private final Downcall sparseRowsUpdate;
-    private final Downcall denseUpdate;
-    private final Downcall embeddingRenorm;
-    private final Downcall gemm;
-    private final Downcall biasAdd;
-    private final Downcall biasBackward;
-    private final Downcall reluForward;
-    private final Downcall reluBackward;
-    private final Downcall softmaxXent;
-    private final Downcall rowNorms;
-    private final Downcall topk;
-    private final Downcall topkI8;
-    private final Downcall w2vWorkspaceBytes;
-    private final Downcall w2vTrainChunk;
-    private final Downcall w2vHsWorkspaceBytes;
-    private final Downcall w2vHsTrainChunk;
+    private final Calls calls;
 
-    public CpuKernels(NativeLibrary lib) {
+    private CpuKernels(NativeLibrary lib) {
         this.lib = lib;
-        cpuFeatures = lib.downcall("e4j_cpu_features", FunctionDescriptor.of(JAVA_INT), Long.MAX_VALUE);
-        setNumThreads = lib.downcall("e4j_set_num_threads", FunctionDescriptor.of(JAVA_INT, JAVA_INT), Long.MAX_VALUE);
-        numThreads = lib.downcall("e4j_num_threads", FunctionDescriptor.of(JAVA_INT), Long.MAX_VALUE);
-        gatherForward =
-                kernel("e4j_gather_forward", ADDRESS, ADDRESS, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-        embeddingBagForward = kernel(
-                "e4j_embedding_bag_forward",
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                JAVA_INT,
-                ADDRESS,
-                ADDRESS,
-                JAVA_INT,
-                JAVA_LONG,
-                JAVA_LONG,
-                JAVA_LONG,
-                JAVA_LONG,
-                JAVA_LONG);
-        indexSortWorkspaceBytes = lib.downcall(
-                "e4j_index_sort_workspace_bytes",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_LONG),
-                Long.MAX_VALUE);
-        indexSort = kernel(
-                "e4j_index_sort",
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                JAVA_INT,
-                JAVA_LONG,
-                JAVA_LONG,
-                JAVA_LONG,
-                ADDRESS,
-                JAVA_LONG);
-        embeddingBackward = kernel(
-                "e4j_embedding_backward",
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                JAVA_INT,
-                JAVA_INT,
-                JAVA_LONG,
-                JAVA_LONG,
-                JAVA_LONG);
-        embeddingBagBackward = kernel(
-                "e4j_embedding_bag_backward",
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                JAVA_INT,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                JAVA_INT,
-                JAVA_INT,
-                JAVA_LONG,
-                JAVA_LONG,
-                JAVA_LONG,
-                JAVA_LONG,
-                JAVA_LONG);
-        embeddingBackwardUpdate = kernel(
-                "e4j_embedding_backward_update",
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                JAVA_INT,
-                ADDRESS,
-                JAVA_LONG,
-                JAVA_LONG,
-                JAVA_LONG,
-                JAVA_LONG);
-        sparseRowsUpdate = kernel(
-                "e4j_sparse_rows_update",
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                JAVA_LONG,
-                JAVA_LONG,
-                JAVA_LONG);
-        denseUpdate = kernel("e4j_dense_update", ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
-        embeddingRenorm = kernel(
-                "e4j_embedding_renorm", ADDRESS, ADDRESS, JAVA_FLOAT, JAVA_FLOAT, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-        gemm = kernel(
-                "e4j_gemm",
-                JAVA_INT,
-                JAVA_INT,
-                JAVA_LONG,
-                JAVA_LONG,
-                JAVA_LONG,
-                JAVA_FLOAT,
-                ADDRESS,
-                JAVA_LONG,
-                ADDRESS,
-                JAVA_LONG,
-                JAVA_FLOAT,
-                ADDRESS,
-                JAVA_LONG);
-        biasAdd = kernel("e4j_bias_add", ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG);
-        biasBackward = kernel("e4j_bias_backward", ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG);
-        reluForward = kernel("e4j_relu_forward", ADDRESS, ADDRESS, JAVA_LONG);
-        reluBackward = kernel("e4j_relu_backward", ADDRESS, ADDRESS, ADDRESS, JAVA_LONG);
-        softmaxXent = kernel(
-                "e4j_softmax_xent",
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                JAVA_LONG,
-                JAVA_FLOAT,
-                JAVA_INT,
-                JAVA_LONG,
-                JAVA_LONG);
-        rowNorms = kernel("e4j_row_norms", ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG);
-        topk = kernel(
-                "e4j_topk",
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                ADDRESS,
-                JAVA_LONG,
-                JAVA_LONG,
-                JAVA_LONG,
-                JAVA_LONG,
-                JAVA_LONG);
-        topkI8 = kernel(
-                "e4j_topk_i8", ADDRESS, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
-        w2vWorkspaceBytes = lib.downcall(
-                "e4j_w2v_workspace_bytes",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT),
-                Long.MAX_VALUE);
-        // A Hogwild worker runs for seconds: never critical (criticalBelow 0).
-        w2vTrainChunk = lib.downcall(
-                "e4j_w2v_train_chunk",
-                FunctionDescriptor.of(
-                        JAVA_INT,
-                        ADDRESS,
-                        ADDRESS,
-                        ADDRESS,
-                        ADDRESS,
-                        ADDRESS,
-                        ADDRESS,
-                        JAVA_LONG,
-                        ADDRESS,
-                        JAVA_LONG,
-                        ADDRESS,
-                        ADDRESS,
-                        JAVA_INT,
-                        JAVA_INT,
-                        JAVA_INT,
-                        JAVA_FLOAT,
-                        JAVA_FLOAT,
-                        JAVA_LONG,
-                        JAVA_LONG,
-                        JAVA_LONG,
-                        ADDRESS,
-                        JAVA_LONG));
-        w2vHsWorkspaceBytes = lib.downcall(
-                "e4j_w2v_hs_workspace_bytes",
-                FunctionDescriptor.of(JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT),
-                Long.MAX_VALUE);
-        // weights (4), loss, pairs, rng, tokens, docs, T, codes (2), table, S, subwords (2), 6 ints, 2 floats, 6 sizes,
-        // workspace and its size; never critical, like e4j_w2v_train_chunk
-        w2vHsTrainChunk = lib.downcall(
-                "e4j_w2v_hs_train_chunk",
-                FunctionDescriptor.of(
-                        JAVA_INT,
-                        ADDRESS,
-                        ADDRESS,
-                        ADDRESS,
-                        ADDRESS,
-                        ADDRESS,
-                        ADDRESS,
-                        ADDRESS,
-                        ADDRESS,
-                        ADDRESS,
-                        JAVA_LONG,
-                        ADDRESS,
-                        ADDRESS,
-                        ADDRESS,
-                        JAVA_LONG,
-                        ADDRESS,
-                        ADDRESS,
-                        JAVA_INT,
-                        JAVA_INT,
-                        JAVA_INT,
-                        JAVA_INT,
-                        JAVA_INT,
-                        JAVA_FLOAT,
-                        JAVA_FLOAT,
-                        JAVA_LONG,
-                        JAVA_LONG,
-                        JAVA_LONG,
-                        JAVA_LONG,
-                        JAVA_LONG,
-                        ADDRESS,
-                        JAVA_LONG));
+        this.calls = new Calls(lib, NativeStatus.CudaErrors.PLAIN);
     }
 
-    private Downcall kernel(String name, MemoryLayout... args) {
-        return lib.downcall(name, FunctionDescriptor.of(JAVA_INT, args), CRITICAL_BELOW);
+    /** libembed4j, loaded once per JVM with every function above resolved; throws IllegalStateException saying why not. */
+    public static CpuKernels load() {
+        return new CpuKernels(NativeLibrary.load(ABI));
+    }
+
+    /** A kernel: returns e4j_status, critical below {@link #CRITICAL_BELOW} touched elements. */
+    private static Binding kernel(String name, MemoryLayout... args) {
+        return ABI.status(name, CRITICAL_BELOW, args);
     }
 
     public NativeLibrary library() {
@@ -284,34 +267,44 @@ public final class CpuKernels {
 
     /** e4j_cpu_features(): bit 0 AVX2, bit 1 FMA, bit 2 OS saves YMM state, bit 3 AVX-512 F/BW/DQ/VL, bit 4 OS saves ZMM. */
     public int cpuFeatures() {
-        return lib.callInt(cpuFeatures);
+        return lib.callInt(CPU_FEATURES);
     }
 
-    public void setNumThreads(int n) {
-        int status;
+    /** e4j_set_isa_level(level): 0 the scalar reference kernels, 1 AVX2+FMA, 2 AVX-512 (process-wide). */
+    public void setIsaLevel(int level) {
         try {
-            status = (int) setNumThreads.handle(0).invokeExact(n);
+            calls.handle(SET_ISA_LEVEL, 0).invokeExact(level);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, setNumThreads.name());
+    }
+
+    /** e4j_isa_level(): the kernel level in use. */
+    public int isaLevel() {
+        return lib.callInt(ISA_LEVEL);
+    }
+
+    public void setNumThreads(int n) {
+        try {
+            calls.handle(SET_NUM_THREADS, 0).invokeExact(n);
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
+        }
     }
 
     public int numThreads() {
-        return lib.callInt(numThreads);
+        return lib.callInt(NUM_THREADS);
     }
 
     // ------------------------------------------------------------------ embedding
 
     public void gatherForward(
             MemorySegment out, MemorySegment w, MemorySegment idx, int idxType, long n, long v, long d) {
-        int status;
         try {
-            status = (int) gatherForward.handle(n * d).invokeExact(out, w, idx, idxType, n, v, d);
+            calls.handle(GATHER_FORWARD, n * d).invokeExact(out, w, idx, idxType, n, v, d);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, gatherForward.name());
     }
 
     public void embeddingBagForward(
@@ -328,22 +321,19 @@ public final class CpuKernels {
             long b,
             long v,
             long d) {
-        int status;
         try {
-            status = (int) embeddingBagForward
-                    .handle(n * d + b * d)
+            calls.handle(EMBEDDING_BAG_FORWARD, n * d + b * d)
                     .invokeExact(out, argmax, w, idx, idxType, offsets, psw, mode, paddingIdx, n, b, v, d);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, embeddingBagForward.name());
     }
 
     /** e4j_index_sort_workspace_bytes(N, V); a negative answer becomes an IllegalArgumentException. */
     public long indexSortWorkspaceBytes(long n, long v) {
         long bytes;
         try {
-            bytes = (long) indexSortWorkspaceBytes.handle(0).invokeExact(n, v);
+            bytes = (long) calls.handle(INDEX_SORT_WORKSPACE_BYTES, 0).invokeExact(n, v);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
@@ -366,16 +356,13 @@ public final class CpuKernels {
             long v,
             MemorySegment workspace,
             long workspaceBytes) {
-        int status;
         try {
             // A radix sort passes over N several times, a counting sort over its V-sized workspace.
-            status = (int) indexSort
-                    .handle(4 * n + workspaceBytes / 8)
+            calls.handle(INDEX_SORT, 4 * n + workspaceBytes / 8)
                     .invokeExact(uniq, seg, perm, numUnique, idx, idxType, paddingIdx, n, v, workspace, workspaceBytes);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, indexSort.name());
     }
 
     public void embeddingBackward(
@@ -389,15 +376,12 @@ public final class CpuKernels {
             long u,
             long n,
             long d) {
-        int status;
         try {
-            status = (int) embeddingBackward
-                    .handle(n * d)
+            calls.handle(EMBEDDING_BACKWARD, n * d)
                     .invokeExact(dW, dout, uniq, seg, perm, scaleGradByFreq ? 1 : 0, compact ? 1 : 0, u, n, d);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, embeddingBackward.name());
     }
 
     public void embeddingBagBackward(
@@ -420,10 +404,8 @@ public final class CpuKernels {
             long b,
             long v,
             long d) {
-        int status;
         try {
-            status = (int) embeddingBagBackward
-                    .handle(n * d)
+            calls.handle(EMBEDDING_BAG_BACKWARD, n * d)
                     .invokeExact(
                             dW,
                             dpsw,
@@ -447,7 +429,6 @@ public final class CpuKernels {
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, embeddingBagBackward.name());
     }
 
     /** {@code opt} is an {@link OptimStruct}. */
@@ -465,15 +446,12 @@ public final class CpuKernels {
             long n,
             long v,
             long d) {
-        int status;
         try {
-            status = (int) embeddingBackwardUpdate
-                    .handle(n * d)
+            calls.handle(EMBEDDING_BACKWARD_UPDATE, n * d)
                     .invokeExact(w, state1, state2, dout, uniq, seg, perm, scaleGradByFreq ? 1 : 0, opt, u, n, v, d);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, embeddingBackwardUpdate.name());
     }
 
     public void sparseRowsUpdate(
@@ -486,13 +464,11 @@ public final class CpuKernels {
             long u,
             long v,
             long d) {
-        int status;
         try {
-            status = (int) sparseRowsUpdate.handle(u * d).invokeExact(w, state1, state2, grows, uniq, opt, u, v, d);
+            calls.handle(SPARSE_ROWS_UPDATE, u * d).invokeExact(w, state1, state2, grows, uniq, opt, u, v, d);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, sparseRowsUpdate.name());
     }
 
     public void denseUpdate(
@@ -502,24 +478,20 @@ public final class CpuKernels {
             MemorySegment grad,
             MemorySegment opt,
             long n) {
-        int status;
         try {
-            status = (int) denseUpdate.handle(n).invokeExact(w, state1, state2, grad, opt, n);
+            calls.handle(DENSE_UPDATE, n).invokeExact(w, state1, state2, grad, opt, n);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, denseUpdate.name());
     }
 
     public void embeddingRenorm(
             MemorySegment w, MemorySegment uniq, float maxNorm, float normType, long u, long v, long d) {
-        int status;
         try {
-            status = (int) embeddingRenorm.handle(u * d).invokeExact(w, uniq, maxNorm, normType, u, v, d);
+            calls.handle(EMBEDDING_RENORM, u * d).invokeExact(w, uniq, maxNorm, normType, u, v, d);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, embeddingRenorm.name());
     }
 
     // ------------------------------------------------------------------ dense layers
@@ -538,55 +510,45 @@ public final class CpuKernels {
             float beta,
             MemorySegment c,
             long ldc) {
-        int status;
         try {
             // Critical only below ~256k multiply-adds (tens of microseconds).
-            status = (int) gemm.handle(m * n * k / 8)
+            calls.handle(GEMM, m * n * k / 8)
                     .invokeExact(transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, gemm.name());
     }
 
     public void biasAdd(MemorySegment x, MemorySegment bias, long b, long k) {
-        int status;
         try {
-            status = (int) biasAdd.handle(b * k).invokeExact(x, bias, b, k);
+            calls.handle(BIAS_ADD, b * k).invokeExact(x, bias, b, k);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, biasAdd.name());
     }
 
     public void biasBackward(MemorySegment dbias, MemorySegment dout, long b, long k) {
-        int status;
         try {
-            status = (int) biasBackward.handle(b * k).invokeExact(dbias, dout, b, k);
+            calls.handle(BIAS_BACKWARD, b * k).invokeExact(dbias, dout, b, k);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, biasBackward.name());
     }
 
     public void reluForward(MemorySegment out, MemorySegment in, long n) {
-        int status;
         try {
-            status = (int) reluForward.handle(n).invokeExact(out, in, n);
+            calls.handle(RELU_FORWARD, n).invokeExact(out, in, n);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, reluForward.name());
     }
 
     public void reluBackward(MemorySegment din, MemorySegment dout, MemorySegment out, long n) {
-        int status;
         try {
-            status = (int) reluBackward.handle(n).invokeExact(din, dout, out, n);
+            calls.handle(RELU_BACKWARD, n).invokeExact(din, dout, out, n);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, reluBackward.name());
     }
 
     public void softmaxXent(
@@ -600,27 +562,22 @@ public final class CpuKernels {
             int reduction,
             long b,
             long k) {
-        int status;
         try {
-            status = (int) softmaxXent
-                    .handle(b * k)
+            calls.handle(SOFTMAX_XENT, b * k)
                     .invokeExact(loss, dlogits, logits, targets, weight, ignoreIndex, labelSmoothing, reduction, b, k);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, softmaxXent.name());
     }
 
     // ------------------------------------------------------------------ search and word2vec
 
     public void rowNorms(MemorySegment norms, MemorySegment w, long v, long d) {
-        int status;
         try {
-            status = (int) rowNorms.handle(v * d).invokeExact(norms, w, v, d);
+            calls.handle(ROW_NORMS, v * d).invokeExact(norms, w, v, d);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, rowNorms.name());
     }
 
     public void topk(
@@ -635,17 +592,14 @@ public final class CpuKernels {
             long d,
             long k,
             long e) {
-        int status;
         try {
-            status = (int)
-                    topk.handle(q * v * d).invokeExact(outIdx, outScore, w, norms, queries, exclude, q, v, d, k, e);
+            calls.handle(TOPK, q * v * d).invokeExact(outIdx, outScore, w, norms, queries, exclude, q, v, d, k, e);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, topk.name());
     }
 
-    public void topkInt8(
+    public void topkI8(
             MemorySegment outIdx,
             MemorySegment outScore,
             MemorySegment w8,
@@ -655,20 +609,18 @@ public final class CpuKernels {
             long v,
             long d,
             long k) {
-        int status;
         try {
-            status = (int) topkI8.handle(q * v * d).invokeExact(outIdx, outScore, w8, rowScale, queries, q, v, d, k);
+            calls.handle(TOPK_I8, q * v * d).invokeExact(outIdx, outScore, w8, rowScale, queries, q, v, d, k);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
-        lib.check(status, topkI8.name());
     }
 
     /** e4j_w2v_workspace_bytes(D, window, negative); a negative answer becomes an IllegalArgumentException. */
     public long w2vWorkspaceBytes(long d, int window, int negative) {
         long bytes;
         try {
-            bytes = (long) w2vWorkspaceBytes.handle(0).invokeExact(d, window, negative);
+            bytes = (long) calls.handle(W2V_WORKSPACE_BYTES, 0).invokeExact(d, window, negative);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
@@ -701,10 +653,8 @@ public final class CpuKernels {
             long d,
             MemorySegment workspace,
             long workspaceBytes) {
-        int status;
         try {
-            status = (int) w2vTrainChunk
-                    .handle()
+            calls.handle(W2V_TRAIN_CHUNK)
                     .invokeExact(
                             wIn,
                             wOut,
@@ -730,14 +680,13 @@ public final class CpuKernels {
         } catch (Throwable t2) {
             throw Downcall.rethrow(t2);
         }
-        lib.check(status, w2vTrainChunk.name());
     }
 
     /** e4j_w2v_hs_workspace_bytes(D, window, max_outputs); a negative answer becomes an IllegalArgumentException. */
     public long w2vHsWorkspaceBytes(long d, int window, int maxOutputs) {
         long bytes;
         try {
-            bytes = (long) w2vHsWorkspaceBytes.handle(0).invokeExact(d, window, maxOutputs);
+            bytes = (long) calls.handle(W2V_HS_WORKSPACE_BYTES, 0).invokeExact(d, window, maxOutputs);
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
@@ -779,6 +728,7 @@ public final class CpuKernels {
             long p,
             long d) {}
 
+    /** e4j_w2v_hs_train_chunk: the pointers of {@code x} and the sizes of {@code n} in the C order. */
     public void w2vHsTrainChunk(
             W2vHsData x,
             W2vHsSizes n,
@@ -787,10 +737,8 @@ public final class CpuKernels {
             MemorySegment rng,
             MemorySegment workspace,
             long workspaceBytes) {
-        int status;
         try {
-            status = (int) w2vHsTrainChunk
-                    .handle()
+            calls.handle(W2V_HS_TRAIN_CHUNK)
                     .invokeExact(
                             x.wIn(),
                             x.wHs(),
@@ -822,9 +770,8 @@ public final class CpuKernels {
                             n.d(),
                             workspace,
                             workspaceBytes);
-        } catch (Throwable t2) {
-            throw Downcall.rethrow(t2);
+        } catch (Throwable t) {
+            throw Downcall.rethrow(t);
         }
-        lib.check(status, w2vHsTrainChunk.name());
     }
 }

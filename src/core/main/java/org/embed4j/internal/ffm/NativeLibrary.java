@@ -4,14 +4,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -19,7 +18,8 @@ import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * One loaded embed4j native library (libembed4j.so, libembed4j_cuda.so) and the way to call into it.
+ * One loaded embed4j native library (libembed4j.so, libembed4j_cuda.so), its functions resolved, and the way to call
+ * into it.
  *
  * <p>Where the file comes from, first match wins:
  * <ol>
@@ -31,9 +31,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       {@code ~/.cache/embed4j/<version>/} by {@link ResourceExtractor}.</li>
  * </ol>
  * The library is bound with {@link SymbolLookup#libraryLookup(Path, Arena)} in the global arena (never unloaded),
- * then checked: {@code e4j_abi_version() == 1} and {@code e4j_version()} equal to this jar's version.
- * A library whose runtime functions have another prefix ({@code e4j_cuda_version}, {@code e4j_cuda_last_error})
- * passes it to {@link #load(String, String)}: {@code load("embed4j_cuda", "e4j_cuda_")}.
+ * then checked: {@code <prefix>abi_version() == 1} and {@code <prefix>version()} equal to this jar's version; then
+ * every function of its {@link Abi} is resolved, and a library that lacks any of them fails to load with the list of
+ * the missing ones (one header, one build: a missing symbol is a broken build, never a kernel that fails later).
  *
  * <p>Each library is loaded at most once per JVM (a failure is remembered and rethrown with the same reason).
  * Thread-safe.
@@ -46,44 +46,34 @@ public final class NativeLibrary {
 
     private static final System.Logger LOG = System.getLogger(NativeLibrary.class.getName());
     private static final Map<String, Object> LOADED =
-            new ConcurrentHashMap<>(); // key -> NativeLibrary or RuntimeException
+            new ConcurrentHashMap<>(); // base name -> NativeLibrary or RuntimeException
     private static final String JAVA_VERSION = readJavaVersion();
+    private static final Object EXTRACTION_LOCK = new Object();
 
-    private final String baseName;
-    private final String runtimePrefix;
+    private final Abi abi;
     private final Path path;
-    private final SymbolLookup lookup;
+    private final Downcall[] calls; // by Binding.index()
     private final String version;
-    private final Downcall lastError;
 
-    private NativeLibrary(String baseName, String runtimePrefix, Path path, SymbolLookup lookup) {
-        this.baseName = baseName;
-        this.runtimePrefix = runtimePrefix;
+    private NativeLibrary(Abi abi, Path path, Downcall[] calls) {
+        this.abi = abi;
         this.path = path;
-        this.lookup = lookup;
-        this.lastError = runtime("last_error", FunctionDescriptor.of(ValueLayout.ADDRESS));
-        this.version = callString(runtime("version", FunctionDescriptor.of(ValueLayout.ADDRESS)));
+        this.calls = calls;
+        this.version = callString(abi.version);
     }
 
     // ------------------------------------------------------------------ loading
 
-    /** libembed4j, loaded once: {@code load("embed4j")}. Throws IllegalStateException saying why not. */
-    public static NativeLibrary load(String baseName) {
-        return load(baseName, "e4j_");
-    }
-
     /**
-     * Loads {@code lib<baseName>.so} once per JVM. {@code runtimePrefix} ("e4j_", "e4j_cuda_") starts the names
-     * of its runtime functions: &lt;prefix&gt;version, &lt;prefix&gt;abi_version, &lt;prefix&gt;last_error.
+     * Loads {@code lib<abi.baseName()>.so} once per JVM and resolves every function of {@code abi}.
      *
      * @throws IllegalStateException why the library cannot be used (missing file, dlopen error, native access
-     *                               denied, version mismatch); the same reason on every later call
+     *                               denied, version mismatch, missing functions); the same reason on every later call
      */
-    public static NativeLibrary load(String baseName, String runtimePrefix) {
-        String key = baseName + "|" + runtimePrefix;
-        Object result = LOADED.computeIfAbsent(key, k -> {
+    static NativeLibrary load(Abi abi) {
+        Object result = LOADED.computeIfAbsent(abi.baseName(), k -> {
             try {
-                return open(baseName, runtimePrefix, locate(baseName));
+                return open(abi, locate(abi.baseName()));
             } catch (RuntimeException e) {
                 return e;
             }
@@ -91,7 +81,11 @@ public final class NativeLibrary {
         if (result instanceof RuntimeException failure) {
             throw new IllegalStateException(failure.getMessage(), failure);
         }
-        return (NativeLibrary) result;
+        NativeLibrary lib = (NativeLibrary) result;
+        if (lib.abi != abi) {
+            throw new IllegalStateException("lib" + abi.baseName() + " was loaded with another binding table");
+        }
+        return lib;
     }
 
     /** The file lib&lt;baseName&gt;.so will be loaded from: the override property, else the jar's copy extracted. */
@@ -128,9 +122,12 @@ public final class NativeLibrary {
         return extract(url, fileName);
     }
 
-    /** Binds an existing library file and checks its ABI and version (no caching: tests load copies with it). */
-    @SuppressWarnings("restricted") // loading native code is this class's job; native access is checked above
-    static NativeLibrary open(String baseName, String runtimePrefix, Path path) {
+    /**
+     * Binds an existing library file, checks its ABI and version, and resolves every function of {@code abi} (no
+     * caching: tests open copies with it).
+     */
+    @SuppressWarnings("restricted") // loading native code is this class's job; native access is checked here
+    static NativeLibrary open(Abi abi, Path path) {
         SymbolLookup lookup;
         try {
             lookup = SymbolLookup.libraryLookup(path, Arena.global());
@@ -143,24 +140,49 @@ public final class NativeLibrary {
         if (!NativeLibrary.class.getModule().isNativeAccessEnabled()) {
             LOG.log(System.Logger.Level.WARNING, nativeAccessHint("native access is not enabled for embed4j"));
         }
+        List<Binding> bindings = abi.bindings();
+        Downcall[] calls = new Downcall[bindings.size()];
         NativeLibrary lib;
-        int abi;
+        int abiVersion;
         try {
-            lib = new NativeLibrary(baseName, runtimePrefix, path, lookup);
-            abi = lib.callInt(lib.runtime("abi_version", FunctionDescriptor.of(ValueLayout.JAVA_INT)));
+            for (Binding runtime : List.of(abi.version, abi.abiVersion, abi.lastError)) {
+                Optional<MemorySegment> address = lookup.find(runtime.name());
+                if (address.isEmpty()) {
+                    throw new IllegalStateException(path + " is not an embed4j library: it does not export "
+                            + runtime.name() + " (" + abi.header() + ")");
+                }
+                calls[runtime.index()] = new Downcall(address.get(), runtime);
+            }
+            lib = new NativeLibrary(abi, path, calls);
+            abiVersion = lib.callInt(abi.abiVersion);
         } catch (IllegalCallerException e) {
             throw new IllegalStateException(
                     nativeAccessHint("native access is disabled, so " + path + " cannot be called"), e);
-        } catch (UnsupportedOperationException e) {
-            throw new IllegalStateException(path + " is not an embed4j library: " + e.getMessage(), e);
         }
-        if (abi != ABI_VERSION) {
-            throw new IllegalStateException(path + " has C ABI version " + abi + " but this embed4j " + JAVA_VERSION
-                    + " needs ABI " + ABI_VERSION + ": use the library from the same build as the jar");
+        if (abiVersion != ABI_VERSION) {
+            throw new IllegalStateException(path + " has C ABI version " + abiVersion + " but this embed4j "
+                    + JAVA_VERSION + " needs ABI " + ABI_VERSION + ": use the library from the same build as the jar");
         }
         if (!JAVA_VERSION.equals(lib.version)) {
             throw new IllegalStateException(path + " is version " + lib.version + " but the embed4j jar is "
                     + JAVA_VERSION + ": use the library from the same build as the jar");
+        }
+        List<String> missing = new ArrayList<>();
+        for (Binding b : bindings) {
+            if (calls[b.index()] == null) {
+                Optional<MemorySegment> address = lookup.find(b.name());
+                if (address.isPresent()) {
+                    calls[b.index()] = new Downcall(address.get(), b);
+                } else {
+                    missing.add(b.name());
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException(path + " (version " + lib.version + ") does not export " + missing.size()
+                    + " of the functions " + abi.header() + " declares and embed4j binds: "
+                    + String.join(", ", missing) + "; the library build is broken or incomplete: rebuild native/"
+                    + " (mvn package builds it) and use the library from the same build as the jar");
         }
         LOG.log(System.Logger.Level.DEBUG, () -> "loaded " + path + " (embed4j " + lib.version + ")");
         return lib;
@@ -177,10 +199,10 @@ public final class NativeLibrary {
         return JAVA_VERSION;
     }
 
-    // ------------------------------------------------------------------ symbols and calls
+    // ------------------------------------------------------------------ calls
 
     public String baseName() {
-        return baseName;
+        return abi.baseName();
     }
 
     /** The file that was loaded. */
@@ -188,50 +210,32 @@ public final class NativeLibrary {
         return path;
     }
 
-    /** e4j_version() of the library. */
+    /** &lt;prefix&gt;version() of the library. */
     public String version() {
         return version;
     }
 
-    /** The address of an exported symbol, if the library has it. */
-    public Optional<MemorySegment> find(String symbol) {
-        return lookup.find(symbol);
-    }
-
-    /** A lazily resolved downcall handle (missing symbol: UnsupportedOperationException on use). */
-    public Downcall downcall(String symbol, FunctionDescriptor descriptor) {
-        return new Downcall(this, symbol, descriptor, 0);
-    }
-
-    /**
-     * Like {@link #downcall(String, FunctionDescriptor)}, and {@link Downcall#handle(long)} hands out a critical
-     * handle for calls touching fewer than {@code criticalBelow} elements.
-     */
-    public Downcall downcall(String symbol, FunctionDescriptor descriptor, long criticalBelow) {
-        return new Downcall(this, symbol, descriptor, criticalBelow);
-    }
-
     /** &lt;prefix&gt;last_error() of the calling thread ("" when none). */
     public String lastError() {
-        return callString(lastError);
+        return callString(abi.lastError);
     }
 
-    /** Throws the exception {@code status} maps to (see {@link NativeStatus}); reads the message in this thread. */
-    public void check(int status, String function) {
-        if (status != NativeStatus.OK) {
-            throw NativeStatus.toException(status, function, lastError());
+    Abi abi() {
+        return abi;
+    }
+
+    /** The resolved downcall of one of this library's bindings, its status unchecked (see {@link Calls}). */
+    Downcall call(Binding binding) {
+        if (binding.abi() != abi) {
+            throw new IllegalArgumentException(binding.name() + " is not a function of " + abi);
         }
-    }
-
-    /** A runtime function by its name after the prefix ("version" -> e4j_version / e4j_cuda_version); critical. */
-    public Downcall runtime(String name, FunctionDescriptor descriptor) {
-        return new Downcall(this, runtimePrefix + name, descriptor, Long.MAX_VALUE);
+        return calls[binding.index()];
     }
 
     /** Calls a no-argument function returning int32. */
-    public int callInt(Downcall function) {
+    int callInt(Binding function) {
         try {
-            return (int) function.handle(0).invokeExact();
+            return (int) call(function).handle(0).invokeExact();
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
@@ -239,11 +243,10 @@ public final class NativeLibrary {
 
     /** Calls a no-argument function returning a NUL-terminated C string (owned by the library). */
     @SuppressWarnings("restricted") // the C string's length is unknown: read up to its NUL within 4 KiB
-    public String callString(Downcall function) {
+    private String callString(Binding function) {
         MemorySegment s;
         try {
-            MethodHandle h = function.handle(0);
-            s = (MemorySegment) h.invokeExact();
+            s = (MemorySegment) call(function).handle(0).invokeExact();
         } catch (Throwable t) {
             throw Downcall.rethrow(t);
         }
@@ -252,7 +255,7 @@ public final class NativeLibrary {
 
     @Override
     public String toString() {
-        return "lib" + baseName + " " + version + " (" + path + ")";
+        return "lib" + abi.baseName() + " " + version + " (" + path + ")";
     }
 
     // ------------------------------------------------------------------ helpers
@@ -280,7 +283,7 @@ public final class NativeLibrary {
             }
         }
         // One extraction at a time in this JVM: javacpp's file lock is per JVM, not per thread.
-        synchronized (ResourceExtractor.class) {
+        synchronized (EXTRACTION_LOCK) {
             try {
                 java.io.File f = org.bytedeco.javacpp.Loader.cacheResource(url);
                 if (f != null && f.isFile()) {

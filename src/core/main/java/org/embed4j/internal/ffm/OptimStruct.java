@@ -6,13 +6,13 @@ import java.lang.foreign.SegmentAllocator;
 import java.lang.foreign.StructLayout;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.VarHandle;
-import org.embed4j.backend.OptimStep;
 
 /**
  * The C struct {@code e4j_optim} of native/include/embed4j.h, field for field, with the x86-64 SysV
  * alignment the C compiler uses: int32 kind @0, int32 nesterov @4, int64 step @8, float lr @16, momentum @20,
  * dampening @24, weight_decay @28, beta1 @32, beta2 @36, eps @40, int32 first_step @44, int32 maximize @48,
- * 4 bytes of tail padding: 56 bytes, 8-byte aligned. OptimStructTest pins these offsets.
+ * 4 bytes of tail padding: 56 bytes, 8-byte aligned. OptimStructTest pins these offsets; AbiBindingTest checks the
+ * field names and types against the header.
  * Stateless; thread-safe.
  */
 public final class OptimStruct {
@@ -47,27 +47,38 @@ public final class OptimStruct {
 
     private OptimStruct() {}
 
-    /** A new e4j_optim holding {@code step}, allocated with {@code allocator}. */
-    public static MemorySegment of(SegmentAllocator allocator, OptimStep step) {
+    /**
+     * A new e4j_optim, allocated with {@code allocator}, with the fields in the C struct's order (booleans as 0/1).
+     * {@code kind} is an e4j_optim_kind.
+     */
+    public static MemorySegment of(
+            SegmentAllocator allocator,
+            int kind,
+            boolean nesterov,
+            long step,
+            float lr,
+            float momentum,
+            float dampening,
+            float weightDecay,
+            float beta1,
+            float beta2,
+            float eps,
+            boolean firstStep,
+            boolean maximize) {
         MemorySegment s = allocator.allocate(LAYOUT);
-        write(s, step);
+        KIND.set(s, 0L, kind);
+        NESTEROV.set(s, 0L, nesterov ? 1 : 0);
+        STEP.set(s, 0L, step);
+        LR.set(s, 0L, lr);
+        MOMENTUM.set(s, 0L, momentum);
+        DAMPENING.set(s, 0L, dampening);
+        WEIGHT_DECAY.set(s, 0L, weightDecay);
+        BETA1.set(s, 0L, beta1);
+        BETA2.set(s, 0L, beta2);
+        EPS.set(s, 0L, eps);
+        FIRST_STEP.set(s, 0L, firstStep ? 1 : 0);
+        MAXIMIZE.set(s, 0L, maximize ? 1 : 0);
         return s;
-    }
-
-    /** Fills an e4j_optim-sized segment with {@code step}. */
-    public static void write(MemorySegment s, OptimStep step) {
-        KIND.set(s, 0L, step.kind().ordinal());
-        NESTEROV.set(s, 0L, step.nesterov() ? 1 : 0);
-        STEP.set(s, 0L, step.step());
-        LR.set(s, 0L, step.lr());
-        MOMENTUM.set(s, 0L, step.momentum());
-        DAMPENING.set(s, 0L, step.dampening());
-        WEIGHT_DECAY.set(s, 0L, step.weightDecay());
-        BETA1.set(s, 0L, step.beta1());
-        BETA2.set(s, 0L, step.beta2());
-        EPS.set(s, 0L, step.eps());
-        FIRST_STEP.set(s, 0L, step.firstStep() ? 1 : 0);
-        MAXIMIZE.set(s, 0L, step.maximize() ? 1 : 0);
     }
 
     private static VarHandle field(String name) {

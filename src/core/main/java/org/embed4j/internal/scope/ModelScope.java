@@ -66,6 +66,7 @@ public final class ModelScope implements AutoCloseable {
     }
 
     /** A scope whose memory lives in a new shared arena ({@link #arena()}); {@code what} names it in messages. */
+    @SuppressWarnings("MustBeClosedChecker") // the arena is handed to the scope, whose close frees it
     public static ModelScope open(String what) {
         return new ModelScope(what, null, Arena.ofShared());
     }

@@ -40,7 +40,9 @@ class MlpClassifierTest {
         }
         assertArrayEquals(
                 model.probabilities("zzz unknown words only"), loaded.probabilities("zzz unknown words only"));
-        assertEquals(List.of(), Files.list(dir).filter(p -> !p.equals(file)).toList(), "no temporary file left behind");
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(), files.filter(p -> !p.equals(file)).toList(), "no temporary file left behind");
+        }
     }
 
     @Test

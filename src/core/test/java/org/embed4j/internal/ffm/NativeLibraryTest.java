@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.ValueLayout;
 import java.net.URI;
 import java.net.URL;
@@ -27,14 +26,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** Loading libembed4j: from the jar's resource, from -Dembed4j.native.path, failures, and concurrent first use. */
 class NativeLibraryTest {
     private static final String RESOURCE = "/org/embed4j/native/linux-x86_64/libembed4j.so";
+    private static final Abi NONEXISTENT = new Abi("embed4j_nonexistent", "e4j_", "none.h");
 
     @Test
     void loadsFromTheResourceAndChecksTheVersion() throws InterruptedException {
-        NativeLibrary lib = NativeLibrary.load("embed4j");
+        NativeLibrary lib = NativeLibrary.load(CpuKernels.ABI);
         assertTrue(Files.isRegularFile(lib.path()), lib.path().toString());
         assertEquals(NativeLibrary.javaVersion(), lib.version());
         assertFalse(NativeLibrary.javaVersion().startsWith("unknown"), NativeLibrary.javaVersion());
-        int abi = lib.callInt(lib.runtime("abi_version", FunctionDescriptor.of(ValueLayout.JAVA_INT)));
+        int abi = lib.callInt(CpuKernels.ABI.abiVersion);
         assertEquals(NativeLibrary.ABI_VERSION, abi);
         String[] fresh = new String[1];
         Thread t = new Thread(() -> fresh[0] = lib.lastError());
@@ -46,13 +46,13 @@ class NativeLibraryTest {
     @Test
     void loadsACopyNamedByThePathProperty(@TempDir Path dir) throws Exception {
         Path copy = dir.resolve("copy-of-libembed4j.so");
-        Files.copy(NativeLibrary.load("embed4j").path(), copy);
+        Files.copy(NativeLibrary.load(CpuKernels.ABI).path(), copy);
         String before = System.getProperty(NativeLibrary.PATH_PROPERTY);
         try {
             System.setProperty(NativeLibrary.PATH_PROPERTY, copy.toString());
             Path located = NativeLibrary.locate("embed4j");
             assertEquals(copy.toAbsolutePath(), located);
-            NativeLibrary lib = NativeLibrary.open("embed4j", "e4j_", located);
+            NativeLibrary lib = NativeLibrary.open(CpuKernels.ABI, located);
             assertEquals(NativeLibrary.javaVersion(), lib.version());
             assertEquals(copy.toAbsolutePath(), lib.path());
             // A folder works too: lib<baseName>.so inside it.
@@ -83,7 +83,7 @@ class NativeLibraryTest {
         Path libm = Path.of("/lib/x86_64-linux-gnu/libm.so.6");
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isRegularFile(libm), "no libm at " + libm);
         IllegalStateException e =
-                assertThrows(IllegalStateException.class, () -> NativeLibrary.open("embed4j", "e4j_", libm));
+                assertThrows(IllegalStateException.class, () -> NativeLibrary.open(CpuKernels.ABI, libm));
         assertTrue(
                 e.getMessage().contains("not an embed4j library")
                         && e.getMessage().contains("e4j_version"),
@@ -94,13 +94,13 @@ class NativeLibraryTest {
     void aLibraryOfAnotherVersionOrAbiIsRejected(@TempDir Path dir) throws Exception {
         Path wrongVersion = fakeLibrary(dir, "wrong-version", "\"9.9.9\"", 1);
         IllegalStateException e =
-                assertThrows(IllegalStateException.class, () -> NativeLibrary.open("embed4j", "e4j_", wrongVersion));
+                assertThrows(IllegalStateException.class, () -> NativeLibrary.open(CpuKernels.ABI, wrongVersion));
         assertTrue(
                 e.getMessage().contains("is version 9.9.9 but the embed4j jar is " + NativeLibrary.javaVersion()),
                 e.getMessage());
         Path wrongAbi = fakeLibrary(dir, "wrong-abi", "\"" + NativeLibrary.javaVersion() + "\"", 2);
         IllegalStateException abi =
-                assertThrows(IllegalStateException.class, () -> NativeLibrary.open("embed4j", "e4j_", wrongAbi));
+                assertThrows(IllegalStateException.class, () -> NativeLibrary.open(CpuKernels.ABI, wrongAbi));
         assertTrue(
                 abi.getMessage().contains("C ABI version 2") && abi.getMessage().contains("needs ABI 1"),
                 abi.getMessage());
@@ -108,11 +108,16 @@ class NativeLibraryTest {
 
     /** A tiny library with embed4j's runtime functions, built with the C compiler the native build uses. */
     private static Path fakeLibrary(Path dir, String name, String version, int abi) throws Exception {
+        return fakeLibrary(dir, name, version, abi, "");
+    }
+
+    /** As above, with {@code more} C code in the library. */
+    private static Path fakeLibrary(Path dir, String name, String version, int abi, String more) throws Exception {
         Path src = Files.writeString(
                 dir.resolve(name + ".c"),
                 "const char *e4j_version(void) { return " + version
                         + "; }\nint e4j_abi_version(void) { return " + abi + "; }\n"
-                        + "const char *e4j_last_error(void) { return \"\"; }\n");
+                        + "const char *e4j_last_error(void) { return \"\"; }\n" + more);
         Path lib = dir.resolve("lib" + name + ".so");
         Process p;
         try {
@@ -130,26 +135,39 @@ class NativeLibraryTest {
 
     @Test
     void anUnknownLibraryNamesTheMissingResource() {
-        IllegalStateException e =
-                assertThrows(IllegalStateException.class, () -> NativeLibrary.load("embed4j_nonexistent"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> NativeLibrary.load(NONEXISTENT));
         assertTrue(e.getMessage().contains("libembed4j_nonexistent.so"), e.getMessage());
         assertTrue(e.getMessage().contains("-Dembed4j.native.embed4j_nonexistent.path"), e.getMessage());
         // Remembered: the same reason again, without retrying.
-        IllegalStateException again =
-                assertThrows(IllegalStateException.class, () -> NativeLibrary.load("embed4j_nonexistent"));
+        IllegalStateException again = assertThrows(IllegalStateException.class, () -> NativeLibrary.load(NONEXISTENT));
         assertEquals(e.getMessage(), again.getMessage());
     }
 
     @Test
-    void aMissingSymbolIsUnsupportedOnUseNotAtLoad() {
-        NativeLibrary lib = NativeLibrary.load("embed4j");
-        Downcall d = lib.downcall("e4j_no_such_kernel", FunctionDescriptor.of(ValueLayout.JAVA_INT));
-        assertFalse(d.isAvailable());
-        UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class, d::handle);
+    void aLibraryLackingABoundFunctionFailsToLoadNamingEveryMissingOne(@TempDir Path dir) throws Exception {
+        Path partial = fakeLibrary(
+                dir, "partial", "\"" + NativeLibrary.javaVersion() + "\"", 1, "int e4j_one(int x) { return x; }\n");
+        Abi abi = new Abi("partial", "e4j_", "partial.h");
+        abi.status("e4j_one", 0, ValueLayout.JAVA_INT);
+        abi.status("e4j_two", 0, ValueLayout.JAVA_INT);
+        abi.value("e4j_three", ValueLayout.JAVA_LONG);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> NativeLibrary.open(abi, partial));
         assertTrue(
-                e.getMessage().contains("e4j_no_such_kernel")
-                        && e.getMessage().contains(lib.path().toString()),
+                e.getMessage().contains("does not export 2 of the functions partial.h declares")
+                        && e.getMessage().contains("e4j_two, e4j_three")
+                        && !e.getMessage().contains("e4j_one"),
                 e.getMessage());
+        // The real binding table against a library with the runtime functions only: every other function is named.
+        IllegalStateException cpu =
+                assertThrows(IllegalStateException.class, () -> NativeLibrary.open(CpuKernels.ABI, partial));
+        String m = cpu.getMessage();
+        String listed = m.substring(m.indexOf("embed4j binds: ") + "embed4j binds: ".length(), m.indexOf("; "));
+        List<String> expected = CpuKernels.ABI.bindings().stream()
+                .map(Binding::name)
+                .filter(n -> !List.of("e4j_version", "e4j_abi_version", "e4j_last_error")
+                        .contains(n))
+                .toList();
+        assertEquals(expected, List.of(listed.split(", ")), m);
     }
 
     @Test
@@ -162,7 +180,7 @@ class NativeLibraryTest {
             for (int i = 0; i < threads; i++) {
                 results.add(pool.submit(() -> {
                     start.await();
-                    return NativeLibrary.load("embed4j");
+                    return NativeLibrary.load(CpuKernels.ABI);
                 }));
             }
             start.countDown();
@@ -221,7 +239,7 @@ class NativeLibraryTest {
                 .written());
         assertEquals(
                 NativeLibrary.javaVersion(),
-                NativeLibrary.open("embed4j", "e4j_", lib).version());
+                NativeLibrary.open(CpuKernels.ABI, lib).version());
     }
 
     @Test
@@ -268,7 +286,7 @@ class NativeLibraryTest {
         assertTrue(java.util.Arrays.equals(bytes, Files.readAllBytes(first)), "extracted bytes differ");
         assertEquals(
                 NativeLibrary.javaVersion(),
-                NativeLibrary.open("embed4j", "e4j_", first).version());
+                NativeLibrary.open(CpuKernels.ABI, first).version());
     }
 
     private static void restore(String before) {

@@ -66,6 +66,7 @@ class ModelScopeTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the resource's lifetime is the point: it holds a native call open
     void closeRetriesWhileANativeCallHoldsTheMemory() throws Exception {
         ModelScope scope = ModelScope.open("model");
         MemorySegment memory = scope.arena().allocate(64);

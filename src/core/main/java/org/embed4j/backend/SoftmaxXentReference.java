@@ -18,10 +18,10 @@ import org.embed4j.tensor.Tensor;
  * first (targets in [0,K) or ignore_index; finite logits), so a failed call writes nothing; dlogits may alias
  * logits because each row is read completely before it is written. Stateless; thread-safe.
  */
-final class SoftmaxCrossEntropy {
+final class SoftmaxXentReference {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    private SoftmaxCrossEntropy() {}
+    private SoftmaxXentReference() {}
 
     static void compute(
             Tensor loss,
