@@ -60,7 +60,9 @@ log() { echo "word2vec bench: $*" >&2; }
 BUILD="${W2V_BENCH_BUILD:-$ROOT/target-bench/word2vec}"
 log "building embed4j into $BUILD"
 bench_cli_jar "$BUILD"
-ours() { java --enable-native-access=ALL-UNNAMED -Xmx2g -jar "$JAR" "$@"; }
+# OURS: the command as an array, for timed (/usr/bin/time runs programs, not shell functions)
+OURS=(java --enable-native-access=ALL-UNNAMED -Xmx2g -jar "$JAR")
+ours() { "${OURS[@]}" "$@"; }
 
 # --- anchors from the npm registry
 log "fetching and building word2vec@1.1.5 and fasttext@1.0.0 in $WORK"
@@ -182,7 +184,7 @@ for seed in $SEEDS; do
   done
   if [[ " $MODELS " == *" sg_hs "* ]]; then
     log "seed $seed, sg_hs: embed4j"
-    timed ours-sg-hs ours train-vectors --input "$SEEDED" --output "$WORK/ours-sg-hs" --model sg --dim 100 --window 5 \
+    timed ours-sg-hs "${OURS[@]}" train-vectors --input "$SEEDED" --output "$WORK/ours-sg-hs" --model sg --dim 100 --window 5 \
       --hs 1 --negative 0 --sample 1e-4 --min-count 5 --epochs $EPOCHS --threads $THREADS --seed "$seed" --quiet
     O_WALL=$WALL; O_RSS=$RSS; O_WPS=$WPS; O_WPC=$WPC
     score "$WORK/ours-sg-hs.bin"; O_WS=$WS353; O_G=$G30K
@@ -199,14 +201,14 @@ for seed in $SEEDS; do
   IMDB_DIR="$DATA/classify/imdb"
   if [[ " $MODELS " == *" docvec "* ]] && [ $QUICK = 0 ] && [ -f "$IMDB_DIR/train.tsv.gz" ]; then
     log "seed $seed, docvec: fastText-style classifier on IMDB (writes the split)"
-    timed ft-imdb ours train-classifier --train imdb --data "$DATA" --epoch 25 --lr 0.5 --word-ngrams 2 \
+    timed ft-imdb "${OURS[@]}" train-classifier --train imdb --data "$DATA" --epoch 25 --lr 0.5 --word-ngrams 2 \
       --threads $THREADS --seed "$seed" --quiet --write-split "$WORK/imdb" --output "$WORK/imdb-ft.e4jc"
     FT_ACC=$(awk '/^test accuracy/ { sub("%", "", $3); print $3 }' "$WORK/ft-imdb.out")
     sed 's/^__label__[^ ]* //' "$WORK/imdb/train.txt" "$WORK/imdb/test.txt" > "$WORK/imdb-docs.txt"
     log "seed $seed, docvec: PV-DBOW on the $(wc -l < "$WORK/imdb-docs.txt") IMDB texts"
-    timed pv-imdb ours train-docvectors --input "$WORK/imdb-docs.txt" --output "$WORK/pv" --dm 0 --dim 100 --hs \
+    timed pv-imdb "${OURS[@]}" train-docvectors --input "$WORK/imdb-docs.txt" --output "$WORK/pv" --dm 0 --dim 100 --hs \
       --negative 0 --min-count 2 --sample 0 --epochs 10 --lowercase --threads $THREADS --seed "$seed" --quiet
-    timed pv-imdb-test ours test-docvectors --model "$WORK/pv.docvec.safetensors" --train "$WORK/imdb/train.txt" \
+    timed pv-imdb-test "${OURS[@]}" test-docvectors --model "$WORK/pv.docvec.safetensors" --train "$WORK/imdb/train.txt" \
       --test "$WORK/imdb/test.txt" --threads $THREADS
     log "seed $seed, docvec: $(tr '\n' ' ' < "$WORK/pv-imdb-test.out")"
     PV_ACC=$(sed -n 's/^doc vectors: logistic regression accuracy \([0-9.]*\)%.*/\1/p' "$WORK/pv-imdb-test.out")
