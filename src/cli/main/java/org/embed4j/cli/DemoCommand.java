@@ -105,7 +105,8 @@ final class DemoCommand implements Callable<Integer> {
                     100 * an.syntacticAccuracy(),
                     an.covered(),
                     an.total());
-            System.out.println("(a 1M-token corpus is small for word vectors: see README for the 10M-token benchmark)");
+            System.out.println(
+                    "(a 1M-token corpus is small for word vectors: docs/benchmarks.md has the 10M-token benchmark)");
             System.out.println("a map of these words and their neighbours:");
             System.out.println("  ./embed4j plot --model " + output
                     + ".e4jv --near money,president,water,church --output " + output + ".map.png");

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code embed4j train-mlp --train <file> --test <file>}: the seed article's classifier (mean of word embeddings →
+ * {@code embed4j train-mlp --train <file> --test <file>}: an MLP classifier (mean of word embeddings →
  * Linear+ReLU → Linear, softmax cross-entropy, Adam) trained on a TREC-format file ({@code COARSE:fine question}),
  * then its test accuracy printed. Exit code 0 on success, 1 on bad input (message on stderr).
  */
