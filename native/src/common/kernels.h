@@ -177,7 +177,7 @@ typedef struct e4j_optim_consts {
        uint64_t *rng /* (1) */))
 
 /* The primitives with an AVX-512 implementation e4j_<name>_avx512 (src/avx512), same parameters as the AVX2 one:
- * those measured faster than their AVX2 version on an AVX-512 CPU (docs/native-kernels.md has the figures). */
+ * the other primitives run their AVX2 version at level 2. */
 #define E4J_PRIMS_AVX512(X) X(bag_forward) X(xent_rows) X(all_finite) X(xent_targets_ok) X(gemm)
 
 #define E4J_DECLARE_REF(ret, name, params) ret e4j_##name##_ref params;
