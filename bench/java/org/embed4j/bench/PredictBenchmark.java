@@ -38,7 +38,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code embed}: {@link TextEmbedder#embed} of the same text into a reused buffer, on 100k×100 random
  *       vectors.</li>
  * </ul>
- * The target (issue 7) is predict p99 ≤ 50 µs. Setup checks each operation against a plain reference before
+ * The target is predict p99 ≤ 50 µs. Setup checks each operation against a plain reference before
  * anything is timed: the predicted label is the argmax of {@link TextClassifier#probabilities}, the embedding the
  * mean of the words' rows.
  */

@@ -24,7 +24,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * One training step of the seed article's classifier (TextMlp: EmbeddingBag mean V=10k, D=100 → Linear 100→100 +
+ * One training step of the MLP text classifier (TextMlp: EmbeddingBag mean V=10k, D=100 → Linear 100→100 +
  * ReLU → Linear 100→6, softmax cross-entropy, Adam on every parameter): zero_grad, forward, loss, backward, step on
  * a batch of 64 texts of 20 tokens. {@code backend} = cpu (ours, native) or java (the anchor, the reference).
  * Dropout is off so that both backends do identical work.

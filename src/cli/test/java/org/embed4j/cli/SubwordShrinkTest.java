@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import picocli.CommandLine;
 
 /**
- * Shrinking a model trained with fastText subwords (issue 7): pruning keeps the shared bucket rows, quantization
+ * Shrinking a model trained with fastText subwords: pruning keeps the shared bucket rows, quantization
  * quantizes them, and an out-of-vocabulary word gets, from the shrunk model, the vector the float model gives it
  * (bit for bit after pruning; within the quantization error after quantizing).
  */

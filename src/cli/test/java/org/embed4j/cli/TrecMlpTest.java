@@ -15,7 +15,7 @@ import org.embed4j.testing.TestFiles;
 import org.junit.jupiter.api.Test;
 
 /**
- * End to end: the seed article's classifier trained with the default settings on the TREC fixture (official
+ * End to end: the MLP classifier (TextMlp) trained with the default settings on the TREC fixture (official
  * 5,452 / 500 split, copied into src/test/resources/trec; 10% of the training set held out for early stopping) on
  * the default backend reaches >= 85% test accuracy, and its training loss falls.
  */

@@ -26,7 +26,7 @@ import org.embed4j.tensor.Tensor;
  *
  * <p>The longer kernels live beside this class: {@link IndexSort} (the deterministic sort and index checks),
  * {@link EmbeddingBagReference}, {@link OptimizerRules}, {@link SoftmaxXentReference}, {@link TopKSelector}, and
- * {@link Word2VecReference} (written by the word2vec engineer).
+ * {@link Word2VecReference} and {@link Word2VecHsReference}.
  *
  * <p>Stateless and thread-safe (callers must not write the same tensor from two threads; word2vec's Hogwild
  * workers do so on purpose). Not final: the native CPU backend extends it and reuses the host-memory ops.

@@ -20,7 +20,7 @@ import org.embed4j.train.TrainingListener;
 import org.embed4j.vectors.WordVectors;
 
 /**
- * Trains the seed article's classifier ({@link TextMlp}): a seeded dev split is carved from the training texts
+ * Trains the MLP text classifier ({@link TextMlp}): a seeded dev split is carved from the training texts
  * ({@code devFraction}); the vocabulary is the remaining texts' terms seen {@code minCount}+ times; mini-batches
  * in a seeded shuffled order, dropout, softmax cross-entropy and Adam; after each epoch the dev accuracy (ties: the
  * lower dev loss) decides whether this epoch is the best so far, training stops after {@code patience} epochs

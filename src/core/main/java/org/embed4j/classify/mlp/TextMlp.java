@@ -11,7 +11,7 @@ import org.embed4j.nn.Sequential;
 import org.embed4j.tensor.Tensor;
 
 /**
- * The seed article's text classifier: the mean of a text's word embeddings → Linear + ReLU (+ Dropout) →
+ * An MLP text classifier: the mean of a text's word embeddings → Linear + ReLU (+ Dropout) →
  * Linear → logits over the classes, i.e. {@code logits = W2·dropout(relu(W1·mean_j E[w_j] + b1)) + b2}.
  * The embedding mean is an {@link EmbeddingBag} in MEAN mode, so the (N,D) lookups are never materialised.
  * Parameter names follow a PyTorch model with attributes {@code embedding} and {@code mlp}
