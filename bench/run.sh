@@ -22,7 +22,7 @@ SUITES=$(ls "$HERE/suites" | sed -n 's/\.sh$//p' | awk -v order="$ORDER" '
   { printf "%d %s\n", ($0 in rank) ? rank[$0] : 1000, $0 }' | sort -n -k1,1 -k2 | cut -d' ' -f2 | tr '\n' ' ')
 
 usage() {
-  echo "usage: bench/run.sh <suite> [--quick|--long]   suites: $SUITES" >&2
+  echo "usage: bench/run.sh <suite> [--quick|--long]   (serve also: --attack [--quick])   suites: $SUITES" >&2
   echo "       bench/run.sh report [--quick] [--saved | --any]" >&2
   exit 2
 }
@@ -47,9 +47,10 @@ run_suite() {
   case "${1:-}" in
     "") ;;
     --quick|--long) name="$suite-${1#--}" ;;
+    --attack) [ "$suite" = serve ] || usage; name="$suite-attack${2:+-${2#--}}"; [ "${2:-}" = "" ] || [ "$2" = --quick ] || usage ;;
     *) usage ;;
   esac
-  [ $# -le 1 ] || usage
+  [ $# -le 1 ] || [ "$1" = --attack ] || usage
   settings=$(suite_settings "$suite")
   [ -z "$settings" ] || name="$name@$(echo "$settings" | tr 'A-Z' 'a-z' | tr -cs 'a-z0-9' '-' | sed 's/^-*//; s/-*$//')"
   mkdir -p "$RESULTS"
@@ -58,7 +59,7 @@ run_suite() {
   load0=$(bench_load)
   {
     echo "${machine/@LOAD@/$load0/pending}"
-    echo "RUN $suite date=$(date -u +%Y-%m-%dT%H:%M:%SZ) command=\"${settings:+$settings }bench/run.sh $suite${1:+ $1}\""
+    echo "RUN $suite date=$(date -u +%Y-%m-%dT%H:%M:%SZ) command=\"${settings:+$settings }bench/run.sh $suite${1:+ $*}\""
   } | tee "$tmp"
   bash "$HERE/suites/$suite.sh" "$@" 2> >(tee "$RESULTS/$name.log" >&2) | tee -a "$tmp" || rc=$?
   echo "${machine/@LOAD@/$load0/$(bench_load)}" | tee -a "$tmp"
