@@ -2,7 +2,8 @@
 # The whole test suite on a fresh machine: installs what is missing, builds the native
 # libraries (CPU always; CUDA too when nvcc is present, so it never rots), runs the C tests
 # (ctest) and the Java tests (JUnit through Maven Surefire), checks embed4j-core's dependencies, and
-# builds and runs a separate consumer project against the installed artifacts.
+# builds and runs a separate consumer project against the installed artifacts, and submits a Spark job to a
+# standalone cluster started on this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source ci/env.sh
@@ -26,3 +27,5 @@ ci/native-check.sh target/native-asan src/core/target/classes/org/embed4j/native
 bash ci/check-core-deps.sh
 # a separate project that uses embed4j-core through the BOM, on the class path and on the module path
 bash ci/consumer/run.sh
+# embed4j-spark submitted to a Spark standalone cluster on this machine (executors in JVMs of their own)
+bash ci/spark-cluster.sh --no-build

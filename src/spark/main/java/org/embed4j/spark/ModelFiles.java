@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,7 +27,9 @@ import org.apache.spark.SparkFiles;
  * Where a model file is on this JVM (driver or executor), and its checksum. A model path is resolved, in order, as
  * <ol>
  *   <li>a local file (a plain path or a {@code file:} URI): shared storage mounted on every node, or local mode;</li>
- *   <li>a file shipped with {@code SparkContext.addFile}: {@code SparkFiles.get(<its file name>)};</li>
+ *   <li>a file shipped to this JVM ({@code spark-submit --files}, {@code SparkContext.addFile}): its file name in
+ *       the folder of the running job's session ({@code SparkFiles.get}), then in the root of the Spark files
+ *       folder;</li>
  *   <li>a Hadoop file system path ({@code hdfs:}, {@code s3a:}, ...): copied once per JVM into the Spark files
  *       directory, then read from there.</li>
  * </ol>
@@ -48,10 +52,21 @@ final class ModelFiles {
             }
         }
         String name = fileName(uri, path);
+        List<Path> shipped = new ArrayList<>();
         if (SparkEnv.get() != null && !name.isEmpty()) {
-            Path shipped = Path.of(SparkFiles.get(name));
-            if (Files.isRegularFile(shipped)) {
-                return shipped;
+            // the folder of the running job's session (SparkFiles.get), then the root folder, where files that came
+            // with the application (spark-submit --files) land when a job of the default session fetched them
+            shipped.add(Path.of(SparkFiles.get(name)).normalize());
+            Path root = Path.of(SparkFiles.getRootDirectory(), name)
+                    .toAbsolutePath()
+                    .normalize();
+            if (!root.equals(shipped.get(0))) {
+                shipped.add(root);
+            }
+            for (Path p : shipped) {
+                if (Files.isRegularFile(p)) {
+                    return p;
+                }
             }
         }
         if (scheme != null && !scheme.equals("file") && scheme.length() > 1) {
@@ -60,8 +75,16 @@ final class ModelFiles {
         throw new NoSuchFileException(
                 path,
                 null,
-                "not a local file, and no file of that name was shipped with SparkContext.addFile"
-                        + (SparkEnv.get() == null ? "" : " (looked in " + SparkFiles.getRootDirectory() + ")"));
+                "not a local file, and no file of that name was shipped to this JVM"
+                        + (shipped.isEmpty()
+                                ? ""
+                                : " (looked at "
+                                        + String.join(
+                                                " and ",
+                                                shipped.stream()
+                                                        .map(Path::toString)
+                                                        .toList()) + ")")
+                        + "; ship it with spark-submit --files or put it on storage every node reads");
     }
 
     private static URI uri(String path) {

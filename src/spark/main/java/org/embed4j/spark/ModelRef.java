@@ -22,7 +22,7 @@ record ModelRef(String path, String checksum) implements Serializable {
     static ModelRef onDriver(String path) {
         if (path == null || path.isBlank()) {
             throw new IllegalArgumentException("modelPath is not set: set it to the model file (local, shared or "
-                    + "shipped with SparkContext.addFile)");
+                    + "shipped with spark-submit --files)");
         }
         try {
             Path local = ModelFiles.local(path);
