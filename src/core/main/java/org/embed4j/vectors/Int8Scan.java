@@ -74,15 +74,24 @@ final class Int8Scan {
         return out;
     }
 
-    /** The int8 error bound of a cosine for this query: maxHalfScale · ||q||_1 / ||q||_2. */
+    /**
+     * The error bound of an approximate cosine for this query: the rows' int8 rounding, maxHalfScale · ||q||_1 /
+     * ||q||, plus the query's int16 rounding in the scan, at most half its scale 2^-sh <= 2·max|q| / 2^B per value
+     * (embed4j.h: |q·2^sh| < 2^B), times maxRowL1 / ||q||.
+     */
     private static float bound(Int8Rows q8, float[] q) {
         double l1 = 0;
         double l2 = 0;
+        float amax = 0f;
         for (float x : q) {
             l1 += Math.abs(x);
             l2 += (double) x * x;
+            amax = Math.max(amax, Math.abs(x));
         }
-        return (float) (q8.maxHalfScale() * l1 / Math.sqrt(l2) * (1 + 1e-6));
+        int bits = 31 - Integer.numberOfLeadingZeros((int) Math.min(32767, Integer.MAX_VALUE / (128L * q.length)));
+        double norm = Math.sqrt(l2);
+        double queryRounding = Math.scalb((double) amax, -bits) * q8.maxRowL1();
+        return (float) ((q8.maxHalfScale() * l1 + queryRounding) / norm * (1 + 1e-6));
     }
 
     /** Float top-k of {@code query} among rows {@code ids[0..n)} into slot j of {@code out}; returns the count. */
