@@ -269,7 +269,7 @@ static float i8_score(const float *q, const int8_t *w, float rs, int64_t D) {
     int e;
     frexpf(amax, &e);
     int64_t dot = 0;
-    for (int64_t d = 0; d < D; d++) dot += (int64_t)rintf(ldexpf(q[d], B - e)) * w[d];
+    for (int64_t d = 0; d < D; d++) dot += (int64_t)rintf(ldexpf(q[d], B - e)) * w[d]; /* float scaling */
     return (float)dot * rs * (float)ldexp(1.0 / qn, e - B);
 }
 

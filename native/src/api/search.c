@@ -270,9 +270,11 @@ static int i8_query_scale(const float *q, int64_t D, float *f) {
     return B - e;
 }
 
-/* q16 = rint(q * 2^sh), or zeros for a query that scores -inf (f NAN: its values may not be finite) */
+/* q16 = rint(q * 2^sh) (exact in double), or zeros for a query that scores -inf (f NAN: its values may not be
+ * finite) */
 static void i8_quantize(int16_t *q16, const float *q, int64_t n, int sh, float f) {
-    for (int64_t d = 0; d < n; d++) q16[d] = f == f ? (int16_t)rintf(ldexpf(q[d], sh)) : 0;
+    const double p = ldexp(1.0, sh);
+    for (int64_t d = 0; d < n; d++) q16[d] = f == f ? (int16_t)rint((double)q[d] * p) : 0;
 }
 
 /* Offers rows [r_begin, r_end) to the heaps of queries [q0, q0+G): query g's heap is (ri + g*ld, sc + g*ld)
@@ -283,6 +285,7 @@ static void scan_i8(const i8_ctx *c, int64_t q0, int64_t G, int64_t r_begin, int
     const float *q = c->queries + q0 * D;
     const int one = D <= I8_DCHUNK; /* the whole query fits: quantize it once */
     int32_t dots[I8_GROUP * TOPK_BLOCK], part[I8_GROUP * TOPK_BLOCK];
+    float block[TOPK_BLOCK];
     int16_t q16[I8_GROUP * I8_DCHUNK];
     float f[I8_GROUP];
     int sh[I8_GROUP];
@@ -306,12 +309,16 @@ static void scan_i8(const i8_ctx *c, int64_t q0, int64_t G, int64_t r_begin, int
         for (int64_t g = 0; g < G; g++) {
             int64_t *gri = ri + g * ld;
             float *gsc = sc + g * ld, fg = f[g];
-            int64_t n = seen + (r0 - r_begin) < k ? seen + (r0 - r_begin) : k;
-            for (int64_t r = r0; r < r1; r++) {
-                float rs = c->rscale[r], s = (float)dots[g * m + (r - r0)] * rs * fg;
-                if (rs == 0.0f || s != s) s = -INFINITY;
-                offer(gri, gsc, k, &n, r, s);
+            const int32_t *dg = dots + g * m;
+            const float *rs = c->rscale + r0;
+            for (int64_t i = 0; i < m; i++) { /* a loop the compiler vectorizes */
+                float s = (float)dg[i] * rs[i] * fg;
+                block[i] = rs[i] == 0.0f || s != s ? -INFINITY : s;
             }
+            int64_t n = seen + (r0 - r_begin) < k ? seen + (r0 - r_begin) : k, i = 0;
+            for (; i < m && n < k; i++) offer(gri, gsc, k, &n, r0 + i, block[i]);
+            for (; i < m; i++) /* the heap is full: only a score >= its worst can enter */
+                if (block[i] >= gsc[0]) offer(gri, gsc, k, &n, r0 + i, block[i]);
         }
     }
 }

@@ -1,6 +1,7 @@
 /* AVX-512 exact int32 dots of int16 queries with int8 rows (the dot_rows_i8 primitive; dense_ref.c is the
  * specification). A tile is 4 queries x 4 rows in 16 zmm accumulators, 32 dimensions a step (vpmovsxbw +
- * vpmaddwd + vpaddd), the last partial step a masked load (bytes past the row are not read); the 16 accumulators
+ * vpmaddwd + vpaddd), the last partial step a masked load (bytes past the row are not read; ymm when it holds 16
+ * dimensions or fewer); the 16 accumulators
  * are reduced together into one vector of 16 sums. A tile short of queries or rows repeats the last one and drops
  * its sums. Integer sums do not depend on their order, so every (query, row) equals the reference and the AVX2
  * kernel whatever G, the block or the tile. Thread-safe for disjoint outputs. */
@@ -46,7 +47,16 @@ void e4j_dot_rows_i8_avx512(int32_t *dots, const int16_t *q, int64_t G, const in
                         acc[4 * g + j] = _mm512_add_epi32(acc[4 * g + j], _mm512_madd_epi16(v, x[j]));
                 }
             }
-            if (rem) {
+            if (rem > 0 && rem <= 16) { /* a short tail in ymm: half the multiplies of a zmm step */
+                __m256i x[4];
+                for (int j = 0; j < 4; j++) x[j] = _mm256_cvtepi8_epi16(_mm_maskz_loadu_epi8((__mmask16)m, w[j] + D32));
+                for (int g = 0; g < 4; g++) {
+                    __m256i v = _mm256_maskz_loadu_epi16((__mmask16)m, qg[g] + D32);
+                    for (int j = 0; j < 4; j++)
+                        acc[4 * g + j] =
+                            _mm512_add_epi32(acc[4 * g + j], _mm512_zextsi256_si512(_mm256_madd_epi16(v, x[j])));
+                }
+            } else if (rem > 16) {
                 __m512i x[4];
                 for (int j = 0; j < 4; j++) x[j] = _mm512_cvtepi8_epi16(_mm256_maskz_loadu_epi8(m, w[j] + D32));
                 for (int g = 0; g < 4; g++) {

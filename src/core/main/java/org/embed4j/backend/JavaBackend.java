@@ -483,8 +483,9 @@ class JavaBackend implements Backend {
             boolean valid = qn > 0f && qn < Float.POSITIVE_INFINITY;
             int e = valid ? frexpExponent(amax) : 0;
             float f = (float) Math.scalb(1.0 / qn, e - bits);
+            double p = Math.scalb(1.0, bits - e);
             for (int c = 0; c < d; c++) {
-                q16[c] = valid ? (long) Math.rint(Math.scalb(query[c], bits - e)) : 0;
+                q16[c] = valid ? (long) Math.rint(query[c] * p) : 0;
             }
             TopKSelector best = new TopKSelector(k);
             for (long r = 0; r < v; r++) {
