@@ -234,6 +234,7 @@ E4J_API e4j_status e4j_topk(int64_t *out_idx, float *out_score, const float *W, 
  * neither the group, the chunk, the thread nor the level. */
 #define I8_GROUP 8
 #define I8_CHUNK 2048
+#define I8_BLOCK 128  /* rows scored per dot_rows_i8 call: a block of int8 rows stays in L1 for all tiles */
 #define I8_DCHUNK 512 /* int16 query values per query on the stack; longer queries go in dimension chunks */
 
 typedef struct i8_ctx {
@@ -284,8 +285,8 @@ static void scan_i8(const i8_ctx *c, int64_t q0, int64_t G, int64_t r_begin, int
     const int64_t D = c->D, k = c->k;
     const float *q = c->queries + q0 * D;
     const int one = D <= I8_DCHUNK; /* the whole query fits: quantize it once */
-    int32_t dots[I8_GROUP * TOPK_BLOCK], part[I8_GROUP * TOPK_BLOCK];
-    float block[TOPK_BLOCK];
+    int32_t dots[I8_GROUP * I8_BLOCK], part[I8_GROUP * I8_BLOCK];
+    float block[I8_BLOCK];
     int16_t q16[I8_GROUP * I8_DCHUNK];
     float f[I8_GROUP];
     int sh[I8_GROUP];
@@ -293,8 +294,8 @@ static void scan_i8(const i8_ctx *c, int64_t q0, int64_t G, int64_t r_begin, int
         sh[g] = i8_query_scale(q + g * D, D, &f[g]);
         if (one) i8_quantize(q16 + g * D, q + g * D, D, sh[g], f[g]);
     }
-    for (int64_t r0 = r_begin; r0 < r_end; r0 += TOPK_BLOCK) {
-        int64_t r1 = r0 + TOPK_BLOCK < r_end ? r0 + TOPK_BLOCK : r_end, m = r1 - r0;
+    for (int64_t r0 = r_begin; r0 < r_end; r0 += I8_BLOCK) {
+        int64_t r1 = r0 + I8_BLOCK < r_end ? r0 + I8_BLOCK : r_end, m = r1 - r0;
         if (one) {
             c->p->dot_rows_i8(dots, q16, G, c->W, D, r0, r1, D);
         } else {
