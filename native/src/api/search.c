@@ -312,11 +312,16 @@ static void scan_i8(const i8_ctx *c, int64_t q0, int64_t G, int64_t r_begin, int
             float *gsc = sc + g * ld, fg = f[g];
             const int32_t *dg = dots + g * m;
             const float *rs = c->rscale + r0;
-            for (int64_t i = 0; i < m; i++) { /* a loop the compiler vectorizes */
-                float s = (float)dg[i] * rs[i] * fg;
-                block[i] = rs[i] == 0.0f || s != s ? -INFINITY : s;
-            }
             int64_t n = seen + (r0 - r_begin) < k ? seen + (r0 - r_begin) : k, i = 0;
+            const float worst = n == k ? gsc[0] : -INFINITY;
+            int hit = 0;
+            for (int64_t j = 0; j < m; j++) { /* a loop the compiler vectorizes */
+                float s = (float)dg[j] * rs[j] * fg;
+                s = rs[j] == 0.0f || s != s ? -INFINITY : s;
+                block[j] = s;
+                hit |= s >= worst;
+            }
+            if (!hit) continue; /* the heap is full and no row of the block can enter (most blocks) */
             for (; i < m && n < k; i++) offer(gri, gsc, k, &n, r0 + i, block[i]);
             for (; i < m; i++) /* the heap is full: only a score >= its worst can enter */
                 if (block[i] >= gsc[0]) offer(gri, gsc, k, &n, r0 + i, block[i]);
