@@ -8,8 +8,6 @@ import java.util.concurrent.atomic.LongAdder;
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.Backends;
 import org.embed4j.internal.scope.ModelScope;
-import org.embed4j.tensor.DType;
-import org.embed4j.tensor.Tensor;
 
 /**
  * Exact cosine k-nearest-neighbour search over the rows of a (V,D) float matrix: for each query the k rows of highest
@@ -232,20 +230,13 @@ public final class ExactSearch {
         }
     }
 
-    /** Copies of the float rows {@code ids} (ascending) and their norms, for rescoring. */
-    Tensor[] gather(int[] ids, int n) {
-        Tensor w = Tensor.allocate(DType.F32, n, dim);
-        Tensor nn = Tensor.allocate(DType.F32, n);
+    /** Copies the float rows {@code ids[0..n)} and their norms into {@code rows} (n,D) and {@code norms} (n). */
+    void gatherInto(int[] ids, int n, MemorySegment rows, MemorySegment norms) {
+        long rowBytes = (long) dim * Float.BYTES;
         for (int i = 0; i < n; i++) {
-            MemorySegment.copy(
-                    matrix,
-                    (long) ids[i] * dim * Float.BYTES,
-                    w.segment(),
-                    (long) i * dim * Float.BYTES,
-                    (long) dim * 4);
-            nn.segment().setAtIndex(F32, i, search.norm(ids[i]));
+            MemorySegment.copy(matrix, ids[i] * rowBytes, rows, i * rowBytes, rowBytes);
+            norms.setAtIndex(F32, i, search.norm(ids[i]));
         }
-        return new Tensor[] {w, nn};
     }
 
     @Override
