@@ -22,9 +22,10 @@ import org.embed4j.internal.scope.ModelScope;
  *       queries scored while a block of rows is in cache) picks a pool of candidates per query by approximate cosine;
  *       the pool is rescored with the float kernel (so scores and order are the float ones, bit for bit), and the
  *       answer is <em>certified</em>: every row outside the pool has an approximate score of at most the pool's
- *       lowest, a, and the int8 error of a cosine is at most {@code e = maxHalfScale·||q||_1/||q||} (plus float
- *       rounding), so when the k-th rescored cosine exceeds {@code a + e} no row outside the pool can belong to the
- *       top k. A query that is not certified is searched again over the float rows. {@link #fallbacks} counts them.</li>
+ *       lowest, a, and the int8 error of a cosine is at most {@code e = maxHalfScale·||q||_1/||q||} plus the
+ *       scan's int16 rounding of the query (and float rounding), so when the k-th rescored cosine exceeds
+ *       {@code a + e} no row outside the pool can belong to the top k. A query that is not certified is searched
+ *       again over the float rows. {@link #fallbacks} counts them.</li>
  * </ul>
  * The int8 scan runs on a host backend (the process's backend when it is a host one). Immutable apart from the
  * counters, and thread-safe.
