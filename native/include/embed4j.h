@@ -233,10 +233,14 @@ E4J_API e4j_status e4j_topk(int64_t *out_idx /* (Q,k) */, float *out_score /* (Q
                             int64_t E);
 
 /* The candidate scan of exact search over int8 rows (per-row scale): for each query q the k rows with the highest
- * approximate cosine score(q, v) = dot(q, W8[v]) * rscale[v] / ||q||, in descending order (ties: lower row first).
+ * approximate cosine, in descending order (ties: lower row first). q is scaled by a power of two into int16,
+ * q16 = rint(q * 2^sh) with |q16| <= 2^B (2^B the largest power of two <= min(32767, (2^31-1) / (128*D))), the
+ * dots with W8 are exact integers, and score(q, v) = ((float) dot(q16, W8[v]) * rscale[v]) * f with
+ * f = (float) (2^-sh / ||q||), ||q|| = (float) sqrt(sum of (double) q_d^2): the same bits on every ISA level.
  * rscale[v] = s_v / ||x_v|| for a row x_v stored as s_v * W8[v] (s_v its int8 scale), so the score differs from the
- * float cosine by at most rscale[v] / 2 * ||q||_1 / ||q||: callers rescore the candidates in float. Rows with
- * rscale 0 and every row of a zero query score -inf; k > V: remaining slots get index -1 and score -inf.
+ * float cosine by at most rscale[v] / 2 * ||q||_1 / ||q|| + 2^-sh / 2 * rscale[v] * ||W8[v]||_1 / ||q|| (plus float
+ * rounding): callers rescore the candidates in float. Rows with rscale 0 and every row of a query whose norm is 0 or
+ * not finite score -inf; k > V: remaining slots get index -1 and score -inf; D above (2^31-1)/128 is refused.
  * All queries share one pass over W8: each thread scores a block of rows against its queries while it is in cache. */
 E4J_API int32_t e4j_topk_i8(int64_t *out_idx /* (Q,k) */, float *out_score /* (Q,k) */, const int8_t *W8 /* (V,D) */,
                             const float *rscale /* (V) */, const float *queries /* (Q,D) */, int64_t Q, int64_t V,

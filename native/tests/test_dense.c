@@ -1,6 +1,7 @@
 /* C conformance tests of the dense-layer and search kernels: bias_add / bias_backward, ReLU,
  * softmax cross-entropy (against a double-precision transcription of PyTorch's cross_entropy with
- * weights, ignore_index and label smoothing), row_norms and topk (against a brute-force sort).
+ * weights, ignore_index and label smoothing), row_norms and topk (against a brute-force sort), topk_i8 (against
+ * its score transcribed in plain loops, bit for bit).
  * Each runs at every level the CPU has (0 scalar, 1 AVX2, 2 AVX-512); bias and ReLU must match bit for bit
  * across levels. */
 #include "naive_xent.h"
@@ -252,10 +253,97 @@ static void test_search(void) {
                   "exclude value 5");
 }
 
+/* e4j_topk_i8's score transcribed from embed4j.h, in plain loops: the kernels must give these bits */
+static float i8_score(const float *q, const int8_t *w, float rs, int64_t D) {
+    int64_t qmax = INT32_MAX / (128 * D) < 32767 ? INT32_MAX / (128 * D) : 32767;
+    int B = 0;
+    while ((int64_t)2 << B <= qmax) B++;
+    float amax = 0.0f;
+    double ss = 0.0;
+    for (int64_t d = 0; d < D; d++) {
+        amax = fabsf(q[d]) > amax ? fabsf(q[d]) : amax;
+        ss += (double)q[d] * q[d];
+    }
+    float qn = (float)sqrt(ss);
+    if (!(qn > 0.0f && qn < INFINITY) || rs == 0.0f) return -INFINITY;
+    int e;
+    frexpf(amax, &e);
+    int64_t dot = 0;
+    for (int64_t d = 0; d < D; d++) dot += (int64_t)rintf(ldexpf(q[d], B - e)) * w[d]; /* float scaling */
+    return (float)dot * rs * (float)ldexp(1.0 / qn, e - B);
+}
+
+/* topk_i8 with k > V returns every row: its order and each score, bit for bit, at every level and thread count,
+ * for D across the vector widths and the dimension chunk, V across the row block, Q = 1..9 (query groups and
+ * their remainders), int8 extremes, zero scales, a zero and a non-finite query, and the largest dots. */
+static void test_topk_i8(void) {
+    const int64_t dims[] = {1, 7, 8, 9, 15, 16, 17, 31, 33, 100, 257, 600}, rows[] = {1, 5, 37, 300};
+    for (int di = 0; di < 12; di++)
+        for (int vi = 0; vi < 4; vi++) {
+            int64_t D = dims[di], V = rows[vi], Q = 9, k = V + 2;
+            int8_t *W = malloc((size_t)(V * D));
+            float *rs = filled(V, 0), *q = rnd_floats(Q * D), *want = filled(Q * k, 0), *got = filled(Q * k, 0);
+            int64_t *wi = malloc((size_t)(Q * k) * 8), *gi = malloc((size_t)(Q * k) * 8);
+            for (int64_t i = 0; i < V * D; i++) W[i] = (int8_t)(rnd_int(256) - 128);
+            for (int64_t v = 0; v < V; v++) rs[v] = v % 11 == 3 ? 0.0f : 0.001f + 0.01f * fabsf(rnd_float());
+            for (int64_t d = 0; d < D; d++) {
+                W[d] = -128; /* row 0 against query 4 (all -3e5): the largest dot there is */
+                q[4 * D + d] = -3e5f;
+                q[2 * D + d] = 0.0f; /* query 2: zero */
+            }
+            q[6 * D + D / 2] = NAN;           /* query 6: not finite */
+            for (int64_t j = 0; j < Q; j++) { /* the spec: every row, best first, ties to the lower row */
+                for (int64_t v = 0; v < V; v++) {
+                    float sv = i8_score(q + j * D, W + v * D, rs[v], D);
+                    int64_t at = v;
+                    while (at > 0 && better(sv, v, want[j * k + at - 1], wi[j * k + at - 1])) {
+                        want[j * k + at] = want[j * k + at - 1];
+                        wi[j * k + at] = wi[j * k + at - 1];
+                        at--;
+                    }
+                    want[j * k + at] = sv;
+                    wi[j * k + at] = v;
+                }
+                for (int64_t v = V; v < k; v++) {
+                    want[j * k + v] = -INFINITY;
+                    wi[j * k + v] = -1;
+                }
+            }
+            for (int lv = 0; lv < num_levels(); lv++) {
+                set_level(lv);
+                for (int th = 1; th <= 4; th *= 2) {
+                    e4j_set_num_threads(th);
+                    for (int64_t nq = 1; nq <= Q; nq++) {
+                        char what[96];
+                        snprintf(what, sizeof what, "topk_i8 D %lld V %lld Q %lld level %d threads %d", (long long)D,
+                                 (long long)V, (long long)nq, lv, th);
+                        OK(e4j_topk_i8(gi, got, W, rs, q, nq, V, D, k));
+                        bits_equal(what, gi, wi, nq * k * 8);
+                        bits_equal(what, got, want, nq * k * 4);
+                    }
+                }
+            }
+            e4j_set_num_threads(1);
+            free(W);
+            free(rs);
+            free(q);
+            free(want);
+            free(got);
+            free(wi);
+            free(gi);
+        }
+    int64_t oi[1];
+    float os[1], rs[1] = {1.0f}, q[1] = {1.0f};
+    int8_t W[1] = {1};
+    expect_status("topk_i8 D too large", e4j_topk_i8(oi, os, W, rs, q, 1, 1, (int64_t)1 << 25, 1),
+                  E4J_ERR_INVALID_ARGUMENT, "int32 dot limit");
+}
+
 int main(void) {
     test_init("test_dense");
     test_bias_relu();
     test_xent();
     test_search();
+    test_topk_i8();
     return test_finish("test_dense");
 }

@@ -14,6 +14,7 @@
 #include "kernels.h"
 
 #include <math.h>
+#include <stdint.h>
 
 #define TOPK_BLOCK 256
 
@@ -220,14 +221,21 @@ E4J_API e4j_status e4j_topk(int64_t *out_idx, float *out_score, const float *W, 
 }
 
 /* ---------------------------------------------------------------- e4j_topk_i8
- * Queries go in groups of I8_GROUP, scored together by dot_rows_i8 so that each int8 row is converted once per
- * group. Work is split over query groups when there are at least as many groups as threads (each thread walks W
- * once, in chunks of I8_CHUNK rows that stay in cache while all of its groups score them), else over row slices
- * with per-slice heaps on the stack (k <= SPLIT_MAX_K) merged at the end, as topk_split does. Every row is
- * offered to every heap, so a heap holds min(k, rows seen) entries and no count needs storing. Deterministic:
- * a (query, row) score depends on neither the group, the chunk nor the thread. */
-#define I8_GROUP 4
+ * Each query is scaled by a power of two 2^sh into int16 (q16 = rint(q * 2^sh), |q16| <= 2^B, 2^B the largest
+ * power of two <= min(32767, (2^31-1) / (128*D)), so no dot of D int8 values leaves int32), the dots with the int8
+ * rows are exact integers (dot_rows_i8, the same at every level), and
+ *   score = ((float) dot * rscale[v]) * f,  f = (float) (2^-sh / (double) qn),  qn = (float) sqrt(sum (double) q^2).
+ * A query whose qn is 0 or not finite scores -inf everywhere. JavaBackend.topkInt8 computes the same bits.
+ * Queries go in groups of I8_GROUP, scored together so that each int8 row is read once per group. Work is split
+ * over query groups when there are at least as many groups as threads (each thread walks W once, in chunks of
+ * I8_CHUNK rows that stay in cache while all of its groups score them), else over row slices with per-slice heaps
+ * on the stack (k <= SPLIT_MAX_K) merged at the end, as topk_split does. Every row is offered to every heap, so a
+ * heap holds min(k, rows seen) entries and no count needs storing. Deterministic: a (query, row) score depends on
+ * neither the group, the chunk, the thread nor the level. */
+#define I8_GROUP 8
 #define I8_CHUNK 2048
+#define I8_BLOCK 128  /* rows scored per dot_rows_i8 call: a block of int8 rows stays in L1 for all tiles */
+#define I8_DCHUNK 512 /* int16 query values per query on the stack; longer queries go in dimension chunks */
 
 typedef struct i8_ctx {
     const e4j_prims *p;
@@ -238,27 +246,85 @@ typedef struct i8_ctx {
     int64_t Q, V, D, k;
 } i8_ctx;
 
+/* The power-of-two scale of query q: q16 = rint(q * 2^sh); *f = the factor of its scores, NAN for a query that
+ * scores -inf everywhere. */
+static int i8_query_scale(const float *q, int64_t D, float *f) {
+    int64_t qmax = D > 0 ? INT32_MAX / (128 * D) : 32767;
+    if (qmax > 32767) qmax = 32767;
+    int B = 0;
+    while ((int64_t)2 << B <= qmax) B++;
+    float amax = 0.0f;
+    double ss = 0.0;
+    for (int64_t d = 0; d < D; d++) {
+        float a = fabsf(q[d]);
+        amax = a > amax ? a : amax;
+        ss += (double)q[d] * (double)q[d];
+    }
+    float qn = (float)sqrt(ss);
+    if (!(qn > 0.0f && qn < INFINITY)) {
+        *f = NAN;
+        return 0;
+    }
+    int e;
+    frexpf(amax, &e); /* amax < 2^e */
+    *f = (float)ldexp(1.0 / (double)qn, e - B);
+    return B - e;
+}
+
+/* q16 = rint(q * 2^sh) (exact in double), or zeros for a query that scores -inf (f NAN: its values may not be
+ * finite) */
+static void i8_quantize(int16_t *q16, const float *q, int64_t n, int sh, float f) {
+    const double p = ldexp(1.0, sh);
+    for (int64_t d = 0; d < n; d++) q16[d] = f == f ? (int16_t)rint((double)q[d] * p) : 0;
+}
+
 /* Offers rows [r_begin, r_end) to the heaps of queries [q0, q0+G): query g's heap is (ri + g*ld, sc + g*ld)
  * and holds min(k, seen) entries, seen = rows offered to it before r_begin. */
 static void scan_i8(const i8_ctx *c, int64_t q0, int64_t G, int64_t r_begin, int64_t r_end, int64_t *ri, float *sc,
                     int64_t ld, int64_t seen) {
     const int64_t D = c->D, k = c->k;
     const float *q = c->queries + q0 * D;
-    float block[I8_GROUP * TOPK_BLOCK], qn[I8_GROUP];
-    for (int64_t g = 0; g < G; g++) qn[g] = sqrtf(c->p->dot(q + g * D, q + g * D, D));
-    for (int64_t r0 = r_begin; r0 < r_end; r0 += TOPK_BLOCK) {
-        int64_t r1 = r0 + TOPK_BLOCK < r_end ? r0 + TOPK_BLOCK : r_end, m = r1 - r0;
-        c->p->dot_rows_i8(block, q, G, c->W, r0, r1, D);
+    const int one = D <= I8_DCHUNK; /* the whole query fits: quantize it once */
+    int32_t dots[I8_GROUP * I8_BLOCK], part[I8_GROUP * I8_BLOCK];
+    float block[I8_BLOCK];
+    int16_t q16[I8_GROUP * I8_DCHUNK];
+    float f[I8_GROUP];
+    int sh[I8_GROUP];
+    for (int64_t g = 0; g < G; g++) {
+        sh[g] = i8_query_scale(q + g * D, D, &f[g]);
+        if (one) i8_quantize(q16 + g * D, q + g * D, D, sh[g], f[g]);
+    }
+    for (int64_t r0 = r_begin; r0 < r_end; r0 += I8_BLOCK) {
+        int64_t r1 = r0 + I8_BLOCK < r_end ? r0 + I8_BLOCK : r_end, m = r1 - r0;
+        if (one) {
+            c->p->dot_rows_i8(dots, q16, G, c->W, D, r0, r1, D);
+        } else {
+            for (int64_t i = 0; i < G * m; i++) dots[i] = 0;
+            for (int64_t d0 = 0; d0 < D; d0 += I8_DCHUNK) {
+                int64_t n = D - d0 < I8_DCHUNK ? D - d0 : I8_DCHUNK;
+                for (int64_t g = 0; g < G; g++) i8_quantize(q16 + g * n, q + g * D + d0, n, sh[g], f[g]);
+                c->p->dot_rows_i8(part, q16, G, c->W + d0, D, r0, r1, n);
+                for (int64_t i = 0; i < G * m; i++) dots[i] += part[i];
+            }
+        }
         for (int64_t g = 0; g < G; g++) {
             int64_t *gri = ri + g * ld;
-            float *gsc = sc + g * ld;
-            int64_t n = seen + (r0 - r_begin) < k ? seen + (r0 - r_begin) : k;
-            for (int64_t r = r0; r < r1; r++) {
-                float rs = c->rscale[r], s = block[g * m + (r - r0)];
-                s = (rs == 0.0f || qn[g] == 0.0f) ? -INFINITY : s * rs / qn[g];
-                if (s != s) s = -INFINITY;
-                offer(gri, gsc, k, &n, r, s);
+            float *gsc = sc + g * ld, fg = f[g];
+            const int32_t *dg = dots + g * m;
+            const float *rs = c->rscale + r0;
+            int64_t n = seen + (r0 - r_begin) < k ? seen + (r0 - r_begin) : k, i = 0;
+            const float worst = n == k ? gsc[0] : -INFINITY;
+            int hit = 0;
+            for (int64_t j = 0; j < m; j++) { /* a loop the compiler vectorizes */
+                float s = (float)dg[j] * rs[j] * fg;
+                s = rs[j] == 0.0f || s != s ? -INFINITY : s;
+                block[j] = s;
+                hit |= s >= worst;
             }
+            if (!hit) continue; /* the heap is full and no row of the block can enter (most blocks) */
+            for (; i < m && n < k; i++) offer(gri, gsc, k, &n, r0 + i, block[i]);
+            for (; i < m; i++) /* the heap is full: only a score >= its worst can enter */
+                if (block[i] >= gsc[0]) offer(gri, gsc, k, &n, r0 + i, block[i]);
         }
     }
 }
@@ -321,6 +387,9 @@ E4J_API int32_t e4j_topk_i8(int64_t *out_idx, float *out_score, const int8_t *W8
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "sizes must be >= 0, got Q=%lld V=%lld D=%lld k=%lld", (long long)Q,
                         (long long)V, (long long)D, (long long)k);
     if (Q == 0 || k == 0) return E4J_OK;
+    if (D > INT32_MAX / 128)
+        return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "topk_i8: D=%lld is above %d, the int32 dot limit", (long long)D,
+                        INT32_MAX / 128);
     if (!out_idx || !out_score || !queries || (V > 0 && (!rscale || (D > 0 && !W8))))
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT,
                         "topk_i8: out_idx, out_score, W8, rscale and queries must not be NULL");

@@ -101,62 +101,56 @@ void e4j_dot_rows_avx2(float *scores, const float *q, const float *W, int64_t r0
     }
 }
 
-static inline __m256 load_i8x8(const int8_t *p) {
-    return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)p)));
+/* Exact int32 dots of int16 queries with int8 rows (see dense_ref.c): 4 queries x 2 rows per tile, 16 dimensions
+ * a step (vpmovsxbw + vpmaddwd + vpaddd), the last D % 16 in scalar integers, the 8 accumulators reduced together.
+ * A tile short of queries or rows repeats the last one and drops its sums. Integer sums do not depend on their
+ * order, so every (query, row) equals the reference whatever G, the block or the tile. */
+static inline __m256i hsum8_epi32(__m256i v0, __m256i v1, __m256i v2, __m256i v3, __m256i v4, __m256i v5, __m256i v6,
+                                  __m256i v7) {
+    __m256i x = _mm256_hadd_epi32(_mm256_hadd_epi32(v0, v1), _mm256_hadd_epi32(v2, v3));
+    __m256i y = _mm256_hadd_epi32(_mm256_hadd_epi32(v4, v5), _mm256_hadd_epi32(v6, v7));
+    return _mm256_add_epi32(_mm256_permute2x128_si256(x, y, 0x20), _mm256_permute2x128_si256(x, y, 0x31));
 }
 
-/* dot(q[g], W8[r]) with 8 FMA lanes, hsum, then the scalar tail: the same for every (query, row) pair in the
- * 4-query x 2-row loop and in the one-query loop, so a score does not depend on G or on the block. Each row is
- * converted to float once and multiplied by up to 4 queries held in L1. */
-static inline float tail_i8(float s, const float *q, const int8_t *w, int64_t D8, int64_t D) {
-    for (int64_t d = D8; d < D; d++) s += q[d] * (float)w[d];
+static inline int32_t tail_i16(const int16_t *q, const int8_t *w, int64_t d0, int64_t D) {
+    int32_t s = 0;
+    for (int64_t d = d0; d < D; d++) s += (int32_t)q[d] * (int32_t)w[d];
     return s;
 }
 
-void e4j_dot_rows_i8_avx2(float *scores, const float *q, int64_t G, const int8_t *W, int64_t r0, int64_t r1,
-                          int64_t D) {
-    const int64_t D8 = D & ~(int64_t)7, n = r1 - r0;
-    if (G == 4) {
-        const float *q0 = q, *q1 = q + D, *q2 = q + 2 * D, *q3 = q + 3 * D;
-        int64_t r = r0;
-        for (; r + 2 <= r1; r += 2) {
-            const int8_t *wa = W + r * D, *wb = wa + D;
-            _mm_prefetch((const char *)(wb + 4 * D), _MM_HINT_T0);
-            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-            for (int64_t d = 0; d < D8; d += 8) {
-                __m256 xa = load_i8x8(wa + d), xb = load_i8x8(wb + d);
-                __m256 v0 = _mm256_loadu_ps(q0 + d), v1 = _mm256_loadu_ps(q1 + d);
-                a0 = _mm256_fmadd_ps(v0, xa, a0);
-                b0 = _mm256_fmadd_ps(v0, xb, b0);
-                a1 = _mm256_fmadd_ps(v1, xa, a1);
-                b1 = _mm256_fmadd_ps(v1, xb, b1);
-                __m256 v2 = _mm256_loadu_ps(q2 + d), v3 = _mm256_loadu_ps(q3 + d);
-                a2 = _mm256_fmadd_ps(v2, xa, a2);
-                b2 = _mm256_fmadd_ps(v2, xb, b2);
-                a3 = _mm256_fmadd_ps(v3, xa, a3);
-                b3 = _mm256_fmadd_ps(v3, xb, b3);
+void e4j_dot_rows_i8_avx2(int32_t *dots, const int16_t *q, int64_t G, const int8_t *W, int64_t ldw, int64_t r0,
+                          int64_t r1, int64_t D) {
+    const int64_t D16 = D & ~(int64_t)15, n = r1 - r0;
+    for (int64_t g0 = 0; g0 < G; g0 += 4) {
+        const int16_t *qg[4];
+        for (int64_t g = 0; g < 4; g++) qg[g] = q + (g0 + g < G ? g0 + g : G - 1) * D;
+        for (int64_t r = r0; r < r1; r += 2) {
+            const int8_t *wa = W + r * ldw, *wb = r + 1 < r1 ? wa + ldw : wa;
+            _mm_prefetch((const char *)(wb + 2 * ldw), _MM_HINT_T0);
+            __m256i a0 = _mm256_setzero_si256(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            for (int64_t d = 0; d < D16; d += 16) {
+                __m256i xa = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(wa + d)));
+                __m256i xb = _mm256_cvtepi8_epi16(_mm_loadu_si128((const __m128i *)(wb + d)));
+                __m256i v = _mm256_loadu_si256((const __m256i *)(qg[0] + d));
+                a0 = _mm256_add_epi32(a0, _mm256_madd_epi16(v, xa));
+                b0 = _mm256_add_epi32(b0, _mm256_madd_epi16(v, xb));
+                v = _mm256_loadu_si256((const __m256i *)(qg[1] + d));
+                a1 = _mm256_add_epi32(a1, _mm256_madd_epi16(v, xa));
+                b1 = _mm256_add_epi32(b1, _mm256_madd_epi16(v, xb));
+                v = _mm256_loadu_si256((const __m256i *)(qg[2] + d));
+                a2 = _mm256_add_epi32(a2, _mm256_madd_epi16(v, xa));
+                b2 = _mm256_add_epi32(b2, _mm256_madd_epi16(v, xb));
+                v = _mm256_loadu_si256((const __m256i *)(qg[3] + d));
+                a3 = _mm256_add_epi32(a3, _mm256_madd_epi16(v, xa));
+                b3 = _mm256_add_epi32(b3, _mm256_madd_epi16(v, xb));
             }
-            int64_t i = r - r0;
-            scores[i] = tail_i8(e4j_hsum256(a0), q0, wa, D8, D);
-            scores[n + i] = tail_i8(e4j_hsum256(a1), q1, wa, D8, D);
-            scores[2 * n + i] = tail_i8(e4j_hsum256(a2), q2, wa, D8, D);
-            scores[3 * n + i] = tail_i8(e4j_hsum256(a3), q3, wa, D8, D);
-            scores[i + 1] = tail_i8(e4j_hsum256(b0), q0, wb, D8, D);
-            scores[n + i + 1] = tail_i8(e4j_hsum256(b1), q1, wb, D8, D);
-            scores[2 * n + i + 1] = tail_i8(e4j_hsum256(b2), q2, wb, D8, D);
-            scores[3 * n + i + 1] = tail_i8(e4j_hsum256(b3), q3, wb, D8, D);
-        }
-        if (r < r1) /* the odd last row: one query at a time, the same sums */
-            for (int64_t g = 0; g < 4; g++) e4j_dot_rows_i8_avx2(scores + g * n + (r - r0), q + g * D, 1, W, r, r1, D);
-        return;
-    }
-    for (int64_t g = 0; g < G; g++) {
-        const float *qg = q + g * D;
-        for (int64_t r = r0; r < r1; r++) {
-            const int8_t *w = W + r * D;
-            __m256 a = _mm256_setzero_ps();
-            for (int64_t d = 0; d < D8; d += 8) a = _mm256_fmadd_ps(_mm256_loadu_ps(qg + d), load_i8x8(w + d), a);
-            scores[g * n + (r - r0)] = tail_i8(e4j_hsum256(a), qg, w, D8, D);
+            int32_t s[8]; /* (query g, row a/b) at 2g + 0/1 */
+            _mm256_storeu_si256((__m256i *)s, hsum8_epi32(a0, b0, a1, b1, a2, b2, a3, b3));
+            for (int64_t g = 0; g < 4 && g0 + g < G; g++) {
+                int32_t *o = dots + (g0 + g) * n + (r - r0);
+                o[0] = s[2 * g] + tail_i16(qg[g], wa, D16, D);
+                if (r + 1 < r1) o[1] = s[2 * g + 1] + tail_i16(qg[g], wb, D16, D);
+            }
         }
     }
 }

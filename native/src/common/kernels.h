@@ -114,71 +114,71 @@ typedef struct e4j_optim_consts {
  *   reduced in an order independent of the thread count.
  * w2v_train: E4J_ERR_INDEX for a bad negative-table or subword entry (the entry point checked the rest).
  * w2v_hs_train: the same, and for a bad Huffman code (e4j_w2v_hs_position reads and checks them). */
-#define E4J_PRIMS(X)                                                                                                    \
-    X(void, gather, (const e4j_gather_args *a /* (1) */, int64_t n0, int64_t n1))                                       \
-    X(void, bag_forward, (const e4j_bag_args *a /* (1) */, int64_t b0, int64_t b1))                                     \
-    /* acc[0..n) = sum over k in [k0,k1) of src[perm[k]*ld + (0..n)], in k order from +0 */                             \
-    X(void, reduce_rows,                                                                                                \
-      (float *acc /* (n) */, const float *src /* rows of ld floats */, const int64_t *perm /* (k1) */, int64_t k0,      \
-       int64_t k1, int64_t ld, int64_t n))                                                                              \
-    /* acc[0..n) = sum over k of g_{perm[k]}[d0 .. d0+n) for bag backward, in k order from +0 */                        \
-    X(void, reduce_bag_rows,                                                                                            \
-      (float *acc /* (n) */, const e4j_bagbw_args *a /* (1) */, const int64_t *perm /* (k1) */, int64_t k0,             \
-       int64_t k1, int64_t d0, int64_t n))                                                                              \
-    /* dst += src*scale */                                                                                              \
-    X(void, add_scaled, (float *dst /* (n) */, const float *src /* (n) */, float scale, int64_t n))                     \
-    /* dst *= scale */                                                                                                  \
-    X(void, scale, (float *dst /* (n) */, float scale, int64_t n))                                                      \
-    X(float, dot, (const float *a /* (n) */, const float *b /* (n) */, int64_t n))                                      \
-    /* elementwise optimizer step on n slots (every kind but ROWWISE_ADAGRAD) */                                        \
-    X(void, optim,                                                                                                      \
-      (float *w /* (n) */, float *s1 /* (n) or NULL */, float *s2 /* (n) or NULL */, const float *g /* (n) */,          \
-       int64_t n, const e4j_optim_consts *c /* (1) */))                                                                 \
-    /* row-wise Adagrad: g' = (maximize ? -g : g) + wd*w; sumsq = sum g'^2 (double); w -= lr * (g' / denom) */          \
-    X(double, rowwise_sumsq,                                                                                            \
-      (const float *g /* (n) */, const float *w /* (n) */, float wd, int32_t maximize, int64_t n))                      \
-    X(void, rowwise_apply,                                                                                              \
-      (float *w /* (n) */, const float *g /* (n) */, float lr, float denom, float wd, int32_t maximize, int64_t n))     \
-    /* x[b,:] += bias for b in [b0, b1) */                                                                              \
-    X(void, bias_add, (float *x /* (b1,K) */, const float *bias /* (K) */, int64_t b0, int64_t b1, int64_t K))          \
-    /* acc[k-k0] = sum_b x[b,k] */                                                                                      \
-    X(void, col_sums,                                                                                                   \
-      (float *acc /* (k1-k0) */, const float *x /* (B,K) */, int64_t B, int64_t K, int64_t k0, int64_t k1))             \
-    X(void, relu_forward, (float *out /* (n) */, const float *in /* (n) */, int64_t n))                                 \
-    X(void, relu_backward, (float *din /* (n) */, const float *dout /* (n) */, const float *out /* (n) */, int64_t n))  \
-    /* scores[r - r0] = dot(q, W[r]) for r in [r0, r1) */                                                               \
-    X(void, dot_rows,                                                                                                   \
-      (float *scores /* (r1-r0) */, const float *q /* (D) */, const float *W /* (r1,D) */, int64_t r0, int64_t r1,      \
-       int64_t D))                                                                                                      \
-    /* scores[g*(r1-r0) + (r-r0)] = dot(q[g], (float) W8[r]) for g < G (1..4 queries), r in [r0, r1); float sums,     \
-     * each (query, row) the same whatever G and the block */ \
-    X(void, dot_rows_i8,                                                                                                \
-      (float *scores /* (G,r1-r0) */, const float *q /* (G,D) */, int64_t G, const int8_t *W /* (r1,D) */, int64_t r0,  \
-       int64_t r1, int64_t D))                                                                                          \
-    /* softmax cross-entropy of rows [i0, i1): the sum of their losses, in an order fixed by i0, i1 (xent.h) */         \
-    X(double, xent_rows, (const e4j_xent_args *a /* (1) */, int64_t i0, int64_t i1))                                    \
-    /* 1 when all n floats are finite (the pre-check; xent.c names the first bad position when not) */                  \
-    X(int, all_finite, (const float *x /* (n) */, int64_t n))                                                           \
-    /* 1 when every target is ignore_index or in [0, K); *counted = the number of non-ignored targets */                \
-    X(int, xent_targets_ok,                                                                                             \
-      (const int64_t *t /* (B) */, int64_t B, int64_t K, int64_t ignore_index, int64_t *counted /* (1) */))             \
-    /* C (M,N) = alpha*op(A)*op(B) + beta*C, arguments checked by e4j_gemm (see above) */                               \
-    X(void, gemm,                                                                                                       \
-      (int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K, float alpha,                                  \
-       const float *A /* (M,lda), trans_a: (K,lda) */, int64_t lda, const float *B /* (K,ldb), trans_b: (N,ldb) */,     \
-       int64_t ldb, float beta, float *C /* (M,ldc) */, int64_t ldc))                                                   \
-    /* one worker's word2vec pass over a checked chunk (w2v.h) */                                                       \
-    X(e4j_status, w2v_train,                                                                                            \
-      (const e4j_w2v_args *a /* (1) */, double *loss_sum /* (1) */, int64_t *pairs /* (1) */,                           \
-       uint64_t *rng /* (1) */))                                                                                        \
-    /* one worker's pass of the general word2vec kernel (hierarchical softmax, documents) over a checked chunk */       \
-    X(e4j_status, w2v_hs_train,                                                                                         \
-      (const e4j_w2v_hs_args *a /* (1) */, double *loss_sum /* (1) */, int64_t *pairs /* (1) */,                        \
+#define E4J_PRIMS(X)                                                                                                      \
+    X(void, gather, (const e4j_gather_args *a /* (1) */, int64_t n0, int64_t n1))                                         \
+    X(void, bag_forward, (const e4j_bag_args *a /* (1) */, int64_t b0, int64_t b1))                                       \
+    /* acc[0..n) = sum over k in [k0,k1) of src[perm[k]*ld + (0..n)], in k order from +0 */                               \
+    X(void, reduce_rows,                                                                                                  \
+      (float *acc /* (n) */, const float *src /* rows of ld floats */, const int64_t *perm /* (k1) */, int64_t k0,        \
+       int64_t k1, int64_t ld, int64_t n))                                                                                \
+    /* acc[0..n) = sum over k of g_{perm[k]}[d0 .. d0+n) for bag backward, in k order from +0 */                          \
+    X(void, reduce_bag_rows,                                                                                              \
+      (float *acc /* (n) */, const e4j_bagbw_args *a /* (1) */, const int64_t *perm /* (k1) */, int64_t k0,               \
+       int64_t k1, int64_t d0, int64_t n))                                                                                \
+    /* dst += src*scale */                                                                                                \
+    X(void, add_scaled, (float *dst /* (n) */, const float *src /* (n) */, float scale, int64_t n))                       \
+    /* dst *= scale */                                                                                                    \
+    X(void, scale, (float *dst /* (n) */, float scale, int64_t n))                                                        \
+    X(float, dot, (const float *a /* (n) */, const float *b /* (n) */, int64_t n))                                        \
+    /* elementwise optimizer step on n slots (every kind but ROWWISE_ADAGRAD) */                                          \
+    X(void, optim,                                                                                                        \
+      (float *w /* (n) */, float *s1 /* (n) or NULL */, float *s2 /* (n) or NULL */, const float *g /* (n) */,            \
+       int64_t n, const e4j_optim_consts *c /* (1) */))                                                                   \
+    /* row-wise Adagrad: g' = (maximize ? -g : g) + wd*w; sumsq = sum g'^2 (double); w -= lr * (g' / denom) */            \
+    X(double, rowwise_sumsq,                                                                                              \
+      (const float *g /* (n) */, const float *w /* (n) */, float wd, int32_t maximize, int64_t n))                        \
+    X(void, rowwise_apply,                                                                                                \
+      (float *w /* (n) */, const float *g /* (n) */, float lr, float denom, float wd, int32_t maximize, int64_t n))       \
+    /* x[b,:] += bias for b in [b0, b1) */                                                                                \
+    X(void, bias_add, (float *x /* (b1,K) */, const float *bias /* (K) */, int64_t b0, int64_t b1, int64_t K))            \
+    /* acc[k-k0] = sum_b x[b,k] */                                                                                        \
+    X(void, col_sums,                                                                                                     \
+      (float *acc /* (k1-k0) */, const float *x /* (B,K) */, int64_t B, int64_t K, int64_t k0, int64_t k1))               \
+    X(void, relu_forward, (float *out /* (n) */, const float *in /* (n) */, int64_t n))                                   \
+    X(void, relu_backward, (float *din /* (n) */, const float *dout /* (n) */, const float *out /* (n) */, int64_t n))    \
+    /* scores[r - r0] = dot(q, W[r]) for r in [r0, r1) */                                                                 \
+    X(void, dot_rows,                                                                                                     \
+      (float *scores /* (r1-r0) */, const float *q /* (D) */, const float *W /* (r1,D) */, int64_t r0, int64_t r1,        \
+       int64_t D))                                                                                                        \
+    /* dots[g*n + (r-r0)] = sum_d q[g*D+d] * W[r*ldw+d] for g < G, r in [r0, r1), n = r1-r0: exact int32 sums, the      \
+     * same at every level (e4j_topk_i8 keeps |q| <= (2^31-1)/(128*D), so no sum overflows) */ \
+    X(void, dot_rows_i8,                                                                                                  \
+      (int32_t *const dots /* (G,n) */, const int16_t *q /* (G,D) */, int64_t G, const int8_t *W /* (r1,ldw) */,          \
+       int64_t ldw, int64_t r0, int64_t r1, int64_t D))                                                                   \
+    /* softmax cross-entropy of rows [i0, i1): the sum of their losses, in an order fixed by i0, i1 (xent.h) */           \
+    X(double, xent_rows, (const e4j_xent_args *a /* (1) */, int64_t i0, int64_t i1))                                      \
+    /* 1 when all n floats are finite (the pre-check; xent.c names the first bad position when not) */                    \
+    X(int, all_finite, (const float *x /* (n) */, int64_t n))                                                             \
+    /* 1 when every target is ignore_index or in [0, K); *counted = the number of non-ignored targets */                  \
+    X(int, xent_targets_ok,                                                                                               \
+      (const int64_t *t /* (B) */, int64_t B, int64_t K, int64_t ignore_index, int64_t *counted /* (1) */))               \
+    /* C (M,N) = alpha*op(A)*op(B) + beta*C, arguments checked by e4j_gemm (see above) */                                 \
+    X(void, gemm,                                                                                                         \
+      (int32_t trans_a, int32_t trans_b, int64_t M, int64_t N, int64_t K, float alpha,                                    \
+       const float *A /* (M,lda), trans_a: (K,lda) */, int64_t lda, const float *B /* (K,ldb), trans_b: (N,ldb) */,       \
+       int64_t ldb, float beta, float *C /* (M,ldc) */, int64_t ldc))                                                     \
+    /* one worker's word2vec pass over a checked chunk (w2v.h) */                                                         \
+    X(e4j_status, w2v_train,                                                                                              \
+      (const e4j_w2v_args *a /* (1) */, double *loss_sum /* (1) */, int64_t *pairs /* (1) */,                             \
+       uint64_t *rng /* (1) */))                                                                                          \
+    /* one worker's pass of the general word2vec kernel (hierarchical softmax, documents) over a checked chunk */         \
+    X(e4j_status, w2v_hs_train,                                                                                           \
+      (const e4j_w2v_hs_args *a /* (1) */, double *loss_sum /* (1) */, int64_t *pairs /* (1) */,                          \
        uint64_t *rng /* (1) */))
 
 /* The primitives with an AVX-512 implementation e4j_<name>_avx512 (src/avx512), same parameters as the AVX2 one:
  * the other primitives run their AVX2 version at level 2. */
-#define E4J_PRIMS_AVX512(X) X(bag_forward) X(xent_rows) X(all_finite) X(xent_targets_ok) X(gemm)
+#define E4J_PRIMS_AVX512(X) X(bag_forward) X(xent_rows) X(all_finite) X(xent_targets_ok) X(gemm) X(dot_rows_i8)
 
 #define E4J_DECLARE_REF(ret, name, params) ret e4j_##name##_ref params;
 #define E4J_DECLARE_AVX2(ret, name, params) ret e4j_##name##_avx2 params;

@@ -1,5 +1,5 @@
 /* Scalar reference of the dense-layer and search primitives: bias add, column sums, ReLU, and dot
- * products of a query with rows of W.
+ * products of a query with rows of W (float, or int16 queries with int8 rows in exact integers).
  * ReLU follows PyTorch: relu(NaN) = NaN, relu(-0) = +0; its backward passes the gradient where
  * out > 0 or out is NaN (threshold_backward: out <= 0 -> 0). Thread-safe for disjoint outputs. */
 #include "kernels.h"
@@ -32,12 +32,13 @@ void e4j_dot_rows_ref(float *scores, const float *q, const float *W, int64_t r0,
     for (int64_t r = r0; r < r1; r++) scores[r - r0] = e4j_dot_ref(q, W + r * D, D);
 }
 
-void e4j_dot_rows_i8_ref(float *scores, const float *q, int64_t G, const int8_t *W, int64_t r0, int64_t r1, int64_t D) {
+void e4j_dot_rows_i8_ref(int32_t *dots, const int16_t *q, int64_t G, const int8_t *W, int64_t ldw, int64_t r0,
+                         int64_t r1, int64_t D) {
     for (int64_t g = 0; g < G; g++)
         for (int64_t r = r0; r < r1; r++) {
-            const int8_t *w = W + r * D;
-            float s = 0.0f;
-            for (int64_t d = 0; d < D; d++) s += q[g * D + d] * (float)w[d];
-            scores[g * (r1 - r0) + (r - r0)] = s;
+            const int8_t *w = W + r * ldw;
+            int32_t s = 0;
+            for (int64_t d = 0; d < D; d++) s += (int32_t)q[g * D + d] * (int32_t)w[d];
+            dots[g * (r1 - r0) + (r - r0)] = s;
         }
 }

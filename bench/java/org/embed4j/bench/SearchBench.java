@@ -1,5 +1,6 @@
 package org.embed4j.bench;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -38,7 +39,8 @@ import org.embed4j.vectors.WordVectors;
  *   <li>{@code exact <vectors.e4jv> <seconds> <window-us>}: 8 closed-loop client threads for the given seconds each way:
  *       anchor = one float top-k pass per query ({@link ExactSearch} float, one query a call), ours =
  *       {@link BatchedSearcher} over the int8 scan; then the fraction of 1000 queries whose top-10 (ids in order)
- *       equals the float search's;</li>
+ *       equals the float search's; the log line adds the process CPU milliseconds per query of both loops (all
+ *       threads: a figure that a busy machine skews far less than q/s);</li>
  *   <li>{@code hnsw <vectors.e4jv> <sentences.txt> <rows> <dir>}: a text index over the first rows sentences, its HNSW
  *       graph (build seconds, bytes), recall@10 against exact search for 500 held-out sentences and both q/s (one
  *       thread, best of three passes) for each ef of a sweep; the reported operating point is the smallest ef whose
@@ -86,8 +88,17 @@ public final class SearchBench {
         return q;
     }
 
-    /** Queries answered per second by 8 threads calling {@code call} for {@code seconds}. */
-    private static double closedLoop(int threads, double seconds, float[] q, int d, QueryCall call) throws Exception {
+    /** Queries per second and process CPU milliseconds per query of a closed loop. */
+    private record Loop(double qps, double cpuMsPerQuery) {}
+
+    /** The process's CPU time so far (all threads, native ones too), in nanoseconds. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
+    /** {@code threads} threads calling {@code call} for {@code seconds}: q/s and process CPU per query. */
+    private static Loop closedLoop(int threads, double seconds, float[] q, int d, QueryCall call) throws Exception {
         AtomicBoolean stop = new AtomicBoolean();
         LongAdder done = new LongAdder();
         int n = q.length / d;
@@ -106,12 +117,14 @@ public final class SearchBench {
                     return null;
                 }));
             }
+            long cpu0 = processCpuNanos();
             Thread.sleep((long) (seconds * 1000));
             stop.set(true);
             for (Future<?> f : fs) {
                 f.get();
             }
-            return done.sum() / ((System.nanoTime() - t0) / 1e9);
+            long n0 = done.sum();
+            return new Loop(n0 / ((System.nanoTime() - t0) / 1e9), (processCpuNanos() - cpu0) / 1e6 / n0);
         }
     }
 
@@ -129,24 +142,28 @@ public final class SearchBench {
         System.err.printf(Locale.ROOT, "search: %s, quantized in %.2f s%n", int8, (System.nanoTime() - t0) / 1e9);
         float[] q = queries(v, 4096, 1);
         closedLoop(8, seconds / 4, q, d, x -> flat.search(x, 1, 10)); // warm-up
-        double anchor = closedLoop(8, seconds, q, d, x -> flat.search(x, 1, 10));
-        double ours;
+        Loop anchorLoop = closedLoop(8, seconds, q, d, x -> flat.search(x, 1, 10));
+        double anchor = anchorLoop.qps();
+        Loop oursLoop;
         long batches;
         long answered;
         try (BatchedSearcher b = new BatchedSearcher(int8, Duration.ofNanos(windowMicros * 1000), 64)) {
             closedLoop(8, seconds / 4, q, d, x -> b.search(x, 10));
             long b0 = b.batches();
             long a0 = b.answered();
-            ours = closedLoop(8, seconds, q, d, x -> b.search(x, 10));
+            oursLoop = closedLoop(8, seconds, q, d, x -> b.search(x, 10));
             batches = b.batches() - b0;
             answered = b.answered() - a0;
         }
+        double ours = oursLoop.qps();
         System.err.printf(
                 Locale.ROOT,
-                "search: exact c8 anchor %.0f q/s, batched int8 %.0f q/s, mean batch %.2f, window %d us, int8"
-                        + " fallbacks %d of %d queries%n",
+                "search: exact c8 anchor %.0f q/s (process CPU %.3f ms/query), batched int8 %.0f q/s (%.3f ms/query),"
+                        + " mean batch %.2f, window %d us, int8 fallbacks %d of %d queries%n",
                 anchor,
+                anchorLoop.cpuMsPerQuery(),
                 ours,
+                oursLoop.cpuMsPerQuery(),
                 answered / (double) batches,
                 windowMicros,
                 int8.fallbacks(),

@@ -163,8 +163,11 @@ public interface Backend extends AutoCloseable {
 
     /**
      * The candidate scan of exact search over int8 rows (e4j_topk_i8): per query the k rows of highest approximate
-     * cosine {@code dot(q, weight[v]) * rowScale[v] / ||q||}, best first, ties to the lower row; rows with scale 0
-     * and every row of a zero query score -inf, empty slots get -1. outIdx (Q,k) I64, outScore (Q,k) F32, weight
+     * cosine, best first, ties to the lower row: q is scaled by a power of two into int16 ({@code q16 = rint(q·2^sh)},
+     * {@code |q16| <= 2^B}, 2^B the largest power of two {@code <= min(32767, (2^31-1)/(128·D))}) and the score is
+     * {@code ((float) dot(q16, weight[v]) * rowScale[v]) * (float) (2^-sh / ||q||)}, the same bits on every host
+     * backend (embed4j.h states it in full); rows with scale 0 and every row of a query whose norm is 0 or not finite
+     * score -inf, empty slots get -1; D above (2^31-1)/128 is refused. outIdx (Q,k) I64, outScore (Q,k) F32, weight
      * (V,D) I8, rowScale (V) F32, queries (Q,D) F32. Host backends implement it; a device backend throws
      * {@link UnsupportedOperationException} (its float {@link #topk} serves the same search).
      */

@@ -457,30 +457,56 @@ class JavaBackend implements Backend {
     public void topkInt8(Tensor outIdx, Tensor outScore, Tensor weight, Tensor rowScale, Tensor queries) {
         int q = Math.toIntExact(queries.size(0));
         int d = Math.toIntExact(weight.size(1));
+        if (d > Integer.MAX_VALUE / 128) {
+            throw new IllegalArgumentException(
+                    "topkInt8: D=" + d + " is above " + Integer.MAX_VALUE / 128 + ", the int32 dot limit");
+        }
         long v = weight.size(0);
         int k = Math.toIntExact(outIdx.size(1));
         MemorySegment w = weight.segment();
         MemorySegment scale = rowScale.segment();
         float[] query = new float[d];
+        long[] q16 = new long[d];
         long[] rows = new long[k];
         float[] scores = new float[k];
+        int bits =
+                31 - Integer.numberOfLeadingZeros((int) Math.min(32767, Integer.MAX_VALUE / (128L * Math.max(d, 1))));
         for (int qi = 0; qi < q; qi++) {
             Rows.read(queries.segment(), qi, query);
-            double qNorm = pNorm(query, 2f);
+            float amax = 0f;
+            double ss = 0;
+            for (float x : query) {
+                amax = Math.max(amax, Math.abs(x));
+                ss += (double) x * x;
+            }
+            float qn = (float) Math.sqrt(ss);
+            boolean valid = qn > 0f && qn < Float.POSITIVE_INFINITY;
+            int e = valid ? frexpExponent(amax) : 0;
+            float f = (float) Math.scalb(1.0 / qn, e - bits);
+            double p = Math.scalb(1.0, bits - e);
+            for (int c = 0; c < d; c++) {
+                q16[c] = valid ? (long) Math.rint(query[c] * p) : 0;
+            }
             TopKSelector best = new TopKSelector(k);
             for (long r = 0; r < v; r++) {
-                double dot = 0;
+                long dot = 0;
                 long base = r * d;
                 for (int c = 0; c < d; c++) {
-                    dot += (double) query[c] * w.get(ValueLayout.JAVA_BYTE, base + c);
+                    dot += q16[c] * w.get(ValueLayout.JAVA_BYTE, base + c);
                 }
                 float rs = scale.getAtIndex(F, r);
-                best.offer(r, rs == 0f || qNorm == 0 ? Float.NEGATIVE_INFINITY : (float) (dot * rs / qNorm));
+                float s = (float) dot * rs * f;
+                best.offer(r, !valid || rs == 0f || Float.isNaN(s) ? Float.NEGATIVE_INFINITY : s);
             }
             best.drainInto(rows, scores);
             MemorySegment.copy(rows, 0, outIdx.segment(), L, (long) qi * k * Long.BYTES, k);
             MemorySegment.copy(scores, 0, outScore.segment(), F, (long) qi * k * Float.BYTES, k);
         }
+    }
+
+    /** C's frexpf exponent: {@code a = m·2^e} with m in [0.5, 1), for a finite a > 0 (subnormals too). */
+    private static int frexpExponent(float a) {
+        return a < Float.MIN_NORMAL ? Math.getExponent(a * 0x1p24f) - 23 : Math.getExponent(a) + 1;
     }
 
     @Override

@@ -166,7 +166,9 @@ public final class BatchedSearcher implements AutoCloseable {
                 break;
             } finally {
                 for (Request r : batch) {
-                    r.answer.completeExceptionally(new IllegalStateException("this BatchedSearcher is closed"));
+                    if (!r.answer.isDone()) { // interrupted by close() before its batch ran
+                        r.answer.completeExceptionally(new IllegalStateException("this BatchedSearcher is closed"));
+                    }
                 }
                 batch.clear();
             }

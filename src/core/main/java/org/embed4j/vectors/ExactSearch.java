@@ -8,8 +8,6 @@ import java.util.concurrent.atomic.LongAdder;
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.Backends;
 import org.embed4j.internal.scope.ModelScope;
-import org.embed4j.tensor.DType;
-import org.embed4j.tensor.Tensor;
 
 /**
  * Exact cosine k-nearest-neighbour search over the rows of a (V,D) float matrix: for each query the k rows of highest
@@ -24,9 +22,10 @@ import org.embed4j.tensor.Tensor;
  *       queries scored while a block of rows is in cache) picks a pool of candidates per query by approximate cosine;
  *       the pool is rescored with the float kernel (so scores and order are the float ones, bit for bit), and the
  *       answer is <em>certified</em>: every row outside the pool has an approximate score of at most the pool's
- *       lowest, a, and the int8 error of a cosine is at most {@code e = maxHalfScale·||q||_1/||q||} (plus float
- *       rounding), so when the k-th rescored cosine exceeds {@code a + e} no row outside the pool can belong to the
- *       top k. A query that is not certified is searched again over the float rows. {@link #fallbacks} counts them.</li>
+ *       lowest, a, and the int8 error of a cosine is at most {@code e = maxHalfScale·||q||_1/||q||} plus the
+ *       scan's int16 rounding of the query (and float rounding), so when the k-th rescored cosine exceeds
+ *       {@code a + e} no row outside the pool can belong to the top k. A query that is not certified is searched
+ *       again over the float rows. {@link #fallbacks} counts them.</li>
  * </ul>
  * The int8 scan runs on a host backend (the process's backend when it is a host one). Immutable apart from the
  * counters, and thread-safe.
@@ -232,20 +231,13 @@ public final class ExactSearch {
         }
     }
 
-    /** Copies of the float rows {@code ids} (ascending) and their norms, for rescoring. */
-    Tensor[] gather(int[] ids, int n) {
-        Tensor w = Tensor.allocate(DType.F32, n, dim);
-        Tensor nn = Tensor.allocate(DType.F32, n);
+    /** Copies the float rows {@code ids[0..n)} and their norms into {@code rows} (n,D) and {@code norms} (n). */
+    void gatherInto(int[] ids, int n, MemorySegment rows, MemorySegment norms) {
+        long rowBytes = (long) dim * Float.BYTES;
         for (int i = 0; i < n; i++) {
-            MemorySegment.copy(
-                    matrix,
-                    (long) ids[i] * dim * Float.BYTES,
-                    w.segment(),
-                    (long) i * dim * Float.BYTES,
-                    (long) dim * 4);
-            nn.segment().setAtIndex(F32, i, search.norm(ids[i]));
+            MemorySegment.copy(matrix, ids[i] * rowBytes, rows, i * rowBytes, rowBytes);
+            norms.setAtIndex(F32, i, search.norm(ids[i]));
         }
-        return new Tensor[] {w, nn};
     }
 
     @Override

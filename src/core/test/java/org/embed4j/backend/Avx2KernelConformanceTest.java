@@ -37,4 +37,7 @@ class Avx2KernelConformanceTest {
 
     @Nested
     class DenseKernels extends DenseConformanceTest {}
+
+    @Nested
+    class Int8SearchKernel extends TopkInt8Test {}
 }

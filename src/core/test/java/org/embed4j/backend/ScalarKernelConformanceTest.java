@@ -38,4 +38,7 @@ class ScalarKernelConformanceTest {
 
     @Nested
     class GeneralWord2VecKernel extends Word2VecHsReferenceTest {}
+
+    @Nested
+    class Int8SearchKernel extends TopkInt8Test {}
 }
