@@ -29,7 +29,7 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>127.0.0.5 sends 1 MiB bodies at 1 KiB/s on 200 connections.</li>
  * </ul>
  * Closed attacker connections are reopened after a second. {@code attackers <port> <seconds>} runs them and prints
- * {@code ATTACKERS keepalive_held=.. bodies_503=.. bodies_other=..} at the end.
+ * {@code ATTACKERS keepalive_held=.. bodies_refused=.. bodies_other=..} at the end.
  *
  * <p>{@code normal <port> <seconds> <rate> <tokenFile|->}, in a JVM of its own so that the attackers' threads do
  * not delay it, is the normal client (127.0.0.1): classify batch-1 requests at {@code rate} per second on 16
@@ -59,7 +59,7 @@ public final class ServeAttack {
     }
 
     private final AtomicInteger keepAliveHeld = new AtomicInteger();
-    private final AtomicLong bodies503 = new AtomicLong();
+    private final AtomicLong bodiesRefused = new AtomicLong();
     private final AtomicLong bodiesOther = new AtomicLong();
     private volatile boolean stop;
 
@@ -85,9 +85,9 @@ public final class ServeAttack {
         }
         System.out.printf(
                 Locale.ROOT,
-                "ATTACKERS keepalive_held=%d bodies_503=%d bodies_other=%d%n",
+                "ATTACKERS keepalive_held=%d bodies_refused=%d bodies_other=%d%n",
                 keepAliveHeld.get(),
-                bodies503.get(),
+                bodiesRefused.get(),
                 bodiesOther.get());
     }
 
@@ -225,7 +225,7 @@ public final class ServeAttack {
                     if (status < 0) {
                         break;
                     }
-                    (status == 503 ? bodies503 : bodiesOther).incrementAndGet();
+                    (status == 503 || status == 429 ? bodiesRefused : bodiesOther).incrementAndGet();
                 }
             } catch (IOException e) {
                 // closed (a 503 before the body was read closes the connection): reconnect

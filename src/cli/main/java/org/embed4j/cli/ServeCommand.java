@@ -124,6 +124,12 @@ final class ServeCommand implements Callable<Integer> {
     int maxConnectionsPerAddress = DEFAULTS.maxConnectionsPerAddress();
 
     @Option(
+            names = "--max-body-rate-per-address",
+            description = "request-body bytes one client address may send per second; beyond: 429, 0 = no limit"
+                    + " (default ${DEFAULT-VALUE})")
+    long maxBodyRatePerAddress = DEFAULTS.maxBodyBytesPerSecondPerAddress();
+
+    @Option(
             names = "--head-timeout",
             description = "seconds a client has to send a request head (default ${DEFAULT-VALUE})")
     int headSeconds = (int) DEFAULTS.headTimeout().toSeconds();
@@ -221,6 +227,7 @@ final class ServeCommand implements Callable<Integer> {
                 .maxInflightBytes(maxInflightBytes)
                 .maxConnections(maxConnections)
                 .maxConnectionsPerAddress(maxConnectionsPerAddress)
+                .maxBodyBytesPerSecondPerAddress(maxBodyRatePerAddress)
                 .headTimeout(Duration.ofSeconds(headSeconds))
                 .bodyTimeout(Duration.ofSeconds(bodySeconds))
                 .idleTimeout(Duration.ofSeconds(idleSeconds))

@@ -23,7 +23,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * The service's one Jetty handler. Per request, in this order: the Host check (400), the bearer token when one
  * is set (401, before anything about paths or methods is told), the route (404), the method (405), for a POST the
  * Content-Type (415: only {@code application/json}, which a web page cannot send to another origin without the
- * browser asking first) and the announced length (413), a reservation of request memory (503 with Retry-After),
+ * browser asking first) and the announced length (413), the client address's body bytes per second (429 with Retry-After) and a reservation of
+ * request memory (503 with Retry-After),
  * the body read without holding a thread ({@link BodyReader}), the limits-aware parse ({@link JsonRequest}), the
  * models' guard (503), and the endpoint. Every failure is a JSON error: a 4xx for the client's mistakes, 503 for
  * an unhealthy or changed model or a full server, and for a bug a 500 that says only "internal error" and an id.
@@ -40,6 +41,7 @@ final class ApiHandler extends Handler.Abstract {
     private final BearerAuth auth;
     private final HostCheck hosts;
     private final MemoryBudget budget;
+    private final AddressBodyRate rate;
     private final HeadReadTimeout heads;
     private final Metrics metrics;
     private final ServeOptions options;
@@ -53,6 +55,7 @@ final class ApiHandler extends Handler.Abstract {
             BearerAuth auth,
             HostCheck hosts,
             MemoryBudget budget,
+            AddressBodyRate rate,
             HeadReadTimeout heads,
             Metrics metrics,
             ServeOptions options) {
@@ -60,6 +63,7 @@ final class ApiHandler extends Handler.Abstract {
         this.auth = auth;
         this.hosts = hosts;
         this.budget = budget;
+        this.rate = rate;
         this.heads = heads;
         this.metrics = metrics;
         this.options = options;
@@ -87,6 +91,7 @@ final class ApiHandler extends Handler.Abstract {
         private Route route;
         private InetAddress client;
         private long reserved;
+        private boolean overRate;
         private boolean completed;
 
         Exchange(Request request, Response response, Callback callback) {
@@ -118,7 +123,7 @@ final class ApiHandler extends Handler.Abstract {
                         ? a.getAddress()
                         : InetAddress.getLoopbackAddress();
                 if (!reserve(BodyReader.firstReservation(announced))) {
-                    throw MemoryBudget.overloaded();
+                    throw overRate ? rate.refusal() : MemoryBudget.overloaded();
                 }
                 BodyReader.read(
                         request,
@@ -179,7 +184,12 @@ final class ApiHandler extends Handler.Abstract {
             route = r;
         }
 
+        /** Takes the body's bytes from the address's rate, then reserves their memory; false when either refuses. */
         private boolean reserve(long bytes) {
+            if (!rate.tryTake(client, bytes / MemoryBudget.COST_PER_BODY_BYTE)) {
+                overRate = true;
+                return false;
+            }
             if (!budget.tryReserve(client, bytes)) {
                 return false;
             }
@@ -202,7 +212,7 @@ final class ApiHandler extends Handler.Abstract {
 
         @Override
         public void bodyRefused(ApiException e) {
-            fail(e);
+            fail(overRate ? rate.refusal() : e);
         }
 
         @Override

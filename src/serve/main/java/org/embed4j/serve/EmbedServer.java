@@ -168,18 +168,21 @@ public final class EmbedServer implements AutoCloseable {
 
             HeadReadTimeout heads = new HeadReadTimeout(options.headTimeout());
             MemoryBudget budget = new MemoryBudget(options.maxInflightBytes(), options.maxBodyBytes());
+            AddressBodyRate rate =
+                    new AddressBodyRate(options.maxBodyBytesPerSecondPerAddress(), options.maxBodyBytes());
             ApiHandler handler = new ApiHandler(
                     routes,
                     new BearerAuth(options.token()),
                     new HostCheck(options.bind(), options.allowedHosts()),
                     budget,
+                    rate,
                     heads,
                     metrics,
                     options);
             HttpService http = new HttpService(options, handler, heads);
             Searches searched = searches;
             metrics.addFamilies(out -> {
-                ServiceMetrics.render(out, models, http, heads, budget);
+                ServiceMetrics.render(out, models, http, heads, budget, rate);
                 searched.render(out);
             });
             http.start();

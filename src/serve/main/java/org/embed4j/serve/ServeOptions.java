@@ -11,7 +11,8 @@ import java.util.Objects;
 /**
  * Settings of the HTTP service. Defaults are the safe ones: loopback only, no token (so only local callers),
  * only the bind address's own names accepted in {@code Host}, plain HTTP/1.1, 1 MiB request bodies, 256 inputs
- * per batch, k at most 1000, 64 MiB of request memory in flight, 128 connections per client address, 10 s to
+ * per batch, k at most 1000, 64 MiB of request memory in flight, 128 connections and 32 MiB of request bodies a
+ * second per client address, 10 s to
  * send a request head, request text never logged, 10 seconds for requests in flight at shutdown; nearest-neighbour
  * and text searches micro-batched over 1 ms with the int8 scan, or through an HNSW graph when one was built. Immutable;
  * {@link #builder()} and the {@code with…} methods make changed copies.
@@ -33,6 +34,9 @@ import java.util.Objects;
  *                                 Retry-After. One client address may hold at most a quarter of it
  * @param maxConnections           open connections in total; the listener stops accepting at the limit
  * @param maxConnectionsPerAddress open connections from one client address; more are closed at once
+ * @param maxBodyBytesPerSecondPerAddress request-body bytes one client address may send per second (a token bucket
+ *                                 holding a second's worth, at least one largest body); beyond it 429 with
+ *                                 Retry-After before the body is read. 0 = no limit
  * @param headTimeout              time from a connection's first byte of a request (or from its opening) to the
  *                                 end of the request head; a slower client is disconnected
  * @param bodyTimeout              time to receive a request body once its head arrived (408 beyond)
@@ -62,6 +66,7 @@ public record ServeOptions(
         long maxInflightBytes,
         int maxConnections,
         int maxConnectionsPerAddress,
+        long maxBodyBytesPerSecondPerAddress,
         Duration headTimeout,
         Duration bodyTimeout,
         Duration idleTimeout,
@@ -92,6 +97,7 @@ public record ServeOptions(
             64L << 20,
             10_000,
             128,
+            32L << 20,
             Duration.ofSeconds(10),
             Duration.ofSeconds(30),
             Duration.ofSeconds(30),
@@ -138,6 +144,11 @@ public record ServeOptions(
         }
         require(maxConnections >= 1, "maxConnections", maxConnections, ">= 1");
         require(maxConnectionsPerAddress >= 1, "maxConnectionsPerAddress", maxConnectionsPerAddress, ">= 1");
+        require(
+                maxBodyBytesPerSecondPerAddress >= 0,
+                "maxBodyBytesPerSecondPerAddress",
+                maxBodyBytesPerSecondPerAddress,
+                ">= 0 (0 = no limit)");
         positive("headTimeout", headTimeout);
         positive("bodyTimeout", bodyTimeout);
         positive("idleTimeout", idleTimeout);
@@ -218,7 +229,8 @@ public record ServeOptions(
                 + ", allowedHosts=" + allowedHosts + ", tls=" + (tlsKeystore == null ? "off" : tlsKeystore)
                 + ", h2c=" + h2c + ", maxBodyBytes=" + maxBodyBytes + ", maxBatch=" + maxBatch + ", maxK=" + maxK
                 + ", maxInflightBytes=" + maxInflightBytes + ", maxConnections=" + maxConnections
-                + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress + ", headTimeout=" + headTimeout
+                + ", maxConnectionsPerAddress=" + maxConnectionsPerAddress + ", maxBodyBytesPerSecondPerAddress="
+                + maxBodyBytesPerSecondPerAddress + ", headTimeout=" + headTimeout
                 + ", bodyTimeout=" + bodyTimeout + ", idleTimeout=" + idleTimeout + ", logRequests=" + logRequests
                 + ", shutdownTimeout=" + shutdownTimeout + ", modelCheckInterval=" + modelCheckInterval
                 + ", batchWindow="
@@ -252,6 +264,7 @@ public record ServeOptions(
         private long maxInflightBytes;
         private int maxConnections;
         private int maxConnectionsPerAddress;
+        private long maxBodyBytesPerSecondPerAddress;
         private Duration headTimeout;
         private Duration bodyTimeout;
         private Duration idleTimeout;
@@ -276,6 +289,7 @@ public record ServeOptions(
             maxInflightBytes = o.maxInflightBytes;
             maxConnections = o.maxConnections;
             maxConnectionsPerAddress = o.maxConnectionsPerAddress;
+            maxBodyBytesPerSecondPerAddress = o.maxBodyBytesPerSecondPerAddress;
             headTimeout = o.headTimeout;
             bodyTimeout = o.bodyTimeout;
             idleTimeout = o.idleTimeout;
@@ -349,6 +363,11 @@ public record ServeOptions(
             return this;
         }
 
+        public Builder maxBodyBytesPerSecondPerAddress(long v) {
+            maxBodyBytesPerSecondPerAddress = v;
+            return this;
+        }
+
         public Builder headTimeout(Duration v) {
             headTimeout = v;
             return this;
@@ -409,6 +428,7 @@ public record ServeOptions(
                     maxInflightBytes,
                     maxConnections,
                     maxConnectionsPerAddress,
+                    maxBodyBytesPerSecondPerAddress,
                     headTimeout,
                     bodyTimeout,
                     idleTimeout,

@@ -15,7 +15,12 @@ final class ServiceMetrics {
     private ServiceMetrics() {}
 
     static void render(
-            StringBuilder out, List<ServedModel> models, HttpService http, HeadReadTimeout heads, MemoryBudget budget) {
+            StringBuilder out,
+            List<ServedModel> models,
+            HttpService http,
+            HeadReadTimeout heads,
+            MemoryBudget budget,
+            AddressBodyRate rate) {
         Map<String, Integer> ready = new LinkedHashMap<>();
         Map<String, Integer> files = new LinkedHashMap<>();
         for (ServedModel m : models) {
@@ -72,5 +77,11 @@ final class ServiceMetrics {
                 "counter",
                 "Requests answered 503 because " + "the request memory budget was spent.",
                 Map.of("", budget.refused()));
+        Metrics.family(
+                out,
+                "embed4j_request_rate_refused_total",
+                "counter",
+                "Requests answered 429 because their client address was over its request-body bytes per second.",
+                Map.of("", rate.refused()));
     }
 }

@@ -162,6 +162,24 @@ class ReliabilityTest {
     }
 
     @Test
+    void anAddressOverItsBodyRateGets429BeforeItsBodyIsReadAndOthersAreServed() throws Exception {
+        // 1 byte a second: a full bucket holds one largest body (1024 bytes) and refills in 17 minutes
+        start(ServeOptions.builder().maxBodyBytes(1024).maxBodyBytesPerSecondPerAddress(1));
+        String body = "{\"text\": \"" + "good ".repeat(180) + "\"}";
+        RawClient c = connect("127.0.0.2");
+        c.send(RawClient.post("/v1/classify", body));
+        assertEquals(200, c.read().status());
+        RawClient again = connect("127.0.0.2");
+        again.send(RawClient.post("/v1/classify", body));
+        RawClient.Reply refused = again.read();
+        assertEquals(429, refused.status(), refused.body());
+        assertEquals("1", refused.headers().get("retry-after"));
+        assertTrue(refused.body().contains("\"too_many_bytes\""), refused.body());
+        assertEquals(200, normalRequest(), "another address has a bucket of its own");
+        assertTrue(server.metricsText().contains("embed4j_request_rate_refused_total 1\n"), server.metricsText());
+    }
+
+    @Test
     void aBodyThatNeverEndsGets408AtTheBodyTimeout() throws Exception {
         start(ServeOptions.builder().bodyTimeout(Duration.ofMillis(300)));
         RawClient c = connect("127.0.0.2");
