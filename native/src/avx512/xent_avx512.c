@@ -1,11 +1,12 @@
 /* AVX-512 softmax cross-entropy rows and pre-checks (see xent.h for the math; xent_ref.c is the specification,
- * xent_avx2.c the AVX2 kernels). Two shapes have kernels of their own, the others run the AVX2 ones:
+ * xent_avx2.c the AVX2 kernels). Label smoothing with K > 16 runs the AVX2 row; every other shape has a kernel here:
  *   K == 2 without label smoothing: 16 rows per zmm with opmask tails (the binary classifier head, where the per-row
  *     work is a handful of operations and halving the instruction count pays even on cores that split 512-bit
  *     operations in two); xent_avx2.c's k2_group formulas (one exp per row, no cancellation).
+ *   other K <= 16: xent_lanes_avx512.c, the AVX2 rows-in-lanes kernel on 16 rows per zmm.
  *   K > 16 without label smoothing: xent_row_avx2.c's one-read row (xl_row16: a running reference R instead of a
  *     max pass) on 16 columns per zmm with an opmask tail.
- * Row losses are summed in 16 double lanes from i0 (K == 2) or in row order, so a block's partial sum does not
+ * Row losses are summed in 16 double lanes from i0 (K <= 16) or in row order, so a block's partial sum does not
  * depend on the thread count. The pre-checks read 32 floats / 8 targets per step with masked tails.
  * Thread-safe for disjoint rows. */
 #include "avx512_math.h"
@@ -180,6 +181,7 @@ double e4j_xent_rows_avx512(const e4j_xent_args *a, int64_t i0, int64_t i1) {
         for (int64_t i = i0; i < i1; i++) total += xl_row16(a, i);
         return total;
     }
+    if (a->K <= 16) return e4j_xent_lanes_avx512(a, i0, i1);
     return e4j_xent_rows_avx2(a, i0, i1);
 }
 

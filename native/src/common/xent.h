@@ -6,9 +6,9 @@
  *   loss_i = (1-eps)*w_t*(lse - x_t) + (eps/K)*sum_j w_j*(lse - x_j)
  *   dx_j   = s*[(1-eps)*w_t*(p_j - [j==t]) + (eps/K)*(p_j*W - w_j)]        W = sum_j w_j
  * and return the sum of the row losses of [i0, i1) in double, added in an order fixed by i0 and i1
- * (ref and K > 16: row order; avx2 K <= 16: eight lanes of rows i0+8g+r, then the lanes; avx512 K == 2: sixteen
- * lanes), so a fixed block gives the same partial sum on any number of threads. Kernels trust their inputs (checked by xent.c).
- * Thread-safe for disjoint row ranges. */
+ * (ref and K > 16: row order; avx2 K <= 16: eight lanes of rows i0+8g+r, then the lanes; avx512 K <= 16: sixteen
+ * lanes), so a fixed block gives the same partial sum on any number of threads. Kernels trust their inputs
+ * (checked by xent.c). Thread-safe for disjoint row ranges. */
 #ifndef E4J_XENT_H
 #define E4J_XENT_H
 #include "internal.h"
@@ -31,5 +31,8 @@ typedef struct e4j_xent_args {
 
 /* rows [i0, i1) with K > 16 at level 1 (avx2/xent_row_avx2.c), also run by the level-2 kernels for label smoothing */
 double e4j_xent_long_rows_avx2(const e4j_xent_args *a, int64_t i0, int64_t i1);
+
+/* rows [i0, i1) with K <= 16 at level 2, 16 rows per zmm (avx512/xent_lanes_avx512.c) */
+double e4j_xent_lanes_avx512(const e4j_xent_args *a, int64_t i0, int64_t i1);
 
 #endif
