@@ -28,12 +28,13 @@ usage() {
 }
 
 # suite_settings <suite>: NAME='value' for every variable set in the environment that the suite reads to change what
-# it measures: <SUITE>_* (word2vec: W2V_*), not the build and scratch folders (*_BUILD, *_DIR)
+# it measures: <SUITE>_* (word2vec: W2V_*), not the build and scratch folders (*_BUILD, *_DIR), and E4J_MAX_LEVEL
+# (the native kernel level's cap, see native/README.md)
 suite_settings() {
   local prefix name value out=""
   prefix="$(echo "$1" | tr 'a-z-' 'A-Z_')_"
   [ "$1" != word2vec ] || prefix="W2V_"
-  for name in $(compgen -e | grep "^$prefix" | grep -vE '_(BUILD|DIR)$' | sort); do
+  for name in $(compgen -e | grep -E "^($prefix|E4J_MAX_LEVEL$)" | grep -vE '_(BUILD|DIR)$' | sort); do
     value=$(printf '%s' "${!name}" | tr -cd ' -~' | tr -d "\"'")
     out+="$name='$value' "
   done

@@ -99,8 +99,9 @@ typedef enum e4j_cpu_feature {
 } e4j_cpu_feature;
 E4J_API int32_t e4j_cpu_features(void);
 /* Kernel level: 0 = scalar reference, 1 = AVX2+FMA, 2 = AVX-512 (F, BW, DQ, VL; the kernels where it pays, the
- * AVX2 ones elsewhere). A level the CPU (or OS) cannot run is E4J_ERR_UNSUPPORTED. Default after load: the
- * highest one available. Process-wide. */
+ * AVX2 ones elsewhere). A level the CPU (or OS) cannot run, or above the cap that the environment variable
+ * E4J_MAX_LEVEL sets ("0", "1" or "2"; any other non-empty value: 0; it can only lower the level), is
+ * E4J_ERR_UNSUPPORTED. Default after load: the highest one available under that cap. Process-wide. */
 E4J_API e4j_status e4j_set_isa_level(int32_t level);
 E4J_API int32_t e4j_isa_level(void);
 /* Threads used inside one call (gemm, large gathers/backward); 1 = run in the caller's thread. Process-wide. */

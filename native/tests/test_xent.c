@@ -7,10 +7,10 @@
 #include "naive_xent.h"
 #include "test_util.h"
 
-static void run_case(int64_t B, int64_t K, int cfg, float spread) {
+/* every level and reduction on the logits x (B,K), weighted when cfg & 1, label smoothing 0.1 when cfg & 2 */
+static void check_case(const float *x, int64_t B, int64_t K, int cfg, float spread) {
     int64_t ign = -100;
-    float *x = rnd_floats(B * K), *w = cfg & 1 ? rnd_floats(K) : NULL;
-    for (int64_t i = 0; i < B * K; i++) x[i] *= spread;
+    float *w = cfg & 1 ? rnd_floats(K) : NULL;
     if (w)
         for (int64_t k = 0; k < K; k++) w[k] = fabsf(w[k]) + 0.1f;
     int64_t *t = malloc((size_t)B * 8);
@@ -54,9 +54,26 @@ static void run_case(int64_t B, int64_t K, int cfg, float spread) {
         free(dxw);
         free(lw);
     }
-    free(x);
     free(w);
     free(t);
+}
+
+static void run_case(int64_t B, int64_t K, int cfg, float spread) {
+    float *x = rnd_floats(B * K);
+    for (int64_t i = 0; i < B * K; i++) x[i] *= spread;
+    check_case(x, B, K, cfg, spread);
+    free(x);
+}
+
+/* Rows whose maximum lies far above their first columns (the one-read row kernels raise their reference R, rescaling
+ * what they stored): ascending ramps of slope `slope` per column, and noise with one spike of +spike late in the row */
+static void run_rising_rows(int64_t B, int64_t K, float slope, float spike) {
+    float *x = rnd_floats(B * K);
+    for (int64_t i = 0; i < B; i++)
+        for (int64_t j = 0; j < K; j++) x[i * K + j] = i % 2 ? x[i * K + j] + slope * (float)j : x[i * K + j] * 2.0f;
+    for (int64_t i = 0; i < B; i += 2) x[i * K + K - 1 - i % K] += spike;
+    for (int cfg = 0; cfg < 4; cfg++) check_case(x, B, K, cfg, slope);
+    free(x);
 }
 
 int main(void) {
@@ -72,6 +89,10 @@ int main(void) {
     run_case(9, 100, 0, 40.0f);
     /* a vocabulary head */
     run_case(3, 32000, 3, 8.0f);
+    run_rising_rows(9, 17, 3.0f, 40.0f);
+    run_rising_rows(9, 33, 1.5f, 25.0f);
+    run_rising_rows(6, 1000, 0.1f, 60.0f);
+    run_rising_rows(3, 4099, 0.02f, 80.0f);
     /* the NaN pre-check still names the position */
     float x[20] = {0};
     int64_t t[2] = {0, 1};

@@ -1,5 +1,5 @@
 /* Vector helpers shared by the AVX2 kernels: the exp and log polynomials, horizontal sums, lane masks and the 8x8
- * transpose, each in one place. Include only from src/avx2: those are the only files built with
+ * transpose, each in one place. Include only from src/avx2 and src/avx512: those are the only files built with
  * -mavx2 -mfma, so the rest of the library stays runnable on any x86-64. Pure functions; thread-safe.
  * Every helper performs a fixed sequence of operations, so a result never depends on which kernel calls it. */
 #ifndef E4J_AVX2_MATH_H

@@ -8,9 +8,8 @@
  *     (K == 2: two loads and a shuffle; gathers are slow on AMD), so one exp serves 8 rows; the loss uses log1p(sum of the non-max exps) so a confident
  *     row's small loss keeps its digits, and the target gradient uses the sum of the non-target exps,
  *     (p_t - 1) = -sum_{j!=t} e_j / sum_j e_j, so it never cancels.
- *   K >  XS_MAX: one row at a time, 8 columns per ymm: max; e_j = exp(x_j - max) stored into dlogits
- *     while summing in double; then dlogits scaled in place (one exp per element: the row is in L1/L2
- *     for the second pass); the target column and the row loss in double from that sum.
+ *   K >  XS_MAX: one row at a time, 8 columns per ymm, in xent_row_avx2.c (one read of the logits without
+ *     label smoothing, a max pass first with it).
  * Rounds differently from the reference (abs+rel tolerance in the tests) but is deterministic: every
  * value depends only on its row, and the loss partial sums are added in row order.
  * Thread-safe for disjoint row ranges. */
@@ -335,132 +334,10 @@ static double k2_rows(const e4j_xent_args *a, int64_t i0, int64_t i1) {
     return ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
 }
 
-/* ---------------------------------------------------------------- K > XS_MAX: one row, 8 columns per ymm */
-
-static inline float hmax(__m256 v) {
-    __m128 m = _mm_max_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-    m = _mm_max_ps(m, _mm_movehl_ps(m, m));
-    m = _mm_max_ss(m, _mm_movehdup_ps(m));
-    return _mm_cvtss_f32(m);
-}
-
-static inline double hsum_pd(__m256d v) {
-    __m128d s = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
-    return _mm_cvtsd_f64(_mm_add_sd(s, _mm_unpackhi_pd(s, s)));
-}
-
-static inline __m256d add_ps_to_pd(__m256d acc, __m128 v) { return _mm256_add_pd(acc, _mm256_cvtps_pd(v)); }
-
-static double xl_row(const e4j_xent_args *a, int64_t i) {
-    const int64_t K = a->K;
-    const float *x = a->logits + i * K, *w = a->weight;
-    float *dx = a->dlogits ? a->dlogits + i * K : NULL;
-    const int64_t t = a->targets[i];
-    const int64_t kt = K & ~(int64_t)7;
-    if (t == a->ignore_index) {
-        if (a->reduction == E4J_REDUCE_NONE) a->loss[i] = 0.0f;
-        if (dx) memset(dx, 0, (size_t)K * sizeof(float));
-        return 0.0;
-    }
-    const __m256i tm = e4j_first_lanes(K - kt);
-    /* max: four chains, the tail's missing lanes filled with x[0] (a real element, so harmless) */
-    __m256 m0 = _mm256_set1_ps(x[0]), m1 = m0, m2 = m0, m3 = m0;
-    int64_t j = 0;
-    for (; j + 32 <= K; j += 32) {
-        m0 = _mm256_max_ps(m0, _mm256_loadu_ps(x + j));
-        m1 = _mm256_max_ps(m1, _mm256_loadu_ps(x + j + 8));
-        m2 = _mm256_max_ps(m2, _mm256_loadu_ps(x + j + 16));
-        m3 = _mm256_max_ps(m3, _mm256_loadu_ps(x + j + 24));
-    }
-    for (; j < kt; j += 8) m0 = _mm256_max_ps(m0, _mm256_loadu_ps(x + j));
-    if (kt < K)
-        m1 = _mm256_max_ps(
-            m1, _mm256_blendv_ps(_mm256_set1_ps(x[0]), _mm256_maskload_ps(x + kt, tm), _mm256_castsi256_ps(tm)));
-    const float m = hmax(_mm256_max_ps(_mm256_max_ps(m0, m1), _mm256_max_ps(m2, m3)));
-    const float xt = x[t];
-    const __m256 mv = _mm256_set1_ps(m);
-    const int eps_on = a->eps != 0.0;
-    /* e_j = exp(x_j - m), into dx when there is one; sum e and (label smoothing) sum w_j*(m - x_j) in double */
-    __m256d s0 = _mm256_setzero_pd(), s1 = s0, q0 = s0, q1 = s0;
-    j = 0;
-    if (!eps_on) {
-        /* the common case: 16 columns per step; pairs of exps added in float (one rounding, like the exp's
-         * own), four of them again, then in double. One accumulator on purpose: with the exp's constants
-         * in registers, a second one was spilled to the stack (a store-load chain through every step).
-         * The same order with and without dx, so the loss does not depend on whether a gradient is asked. */
-        for (; j + 16 <= kt; j += 16) {
-            __m256 e0 = exp_neg(_mm256_sub_ps(_mm256_loadu_ps(x + j), mv));
-            __m256 e1 = exp_neg(_mm256_sub_ps(_mm256_loadu_ps(x + j + 8), mv));
-            if (dx) {
-                _mm256_storeu_ps(dx + j, e0);
-                _mm256_storeu_ps(dx + j + 8, e1);
-            }
-            __m256 e = _mm256_add_ps(e0, e1);
-            s0 = add_ps_to_pd(s0, _mm_add_ps(_mm256_castps256_ps128(e), _mm256_extractf128_ps(e, 1)));
-        }
-    }
-    for (; j <= K - 8; j += 8) {
-        const __m256 xv = _mm256_loadu_ps(x + j); /* x is read once: dx may alias it */
-        __m256 e = exp_neg(_mm256_sub_ps(xv, mv));
-        if (eps_on) {
-            __m256 wd = w ? _mm256_mul_ps(_mm256_loadu_ps(w + j), _mm256_sub_ps(mv, xv)) : _mm256_sub_ps(mv, xv);
-            q0 = add_ps_to_pd(q0, _mm256_castps256_ps128(wd));
-            q1 = add_ps_to_pd(q1, _mm256_extractf128_ps(wd, 1));
-        }
-        if (dx) _mm256_storeu_ps(dx + j, e);
-        s0 = add_ps_to_pd(s0, _mm256_castps256_ps128(e));
-        s1 = add_ps_to_pd(s1, _mm256_extractf128_ps(e, 1));
-    }
-    if (kt < K) {
-        __m256 xv = _mm256_maskload_ps(x + kt, tm), keep = _mm256_castsi256_ps(tm);
-        __m256 e = _mm256_and_ps(keep, exp_neg(_mm256_sub_ps(xv, mv)));
-        if (dx) _mm256_maskstore_ps(dx + kt, tm, e);
-        s0 = add_ps_to_pd(s0, _mm256_castps256_ps128(e));
-        s1 = add_ps_to_pd(s1, _mm256_extractf128_ps(e, 1));
-        if (eps_on) {
-            __m256 wd = _mm256_sub_ps(mv, xv);
-            if (w) wd = _mm256_mul_ps(_mm256_maskload_ps(w + kt, tm), wd);
-            wd = _mm256_and_ps(keep, wd);
-            q0 = add_ps_to_pd(q0, _mm256_castps256_ps128(wd));
-            q1 = add_ps_to_pd(q1, _mm256_extractf128_ps(wd, 1));
-        }
-    }
-    const double se = hsum_pd(_mm256_add_pd(s0, s1)), swd = hsum_pd(_mm256_add_pd(q0, q1));
-    float etv[8];
-    _mm256_storeu_ps(etv, exp_neg(_mm256_set1_ps(xt - m))); /* the same e_t as in the sum */
-    const double et = etv[0], sot = se - et, L = log(se);
-    const double eps = a->eps, ek = eps / (double)K, W = a->weight_sum, wt = w ? (double)w[t] : 1.0;
-    const double row = (1.0 - eps) * wt * (((double)m - (double)xt) + L) + ek * (W * L + swd);
-    if (a->reduction == E4J_REDUCE_NONE) a->loss[i] = (float)row;
-    if (!dx) return row;
-    if (a->zero_grad) {
-        memset(dx, 0, (size_t)K * sizeof(float));
-        return row;
-    }
-    const double s = a->grad_scale;
-    const __m256 A = _mm256_set1_ps((float)(s * ((1.0 - eps) * wt + ek * W) / se));
-    const __m256 Bv = _mm256_set1_ps((float)(s * ek));
-    for (j = 0; j <= K - 8; j += 8) {
-        __m256 g = _mm256_mul_ps(A, _mm256_loadu_ps(dx + j));
-        if (eps_on) g = _mm256_fnmadd_ps(Bv, w ? _mm256_loadu_ps(w + j) : _mm256_set1_ps(1.0f), g);
-        _mm256_storeu_ps(dx + j, g);
-    }
-    for (; j < K; j++) {
-        float g = _mm256_cvtss_f32(A) * dx[j];
-        if (eps_on) g -= _mm256_cvtss_f32(Bv) * (w ? w[j] : 1.0f);
-        dx[j] = g;
-    }
-    /* p_t - 1 = -sum_{j!=t} e_j / se: no cancellation */
-    dx[t] = (float)(s * (-(1.0 - eps) * wt * (sot / se) + ek * ((et / se) * W - wt)));
-    return row;
-}
-
 double e4j_xent_rows_avx2(const e4j_xent_args *a, int64_t i0, int64_t i1) {
     if (a->K == 2 && a->eps == 0.0) return k2_rows(a, i0, i1);
     if (a->K <= XS_MAX) return xs_by_k[a->K](a, i0, i1);
-    double total = 0.0;
-    for (int64_t i = i0; i < i1; i++) total += xl_row(a, i);
-    return total;
+    return e4j_xent_long_rows_avx2(a, i0, i1);
 }
 
 /* 1 when all n floats are finite (x*0 == 0 exactly for finite x, NaN for NaN and +-Inf) */

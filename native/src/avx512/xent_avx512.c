@@ -1,14 +1,20 @@
 /* AVX-512 softmax cross-entropy rows and pre-checks (see xent.h for the math; xent_ref.c is the specification,
- * xent_avx2.c the AVX2 kernels). K == 2 without label smoothing runs 16 rows per zmm with opmask tails (the
- * binary classifier head, where the per-row work is a handful of operations and halving the instruction count
- * pays even on cores that split 512-bit operations in two); every other shape runs the AVX2 kernels. The K == 2
- * formulas are xent_avx2.c's k2_group (one exp per row, no cancellation); row losses are summed in 16 double
- * lanes from i0, then across lanes in a fixed order, so a block's partial sum does not depend on the thread
- * count. The pre-checks read 32 floats / 8 targets per step with masked tails. Thread-safe for disjoint rows. */
+ * xent_avx2.c the AVX2 kernels). Label smoothing with K > 16 runs the AVX2 row; every other shape has a kernel here:
+ *   K == 2 without label smoothing: 16 rows per zmm with opmask tails (the binary classifier head, where the per-row
+ *     work is a handful of operations and halving the instruction count pays even on cores that split 512-bit
+ *     operations in two); xent_avx2.c's k2_group formulas (one exp per row, no cancellation).
+ *   other K <= 16: xent_lanes_avx512.c, the AVX2 rows-in-lanes kernel on 16 rows per zmm.
+ *   K > 16 without label smoothing: xent_row_avx2.c's one-read row (xl_row16: a running reference R instead of a
+ *     max pass) on 16 columns per zmm with an opmask tail.
+ * Row losses are summed in 16 double lanes from i0 (K <= 16) or in row order, so a block's partial sum does not
+ * depend on the thread count. The pre-checks read 32 floats / 8 targets per step with masked tails.
+ * Thread-safe for disjoint rows. */
 #include "avx512_math.h"
 #include "kernels.h"
 
 #include <immintrin.h>
+#include <math.h>
+#include <string.h>
 
 /* 16 rows of x (16,2), the first n valid (the rest masked off: neither read nor written) -> their losses, and dx
  * (16,2) when not NULL. tv: targets as int32 lanes, -1 for ignored and absent rows. */
@@ -76,8 +82,106 @@ static double k2_rows16(const e4j_xent_args *a, int64_t i0, int64_t i1) {
     return total;
 }
 
+/* exp(x) for x <= 16, clamped below at ln(FLT_MIN) so that 2^n stays a normal float */
+static inline __m512 exp_clamped16(__m512 x) { return e4j_exp512(_mm512_max_ps(x, _mm512_set1_ps(-87.33654f))); }
+
+/* The gap above the running reference R at which a row kernel raises R: exp(x - R) <= e^16 keeps every float and
+ * double sum far from overflow, and a row whose logits span less than 16 never rescales. */
+#define XL_HEADROOM 16.0f
+
+/* dx[0, n) *= f, 16 lanes per step with an opmask tail */
+static void scale_prefix(float *dx, int64_t n, float f) {
+    const __m512 fv = _mm512_set1_ps(f);
+    int64_t j = 0;
+    for (; j + 16 <= n; j += 16) _mm512_storeu_ps(dx + j, _mm512_mul_ps(fv, _mm512_loadu_ps(dx + j)));
+    const __mmask16 m = e4j_lanes16(n - j);
+    if (m) _mm512_mask_storeu_ps(dx + j, m, _mm512_mul_ps(fv, _mm512_maskz_loadu_ps(m, dx + j)));
+}
+
+/* One row of a K > 16, eps == 0 problem in one read of the logits, 16 columns per zmm with an opmask tail:
+ * e_j = exp(x_j - R) against a reference R (the first 16 columns' max), stored into dx while summing; R is raised
+ * (the sum and the exps stored so far rescaled by exp(R_old - R_new)) only when a logit passes R + XL_HEADROOM, so a
+ * row never needs a separate max pass. Then lse = R + log(S), dx scaled in place by s*w_t/S while the row is in
+ * L1/L2, and the target column in double from S (p_t - 1 = -sum_{j!=t} e_j / S: no cancellation). The exps are
+ * summed in float within each span of 256 columns (16 per lane) and the spans in double: no dependent chain through
+ * a double add on every step. The same order with and without dx, so the loss does not depend on it. */
+static double xl_row16(const e4j_xent_args *a, int64_t i) {
+    const int64_t K = a->K;
+    const float *x = a->logits + i * K;
+    float *dx = a->dlogits ? a->dlogits + i * K : NULL;
+    const int64_t t = a->targets[i];
+    if (t == a->ignore_index) {
+        if (a->reduction == E4J_REDUCE_NONE) a->loss[i] = 0.0f;
+        if (dx) memset(dx, 0, (size_t)K * sizeof(float));
+        return 0.0;
+    }
+    const float xt = x[t];                              /* read before dx (which may alias x) is written */
+    float R = _mm512_reduce_max_ps(_mm512_loadu_ps(x)); /* K > 16 */
+    __m512 rv = _mm512_set1_ps(R), lim = _mm512_set1_ps(R + XL_HEADROOM);
+    double S = 0.0;
+    __m512d s0 = _mm512_setzero_pd(), s1 = s0;
+    for (int64_t j0 = 0; j0 < K; j0 += 256) {
+        const int64_t j1 = j0 + 256 < K ? j0 + 256 : K;
+        __m512 f = _mm512_setzero_ps();
+        for (int64_t j = j0; j < j1; j += 16) {
+            const int full = j + 16 <= j1;
+            const __mmask16 m = e4j_lanes16(j1 - j);
+            const __m512 xv = full ? _mm512_loadu_ps(x + j) : _mm512_maskz_loadu_ps(m, x + j);
+            if (__builtin_expect(_mm512_mask_cmp_ps_mask(m, xv, lim, _CMP_GT_OQ) != 0, 0)) {
+                /* raise R to this block's max: fold the sums so far into S, rescale them and the stored exps */
+                const float Rn = _mm512_mask_reduce_max_ps(m, xv);
+                const double g = exp((double)R - (double)Rn);
+                double l[8];
+                _mm512_storeu_pd(l, _mm512_add_pd(_mm512_add_pd(s0, s1), _mm512_cvtps_pd(_mm512_castps512_ps256(f))));
+                S += ((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7]));
+                _mm512_storeu_pd(l, _mm512_cvtps_pd(_mm512_extractf32x8_ps(f, 1)));
+                S = (S + (((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7])))) * g;
+                s0 = s1 = _mm512_setzero_pd();
+                f = _mm512_setzero_ps();
+                if (dx) scale_prefix(dx, j, (float)g);
+                R = Rn;
+                rv = _mm512_set1_ps(R);
+                lim = _mm512_set1_ps(R + XL_HEADROOM);
+            }
+            __m512 e = exp_clamped16(_mm512_sub_ps(xv, rv));
+            if (full) {
+                if (dx) _mm512_storeu_ps(dx + j, e);
+            } else {
+                e = _mm512_maskz_mov_ps(m, e);
+                if (dx) _mm512_mask_storeu_ps(dx + j, m, e);
+            }
+            f = _mm512_add_ps(f, e);
+        }
+        s0 = _mm512_add_pd(s0, _mm512_cvtps_pd(_mm512_castps512_ps256(f)));
+        s1 = _mm512_add_pd(s1, _mm512_cvtps_pd(_mm512_extractf32x8_ps(f, 1)));
+    }
+    double l[8];
+    _mm512_storeu_pd(l, _mm512_add_pd(s0, s1));
+    const double se = S + (((l[0] + l[1]) + (l[2] + l[3])) + ((l[4] + l[5]) + (l[6] + l[7])));
+    /* e_t as the sum has it (exactly so when t is the max: no rise of R comes after the max) */
+    const double et = _mm512_cvtss_f32(exp_clamped16(_mm512_set1_ps(xt - R)));
+    const double wt = a->weight ? (double)a->weight[t] : 1.0, L = log(se);
+    const double row = wt * (((double)R - (double)xt) + L);
+    if (a->reduction == E4J_REDUCE_NONE) a->loss[i] = (float)row;
+    if (!dx) return row;
+    if (a->zero_grad) {
+        memset(dx, 0, (size_t)K * sizeof(float));
+        return row;
+    }
+    const double s = a->grad_scale;
+    scale_prefix(dx, K, (float)(s * wt / se));
+    dx[t] = (float)(-s * wt * ((se - et) / se));
+    return row;
+}
+
 double e4j_xent_rows_avx512(const e4j_xent_args *a, int64_t i0, int64_t i1) {
     if (a->K == 2 && a->eps == 0.0) return k2_rows16(a, i0, i1);
+    if (a->K > 16 && a->eps == 0.0) {
+        double total = 0.0;
+        for (int64_t i = i0; i < i1; i++) total += xl_row16(a, i);
+        return total;
+    }
+    if (a->K <= 16) return e4j_xent_lanes_avx512(a, i0, i1);
     return e4j_xent_rows_avx2(a, i0, i1);
 }
 

@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #if defined(__x86_64__) || defined(__i386__)
 #include <cpuid.h>
@@ -59,10 +60,22 @@ E4J_API int32_t e4j_cpu_features(void) { return probe_features(); }
 #define E4J_LEVEL1_FEATURES (E4J_CPU_AVX2 | E4J_CPU_FMA | E4J_CPU_OS_YMM)
 #define E4J_LEVEL2_FEATURES (E4J_LEVEL1_FEATURES | E4J_CPU_AVX512 | E4J_CPU_OS_ZMM)
 
-/* the highest level this CPU and OS can run: 2 AVX-512, 1 AVX2+FMA, 0 scalar */
+/* The environment variable E4J_MAX_LEVEL caps the level (to measure or test a lower level in a process that never
+ * calls e4j_set_isa_level, such as a benchmark's JVM): "0", "1" or "2"; it can only lower the level, never raise it
+ * past what the CPU runs. Any other non-empty value caps at 0 (scalar), the level every CPU runs. Unset or empty:
+ * no cap. Read on every decision, so a test may set it before the first call. */
+static int32_t level_cap(void) {
+    const char *v = getenv("E4J_MAX_LEVEL");
+    if (!v || !v[0]) return 2;
+    return v[1] == 0 && v[0] >= '0' && v[0] <= '2' ? v[0] - '0' : 0;
+}
+
+/* the highest level this CPU and OS can run (2 AVX-512, 1 AVX2+FMA, 0 scalar), at most E4J_MAX_LEVEL */
 static int32_t best_level(void) {
-    const int32_t f = probe_features();
-    return (f & E4J_LEVEL2_FEATURES) == E4J_LEVEL2_FEATURES ? 2 : (f & E4J_LEVEL1_FEATURES) == E4J_LEVEL1_FEATURES;
+    const int32_t f = probe_features(), cap = level_cap();
+    const int32_t cpu =
+        (f & E4J_LEVEL2_FEATURES) == E4J_LEVEL2_FEATURES ? 2 : (f & E4J_LEVEL1_FEATURES) == E4J_LEVEL1_FEATURES;
+    return cpu < cap ? cpu : cap;
 }
 
 int32_t e4j_isa = -1; /* -1: not decided yet */
@@ -79,7 +92,8 @@ E4J_API e4j_status e4j_set_isa_level(int32_t level) {
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "isa level must be 0 (scalar), 1 (avx2) or 2 (avx512), got %d",
                         level);
     if (level > best_level())
-        return e4j_fail(E4J_ERR_UNSUPPORTED, "this CPU (or OS) lacks %s; features bitmask %d, highest level %d",
+        return e4j_fail(E4J_ERR_UNSUPPORTED,
+                        "this CPU (or OS) lacks %s, or E4J_MAX_LEVEL caps it; features bitmask %d, highest level %d",
                         names[level], probe_features(), best_level());
     e4j_isa = level;
     return E4J_OK;
