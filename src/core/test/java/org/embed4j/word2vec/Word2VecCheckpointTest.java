@@ -182,8 +182,8 @@ class Word2VecCheckpointTest {
                 assertArrayEquals(
                         whole.vector(i),
                         resumed.vector(i),
-                        "row " + i + " after resuming in epoch " + at.get("epochs_done") + " at chunk "
-                                + at.get("chunks_done"));
+                        "row " + i + " after resuming in epoch " + (Integer.parseInt(at.get("epochs_done")) + 1)
+                                + " at chunk " + at.get("chunks_done"));
             }
         }
     }
