@@ -130,8 +130,13 @@ final class ClassifierCheckpoint {
             for (int i = 0; i < loss.length; i++) {
                 loss[i] = Double.longBitsToDouble(lossBits[i]);
             }
+            long epochs = number(path, meta, "epochs_done");
+            if (epochs < 0 || epochs > o.epoch() || (epochs == o.epoch() && positions != null)) {
+                throw new IOException(path + ": epochs_done " + epochs + (positions != null ? " (mid-epoch)" : "")
+                        + " is not within a run of " + o.epoch() + " epochs");
+            }
             return new State(
-                    (int) number(path, meta, "epochs_done"),
+                    (int) epochs,
                     number(path, meta, "tokens_done"),
                     positions == null ? new long[0] : positions.toLongArray(),
                     loss,

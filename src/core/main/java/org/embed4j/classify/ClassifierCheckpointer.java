@@ -20,6 +20,8 @@ import org.embed4j.train.CheckpointInterval;
  * <p>Used by the trainer's thread between epochs and, through the safe point, by the parts within one.
  */
 final class ClassifierCheckpointer {
+    private static final System.Logger LOG = System.getLogger(ClassifierCheckpointer.class.getName());
+
     private final Path file;
     private final CheckpointSchedule schedule;
     private final float[] input;
@@ -69,6 +71,11 @@ final class ClassifierCheckpointer {
             throw CheckpointFailure.of(file, e);
         }
         schedule.saved(s.tokensDone(), now);
+        long ms = (System.nanoTime() - now) / 1_000_000;
+        LOG.log(
+                System.Logger.Level.INFO,
+                () -> "classifier: saved checkpoint " + file + " (epoch " + (s.epochsDone() + (s.midEpoch() ? 1 : 0))
+                        + (s.midEpoch() ? ", mid-epoch" : "") + ", " + s.tokensDone() + " tokens) in " + ms + " ms");
     }
 
     /** One epoch's parts as the checkpoint sees them: where each has got to, and the safe point they stop at. */

@@ -94,11 +94,12 @@ final class ChunkProducer implements Runnable {
             return;
         }
         if (pauses != null && pauses.due(words)) {
+            long asked = System.nanoTime();
             for (int i = 0; i < workers; i++) {
                 put(PAUSE);
             }
             try {
-                pauses.pauseAt(chunks);
+                pauses.pauseAt(chunks, asked);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 state.fail(new IllegalStateException("corpus reader interrupted", e));

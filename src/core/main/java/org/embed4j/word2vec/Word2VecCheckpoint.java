@@ -116,12 +116,13 @@ final class Word2VecCheckpoint {
             for (int i = 0; i < rngs.length; i++) {
                 rngs[i] = new long[] {flat[2 * i], flat[2 * i + 1]};
             }
-            return new State(
-                    (int) number(path, meta, "epochs_done"),
-                    version == 1 ? 0 : number(path, meta, "chunks_done"),
-                    number(path, meta, "words_done"),
-                    number(path, meta, "steps"),
-                    rngs);
+            long epochs = number(path, meta, "epochs_done");
+            long chunks = version == 1 ? 0 : number(path, meta, "chunks_done");
+            if (epochs < 0 || epochs > o.epochs() || chunks < 0 || (epochs == o.epochs() && chunks > 0)) {
+                throw new IOException(path + ": position epochs_done " + epochs + ", chunks_done " + chunks
+                        + " is not within a run of " + o.epochs() + " epochs");
+            }
+            return new State((int) epochs, chunks, number(path, meta, "words_done"), number(path, meta, "steps"), rngs);
         } finally {
             t.values().forEach(Tensor::close);
         }

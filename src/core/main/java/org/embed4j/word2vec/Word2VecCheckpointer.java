@@ -2,6 +2,7 @@ package org.embed4j.word2vec;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 import org.embed4j.internal.train.CheckpointFailure;
 import org.embed4j.internal.train.CheckpointSchedule;
 import org.embed4j.internal.train.SafePoint;
@@ -22,6 +23,8 @@ import org.embed4j.train.CheckpointInterval;
  * the safe point's lock orders their accesses.
  */
 final class Word2VecCheckpointer {
+    private static final System.Logger LOG = System.getLogger(Word2VecCheckpointer.class.getName());
+
     private final Path file;
     private final CheckpointSchedule schedule;
     private final Tensor wIn;
@@ -63,17 +66,31 @@ final class Word2VecCheckpointer {
         long words = state.words.get();
         long now = System.nanoTime();
         if (!schedule.midEpoch() || last || schedule.due(words, now)) {
-            save(new Word2VecCheckpoint.State(epoch + 1, 0, words, state.steps.get(), rngs), now);
+            save(new Word2VecCheckpoint.State(epoch + 1, 0, words, state.steps.get(), rngs), now, now);
         }
     }
 
-    private void save(Word2VecCheckpoint.State s, long now) throws IOException {
+    /** Writes {@code s}; the workers were asked to stop at {@code asked} and all had at {@code now}. */
+    private void save(Word2VecCheckpoint.State s, long asked, long now) throws IOException {
         try {
             Word2VecCheckpoint.write(file, wIn, wOut, wHs, s, options, vocab);
         } catch (IOException e) {
             throw CheckpointFailure.of(file, e);
         }
         schedule.saved(s.wordsDone(), now);
+        long end = System.nanoTime();
+        LOG.log(
+                System.Logger.Level.INFO,
+                () -> String.format(
+                        Locale.ROOT,
+                        "word2vec: saved checkpoint %s (epoch %d, chunk %d, %d words): written in %.0f ms with"
+                                + " the workers stopped, who took %.0f ms to train the chunks queued before the pause",
+                        file,
+                        s.epochsDone() + (s.chunksDone() > 0 ? 1 : 0),
+                        s.chunksDone(),
+                        s.wordsDone(),
+                        (end - now) / 1e6,
+                        (now - asked) / 1e6));
     }
 
     /**
@@ -85,6 +102,7 @@ final class Word2VecCheckpointer {
         private final int epoch;
         private final SafePoint safePoint;
         private long chunksDone;
+        private long asked;
 
         private Pauses(int epoch, int workers) {
             this.epoch = epoch;
@@ -96,11 +114,13 @@ final class Word2VecCheckpointer {
             return schedule.due(words, System.nanoTime());
         }
 
-        /** The reader's side: every worker has been sent a pause; waits until the first {@code chunks} are saved. */
-        void pauseAt(long chunks) throws InterruptedException {
-            synchronized (this) {
-                chunksDone = chunks;
-            }
+        /**
+         * The reader's side: every worker has been sent a pause (since {@code askedNanos}); waits until the first
+         * {@code chunks} of the epoch are saved.
+         */
+        void pauseAt(long chunks, long askedNanos) throws InterruptedException {
+            chunksDone = chunks; // read by the action, after the safe point's lock
+            asked = askedNanos;
             safePoint.arrive();
         }
 
@@ -113,12 +133,9 @@ final class Word2VecCheckpointer {
             if (state.stopped()) {
                 return; // a worker failed: its error is what the run reports
             }
-            long chunks;
-            synchronized (this) {
-                chunks = chunksDone;
-            }
             save(
-                    new Word2VecCheckpoint.State(epoch, chunks, state.words.get(), state.steps.get(), rngs),
+                    new Word2VecCheckpoint.State(epoch, chunksDone, state.words.get(), state.steps.get(), rngs),
+                    asked,
                     System.nanoTime());
         }
     }
