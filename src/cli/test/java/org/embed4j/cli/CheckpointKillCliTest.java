@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * run in a child JVM that is killed (SIGKILL) as soon as its first, mid-epoch, checkpoint appears; {@code --resume}
  * then finishes the run, and its model file is byte for byte the one of an uninterrupted run (one thread). A child
  * whose file-size limit ({@code ulimit -f}: writes past it fail with EFBIG, and the JVM ignores SIGXFSZ) is below the
- * checkpoint's size stops with a one-line error and leaves the good checkpoint as it was. A checkpoint of other
+ * checkpoint's size stops with a one-line error and leaves the good checkpoint as it was; so does one whose checkpoint
+ * is on a full file system (a small tmpfs in a private user and mount namespace, where the machine allows one). A checkpoint of other
  * settings is refused in one line; a malformed {@code --checkpoint-every} too; {@code train-classifier} writes its
  * checkpoint after every epoch by default and resumes from it to the same model file.
  */
@@ -227,6 +228,48 @@ class CheckpointKillCliTest {
             assertEquals(List.of(), left, "temporary files were left beside the checkpoint");
         }
         assertFalse(Files.exists(out), "a model was saved by the run that failed");
+    }
+
+    @Test
+    void aCheckpointWrittenToAFullFileSystemLeavesTheGoodOneAndStopsInOneLine() throws Exception {
+        // a private, size-limited tmpfs in a user and mount namespace: a real ENOSPC, where the machine allows it
+        Path mnt = Files.createDirectories(dir.resolve("small-fs"));
+        Assumptions.assumeTrue(
+                new ProcessBuilder("unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs " + mnt)
+                                .redirectErrorStream(true)
+                                .start()
+                                .waitFor()
+                        == 0,
+                "no user namespaces or tmpfs mounts here");
+        Path ckpt = dir.resolve("good.ckpt");
+        killAfterTheFirstCheckpoint(classifierArgs(dir.resolve("never.e4jc"), ckpt), ckpt);
+        long sizeKb = Files.size(ckpt) * 3 / 2 / 1024; // room for the good checkpoint, not for a second one beside it
+        Path inside = mnt.resolve("c.ckpt");
+        List<String> java = childCommand(classifierArgs(mnt.resolve("m.e4jc"), inside, "--resume"));
+        // the checks run in the namespace: the file system is gone when it ends
+        String script = "mount -t tmpfs -o size=" + sizeKb + "k tmpfs \"$1\" && cp \"$2\" \"$1/c.ckpt\" || exit 90\n"
+                + "shift 2; \"$@\"; rc=$?\n"
+                + "cmp -s \"$GOOD\" \"$MNT/c.ckpt\" || exit 91\n"
+                + "[ \"$(ls -A \"$MNT\")\" = c.ckpt ] || exit 92\n"
+                + "exit $rc\n";
+        List<String> cmd =
+                new ArrayList<>(List.of("unshare", "-rm", "sh", "-c", script, "sh", mnt.toString(), ckpt.toString()));
+        cmd.addAll(java);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("GOOD", ckpt.toString());
+        pb.environment().put("MNT", mnt.toString());
+        Process child = pb.start();
+        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(child.waitFor(120, TimeUnit.SECONDS), "the child did not end: " + output);
+        assertNotEquals(91, child.exitValue(), "the good checkpoint was replaced: " + output);
+        assertNotEquals(92, child.exitValue(), "files were left beside the checkpoint: " + output);
+        assertEquals(1, child.exitValue(), output);
+        List<String> errors = output.lines()
+                .filter(l -> l.startsWith("embed4j train-classifier:"))
+                .toList();
+        assertEquals(1, errors.size(), output);
+        assertTrue(errors.get(0).contains("No space left on device"), errors.get(0));
+        assertTrue(errors.get(0).contains("still holds the previous checkpoint"), errors.get(0));
     }
 
     @Test
