@@ -26,6 +26,7 @@ import org.embed4j.classify.mlp.MlpTrainer;
 import org.embed4j.cli.report.ClassifierCurves;
 import org.embed4j.cli.report.ProgressReporter;
 import org.embed4j.cli.tensorboard.TensorBoardListener;
+import org.embed4j.train.CheckpointInterval;
 import org.embed4j.train.MetricsLog;
 import org.embed4j.train.TrainingListener;
 import org.embed4j.vectors.VectorsIO;
@@ -185,8 +186,18 @@ final class TrainClassifierCommand implements Callable<Integer> {
 
     @Option(
             names = "--checkpoint",
-            description = "fastText-style: save the weights here (atomically) after every epoch")
+            description = "fastText-style: save the weights here (atomically) after every epoch, or as"
+                    + " --checkpoint-every says")
     Path checkpoint;
+
+    @Option(
+            names = "--checkpoint-every",
+            paramLabel = "INTERVAL",
+            description = "with --checkpoint, how often to save it: epoch (default), a duration (30s, 10m, 2h) or a"
+                    + " number of tokens, words and n-grams (500000w, 500kw, 2Mw); mid-epoch checkpoints wait for"
+                    + " every thread to finish its example. By tokens they fall at the same places in every run, so"
+                    + " --resume --threads 1 saves the same model as an uninterrupted run")
+    String checkpointEvery;
 
     @Option(names = "--resume", description = "fastText-style: continue from --checkpoint when it exists")
     boolean resume;
@@ -258,6 +269,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
         if (checkpoint != null && cv != 0) {
             throw new IllegalArgumentException("--checkpoint does not combine with --cv (one checkpoint per run)");
         }
+        CheckpointInterval every = TrainVectorsCommand.checkpointInterval(checkpointEvery, checkpoint);
         WordVectors vectors = pretrained == null ? null : VectorsIO.read(pretrained);
         if (cv != 0) {
             return crossValidate(examples -> new FastTextTrainer(o)
@@ -282,6 +294,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
                     .initFrom(base)
                     .pretrained(vectors, freezePretrained)
                     .checkpoint(checkpoint)
+                    .checkpointEvery(every)
                     .resume(resume)
                     .onEpoch(s -> {
                         history.add(s);
@@ -350,6 +363,7 @@ final class TrainClassifierCommand implements Callable<Integer> {
                 "--threads",
                 "--lowercase",
                 "--checkpoint",
+                "--checkpoint-every",
                 "--resume")) {
             if (given(fastTextOnly)) {
                 throw new IllegalArgumentException(

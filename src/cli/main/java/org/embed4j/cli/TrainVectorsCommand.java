@@ -10,6 +10,7 @@ import org.embed4j.cli.report.ProgressLine;
 import org.embed4j.cli.report.TrainingFiles;
 import org.embed4j.cli.tensorboard.TensorBoardListener;
 import org.embed4j.text.Vocabulary;
+import org.embed4j.train.CheckpointInterval;
 import org.embed4j.train.TrainingListener;
 import org.embed4j.vectors.VectorsFormat;
 import org.embed4j.vectors.WordClasses;
@@ -149,6 +150,15 @@ final class TrainVectorsCommand implements Callable<Integer> {
     int bucket;
 
     @Option(
+            names = "--checkpoint-every",
+            paramLabel = "INTERVAL",
+            description = "with --checkpoint, how often to save it: epoch (default), a duration (30s, 10m, 2h) or a"
+                    + " number of words (500000w, 500kw, 2Mw); mid-epoch checkpoints wait for every worker to finish"
+                    + " its chunk (~10k words). By words they fall at the same places in every run, so --resume"
+                    + " --threads 1 ends bit for bit as an uninterrupted run; sg and cbow only")
+    String checkpointEvery;
+
+    @Option(
             names = {"--quiet", "-q"},
             description = "no progress and no log lines (warnings and errors still show)")
     boolean quiet;
@@ -167,6 +177,10 @@ final class TrainVectorsCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--min-lr must be a finite number, got " + minLr);
         }
         if ("glove".equalsIgnoreCase(model)) {
+            if (checkpointEvery != null) {
+                throw new IllegalArgumentException(
+                        "--checkpoint-every applies to sg and cbow; GloVe saves its checkpoint after every epoch");
+            }
             return TrainGlove.run(this);
         }
         Word2VecOptions d = Word2VecOptions.defaults();
@@ -200,6 +214,7 @@ final class TrainVectorsCommand implements Callable<Integer> {
         if (glove.resume && glove.checkpoint == null) {
             throw new IllegalArgumentException("--resume needs --checkpoint FILE (the checkpoint to continue from)");
         }
+        CheckpointInterval every = checkpointInterval(checkpointEvery, glove.checkpoint);
         checkOutputAndInput(output, corpus.input);
         Word2VecResult r;
         try (TrainingFiles files = new TrainingFiles(output, !quiet);
@@ -207,6 +222,7 @@ final class TrainVectorsCommand implements Callable<Integer> {
             Word2VecTrainer trainer = new Word2VecTrainer(o, TrainingListener.all(files.listener(), tb))
                     .initFrom(initVectors)
                     .checkpoint(glove.checkpoint)
+                    .checkpointEvery(every)
                     .resume(glove.resume);
             r = readVocab == null
                     ? trainer.train(corpus.input)
@@ -226,6 +242,21 @@ final class TrainVectorsCommand implements Callable<Integer> {
             System.out.println("wrote " + file + " (" + classes + " classes)");
         }
         return 0;
+    }
+
+    /** {@code --checkpoint-every}'s interval (after every epoch when not given); it needs {@code --checkpoint}. */
+    static CheckpointInterval checkpointInterval(String text, Path checkpoint) {
+        if (text == null) {
+            return CheckpointInterval.EPOCH;
+        }
+        if (checkpoint == null) {
+            throw new IllegalArgumentException("--checkpoint-every needs --checkpoint FILE (where to save)");
+        }
+        try {
+            return CheckpointInterval.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--checkpoint-every: " + e.getMessage(), e);
+        }
     }
 
     /** The checks of the output prefix and the corpus, made before any file is created. */

@@ -7,14 +7,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Random;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import org.embed4j.train.CheckpointInterval;
 import org.embed4j.vectors.WordVectors;
 
 /**
@@ -27,14 +27,17 @@ import org.embed4j.vectors.WordVectors;
  * before the first epoch and shared read-only by the workers; each worker draws with its own seeded random source.
  * {@link #initialInput}, {@link #trainShard} and {@link #model} are the same steps for a data-parallel trainer that
  * keeps the matrices itself and runs one pass over each shard of the examples per sync round.
- * With {@link #checkpoint(Path)} the matrices and the tokens done are saved after every epoch ({@link
- * ClassifierCheckpoint}, atomically); with {@link #resume(boolean)} training first loads that checkpoint (when it
- * exists) and runs the remaining epochs: with one thread it ends bit for bit where an uninterrupted run does.
+ * With {@link #checkpoint(Path)} the matrices and the tokens done are saved after every epoch, or with {@link
+ * #checkpointEvery} every so many tokens or so much time, mid-epoch where every thread has stopped at an example
+ * boundary ({@link ClassifierCheckpointer}; atomically, {@link ClassifierCheckpoint}); with {@link #resume(boolean)}
+ * training first loads that checkpoint (when it exists) and goes on from its position: each part of the interrupted
+ * epoch replays its random draws up to where it stopped, so with one thread a resumed run ends bit for bit where an
+ * uninterrupted one does (with several, it goes on from the same positions; the epoch in progress keeps the
+ * checkpoint's number of parts).
  * A trainer object is configured and used by one thread at a time; the models it returns are independent.
  */
 public final class FastTextTrainer {
     private static final System.Logger LOG = System.getLogger(FastTextTrainer.class.getName());
-    private static final long PROGRESS_FLUSH = 10_000;
     /** What one epoch did. */
     public record EpochStats(int epoch, double meanLoss, long examples, double seconds) {}
 
@@ -48,6 +51,7 @@ public final class FastTextTrainer {
     private Dictionary preparedFor; // the dictionary tree and negatives were built from
     private Consumer<EpochStats> listener = s -> {};
     private Path checkpoint;
+    private CheckpointInterval checkpointEvery = CheckpointInterval.EPOCH;
     private boolean resume;
 
     public FastTextTrainer(ClassifierOptions options) {
@@ -92,9 +96,16 @@ public final class FastTextTrainer {
         return this;
     }
 
-    /** Save a checkpoint to {@code file} after every epoch of {@link #train} (null: none). */
+    /** Save checkpoints of {@link #train} to {@code file} (null: none), after every epoch unless {@link
+     * #checkpointEvery} says else. */
     public FastTextTrainer checkpoint(Path file) {
         this.checkpoint = file;
+        return this;
+    }
+
+    /** How often {@link #checkpoint(Path)} saves: after every epoch (the default), or every so many tokens or time. */
+    public FastTextTrainer checkpointEvery(CheckpointInterval every) {
+        this.checkpointEvery = Objects.requireNonNull(every, "every");
         return this;
     }
 
@@ -162,7 +173,11 @@ public final class FastTextTrainer {
         try {
             ClassifierCheckpoint.State from = resume && Files.isRegularFile(checkpoint)
                     ? ClassifierCheckpoint.read(checkpoint, input, output, options, dict)
-                    : new ClassifierCheckpoint.State(0, 0);
+                    : ClassifierCheckpoint.State.between(0, 0, rows.size());
+            if (from.examples() != 0 && from.examples() != rows.size()) {
+                throw new IllegalArgumentException(checkpoint + " was trained on other data: " + from.examples()
+                        + " examples with a token, this data has " + rows.size());
+            }
             trainEpochs(rows.toArray(int[][]::new), targets, input, output, dict, totalTokens, from);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -258,7 +273,20 @@ public final class FastTextTrainer {
         ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
         try {
             int[] order = shuffledOrder(rows.length, new Random(seed));
-            return pass(rows, targets, order, input, output, dim, new AtomicLong(), progress, seed, threads, pool);
+            return new ExamplePass(options, frozen, tree, negatives)
+                    .run(
+                            rows,
+                            targets,
+                            order,
+                            input,
+                            output,
+                            dim,
+                            new AtomicLong(),
+                            progress,
+                            seed,
+                            ExamplePass.Parts.fresh(rows.length, threads),
+                            pool,
+                            null);
         } finally {
             if (pool != null) {
                 pool.shutdownNow();
@@ -337,129 +365,49 @@ public final class FastTextTrainer {
         int threads = Math.min(options.threads(), rows.length);
         AtomicLong processed = new AtomicLong(from.tokensDone());
         Progress progress = new Progress(0, 1.0, totalTokens);
+        ClassifierCheckpointer saver = checkpoint == null
+                ? null
+                : new ClassifierCheckpointer(
+                        checkpoint, checkpointEvery, input, output, options, dict, processed, rows.length);
         ExecutorService pool = threads > 1 ? Executors.newFixedThreadPool(threads) : null;
         try {
             for (int epoch = from.epochsDone(); epoch < options.epoch(); epoch++) {
                 long start = System.nanoTime();
                 int[] order = shuffledOrder(rows.length, new Random(options.seed() * 1_000_003L + epoch));
                 long seedBase = options.seed() + 7919L * (epoch * 257L);
-                double loss =
-                        pass(rows, targets, order, input, output, dim, processed, progress, seedBase, threads, pool);
+                ExamplePass.Parts at = epoch == from.epochsDone() && from.midEpoch()
+                        ? ExamplePass.Parts.resumed(rows.length, from.positions(), from.losses())
+                        : ExamplePass.Parts.fresh(rows.length, threads);
+                var stops = saver == null ? null : saver.duringEpoch(epoch, at.count());
+                ExecutorService own = at.count() > 1 && (pool == null || at.count() > threads)
+                        ? Executors.newFixedThreadPool(at.count()) // the checkpoint's parts, one thread each
+                        : null;
+                double loss;
+                try {
+                    ExecutorService runOn = at.count() == 1 ? null : own != null ? own : pool;
+                    loss = new ExamplePass(options, frozen, tree, negatives)
+                            .run(
+                                    rows, targets, order, input, output, dim, processed, progress, seedBase, at, runOn,
+                                    stops);
+                } finally {
+                    if (own != null) {
+                        own.shutdownNow();
+                    }
+                }
                 checkFinite(output, epoch);
-                if (checkpoint != null) {
-                    ClassifierCheckpoint.State s = new ClassifierCheckpoint.State(epoch + 1, processed.get());
-                    ClassifierCheckpoint.write(checkpoint, input, output, s, options, dict);
+                if (saver != null) {
+                    saver.afterEpoch(epoch, epoch == options.epoch() - 1);
                 }
                 listener.accept(
                         new EpochStats(epoch + 1, loss / rows.length, rows.length, (System.nanoTime() - start) / 1e9));
             }
+        } catch (UncheckedIOException e) {
+            throw e.getCause(); // a mid-epoch checkpoint could not be written
         } finally {
             if (pool != null) {
                 pool.shutdownNow();
             }
         }
-    }
-
-    /**
-     * One pass over {@code order}, split into {@code threads} contiguous parts (Hogwild on {@code pool}, or inline
-     * without one); thread t draws from seed {@code seedBase + 7919·t}. Returns the summed loss.
-     */
-    private double pass(
-            int[][] rows,
-            int[][] targets,
-            int[] order,
-            float[] input,
-            float[] output,
-            int dim,
-            AtomicLong processed,
-            Progress progress,
-            long seedBase,
-            int threads,
-            ExecutorService pool) {
-        double[] lossSums = new double[threads];
-        List<Future<?>> futures = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-            final int tid = t;
-            final int from = (int) ((long) rows.length * t / threads);
-            final int to = (int) ((long) rows.length * (t + 1) / threads);
-            final long seed = seedBase + 7919L * t;
-            Runnable work = () -> lossSums[tid] =
-                    runShard(rows, targets, order, from, to, input, output, dim, processed, progress, seed);
-            if (pool == null) {
-                work.run();
-            } else {
-                futures.add(pool.submit(work));
-            }
-        }
-        join(futures);
-        double loss = 0;
-        for (double l : lossSums) {
-            loss += l;
-        }
-        return loss;
-    }
-
-    private double runShard(
-            int[][] rows,
-            int[][] targets,
-            int[] order,
-            int from,
-            int to,
-            float[] input,
-            float[] output,
-            int dim,
-            AtomicLong processed,
-            Progress progress,
-            long seed) {
-        double[] hidden = new double[dim];
-        double[] grad = new double[dim];
-        float[] probs = new float[output.length / dim];
-        int[] drawn = new int[options.neg()];
-        SplittableRandom rng = new SplittableRandom(seed);
-        double loss = 0;
-        // The shared token count is updated every PROGRESS_FLUSH tokens, not per example: one contended cache line
-        // written by every thread per example cost a quarter more CPU with 2 threads. With one thread, base + local
-        // is the exact count, so the learning rates (and the model) are what a per-example update gives.
-        long base = processed.get();
-        long local = 0;
-        for (int i = from; i < to; i++) {
-            int ex = order[i];
-            int[] r = rows[ex];
-            int[] ts = targets[ex];
-            float done = Math.min(1f, (float) progress.global(base + local) / progress.total());
-            local += r.length;
-            if (local >= PROGRESS_FLUSH) {
-                base = processed.addAndGet(local);
-                local = 0;
-            }
-            float lr = options.lr() * (1f - done);
-            if (options.loss() == ClassifierLoss.OVA) {
-                loss += Supervised.stepOva(input, output, dim, r, ts, lr, hidden, grad, probs, frozen);
-                continue;
-            }
-            int target = ts.length == 1 ? ts[0] : ts[rng.nextInt(ts.length)]; // fastText: one label per update
-            loss += switch (options.loss()) {
-                case HS ->
-                    Supervised.stepHs(
-                            input, output, dim, r, tree.path(target), tree.code(target), lr, hidden, grad, frozen);
-                case NS ->
-                    Supervised.stepNs(
-                            input,
-                            output,
-                            dim,
-                            r,
-                            target,
-                            drawn,
-                            negatives.draw(target, rng, drawn),
-                            lr,
-                            hidden,
-                            grad,
-                            frozen);
-                default -> Supervised.step(input, output, dim, r, target, lr, hidden, grad, probs, frozen);
-            };
-        }
-        processed.addAndGet(local);
-        return loss;
     }
 
     private static int[] shuffledOrder(int n, Random rng) {
@@ -474,23 +422,6 @@ public final class FastTextTrainer {
             order[j] = tmp;
         }
         return order;
-    }
-
-    private static void join(List<Future<?>> futures) {
-        for (Future<?> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("training interrupted", e);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new IllegalStateException("training worker failed: " + cause, cause);
-            }
-        }
     }
 
     private static void checkFinite(float[] output, int epoch) {

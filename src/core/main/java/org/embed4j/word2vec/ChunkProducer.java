@@ -7,62 +7,71 @@ import org.embed4j.text.Tokenizer;
 import org.embed4j.text.Vocabulary;
 
 /**
- * Streams the corpus once per epoch and cuts it into chunks with a {@link ChunkBuilder} (a line is a sentence;
+ * Streams the corpus for one epoch and cuts it into chunks with a {@link ChunkBuilder} (a line is a sentence;
  * out-of-vocabulary words are dropped). Lines and words are read as ranges of a reused buffer and looked up
  * without a String per word, so the reader neither competes with the workers for long nor makes garbage for the
  * collector. Memory stays constant: the
  * corpus is re-read every epoch (never held), and the bounded queue holds a few chunks at most.
  *
  * <p>Runs on its own thread; the order of chunks is the corpus order, so with one worker the run is
- * reproducible. Stops early when {@link TrainingState#stopped()} (a worker failed). Puts {@link #END}
- * once per worker at the end.
+ * reproducible. A run resumed mid-epoch skips the chunks its checkpoint had trained (the corpus is read from the
+ * start of the epoch again: a gzip stream has no offsets to seek to, and the chunks are cut the same way). With
+ * mid-epoch checkpoints, before each chunk it asks whether one is due and if so sends every worker a {@link #PAUSE}
+ * and waits with them until it is saved. Stops early when {@link TrainingState#stopped()} (a worker failed). Puts
+ * {@link #END} once per worker at the end.
  */
 final class ChunkProducer implements Runnable {
     /** Tokens per chunk, before subsampling: the unit of work of one kernel call. */
     static final int CHUNK_TOKENS = ChunkBuilder.CHUNK_TOKENS;
     /** The end-of-corpus marker (compared by identity). */
     static final int[] END = new int[0];
+    /** The stop-for-a-checkpoint marker (compared by identity): one per worker. */
+    static final int[] PAUSE = new int[0];
 
     private final CorpusReader corpus;
     private final Tokenizer tokenizer;
     private final Vocabulary vocab;
-    private final int epochs;
     private final int workers;
     private final BlockingQueue<int[]> queue;
     private final TrainingState state;
-    private final ChunkBuilder chunks = new ChunkBuilder(this::put);
+    private final Word2VecCheckpointer.Pauses pauses;
+    private long skip;
+    private long chunks;
+    private long words;
+    private final ChunkBuilder builder = new ChunkBuilder(this::emit);
     private final Tokenizer.WordChars onWord = this::word; // one instance, not one per line
 
     ChunkProducer(
             CorpusReader corpus,
             Tokenizer tokenizer,
             Vocabulary vocab,
-            int epochs,
             int workers,
             BlockingQueue<int[]> queue,
-            TrainingState state) {
+            TrainingState state,
+            long skipChunks,
+            Word2VecCheckpointer.Pauses pauses) {
         this.corpus = corpus;
         this.tokenizer = tokenizer;
         this.vocab = vocab;
-        this.epochs = epochs;
         this.workers = workers;
         this.queue = queue;
         this.state = state;
+        this.skip = skipChunks;
+        this.pauses = pauses;
+        this.words = state.words.get(); // the workers are idle: the words of the run before this epoch's chunks
     }
 
     @Override
     public void run() {
         try {
-            for (int e = 0; e < epochs && !state.stopped(); e++) {
-                corpus.forEachLineChars((line, from, to) -> {
-                    if (state.stopped()) {
-                        throw new Stopped();
-                    }
-                    tokenizer.tokenize(line, from, to, onWord);
-                    chunks.endSentence();
-                });
-                chunks.finish(); // epochs do not share a chunk
-            }
+            corpus.forEachLineChars((line, from, to) -> {
+                if (state.stopped()) {
+                    throw new Stopped();
+                }
+                tokenizer.tokenize(line, from, to, onWord);
+                builder.endSentence();
+            });
+            builder.finish(); // epochs do not share a chunk
         } catch (Stopped ignored) {
             // a worker failed; the trainer reports its exception
         } catch (RuntimeException | Error e) {
@@ -71,13 +80,59 @@ final class ChunkProducer implements Runnable {
             for (int i = 0; i < workers; i++) {
                 put(END);
             }
+            if (pauses != null) {
+                leave();
+            }
+        }
+    }
+
+    /** A chunk cut from the corpus: skipped when a resumed run had trained it, else queued (after a pause when due). */
+    private void emit(int[] chunk) {
+        if (skip > 0) {
+            skip--;
+            chunks++;
+            return;
+        }
+        if (pauses != null && pauses.due(words)) {
+            long asked = System.nanoTime();
+            for (int i = 0; i < workers; i++) {
+                put(PAUSE);
+            }
+            try {
+                pauses.pauseAt(chunks, asked);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                state.fail(new IllegalStateException("corpus reader interrupted", e));
+                throw new Stopped();
+            }
+            if (state.stopped()) {
+                throw new Stopped();
+            }
+        }
+        put(chunk);
+        chunks++;
+        for (int id : chunk) {
+            if (id >= 0) {
+                words++;
+            }
+        }
+    }
+
+    private void leave() {
+        try {
+            if (state.stopped()) {
+                pauses.safePoint().breakAll();
+            }
+            pauses.safePoint().leave();
+        } catch (RuntimeException e) {
+            state.fail(e); // the checkpoint could not be saved
         }
     }
 
     private void word(char[] w, int from, int to) {
         int id = vocab.id(w, from, to);
         if (id >= 0) {
-            chunks.word(id);
+            builder.word(id);
         }
     }
 

@@ -5,6 +5,7 @@ import org.embed4j.backend.Backend;
 import org.embed4j.backend.Word2VecChunk;
 import org.embed4j.backend.Word2VecStats;
 import org.embed4j.internal.sampling.Subsampler;
+import org.embed4j.internal.train.SafePoint;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Tensor;
 import org.embed4j.text.Vocabulary;
@@ -21,7 +22,9 @@ import org.embed4j.text.Vocabulary;
  * root of the hierarchical-softmax tree) are checked for NaN/Inf: divergence stops training with an error naming the step instead of
  * silently writing NaN vectors. Per-thread scratch: the token buffer and the RNG state tensors. The two random states
  * start from {@code rngState} ({subsampling, kernel}: {@link #initialRng} or a checkpoint's) and are written back
- * to it when the worker ends, so the next epoch's worker (or a resumed run) continues both streams.
+ * to it when the worker ends, so the next epoch's worker (or a resumed run) continues both streams. On a {@link
+ * ChunkProducer#PAUSE} it publishes them the same way and waits at the epoch's {@link SafePoint} while a checkpoint is
+ * saved; it leaves the safe point when it ends (breaking it first when training failed, so nobody waits for it).
  */
 final class HogwildWorker implements Runnable {
     private static final long LCG_MUL = 25214903917L;
@@ -40,6 +43,7 @@ final class HogwildWorker implements Runnable {
     private final Word2VecOptions o;
     private final GeneralKernel general;
     private final long[] rngState;
+    private final SafePoint safePoint;
     private long rng;
 
     HogwildWorker(
@@ -56,7 +60,8 @@ final class HogwildWorker implements Runnable {
             Tensor subIds,
             Word2VecOptions o,
             GeneralKernel general,
-            long[] rngState) {
+            long[] rngState,
+            SafePoint safePoint) {
         this.backend = backend;
         this.queue = queue;
         this.state = state;
@@ -70,6 +75,7 @@ final class HogwildWorker implements Runnable {
         this.o = o;
         this.general = general;
         this.rngState = rngState;
+        this.safePoint = safePoint;
         this.rng = rngState[0];
     }
 
@@ -80,7 +86,7 @@ final class HogwildWorker implements Runnable {
     }
 
     @Override
-    @SuppressWarnings("ReferenceEquality") // ChunkProducer.END is a sentinel array, compared by identity
+    @SuppressWarnings("ReferenceEquality") // ChunkProducer.END and PAUSE are sentinel arrays, compared by identity
     public void run() {
         try (Tensor tokens = Tensor.allocate(DType.I32, ChunkProducer.CHUNK_TOKENS + 1024);
                 Tensor kernelRng = Tensor.of(new long[] {rngState[1]})) {
@@ -89,18 +95,42 @@ final class HogwildWorker implements Runnable {
                     int[] chunk = queue.take();
                     if (chunk == ChunkProducer.END) {
                         break;
+                    } else if (chunk == ChunkProducer.PAUSE) {
+                        publishRng(kernelRng);
+                        safePoint.arrive();
+                    } else {
+                        trainChunk(chunk, tokens, kernelRng);
                     }
-                    trainChunk(chunk, tokens, kernelRng);
                 }
             } finally {
-                rngState[0] = rng;
-                rngState[1] = kernelRng.toLongArray()[0];
+                publishRng(kernelRng);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             state.fail(new IllegalStateException("word2vec worker interrupted", e));
         } catch (RuntimeException | Error e) {
             state.fail(e);
+        } finally {
+            leaveSafePoint();
+        }
+    }
+
+    private void publishRng(Tensor kernelRng) {
+        rngState[0] = rng;
+        rngState[1] = kernelRng.toLongArray()[0];
+    }
+
+    private void leaveSafePoint() {
+        if (safePoint == null) {
+            return;
+        }
+        try {
+            if (state.stopped()) {
+                safePoint.breakAll();
+            }
+            safePoint.leave();
+        } catch (RuntimeException e) {
+            state.fail(e); // the checkpoint this worker completed could not be saved
         }
     }
 

@@ -11,21 +11,25 @@ import org.embed4j.tensor.Tensor;
 import org.embed4j.text.Vocabulary;
 
 /**
- * A word2vec training checkpoint after a whole number of epochs: W_in, W_out (negative sampling), the
- * hierarchical-softmax rows, every worker's two random states (subsampling LCG, kernel RNG) and the words done (the
- * learning-rate clock), as one safetensors file written atomically (a failed write leaves the previous checkpoint
- * whole). Its metadata names the settings that must match (every option but threads and backend: {@link
+ * A word2vec training checkpoint: W_in, W_out (negative sampling), the hierarchical-softmax rows, every worker's two
+ * random states (subsampling LCG, kernel RNG), the words done (the learning-rate clock) and the position in the corpus
+ * (whole epochs done, then chunks of the epoch in progress: 0 between epochs), as one safetensors file written
+ * atomically (a failed write leaves the previous checkpoint whole). Version 1 files (between epochs only) are read
+ * too. Its metadata names the settings that must match (every option but threads and backend: {@link
  * #settingsKey}) and a fingerprint of the vocabulary (words and counts); {@link #read} refuses a checkpoint whose
  * settings or vocabulary differ, naming the difference. Stateless.
  */
 final class Word2VecCheckpoint {
     static final String FORMAT = "embed4j-word2vec-checkpoint";
-    static final int VERSION = 1;
+    static final int VERSION = 2;
 
     private Word2VecCheckpoint() {}
 
-    /** How far a checkpointed run got; {@code rngs[i]} is worker i's {subsampling, kernel} state. */
-    record State(int epochsDone, long wordsDone, long steps, long[][] rngs) {}
+    /**
+     * How far a checkpointed run got: {@code chunksDone} chunks of epoch {@code epochsDone} (counted from 0) are
+     * trained; {@code rngs[i]} is worker i's {subsampling, kernel} state.
+     */
+    record State(int epochsDone, long chunksDone, long wordsDone, long steps, long[][] rngs) {}
 
     /** The options that decide the model, as text: all but threads and backend (which may change on resume). */
     static String settingsKey(Word2VecOptions o) {
@@ -64,6 +68,7 @@ final class Word2VecCheckpoint {
             meta.put("format", FORMAT);
             meta.put("version", Integer.toString(VERSION));
             meta.put("epochs_done", Integer.toString(s.epochsDone()));
+            meta.put("chunks_done", Long.toString(s.chunksDone()));
             meta.put("words_done", Long.toString(s.wordsDone()));
             meta.put("steps", Long.toString(s.steps()));
             meta.put("settings", settingsKey(o));
@@ -84,7 +89,7 @@ final class Word2VecCheckpoint {
             throw new IOException(path + ": not a word2vec checkpoint (format " + meta.get("format") + ")");
         }
         long version = number(path, meta, "version");
-        if (version != VERSION) {
+        if (version != VERSION && version != 1) {
             throw new IOException(path + ": word2vec checkpoint version " + version + "; this build reads " + VERSION);
         }
         if (!settingsKey(o).equals(meta.get("settings"))) {
@@ -111,11 +116,13 @@ final class Word2VecCheckpoint {
             for (int i = 0; i < rngs.length; i++) {
                 rngs[i] = new long[] {flat[2 * i], flat[2 * i + 1]};
             }
-            return new State(
-                    (int) number(path, meta, "epochs_done"),
-                    number(path, meta, "words_done"),
-                    number(path, meta, "steps"),
-                    rngs);
+            long epochs = number(path, meta, "epochs_done");
+            long chunks = version == 1 ? 0 : number(path, meta, "chunks_done");
+            if (epochs < 0 || epochs > o.epochs() || chunks < 0 || (epochs == o.epochs() && chunks > 0)) {
+                throw new IOException(path + ": position epochs_done " + epochs + ", chunks_done " + chunks
+                        + " is not within a run of " + o.epochs() + " epochs");
+            }
+            return new State((int) epochs, chunks, number(path, meta, "words_done"), number(path, meta, "steps"), rngs);
         } finally {
             t.values().forEach(Tensor::close);
         }

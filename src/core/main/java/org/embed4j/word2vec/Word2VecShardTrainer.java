@@ -13,6 +13,7 @@ import org.embed4j.backend.Backend;
 import org.embed4j.backend.Backends;
 import org.embed4j.internal.sampling.NegativeSampler;
 import org.embed4j.internal.sampling.Subsampler;
+import org.embed4j.internal.train.SafePoint;
 import org.embed4j.tensor.DType;
 import org.embed4j.tensor.Tensor;
 import org.embed4j.text.Subwords;
@@ -210,7 +211,7 @@ public final class Word2VecShardTrainer implements AutoCloseable {
             queue.add(ChunkProducer.END);
         }
         TrainingState state = new TrainingState(progress);
-        List<Thread> threads = startWorkers(queue, state, wIn, wOut, options.withSeed(seed), null, null);
+        List<Thread> threads = startWorkers(queue, state, wIn, wOut, options.withSeed(seed), null, null, null);
         try {
             for (Thread t : threads) {
                 t.join();
@@ -255,7 +256,8 @@ public final class Word2VecShardTrainer implements AutoCloseable {
     /**
      * Starts one Hogwild worker per thread of {@code o} on {@code queue} (through {@code general} when not null);
      * the caller joins them. Worker i's random states are {@code rngs[i]} (updated when it ends), or fresh from the
-     * options' seed when {@code rngs} is null or shorter.
+     * options' seed when {@code rngs} is null or shorter. With {@code safePoint} (or null) the workers stop there on a
+     * {@link ChunkProducer#PAUSE}.
      */
     List<Thread> startWorkers(
             BlockingQueue<int[]> queue,
@@ -264,7 +266,8 @@ public final class Word2VecShardTrainer implements AutoCloseable {
             Tensor wOut,
             Word2VecOptions o,
             GeneralKernel general,
-            long[][] rngs) {
+            long[][] rngs,
+            SafePoint safePoint) {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < o.threads(); i++) {
             long[] rng = rngs != null && i < rngs.length ? rngs[i] : HogwildWorker.initialRng(o.seed(), i);
@@ -285,7 +288,8 @@ public final class Word2VecShardTrainer implements AutoCloseable {
                             sub == null ? null : sub.ids(),
                             o,
                             general,
-                            rng));
+                            rng,
+                            safePoint));
             threads.add(t);
         }
         threads.forEach(Thread::start);

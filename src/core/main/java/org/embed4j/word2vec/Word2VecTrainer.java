@@ -15,6 +15,7 @@ import org.embed4j.tensor.Tensor;
 import org.embed4j.text.CorpusReader;
 import org.embed4j.text.Tokenizer;
 import org.embed4j.text.Vocabulary;
+import org.embed4j.train.CheckpointInterval;
 import org.embed4j.train.TrainingListener;
 import org.embed4j.vectors.WordVectors;
 
@@ -32,11 +33,13 @@ import org.embed4j.vectors.WordVectors;
  * W_out zero. With {@code threads == 1} a run is reproducible bit for bit for a given seed and backend.
  * Worker failures are rethrown after the join; NaN/Inf stops training with an error naming the step.
  *
- * <p>Checkpoints: with {@link #checkpoint(Path)} the weights, every worker's random states and the words done are
- * saved after every epoch ({@link Word2VecCheckpoint}, atomically); with {@link #resume(boolean)} a run first loads
- * that checkpoint (when it exists) and trains the remaining epochs. Each epoch's reader and workers start afresh and
- * continue the random streams of the last, so with {@code threads == 1} a resumed run ends bit for bit where an
- * uninterrupted one does.
+ * <p>Checkpoints: with {@link #checkpoint(Path)} the weights, every worker's random states, the words done and the
+ * position in the corpus are saved after every epoch, or with {@link #checkpointEvery} every so many words or so much
+ * time, mid-epoch at a chunk boundary where every worker has stopped ({@link Word2VecCheckpointer}; atomically,
+ * {@link Word2VecCheckpoint}); with {@link #resume(boolean)} a run first loads that checkpoint (when it exists) and
+ * goes on from its position. Each epoch's reader and workers start afresh and continue the random streams of the
+ * last, so with {@code threads == 1} a resumed run ends bit for bit where an uninterrupted one does (with several
+ * threads it goes on from the same position, but the Hogwild interleaving differs from run to run anyway).
  *
  * <p>Not thread-safe itself (one training run per instance call); the result is immutable.
  */
@@ -47,6 +50,7 @@ public final class Word2VecTrainer {
     private final TrainingListener listener;
     private WordVectors init;
     private Path checkpoint;
+    private CheckpointInterval checkpointEvery = CheckpointInterval.EPOCH;
     private boolean resume;
 
     /** A trainer that reports to nobody. {@code options} are validated here. */
@@ -79,9 +83,15 @@ public final class Word2VecTrainer {
         return this;
     }
 
-    /** Save a checkpoint to {@code file} after every epoch (null: none). */
+    /** Save checkpoints to {@code file} (null: none), after every epoch unless {@link #checkpointEvery} says else. */
     public Word2VecTrainer checkpoint(Path file) {
         this.checkpoint = file;
+        return this;
+    }
+
+    /** How often {@link #checkpoint(Path)} saves: after every epoch (the default), or every so many words or time. */
+    public Word2VecTrainer checkpointEvery(CheckpointInterval every) {
+        this.checkpointEvery = Objects.requireNonNull(every, "every");
         return this;
     }
 
@@ -214,23 +224,25 @@ public final class Word2VecTrainer {
         if (from != null) {
             state.words.set(from.wordsDone());
             state.steps.set(from.steps());
-            LOG.log(System.Logger.Level.INFO, "word2vec: resuming from " + checkpoint + " after epoch " + firstEpoch);
+            LOG.log(
+                    System.Logger.Level.INFO,
+                    "word2vec: resuming from " + checkpoint + " at epoch " + (firstEpoch + 1) + ", chunk "
+                            + from.chunksDone() + " (" + from.wordsDone() + " words done)");
         }
+        Word2VecCheckpointer saver = checkpoint == null
+                ? null
+                : new Word2VecCheckpointer(
+                        checkpoint, checkpointEvery, w.wIn(), w.wOut(), w.wHs(), o, vocab, state, rngs);
         long start = System.nanoTime();
         String task = "word2vec " + o.model().name().toLowerCase(Locale.ROOT);
         TrainingMonitor monitor = new TrainingMonitor(task, state, total, o.threads(), o, start);
         try {
             for (int epoch = firstEpoch; epoch < o.epochs(); epoch++) {
-                runEpoch(shared, corpus, tokenizer, w, state, monitor, rngs);
-                if (checkpoint != null) {
-                    Word2VecCheckpoint.write(
-                            checkpoint,
-                            w.wIn(),
-                            w.wOut(),
-                            w.wHs(),
-                            new Word2VecCheckpoint.State(epoch + 1, state.words.get(), state.steps.get(), rngs),
-                            o,
-                            vocab);
+                long skip = from != null && epoch == firstEpoch ? from.chunksDone() : 0;
+                var pauses = saver == null ? null : saver.duringEpoch(epoch, o.threads());
+                runEpoch(shared, corpus, tokenizer, w, state, monitor, rngs, skip, pauses);
+                if (saver != null) {
+                    saver.afterEpoch(epoch, epoch == o.epochs() - 1);
                 }
             }
             monitor.tick(listener, true);
@@ -254,7 +266,10 @@ public final class Word2VecTrainer {
         return new Run(state.words.get(), seconds, monitor.recentLoss());
     }
 
-    /** One pass over the corpus: a reader thread and the workers, joined; worker failures are rethrown. */
+    /**
+     * One pass over the corpus, its first {@code skip} chunks left out (trained before a resume): a reader thread and
+     * the workers, joined; worker failures are rethrown. With {@code pauses}, mid-epoch checkpoints.
+     */
     private void runEpoch(
             Word2VecShardTrainer shared,
             CorpusReader corpus,
@@ -262,17 +277,21 @@ public final class Word2VecTrainer {
             Weights w,
             TrainingState state,
             TrainingMonitor monitor,
-            long[][] rngs)
+            long[][] rngs,
+            long skip,
+            Word2VecCheckpointer.Pauses pauses)
             throws IOException {
         Word2VecOptions o = options;
         BlockingQueue<int[]> queue = new ArrayBlockingQueue<>(2 * o.threads() + 2);
         Thread reader = Thread.ofPlatform()
                 .name("w2v-reader")
                 .daemon()
-                .unstarted(new ChunkProducer(corpus, tokenizer, shared.vocabulary(), 1, o.threads(), queue, state));
+                .unstarted(new ChunkProducer(
+                        corpus, tokenizer, shared.vocabulary(), o.threads(), queue, state, skip, pauses));
         reader.start();
         List<Thread> threads = new ArrayList<>(List.of(reader));
-        threads.addAll(shared.startWorkers(queue, state, w.wIn(), w.wOut(), o, w.general(), rngs));
+        threads.addAll(shared.startWorkers(
+                queue, state, w.wIn(), w.wOut(), o, w.general(), rngs, pauses == null ? null : pauses.safePoint()));
         try {
             for (Thread t : threads) {
                 while (t.isAlive()) {
