@@ -38,13 +38,13 @@ final class ExamplePass {
      * An epoch's order cut into {@code count()} contiguous parts, part t from {@code starts[t]} (where it begins, or
      * where a resumed run goes on) with {@code losses[t]} already summed.
      */
-    record Parts(int examples, long[] starts, double[] losses) {
+    record Parts(long[] starts, double[] losses) {
         static Parts fresh(int examples, int count) {
             long[] starts = new long[count];
             for (int t = 0; t < count; t++) {
                 starts[t] = begin(examples, t, count);
             }
-            return new Parts(examples, starts, new double[count]);
+            return new Parts(starts, new double[count]);
         }
 
         static Parts resumed(int examples, long[] positions, double[] losses) {
@@ -56,7 +56,7 @@ final class ExamplePass {
                             + begin(examples, t + 1, count) + "]");
                 }
             }
-            return new Parts(examples, positions.clone(), losses.clone());
+            return new Parts(positions.clone(), losses.clone());
         }
 
         int count() {
