@@ -22,7 +22,7 @@
 # --attack: the attack soak (ServeAttack) against ours alone, 30 s (--quick 10 s): normal classify requests at
 # SERVE_ATTACK_RATE per second (default 200) from 127.0.0.1 while attackers on 127.0.0.2-5 hold 1,030 keep-alive
 # connections, trickle 1,100 heads a byte at a time, send 1 MiB bodies on 160 connections and 1 MiB bodies at
-# 1 KiB/s on 200. The server runs with -Xmx512m, not pre-touched, so that its RSS follows what it uses; its
+# 1 KiB/s on 200 (the body attackers hold the token: a misbehaving client, not a stranger stopped at 401). The server runs with -Xmx512m, not pre-touched, so that its RSS follows what it uses; its
 # request memory budget is the default 64 MiB.
 #
 # Prints: RESULT serve <case> ours=<v> anchor=<v> ratio=<bigger is better> unit=<u> (the grammar of bench/run.sh).
@@ -95,7 +95,7 @@ if [ "$MODE" = attack ]; then
   (while kill -0 "$SERVER" 2>/dev/null; do rss_mb; echo; sleep 0.5; done) > "$DIR/rss-attack.txt" 2>/dev/null &
   SAMPLER=$!
   # attackers and the normal client in separate JVMs: the attackers' threads must not delay the normal requests
-  "${JAVA_CP[@]}" -Xmx1g org.embed4j.bench.ServeAttack attackers "$PORT" $((SECS + 3)) >&2 &
+  "${JAVA_CP[@]}" -Xmx1g org.embed4j.bench.ServeAttack attackers "$PORT" $((SECS + 3)) "$TOKEN_FILE" >&2 &
   ATTACKERS=$!
   sleep 3 # the attack is on before the first normal request
   LINE=$("${JAVA_CP[@]}" org.embed4j.bench.ServeAttack normal "$PORT" "$SECS" "${SERVE_ATTACK_RATE:-200}" "$TOKEN_FILE")
@@ -103,7 +103,7 @@ if [ "$MODE" = attack ]; then
   wait "$ATTACKERS" || true
   kill "$SAMPLER" 2>/dev/null || true; SAMPLER=""
   PEAK=$(awk -v p=0 '$1 > p { p = $1 } END { printf "%.1f", p }' "$DIR/rss-attack.txt")
-  grep -E "embed4j_(http_connections|request_memory|model_ready)" <(curl -s -H "Authorization: Bearer $(cat "$TOKEN_FILE")" \
+  grep -E "embed4j_(http_connections|request_memory|request_rate|model_ready)" <(curl -s -H "Authorization: Bearer $(cat "$TOKEN_FILE")" \
     "http://127.0.0.1:$PORT/metrics") >&2 || true
   stop_server
   echo "serve: load average at end: $(cut -d' ' -f1-3 /proc/loadavg); RSS MB after warm-up $BASE, peak $PEAK; clean stop $CLEAN" >&2

@@ -28,7 +28,8 @@ import java.util.concurrent.locks.LockSupport;
  *   <li>127.0.0.4 sends ~1 MiB bodies {@code {"x":[0,0,...]}} on 160 connections, back to back;</li>
  *   <li>127.0.0.5 sends 1 MiB bodies at 1 KiB/s on 200 connections.</li>
  * </ul>
- * Closed attacker connections are reopened after a second. {@code attackers <port> <seconds>} runs them and prints
+ * Closed attacker connections are reopened after a second. {@code attackers <port> <seconds> <tokenFile|->} runs them (the
+ * body attackers send the token: a misbehaving client of the service, not a stranger stopped at 401) and prints
  * {@code ATTACKERS keepalive_held=.. bodies_refused=.. bodies_other=..} at the end.
  *
  * <p>{@code normal <port> <seconds> <rate> <tokenFile|->}, in a JVM of its own so that the attackers' threads do
@@ -41,7 +42,14 @@ public final class ServeAttack {
     /** Keep-alive connections of the normal client: a request that falls due waits for a free one. */
     private static final int NORMAL_CONNECTIONS = 16;
 
+    /** The bearer token the body attackers send (they hold it, as a misbehaving client of the service would). */
+    private String token;
+
     private ServeAttack() {}
+
+    private static String token(String file) throws java.io.IOException {
+        return file.equals("-") ? null : Files.readString(Path.of(file)).strip();
+    }
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[1]);
@@ -49,12 +57,10 @@ public final class ServeAttack {
         long end = System.nanoTime() + (long) (seconds * 1e9);
         ServeAttack a = new ServeAttack();
         if (args[0].equals("attackers")) {
+            a.token = token(args[3]);
             a.attack(port, end);
         } else {
-            String token = args[4].equals("-")
-                    ? null
-                    : Files.readString(Path.of(args[4])).strip();
-            a.normal(port, end, Integer.parseInt(args[3]), token);
+            a.normal(port, end, Integer.parseInt(args[3]), token(args[4]));
         }
     }
 
@@ -219,7 +225,7 @@ public final class ServeAttack {
                 OutputStream out = s.getOutputStream();
                 InputStream in = s.getInputStream();
                 while (!stop) {
-                    out.write(request(port, body, null));
+                    out.write(request(port, body, token));
                     out.flush();
                     int status = response(in);
                     if (status < 0) {
@@ -236,7 +242,9 @@ public final class ServeAttack {
 
     private void slowBody(int port) {
         String head = "POST /v1/classify HTTP/1.1\r\nHost: 127.0.0.1:" + port
-                + "\r\nContent-Type: application/json\r\nContent-Length: " + (1 << 20) + "\r\n\r\n{\"text\":\"";
+                + "\r\nContent-Type: application/json\r\n"
+                + (token == null ? "" : "Authorization: Bearer " + token + "\r\n") + "Content-Length: " + (1 << 20)
+                + "\r\n\r\n{\"text\":\"";
         byte[] kib = "w1 ".repeat(342).substring(0, 1024).getBytes(StandardCharsets.US_ASCII);
         while (!stop) {
             try (Socket s = connect(port, "127.0.0.5")) {
