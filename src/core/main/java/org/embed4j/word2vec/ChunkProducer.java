@@ -10,7 +10,7 @@ import org.embed4j.text.Vocabulary;
  * Streams the corpus once per epoch and cuts it into chunks with a {@link ChunkBuilder} (a line is a sentence;
  * out-of-vocabulary words are dropped). Lines and words are read as ranges of a reused buffer and looked up
  * without a String per word, so the reader neither competes with the workers for long nor makes garbage for the
- * collector. Memory stays constant: the
+ * collector: chunks go out in arrays that the workers hand back ({@link ChunkPool}). Memory stays constant: the
  * corpus is re-read every epoch (never held), and the bounded queue holds a few chunks at most.
  *
  * <p>Runs on its own thread; the order of chunks is the corpus order, so with one worker the run is
@@ -18,8 +18,6 @@ import org.embed4j.text.Vocabulary;
  * once per worker at the end.
  */
 final class ChunkProducer implements Runnable {
-    /** Tokens per chunk, before subsampling: the unit of work of one kernel call. */
-    static final int CHUNK_TOKENS = ChunkBuilder.CHUNK_TOKENS;
     /** The end-of-corpus marker (compared by identity). */
     static final int[] END = new int[0];
 
@@ -30,7 +28,7 @@ final class ChunkProducer implements Runnable {
     private final int workers;
     private final BlockingQueue<int[]> queue;
     private final TrainingState state;
-    private final ChunkBuilder chunks = new ChunkBuilder(this::put);
+    private final ChunkBuilder chunks;
     private final Tokenizer.WordChars onWord = this::word; // one instance, not one per line
 
     ChunkProducer(
@@ -48,6 +46,7 @@ final class ChunkProducer implements Runnable {
         this.workers = workers;
         this.queue = queue;
         this.state = state;
+        this.chunks = new ChunkBuilder(this::put, state.chunkPool);
     }
 
     @Override
