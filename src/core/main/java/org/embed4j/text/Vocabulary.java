@@ -39,19 +39,19 @@ public final class Vocabulary {
     private final String[] words;
     private final long[] counts;
     private final Map<String, Integer> index;
-    private final int[] slots; // id + 1 by String.hashCode, linear probing, for id(char[], int, int)
+    // for id(char[], int, int): by String.hashCode, linear probing, a slot holds (hash << 32) | (id + 1), 0 = empty,
+    // so that a probe reads one slot (and a miss rarely reaches the characters)
+    private final long[] slots;
     private final char[] chars; // the words back to back, word i at [wordStart[i], wordStart[i + 1])
     private final int[] wordStart;
-    private final int[] hashes;
     private final long total;
 
     private Vocabulary(String[] words, long[] counts) {
         this.words = words;
         this.counts = counts;
         this.index = HashMap.newHashMap(words.length);
-        this.slots = new int[Integer.highestOneBit(Math.max(1, words.length)) * 4];
+        this.slots = new long[Integer.highestOneBit(Math.max(1, words.length)) * 4];
         this.wordStart = new int[words.length + 1];
-        this.hashes = new int[words.length];
         long chars = 0;
         for (String w : words) {
             chars += w.length();
@@ -62,12 +62,12 @@ public final class Vocabulary {
             if (index.put(words[i], i) != null) {
                 throw new IllegalArgumentException("duplicate word '" + words[i] + "' in vocabulary");
             }
-            int s = words[i].hashCode() & (slots.length - 1);
+            int h = words[i].hashCode();
+            int s = h & (slots.length - 1);
             while (slots[s] != 0) {
                 s = (s + 1) & (slots.length - 1);
             }
-            slots[s] = i + 1;
-            hashes[i] = words[i].hashCode();
+            slots[s] = ((long) h << 32) | (i + 1);
             words[i].getChars(0, words[i].length(), this.chars, wordStart[i]);
             wordStart[i + 1] = wordStart[i] + words[i].length();
             t += counts[i];
@@ -245,12 +245,16 @@ public final class Vocabulary {
         int h = WordCounter.hash(w, from, to);
         int mask = slots.length - 1;
         for (int s = h & mask; ; s = (s + 1) & mask) {
-            int i = slots[s] - 1;
-            if (i < 0) {
+            long slot = slots[s];
+            if (slot == 0) {
                 return -1;
             }
+            if ((int) (slot >>> 32) != h) {
+                continue;
+            }
+            int i = (int) slot - 1;
             int at = wordStart[i], n = wordStart[i + 1] - at;
-            if (n == to - from && hashes[i] == h && sameChars(at, w, from, n)) {
+            if (n == to - from && sameChars(at, w, from, n)) {
                 return i;
             }
         }

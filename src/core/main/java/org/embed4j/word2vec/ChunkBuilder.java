@@ -8,19 +8,27 @@ import java.util.function.Consumer;
  * {@link #CHUNK_TOKENS} ids each, -1 after every sentence (a sentence break: windows never cross it), a chunk cut at
  * a sentence end once it reaches the limit, or mid-sentence when one sentence alone runs 1000 ids past it. The
  * single-machine reader and {@link Word2VecShardTrainer#chunks} both cut through this class, so a corpus gives the
- * same chunks either way. Not thread-safe (one builder per stream).
+ * same chunks either way. Each chunk is a new array of exactly its length, or with a {@link ChunkPool} a pooled array
+ * that marks its end. Not thread-safe (one builder per stream).
  */
 final class ChunkBuilder {
     /** Tokens per chunk, before subsampling: the unit of work of one kernel call. */
     static final int CHUNK_TOKENS = 10_000;
 
     private final Consumer<int[]> sink;
-    private final int[] buf = new int[CHUNK_TOKENS + 1024];
+    private final ChunkPool pool; // null: exact-length arrays
+    private final int[] buf = new int[ChunkPool.CAPACITY];
     private int n;
 
-    /** Chunks go to {@code sink} as they fill. */
+    /** Chunks go to {@code sink} as they fill, each in a new array of exactly its length. */
     ChunkBuilder(Consumer<int[]> sink) {
+        this(sink, null);
+    }
+
+    /** Chunks go to {@code sink} as they fill, in arrays from {@code pool} (null: new arrays of exact length). */
+    ChunkBuilder(Consumer<int[]> sink, ChunkPool pool) {
         this.sink = sink;
+        this.pool = pool;
     }
 
     /** Appends one in-vocabulary word id of the current sentence. */
@@ -49,7 +57,7 @@ final class ChunkBuilder {
     }
 
     private void emit() {
-        sink.accept(Arrays.copyOf(buf, n));
+        sink.accept(pool == null ? Arrays.copyOf(buf, n) : pool.copyOf(buf, n));
         n = 0;
     }
 }

@@ -10,7 +10,7 @@ import org.embed4j.text.Vocabulary;
  * Streams the corpus for one epoch and cuts it into chunks with a {@link ChunkBuilder} (a line is a sentence;
  * out-of-vocabulary words are dropped). Lines and words are read as ranges of a reused buffer and looked up
  * without a String per word, so the reader neither competes with the workers for long nor makes garbage for the
- * collector. Memory stays constant: the
+ * collector: chunks go out in arrays that the workers hand back ({@link ChunkPool}). Memory stays constant: the
  * corpus is re-read every epoch (never held), and the bounded queue holds a few chunks at most.
  *
  * <p>Runs on its own thread; the order of chunks is the corpus order, so with one worker the run is
@@ -21,8 +21,6 @@ import org.embed4j.text.Vocabulary;
  * {@link #END} once per worker at the end.
  */
 final class ChunkProducer implements Runnable {
-    /** Tokens per chunk, before subsampling: the unit of work of one kernel call. */
-    static final int CHUNK_TOKENS = ChunkBuilder.CHUNK_TOKENS;
     /** The end-of-corpus marker (compared by identity). */
     static final int[] END = new int[0];
     /** The stop-for-a-checkpoint marker (compared by identity): one per worker. */
@@ -38,7 +36,7 @@ final class ChunkProducer implements Runnable {
     private long skip;
     private long chunks;
     private long words;
-    private final ChunkBuilder builder = new ChunkBuilder(this::emit);
+    private final ChunkBuilder builder;
     private final Tokenizer.WordChars onWord = this::word; // one instance, not one per line
 
     ChunkProducer(
@@ -59,6 +57,7 @@ final class ChunkProducer implements Runnable {
         this.skip = skipChunks;
         this.pauses = pauses;
         this.words = state.words.get(); // the workers are idle: the words of the run before this epoch's chunks
+        this.builder = new ChunkBuilder(this::emit, state.chunkPool);
     }
 
     @Override
@@ -91,6 +90,7 @@ final class ChunkProducer implements Runnable {
         if (skip > 0) {
             skip--;
             chunks++;
+            state.chunkPool.recycle(chunk);
             return;
         }
         if (pauses != null && pauses.due(words)) {
@@ -109,13 +109,17 @@ final class ChunkProducer implements Runnable {
                 throw new Stopped();
             }
         }
-        put(chunk);
-        chunks++;
+        // counted before it is queued: a worker may hand the array back (and the reader reuse it) at once
         for (int id : chunk) {
+            if (id == ChunkPool.END_OF_CHUNK) {
+                break;
+            }
             if (id >= 0) {
                 words++;
             }
         }
+        put(chunk);
+        chunks++;
     }
 
     private void leave() {

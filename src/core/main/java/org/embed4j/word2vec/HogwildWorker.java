@@ -1,5 +1,7 @@
 package org.embed4j.word2vec;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.concurrent.BlockingQueue;
 import org.embed4j.backend.Backend;
 import org.embed4j.backend.Word2VecChunk;
@@ -20,7 +22,8 @@ import org.embed4j.text.Vocabulary;
  *
  * <p>After each chunk a few rows (the chunk's first word in W_in and W_out, one negative-table word, the
  * root of the hierarchical-softmax tree) are checked for NaN/Inf: divergence stops training with an error naming the step instead of
- * silently writing NaN vectors. Per-thread scratch: the token buffer and the RNG state tensors. The two random states
+ * silently writing NaN vectors. Per-thread scratch: the kept ids, the kernel's token buffer and the RNG state tensors.
+ * A chunk's array goes back to the {@link ChunkPool} as soon as its ids are subsampled. The two random states
  * start from {@code rngState} ({subsampling, kernel}: {@link #initialRng} or a checkpoint's) and are written back
  * to it when the worker ends, so the next epoch's worker (or a resumed run) continues both streams. On a {@link
  * ChunkProducer#PAUSE} it publishes them the same way and waits at the epoch's {@link SafePoint} while a checkpoint is
@@ -44,6 +47,7 @@ final class HogwildWorker implements Runnable {
     private final GeneralKernel general;
     private final long[] rngState;
     private final SafePoint safePoint;
+    private final int[] kept = new int[ChunkPool.CAPACITY]; // the subsampled ids, copied to the kernel's tokens at once
     private long rng;
 
     HogwildWorker(
@@ -88,7 +92,7 @@ final class HogwildWorker implements Runnable {
     @Override
     @SuppressWarnings("ReferenceEquality") // ChunkProducer.END and PAUSE are sentinel arrays, compared by identity
     public void run() {
-        try (Tensor tokens = Tensor.allocate(DType.I32, ChunkProducer.CHUNK_TOKENS + 1024);
+        try (Tensor tokens = Tensor.allocate(DType.I32, ChunkPool.CAPACITY);
                 Tensor kernelRng = Tensor.of(new long[] {rngState[1]})) {
             try {
                 while (!state.stopped()) {
@@ -137,19 +141,25 @@ final class HogwildWorker implements Runnable {
     private void trainChunk(int[] chunk, Tensor tokens, Tensor kernelRng) {
         long words = 0;
         int t = 0;
+        int[] kept = this.kept;
         for (int id : chunk) {
             if (id < 0) {
-                if (t > 0 && tokens.getIndex(t - 1) != -1) {
-                    tokens.setIndex(t++, -1);
+                if (id == ChunkPool.END_OF_CHUNK) {
+                    break;
+                }
+                if (t > 0 && kept[t - 1] != -1) {
+                    kept[t++] = -1;
                 }
                 continue;
             }
             words++;
             rng = rng * LCG_MUL + LCG_ADD;
             if (subsampler.keep(id, (rng & 0xFFFF) / 65536f)) {
-                tokens.setIndex(t++, id);
+                kept[t++] = id;
             }
         }
+        state.chunkPool.recycle(chunk);
+        MemorySegment.copy(kept, 0, tokens.segment(), ValueLayout.JAVA_INT_UNALIGNED, 0, t);
         long done0 = state.words.getAndAdd(words);
         float lrStart = lrAt(state.progress.global(done0));
         float lrEnd = lrAt(state.progress.global(done0 + words));

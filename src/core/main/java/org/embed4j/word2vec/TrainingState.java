@@ -9,7 +9,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What the worker threads share besides the weights: progress in words (drives the learning rate),
- * the kernel-call counter (the "step" named in errors), loss and pair sums, and the first failure.
+ * the kernel-call counter (the "step" named in errors), loss and pair sums, the first failure, and the pool of chunk
+ * arrays that go from the corpus reader to the workers and back.
  * {@link #progress} places these words in the whole run: for a single-machine run they are the run's words, for a
  * shard of a data-parallel run they are mapped onto the global count. Thread-safe (atomics); the first failure wins
  * and stops everyone.
@@ -19,6 +20,7 @@ final class TrainingState {
     final AtomicLong steps = new AtomicLong();
     final DoubleAdder loss = new DoubleAdder();
     final LongAdder pairs = new LongAdder();
+    final ChunkPool chunkPool = new ChunkPool();
     final Word2VecShardTrainer.Progress progress;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean stopped;

@@ -200,6 +200,10 @@ public final class Word2VecShardTrainer implements AutoCloseable {
         checkShape("wOut", wOut, vocab.size());
         int v = vocab.size();
         for (int[] c : chunks) {
+            if (c.length > ChunkPool.CAPACITY) {
+                throw new IllegalArgumentException("a chunk of " + c.length + " ids is longer than the "
+                        + ChunkPool.CAPACITY + " a worker takes (cut chunks with Word2VecShardTrainer.chunks)");
+            }
             for (int id : c) {
                 if (id < -1 || id >= v) {
                     throw new IllegalArgumentException("word id " + id + " in a chunk is outside [-1, " + v + ")");

@@ -178,6 +178,9 @@ class Word2VecShardTrainerTest {
             var e = assertThrows(
                     IllegalArgumentException.class, () -> t.train(List.<int[]>of(new int[] {0, v}), wIn, wOut, p, 1));
             assertTrue(e.getMessage().contains(Integer.toString(v)), e.getMessage());
+            int[] tooLong = new int[ChunkPool.CAPACITY + 1];
+            e = assertThrows(IllegalArgumentException.class, () -> t.train(List.of(tooLong), wIn, wOut, p, 1));
+            assertTrue(e.getMessage().contains(Integer.toString(tooLong.length)), e.getMessage());
             e = assertThrows(IllegalArgumentException.class, () -> t.train(List.of(), wIn, narrow, p, 1));
             assertTrue(e.getMessage().contains("wOut"), e.getMessage());
         }
