@@ -202,9 +202,14 @@ public final class SearchBench {
         for (int i = 0; i < n; i++) {
             entries.add(new TextIndex.Entry(Integer.toString(i), lines.get(i), null));
         }
-        Path file = dir.resolve("sentences-" + n + ".e4ji");
+        HnswIndex.Options graphOptions = graphOptions();
+        String name = "sentences-" + n
+                + (graphOptions.equals(HnswIndex.Options.defaults())
+                        ? ""
+                        : "-m" + graphOptions.maxConn() + "-b" + graphOptions.beamWidth());
+        Path file = dir.resolve(name + ".e4ji");
         Path graphDir = HnswIndex.besideModel(file);
-        Path buildLog = dir.resolve("sentences-" + n + ".build.txt");
+        Path buildLog = dir.resolve(name + ".build.txt");
         boolean reuse = "1".equals(System.getenv("REUSE"))
                 && Files.isRegularFile(file)
                 && Files.isDirectory(graphDir)
@@ -224,13 +229,15 @@ public final class SearchBench {
             built.write(file);
             double encodeSecs = (System.nanoTime() - t0) / 1e9;
             t0 = System.nanoTime();
-            long bytes = built.buildGraph(graphDir, HnswIndex.Options.defaults());
+            long bytes = built.buildGraph(graphDir, graphOptions);
             double buildSecs = (System.nanoTime() - t0) / 1e9;
             String line = String.format(
                     Locale.ROOT,
-                    "%d sentences encoded in %.1f s, HNSW built in %.1f s (%d bytes), load %s",
+                    "%d sentences encoded in %.1f s, HNSW (M %d, beam %d) built in %.1f s (%d bytes), load %s",
                     n,
                     encodeSecs,
+                    graphOptions.maxConn(),
+                    graphOptions.beamWidth(),
                     buildSecs,
                     bytes,
                     Files.readString(Path.of("/proc/loadavg")).strip());
@@ -313,6 +320,15 @@ public final class SearchBench {
                     (long) n * d * 4,
                     (long) n * d * 4 / (double) bytes);
         }
+    }
+
+    /** The graph settings: SEARCH_HNSW_M and SEARCH_HNSW_BEAM when set, else the index's defaults. */
+    private static HnswIndex.Options graphOptions() {
+        HnswIndex.Options d = HnswIndex.Options.defaults();
+        String m = System.getenv("SEARCH_HNSW_M");
+        String beam = System.getenv("SEARCH_HNSW_BEAM");
+        return new HnswIndex.Options(
+                m == null ? d.maxConn() : Integer.parseInt(m), beam == null ? d.beamWidth() : Integer.parseInt(beam));
     }
 
     /** recall@10 of the graph at {@code ef} against the exact answers. */
