@@ -35,8 +35,8 @@ public abstract class ModelStage<M extends ModelStage<M>> extends Model<M> imple
         this.modelPath = new Param<>(
                 this,
                 "modelPath",
-                "the model file: a local or shared path, a Hadoop file system URI, or a file shipped with "
-                        + "SparkContext.addFile");
+                "the model file: a local or shared path, a Hadoop file system URI, or the name of a file shipped "
+                        + "with spark-submit --files");
         this.inputCol = new Param<>(this, "inputCol", inputDoc);
     }
 
