@@ -42,4 +42,14 @@ static inline __m512 e4j_log1p_unit512(__m512 u) {
 /* The first min(max(n, 0), 16) lanes. */
 static inline __mmask16 e4j_lanes16(int64_t n) { return (__mmask16)(n <= 0 ? 0 : n >= 16 ? 0xFFFF : (1u << n) - 1u); }
 
+/* xent: targets[i .. i+n) (n <= 16) as int32 lanes, -1 for ignore_index and for lanes past n */
+static inline __m512i e4j_targets16(const int64_t *t, int n, __m512i ign) {
+    const __mmask8 m0 = (__mmask8)e4j_lanes16(n), m1 = (__mmask8)e4j_lanes16(n - 8);
+    const __m512i minus1 = _mm512_set1_epi64(-1);
+    __m512i t0 = _mm512_mask_loadu_epi64(minus1, m0, t), t1 = _mm512_mask_loadu_epi64(minus1, m1, t + 8);
+    t0 = _mm512_mask_mov_epi64(t0, _mm512_cmpeq_epi64_mask(t0, ign), minus1);
+    t1 = _mm512_mask_mov_epi64(t1, _mm512_cmpeq_epi64_mask(t1, ign), minus1);
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(t0)), _mm512_cvtepi64_epi32(t1), 1);
+}
+
 #endif

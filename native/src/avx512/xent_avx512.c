@@ -49,16 +49,6 @@ static inline __m512 k2_group16(const float *x, float *dx, __m512i tv, int n, __
     return row;
 }
 
-/* targets[i .. i+n) (n <= 16) as int32 lanes, -1 for ignore_index and for lanes past n */
-static inline __m512i targets16(const int64_t *t, int n, __m512i ign) {
-    const __mmask8 m0 = (__mmask8)e4j_lanes16(n), m1 = (__mmask8)e4j_lanes16(n - 8);
-    const __m512i minus1 = _mm512_set1_epi64(-1);
-    __m512i t0 = _mm512_mask_loadu_epi64(minus1, m0, t), t1 = _mm512_mask_loadu_epi64(minus1, m1, t + 8);
-    t0 = _mm512_mask_mov_epi64(t0, _mm512_cmpeq_epi64_mask(t0, ign), minus1);
-    t1 = _mm512_mask_mov_epi64(t1, _mm512_cmpeq_epi64_mask(t1, ign), minus1);
-    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(t0)), _mm512_cvtepi64_epi32(t1), 1);
-}
-
 static double k2_rows16(const e4j_xent_args *a, int64_t i0, int64_t i1) {
     const __m512 w0 = _mm512_set1_ps(a->weight ? a->weight[0] : 1.0f);
     const __m512 w1 = _mm512_set1_ps(a->weight ? a->weight[1] : 1.0f);
@@ -69,7 +59,7 @@ static double k2_rows16(const e4j_xent_args *a, int64_t i0, int64_t i1) {
     for (int64_t i = i0; i < i1; i += 16) {
         const int n = i1 - i < 16 ? (int)(i1 - i) : 16;
         const __m512 lv = k2_group16(a->logits + i * 2, a->dlogits ? a->dlogits + i * 2 : NULL,
-                                     targets16(a->targets + i, n, ign), n, w0, w1, s, grad);
+                                     e4j_targets16(a->targets + i, n, ign), n, w0, w1, s, grad);
         if (none) _mm512_mask_storeu_ps(a->loss + i, e4j_lanes16(n), lv);
         acc0 = _mm512_add_pd(acc0, _mm512_cvtps_pd(_mm512_castps512_ps256(lv)));
         acc1 = _mm512_add_pd(acc1, _mm512_cvtps_pd(_mm512_extractf32x8_ps(lv, 1)));

@@ -152,16 +152,6 @@ static inline __attribute__((always_inline)) __m512 xs_group16(const xs_consts *
     return row;
 }
 
-/* targets[i .. i+n) (n <= 16) as int32 lanes, -1 for ignore_index and for lanes past n */
-static inline __m512i targets16(const int64_t *t, int n, __m512i ign) {
-    const __mmask8 m0 = (__mmask8)e4j_lanes16(n), m1 = (__mmask8)e4j_lanes16(n - 8);
-    const __m512i minus1 = _mm512_set1_epi64(-1);
-    __m512i t0 = _mm512_mask_loadu_epi64(minus1, m0, t), t1 = _mm512_mask_loadu_epi64(minus1, m1, t + 8);
-    t0 = _mm512_mask_mov_epi64(t0, _mm512_cmpeq_epi64_mask(t0, ign), minus1);
-    t1 = _mm512_mask_mov_epi64(t1, _mm512_cmpeq_epi64_mask(t1, ign), minus1);
-    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi64_epi32(t0)), _mm512_cvtepi64_epi32(t1), 1);
-}
-
 /* Rows [i0, i1) in groups of 16 from i0 (the last one padded with ignored rows); losses summed in 16 double lanes */
 static inline __attribute__((always_inline)) double xs_rows16_k(const e4j_xent_args *a, int64_t i0, int64_t i1,
                                                                 const int64_t K) {
@@ -177,7 +167,7 @@ static inline __attribute__((always_inline)) double xs_rows16_k(const e4j_xent_a
     for (int64_t i = i0; i < i1; i += 16) {
         const int n = i1 - i < 16 ? (int)(i1 - i) : 16;
         float *dx = a->dlogits ? a->dlogits + i * K : NULL;
-        const __m512i tv = targets16(a->targets + i, n, ign);
+        const __m512i tv = e4j_targets16(a->targets + i, n, ign);
         __m512 lv;
         if (n == 16) {
             lv = xs_group16(&c, a->weight, a->logits + i * K, dx, tv, K);
