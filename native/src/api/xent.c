@@ -57,9 +57,16 @@ static void check_range(void *vctx, int64_t blk0, int64_t blk1) {
     }
 }
 
-/* Rows per block: a multiple of 8 (the rows-in-lanes kernel), at most MAX_BLOCKS blocks; fixed by B alone, so
- * the partial sums (and the result) do not depend on the thread count. */
-static int64_t block_rows(int64_t B) { return (B / MAX_BLOCKS + 8) & ~(int64_t)7; }
+/* Rows per block, fixed by B and K alone, so the partial sums (and the result) do not depend on the thread count; at
+ * most MAX_BLOCKS blocks. K <= 16: a multiple of 16 (the rows-in-lanes kernels' groups of 8 or 16 rows, so only the
+ * last block has a partial group) and at least ~4 KiB of logits, so the per-block set-up is amortised; K > 16: a
+ * multiple of 8 (one row at a time, many blocks for many threads). */
+static int64_t block_rows(int64_t B, int64_t K) {
+    int64_t rows = (B + MAX_BLOCKS - 1) / MAX_BLOCKS;
+    if (K > 16) return (rows + 7) & ~(int64_t)7;
+    if (K > 0 && rows < 1024 / K) rows = 1024 / K;
+    return (rows + 15) & ~(int64_t)15;
+}
 
 E4J_API e4j_status e4j_softmax_xent(float *loss, float *dlogits, const float *logits, const int64_t *targets,
                                     const float *weight, int64_t ignore_index, float label_smoothing, int32_t reduction,
@@ -77,7 +84,7 @@ E4J_API e4j_status e4j_softmax_xent(float *loss, float *dlogits, const float *lo
     if (B > 0 && K < 1)
         return e4j_fail(E4J_ERR_INVALID_ARGUMENT, "softmax_xent needs K >= 1 classes, got %lld", (long long)K);
     const e4j_prims *p = e4j_prims_get(); /* read once: a call never mixes two levels */
-    const int64_t block = block_rows(B), nblk = B == 0 ? 0 : (B + block - 1) / block;
+    const int64_t block = block_rows(B, K), nblk = B == 0 ? 0 : (B + block - 1) / block;
     /* one parallel pass over targets and logits; the loops below name the first bad value when it fails */
     static _Thread_local check_ctx chk; /* ~10 KiB of flags and counts: kept off the caller's stack */
     chk.p = p;

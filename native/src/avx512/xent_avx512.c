@@ -190,19 +190,30 @@ int e4j_all_finite_avx512(const float *x, int64_t n) {
     return bad == 0;
 }
 
-/* 1 when every target is ignore_index or in [0, K); *counted = the number of non-ignored targets */
+/* 1 when every target is ignore_index or in [0, K); *counted = the number of non-ignored targets. 32 targets per step
+ * in four independent chains: in range is one unsigned compare ((uint64)t < K, K >= 1 when B > 0), the ignored ones
+ * counted in vector lanes (no mask-to-register popcount on the chain). */
+static inline void targets8(__m512i v, __m512i ign, __m512i kv, __mmask8 m, __mmask8 *bad, __m512i *nign) {
+    const __mmask8 is_ign = _mm512_mask_cmpeq_epi64_mask(m, v, ign);
+    *bad |= m & ~(is_ign | _mm512_cmplt_epu64_mask(v, kv));
+    *nign = _mm512_mask_sub_epi64(*nign, is_ign, *nign, _mm512_set1_epi64(-1));
+}
+
 int e4j_xent_targets_ok_avx512(const int64_t *t, int64_t B, int64_t K, int64_t ignore_index, int64_t *counted) {
-    const __m512i ign = _mm512_set1_epi64(ignore_index), kv = _mm512_set1_epi64(K), zero = _mm512_setzero_si512();
-    __mmask8 bad = 0;
-    int64_t ignored = 0;
-    for (int64_t i = 0; i < B; i += 8) {
-        const __mmask8 m = (__mmask8)e4j_lanes16(B - i);
-        const __m512i v = _mm512_maskz_loadu_epi64(m, t + i);
-        const __mmask8 is_ign = _mm512_mask_cmpeq_epi64_mask(m, v, ign);
-        const __mmask8 in_range = _mm512_cmpge_epi64_mask(v, zero) & _mm512_cmplt_epi64_mask(v, kv);
-        bad |= m & ~(is_ign | in_range);
-        ignored += __builtin_popcount((unsigned)is_ign);
+    const __m512i ign = _mm512_set1_epi64(ignore_index), kv = _mm512_set1_epi64(K);
+    __m512i n0 = _mm512_setzero_si512(), n1 = n0, n2 = n0, n3 = n0;
+    __mmask8 b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+    int64_t i = 0;
+    for (; i + 32 <= B; i += 32) {
+        targets8(_mm512_loadu_si512(t + i), ign, kv, 0xFF, &b0, &n0);
+        targets8(_mm512_loadu_si512(t + i + 8), ign, kv, 0xFF, &b1, &n1);
+        targets8(_mm512_loadu_si512(t + i + 16), ign, kv, 0xFF, &b2, &n2);
+        targets8(_mm512_loadu_si512(t + i + 24), ign, kv, 0xFF, &b3, &n3);
     }
-    *counted = B - ignored;
-    return bad == 0;
+    for (; i < B; i += 8) {
+        const __mmask8 m = (__mmask8)e4j_lanes16(B - i);
+        targets8(_mm512_maskz_loadu_epi64(m, t + i), ign, kv, m, &b0, &n0);
+    }
+    *counted = B - _mm512_reduce_add_epi64(_mm512_add_epi64(_mm512_add_epi64(n0, n1), _mm512_add_epi64(n2, n3)));
+    return (b0 | b1 | b2 | b3) == 0;
 }
