@@ -94,7 +94,9 @@ E4J_API e4j_status e4j_softmax_xent(float *loss, float *dlogits, const float *lo
     chk.K = K;
     chk.ignore_index = ignore_index;
     chk.block = block;
-    e4j_pool_parallel_for(nblk, e4j_grain(block * (K + 2)), check_range, &chk);
+    /* the check splits over threads as the rows do (a separate, smaller grain would leave it on one thread at K = 2) */
+    const int64_t grain = e4j_grain(block * K * 4);
+    e4j_pool_parallel_for(nblk, grain, check_range, &chk);
     int targets_ok = 1, all_finite = 1;
     int64_t counted = 0; /* non-ignored targets */
     for (int64_t blk = 0; blk < nblk; blk++) {
@@ -136,7 +138,7 @@ E4J_API e4j_status e4j_softmax_xent(float *loss, float *dlogits, const float *lo
     c.a.grad_scale = reduction == E4J_REDUCE_MEAN ? 1.0 / total_weight : 1.0;
     c.a.zero_grad = reduction == E4J_REDUCE_MEAN && total_weight == 0.0;
     c.block = block;
-    e4j_pool_parallel_for(nblk, e4j_grain(block * K * 4), xent_range, &c);
+    e4j_pool_parallel_for(nblk, grain, xent_range, &c);
     double total = 0.0;
     for (int64_t blk = 0; blk < nblk; blk++) total += c.partial[blk];
     if (reduction == E4J_REDUCE_MEAN)

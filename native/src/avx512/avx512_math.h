@@ -20,8 +20,7 @@ static inline __m512 e4j_exp512(__m512 x) {
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
     p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
     p = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(n), _mm512_set1_epi32(127)), 23);
-    return _mm512_mul_ps(p, _mm512_castsi512_ps(e));
+    return _mm512_scalef_ps(p, n); /* p * 2^n: exact, as the AVX2 product with 2^n built in the exponent bits */
 }
 
 /* log(1 + u) for u in [0, 1]: 2*atanh(v), v = u/(2+u), by its odd series to v^15 (xent_avx2.c's log1p_unit). */
