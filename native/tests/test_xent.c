@@ -87,6 +87,13 @@ int main(void) {
     run_case(37, 2, 0, 60.0f);
     run_case(37, 10, 1, 40.0f);
     run_case(9, 100, 0, 40.0f);
+    /* many row blocks (K <= 16 blocks are whole groups of 16 rows, >= 4 KiB): 2 threads split them, the last block
+     * ends in a partial group */
+    for (int cfg = 0; cfg < 4; cfg++) {
+        run_case(1300, 2, cfg, 8.0f);
+        run_case(1037, 10, cfg, 8.0f);
+        run_case(777, 16, cfg, 8.0f);
+    }
     /* a vocabulary head */
     run_case(3, 32000, 3, 8.0f);
     run_rising_rows(9, 17, 3.0f, 40.0f);
@@ -102,5 +109,36 @@ int main(void) {
     expect_status("xent Inf found", e4j_softmax_xent(&loss, dx, x, t, NULL, -100, 0, E4J_REDUCE_SUM, 2, 10),
                   E4J_ERR_INVALID_ARGUMENT, "(row, col) = (1, 7)");
     expect_true("xent loss untouched", loss == 3);
+    /* a bad target is found (and named) inside the vectorised check, in its tail, and at every level */
+    {
+        enum { TB = 75 };
+        float *xs = filled(TB * 2, 0), *gs = filled(TB * 2, 5), ls = 3;
+        int64_t ts[TB];
+        for (int64_t i = 0; i < TB; i++) ts[i] = i % 3 == 0 ? -100 : i % 2;
+        static const int64_t bad_rows[] = {0, 40, 63, 64, 74};
+        for (int lv = 0; lv < num_levels(); lv++) {
+            set_level(lv);
+            for (size_t r = 0; r < sizeof bad_rows / sizeof bad_rows[0]; r++) {
+                const int64_t row = bad_rows[r], keep = ts[row];
+                ts[row] = r % 2 ? 2 : -1;
+                char want[64];
+                snprintf(want, sizeof want, "target %lld at row %lld", (long long)ts[row], (long long)row);
+                expect_status("xent bad target",
+                              e4j_softmax_xent(&ls, gs, xs, ts, NULL, -100, 0, E4J_REDUCE_MEAN, TB, 2), E4J_ERR_INDEX,
+                              want);
+                ts[row] = keep;
+            }
+            expect_true("xent bad target: loss untouched", ls == 3);
+            expect_true("xent bad target: dlogits untouched", gs[0] == 5 && gs[2 * TB - 1] == 5);
+            /* 25 of the 75 rows are ignored: the mean is over the other 50 (every loss is log 2 at equal logits) */
+            OK(e4j_softmax_xent(&ls, gs, xs, ts, NULL, -100, 0, E4J_REDUCE_MEAN, TB, 2));
+            expect_true("xent mean over the counted rows", fabsf(ls - 0.69314718f) < 1e-6f);
+            expect_true("xent mean gradient 1/50 per counted row", fabsf(gs[2] - 0.5f / 50) < 1e-8f);
+            ls = 3;
+            for (int64_t j = 0; j < 2 * TB; j++) gs[j] = 5;
+        }
+        free(xs);
+        free(gs);
+    }
     return test_finish("test_xent");
 }
