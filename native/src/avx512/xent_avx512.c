@@ -2,12 +2,13 @@
  * xent_avx2.c the AVX2 kernels). Label smoothing with K > 16 runs the AVX2 row; every other shape has a kernel here:
  *   K == 2 without label smoothing: 16 rows per zmm with opmask tails (the binary classifier head, where the per-row
  *     work is a handful of operations and halving the instruction count pays even on cores that split 512-bit
- *     operations in two); xent_avx2.c's k2_group formulas (one exp per row, no cancellation).
+ *     operations in two); xent_avx2.c's k2_group formulas (one exp per row, no cancellation), log1p by a series
+ *     two terms shorter than e4j_log1p_unit512's and s*w_t taken from two products made once.
  *   other K <= 16: xent_lanes_avx512.c, the AVX2 rows-in-lanes kernel on 16 rows per zmm.
  *   K > 16 without label smoothing: xent_row_avx2.c's one-read row (xl_row16: a running reference R instead of a
  *     max pass) on 16 columns per zmm with an opmask tail.
  * Row losses are summed in 16 double lanes from i0 (K <= 16) or in row order, so a block's partial sum does not
- * depend on the thread count. The pre-checks read 32 floats / 8 targets per step with masked tails.
+ * depend on the thread count. The pre-checks read 32 floats / 32 targets per step with masked tails.
  * Thread-safe for disjoint rows. */
 #include "avx512_math.h"
 #include "kernels.h"
@@ -16,10 +17,22 @@
 #include <math.h>
 #include <string.h>
 
+/* log(1 + u) for u in [0, 1], for the K == 2 kernel: 2*atanh(v), v = u/(2+u) in [0, 1/3], by its odd series to v^11
+ * (the next term is < 1.2e-7 of the sum) */
+static inline __m512 log1p_k2(__m512 u) {
+    const __m512 v = _mm512_div_ps(u, _mm512_add_ps(_mm512_set1_ps(2.0f), u)), v2 = _mm512_mul_ps(v, v);
+    __m512 p = _mm512_set1_ps(2.0f / 11.0f);
+    p = _mm512_fmadd_ps(p, v2, _mm512_set1_ps(2.0f / 9.0f));
+    p = _mm512_fmadd_ps(p, v2, _mm512_set1_ps(2.0f / 7.0f));
+    p = _mm512_fmadd_ps(p, v2, _mm512_set1_ps(2.0f / 5.0f));
+    p = _mm512_fmadd_ps(p, v2, _mm512_set1_ps(2.0f / 3.0f));
+    return _mm512_fmadd_ps(_mm512_mul_ps(p, v2), v, _mm512_add_ps(v, v));
+}
+
 /* 16 rows of x (16,2), the first n valid (the rest masked off: neither read nor written) -> their losses, and dx
  * (16,2) when not NULL. tv: targets as int32 lanes, -1 for ignored and absent rows. */
-static inline __m512 k2_group16(const float *x, float *dx, __m512i tv, int n, __m512 w0, __m512 w1, __m512 s,
-                                int grad) {
+static inline __m512 k2_group16(const float *x, float *dx, __m512i tv, int n, __m512 w0, __m512 w1, __m512 sw0,
+                                __m512 sw1, int grad) {
     const __m512 one = _mm512_set1_ps(1.0f), sign = _mm512_set1_ps(-0.0f);
     const __mmask16 ma = e4j_lanes16(2 * n), mb = e4j_lanes16(2 * n - 16);
     const __m512 a = _mm512_maskz_loadu_ps(ma, x), b = _mm512_maskz_loadu_ps(mb, x + 16);
@@ -32,14 +45,15 @@ static inline __m512 k2_group16(const float *x, float *dx, __m512i tv, int n, __
     const __m512 d = _mm512_or_ps(sign, _mm512_sub_ps(x1, x0)); /* -|x1 - x0| */
     const __m512 e = e4j_exp512(_mm512_max_ps(d, _mm512_set1_ps(-87.33654f)));
     const __m512 wt = _mm512_maskz_mov_ps(valid, _mm512_mask_blend_ps(t1, w0, w1));
-    const __m512 row = _mm512_mul_ps(wt, _mm512_add_ps(_mm512_sub_ps(_mm512_max_ps(x0, x1), xt), e4j_log1p_unit512(e)));
+    const __m512 row = _mm512_mul_ps(wt, _mm512_add_ps(_mm512_sub_ps(_mm512_max_ps(x0, x1), xt), log1p_k2(e)));
     if (!dx) return row;
     __m512 g0 = _mm512_setzero_ps(), g1 = g0;
     if (grad) {
         const __m512 inv = _mm512_div_ps(one, _mm512_add_ps(one, e));
         const __m512 po = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(xt, xo, _CMP_GE_OQ), inv, _mm512_mul_ps(e, inv));
-        const __m512 g = _mm512_mul_ps(_mm512_mul_ps(s, wt), po); /* 0 on ignored rows (wt = 0) */
-        g0 = _mm512_mask_xor_ps(g, valid & ~t1, g, sign);         /* the target's gradient is negative */
+        const __m512 swt = _mm512_maskz_mov_ps(valid, _mm512_mask_blend_ps(t1, sw0, sw1)); /* s*w_t, 0 if ignored */
+        const __m512 g = _mm512_mul_ps(swt, po);
+        g0 = _mm512_mask_xor_ps(g, valid & ~t1, g, sign); /* the target's gradient is negative */
         g1 = _mm512_mask_xor_ps(g, t1, g, sign);
     }
     const __m512i lo = _mm512_setr_epi32(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
@@ -52,14 +66,14 @@ static inline __m512 k2_group16(const float *x, float *dx, __m512i tv, int n, __
 static double k2_rows16(const e4j_xent_args *a, int64_t i0, int64_t i1) {
     const __m512 w0 = _mm512_set1_ps(a->weight ? a->weight[0] : 1.0f);
     const __m512 w1 = _mm512_set1_ps(a->weight ? a->weight[1] : 1.0f);
-    const __m512 s = _mm512_set1_ps((float)a->grad_scale);
+    const __m512 s = _mm512_set1_ps((float)a->grad_scale), sw0 = _mm512_mul_ps(s, w0), sw1 = _mm512_mul_ps(s, w1);
     const __m512i ign = _mm512_set1_epi64(a->ignore_index);
     const int grad = !a->zero_grad, none = a->reduction == E4J_REDUCE_NONE;
     __m512d acc0 = _mm512_setzero_pd(), acc1 = _mm512_setzero_pd();
     for (int64_t i = i0; i < i1; i += 16) {
         const int n = i1 - i < 16 ? (int)(i1 - i) : 16;
         const __m512 lv = k2_group16(a->logits + i * 2, a->dlogits ? a->dlogits + i * 2 : NULL,
-                                     e4j_targets16(a->targets + i, n, ign), n, w0, w1, s, grad);
+                                     e4j_targets16(a->targets + i, n, ign), n, w0, w1, sw0, sw1, grad);
         if (none) _mm512_mask_storeu_ps(a->loss + i, e4j_lanes16(n), lv);
         acc0 = _mm512_add_pd(acc0, _mm512_cvtps_pd(_mm512_castps512_ps256(lv)));
         acc1 = _mm512_add_pd(acc1, _mm512_cvtps_pd(_mm512_extractf32x8_ps(lv, 1)));
