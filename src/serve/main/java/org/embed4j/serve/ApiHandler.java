@@ -27,8 +27,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * request memory (503 with Retry-After),
  * the body read without holding a thread ({@link BodyReader}), the limits-aware parse ({@link JsonRequest}), the
  * models' guard (503), and the endpoint; a body bigger than {@link BulkLane#BULK_BODY_BYTES} is parsed and answered
- * on the {@link BulkLane}'s threads, the others on the Jetty thread that read them. Every failure is a JSON error: a 4xx for the client's mistakes, 503 for
- * an unhealthy or changed model or a full server, and for a bug a 500 that says only "internal error" and an id.
+ * on the {@link BulkLane}'s threads (503 when its queue is full), the others on the Jetty thread that read them.
+ * Every failure is a JSON error: a 4xx for the client's mistakes, 503 for an unhealthy or changed model or a full
+ * server, and for a bug a 500 that says only "internal error" and an id.
  * Nothing the client sent is logged unless {@link ServeOptions#logRequests()}. Every request is counted in
  * {@link Metrics}. Thread-safe: no mutable state besides counters.
  */

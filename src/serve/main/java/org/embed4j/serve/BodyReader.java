@@ -10,9 +10,9 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * Reads one request body into {@link BodyBytes} (segments, never one large array) without holding a thread while it waits: each read takes what has
- * arrived and asks Jetty to call back when more does ({@link Request#demand}), so a client that sends its body
- * slowly costs a buffer, not a thread. Enforces the body limit as bytes arrive (413, whether the length was
+ * Reads one request body into {@link BodyBytes} (segments, never one large array) without holding a thread while it
+ * waits: each read takes what has arrived and asks Jetty to call back when more does ({@link Request#demand}), so a
+ * client that sends its body slowly costs the bytes that came, not a thread. Enforces the body limit as bytes arrive (413, whether the length was
  * announced or the body is chunked), grows its reservation in the {@link MemoryBudget} with its buffer when the
  * length was not announced (503 when the budget is spent), and gives the whole body {@code timeout} to arrive
  * (408). Exactly one of the {@link Done} methods is called, once. The callbacks run on Jetty's threads.
