@@ -22,8 +22,16 @@
 # --attack: the attack soak (ServeAttack) against ours alone, 30 s (--quick 10 s): normal classify requests at
 # SERVE_ATTACK_RATE per second (default 200) from 127.0.0.1 while attackers on 127.0.0.2-5 hold 1,030 keep-alive
 # connections, trickle 1,100 heads a byte at a time, send 1 MiB bodies on 160 connections and 1 MiB bodies at
-# 1 KiB/s on 200 (the body attackers hold the token: a misbehaving client, not a stranger stopped at 401). The server runs with -Xmx512m, not pre-touched, so that its RSS follows what it uses; its
-# request memory budget is the default 64 MiB.
+# 1 KiB/s on 200 (the body attackers hold the token: a misbehaving client, not a stranger stopped at 401). The server
+# runs with the JVM settings docs/serving.md recommends for a service: a fixed, pre-touched 256 MB heap (so that its
+# RSS is known at start and growth means memory outside the heap) and a 20 ms G1 pause goal (G1's default, 200 ms,
+# lets the young generation grow until pauses approach it); its request memory budget is the default 64 MiB.
+# SERVE_ATTACK_JAVA_OPTS replaces those JVM options (GC logging, JFR, other heaps); SERVE_ATTACK_JAR runs another CLI
+# jar as the server (a build to compare with, back to back). The attackers' JVM runs at nice 10 (SERVE_ATTACK_NICE):
+# a real attacker's sockets are driven by its own machine's cores, and here its JVM takes half a core or more of the
+# two, which at equal priority measures the harness, not the server; the attack's counts (ATTACKERS line) show its
+# intensity. Also printed (stderr): the CPU seconds of the server and of the attackers' JVM during the normal client's
+# run, and the path of the normal client's per-request trace.
 #
 # Prints: RESULT serve <case> ours=<v> anchor=<v> ratio=<bigger is better> unit=<u> (the grammar of bench/run.sh).
 # Counts whose ratio says nothing (errors, a clean shutdown, RSS growth near 0) print ratio=na.
@@ -87,7 +95,9 @@ OURS=(java --enable-native-access=ALL-UNNAMED ${SERVE_JAVA_OPTS:--Xms256m -Xmx25
 
 if [ "$MODE" = attack ]; then
   echo "serve: attack soak, ${SECS} s; load average at start: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
-  start_server ours java --enable-native-access=ALL-UNNAMED -Xmx512m -jar "$JAR" "${SERVE_ARGS[@]}"
+  start_server ours java --enable-native-access=ALL-UNNAMED \
+    ${SERVE_ATTACK_JAVA_OPTS:--Xms256m -Xmx256m -XX:+AlwaysPreTouch -XX:MaxGCPauseMillis=20} -jar "${SERVE_ATTACK_JAR:-$JAR}" \
+    "${SERVE_ARGS[@]}"
   for c in classify-b1 nearest-k10; do
     "${JAVA_CP[@]}" org.embed4j.bench.ServeLoad load "$PORT" "$c" 4 20000 3 "$TOKEN_FILE" >&2
   done
@@ -95,11 +105,17 @@ if [ "$MODE" = attack ]; then
   (while kill -0 "$SERVER" 2>/dev/null; do rss_mb; echo; sleep 0.5; done) > "$DIR/rss-attack.txt" 2>/dev/null &
   SAMPLER=$!
   # attackers and the normal client in separate JVMs: the attackers' threads must not delay the normal requests
-  "${JAVA_CP[@]}" -Xmx1g org.embed4j.bench.ServeAttack attackers "$PORT" $((SECS + 3)) "$TOKEN_FILE" >&2 &
+  nice -n "${SERVE_ATTACK_NICE:-10}" "${JAVA_CP[@]}" -Xmx1g org.embed4j.bench.ServeAttack attackers "$PORT" $((SECS + 8)) \
+    "$TOKEN_FILE" >&2 &
   ATTACKERS=$!
   sleep 3 # the attack is on before the first normal request
-  LINE=$("${JAVA_CP[@]}" org.embed4j.bench.ServeAttack normal "$PORT" "$SECS" "${SERVE_ATTACK_RATE:-200}" "$TOKEN_FILE")
+  S0=$(cpu_ticks); A0=$(awk '{ print $14 + $15 }' "/proc/$ATTACKERS/stat")
+  LINE=$("${JAVA_CP[@]}" -Dserve.attack.trace="$DIR/attack-trace.txt" org.embed4j.bench.ServeAttack normal "$PORT" "$SECS" \
+    "${SERVE_ATTACK_RATE:-200}" "$TOKEN_FILE")
+  S1=$(cpu_ticks); A1=$(awk '{ print $14 + $15 }' "/proc/$ATTACKERS/stat" 2>/dev/null || echo "$A0") # 0 when they ended first
   echo "$LINE" >&2
+  # CPU seconds during the normal client's run: the server's and the attackers' (they share the cores)
+  echo "serve: CPU s during the normal run: server $(( (S1 - S0) / TICK )).$(( (S1 - S0) % TICK )) of $SECS s, attackers $(( (A1 - A0) / TICK )).$(( (A1 - A0) % TICK )); trace in $DIR/attack-trace.txt" >&2
   wait "$ATTACKERS" || true
   kill "$SAMPLER" 2>/dev/null || true; SAMPLER=""
   PEAK=$(awk -v p=0 '$1 > p { p = $1 } END { printf "%.1f", p }' "$DIR/rss-attack.txt")

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -35,12 +36,18 @@ import java.util.concurrent.locks.LockSupport;
  * <p>{@code normal <port> <seconds> <rate> <tokenFile|->}, in a JVM of its own so that the attackers' threads do
  * not delay it, is the normal client (127.0.0.1): classify batch-1 requests at {@code rate} per second on 16
  * keep-alive connections, each request's latency counted from when it fell due (so a stall is not hidden by
- * requests not sent); a request succeeds when it is a 200 with a JSON body within 10 s. It prints {@code
- * ATTACK normal_total=.. normal_ok=.. p50_ms=.. p99_ms=.. max_ms=..}.
+ * requests not sent); a request succeeds when it is a 200 with a JSON body within 10 s. The connections are opened
+ * and warmed up with unmeasured requests under the attack before the schedule starts (a client's first requests
+ * in a fresh JVM measure its class loading and JIT, not the server); the slowest of those connects is reported.
+ * It prints {@code ATTACK normal_total=.. normal_ok=.. p50_ms=.. p99_ms=.. max_ms=.. warm_connect_max_ms=..}; with
+ * {@code -Dserve.attack.trace=<file>} it also writes one line per request ({@link #writeTrace}).
  */
 public final class ServeAttack {
     /** Keep-alive connections of the normal client: a request that falls due waits for a free one. */
     private static final int NORMAL_CONNECTIONS = 16;
+
+    /** Unmeasured requests per normal connection before the measured schedule starts. */
+    private static final int WARM_UP_EXCHANGES = 20;
 
     /** The bearer token the body attackers send (they hold it, as a misbehaving client of the service would). */
     private String token;
@@ -104,25 +111,39 @@ public final class ServeAttack {
         List<byte[]> bodies = ServeLoad.bodies("classify-b1");
         int n = (int) Math.max(1, (end - System.nanoTime()) / 1e9 * rate);
         long[] latency = new long[n];
+        // per request, for the trace: when it was sent (after its wait for a connection), connected, answered
+        long[] sent = new long[n];
+        long[] connected = new long[n];
+        int[] status = new int[n];
         AtomicInteger ok = new AtomicInteger();
         AtomicInteger next = new AtomicInteger();
-        long start = System.nanoTime() + 10_000_000L;
         long period = 1_000_000_000L / rate;
+        AtomicLong warmConnectMax = new AtomicLong();
+        CountDownLatch warm = new CountDownLatch(NORMAL_CONNECTIONS);
+        CountDownLatch go = new CountDownLatch(1);
+        long[] startAt = new long[1];
         try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<?>> running = new ArrayList<>(NORMAL_CONNECTIONS);
             for (int w = 0; w < NORMAL_CONNECTIONS; w++) {
+                int first = w;
                 running.add(clients.submit(() -> {
-                    ServeLoad.Connection c = null;
+                    ServeLoad.Connection c = warmUp(port, bodies.get(first % bodies.size()), token, warmConnectMax);
+                    warm.countDown();
+                    go.await();
+                    long start = startAt[0];
                     for (int id; (id = next.getAndIncrement()) < n; ) {
                         long due = start + id * period;
                         LockSupport.parkNanos(due - System.nanoTime());
+                        sent[id] = System.nanoTime();
                         try {
                             if (c == null) {
                                 c = new ServeLoad.Connection(port, "127.0.0.1");
                                 c.socket.setSoTimeout(10_000);
+                                connected[id] = System.nanoTime() - sent[id];
                             }
                             if (c.exchange(request(port, bodies.get(id % bodies.size()), token))) {
                                 ok.incrementAndGet();
+                                status[id] = 200;
                             }
                         } catch (IOException e) {
                             close(c == null ? null : c.socket);
@@ -134,20 +155,77 @@ public final class ServeAttack {
                     return null;
                 }));
             }
+            warm.await();
+            startAt[0] = System.nanoTime() + 10_000_000L;
+            go.countDown();
             for (Future<?> client : running) {
                 client.get(); // a client that failed outside its request loop fails the run
             }
+        }
+        long start = startAt[0];
+        String trace = System.getProperty("serve.attack.trace");
+        if (trace != null) {
+            writeTrace(Path.of(trace), start, period, latency, sent, connected, status);
         }
         long[] sorted = latency.clone();
         Arrays.sort(sorted);
         System.out.printf(
                 Locale.ROOT,
-                "ATTACK normal_total=%d normal_ok=%d p50_ms=%.3f p99_ms=%.3f max_ms=%.3f%n",
+                "ATTACK normal_total=%d normal_ok=%d p50_ms=%.3f p99_ms=%.3f max_ms=%.3f warm_connect_max_ms=%.3f%n",
                 n,
                 ok.get(),
                 ServeLoad.pct(sorted, 0.50) / 1e6,
                 ServeLoad.pct(sorted, 0.99) / 1e6,
-                sorted[n - 1] / 1e6);
+                sorted[n - 1] / 1e6,
+                warmConnectMax.get() / 1e6);
+    }
+
+    /**
+     * Opens one normal connection (under the attack) and sends it {@link #WARM_UP_EXCHANGES} requests that are not
+     * measured, so that the measured requests find the client's code compiled and its connections open, as a
+     * long-running client's are; the slowest connect goes into {@code connectMax}. Null when that failed (the
+     * measured loop then connects, and that connect is measured).
+     */
+    private static ServeLoad.Connection warmUp(int port, byte[] body, String token, AtomicLong connectMax) {
+        ServeLoad.Connection c = null;
+        try {
+            long t0 = System.nanoTime();
+            c = new ServeLoad.Connection(port, "127.0.0.1");
+            c.socket.setSoTimeout(10_000);
+            connectMax.accumulateAndGet(System.nanoTime() - t0, Math::max);
+            for (int i = 0; i < WARM_UP_EXCHANGES; i++) {
+                c.exchange(request(port, body, token));
+            }
+            return c;
+        } catch (IOException e) {
+            close(c == null ? null : c.socket);
+            return null;
+        }
+    }
+
+    /**
+     * One line per normal request: when it fell due (ms since the first, wall clock epoch ms in the header), how long
+     * it waited for a free connection, how long a new connection took (0 on a kept one), its latency, its status.
+     */
+    private static void writeTrace(
+            Path file, long start, long period, long[] latency, long[] sent, long[] connected, int[] status)
+            throws IOException {
+        long epochAtStart = System.currentTimeMillis() - (System.nanoTime() - start) / 1_000_000L;
+        StringBuilder b = new StringBuilder("# start_epoch_ms=" + epochAtStart + "\n");
+        b.append("id due_ms queued_ms connect_ms latency_ms status\n");
+        for (int i = 0; i < latency.length; i++) {
+            long due = start + i * period;
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%d %.3f %.3f %.3f %.3f %d%n",
+                    i,
+                    (due - start) / 1e6,
+                    (sent[i] - due) / 1e6,
+                    connected[i] / 1e6,
+                    latency[i] / 1e6,
+                    status[i]));
+        }
+        Files.writeString(file, b);
     }
 
     private static byte[] request(int port, byte[] body, String token) {

@@ -26,8 +26,10 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * browser asking first) and the announced length (413), the client address's body bytes per second (429 with Retry-After) and a reservation of
  * request memory (503 with Retry-After),
  * the body read without holding a thread ({@link BodyReader}), the limits-aware parse ({@link JsonRequest}), the
- * models' guard (503), and the endpoint. Every failure is a JSON error: a 4xx for the client's mistakes, 503 for
- * an unhealthy or changed model or a full server, and for a bug a 500 that says only "internal error" and an id.
+ * models' guard (503), and the endpoint; a body bigger than {@link BulkLane#BULK_BODY_BYTES} is parsed and answered
+ * on the {@link BulkLane}'s threads (503 when its queue is full), the others on the Jetty thread that read them.
+ * Every failure is a JSON error: a 4xx for the client's mistakes, 503 for an unhealthy or changed model or a full
+ * server, and for a bug a 500 that says only "internal error" and an id.
  * Nothing the client sent is logged unless {@link ServeOptions#logRequests()}. Every request is counted in
  * {@link Metrics}. Thread-safe: no mutable state besides counters.
  */
@@ -42,6 +44,7 @@ final class ApiHandler extends Handler.Abstract {
     private final HostCheck hosts;
     private final MemoryBudget budget;
     private final AddressBodyRate rate;
+    private final BulkLane bulk;
     private final HeadReadTimeout heads;
     private final Metrics metrics;
     private final ServeOptions options;
@@ -56,6 +59,7 @@ final class ApiHandler extends Handler.Abstract {
             HostCheck hosts,
             MemoryBudget budget,
             AddressBodyRate rate,
+            BulkLane bulk,
             HeadReadTimeout heads,
             Metrics metrics,
             ServeOptions options) {
@@ -64,6 +68,7 @@ final class ApiHandler extends Handler.Abstract {
         this.hosts = hosts;
         this.budget = budget;
         this.rate = rate;
+        this.bulk = bulk;
         this.heads = heads;
         this.metrics = metrics;
         this.options = options;
@@ -198,9 +203,20 @@ final class ApiHandler extends Handler.Abstract {
         }
 
         @Override
-        public void bodyRead(byte[] bytes, int length) {
+        public void bodyRead(BodyBytes body) {
+            if (BulkLane.isBulk(body.length())) {
+                if (!bulk.offer(() -> answer(body))) {
+                    fail(MemoryBudget.overloaded());
+                }
+                return;
+            }
+            answer(body);
+        }
+
+        /** Parses the body, checks the models and runs the endpoint. */
+        private void answer(BodyBytes body) {
             try {
-                JsonRequest json = JsonRequest.parse(bytes, length, route.fields(), options.maxBatch());
+                JsonRequest json = JsonRequest.parse(body, route.fields(), options.maxBatch());
                 route.guard();
                 beforeEndpoint.run();
                 byte[] answer = route.post().apply(json);

@@ -4,16 +4,15 @@ import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
- * Reads one request body into a byte array without holding a thread while it waits: each read takes what has
- * arrived and asks Jetty to call back when more does ({@link Request#demand}), so a client that sends its body
- * slowly costs a buffer, not a thread. Enforces the body limit as bytes arrive (413, whether the length was
+ * Reads one request body into {@link BodyBytes} (segments, never one large array) without holding a thread while it
+ * waits: each read takes what has arrived and asks Jetty to call back when more does ({@link Request#demand}), so a
+ * client that sends its body slowly costs the bytes that came, not a thread. Enforces the body limit as bytes arrive (413, whether the length was
  * announced or the body is chunked), grows its reservation in the {@link MemoryBudget} with its buffer when the
  * length was not announced (503 when the budget is spent), and gives the whole body {@code timeout} to arrive
  * (408). Exactly one of the {@link Done} methods is called, once. The callbacks run on Jetty's threads.
@@ -21,7 +20,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
 final class BodyReader implements Runnable {
     /** Where the body goes. */
     interface Done {
-        void bodyRead(byte[] bytes, int length);
+        void bodyRead(BodyBytes body);
 
         void bodyRefused(ApiException e);
 
@@ -34,8 +33,6 @@ final class BodyReader implements Runnable {
         boolean reserve(long bytes);
     }
 
-    private static final int FIRST_CHUNKED_BUFFER = 8 * 1024;
-
     private final Request request;
     private final int max;
     private final Grow grow;
@@ -43,8 +40,8 @@ final class BodyReader implements Runnable {
     private final AtomicBoolean finished = new AtomicBoolean();
     private final long deadline;
     private final Scheduler scheduler;
-    private byte[] buf;
-    private int n;
+    private final BodyBytes body;
+    private final boolean lengthKnown; // its Content-Length, all reserved at admission
     private volatile Scheduler.Task timeout; // set when the reader first has to wait
 
     /**
@@ -58,7 +55,8 @@ final class BodyReader implements Runnable {
         this.max = max;
         this.grow = grow;
         this.done = done;
-        this.buf = new byte[announced >= 0 ? (int) announced : 0];
+        this.body = BodyBytes.expecting(announced);
+        this.lengthKnown = announced >= 0;
     }
 
     static void read(
@@ -67,7 +65,7 @@ final class BodyReader implements Runnable {
     }
 
     static long firstReservation(long announced) {
-        return MemoryBudget.cost(announced >= 0 ? announced : FIRST_CHUNKED_BUFFER);
+        return MemoryBudget.cost(announced >= 0 ? announced : BodyBytes.FIRST_GROWING);
     }
 
     @Override
@@ -90,7 +88,7 @@ final class BodyReader implements Runnable {
             }
             ByteBuffer b = chunk.getByteBuffer();
             int r = b.remaining();
-            if (r > max - n) {
+            if (r > max - body.length()) {
                 chunk.release();
                 if (finish()) {
                     done.bodyRefused(new ApiException(
@@ -101,38 +99,36 @@ final class BodyReader implements Runnable {
                 }
                 return;
             }
-            if (!ensure(n + r)) {
+            if (!ensure(body.length() + r)) {
                 chunk.release();
                 if (finish()) {
                     done.bodyRefused(MemoryBudget.overloaded());
                 }
                 return;
             }
-            b.get(buf, n, r);
-            n += r;
+            body.append(b);
             boolean last = chunk.isLast();
             chunk.release();
             if (last) {
                 if (finish()) {
-                    done.bodyRead(buf, n);
+                    done.bodyRead(body);
                 }
                 return;
             }
         }
     }
 
-    /** Room for {@code size} bytes, growing the buffer and the reservation (chunked bodies only). */
+    /**
+     * Reserves the memory of {@code size} bytes of body before they are appended: a body of known length reserved
+     * all of it at admission; a chunked one grows its reservation with its segments.
+     */
     private boolean ensure(int size) {
-        if (size <= buf.length) {
+        if (lengthKnown) {
             return true;
         }
-        int next = Math.max(size, (int) Math.min(max, Math.max(FIRST_CHUNKED_BUFFER, 2L * buf.length)));
-        long reservedFor = Math.max(buf.length, FIRST_CHUNKED_BUFFER);
-        if (next > reservedFor && !grow.reserve(MemoryBudget.cost(next - reservedFor))) {
-            return false;
-        }
-        buf = Arrays.copyOf(buf, next);
-        return true;
+        long next = body.capacityFor(size);
+        long reservedFor = Math.max(body.capacity(), BodyBytes.FIRST_GROWING);
+        return next <= reservedFor || grow.reserve(MemoryBudget.cost(next - reservedFor));
     }
 
     private void expire() {

@@ -52,6 +52,7 @@ public final class EmbedServer implements AutoCloseable {
     private final ApiHandler handler;
     private final List<ServedModel> models;
     private final Searches searches;
+    private final BulkLane bulk;
     private final ScheduledExecutorService watcher;
     private volatile boolean closed;
 
@@ -62,6 +63,7 @@ public final class EmbedServer implements AutoCloseable {
             ApiHandler handler,
             List<ServedModel> models,
             Searches searches,
+            BulkLane bulk,
             ScheduledExecutorService watcher) {
         this.http = http;
         this.options = options;
@@ -69,6 +71,7 @@ public final class EmbedServer implements AutoCloseable {
         this.handler = handler;
         this.models = models;
         this.searches = searches;
+        this.bulk = bulk;
         this.watcher = watcher;
     }
 
@@ -154,6 +157,7 @@ public final class EmbedServer implements AutoCloseable {
         ServedModel tm =
                 b.textIndex == null ? null : model(models, "text_index", sizes(b.textIndex), b.textIndexFile, true);
         Searches searches = null;
+        BulkLane bulk = null;
         try {
             searches = Searches.open(b.vectors, b.vectorsFile, b.textIndex, options);
             if (vm != null && searches.vectorsFault() != null) {
@@ -170,19 +174,22 @@ public final class EmbedServer implements AutoCloseable {
             MemoryBudget budget = new MemoryBudget(options.maxInflightBytes(), options.maxBodyBytes());
             AddressBodyRate rate =
                     new AddressBodyRate(options.maxBodyBytesPerSecondPerAddress(), options.maxBodyBytes());
+            bulk = new BulkLane(BulkLane.defaultThreads());
             ApiHandler handler = new ApiHandler(
                     routes,
                     new BearerAuth(options.token()),
                     new HostCheck(options.bind(), options.allowedHosts()),
                     budget,
                     rate,
+                    bulk,
                     heads,
                     metrics,
                     options);
             HttpService http = new HttpService(options, handler, heads);
             Searches searched = searches;
+            BulkLane lane = bulk;
             metrics.addFamilies(out -> {
-                ServiceMetrics.render(out, models, http, heads, budget, rate);
+                ServiceMetrics.render(out, models, http, heads, budget, rate, lane);
                 searched.render(out);
             });
             http.start();
@@ -192,7 +199,8 @@ public final class EmbedServer implements AutoCloseable {
             long every = options.modelCheckInterval().toMillis();
             watcher.scheduleWithFixedDelay(
                     () -> models.forEach(ServedModel::check), every, every, TimeUnit.MILLISECONDS);
-            EmbedServer s = new EmbedServer(http, options, metrics, handler, List.copyOf(models), searches, watcher);
+            EmbedServer s =
+                    new EmbedServer(http, options, metrics, handler, List.copyOf(models), searches, bulk, watcher);
             LOG.log(
                     Level.INFO,
                     "serving " + describe(b.vectors, b.classifier, b.textIndex) + " on " + s.url()
@@ -201,6 +209,9 @@ public final class EmbedServer implements AutoCloseable {
                                     : " (bearer token required)"));
             return s;
         } catch (IOException | RuntimeException e) {
+            if (bulk != null) {
+                bulk.close();
+            }
             if (searches != null) {
                 searches.close();
             }
@@ -355,6 +366,7 @@ public final class EmbedServer implements AutoCloseable {
                 "shutting down: " + metrics.inFlight() + " request(s) in flight, waiting up to "
                         + options.shutdownTimeout().toSeconds() + " s");
         http.stop();
+        bulk.close();
         searches.close();
         watcher.shutdownNow();
         models.forEach(ServedModel::close);

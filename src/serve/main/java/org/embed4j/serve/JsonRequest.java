@@ -39,15 +39,12 @@ final class JsonRequest {
         this.maxBatch = maxBatch;
     }
 
-    /**
-     * Parses {@code body[0, length)}, keeping the top-level {@code names}; arrays longer than {@code maxBatch}
-     * are a 413.
-     */
-    static JsonRequest parse(byte[] body, int length, Set<String> names, int maxBatch) {
-        if (isBlank(body, length)) {
+    /** Parses {@code body}, keeping the top-level {@code names}; arrays longer than {@code maxBatch} are a 413. */
+    static JsonRequest parse(BodyBytes body, Set<String> names, int maxBatch) {
+        if (isBlank(body)) {
             throw ApiException.badRequest("empty_body", "the request body is empty; send a JSON object");
         }
-        try (JsonReader in = new JsonReader(new Utf8Reader(body, length))) {
+        try (JsonReader in = new JsonReader(new Utf8Reader(body))) {
             in.setStrictness(Strictness.STRICT);
             if (in.peek() != JsonToken.BEGIN_OBJECT) {
                 throw ApiException.badRequest(
@@ -73,7 +70,7 @@ final class JsonRequest {
         } catch (MalformedJsonException | IllegalStateException | NumberFormatException e) {
             throw ApiException.badRequest("malformed_json", "the body is not valid JSON: " + brief(e));
         } catch (IOException e) {
-            // an unexpected end of input, from a byte array: the only IOExceptions left are malformed JSON
+            // an unexpected end of input, from bytes in memory: the only IOExceptions left are malformed JSON
             throw ApiException.badRequest("malformed_json", "the body is not valid JSON: " + brief(e));
         }
     }
@@ -273,9 +270,9 @@ final class JsonRequest {
         };
     }
 
-    private static boolean isBlank(byte[] body, int length) {
-        for (int i = 0; i < length; i++) {
-            byte b = body[i];
+    private static boolean isBlank(BodyBytes body) {
+        for (int i = 0; i < body.length(); i++) {
+            byte b = body.at(i);
             if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
                 return false;
             }

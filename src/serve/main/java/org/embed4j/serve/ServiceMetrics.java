@@ -9,7 +9,8 @@ import java.util.Map;
  * {@code embed4j_model_file_state{kind,state}} (1 for the current state), {@code embed4j_http_connections} (open),
  * {@code embed4j_http_connections_refused_total{reason}} (past the per-address limit, or a head too slow), and
  * {@code embed4j_request_memory_bytes} / {@code _limit_bytes} / {@code embed4j_request_memory_refused_total} (the
- * {@link MemoryBudget}). Stateless.
+ * {@link MemoryBudget}), {@code embed4j_request_rate_refused_total} ({@link AddressBodyRate}) and
+ * {@code embed4j_bulk_queued} ({@link BulkLane}). Stateless.
  */
 final class ServiceMetrics {
     private ServiceMetrics() {}
@@ -20,7 +21,8 @@ final class ServiceMetrics {
             HttpService http,
             HeadReadTimeout heads,
             MemoryBudget budget,
-            AddressBodyRate rate) {
+            AddressBodyRate rate,
+            BulkLane bulk) {
         Map<String, Integer> ready = new LinkedHashMap<>();
         Map<String, Integer> files = new LinkedHashMap<>();
         for (ServedModel m : models) {
@@ -83,5 +85,11 @@ final class ServiceMetrics {
                 "counter",
                 "Requests answered 429 because their client address was over its request-body bytes per second.",
                 Map.of("", rate.refused()));
+        Metrics.family(
+                out,
+                "embed4j_bulk_queued",
+                "gauge",
+                "Requests with big bodies waiting for a thread of the bulk lane.",
+                Map.of("", bulk.queued()));
     }
 }

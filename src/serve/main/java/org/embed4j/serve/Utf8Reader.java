@@ -4,20 +4,20 @@ import java.io.Reader;
 import java.nio.charset.MalformedInputException;
 
 /**
- * Strict UTF-8 decoding of a byte array as a {@link Reader}, for the request parser: no buffer of its own and no
- * decoder object, so that a small body costs no allocation beyond its strings. Refuses what RFC 3629 forbids
+ * Strict UTF-8 decoding of a request body ({@link BodyBytes}) as a {@link Reader}, for the request parser: no buffer
+ * of its own and no decoder object (a sequence may straddle two segments), so that a small body costs no allocation beyond its strings. Refuses what RFC 3629 forbids
  * ({@link MalformedInputException}): stray continuation bytes, overlong forms, encoded surrogates, code points
  * past U+10FFFF and sequences cut short. Not thread-safe (one per request).
  */
 final class Utf8Reader extends Reader {
-    private final byte[] bytes;
+    private final BodyBytes bytes;
     private final int end;
     private int at;
     private char pendingLow; // the second half of a surrogate pair that did not fit, or 0
 
-    Utf8Reader(byte[] bytes, int length) {
+    Utf8Reader(BodyBytes bytes) {
         this.bytes = bytes;
-        this.end = length;
+        this.end = bytes.length();
     }
 
     @Override
@@ -31,12 +31,19 @@ final class Utf8Reader extends Reader {
             pendingLow = 0;
         }
         while (n < len && at < end) {
-            int b = bytes[at];
-            if (b >= 0) {
-                out[off + n++] = (char) b;
-                at++;
-                continue;
+            // a run of ASCII within one segment, then one multi-byte sequence (which may cross into the next)
+            byte[] seg = bytes.segmentOf(at);
+            int from = at & (BodyBytes.SEGMENT - 1);
+            int stop = from + Math.min(Math.min(len - n, end - at), seg.length - from);
+            int i = from;
+            while (i < stop && seg[i] >= 0) {
+                out[off + n++] = (char) seg[i++];
             }
+            at += i - from;
+            if (i == stop) {
+                continue; // the segment, the body or the room in out ended
+            }
+            int b = seg[i];
             int cp = codePoint(b & 0xFF);
             if (cp < 0x10000) {
                 out[off + n++] = (char) cp;
@@ -77,7 +84,7 @@ final class Utf8Reader extends Reader {
             throw new MalformedInputException(end - at);
         }
         for (int i = 1; i <= extra; i++) {
-            int c = bytes[at + i] & 0xFF;
+            int c = bytes.at(at + i) & 0xFF;
             if ((c & 0xC0) != 0x80) {
                 throw new MalformedInputException(i);
             }

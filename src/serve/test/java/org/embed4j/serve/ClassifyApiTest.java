@@ -72,7 +72,7 @@ class ClassifyApiTest {
 
     private static JsonRequest parse(String json) {
         byte[] b = json.getBytes(StandardCharsets.UTF_8);
-        return JsonRequest.parse(b, b.length, ClassifyApi.FIELDS, 256);
+        return JsonRequest.parse(BodyBytes.copyOf(b, b.length), ClassifyApi.FIELDS, 256);
     }
 
     /** Parses the response strictly and checks it against {@link Classifier#predict} label by label. */

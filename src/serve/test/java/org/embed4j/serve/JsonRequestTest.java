@@ -19,7 +19,7 @@ class JsonRequestTest {
 
     private static JsonRequest parse(String json, int maxBatch) {
         byte[] b = json.getBytes(StandardCharsets.UTF_8);
-        return JsonRequest.parse(b, b.length, FIELDS, maxBatch);
+        return JsonRequest.parse(BodyBytes.copyOf(b, b.length), FIELDS, maxBatch);
     }
 
     private static long allocated(Runnable r) {
@@ -39,8 +39,9 @@ class JsonRequestTest {
         json.append("], \"y\": {\"deep\": [[[\"a\"]]]}, \"texts\": [\"good movie\"], \"k\": 2}");
         byte[] body = json.toString().getBytes(StandardCharsets.UTF_8);
         parse(json.toString(), 8); // warm up
+        BodyBytes segments = BodyBytes.copyOf(body, body.length);
         long bytes = allocated(() -> {
-            JsonRequest r = JsonRequest.parse(body, body.length, FIELDS, 8);
+            JsonRequest r = JsonRequest.parse(segments, FIELDS, 8);
             assertEquals(List.of("good movie"), r.strings("texts", "text"));
             assertEquals(2, r.k(1, 10));
         });
@@ -68,7 +69,7 @@ class JsonRequestTest {
         byte[] ok = text.getBytes(StandardCharsets.UTF_8);
         char[] out = new char[3]; // small reads split the surrogate pair
         StringBuilder got = new StringBuilder();
-        try (Utf8Reader r = new Utf8Reader(ok, ok.length)) {
+        try (Utf8Reader r = new Utf8Reader(BodyBytes.copyOf(ok, ok.length))) {
             for (int n; (n = r.read(out, 0, out.length)) > 0; ) {
                 got.append(out, 0, n);
             }
@@ -91,7 +92,7 @@ class JsonRequestTest {
             body[body.length - 1] = 'z';
             assertThrows(
                     java.nio.charset.MalformedInputException.class,
-                    () -> new Utf8Reader(body, body.length).read(new char[16], 0, 16),
+                    () -> new Utf8Reader(BodyBytes.copyOf(body, body.length)).read(new char[16], 0, 16),
                     java.util.HexFormat.of().formatHex(b));
         }
     }
@@ -113,8 +114,11 @@ class JsonRequestTest {
                 assertThrows(
                                 ApiException.class,
                                 () -> JsonRequest.parse(
-                                        new byte[] {'{', '"', 'k', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'},
-                                        10,
+                                        BodyBytes.copyOf(
+                                                new byte[] {
+                                                    '{', '"', 'k', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'
+                                                },
+                                                10),
                                         FIELDS,
                                         8))
                         .getMessage());

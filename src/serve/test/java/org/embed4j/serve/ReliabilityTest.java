@@ -194,6 +194,45 @@ class ReliabilityTest {
         assertFalse(server.metricsText().contains("embed4j_http_requests_in_flight 1"));
     }
 
+    @Test
+    void aSmallRequestIsAnsweredWhileEveryBulkThreadIsBusyWithABigBody() throws Exception {
+        start(ServeOptions.builder());
+        int bulkThreads = BulkLane.defaultThreads();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicInteger blocked = new java.util.concurrent.atomic.AtomicInteger();
+        List<String> smallOn = java.util.Collections.synchronizedList(new ArrayList<>());
+        server.handler().beforeEndpoint = () -> {
+            String name = Thread.currentThread().getName();
+            if (!name.startsWith("embed4j-bulk-")) {
+                smallOn.add(name);
+                return;
+            }
+            blocked.incrementAndGet();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        String big = "{\"text\": \"" + "good ".repeat(BulkLane.BULK_BODY_BYTES / 5 + 1) + "\"}";
+        List<RawClient> bigClients = new ArrayList<>();
+        for (int i = 0; i <= bulkThreads; i++) { // one more than the lane has threads: it waits in the queue
+            RawClient c = connect("127.0.0.2");
+            c.send(RawClient.post("/v1/classify", big));
+            bigClients.add(c);
+        }
+        waitFor(() -> blocked.get() == bulkThreads && server.metricsText().contains("embed4j_bulk_queued 1\n"));
+        assertEquals(200, normalRequest(), "a small body is answered while the bulk lane is full");
+        assertEquals(1, smallOn.size(), smallOn.toString());
+        assertTrue(smallOn.get(0).startsWith("embed4j-http"), smallOn.toString());
+        release.countDown();
+        for (RawClient c : bigClients) {
+            RawClient.Reply r = c.read();
+            assertEquals(200, r.status(), r.body());
+        }
+        assertEquals(bulkThreads + 1, blocked.get(), "every big body went through the bulk lane");
+    }
+
     private static void waitFor(java.util.function.BooleanSupplier condition) throws InterruptedException {
         for (int i = 0; i < 250 && !condition.getAsBoolean(); i++) {
             Thread.sleep(20);

@@ -37,7 +37,7 @@ class RequestParsingFuzzTest {
 
     /** What an endpoint does with a body before it computes anything. */
     static void parse(byte[] body) {
-        JsonRequest o = JsonRequest.parse(body, body.length, FIELDS, MAX_BATCH);
+        JsonRequest o = JsonRequest.parse(BodyBytes.copyOf(body, body.length), FIELDS, MAX_BATCH);
         for (String[] field : new String[][] {{"texts", "text"}, {"words", "word"}}) {
             if (o.has(field[0]) || o.has(field[1])) {
                 List<String> inputs = o.strings(field[0], field[1]);
