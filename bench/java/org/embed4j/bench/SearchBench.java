@@ -55,7 +55,7 @@ import org.embed4j.vectors.WordVectors;
  */
 public final class SearchBench {
     /** The efs tried for the HNSW operating point, smallest first. */
-    private static final int[] EF_SWEEP = {10, 16, 24, 40, 64, 100, 200};
+    private static final int[] EF_SWEEP = {10, 16, 24, 40, 64, 80, 100, 128, 160, 200};
 
     /** The recall@10 the HNSW operating point must reach. */
     private static final double RECALL_TARGET = 0.95;
@@ -206,7 +206,9 @@ public final class SearchBench {
         String name = "sentences-" + n
                 + (graphOptions.equals(HnswIndex.Options.defaults())
                         ? ""
-                        : "-m" + graphOptions.maxConn() + "-b" + graphOptions.beamWidth());
+                        : "-m" + graphOptions.maxConn() + "-b" + graphOptions.beamWidth()
+                                + (graphOptions.bits() == 32 ? "" : "-q" + graphOptions.bits())
+                                + (graphOptions.buildThreads() == 1 ? "" : "-t" + graphOptions.buildThreads()));
         Path file = dir.resolve(name + ".e4ji");
         Path graphDir = HnswIndex.besideModel(file);
         Path buildLog = dir.resolve(name + ".build.txt");
@@ -233,11 +235,14 @@ public final class SearchBench {
             double buildSecs = (System.nanoTime() - t0) / 1e9;
             String line = String.format(
                     Locale.ROOT,
-                    "%d sentences encoded in %.1f s, HNSW (M %d, beam %d) built in %.1f s (%d bytes), load %s",
+                    "%d sentences encoded in %.1f s, HNSW (M %d, beam %d, %d bits, %d build threads) built in %.1f s"
+                            + " (%d bytes), load %s",
                     n,
                     encodeSecs,
                     graphOptions.maxConn(),
                     graphOptions.beamWidth(),
+                    graphOptions.bits(),
+                    graphOptions.buildThreads(),
                     buildSecs,
                     bytes,
                     Files.readString(Path.of("/proc/loadavg")).strip());
@@ -322,13 +327,22 @@ public final class SearchBench {
         }
     }
 
-    /** The graph settings: SEARCH_HNSW_M and SEARCH_HNSW_BEAM when set, else the index's defaults. */
+    /**
+     * The graph settings: SEARCH_HNSW_M, SEARCH_HNSW_BEAM, SEARCH_HNSW_BITS and SEARCH_HNSW_THREADS (build threads)
+     * when set, else the index's defaults.
+     */
     private static HnswIndex.Options graphOptions() {
         HnswIndex.Options d = HnswIndex.Options.defaults();
-        String m = System.getenv("SEARCH_HNSW_M");
-        String beam = System.getenv("SEARCH_HNSW_BEAM");
         return new HnswIndex.Options(
-                m == null ? d.maxConn() : Integer.parseInt(m), beam == null ? d.beamWidth() : Integer.parseInt(beam));
+                env("SEARCH_HNSW_M", d.maxConn()),
+                env("SEARCH_HNSW_BEAM", d.beamWidth()),
+                env("SEARCH_HNSW_BITS", d.bits()),
+                env("SEARCH_HNSW_THREADS", d.buildThreads()));
+    }
+
+    private static int env(String name, int otherwise) {
+        String v = System.getenv(name);
+        return v == null ? otherwise : Integer.parseInt(v);
     }
 
     /** recall@10 of the graph at {@code ef} against the exact answers. */
