@@ -55,7 +55,10 @@ import org.embed4j.vectors.WordVectors;
  */
 public final class SearchBench {
     /** The efs tried for the HNSW operating point, smallest first. */
-    private static final int[] EF_SWEEP = {10, 16, 24, 40, 64, 80, 100, 128, 160, 200};
+    static final int[] EF_SWEEP = {10, 16, 24, 40, 64, 80, 100, 128, 160, 200};
+
+    /** The largest efs of the adaptive searches logged after the sweep. */
+    private static final int[] ADAPTIVE_SWEEP = {100, 200, 400};
 
     /** The recall@10 the HNSW operating point must reach. */
     private static final double RECALL_TARGET = 0.95;
@@ -92,7 +95,7 @@ public final class SearchBench {
     }
 
     /** Queries per second and process CPU milliseconds per query of a closed loop. */
-    private record Loop(double qps, double cpuMsPerQuery) {}
+    record Loop(double qps, double cpuMsPerQuery) {}
 
     /** The process's CPU time so far (all threads, native ones too), in nanoseconds. */
     private static long processCpuNanos() {
@@ -268,28 +271,31 @@ public final class SearchBench {
             }
             // every core busy either way: an exact search splits its scan over the cores; graph searches are
             // single-threaded, so one caller thread per core runs them
-            double exactQps = bestQps(qs, q -> exact.search(q, 1, 10), 1);
+            Loop exactLoop = bestQps(qs, q -> exact.search(q, 1, 10), 1);
+            double exactQps = exactLoop.qps();
             int cores = Runtime.getRuntime().availableProcessors();
             // the operating point: the smallest ef of the sweep whose recall@10 reaches the target
             int chosenEf = -1;
             double chosenRecall = 0;
             double chosenQps = 0;
             for (int ef : EF_SWEEP) {
-                double recall = recall(graph, qs, truth, ef);
-                double qps = bestQps(qs, q -> graph.search(q, 10, ef), cores);
-                System.err.printf(
-                        Locale.ROOT,
-                        "search: hnsw ef=%d recall@10 %.4f, %.0f q/s; exact %.0f q/s (%.1fx)%n",
-                        ef,
-                        recall,
-                        qps,
-                        exactQps,
-                        qps / exactQps);
+                double recall = recall(graph, qs, truth, ef, false);
+                Loop loop = bestQps(qs, q -> graph.search(q, 10, ef), cores);
+                double qps = loop.qps();
+                logPoint("ef", ef, recall, loop, exactLoop);
                 if (chosenEf < 0 && recall >= RECALL_TARGET) {
                     chosenEf = ef;
                     chosenRecall = recall;
                     chosenQps = qps;
                 }
+            }
+            for (int ef : ADAPTIVE_SWEEP) {
+                logPoint(
+                        "adaptive max ef",
+                        ef,
+                        recall(graph, qs, truth, ef, true),
+                        bestQps(qs, q -> graph.searchAdaptive(q, 10, ef), cores),
+                        exactLoop);
             }
             if (chosenEf < 0) {
                 System.out.printf(
@@ -345,12 +351,29 @@ public final class SearchBench {
         return v == null ? otherwise : Integer.parseInt(v);
     }
 
-    /** recall@10 of the graph at {@code ef} against the exact answers. */
-    private static double recall(HnswIndex graph, List<float[]> qs, List<Hits> truth, int ef) {
+    /** One point of a sweep: recall, q/s and CPU per query against exact search's. */
+    private static void logPoint(String what, int ef, double recall, Loop graph, Loop exact) {
+        System.err.printf(
+                Locale.ROOT,
+                "search: hnsw %s=%d recall@10 %.4f, %.0f q/s (%.3f ms CPU/query); exact %.0f q/s (%.3f ms CPU/query);"
+                        + " %.1fx by q/s, %.1fx by CPU%n",
+                what,
+                ef,
+                recall,
+                graph.qps(),
+                graph.cpuMsPerQuery(),
+                exact.qps(),
+                exact.cpuMsPerQuery(),
+                graph.qps() / exact.qps(),
+                exact.cpuMsPerQuery() / graph.cpuMsPerQuery());
+    }
+
+    /** recall@10 of the graph at {@code ef} (the largest, when adaptive) against the exact answers. */
+    static double recall(HnswIndex graph, List<float[]> qs, List<Hits> truth, int ef, boolean adaptive) {
         int hit = 0;
         int total = 0;
         for (int i = 0; i < qs.size(); i++) {
-            Hits h = graph.search(qs.get(i), 10, ef);
+            Hits h = adaptive ? graph.searchAdaptive(qs.get(i), 10, ef) : graph.search(qs.get(i), 10, ef);
             Set<Integer> t = new HashSet<>();
             for (int r : truth.get(i).rows(0)) {
                 t.add(r);
@@ -365,13 +388,15 @@ public final class SearchBench {
 
     /**
      * Queries per second over {@code qs} with {@code threads} caller threads (each takes every threads-th query): the
-     * best of three timed passes after one warm-up pass.
+     * best of three timed passes after one warm-up pass; the process CPU per query is the mean over the three.
      */
-    private static double bestQps(List<float[]> qs, Consumer<float[]> search, int threads) throws Exception {
+    static Loop bestQps(List<float[]> qs, Consumer<float[]> search, int threads) throws Exception {
         double best = 0;
+        long cpu = 0;
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             for (int pass = 0; pass < 4; pass++) {
                 long t0 = System.nanoTime();
+                long cpu0 = processCpuNanos();
                 List<Future<?>> parts = new ArrayList<>();
                 for (int t = 0; t < threads; t++) {
                     int first = t;
@@ -386,9 +411,10 @@ public final class SearchBench {
                 }
                 double qps = qs.size() / ((System.nanoTime() - t0) / 1e9);
                 best = pass == 0 ? best : Math.max(best, qps);
+                cpu += pass == 0 ? 0 : processCpuNanos() - cpu0;
             }
         }
-        return best;
+        return new Loop(best, cpu / 1e6 / (3.0 * qs.size()));
     }
 
     private static long directoryBytes(Path dir) throws IOException {

@@ -17,8 +17,10 @@ import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.search.AcceptDocs;
+import org.apache.lucene.search.HnswQueueSaturationCollector;
+import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopKnnCollector;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.MMapDirectory;
 import org.apache.lucene.util.VectorUtil;
@@ -44,6 +46,7 @@ public final class HnswIndex implements Closeable {
     private static final String DIM = "embed4j.dim";
     private static final String ROWS = "embed4j.rows";
     private static final String BITS = "embed4j.bits";
+    private static final double SATURATION = 0.995;
 
     /**
      * Graph settings: {@code maxConn} neighbours per node (Lucene's M), the build beam width, the bits a stored
@@ -206,6 +209,19 @@ public final class HnswIndex implements Closeable {
      * (raised to k when smaller). A zero or non-finite query is an {@link IllegalArgumentException}.
      */
     public Hits search(float[] query, int k, int ef) {
+        return search(query, k, ef, false);
+    }
+
+    /**
+     * As {@link #search}, but the walk stops early once the candidate list has stopped changing (Lucene's
+     * {@link HnswQueueSaturationCollector}: 99.5% of it unchanged for max(7, 0.3 maxEf) visited nodes), so that easy
+     * queries explore fewer than {@code maxEf} candidates.
+     */
+    public Hits searchAdaptive(float[] query, int k, int maxEf) {
+        return search(query, k, maxEf, true);
+    }
+
+    private Hits search(float[] query, int k, int ef, boolean adaptive) {
         Objects.requireNonNull(query, "query");
         if (query.length != dim) {
             throw new IllegalArgumentException("query has " + query.length + " floats, expected dim " + dim);
@@ -220,14 +236,17 @@ public final class HnswIndex implements Closeable {
         if (k == 0 || leaf == null) {
             return new Hits(k, new int[k], new float[k], new int[1]);
         }
-        TopDocs top;
+        int candidates = Math.max(k, ef);
+        KnnCollector top = new TopKnnCollector(candidates, Integer.MAX_VALUE);
+        if (adaptive) {
+            top = new HnswQueueSaturationCollector(top, SATURATION, Math.max(7, (int) (0.3 * candidates)));
+        }
         try {
-            top = leaf.searchNearestVectors(
-                    FIELD, q, Math.max(k, ef), AcceptDocs.fromLiveDocs(null, leaf.maxDoc()), Integer.MAX_VALUE);
+            leaf.searchNearestVectors(FIELD, q, top, AcceptDocs.fromLiveDocs(null, leaf.maxDoc()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ScoreDoc[] docs = top.scoreDocs.clone();
+        ScoreDoc[] docs = top.topDocs().scoreDocs.clone();
         float[] cos = bits == FLOAT_BITS ? fromLuceneScores(docs) : rescore(docs, q);
         Integer[] order = new Integer[docs.length];
         for (int i = 0; i < order.length; i++) {
