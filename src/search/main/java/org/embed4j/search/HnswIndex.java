@@ -159,8 +159,10 @@ public final class HnswIndex implements Closeable {
                 throw new IOException(dir + " is not an embed4j HNSW index (no row count, or several segments)");
             }
             int bits = Integer.parseInt(data.getOrDefault(BITS, Integer.toString(FLOAT_BITS)));
-            if (bits != FLOAT_BITS) {
-                HnswBuilder.encoding(bits);
+            if (bits != FLOAT_BITS && bits != 8 && bits != 7 && bits != 4) {
+                r.close();
+                throw new IOException(dir + " holds " + bits + "-bit vectors, which this version cannot read:"
+                        + " rebuild it with ./embed4j index");
             }
             return new HnswIndex(d, r, Integer.parseInt(data.get(DIM)), Integer.parseInt(data.get(ROWS)), bits);
         } catch (IOException | RuntimeException e) {

@@ -166,17 +166,12 @@ class HnswIndexTest {
         }
     }
 
-    @Test
-    void anIndexWithoutABitCountHoldsFloatVectors() throws Exception {
-        int v = 500;
-        int d = 16;
-        float[] rows = RandomVectors.gaussian(51, v * d);
-        Path dir = tmp.resolve("plain");
+    /** A one-segment Lucene index of the rows with the given commit data, written without {@link HnswIndex#build}. */
+    static void writeRaw(Path dir, float[] rows, int d, java.util.Map<String, String> commitData) throws Exception {
         Files.createDirectories(dir);
-        // the commit data that indexes written before the bit count was recorded carry
         try (var fs = new org.apache.lucene.store.MMapDirectory(dir);
                 var w = new org.apache.lucene.index.IndexWriter(fs, new org.apache.lucene.index.IndexWriterConfig())) {
-            for (int r = 0; r < v; r++) {
+            for (int r = 0; r < rows.length / d; r++) {
                 float[] x = Arrays.copyOfRange(rows, r * d, r * d + d);
                 HnswIndex.normalize(x, "row");
                 var doc = new org.apache.lucene.document.Document();
@@ -184,15 +179,27 @@ class HnswIndexTest {
                         HnswIndex.FIELD, x, org.apache.lucene.index.VectorSimilarityFunction.DOT_PRODUCT));
                 w.addDocument(doc);
             }
-            w.setLiveCommitData(
-                    java.util.Map.of("embed4j.dim", "16", "embed4j.rows", "500").entrySet());
+            w.setLiveCommitData(commitData.entrySet());
             w.forceMerge(1);
             w.commit();
         }
-        try (HnswIndex index = HnswIndex.open(dir)) {
+    }
+
+    @Test
+    void anIndexWithoutABitCountHoldsFloatVectors() throws Exception {
+        int d = 16;
+        float[] rows = RandomVectors.gaussian(51, 500 * d);
+        // the commit data of indexes written before the bit count was recorded
+        Path plain = tmp.resolve("plain");
+        writeRaw(plain, rows, d, java.util.Map.of("embed4j.dim", "16", "embed4j.rows", "500"));
+        try (HnswIndex index = HnswIndex.open(plain)) {
             assertEquals(32, index.bits());
             assertTrue(recall(index, rows, d, RandomVectors.gaussian(52, 20 * d)) >= 0.95);
         }
+        Path odd = tmp.resolve("odd");
+        writeRaw(odd, rows, d, java.util.Map.of("embed4j.dim", "16", "embed4j.rows", "500", "embed4j.bits", "5"));
+        var e = assertThrows(java.io.IOException.class, () -> HnswIndex.open(odd));
+        assertTrue(e.getMessage().contains("5-bit"), e.getMessage());
     }
 
     @Test
