@@ -12,7 +12,7 @@
 #    text index and graph of an earlier run of the same size (its build time is then a NOTE). SEARCH_HNSW_M,
 #    SEARCH_HNSW_BEAM, SEARCH_HNSW_BITS and SEARCH_HNSW_THREADS set the graph's M, build beam, bits a coordinate
 #    (32 float; 8, 7, 4 quantized with float rescoring) and build threads (defaults 16, 100, 32, 1). The log also
-#    gives the process CPU per query of both, and adaptive searches (HnswIndex.searchAdaptive) at max ef 100-400.
+#    gives the process CPU per query of both.
 # 3. knn: k-NN (k 10) through a text index of the training texts of TREC, AG News (test split only here: 90/10
 #    holdout, seed 42) and SST-2, against a fastText-style classifier (default options) on the same split.
 # Work files in SEARCH_DIR (default /tmp/embed4j-search-bench), kept for reruns (REUSE=1 skips corpus and training).

@@ -54,7 +54,7 @@ public final class HnswCompare {
             for (int ef : SearchBench.EF_SWEEP) {
                 for (int g = 0; g < graphs.size(); g++) {
                     HnswIndex graph = graphs.get(g);
-                    double recall = SearchBench.recall(graph, qs, truth, ef, false);
+                    double recall = SearchBench.recall(graph, qs, truth, ef);
                     SearchBench.Loop loop = SearchBench.bestQps(qs, q -> graph.search(q, 10, ef), cores);
                     System.err.printf(
                             Locale.ROOT,

@@ -57,9 +57,6 @@ public final class SearchBench {
     /** The efs tried for the HNSW operating point, smallest first. */
     static final int[] EF_SWEEP = {10, 16, 24, 40, 64, 80, 100, 128, 160, 200};
 
-    /** The largest efs of the adaptive searches logged after the sweep. */
-    private static final int[] ADAPTIVE_SWEEP = {100, 200, 400};
-
     /** The recall@10 the HNSW operating point must reach. */
     private static final double RECALL_TARGET = 0.95;
 
@@ -279,7 +276,7 @@ public final class SearchBench {
             double chosenRecall = 0;
             double chosenQps = 0;
             for (int ef : EF_SWEEP) {
-                double recall = recall(graph, qs, truth, ef, false);
+                double recall = recall(graph, qs, truth, ef);
                 Loop loop = bestQps(qs, q -> graph.search(q, 10, ef), cores);
                 double qps = loop.qps();
                 logPoint("ef", ef, recall, loop, exactLoop);
@@ -288,14 +285,6 @@ public final class SearchBench {
                     chosenRecall = recall;
                     chosenQps = qps;
                 }
-            }
-            for (int ef : ADAPTIVE_SWEEP) {
-                logPoint(
-                        "adaptive max ef",
-                        ef,
-                        recall(graph, qs, truth, ef, true),
-                        bestQps(qs, q -> graph.searchAdaptive(q, 10, ef), cores),
-                        exactLoop);
             }
             if (chosenEf < 0) {
                 System.out.printf(
@@ -368,12 +357,12 @@ public final class SearchBench {
                 exact.cpuMsPerQuery() / graph.cpuMsPerQuery());
     }
 
-    /** recall@10 of the graph at {@code ef} (the largest, when adaptive) against the exact answers. */
-    static double recall(HnswIndex graph, List<float[]> qs, List<Hits> truth, int ef, boolean adaptive) {
+    /** recall@10 of the graph at {@code ef} against the exact answers. */
+    static double recall(HnswIndex graph, List<float[]> qs, List<Hits> truth, int ef) {
         int hit = 0;
         int total = 0;
         for (int i = 0; i < qs.size(); i++) {
-            Hits h = adaptive ? graph.searchAdaptive(qs.get(i), 10, ef) : graph.search(qs.get(i), 10, ef);
+            Hits h = graph.search(qs.get(i), 10, ef);
             Set<Integer> t = new HashSet<>();
             for (int r : truth.get(i).rows(0)) {
                 t.add(r);

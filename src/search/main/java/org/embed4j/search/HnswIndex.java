@@ -17,7 +17,6 @@ import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.search.AcceptDocs;
-import org.apache.lucene.search.HnswQueueSaturationCollector;
 import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.TopKnnCollector;
@@ -46,7 +45,6 @@ public final class HnswIndex implements Closeable {
     private static final String DIM = "embed4j.dim";
     private static final String ROWS = "embed4j.rows";
     private static final String BITS = "embed4j.bits";
-    private static final double SATURATION = 0.995;
 
     /**
      * Graph settings: {@code maxConn} neighbours per node (Lucene's M), the build beam width, the bits a stored
@@ -211,19 +209,6 @@ public final class HnswIndex implements Closeable {
      * (raised to k when smaller). A zero or non-finite query is an {@link IllegalArgumentException}.
      */
     public Hits search(float[] query, int k, int ef) {
-        return search(query, k, ef, false);
-    }
-
-    /**
-     * As {@link #search}, but the walk stops early once the candidate list has stopped changing (Lucene's
-     * {@link HnswQueueSaturationCollector}: 99.5% of it unchanged for max(7, 0.3 maxEf) visited nodes), so that easy
-     * queries explore fewer than {@code maxEf} candidates.
-     */
-    public Hits searchAdaptive(float[] query, int k, int maxEf) {
-        return search(query, k, maxEf, true);
-    }
-
-    private Hits search(float[] query, int k, int ef, boolean adaptive) {
         Objects.requireNonNull(query, "query");
         if (query.length != dim) {
             throw new IllegalArgumentException("query has " + query.length + " floats, expected dim " + dim);
@@ -240,9 +225,6 @@ public final class HnswIndex implements Closeable {
         }
         int candidates = Math.max(k, ef);
         KnnCollector top = new TopKnnCollector(candidates, Integer.MAX_VALUE);
-        if (adaptive) {
-            top = new HnswQueueSaturationCollector(top, SATURATION, Math.max(7, (int) (0.3 * candidates)));
-        }
         try {
             leaf.searchNearestVectors(FIELD, q, top, AcceptDocs.fromLiveDocs(null, leaf.maxDoc()));
         } catch (IOException e) {
