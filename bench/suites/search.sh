@@ -9,8 +9,10 @@
 #    recall@10 against exact search and q/s of both for 500 held-out sentences with every core busy (exact search
 #    splits its scan over the cores, graph searches run on one caller thread per core; best of three passes) for
 #    ef 10..200; reported at the smallest ef whose recall@10 reaches 0.95, every ef logged. REUSE=1 also reuses the
-#    text index and graph of an earlier run of the same size (its build time is then a NOTE). SEARCH_HNSW_M and
-#    SEARCH_HNSW_BEAM set the graph's M and build beam (defaults 16 and 100).
+#    text index and graph of an earlier run of the same size (its build time is then a NOTE). SEARCH_HNSW_M,
+#    SEARCH_HNSW_BEAM, SEARCH_HNSW_BITS and SEARCH_HNSW_THREADS set the graph's M, build beam, bits a coordinate
+#    (32 float; 8, 7, 4 quantized with float rescoring) and build threads (defaults 16, 100, 32, 1). The log also
+#    gives the process CPU per query of both.
 # 3. knn: k-NN (k 10) through a text index of the training texts of TREC, AG News (test split only here: 90/10
 #    holdout, seed 42) and SST-2, against a fastText-style classifier (default options) on the same split.
 # Work files in SEARCH_DIR (default /tmp/embed4j-search-bench), kept for reruns (REUSE=1 skips corpus and training).

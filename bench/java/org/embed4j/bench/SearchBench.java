@@ -55,7 +55,7 @@ import org.embed4j.vectors.WordVectors;
  */
 public final class SearchBench {
     /** The efs tried for the HNSW operating point, smallest first. */
-    private static final int[] EF_SWEEP = {10, 16, 24, 40, 64, 100, 200};
+    static final int[] EF_SWEEP = {10, 16, 24, 40, 64, 80, 100, 128, 160, 200};
 
     /** The recall@10 the HNSW operating point must reach. */
     private static final double RECALL_TARGET = 0.95;
@@ -92,7 +92,7 @@ public final class SearchBench {
     }
 
     /** Queries per second and process CPU milliseconds per query of a closed loop. */
-    private record Loop(double qps, double cpuMsPerQuery) {}
+    record Loop(double qps, double cpuMsPerQuery) {}
 
     /** The process's CPU time so far (all threads, native ones too), in nanoseconds. */
     private static long processCpuNanos() {
@@ -206,7 +206,9 @@ public final class SearchBench {
         String name = "sentences-" + n
                 + (graphOptions.equals(HnswIndex.Options.defaults())
                         ? ""
-                        : "-m" + graphOptions.maxConn() + "-b" + graphOptions.beamWidth());
+                        : "-m" + graphOptions.maxConn() + "-b" + graphOptions.beamWidth()
+                                + (graphOptions.bits() == 32 ? "" : "-q" + graphOptions.bits())
+                                + (graphOptions.buildThreads() == 1 ? "" : "-t" + graphOptions.buildThreads()));
         Path file = dir.resolve(name + ".e4ji");
         Path graphDir = HnswIndex.besideModel(file);
         Path buildLog = dir.resolve(name + ".build.txt");
@@ -233,11 +235,14 @@ public final class SearchBench {
             double buildSecs = (System.nanoTime() - t0) / 1e9;
             String line = String.format(
                     Locale.ROOT,
-                    "%d sentences encoded in %.1f s, HNSW (M %d, beam %d) built in %.1f s (%d bytes), load %s",
+                    "%d sentences encoded in %.1f s, HNSW (M %d, beam %d, %d bits, %d build threads) built in %.1f s"
+                            + " (%d bytes), load %s",
                     n,
                     encodeSecs,
                     graphOptions.maxConn(),
                     graphOptions.beamWidth(),
+                    graphOptions.bits(),
+                    graphOptions.buildThreads(),
                     buildSecs,
                     bytes,
                     Files.readString(Path.of("/proc/loadavg")).strip());
@@ -263,7 +268,8 @@ public final class SearchBench {
             }
             // every core busy either way: an exact search splits its scan over the cores; graph searches are
             // single-threaded, so one caller thread per core runs them
-            double exactQps = bestQps(qs, q -> exact.search(q, 1, 10), 1);
+            Loop exactLoop = bestQps(qs, q -> exact.search(q, 1, 10), 1);
+            double exactQps = exactLoop.qps();
             int cores = Runtime.getRuntime().availableProcessors();
             // the operating point: the smallest ef of the sweep whose recall@10 reaches the target
             int chosenEf = -1;
@@ -271,15 +277,9 @@ public final class SearchBench {
             double chosenQps = 0;
             for (int ef : EF_SWEEP) {
                 double recall = recall(graph, qs, truth, ef);
-                double qps = bestQps(qs, q -> graph.search(q, 10, ef), cores);
-                System.err.printf(
-                        Locale.ROOT,
-                        "search: hnsw ef=%d recall@10 %.4f, %.0f q/s; exact %.0f q/s (%.1fx)%n",
-                        ef,
-                        recall,
-                        qps,
-                        exactQps,
-                        qps / exactQps);
+                Loop loop = bestQps(qs, q -> graph.search(q, 10, ef), cores);
+                double qps = loop.qps();
+                logPoint("ef", ef, recall, loop, exactLoop);
                 if (chosenEf < 0 && recall >= RECALL_TARGET) {
                     chosenEf = ef;
                     chosenRecall = recall;
@@ -322,17 +322,43 @@ public final class SearchBench {
         }
     }
 
-    /** The graph settings: SEARCH_HNSW_M and SEARCH_HNSW_BEAM when set, else the index's defaults. */
+    /**
+     * The graph settings: SEARCH_HNSW_M, SEARCH_HNSW_BEAM, SEARCH_HNSW_BITS and SEARCH_HNSW_THREADS (build threads)
+     * when set, else the index's defaults.
+     */
     private static HnswIndex.Options graphOptions() {
         HnswIndex.Options d = HnswIndex.Options.defaults();
-        String m = System.getenv("SEARCH_HNSW_M");
-        String beam = System.getenv("SEARCH_HNSW_BEAM");
         return new HnswIndex.Options(
-                m == null ? d.maxConn() : Integer.parseInt(m), beam == null ? d.beamWidth() : Integer.parseInt(beam));
+                env("SEARCH_HNSW_M", d.maxConn()),
+                env("SEARCH_HNSW_BEAM", d.beamWidth()),
+                env("SEARCH_HNSW_BITS", d.bits()),
+                env("SEARCH_HNSW_THREADS", d.buildThreads()));
+    }
+
+    private static int env(String name, int otherwise) {
+        String v = System.getenv(name);
+        return v == null ? otherwise : Integer.parseInt(v);
+    }
+
+    /** One point of a sweep: recall, q/s and CPU per query against exact search's. */
+    private static void logPoint(String what, int ef, double recall, Loop graph, Loop exact) {
+        System.err.printf(
+                Locale.ROOT,
+                "search: hnsw %s=%d recall@10 %.4f, %.0f q/s (%.3f ms CPU/query); exact %.0f q/s (%.3f ms CPU/query);"
+                        + " %.1fx by q/s, %.1fx by CPU%n",
+                what,
+                ef,
+                recall,
+                graph.qps(),
+                graph.cpuMsPerQuery(),
+                exact.qps(),
+                exact.cpuMsPerQuery(),
+                graph.qps() / exact.qps(),
+                exact.cpuMsPerQuery() / graph.cpuMsPerQuery());
     }
 
     /** recall@10 of the graph at {@code ef} against the exact answers. */
-    private static double recall(HnswIndex graph, List<float[]> qs, List<Hits> truth, int ef) {
+    static double recall(HnswIndex graph, List<float[]> qs, List<Hits> truth, int ef) {
         int hit = 0;
         int total = 0;
         for (int i = 0; i < qs.size(); i++) {
@@ -351,13 +377,15 @@ public final class SearchBench {
 
     /**
      * Queries per second over {@code qs} with {@code threads} caller threads (each takes every threads-th query): the
-     * best of three timed passes after one warm-up pass.
+     * best of three timed passes after one warm-up pass; the process CPU per query is the mean over the three.
      */
-    private static double bestQps(List<float[]> qs, Consumer<float[]> search, int threads) throws Exception {
+    static Loop bestQps(List<float[]> qs, Consumer<float[]> search, int threads) throws Exception {
         double best = 0;
+        long cpu = 0;
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             for (int pass = 0; pass < 4; pass++) {
                 long t0 = System.nanoTime();
+                long cpu0 = processCpuNanos();
                 List<Future<?>> parts = new ArrayList<>();
                 for (int t = 0; t < threads; t++) {
                     int first = t;
@@ -372,9 +400,10 @@ public final class SearchBench {
                 }
                 double qps = qs.size() / ((System.nanoTime() - t0) / 1e9);
                 best = pass == 0 ? best : Math.max(best, qps);
+                cpu += pass == 0 ? 0 : processCpuNanos() - cpu0;
             }
         }
-        return best;
+        return new Loop(best, cpu / 1e6 / (3.0 * qs.size()));
     }
 
     private static long directoryBytes(Path dir) throws IOException {

@@ -47,6 +47,19 @@ final class IndexCommand implements Callable<Integer> {
     int beamWidth;
 
     @Option(
+            names = "--bits",
+            defaultValue = "32",
+            description = "bits a coordinate has in the HNSW graph: 32 (float), or 8, 7, 4 (quantized, searches"
+                    + " rescored with the float vectors) (default ${DEFAULT-VALUE})")
+    int bits;
+
+    @Option(
+            names = "--build-threads",
+            defaultValue = "1",
+            description = "threads that build the HNSW graph (default ${DEFAULT-VALUE})")
+    int buildThreads;
+
+    @Option(
             names = "--sif",
             defaultValue = "1e-3",
             description = "SIF constant a; 0 = plain mean (default ${DEFAULT-VALUE})")
@@ -59,7 +72,7 @@ final class IndexCommand implements Callable<Integer> {
     public Integer call() {
         return VectorsCommands.run(spec.commandLine().getErr(), "index", () -> {
             WordVectors v = VectorsCommands.load(vectors, null);
-            HnswIndex.Options graph = new HnswIndex.Options(maxConn, beamWidth);
+            HnswIndex.Options graph = new HnswIndex.Options(maxConn, beamWidth, bits, buildThreads);
             if (texts == null) {
                 if (exact) {
                     throw new IllegalArgumentException("--exact without --texts builds nothing: exact search over "

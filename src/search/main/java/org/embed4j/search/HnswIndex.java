@@ -6,45 +6,53 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.stream.Stream;
-import org.apache.lucene.codecs.KnnVectorsFormat;
-import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat;
-import org.apache.lucene.document.Document;
-import org.apache.lucene.document.KnnFloatVectorField;
 import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.FloatVectorValues;
+import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
-import org.apache.lucene.index.NoMergePolicy;
-import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.AcceptDocs;
+import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.TopDocs;
+import org.apache.lucene.search.TopKnnCollector;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.MMapDirectory;
+import org.apache.lucene.util.VectorUtil;
 import org.embed4j.vectors.Hits;
 
 /**
- * An HNSW graph (Lucene's {@code Lucene99HnswVectorsFormat}) over the rows of a (V,D) matrix for approximate cosine
- * search: rows are stored L2-normalized with the dot-product similarity, row v as Lucene document v of a single
+ * An HNSW graph (Lucene's {@code Lucene99HnswVectorsFormat} over float vectors, or
+ * {@code Lucene104HnswScalarQuantizedVectorsFormat} over quantized ones) over the rows of a (V,D) matrix for
+ * approximate cosine search: rows are stored L2-normalized with the dot-product similarity, row v as Lucene document v of a single
  * segment, so a hit's document id is its row. The index is a directory beside the model ({@link #besideModel}),
  * written to a temporary sibling and renamed into place, and read through {@link MMapDirectory}: opening maps the
  * files, it does not load them. Zero rows get no vector and are never returned, as in exact search.
  *
  * <p>{@link #search} explores the graph with a candidate list of {@code ef} entries (at least k) and returns the k
- * best with their cosines; larger {@code ef} buys recall with time. An open index is thread-safe; close it once.
+ * best with their cosines; larger {@code ef} buys recall with time. Over quantized vectors, all ef candidates are
+ * rescored with the exact cosines of their float vectors before the k best are taken. An index without a bit count
+ * in its commit data holds float vectors. An open index is thread-safe; close it once.
  */
 public final class HnswIndex implements Closeable {
     static final String FIELD = "v";
+    static final int FLOAT_BITS = 32;
+    static final int MAX_BUILD_THREADS = 64;
     private static final String DIM = "embed4j.dim";
     private static final String ROWS = "embed4j.rows";
+    private static final String BITS = "embed4j.bits";
 
-    /** Graph settings: {@code maxConn} neighbours per node (Lucene's M) and the build beam width. */
-    public record Options(int maxConn, int beamWidth) {
+    /**
+     * Graph settings: {@code maxConn} neighbours per node (Lucene's M), the build beam width, the bits a stored
+     * vector coordinate has in the graph ({@code 32}: float vectors; {@code 8}, {@code 7} or {@code 4}: Lucene's
+     * optimized scalar quantization, searched on the quantized vectors and rescored with the float ones, which are
+     * kept too) and the threads that build it.
+     */
+    public record Options(int maxConn, int beamWidth, int bits, int buildThreads) {
         public Options {
             if (maxConn < 2 || maxConn > Lucene99HnswVectorsFormat.MAXIMUM_MAX_CONN) {
                 throw new IllegalArgumentException(
@@ -54,11 +62,33 @@ public final class HnswIndex implements Closeable {
                 throw new IllegalArgumentException("beamWidth must be in [1, "
                         + Lucene99HnswVectorsFormat.MAXIMUM_BEAM_WIDTH + "], got " + beamWidth);
             }
+            if (bits != FLOAT_BITS) {
+                HnswBuilder.encoding(bits); // refuses a bit count with no encoding
+            }
+            if (buildThreads < 1 || buildThreads > MAX_BUILD_THREADS) {
+                throw new IllegalArgumentException(
+                        "buildThreads must be in [1, " + MAX_BUILD_THREADS + "], got " + buildThreads);
+            }
         }
 
-        /** M = 16, beam width 100 (Lucene's defaults). */
+        /** Float vectors, one build thread. */
+        public Options(int maxConn, int beamWidth) {
+            this(maxConn, beamWidth, FLOAT_BITS, 1);
+        }
+
+        /** M = 16, beam width 100 (Lucene's defaults), float vectors, one build thread. */
         public static Options defaults() {
             return new Options(16, 100);
+        }
+
+        /** These settings with {@code bits} bits a coordinate. */
+        public Options withBits(int bits) {
+            return new Options(maxConn, beamWidth, bits, buildThreads);
+        }
+
+        /** These settings built by {@code threads} threads. */
+        public Options withBuildThreads(int threads) {
+            return new Options(maxConn, beamWidth, bits, threads);
         }
     }
 
@@ -73,13 +103,15 @@ public final class HnswIndex implements Closeable {
     private final LeafReader leaf;
     private final int dim;
     private final int rows;
+    private final int bits;
 
-    private HnswIndex(Directory dir, DirectoryReader reader, int dim, int rows) {
+    private HnswIndex(Directory dir, DirectoryReader reader, int dim, int rows, int bits) {
         this.dir = dir;
         this.reader = reader;
         this.leaf = reader.leaves().isEmpty() ? null : reader.leaves().get(0).reader();
         this.dim = dim;
         this.rows = rows;
+        this.bits = bits;
     }
 
     /** The index directory of a model file: {@code <model>.hnsw}. */
@@ -89,7 +121,8 @@ public final class HnswIndex implements Closeable {
 
     /**
      * Builds the graph over rows {@code 0 .. rows)} of {@code dim} floats and writes it to {@code target} (replacing
-     * an index there). Returns the bytes written.
+     * an index there). Returns the bytes written. With several build threads, {@code source} is called from all of
+     * them at once.
      */
     public static long build(RowReader source, int rows, int dim, Path target, Options options) throws IOException {
         Objects.requireNonNull(source, "source");
@@ -102,30 +135,7 @@ public final class HnswIndex implements Closeable {
         Files.createDirectories(parent);
         Path tmp = Files.createTempDirectory(parent, target.getFileName() + ".tmp");
         try {
-            IndexWriterConfig config = new IndexWriterConfig()
-                    .setCodec(codec(options))
-                    .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
-                    .setMergePolicy(NoMergePolicy.INSTANCE)
-                    // one segment, so that document ids are rows: flush only at commit (a 1M x 100 graph
-                    // needs ~0.7 GB; the per-thread hard limit is 1945 MB)
-                    .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
-                    .setRAMBufferSizeMB(1900)
-                    .setUseCompoundFile(false);
-            try (Directory d = new MMapDirectory(tmp);
-                    IndexWriter w = new IndexWriter(d, config)) {
-                float[] row = new float[dim];
-                for (int r = 0; r < rows; r++) {
-                    source.row(r, row);
-                    Document doc = new Document();
-                    if (normalize(row, "row " + r)) {
-                        doc.add(new KnnFloatVectorField(FIELD, row.clone(), VectorSimilarityFunction.DOT_PRODUCT));
-                    }
-                    w.addDocument(doc);
-                }
-                w.setLiveCommitData(Map.of(DIM, Integer.toString(dim), ROWS, Integer.toString(rows))
-                        .entrySet());
-                w.commit();
-            }
+            HnswBuilder.write(source, rows, dim, tmp, options);
             replace(tmp, target);
         } finally {
             deleteTree(tmp);
@@ -146,11 +156,27 @@ public final class HnswIndex implements Closeable {
                 r.close();
                 throw new IOException(dir + " is not an embed4j HNSW index (no row count, or several segments)");
             }
-            return new HnswIndex(d, r, Integer.parseInt(data.get(DIM)), Integer.parseInt(data.get(ROWS)));
+            int bits = Integer.parseInt(data.getOrDefault(BITS, Integer.toString(FLOAT_BITS)));
+            if (bits != FLOAT_BITS && bits != 8 && bits != 7 && bits != 4) {
+                r.close();
+                throw new IOException(dir + " holds " + bits + "-bit vectors, which this version cannot read:"
+                        + " rebuild it with ./embed4j index");
+            }
+            return new HnswIndex(d, r, Integer.parseInt(data.get(DIM)), Integer.parseInt(data.get(ROWS)), bits);
         } catch (IOException | RuntimeException e) {
             d.close();
             throw e;
         }
+    }
+
+    /** The user data of an index's commit: dimension, rows and bits a coordinate. */
+    static Map<String, String> commitData(int dim, int rows, int bits) {
+        return Map.of(DIM, Integer.toString(dim), ROWS, Integer.toString(rows), BITS, Integer.toString(bits));
+    }
+
+    /** Bits a stored coordinate has in the graph: 32 for float vectors. */
+    public int bits() {
+        return bits;
     }
 
     /** Rows indexed. */
@@ -197,23 +223,55 @@ public final class HnswIndex implements Closeable {
         if (k == 0 || leaf == null) {
             return new Hits(k, new int[k], new float[k], new int[1]);
         }
-        TopDocs top;
+        int candidates = Math.max(k, ef);
+        KnnCollector top = new TopKnnCollector(candidates, Integer.MAX_VALUE);
         try {
-            top = leaf.searchNearestVectors(
-                    FIELD, q, Math.max(k, ef), AcceptDocs.fromLiveDocs(null, leaf.maxDoc()), Integer.MAX_VALUE);
+            leaf.searchNearestVectors(FIELD, q, top, AcceptDocs.fromLiveDocs(null, leaf.maxDoc()));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        ScoreDoc[] docs = top.scoreDocs.clone();
-        java.util.Arrays.sort(
-                docs, Comparator.comparingDouble((ScoreDoc s) -> -s.score).thenComparingInt(s -> s.doc));
+        ScoreDoc[] docs = top.topDocs().scoreDocs.clone();
+        float[] cos = bits == FLOAT_BITS ? fromLuceneScores(docs) : rescore(docs, q);
+        Integer[] order = new Integer[docs.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -cos[i]).thenComparingInt(i -> docs[i].doc));
         int n = Math.min(k, docs.length);
         Hits out = new Hits(k, new int[k], new float[k], new int[] {n});
         for (int i = 0; i < n; i++) {
-            out.rows()[i] = docs[i].doc;
-            out.scores()[i] = 2 * docs[i].score - 1; // Lucene's dot-product score is (1 + cos) / 2
+            out.rows()[i] = docs[order[i]].doc;
+            out.scores()[i] = cos[order[i]];
         }
         return out;
+    }
+
+    /** Lucene's dot-product scores, (1 + cos) / 2, as cosines. */
+    private static float[] fromLuceneScores(ScoreDoc[] docs) {
+        float[] cos = new float[docs.length];
+        for (int i = 0; i < docs.length; i++) {
+            cos[i] = 2 * docs[i].score - 1;
+        }
+        return cos;
+    }
+
+    /** The exact cosines of the hits with the (unit) query, from the float vectors stored beside the quantized ones. */
+    private float[] rescore(ScoreDoc[] docs, float[] q) {
+        Arrays.sort(docs, Comparator.comparingInt((ScoreDoc s) -> s.doc));
+        float[] cos = new float[docs.length];
+        try {
+            FloatVectorValues values = leaf.getFloatVectorValues(FIELD);
+            KnnVectorValues.DocIndexIterator it = values.iterator();
+            for (int i = 0; i < docs.length; i++) {
+                if (it.advance(docs[i].doc) != docs[i].doc) {
+                    throw new IllegalStateException("HNSW hit " + docs[i].doc + " has no stored vector");
+                }
+                cos[i] = VectorUtil.dotProduct(q, values.vectorValue(it.index()));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return cos;
     }
 
     @Override
@@ -227,16 +285,7 @@ public final class HnswIndex implements Closeable {
 
     @Override
     public String toString() {
-        return "HnswIndex(" + rows + " rows, dim " + dim + ")";
-    }
-
-    private static Lucene104Codec codec(Options o) {
-        return new Lucene104Codec() {
-            @Override
-            public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
-                return new Lucene99HnswVectorsFormat(o.maxConn(), o.beamWidth());
-            }
-        };
+        return "HnswIndex(" + rows + " rows, dim " + dim + (bits == FLOAT_BITS ? "" : ", " + bits + "-bit") + ")";
     }
 
     /** Scales {@code v} to unit length; false (v untouched) when it is zero. Non-finite values are refused. */
