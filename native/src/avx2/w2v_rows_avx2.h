@@ -4,7 +4,7 @@
  * CBOW's h and its one-by-one update, subword means and row additions. Semantics in w2v.h and w2v_hs.h.
  * Every helper is one fixed sequence of operations (the kernels are compiled with -ffp-contract=off and use
  * explicit FMAs), so both kernels compute the same bits whichever of them calls it.
- * Include only from src/avx2 (built with -mavx2 -mfma) or src/avx512 (w2v_avx512.c takes its sigmoid). The rows are the caller's weights, updated without locks
+ * Include only from src/avx2 (built with -mavx2 -mfma). The rows are the caller's weights, updated without locks
  * (Hogwild: racy on purpose); scratch rows (in_grad, h, neu1e, subword means) are 32-byte aligned, Dp long.
  * Shapes: D the vector width, Dp = D rounded up to 8, D8 = D rounded down to 8; C inputs, O outputs,
  * Op = O rounded up to 8; inp (C) and orow (O) point to rows of D floats; G (C,Op); in_grad (C,Dp). */

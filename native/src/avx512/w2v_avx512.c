@@ -1,12 +1,13 @@
 /* w2v_avx512.c — the skip-gram window of the word2vec kernel on 16 lanes (semantics in w2v.h; tested against
  * w2v_ref.c by test_w2v at level 2). The driver (draws, look-ahead prefetches, CBOW) is the AVX2 one
  * (e4j_w2v_train_avx2_with); this file gives it the window step: G = In·Out^T (C, K+1) four contexts by four outputs
- * per pass, the sigmoid and loss of avx2/w2v_rows_avx2.h (the same bits for the same logits), then dIn = G·Out and
+ * per pass, the sigmoid and loss on 16 lanes (two rows of logits per vector), then dIn = G·Out and
  * Out += G^T·In four rows by two vectors per pass (sixteen rows of the window's 32 registers hold partial sums), and
  * the context rows += dIn. A row's partial last vector is read and written with a lane mask.
  * Compiled with -mavx512f/bw/dq/vl (and -mavx2 -mfma); only called when e4j_isa_level() == 2. Hogwild: racy on
  * purpose. */
-#include "../avx2/w2v_rows_avx2.h"
+#include "../avx2/avx2_math.h"
+#include "avx512_math.h"
 #include "kernels.h"
 
 #include <immintrin.h>
@@ -157,6 +158,50 @@ static inline void add_row(const dims16 *k, float *row, const float *v) {
     if (d < k->D) _mm512_mask_storeu_ps(row + d, k->tail, _mm512_add_ps(ld(k, row + d, 1), ld(k, v + d, 1)));
 }
 
+/* Sixteen logits x (clamped to ±E4J_W2V_MAX_X here): returns (label - sigmoid(x)) * lr * msk and adds
+ * msk·softplus(label ? -x : x) to *loss. With t = e^-|x| in (0, 1]: sigmoid(x) = 1/(1+t) for x >= 0 and t/(1+t)
+ * below; softplus(-x) = max(-x, 0) + log(1+t) and softplus(x) = softplus(-x) + x. */
+static inline __m512 sigmoid_grad16(__m512 x, __m512 label, __m512 msk, __m512 lrv, __m512 *loss) {
+    const __m512 one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
+    x = _mm512_min_ps(_mm512_set1_ps(E4J_W2V_MAX_X), _mm512_max_ps(_mm512_set1_ps(-E4J_W2V_MAX_X), x));
+    __m512 t = e4j_exp512(_mm512_sub_ps(zero, _mm512_abs_ps(x)));
+    __m512 inv = _mm512_div_ps(one, _mm512_add_ps(one, t));
+    __m512 sig = _mm512_mask_mul_ps(inv, _mm512_cmp_ps_mask(x, zero, _CMP_LT_OQ), t, inv);
+    __m512 sp = _mm512_add_ps(_mm512_max_ps(_mm512_sub_ps(zero, x), zero), e4j_log1p_unit512(t));
+    __m512 l = _mm512_fmadd_ps(_mm512_sub_ps(one, label), x, sp);
+    *loss = _mm512_fmadd_ps(l, msk, *loss);
+    return _mm512_mul_ps(_mm512_mul_ps(_mm512_sub_ps(label, sig), lrv), msk);
+}
+
+/* The gradients and loss of the window's C rows of logits (G, rows of Op floats, padding lanes 0) in place: two
+ * rows per vector when Op is 8 (K < 8, the usual case), else each row in vectors of 16 lanes. */
+static inline __m512 sigmoid_grad_rows(float *G, const float *mask, int64_t Op, int32_t C, float lr) {
+    const __m512 lrv = _mm512_set1_ps(lr);
+    __m512 loss = _mm512_setzero_ps();
+    if (Op == 8) {
+        const __m512 label = _mm512_maskz_mov_ps(0x0101, _mm512_set1_ps(1.0f));
+        const __m512 msk = _mm512_broadcast_f32x8(_mm256_loadu_ps(mask));
+        for (int32_t i = 0; i < C; i += 2) {
+            __mmask16 m = i + 1 < C ? 0xFFFF : 0x00FF;
+            __m512 g =
+                sigmoid_grad16(_mm512_maskz_loadu_ps(m, G + i * 8), label, _mm512_maskz_mov_ps(m, msk), lrv, &loss);
+            _mm512_mask_storeu_ps(G + i * 8, m, g);
+        }
+        return loss;
+    }
+    for (int32_t i = 0; i < C; i++) {
+        float *Gi = G + i * Op;
+        for (int64_t j = 0; j < Op; j += 16) {
+            __mmask16 m = e4j_lanes16(Op - j);
+            __m512 label = _mm512_maskz_mov_ps(j == 0 ? 0x0001 : 0, _mm512_set1_ps(1.0f));
+            __m512 g =
+                sigmoid_grad16(_mm512_maskz_loadu_ps(m, Gi + j), label, _mm512_maskz_loadu_ps(m, mask + j), lrv, &loss);
+            _mm512_mask_storeu_ps(Gi + j, m, g);
+        }
+    }
+    return loss;
+}
+
 static float sg_avx512(const e4j_w2v_args *a, const e4j_w2v_ws *ws, int32_t C, float lr) {
     int64_t D = a->D, D16 = D & ~(int64_t)15, Op = e4j_w2v_pad8(a->negative + 1);
     const dims16 kk = {D, e4j_w2v_pad8(D), D16, (__mmask16)((1u << (D - D16)) - 1u)}, *k = &kk;
@@ -166,17 +211,9 @@ static float sg_avx512(const e4j_w2v_args *a, const e4j_w2v_ws *ws, int32_t C, f
     for (int32_t j = 0; j < O; j++) orow[j] = a->W_out + (int64_t)ws->out[j] * D;
 #define E4J_DOTS(r) dots_block(k, G, Op, ws->inp, i, r, orow, O)
     for (int32_t i = 0; i < C; i += 4) E4J_BY_4(C - i, E4J_DOTS);
-    const __m256 lrv = _mm256_set1_ps(lr);
-    __m256 loss = _mm256_setzero_ps();
-    for (int32_t i = 0; i < C; i++) {
-        float *Gi = G + i * Op;
-        for (int32_t j = O; j < Op; j++) Gi[j] = 0.0f;
-        for (int64_t j = 0; j < Op; j += 8) {
-            __m256 label = j == 0 ? _mm256_setr_ps(1, 0, 0, 0, 0, 0, 0, 0) : _mm256_setzero_ps();
-            __m256 g = e4j_w2v_sigmoid_grad8(_mm256_loadu_ps(Gi + j), label, _mm256_loadu_ps(ws->mask + j), lrv, &loss);
-            _mm256_storeu_ps(Gi + j, g);
-        }
-    }
+    for (int32_t i = 0; i < C; i++)
+        for (int32_t j = O; j < Op; j++) G[i * Op + j] = 0.0f;
+    __m512 loss = sigmoid_grad_rows(G, ws->mask, Op, C, lr);
 #define E4J_IN(r) in_grads_rows(k, ws->in_grad, G, Op, orow, O, i, r)
     for (int32_t i = 0; i < C; i += 4) E4J_BY_4(C - i, E4J_IN);
 #define E4J_OUT(r) out_update_rows(k, orow, ws->mask, G, Op, ws->inp, C, j, r)
@@ -191,7 +228,7 @@ static float sg_avx512(const e4j_w2v_args *a, const e4j_w2v_ws *ws, int32_t C, f
         for (int64_t s = a->sub_offsets[w]; s < a->sub_offsets[w + 1]; s++)
             add_row(k, a->W_in + (int64_t)a->sub_ids[s] * D, v);
     }
-    return e4j_hsum256(loss);
+    return _mm512_reduce_add_ps(loss);
 #undef E4J_DOTS
 #undef E4J_IN
 #undef E4J_OUT
