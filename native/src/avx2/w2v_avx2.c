@@ -7,8 +7,10 @@
  * The sigmoid and the loss use polynomial exp/log over 8 logits at a time (no table: a table is
  * discontinuous, which would make this path drift from the references).
  * The next position's negatives are drawn one position ahead (the RNG stream is the same) so their
- * rows can be prefetched while this window computes.
- * Compiled with -mavx2 -mfma; only called when e4j_isa_level() == 1. Hogwild: racy on purpose. */
+ * rows can be prefetched while this window computes, and a scout walk prefetches the table entries of the
+ * draws four positions ahead.
+ * Compiled with -mavx2 -mfma. The driver (e4j_w2v_train_avx2_with) runs at levels 1 and 2: level 1 with the
+ * window step below, level 2 with avx512/w2v_avx512.c's. Hogwild: racy on purpose. */
 #include "kernels.h"
 #include "w2v_rows_avx2.h"
 

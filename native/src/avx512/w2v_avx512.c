@@ -2,7 +2,7 @@
  * w2v_ref.c by test_w2v at level 2). The driver (draws, look-ahead prefetches, CBOW) is the AVX2 one
  * (e4j_w2v_train_avx2_with); this file gives it the window step: G = In·Out^T (C, K+1) four contexts by four outputs
  * per pass, the sigmoid and loss on 16 lanes (two rows of logits per vector), then dIn = G·Out and
- * Out += G^T·In four rows by two vectors per pass (sixteen rows of the window's 32 registers hold partial sums), and
+ * Out += G^T·In four rows by two vectors per pass (eight registers of partial sums), and
  * the context rows += dIn. A row's partial last vector is read and written with a lane mask.
  * Compiled with -mavx512f/bw/dq/vl (and -mavx2 -mfma); only called when e4j_isa_level() == 2. Hogwild: racy on
  * purpose. */
