@@ -159,6 +159,14 @@ int main(void) {
         case_ref_vs_avx2(1000, 100, 3000, 1, 0, 0, 0);  /* no negatives */
         case_ref_vs_avx2(1000, 100, 3000, 8, 15, 0, 0); /* O = 16: two vectors of logits */
         case_ref_vs_avx2(3, 33, 500, 5, 5, 1, 0);       /* tiny vocabulary: most negatives masked */
+        /* skip-gram's window blocks (four contexts or outputs at a time, then the rest) on every window, so C = 1 .. 16
+         * contexts, by O = 1 .. 16 outputs, on vector tails of both widths (8 and 16 lanes) */
+        static const int64_t block_dims[] = {1, 7, 17, 100, 301};
+        static const int32_t negs[] = {0, 1, 3, 4, 5, 8, 15};
+        for (int32_t w = 1; w <= 8; w++)
+            for (size_t n = 0; n < sizeof negs / sizeof negs[0]; n++)
+                for (size_t i = 0; i < sizeof block_dims / sizeof block_dims[0]; i++)
+                    case_ref_vs_avx2(60, block_dims[i], 200, w, negs[n], 0, (int32_t)(n + i) % 4 == 0);
         case_errors(vector_level);
     }
     case_errors(0);

@@ -7,8 +7,10 @@
  * The sigmoid and the loss use polynomial exp/log over 8 logits at a time (no table: a table is
  * discontinuous, which would make this path drift from the references).
  * The next position's negatives are drawn one position ahead (the RNG stream is the same) so their
- * rows can be prefetched while this window computes.
- * Compiled with -mavx2 -mfma; only called when e4j_isa_level() == 1. Hogwild: racy on purpose. */
+ * rows can be prefetched while this window computes, and a scout walk prefetches the table entries of the
+ * draws four positions ahead.
+ * Compiled with -mavx2 -mfma. The driver (e4j_w2v_train_avx2_with) runs at levels 1 and 2: level 1 with the
+ * window step below, level 2 with avx512/w2v_avx512.c's. Hogwild: racy on purpose. */
 #include "kernels.h"
 #include "w2v_rows_avx2.h"
 
@@ -38,19 +40,17 @@ static void add_to_input(const kctx *k, int32_t w, const float *v) {
     e4j_w2v_add_to_word(&k->dm, k->a->W_in, k->a->sub_offsets, k->a->sub_ids, w, v);
 }
 
-static float sg_avx2(const kctx *k, int32_t C, float lr) {
-    const e4j_w2v_args *a = k->a;
-    const e4j_w2v_ws *ws = k->ws;
+/* The skip-gram step of level 1 (e4j_w2v_sg_step). */
+static float sg_avx2(const e4j_w2v_args *a, const e4j_w2v_ws *ws, int32_t C, float lr) {
+    const kctx kk = {e4j_w2v_dims_of(a->D), a, ws, e4j_w2v_pad8(a->negative + 1), a->negative + 1}, *k = &kk;
     int64_t D = k->dm.D, Dp = k->dm.Dp, Op = k->Op;
     int32_t O = k->O;
     float *orow[O];
     for (int32_t j = 0; j < O; j++) orow[j] = a->W_out + (int64_t)ws->out[j] * D;
-    /* G = In · Out^T, four outputs per pass over a context row */
-    for (int32_t c = 0; c < C; c++) {
-        float *Gc = ws->G + c * Op;
-        e4j_w2v_dots(&k->dm, Gc, ws->inp[c], orow, 0, O);
-        for (int32_t j = O; j < Op; j++) Gc[j] = 0.0f;
-    }
+    /* G = In · Out^T, two contexts by four outputs per pass */
+    e4j_w2v_dots_rows(&k->dm, ws->G, Op, ws->inp, C, orow, O);
+    for (int32_t c = 0; c < C; c++)
+        for (int32_t j = O; j < Op; j++) ws->G[c * Op + j] = 0.0f;
     __m256 lossv = _mm256_setzero_ps();
     for (int32_t c = 0; c < C; c++) lossv = sigmoid_grad_row(k, ws->G + c * Op, lr, lossv);
     e4j_w2v_in_grads(&k->dm, ws->in_grad, ws->G, Op, orow, C, O);
@@ -76,6 +76,34 @@ static double cbow_avx2(const kctx *k, int32_t C, float lr) {
     return loss;
 }
 
+/* A second walk over the RNG stream, E4J_W2V_SCOUT positions ahead of the draws: it steps the same LCG over the
+ * same positions (one draw for b, K for the negatives), so its state is the draws' state, and prefetches the table
+ * entries those draws will read. The table (10^7 entries) is far larger than the caches and its entries feed the
+ * row prefetches of the look-ahead: left to the draw, each entry is a DRAM load the window's arithmetic waits on.
+ * It reads nothing but the tokens (never the table): the draws, their order and the results are the same without it.
+ * (rng >> 16) % S by a multiply: q = mulhi(n, floor((2^64 - 1) / S)) is at most two below n / S for n < 2^48. */
+#define E4J_W2V_SCOUT 4
+
+typedef struct scout {
+    int64_t t; /* the last position it walked */
+    uint64_t r, inv;
+} scout;
+
+static inline void scout_step(scout *sc, const e4j_w2v_args *a) {
+    int64_t t = sc->t + 1;
+    while (t < a->T && a->tokens[t] == -1) t++;
+    sc->t = t;
+    if (t >= a->T) return;
+    uint64_t r = e4j_w2v_next(sc->r), S = (uint64_t)a->S;
+    for (int32_t k = 0; k < a->negative; k++) {
+        r = e4j_w2v_next(r);
+        uint64_t n = r >> 16, q = (uint64_t)(((unsigned __int128)n * sc->inv) >> 64), m = n - q * S;
+        while (m >= S) m -= S;
+        __builtin_prefetch(a->neg_table + m);
+    }
+    sc->r = r;
+}
+
 static e4j_status gather_inputs(const kctx *k, int32_t C) {
     const e4j_w2v_args *a = k->a;
     const e4j_w2v_ws *ws = k->ws;
@@ -95,6 +123,11 @@ static e4j_status gather_inputs(const kctx *k, int32_t C) {
 }
 
 e4j_status e4j_w2v_train_avx2(const e4j_w2v_args *a, double *loss_sum, int64_t *pairs, uint64_t *rng) {
+    return e4j_w2v_train_avx2_with(a, loss_sum, pairs, rng, sg_avx2);
+}
+
+e4j_status e4j_w2v_train_avx2_with(const e4j_w2v_args *a, double *loss_sum, int64_t *pairs, uint64_t *rng,
+                                   e4j_w2v_sg_step sg) {
     e4j_w2v_ws ws;
     e4j_w2v_layout(a->D, a->window, a->negative, &ws, a->workspace);
     kctx k = {e4j_w2v_dims_of(a->D), a, &ws, e4j_w2v_pad8(a->negative + 1), a->negative + 1};
@@ -113,6 +146,8 @@ e4j_status e4j_w2v_train_avx2(const e4j_w2v_args *a, double *loss_sum, int64_t *
     int64_t t = 0;
     while (t < T && tok[t] == -1) t++;
     if (t < T) r = e4j_w2v_draw(r, a, tok[t], &b_cur, cur, &bad_cur);
+    scout sc = {t, r, UINT64_MAX / (uint64_t)a->S};
+    for (int i = 0; i < E4J_W2V_SCOUT && sc.t < T; i++) scout_step(&sc, a);
     int64_t s = 0, e = 0;
     while (t < T) {
         if (t >= e) { /* entering a new sentence */
@@ -122,6 +157,7 @@ e4j_status e4j_w2v_train_avx2(const e4j_w2v_args *a, double *loss_sum, int64_t *
         }
         int64_t tn = t + 1;
         while (tn < T && tok[tn] == -1) tn++;
+        if (sc.t < T) scout_step(&sc, a);
         if (tn < T) { /* look ahead: same draws in the same order, rows fetched early */
             r = e4j_w2v_draw(r, a, tok[tn], &b_nxt, nxt, &bad_nxt);
             for (int32_t j = 0; j <= a->negative; j++) e4j_prefetch_row(a->W_out + (int64_t)nxt[j] * a->D, a->D);
@@ -147,7 +183,7 @@ e4j_status e4j_w2v_train_avx2(const e4j_w2v_args *a, double *loss_sum, int64_t *
                 loss += cbow_avx2(&k, C, lr);
                 np += 1;
             } else {
-                loss += sg_avx2(&k, C, lr);
+                loss += sg(a, &ws, C, lr);
                 np += C;
             }
         }

@@ -55,11 +55,8 @@ static float sg_avx2(const kctx *k, const e4j_w2v_hs_pos *p) {
     int32_t C = p->C, O = p->O;
     float *const *orow = ws->orow;
     __m256 lossv = _mm256_setzero_ps();
-    for (int32_t i = 0; i < C; i++) {
-        float *Gi = ws->G + i * Op;
-        e4j_w2v_dots(&k->dm, Gi, ws->inp[i], orow, 0, O);
-        lossv = sigmoid_grad(k, Gi, O, p->lr, lossv);
-    }
+    e4j_w2v_dots_rows(&k->dm, ws->G, Op, ws->inp, C, orow, O);
+    for (int32_t i = 0; i < C; i++) lossv = sigmoid_grad(k, ws->G + i * Op, O, p->lr, lossv);
     e4j_w2v_in_grads(&k->dm, ws->in_grad, ws->G, Op, orow, C, O);
     if (!(k->a->flags & E4J_W2V_FREEZE_WORDS)) e4j_w2v_out_update(&k->dm, orow, ws->mask, ws->G, Op, ws->inp, C, O);
     for (int32_t i = 0; i < C; i++) add_to_input(k, p, i, ws->in_grad + i * Dp);

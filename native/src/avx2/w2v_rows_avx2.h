@@ -64,6 +64,46 @@ static inline void e4j_w2v_dots(const e4j_w2v_dims *k, float *G, const float *x,
     for (; j < j1; j++) G[j] = e4j_w2v_dot(k, x, orow[j]);
 }
 
+/* G[i, j] = inp[i]·orow[j] for i < C, j < O (row i of G at G + i*Op): two inputs by four outputs per pass (eight
+ * accumulators, six loads per eight FMAs); every dot sums its products in the order of e4j_w2v_dots, so the two
+ * give the same bits. */
+static inline void e4j_w2v_dots_rows(const e4j_w2v_dims *k, float *G, int64_t Op, const float *const *inp, int32_t C,
+                                     float *const *orow, int32_t O) {
+    int64_t D = k->D, D8 = k->D8;
+    int32_t i = 0;
+    for (; i + 2 <= C; i += 2) {
+        const float *x0 = inp[i], *x1 = inp[i + 1];
+        float *G0 = G + i * Op, *G1 = G0 + Op;
+        int32_t j = 0;
+        for (; j + 4 <= O; j += 4) {
+            const float *o0 = orow[j], *o1 = orow[j + 1], *o2 = orow[j + 2], *o3 = orow[j + 3];
+            __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+            int64_t d = 0;
+            for (; d < D8; d += 8) {
+                __m256 u = _mm256_loadu_ps(x0 + d), v = _mm256_loadu_ps(x1 + d), w;
+                w = _mm256_loadu_ps(o0 + d), a0 = _mm256_fmadd_ps(u, w, a0), b0 = _mm256_fmadd_ps(v, w, b0);
+                w = _mm256_loadu_ps(o1 + d), a1 = _mm256_fmadd_ps(u, w, a1), b1 = _mm256_fmadd_ps(v, w, b1);
+                w = _mm256_loadu_ps(o2 + d), a2 = _mm256_fmadd_ps(u, w, a2), b2 = _mm256_fmadd_ps(v, w, b2);
+                w = _mm256_loadu_ps(o3 + d), a3 = _mm256_fmadd_ps(u, w, a3), b3 = _mm256_fmadd_ps(v, w, b3);
+            }
+            if (d < D) {
+                __m256 u = e4j_w2v_ld_tail(k, x0 + d), v = e4j_w2v_ld_tail(k, x1 + d), w;
+                w = e4j_w2v_ld_tail(k, o0 + d), a0 = _mm256_fmadd_ps(u, w, a0), b0 = _mm256_fmadd_ps(v, w, b0);
+                w = e4j_w2v_ld_tail(k, o1 + d), a1 = _mm256_fmadd_ps(u, w, a1), b1 = _mm256_fmadd_ps(v, w, b1);
+                w = e4j_w2v_ld_tail(k, o2 + d), a2 = _mm256_fmadd_ps(u, w, a2), b2 = _mm256_fmadd_ps(v, w, b2);
+                w = e4j_w2v_ld_tail(k, o3 + d), a3 = _mm256_fmadd_ps(u, w, a3), b3 = _mm256_fmadd_ps(v, w, b3);
+            }
+            _mm_storeu_ps(G0 + j, e4j_hsum4x256(a0, a1, a2, a3));
+            _mm_storeu_ps(G1 + j, e4j_hsum4x256(b0, b1, b2, b3));
+        }
+        for (; j < O; j++) {
+            G0[j] = e4j_w2v_dot(k, x0, orow[j]);
+            G1[j] = e4j_w2v_dot(k, x1, orow[j]);
+        }
+    }
+    if (i < C) e4j_w2v_dots(k, G + i * Op, inp[i], orow, 0, O);
+}
+
 /* Eight logits x (clamped to ±E4J_W2V_MAX_X here): returns (label - sigmoid(x)) * lr * msk and adds
  * msk·softplus(label ? -x : x) to *loss. */
 static inline __m256 e4j_w2v_sigmoid_grad8(__m256 x, __m256 label, __m256 msk, __m256 lrv, __m256 *loss) {
@@ -88,11 +128,44 @@ static inline float e4j_w2v_grad1(float x, float label, float lr, double *loss) 
     return g;
 }
 
-/* dIn = G · Out: in_grad row i = Σ_j G[i,j] orow[j], from the output rows before their update. */
+/* Rows i0 .. i0+3 of dIn over the 8*NV columns from d: acc[r][v] = Σ_j G[i0+r, j] orow[j][d + 8v], j in order
+ * (the order of the one-row loop). TAIL: the last vector is the row's partial one (masked loads). */
+#define E4J_W2V_IN_GRADS4(NV, TAIL)                                                                      \
+    do {                                                                                                 \
+        __m256 acc[4][NV];                                                                               \
+        for (int r = 0; r < 4; r++)                                                                      \
+            for (int v = 0; v < NV; v++) acc[r][v] = _mm256_setzero_ps();                                \
+        for (int32_t j = 0; j < O; j++) {                                                                \
+            __m256 o[NV];                                                                                \
+            for (int v = 0; v < NV; v++)                                                                 \
+                o[v] = (TAIL) && v == NV - 1 ? e4j_w2v_ld_tail(k, orow[j] + d + 8 * v)                   \
+                                             : _mm256_loadu_ps(orow[j] + d + 8 * v);                     \
+            for (int r = 0; r < 4; r++) {                                                                \
+                __m256 g = _mm256_broadcast_ss(G + (i + r) * Op + j);                                    \
+                for (int v = 0; v < NV; v++) acc[r][v] = _mm256_fmadd_ps(g, o[v], acc[r][v]);            \
+            }                                                                                            \
+        }                                                                                                \
+        for (int r = 0; r < 4; r++)                                                                      \
+            for (int v = 0; v < NV; v++) _mm256_store_ps(in_grad + (i + r) * Dp + d + 8 * v, acc[r][v]); \
+    } while (0)
+
+/* dIn = G · Out: in_grad row i = Σ_j G[i,j] orow[j], from the output rows before their update. Four rows at a
+ * time over two vectors of columns (eight accumulators: one load of an output row feeds four rows); every element
+ * sums over j in order, as the one-row loop that takes the remaining rows, so the bits do not depend on C. */
 static inline void e4j_w2v_in_grads(const e4j_w2v_dims *k, float *in_grad, const float *G, int64_t Op,
                                     float *const *orow, int32_t C, int32_t O) {
     int64_t D = k->D, Dp = k->Dp, D8 = k->D8;
-    for (int32_t i = 0; i < C; i++) {
+    int32_t i = 0;
+    for (; i + 4 <= C; i += 4) {
+        int64_t d = 0;
+        for (; d + 16 <= D8; d += 16) E4J_W2V_IN_GRADS4(2, 0);
+        if (d < D8) {
+            E4J_W2V_IN_GRADS4(1, 0);
+            d += 8;
+        }
+        if (d < D) E4J_W2V_IN_GRADS4(1, 1);
+    }
+    for (; i < C; i++) {
         const float *Gi = G + i * Op;
         float *gi = in_grad + i * Dp;
         for (int64_t d = 0; d < D8; d += 8) {
@@ -109,12 +182,55 @@ static inline void e4j_w2v_in_grads(const e4j_w2v_dims *k, float *in_grad, const
         }
     }
 }
+#undef E4J_W2V_IN_GRADS4
 
-/* Out += G^T · In: orow[j] += Σ_i G[i,j] inp[i] for every output j whose mask is not 0. */
+/* Outputs j0 .. j0+3 over the 8*NV columns from d: acc[r][v] = Σ_i G[i, j0+r] inp[i][d + 8v], i in order, then
+ * orow[j0+r] += acc[r] for each unmasked r in order (a row that is two of the outputs gets both, one after the
+ * other, as in the one-output loop). TAIL: the last vector is the row's partial one (masked loads and store). */
+#define E4J_W2V_OUT_UPDATE4(NV, TAIL)                                                                                 \
+    do {                                                                                                              \
+        __m256 acc[4][NV];                                                                                            \
+        for (int r = 0; r < 4; r++)                                                                                   \
+            for (int v = 0; v < NV; v++) acc[r][v] = _mm256_setzero_ps();                                             \
+        for (int32_t i = 0; i < C; i++) {                                                                             \
+            __m256 x[NV];                                                                                             \
+            for (int v = 0; v < NV; v++)                                                                              \
+                x[v] = (TAIL) && v == NV - 1 ? e4j_w2v_ld_tail(k, inp[i] + d + 8 * v)                                 \
+                                             : _mm256_loadu_ps(inp[i] + d + 8 * v);                                   \
+            for (int r = 0; r < 4; r++) {                                                                             \
+                __m256 g = _mm256_broadcast_ss(G + i * Op + j + r);                                                   \
+                for (int v = 0; v < NV; v++) acc[r][v] = _mm256_fmadd_ps(g, x[v], acc[r][v]);                         \
+            }                                                                                                         \
+        }                                                                                                             \
+        for (int r = 0; r < 4; r++) {                                                                                 \
+            if (mask[j + r] == 0.0f) continue;                                                                        \
+            float *o = orow[j + r] + d;                                                                               \
+            for (int v = 0; v < NV; v++) {                                                                            \
+                if ((TAIL) && v == NV - 1)                                                                            \
+                    _mm256_maskstore_ps(o + 8 * v, k->tail, _mm256_add_ps(e4j_w2v_ld_tail(k, o + 8 * v), acc[r][v])); \
+                else                                                                                                  \
+                    _mm256_storeu_ps(o + 8 * v, _mm256_add_ps(_mm256_loadu_ps(o + 8 * v), acc[r][v]));                \
+            }                                                                                                         \
+        }                                                                                                             \
+    } while (0)
+
+/* Out += G^T · In: orow[j] += Σ_i G[i,j] inp[i] for every output j whose mask is not 0. Four outputs at a time over
+ * two vectors of columns (one load of an input row feeds four outputs); every element sums over i in order, as the
+ * one-output loop that takes the remaining outputs, so the bits do not depend on O. */
 static inline void e4j_w2v_out_update(const e4j_w2v_dims *k, float *const *orow, const float *mask, const float *G,
                                       int64_t Op, const float *const *inp, int32_t C, int32_t O) {
     int64_t D = k->D, D8 = k->D8;
-    for (int32_t j = 0; j < O; j++) {
+    int32_t j = 0;
+    for (; j + 4 <= O; j += 4) {
+        int64_t d = 0;
+        for (; d + 16 <= D8; d += 16) E4J_W2V_OUT_UPDATE4(2, 0);
+        if (d < D8) {
+            E4J_W2V_OUT_UPDATE4(1, 0);
+            d += 8;
+        }
+        if (d < D) E4J_W2V_OUT_UPDATE4(1, 1);
+    }
+    for (; j < O; j++) {
         if (mask[j] == 0.0f) continue;
         float *o = orow[j];
         int64_t d = 0;
@@ -132,6 +248,7 @@ static inline void e4j_w2v_out_update(const e4j_w2v_dims *k, float *const *orow,
         }
     }
 }
+#undef E4J_W2V_OUT_UPDATE4
 
 /* CBOW's input: h = scale · Σ_i inp[i] (scale 1/C for the mean, 1 for the sum); neu1e = 0. */
 static inline void e4j_w2v_cbow_h(const e4j_w2v_dims *k, float *h, float *neu1e, const float *const *inp, int32_t C,
