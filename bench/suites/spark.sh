@@ -4,7 +4,7 @@
 # ../shared/data/corpus/gutenberg/gutenberg-en-20m.txt.gz, normalised once (lowercase, every run of characters
 # other than a-z0-9 -> one space, empty lines dropped), cut to the first N tokens.
 #   full:    N = 10M, 5 epochs. Ours (SparkWord2Vec, one thread per task; 4 sync rounds per epoch and merge average,
-#            the defaults: SPARK_BENCH_ROUNDS=16 SPARK_BENCH_MERGE=sum is the better setting with 2 partitions, see
+#            the defaults: SPARK_BENCH_ROUNDS=32 SPARK_BENCH_MERGE=sum is the better setting with 2 partitions, see
 #            docs/spark.md) with 2, 4 and 8
 #            partitions on local[2] and 2 on local[1] (scaling); MLlib Word2Vec (skip-gram, hierarchical softmax:
 #            its only mode; maxIter = epochs) with 2, 4 and 8 partitions on local[2] (SPARK_BENCH_MLLIB_PARTS="2"

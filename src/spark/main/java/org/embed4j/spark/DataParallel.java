@@ -33,15 +33,15 @@ public record DataParallel(int partitions, int roundsPerEpoch, int threadsPerTas
     /**
      * The merge unless set: {@link Merge#AVERAGE}, stable at any number of shards. Averaging divides the step of every
      * row that several shards train (the frequent words) by their number, so it loses quality: on 10M tokens with 2
-     * shards, 0.11 WordSim-353 and 7 analogy points against single-machine training. {@link Merge#SUM} with 16 rounds
-     * per epoch matched single-machine analogies there (WordSim-353 0.03 under), but with 8 shards its summed steps
-     * overshoot and training diverges (docs/spark.md): use it with few shards.
+     * shards, 0.11 WordSim-353 and 7 analogy points against single-machine training. {@link Merge#SUM} with 32 rounds
+     * per epoch matched single-machine training there (WordSim-353 within 0.01, analogies within 1 point), but with 4
+     * or 8 shards its summed steps overshoot and training diverges (docs/spark.md): use it with 2 shards.
      */
     public static final Merge DEFAULT_MERGE = Merge.AVERAGE;
 
     /**
-     * Rounds per epoch unless set. With {@link Merge#SUM}, more rounds matter: on 10M tokens with 2 shards, 16 rounds
-     * gave single-machine analogy accuracy where 4 lost 5 points (docs/spark.md).
+     * Rounds per epoch unless set. With {@link Merge#SUM}, more rounds matter: on 10M tokens with 2 shards, 32 rounds
+     * gave single-machine quality, 16 lost 0.03 WordSim-353 and 4 lost 5 analogy points (docs/spark.md).
      */
     public static final int DEFAULT_ROUNDS_PER_EPOCH = 4;
 
