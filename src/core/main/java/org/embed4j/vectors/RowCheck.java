@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.embed4j.io.Snippet;
 
 /**
@@ -14,9 +15,11 @@ import org.embed4j.io.Snippet;
  *
  * <p>The readers that copy rows into memory check each row as they read it (the static helpers). A memory-mapped
  * file is not read when it opens (that would cost a pass over the whole matrix, which is what mapping avoids), so
- * its rows are checked when they are used: an instance from {@link #mapped} checks a row before a lookup returns it,
- * before a search answer names it, and before its norm is used. A bad row is then an {@link UncheckedIOException}
- * naming the file, the byte offset, the row and its word; the other rows keep working. Immutable and thread-safe.
+ * its rows are checked when they are first used: an instance from {@link #mapped} checks a row before a lookup
+ * returns it, before a search answer names it, and before its norm is used, and remembers the rows that passed (one
+ * bit per row), so a row is checked once, not on every lookup. A bad row is an {@link UncheckedIOException} naming
+ * the file, the byte offset, the row and its word, each time it is used; the other rows keep working. A file changed
+ * in place after its rows were checked is the file watch's to find, not this check's. Thread-safe.
  */
 final class RowCheck {
     private static final ValueLayout.OfFloat F32 = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -24,7 +27,7 @@ final class RowCheck {
     private static final double NORM_TOLERANCE = 1e-3;
 
     /** For rows checked when they were read: does nothing. */
-    static final RowCheck NONE = new RowCheck(null, null, 0, null, 0, null, 0, null, 0);
+    static final RowCheck NONE = new RowCheck(null, null, 0, null, 0, null, 0, null, 0, null, null);
 
     private final Path file; // null: NONE
     private final Vocab vocab;
@@ -35,6 +38,8 @@ final class RowCheck {
     private final long normsAt;
     private final MemorySegment buckets; // or null
     private final long bucketsAt;
+    private final AtomicLongArray rowsPassed; // bit r: word row r passed; null for NONE
+    private final AtomicLongArray bucketsPassed; // bit b: bucket row b passed; null without buckets
 
     private RowCheck(
             Path file,
@@ -45,7 +50,9 @@ final class RowCheck {
             MemorySegment norms,
             long normsAt,
             MemorySegment buckets,
-            long bucketsAt) {
+            long bucketsAt,
+            AtomicLongArray rowsPassed,
+            AtomicLongArray bucketsPassed) {
         this.file = file;
         this.vocab = vocab;
         this.dim = dim;
@@ -55,6 +62,8 @@ final class RowCheck {
         this.normsAt = normsAt;
         this.buckets = buckets;
         this.bucketsAt = bucketsAt;
+        this.rowsPassed = rowsPassed;
+        this.bucketsPassed = bucketsPassed;
     }
 
     /**
@@ -71,19 +80,54 @@ final class RowCheck {
             long normsAt,
             MemorySegment buckets,
             long bucketsAt) {
-        return new RowCheck(file, vocab, dim, matrix, matrixAt, norms, normsAt, buckets, bucketsAt);
+        long rowBytes = (long) dim * Float.BYTES;
+        return new RowCheck(
+                file,
+                vocab,
+                dim,
+                matrix,
+                matrixAt,
+                norms,
+                normsAt,
+                buckets,
+                bucketsAt,
+                bits(matrix.byteSize() / rowBytes),
+                buckets == null ? null : bits(buckets.byteSize() / rowBytes));
+    }
+
+    private static AtomicLongArray bits(long rows) {
+        return new AtomicLongArray(Math.toIntExact((rows + 63) >>> 6));
+    }
+
+    private static boolean passed(AtomicLongArray bits, long i) {
+        return (bits.get((int) (i >>> 6)) & (1L << i)) != 0;
+    }
+
+    private static void pass(AtomicLongArray bits, long i) {
+        bits.accumulateAndGet((int) (i >>> 6), 1L << i, (a, b) -> a | b);
     }
 
     /** This check for the first rows of the same matrix (a view keeps the parent's rows and file offsets). */
     RowCheck view(Vocab viewVocab) {
         return file == null
                 ? NONE
-                : new RowCheck(file, viewVocab, dim, matrix, matrixAt, norms, normsAt, buckets, bucketsAt);
+                : new RowCheck(
+                        file,
+                        viewVocab,
+                        dim,
+                        matrix,
+                        matrixAt,
+                        norms,
+                        normsAt,
+                        buckets,
+                        bucketsAt,
+                        rowsPassed,
+                        bucketsPassed);
     }
 
     /** Throws when word row {@code row} is not valid (see the class comment); nothing for checked-on-read rows. */
     void row(long row) {
-        if (file == null) {
+        if (file == null || passed(rowsPassed, row)) {
             return;
         }
         long base = row * dim;
@@ -102,11 +146,12 @@ final class RowCheck {
                         "the stored norm " + stored + " is not the row's norm " + (float) actual);
             }
         }
+        pass(rowsPassed, row);
     }
 
     /** Throws when subword bucket row {@code bucket} has a non-finite value or a norm that overflows. */
     void bucket(long bucket) {
-        if (file == null || buckets == null) {
+        if (file == null || buckets == null || passed(bucketsPassed, bucket)) {
             return;
         }
         long base = bucket * dim;
@@ -117,6 +162,7 @@ final class RowCheck {
                     bucketsAt + (base + Math.min(bad, dim - 1)) * Float.BYTES,
                     "subword bucket row " + bucket + ": " + problem(buckets, base, bad, dim)));
         }
+        pass(bucketsPassed, bucket);
     }
 
     private UncheckedIOException corrupt(long offset, long row, String problem) {

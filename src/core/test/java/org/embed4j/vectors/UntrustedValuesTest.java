@@ -1,5 +1,6 @@
 package org.embed4j.vectors;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -164,9 +165,15 @@ class UntrustedValuesTest {
         Files.write(p, b);
         try (WordVectors v = VectorsIO.read(p, VectorsFormat.NATIVE)) {
             String w11 = v.words().get(11);
+            String w10 = v.words().get(10);
+            float[] good = v.vector(w10);
+            assertArrayEquals(good, v.vector(w10), "a row that passed its check reads the same again");
             UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> v.vector(w11));
             assertTrue(e.getMessage().contains("row 11 (word '" + w11 + "'): value 3 is NaN"), e.getMessage());
             assertTrue(e.getMessage().contains("byte offset " + (matrix + 68 * 4)), e.getMessage());
+            // a bad row is refused every time it is used, not only the first
+            UncheckedIOException again = assertThrows(UncheckedIOException.class, () -> v.vector(w11));
+            assertEquals(e.getMessage(), again.getMessage());
             // 3CosMul would rank a NaN first: it is refused instead, or not answered at all
             for (int a = 0; a < 10; a++) {
                 try {
