@@ -109,20 +109,23 @@ final class RowCheck {
 
     /** This check for the first rows of the same matrix (a view keeps the parent's rows and file offsets). */
     RowCheck view(Vocab viewVocab) {
-        return file == null
-                ? NONE
-                : new RowCheck(
-                        file,
-                        viewVocab,
-                        dim,
-                        matrix,
-                        matrixAt,
-                        norms,
-                        normsAt,
-                        buckets,
-                        bucketsAt,
-                        rowsPassed,
-                        bucketsPassed);
+        return file == null ? NONE : new RowCheck(this, viewVocab);
+    }
+
+    /** {@code parent}'s check with another vocabulary: the same rows, offsets and record of rows that passed. */
+    private RowCheck(RowCheck parent, Vocab vocab) {
+        this(
+                parent.file,
+                vocab,
+                parent.dim,
+                parent.matrix,
+                parent.matrixAt,
+                parent.norms,
+                parent.normsAt,
+                parent.buckets,
+                parent.bucketsAt,
+                parent.rowsPassed,
+                parent.bucketsPassed);
     }
 
     /** Throws when word row {@code row} is not valid (see the class comment); nothing for checked-on-read rows. */
