@@ -1,5 +1,7 @@
 package org.embed4j.search;
 
+import static org.apache.lucene.codecs.lucene99.Lucene99HnswVectorsFormat.HNSW_GRAPH_THRESHOLD;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import org.apache.lucene.document.NumericDocValuesField;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.LogDocMergePolicy;
+import org.apache.lucene.index.MergePolicy;
 import org.apache.lucene.index.NoMergePolicy;
 import org.apache.lucene.index.VectorSimilarityFunction;
 import org.apache.lucene.search.Sort;
@@ -28,43 +31,65 @@ import org.apache.lucene.util.quantization.QuantizedByteVectorValues.ScalarEncod
 
 /**
  * Writes the Lucene index of an {@link HnswIndex} into an empty directory. One build thread adds row v as document v
- * of the only segment. With several, each thread adds a contiguous share of the rows into its own segment (building
- * that segment's graph) and the segments are then merged into one by Lucene's concurrent HNSW merge with one worker
- * a thread; the index is sorted on a {@code row} doc-values field, so that document v is still row v.
+ * of the only segment, building its graph as the rows arrive. With several, the rows are first added without a graph,
+ * each thread a contiguous share into its own segment; the segments are then merged into one by Lucene's concurrent
+ * HNSW merge, which, finding no graph to start from, inserts every row into one new graph with one worker a thread.
+ * The index is sorted on a {@code row} doc-values field, so that document v is still row v.
  */
 final class HnswBuilder {
     private static final String ROW = "row";
+
+    /** A segment of fewer vectors than this gets no graph: the rows of a parallel build wait for the merge. */
+    private static final int NO_GRAPH = Integer.MAX_VALUE;
 
     private HnswBuilder() {}
 
     static void write(HnswIndex.RowReader source, int rows, int dim, Path dir, HnswIndex.Options o) throws IOException {
         int threads = Math.max(1, Math.min(o.buildThreads(), rows / 1024));
-        try (ExecutorService merge = threads > 1 ? Executors.newFixedThreadPool(threads) : null) {
-            IndexWriterConfig config = new IndexWriterConfig()
-                    .setCodec(codec(o, threads, merge))
-                    .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
-                    .setMergePolicy(threads > 1 ? new LogDocMergePolicy() : NoMergePolicy.INSTANCE)
-                    // one segment a thread: flush only at commit (a 1M x 100 graph needs ~0.7 GB; the per-thread
-                    // hard limit is 1945 MB)
-                    .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
-                    .setRAMBufferSizeMB(1900)
-                    .setUseCompoundFile(false);
-            if (threads > 1) {
-                config.setIndexSort(new Sort(new SortField(ROW, SortField.Type.LONG)));
-            }
-            try (Directory d = new MMapDirectory(dir);
-                    IndexWriter w = new IndexWriter(d, config)) {
-                if (threads == 1) {
+        try (Directory d = new MMapDirectory(dir)) {
+            if (threads == 1) {
+                try (IndexWriter w = new IndexWriter(
+                        d, config(codec(o, 1, null, HNSW_GRAPH_THRESHOLD), NoMergePolicy.INSTANCE, false))) {
                     add(w, source, 0, rows, dim, false);
-                } else {
-                    addInParallel(w, source, rows, dim, threads);
-                    w.commit();
-                    w.forceMerge(1);
+                    commit(w, dim, rows, o);
                 }
-                w.setLiveCommitData(HnswIndex.commitData(dim, rows, o.bits()).entrySet());
+                return;
+            }
+            try (IndexWriter w =
+                    new IndexWriter(d, config(codec(o, 1, null, NO_GRAPH), NoMergePolicy.INSTANCE, true))) {
+                addInParallel(w, source, rows, dim, threads);
                 w.commit();
             }
+            try (ExecutorService merge = Executors.newFixedThreadPool(threads);
+                    IndexWriter w = new IndexWriter(
+                            d,
+                            config(codec(o, threads, merge, HNSW_GRAPH_THRESHOLD), new LogDocMergePolicy(), true)
+                                    .setOpenMode(IndexWriterConfig.OpenMode.APPEND))) {
+                w.forceMerge(1);
+                commit(w, dim, rows, o);
+            }
         }
+    }
+
+    private static IndexWriterConfig config(Lucene104Codec codec, MergePolicy merges, boolean sortedOnRow) {
+        IndexWriterConfig config = new IndexWriterConfig()
+                .setCodec(codec)
+                .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
+                .setMergePolicy(merges)
+                // one segment a thread: flush only at commit (a 1M x 100 graph needs ~0.7 GB; the per-thread
+                // hard limit is 1945 MB)
+                .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
+                .setRAMBufferSizeMB(1900)
+                .setUseCompoundFile(false);
+        if (sortedOnRow) {
+            config.setIndexSort(new Sort(new SortField(ROW, SortField.Type.LONG)));
+        }
+        return config;
+    }
+
+    private static void commit(IndexWriter w, int dim, int rows, HnswIndex.Options o) throws IOException {
+        w.setLiveCommitData(HnswIndex.commitData(dim, rows, o.bits()).entrySet());
+        w.commit();
     }
 
     private static void addInParallel(IndexWriter w, HnswIndex.RowReader source, int rows, int dim, int threads)
@@ -110,11 +135,11 @@ final class HnswBuilder {
         }
     }
 
-    private static Lucene104Codec codec(HnswIndex.Options o, int threads, ExecutorService merge) {
+    private static Lucene104Codec codec(HnswIndex.Options o, int threads, ExecutorService merge, int graphThreshold) {
         KnnVectorsFormat format = o.bits() == HnswIndex.FLOAT_BITS
-                ? new Lucene99HnswVectorsFormat(o.maxConn(), o.beamWidth(), threads, merge)
+                ? new Lucene99HnswVectorsFormat(o.maxConn(), o.beamWidth(), threads, merge, graphThreshold)
                 : new Lucene104HnswScalarQuantizedVectorsFormat(
-                        encoding(o.bits()), o.maxConn(), o.beamWidth(), threads, merge);
+                        encoding(o.bits()), o.maxConn(), o.beamWidth(), threads, merge, graphThreshold);
         return new Lucene104Codec() {
             @Override
             public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
