@@ -55,7 +55,7 @@ import org.embed4j.vectors.WordVectors;
  */
 public final class SearchBench {
     /** The efs tried for the HNSW operating point, smallest first. */
-    static final int[] EF_SWEEP = {10, 16, 24, 40, 64, 80, 100, 128, 160, 200};
+    static final int[] EF_SWEEP = {10, 16, 24, 32, 40, 48, 56, 64, 72, 80, 90, 100, 128, 160, 200};
 
     /** The recall@10 the HNSW operating point must reach. */
     private static final double RECALL_TARGET = 0.95;

@@ -30,14 +30,22 @@ import org.apache.lucene.store.MMapDirectory;
 import org.apache.lucene.util.quantization.QuantizedByteVectorValues.ScalarEncoding;
 
 /**
- * Writes the Lucene index of an {@link HnswIndex} into an empty directory. One build thread adds row v as document v
- * of the only segment, building its graph as the rows arrive. With several, the rows are first added without a graph,
- * each thread a contiguous share into its own segment; the segments are then merged into one by Lucene's concurrent
- * HNSW merge, which, finding no graph to start from, inserts every row into one new graph with one worker a thread.
- * The index is sorted on a {@code row} doc-values field, so that document v is still row v.
+ * Writes the Lucene index of an {@link HnswIndex} into an empty directory. Every non-zero row becomes a document with
+ * a vector and its row number in a {@code row} doc-values field; zero rows are left out, so every document has a
+ * vector. Rows are added in row order, which is the order the graph inserts them in: an order unrelated to where the
+ * rows lie, as HNSW needs (inserting clustered rows one cluster after another builds a graph of lower recall).
+ *
+ * <p>One build thread builds the graph as the rows arrive, and the index is sorted on each row's position in
+ * {@link LocalityOrder}: when the segment is written, Lucene renumbers the graph's nodes into that order, so near rows
+ * are near in the vector and graph files and a search touches fewer pages and cache lines. With several threads,
+ * each first adds a contiguous share of the rows without a graph into its own segment, and Lucene's concurrent HNSW
+ * merge, finding no graph to start from, inserts every document into one new graph with one worker a thread; it
+ * inserts in document order, so these documents stay in row order (sorted on {@code row}), without the locality
+ * order.
  */
 final class HnswBuilder {
-    private static final String ROW = "row";
+    static final String ROW = "row";
+    private static final String POS = "pos";
 
     /** A segment of fewer vectors than this gets no graph: the rows of a parallel build wait for the merge. */
     private static final int NO_GRAPH = Integer.MAX_VALUE;
@@ -48,22 +56,26 @@ final class HnswBuilder {
         int threads = Math.max(1, Math.min(o.buildThreads(), rows / 1024));
         try (Directory d = new MMapDirectory(dir)) {
             if (threads == 1) {
+                int[] order = LocalityOrder.of(source, rows, dim);
+                long[] pos = new long[rows];
+                for (int i = 0; i < order.length; i++) {
+                    pos[order[i]] = i;
+                }
                 try (IndexWriter w = new IndexWriter(
-                        d, config(codec(o, 1, null, HNSW_GRAPH_THRESHOLD), NoMergePolicy.INSTANCE, false))) {
-                    add(w, source, 0, rows, dim, false);
+                        d, config(codec(o, 1, null, HNSW_GRAPH_THRESHOLD), NoMergePolicy.INSTANCE, POS))) {
+                    add(w, source, 0, rows, dim, pos);
                     commit(w, dim, rows, o);
                 }
                 return;
             }
-            try (IndexWriter w =
-                    new IndexWriter(d, config(codec(o, 1, null, NO_GRAPH), NoMergePolicy.INSTANCE, true))) {
+            try (IndexWriter w = new IndexWriter(d, config(codec(o, 1, null, NO_GRAPH), NoMergePolicy.INSTANCE, ROW))) {
                 addInParallel(w, source, rows, dim, threads);
                 w.commit();
             }
             try (ExecutorService merge = Executors.newFixedThreadPool(threads);
                     IndexWriter w = new IndexWriter(
                             d,
-                            config(codec(o, threads, merge, HNSW_GRAPH_THRESHOLD), new LogDocMergePolicy(), true)
+                            config(codec(o, threads, merge, HNSW_GRAPH_THRESHOLD), new LogDocMergePolicy(), ROW)
                                     .setOpenMode(IndexWriterConfig.OpenMode.APPEND))) {
                 w.forceMerge(1);
                 commit(w, dim, rows, o);
@@ -71,7 +83,7 @@ final class HnswBuilder {
         }
     }
 
-    private static IndexWriterConfig config(Lucene104Codec codec, MergePolicy merges, boolean sortedOnRow) {
+    private static IndexWriterConfig config(Lucene104Codec codec, MergePolicy merges, String sortField) {
         IndexWriterConfig config = new IndexWriterConfig()
                 .setCodec(codec)
                 .setOpenMode(IndexWriterConfig.OpenMode.CREATE)
@@ -81,9 +93,7 @@ final class HnswBuilder {
                 .setMaxBufferedDocs(IndexWriterConfig.DISABLE_AUTO_FLUSH)
                 .setRAMBufferSizeMB(1900)
                 .setUseCompoundFile(false);
-        if (sortedOnRow) {
-            config.setIndexSort(new Sort(new SortField(ROW, SortField.Type.LONG)));
-        }
+        config.setIndexSort(new Sort(new SortField(sortField, SortField.Type.LONG)));
         return config;
     }
 
@@ -100,7 +110,7 @@ final class HnswBuilder {
                 int from = (int) ((long) rows * t / threads);
                 int to = (int) ((long) rows * (t + 1) / threads);
                 parts.add(pool.submit(() -> {
-                    add(w, source, from, to, dim, true);
+                    add(w, source, from, to, dim, null);
                     return null;
                 }));
             }
@@ -119,18 +129,21 @@ final class HnswBuilder {
         }
     }
 
-    private static void add(IndexWriter w, HnswIndex.RowReader source, int from, int to, int dim, boolean rowField)
+    /** Adds the non-zero rows among {@code from .. to)}, with their positions in the locality order when given. */
+    private static void add(IndexWriter w, HnswIndex.RowReader source, int from, int to, int dim, long[] pos)
             throws IOException {
         float[] row = new float[dim];
         for (int r = from; r < to; r++) {
             source.row(r, row);
+            if (!HnswIndex.normalize(row, "row " + r)) {
+                continue;
+            }
             Document doc = new Document();
-            if (rowField) {
-                doc.add(new NumericDocValuesField(ROW, r));
+            doc.add(new NumericDocValuesField(ROW, r));
+            if (pos != null) {
+                doc.add(new NumericDocValuesField(POS, pos[r]));
             }
-            if (HnswIndex.normalize(row, "row " + r)) {
-                doc.add(new KnnFloatVectorField(HnswIndex.FIELD, row.clone(), VectorSimilarityFunction.DOT_PRODUCT));
-            }
+            doc.add(new KnnFloatVectorField(HnswIndex.FIELD, row.clone(), VectorSimilarityFunction.DOT_PRODUCT));
             w.addDocument(doc);
         }
     }

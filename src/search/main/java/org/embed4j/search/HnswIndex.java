@@ -16,6 +16,7 @@ import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.FloatVectorValues;
 import org.apache.lucene.index.KnnVectorValues;
 import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.search.AcceptDocs;
 import org.apache.lucene.search.KnnCollector;
 import org.apache.lucene.search.ScoreDoc;
@@ -28,8 +29,10 @@ import org.embed4j.vectors.Hits;
 /**
  * An HNSW graph (Lucene's {@code Lucene99HnswVectorsFormat} over float vectors, or
  * {@code Lucene104HnswScalarQuantizedVectorsFormat} over quantized ones) over the rows of a (V,D) matrix for
- * approximate cosine search: rows are stored L2-normalized with the dot-product similarity, row v as Lucene document v of a single
- * segment, so a hit's document id is its row. The index is a directory beside the model ({@link #besideModel}),
+ * approximate cosine search: rows are stored L2-normalized with the dot-product similarity, as the documents of a
+ * single segment in an order that keeps near rows near ({@link LocalityOrder}); a document's row is in a doc-values
+ * field, read into memory when the index opens (an index without it, written by older builds, has row v as document
+ * v). The index is a directory beside the model ({@link #besideModel}),
  * written to a temporary sibling and renamed into place, and read through {@link MMapDirectory}: opening maps the
  * files, it does not load them. Zero rows get no vector and are never returned, as in exact search.
  *
@@ -105,13 +108,41 @@ public final class HnswIndex implements Closeable {
     private final int rows;
     private final int bits;
 
-    private HnswIndex(Directory dir, DirectoryReader reader, int dim, int rows, int bits) {
+    /** Document → row, from the index's {@code row} field; null where document d is row d. */
+    private final int[] docRows;
+
+    private HnswIndex(Directory dir, DirectoryReader reader, int dim, int rows, int bits) throws IOException {
         this.dir = dir;
         this.reader = reader;
         this.leaf = reader.leaves().isEmpty() ? null : reader.leaves().get(0).reader();
         this.dim = dim;
         this.rows = rows;
         this.bits = bits;
+        this.docRows = leaf == null ? null : docRows(leaf, rows);
+    }
+
+    /** The row of every document, or null when the index has no row field (document d is row d). */
+    private static int[] docRows(LeafReader leaf, int rows) throws IOException {
+        NumericDocValues field = leaf.getNumericDocValues(HnswBuilder.ROW);
+        if (field == null) {
+            return null;
+        }
+        int[] map = new int[leaf.maxDoc()];
+        for (int d = 0; d < map.length; d++) {
+            if (!field.advanceExact(d)) {
+                throw new IOException("HNSW index document " + d + " has no row");
+            }
+            long r = field.longValue();
+            if (r < 0 || r >= rows) {
+                throw new IOException("HNSW index document " + d + " names row " + r + " of " + rows);
+            }
+            map[d] = (int) r;
+        }
+        return map;
+    }
+
+    private int row(int doc) {
+        return docRows == null ? doc : docRows[doc];
     }
 
     /** The index directory of a model file: {@code <model>.hnsw}. */
@@ -162,7 +193,12 @@ public final class HnswIndex implements Closeable {
                 throw new IOException(dir + " holds " + bits + "-bit vectors, which this version cannot read:"
                         + " rebuild it with ./embed4j index");
             }
-            return new HnswIndex(d, r, Integer.parseInt(data.get(DIM)), Integer.parseInt(data.get(ROWS)), bits);
+            try {
+                return new HnswIndex(d, r, Integer.parseInt(data.get(DIM)), Integer.parseInt(data.get(ROWS)), bits);
+            } catch (IOException | RuntimeException e) {
+                r.close();
+                throw e;
+            }
         } catch (IOException | RuntimeException e) {
             d.close();
             throw e;
@@ -236,11 +272,11 @@ public final class HnswIndex implements Closeable {
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
         }
-        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -cos[i]).thenComparingInt(i -> docs[i].doc));
+        Arrays.sort(order, Comparator.comparingDouble((Integer i) -> -cos[i]).thenComparingInt(i -> row(docs[i].doc)));
         int n = Math.min(k, docs.length);
         Hits out = new Hits(k, new int[k], new float[k], new int[] {n});
         for (int i = 0; i < n; i++) {
-            out.rows()[i] = docs[order[i]].doc;
+            out.rows()[i] = row(docs[order[i]].doc);
             out.scores()[i] = cos[order[i]];
         }
         return out;
