@@ -7,7 +7,7 @@
 #    on them (./embed4j train-vectors, dim 100), SIF + first component removed; a TextIndex over the first ROWS
 #    (1M; --quick 200k, with vectors from the same prefix), its HNSW graph (M 16, beam 100): build time, size,
 #    recall@10 against exact search and q/s of both for 500 held-out sentences with every core busy (exact search
-#    splits its scan over the cores, graph searches run on one caller thread per core; best of three passes) for
+#    splits its scan over the cores, graph searches run on one caller thread per core; best of three passes of at least 1 s) for
 #    ef 10..200; reported at the smallest ef whose recall@10 reaches 0.95, every ef logged. REUSE=1 also reuses the
 #    text index and graph of an earlier run of the same size (its build time is then a NOTE). SEARCH_HNSW_M,
 #    SEARCH_HNSW_BEAM, SEARCH_HNSW_BITS and SEARCH_HNSW_THREADS set the graph's M, build beam, bits a coordinate

@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import org.embed4j.classify.ClassifierMetrics;
@@ -376,35 +377,48 @@ public final class SearchBench {
     }
 
     /**
-     * Queries per second over {@code qs} with {@code threads} caller threads (each takes every threads-th query): the
-     * best of three timed passes after one warm-up pass; the process CPU per query is the mean over the three.
+     * Queries per second over {@code qs} with {@code threads} caller threads taking the queries in turn from a shared
+     * counter: the best of three timed passes after one warm-up pass; the process CPU per query is the mean over the
+     * three. A pass answers the list {@code rounds} times, as many as make the warm-up pass last {@link #MIN_PASS_NANOS}
+     * (a list of fast searches takes ~0.1 s, too short to time steadily).
      */
     static Loop bestQps(List<float[]> qs, Consumer<float[]> search, int threads) throws Exception {
         double best = 0;
         long cpu = 0;
+        long rounds = 1;
+        long measured = 0;
         try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
             for (int pass = 0; pass < 4; pass++) {
+                long total = rounds * qs.size();
+                AtomicLong next = new AtomicLong();
                 long t0 = System.nanoTime();
                 long cpu0 = processCpuNanos();
                 List<Future<?>> parts = new ArrayList<>();
                 for (int t = 0; t < threads; t++) {
-                    int first = t;
                     parts.add(pool.submit(() -> {
-                        for (int i = first; i < qs.size(); i += threads) {
-                            search.accept(qs.get(i));
+                        for (long i = next.getAndIncrement(); i < total; i = next.getAndIncrement()) {
+                            search.accept(qs.get((int) (i % qs.size())));
                         }
                     }));
                 }
                 for (Future<?> f : parts) {
                     f.get();
                 }
-                double qps = qs.size() / ((System.nanoTime() - t0) / 1e9);
-                best = pass == 0 ? best : Math.max(best, qps);
-                cpu += pass == 0 ? 0 : processCpuNanos() - cpu0;
+                long nanos = System.nanoTime() - t0;
+                if (pass == 0) {
+                    rounds = Math.max(1, (MIN_PASS_NANOS + nanos - 1) / Math.max(1, nanos));
+                    continue;
+                }
+                best = Math.max(best, total / (nanos / 1e9));
+                cpu += processCpuNanos() - cpu0;
+                measured += total;
             }
         }
-        return new Loop(best, cpu / 1e6 / (3.0 * qs.size()));
+        return new Loop(best, cpu / 1e6 / measured);
     }
+
+    /** The least time a timed pass of {@link #bestQps} lasts. */
+    private static final long MIN_PASS_NANOS = 1_000_000_000L;
 
     private static long directoryBytes(Path dir) throws IOException {
         try (var files = Files.walk(dir)) {
