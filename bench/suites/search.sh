@@ -5,13 +5,14 @@
 #    the int8 scan with float rescoring; then the share of 1000 queries whose top-10 equals the float search's.
 # 2. hnsw: the sentences of ../shared/data/corpus/gutenberg (one per line, >= 4 words), embedded with vectors trained
 #    on them (./embed4j train-vectors, dim 100), SIF + first component removed; a TextIndex over the first ROWS
-#    (1M; --quick 200k, with vectors from the same prefix), its HNSW graph (M 16, beam 100): build time, size,
+#    (1M; --quick 200k, with vectors from the same prefix), its HNSW graph (M 32, beam 200, one build thread, the
+#    documents in locality order; the library's defaults are M 16, beam 100): build time, size,
 #    recall@10 against exact search and q/s of both for 500 held-out sentences with every core busy (exact search
 #    splits its scan over the cores, graph searches run on one caller thread per core; best of three passes of at least 1 s) for
 #    ef 10..200; reported at the smallest ef whose recall@10 reaches 0.95, every ef logged. REUSE=1 also reuses the
 #    text index and graph of an earlier run of the same size (its build time is then a NOTE). SEARCH_HNSW_M,
 #    SEARCH_HNSW_BEAM, SEARCH_HNSW_BITS and SEARCH_HNSW_THREADS set the graph's M, build beam, bits a coordinate
-#    (32 float; 8, 7, 4 quantized with float rescoring) and build threads (defaults 16, 100, 32, 1). The log also
+#    (32 float; 8, 7, 4 quantized with float rescoring) and build threads (defaults 32, 200, 32, 1). The log also
 #    gives the process CPU per query of both.
 # 3. knn: k-NN (k 10) through a text index of the training texts of TREC, AG News (test split only here: 90/10
 #    holdout, seed 42) and SST-2, against a fastText-style classifier (default options) on the same split.
