@@ -15,10 +15,14 @@ import java.util.concurrent.Future;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.ml.feature.Word2Vec;
 import org.apache.spark.ml.feature.Word2VecModel;
+import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.embed4j.deploy.TextEmbedder;
 import org.embed4j.vectors.VectorsFormat;
@@ -39,6 +43,10 @@ import org.embed4j.word2vec.Word2VecOptions;
  *       DataFrame, written to Spark's no-op sink so that every row is computed) against a plain loop of
  *       TextEmbedder calls over the same texts on {@code threads} threads in one JVM; the better of two timed runs
  *       each (the best of three interleaved runs, after a warm-up).</li>
+ *   <li>{@code infer-alone <master> <vectors> <texts> <threads> spark|loop}: one side of {@code infer} in a JVM of
+ *       its own (the JIT then compiles the embedding for that caller only), best of five runs after a warm-up;
+ *       {@code spark} also times a UDF that returns a constant 100-d vector over the same rows (Spark's own cost
+ *       per row).</li>
  * </ul>
  * words/s = corpus tokens × epochs / seconds of the fit (vocabulary pass included, session start-up excluded).
  */
@@ -55,7 +63,8 @@ public final class SparkBench {
                 case "ours" -> ours(spark, args);
                 case "mllib" -> mllib(spark, args);
                 case "infer" -> infer(spark, args);
-                default -> throw new IllegalArgumentException("mode: ours, mllib or infer, got " + mode);
+                case "infer-alone" -> inferAlone(spark, args);
+                default -> throw new IllegalArgumentException("mode: ours, mllib, infer or infer-alone, got " + mode);
             };
             out.println(line);
         } finally {
@@ -166,6 +175,56 @@ public final class SparkBench {
                 texts.size(),
                 spark2,
                 loop);
+    }
+
+    private static String inferAlone(SparkSession spark, String[] a) throws Exception {
+        Path vectorsPath = Path.of(a[2]);
+        int threads = Integer.parseInt(a[4]);
+        String side = a[5];
+        double best = 0;
+        double constant = 0;
+        if (side.equals("loop")) {
+            List<String> texts = Files.readAllLines(Path.of(a[3]));
+            TextEmbedder embedder = new TextEmbedder(VectorsIO.read(vectorsPath));
+            for (int run = 0; run < 6; run++) {
+                double t = loop(embedder, texts, threads);
+                best = run == 0 ? best : Math.max(best, texts.size() / t);
+            }
+            return String.format(Locale.ROOT, "BENCH texts=%d loop_texts_per_sec=%.0f", texts.size(), best);
+        }
+        if (!side.equals("spark")) {
+            throw new IllegalArgumentException("infer-alone side: spark or loop, got " + side);
+        }
+        Dataset<Row> df =
+                spark.read().text(a[3]).toDF("text").repartition(threads * 4).cache();
+        long n = df.count();
+        TextEmbeddingModel model =
+                new TextEmbeddingModel().setModelPath(vectorsPath.toString()).setInputCol("text");
+        double[] zeros = new double[100];
+        UserDefinedFunction fixed =
+                functions.udf((UDF1<String, Vector>) t -> Vectors.dense(zeros), SQLDataTypes.VectorType());
+        for (int run = 0; run < 6; run++) {
+            long start = System.nanoTime();
+            df.withColumn("e", fixed.apply(df.col("text")))
+                    .write()
+                    .format("noop")
+                    .mode("overwrite")
+                    .save();
+            double c = n / ((System.nanoTime() - start) / 1e9);
+            start = System.nanoTime();
+            model.transform(df).write().format("noop").mode("overwrite").save();
+            double m = n / ((System.nanoTime() - start) / 1e9);
+            if (run > 0) {
+                constant = Math.max(constant, c);
+                best = Math.max(best, m);
+            }
+        }
+        return String.format(
+                Locale.ROOT,
+                "BENCH texts=%d spark_texts_per_sec=%.0f constant_udf_texts_per_sec=%.0f",
+                n,
+                best,
+                constant);
     }
 
     /** Seconds for {@code threads} threads to embed their share of the texts. */
