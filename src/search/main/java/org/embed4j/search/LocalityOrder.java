@@ -1,5 +1,6 @@
 package org.embed4j.search;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -42,7 +43,7 @@ final class LocalityOrder {
                 kept[n++] = r;
             }
         }
-        int[] order = java.util.Arrays.copyOf(kept, n);
+        int[] order = Arrays.copyOf(kept, n);
         float[] proj = new float[n];
         split(order, proj, 0, n);
         return order;
@@ -56,7 +57,7 @@ final class LocalityOrder {
             }
             for (int i = from; i < to; i++) {
                 source.row(order[i], row);
-                HnswIndex.normalize(row, "row " + order[i]);
+                HnswIndex.normalize(row, "row"); // checked in the first pass; the label is only for a throw
                 float p = 0;
                 for (int j = 0; j < dim; j++) {
                     p += row[j] * a[j];

@@ -150,13 +150,8 @@ public final class SparkBench {
         List<String> texts = Files.readAllLines(Path.of(a[3]));
         int threads = Integer.parseInt(a[4]);
         TextEmbedder embedder = new TextEmbedder(VectorsIO.read(vectorsPath));
-        // read from the file as a job would (a DataFrame made from a local list keeps its rows in the plan, and
-        // every query then re-plans them on the driver)
-        Dataset<Row> df =
-                spark.read().text(a[3]).toDF("text").repartition(threads * 4).cache();
-        df.count();
-        TextEmbeddingModel model =
-                new TextEmbeddingModel().setModelPath(vectorsPath.toString()).setInputCol("text");
+        Dataset<Row> df = cachedTexts(spark, a[3], threads);
+        TextEmbeddingModel model = embeddingModel(vectorsPath);
         double loop = 0;
         double spark2 = 0;
         for (int run = 0; run < 4; run++) { // interleaved, so that both see the same machine; run 0 warms up
@@ -195,11 +190,9 @@ public final class SparkBench {
         if (!side.equals("spark")) {
             throw new IllegalArgumentException("infer-alone side: spark or loop, got " + side);
         }
-        Dataset<Row> df =
-                spark.read().text(a[3]).toDF("text").repartition(threads * 4).cache();
+        Dataset<Row> df = cachedTexts(spark, a[3], threads);
         long n = df.count();
-        TextEmbeddingModel model =
-                new TextEmbeddingModel().setModelPath(vectorsPath.toString()).setInputCol("text");
+        TextEmbeddingModel model = embeddingModel(vectorsPath);
         double[] zeros = new double[100];
         UserDefinedFunction fixed =
                 functions.udf((UDF1<String, Vector>) t -> Vectors.dense(zeros), SQLDataTypes.VectorType());
@@ -225,6 +218,21 @@ public final class SparkBench {
                 n,
                 best,
                 constant);
+    }
+
+    /**
+     * The texts as a cached DataFrame of {@code threads * 4} partitions, read from the file as a job would (a
+     * DataFrame made from a local list keeps its rows in the plan, and every query then re-plans them on the driver).
+     */
+    private static Dataset<Row> cachedTexts(SparkSession spark, String texts, int threads) {
+        Dataset<Row> df =
+                spark.read().text(texts).toDF("text").repartition(threads * 4).cache();
+        df.count();
+        return df;
+    }
+
+    private static TextEmbeddingModel embeddingModel(Path vectors) {
+        return new TextEmbeddingModel().setModelPath(vectors.toString()).setInputCol("text");
     }
 
     /** Seconds for {@code threads} threads to embed their share of the texts. */
