@@ -128,23 +128,29 @@ static inline float e4j_w2v_grad1(float x, float label, float lr, double *loss) 
     return g;
 }
 
-/* Rows i0 .. i0+3 of dIn over the 8*NV columns from d: acc[r][v] = Σ_j G[i0+r, j] orow[j][d + 8v], j in order
- * (the order of the one-row loop). TAIL: the last vector is the row's partial one (masked loads). */
+/* Declares __m256 acc[4][NV] and sums into it, for t = 0 .. N-1 in order: acc[r][v] += *(GAT) * ROWS[t][d + 8v]
+ * (GAT: the G element of t and r). TAIL: the last vector is the row's partial one (masked loads). The shared inner
+ * loop of dIn and of Out's update, which differ in the G element and in where the sums go. */
+#define E4J_W2V_ACC4(NV, TAIL, N, ROWS, GAT)                                              \
+    __m256 acc[4][NV];                                                                    \
+    for (int r = 0; r < 4; r++)                                                           \
+        for (int v = 0; v < NV; v++) acc[r][v] = _mm256_setzero_ps();                     \
+    for (int32_t t = 0; t < (N); t++) {                                                   \
+        __m256 x[NV];                                                                     \
+        for (int v = 0; v < NV; v++)                                                      \
+            x[v] = (TAIL) && v == NV - 1 ? e4j_w2v_ld_tail(k, (ROWS)[t] + d + 8 * v)      \
+                                         : _mm256_loadu_ps((ROWS)[t] + d + 8 * v);        \
+        for (int r = 0; r < 4; r++) {                                                     \
+            __m256 g = _mm256_broadcast_ss(GAT);                                          \
+            for (int v = 0; v < NV; v++) acc[r][v] = _mm256_fmadd_ps(g, x[v], acc[r][v]); \
+        }                                                                                 \
+    }
+
+/* Rows i .. i+3 of dIn over the 8*NV columns from d: Σ_j G[i+r, j] orow[j][d + 8v], j in order (the order of the
+ * one-row loop). */
 #define E4J_W2V_IN_GRADS4(NV, TAIL)                                                                      \
     do {                                                                                                 \
-        __m256 acc[4][NV];                                                                               \
-        for (int r = 0; r < 4; r++)                                                                      \
-            for (int v = 0; v < NV; v++) acc[r][v] = _mm256_setzero_ps();                                \
-        for (int32_t j = 0; j < O; j++) {                                                                \
-            __m256 o[NV];                                                                                \
-            for (int v = 0; v < NV; v++)                                                                 \
-                o[v] = (TAIL) && v == NV - 1 ? e4j_w2v_ld_tail(k, orow[j] + d + 8 * v)                   \
-                                             : _mm256_loadu_ps(orow[j] + d + 8 * v);                     \
-            for (int r = 0; r < 4; r++) {                                                                \
-                __m256 g = _mm256_broadcast_ss(G + (i + r) * Op + j);                                    \
-                for (int v = 0; v < NV; v++) acc[r][v] = _mm256_fmadd_ps(g, o[v], acc[r][v]);            \
-            }                                                                                            \
-        }                                                                                                \
+        E4J_W2V_ACC4(NV, TAIL, O, orow, G + (i + r) * Op + t)                                            \
         for (int r = 0; r < 4; r++)                                                                      \
             for (int v = 0; v < NV; v++) _mm256_store_ps(in_grad + (i + r) * Dp + d + 8 * v, acc[r][v]); \
     } while (0)
@@ -184,24 +190,12 @@ static inline void e4j_w2v_in_grads(const e4j_w2v_dims *k, float *in_grad, const
 }
 #undef E4J_W2V_IN_GRADS4
 
-/* Outputs j0 .. j0+3 over the 8*NV columns from d: acc[r][v] = Σ_i G[i, j0+r] inp[i][d + 8v], i in order, then
- * orow[j0+r] += acc[r] for each unmasked r in order (a row that is two of the outputs gets both, one after the
- * other, as in the one-output loop). TAIL: the last vector is the row's partial one (masked loads and store). */
+/* Outputs j .. j+3 over the 8*NV columns from d: Σ_i G[i, j+r] inp[i][d + 8v], i in order, then orow[j+r] += the
+ * sum for each unmasked r in order (a row that is two of the outputs gets both, one after the other, as in the
+ * one-output loop). TAIL: the last vector is the row's partial one (masked loads and store). */
 #define E4J_W2V_OUT_UPDATE4(NV, TAIL)                                                                                 \
     do {                                                                                                              \
-        __m256 acc[4][NV];                                                                                            \
-        for (int r = 0; r < 4; r++)                                                                                   \
-            for (int v = 0; v < NV; v++) acc[r][v] = _mm256_setzero_ps();                                             \
-        for (int32_t i = 0; i < C; i++) {                                                                             \
-            __m256 x[NV];                                                                                             \
-            for (int v = 0; v < NV; v++)                                                                              \
-                x[v] = (TAIL) && v == NV - 1 ? e4j_w2v_ld_tail(k, inp[i] + d + 8 * v)                                 \
-                                             : _mm256_loadu_ps(inp[i] + d + 8 * v);                                   \
-            for (int r = 0; r < 4; r++) {                                                                             \
-                __m256 g = _mm256_broadcast_ss(G + i * Op + j + r);                                                   \
-                for (int v = 0; v < NV; v++) acc[r][v] = _mm256_fmadd_ps(g, x[v], acc[r][v]);                         \
-            }                                                                                                         \
-        }                                                                                                             \
+        E4J_W2V_ACC4(NV, TAIL, C, inp, G + t * Op + j + r)                                                            \
         for (int r = 0; r < 4; r++) {                                                                                 \
             if (mask[j + r] == 0.0f) continue;                                                                        \
             float *o = orow[j + r] + d;                                                                               \
@@ -249,6 +243,7 @@ static inline void e4j_w2v_out_update(const e4j_w2v_dims *k, float *const *orow,
     }
 }
 #undef E4J_W2V_OUT_UPDATE4
+#undef E4J_W2V_ACC4
 
 /* CBOW's input: h = scale · Σ_i inp[i] (scale 1/C for the mean, 1 for the sum); neu1e = 0. */
 static inline void e4j_w2v_cbow_h(const e4j_w2v_dims *k, float *h, float *neu1e, const float *const *inp, int32_t C,
