@@ -33,6 +33,16 @@ final class ChunkPool {
         return a;
     }
 
+    /** The number of ids in {@code chunk}: up to its {@link #END_OF_CHUNK}, or its whole length. */
+    static int length(int[] chunk) {
+        for (int i = 0; i < chunk.length; i++) {
+            if (chunk[i] == END_OF_CHUNK) {
+                return i;
+            }
+        }
+        return chunk.length;
+    }
+
     /** Gives a chunk's array back once its ids are no longer read (ignored for arrays that were not pooled). */
     void recycle(int[] chunk) {
         if (chunk.length == CAPACITY) {

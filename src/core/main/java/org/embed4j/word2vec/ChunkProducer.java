@@ -10,8 +10,9 @@ import org.embed4j.text.Vocabulary;
  * Streams the corpus for one epoch and cuts it into chunks with a {@link ChunkBuilder} (a line is a sentence;
  * out-of-vocabulary words are dropped). Lines and words are read as ranges of a reused buffer and looked up
  * without a String per word, so the reader neither competes with the workers for long nor makes garbage for the
- * collector: chunks go out in arrays that the workers hand back ({@link ChunkPool}). Memory stays constant: the
- * corpus is re-read every epoch (never held), and the bounded queue holds a few chunks at most.
+ * collector: chunks go out in arrays that the workers hand back ({@link ChunkPool}). The chunks are also recorded in
+ * a {@link ChunkCache}; once it holds a whole epoch, later epochs replay it instead of reading the corpus. Memory is
+ * that cache (bounded by its budget; past it the corpus is re-read every epoch) and the bounded queue's few chunks.
  *
  * <p>Runs on its own thread; the order of chunks is the corpus order, so with one worker the run is
  * reproducible. A run resumed mid-epoch skips the chunks its checkpoint had trained (the corpus is read from the
@@ -37,6 +38,7 @@ final class ChunkProducer implements Runnable {
     private long chunks;
     private long words;
     private final ChunkBuilder builder;
+    private final ChunkCache cache;
     private final Tokenizer.WordChars onWord = this::word; // one instance, not one per line
 
     ChunkProducer(
@@ -47,7 +49,8 @@ final class ChunkProducer implements Runnable {
             BlockingQueue<int[]> queue,
             TrainingState state,
             long skipChunks,
-            Word2VecCheckpointer.Pauses pauses) {
+            Word2VecCheckpointer.Pauses pauses,
+            ChunkCache cache) {
         this.corpus = corpus;
         this.tokenizer = tokenizer;
         this.vocab = vocab;
@@ -57,20 +60,18 @@ final class ChunkProducer implements Runnable {
         this.skip = skipChunks;
         this.pauses = pauses;
         this.words = state.words.get(); // the workers are idle: the words of the run before this epoch's chunks
-        this.builder = new ChunkBuilder(this::emit, state.chunkPool);
+        this.cache = cache;
+        this.builder = new ChunkBuilder(this::cut, state.chunkPool);
     }
 
     @Override
     public void run() {
         try {
-            corpus.forEachLineChars((line, from, to) -> {
-                if (state.stopped()) {
-                    throw new Stopped();
-                }
-                tokenizer.tokenize(line, from, to, onWord);
-                builder.endSentence();
-            });
-            builder.finish(); // epochs do not share a chunk
+            if (cache.complete()) {
+                replay();
+            } else {
+                read();
+            }
         } catch (Stopped ignored) {
             // a worker failed; the trainer reports its exception
         } catch (RuntimeException | Error e) {
@@ -83,6 +84,34 @@ final class ChunkProducer implements Runnable {
                 leave();
             }
         }
+    }
+
+    private void read() {
+        corpus.forEachLineChars((line, from, to) -> {
+            if (state.stopped()) {
+                throw new Stopped();
+            }
+            tokenizer.tokenize(line, from, to, onWord);
+            builder.endSentence();
+        });
+        builder.finish(); // epochs do not share a chunk
+        cache.seal();
+    }
+
+    private void replay() {
+        for (int[] chunk : cache.chunks()) {
+            if (state.stopped()) {
+                throw new Stopped();
+            }
+            emit(state.chunkPool.copyOf(chunk, chunk.length));
+        }
+    }
+
+    private void cut(int[] chunk) {
+        if (cache.recording()) {
+            cache.record(chunk, ChunkPool.length(chunk));
+        }
+        emit(chunk);
     }
 
     /** A chunk cut from the corpus: skipped when a resumed run had trained it, else queued (after a pause when due). */

@@ -23,11 +23,12 @@ import org.embed4j.vectors.WordVectors;
  * Trains word vectors: skip-gram or CBOW with negative sampling and/or hierarchical softmax (word2vec), optionally
  * with fastText subwords. Pipeline: count the vocabulary (one pass) or take a given one (word2vec's -read-vocab),
  * build the unigram^0.75 table, the Huffman tree and the subword rows, then one reader thread streams the corpus
- * each epoch into chunks of ~10k word ids and {@code threads} Hogwild workers train on them through
+ * the first epoch into chunks of ~10k word ids and {@code threads} Hogwild workers train on them through
  * {@link Backend#word2vecTrainChunk} (negative sampling) or {@link Backend#word2vecHsTrainChunk} (hierarchical
- * softmax, CBOW over a sum) (native AVX2 kernels, or the Java reference). Memory does not grow with the corpus: it is streamed every
- * epoch (never held), so memory is the vocabulary, the two weight matrices, the 40 MB negative table and
- * a few chunks.
+ * softmax, CBOW over a sum) (native AVX2 kernels, or the Java reference). The later epochs replay the first one's
+ * chunks from memory when they fit a quarter of the heap ({@link ChunkCache}: 4 bytes a token), else they read the
+ * corpus again. Memory is the vocabulary, the two weight matrices, the 40 MB negative table, that cache and a few
+ * chunks.
  *
  * <p>Weights start as word2vec's: W_in uniform in ±0.5/dim (from word2vec's LCG seeded with the seed),
  * W_out zero. With {@code threads == 1} a run is reproducible bit for bit for a given seed and backend.
@@ -52,6 +53,7 @@ public final class Word2VecTrainer {
     private Path checkpoint;
     private CheckpointInterval checkpointEvery = CheckpointInterval.EPOCH;
     private boolean resume;
+    private long chunkCacheBytes = -1; // -1: ChunkCache.budgetFor(epochs)
 
     /** A trainer that reports to nobody. {@code options} are validated here. */
     public Word2VecTrainer(Word2VecOptions options) {
@@ -98,6 +100,15 @@ public final class Word2VecTrainer {
     /** Continue from the checkpoint when it exists (needs {@link #checkpoint(Path)}). */
     public Word2VecTrainer resume(boolean resume) {
         this.resume = resume;
+        return this;
+    }
+
+    /** The most bytes of word ids kept in memory for the later epochs (0: the corpus is read every epoch). */
+    Word2VecTrainer chunkCacheBytes(long bytes) {
+        if (bytes < 0) {
+            throw new IllegalArgumentException("chunk cache budget must be >= 0 bytes, got " + bytes);
+        }
+        this.chunkCacheBytes = bytes;
         return this;
     }
 
@@ -236,11 +247,22 @@ public final class Word2VecTrainer {
         long start = System.nanoTime();
         String task = "word2vec " + o.model().name().toLowerCase(Locale.ROOT);
         TrainingMonitor monitor = new TrainingMonitor(task, state, total, o.threads(), o, start);
+        ChunkCache cache =
+                new ChunkCache(chunkCacheBytes >= 0 ? chunkCacheBytes : ChunkCache.budgetFor(o.epochs() - firstEpoch));
         try {
             for (int epoch = firstEpoch; epoch < o.epochs(); epoch++) {
                 long skip = from != null && epoch == firstEpoch ? from.chunksDone() : 0;
                 var pauses = saver == null ? null : saver.duringEpoch(epoch, o.threads());
-                runEpoch(shared, corpus, tokenizer, w, state, monitor, rngs, skip, pauses);
+                runEpoch(shared, corpus, tokenizer, w, state, monitor, rngs, skip, pauses, cache);
+                if (epoch == firstEpoch && !cache.complete() && cache.budgetBytes() > 0) {
+                    LOG.log(
+                            System.Logger.Level.INFO,
+                            String.format(
+                                    Locale.ROOT,
+                                    "word2vec: the corpus's word ids take more than the %.1f MB kept in memory for"
+                                            + " the later epochs: it is read again every epoch",
+                                    cache.budgetBytes() / 1e6));
+                }
                 if (saver != null) {
                     saver.afterEpoch(epoch, epoch == o.epochs() - 1);
                 }
@@ -267,8 +289,9 @@ public final class Word2VecTrainer {
     }
 
     /**
-     * One pass over the corpus, its first {@code skip} chunks left out (trained before a resume): a reader thread and
-     * the workers, joined; worker failures are rethrown. With {@code pauses}, mid-epoch checkpoints.
+     * One pass over the corpus (or its chunks in {@code cache}), its first {@code skip} chunks left out (trained before
+     * a resume): a reader thread and the workers, joined; worker failures are rethrown. With {@code pauses}, mid-epoch
+     * checkpoints.
      */
     private void runEpoch(
             Word2VecShardTrainer shared,
@@ -279,7 +302,8 @@ public final class Word2VecTrainer {
             TrainingMonitor monitor,
             long[][] rngs,
             long skip,
-            Word2VecCheckpointer.Pauses pauses)
+            Word2VecCheckpointer.Pauses pauses,
+            ChunkCache cache)
             throws IOException {
         Word2VecOptions o = options;
         BlockingQueue<int[]> queue = new ArrayBlockingQueue<>(2 * o.threads() + 2);
@@ -287,7 +311,7 @@ public final class Word2VecTrainer {
                 .name("w2v-reader")
                 .daemon()
                 .unstarted(new ChunkProducer(
-                        corpus, tokenizer, shared.vocabulary(), o.threads(), queue, state, skip, pauses));
+                        corpus, tokenizer, shared.vocabulary(), o.threads(), queue, state, skip, pauses, cache));
         reader.start();
         List<Thread> threads = new ArrayList<>(List.of(reader));
         threads.addAll(shared.startWorkers(

@@ -42,6 +42,7 @@ class ChunkPoolTest {
             int[] e = exact.get(i), p = pooled.get(i);
             assertEquals(ChunkPool.CAPACITY, p.length);
             assertArrayEquals(e, Arrays.copyOf(p, e.length), "chunk " + i);
+            assertEquals(e.length, ChunkPool.length(p), "length of chunk " + i);
             if (e.length < ChunkPool.CAPACITY) {
                 assertEquals(ChunkPool.END_OF_CHUNK, p[e.length], "end marker of chunk " + i);
             }

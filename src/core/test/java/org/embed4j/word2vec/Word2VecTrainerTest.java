@@ -103,6 +103,19 @@ class Word2VecTrainerTest {
     }
 
     @Test
+    void replayedEpochsTrainWhatReReadEpochsTrain() throws IOException {
+        Word2VecOptions o = small(nativeOrJava()).withSample(1e-3);
+        Word2VecResult read = new Word2VecTrainer(o).chunkCacheBytes(0).train(corpus);
+        Word2VecResult replayed = new Word2VecTrainer(o).train(corpus);
+        Word2VecResult dropped = new Word2VecTrainer(o).chunkCacheBytes(50_000).train(corpus); // passed mid-epoch
+        assertEquals(read.words(), replayed.words());
+        for (int i = 0; i < read.vectors().size(); i++) {
+            assertArrayEquals(read.vectors().vector(i), replayed.vectors().vector(i), "row " + i);
+            assertArrayEquals(read.vectors().vector(i), dropped.vectors().vector(i), "row " + i);
+        }
+    }
+
+    @Test
     void javaAndNativeBackendsFindTheSameNeighbours() throws IOException {
         Assumptions.assumeTrue(nativeOrJava().equals("cpu"), "native CPU backend unavailable");
         WordVectors j =
