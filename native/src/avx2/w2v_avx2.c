@@ -9,7 +9,8 @@
  * The next position's negatives are drawn one position ahead (the RNG stream is the same) so their
  * rows can be prefetched while this window computes, and a scout walk prefetches the table entries of the
  * draws four positions ahead.
- * Compiled with -mavx2 -mfma; levels 1 and 2 both run it. Hogwild: racy on purpose. */
+ * Compiled with -mavx2 -mfma. The driver (e4j_w2v_train_avx2_with) runs at levels 1 and 2: level 1 with the
+ * window step below, level 2 with avx512/w2v_avx512.c's. Hogwild: racy on purpose. */
 #include "kernels.h"
 #include "w2v_rows_avx2.h"
 
@@ -39,8 +40,7 @@ static void add_to_input(const kctx *k, int32_t w, const float *v) {
     e4j_w2v_add_to_word(&k->dm, k->a->W_in, k->a->sub_offsets, k->a->sub_ids, w, v);
 }
 
-/* One skip-gram window (the batched form of w2v.h) on the workspace the driver filled: inp, ctx (C contexts), out
- * and mask (the K+1 outputs); returns the window's loss. */
+/* The skip-gram step of level 1 (e4j_w2v_sg_step). */
 static float sg_avx2(const e4j_w2v_args *a, const e4j_w2v_ws *ws, int32_t C, float lr) {
     const kctx kk = {e4j_w2v_dims_of(a->D), a, ws, e4j_w2v_pad8(a->negative + 1), a->negative + 1}, *k = &kk;
     int64_t D = k->dm.D, Dp = k->dm.Dp, Op = k->Op;
@@ -123,6 +123,11 @@ static e4j_status gather_inputs(const kctx *k, int32_t C) {
 }
 
 e4j_status e4j_w2v_train_avx2(const e4j_w2v_args *a, double *loss_sum, int64_t *pairs, uint64_t *rng) {
+    return e4j_w2v_train_avx2_with(a, loss_sum, pairs, rng, sg_avx2);
+}
+
+e4j_status e4j_w2v_train_avx2_with(const e4j_w2v_args *a, double *loss_sum, int64_t *pairs, uint64_t *rng,
+                                   e4j_w2v_sg_step sg) {
     e4j_w2v_ws ws;
     e4j_w2v_layout(a->D, a->window, a->negative, &ws, a->workspace);
     kctx k = {e4j_w2v_dims_of(a->D), a, &ws, e4j_w2v_pad8(a->negative + 1), a->negative + 1};
@@ -178,7 +183,7 @@ e4j_status e4j_w2v_train_avx2(const e4j_w2v_args *a, double *loss_sum, int64_t *
                 loss += cbow_avx2(&k, C, lr);
                 np += 1;
             } else {
-                loss += sg_avx2(a, &ws, C, lr);
+                loss += sg(a, &ws, C, lr);
                 np += C;
             }
         }

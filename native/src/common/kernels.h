@@ -178,7 +178,8 @@ typedef struct e4j_optim_consts {
 
 /* The primitives with an AVX-512 implementation e4j_<name>_avx512 (src/avx512), same parameters as the AVX2 one:
  * the other primitives run their AVX2 version at level 2. */
-#define E4J_PRIMS_AVX512(X) X(bag_forward) X(xent_rows) X(all_finite) X(xent_targets_ok) X(gemm) X(dot_rows_i8)
+#define E4J_PRIMS_AVX512(X) \
+    X(bag_forward) X(xent_rows) X(all_finite) X(xent_targets_ok) X(gemm) X(dot_rows_i8) X(w2v_train)
 
 #define E4J_DECLARE_REF(ret, name, params) ret e4j_##name##_ref params;
 #define E4J_DECLARE_AVX2(ret, name, params) ret e4j_##name##_avx2 params;

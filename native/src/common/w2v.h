@@ -1,4 +1,4 @@
-/* w2v.h — internal to the word2vec kernel (api/w2v.c, ref/w2v_ref.c, avx2/w2v_avx2.c; the w2v_train
+/* w2v.h — internal to the word2vec kernel (api/w2v.c, ref/w2v_ref.c, avx2/w2v_avx2.c, avx512/w2v_avx512.c; the w2v_train
  * primitive of kernels.h); not part of the ABI.
  *
  * The kernel's semantics, shared by the scalar reference, the AVX2 path and the Java reference
@@ -123,6 +123,15 @@ static inline uint64_t e4j_w2v_draw(uint64_t rng, const e4j_w2v_args *a, int32_t
     }
     return rng;
 }
+
+/* One skip-gram window (the batched form above) on the workspace the driver filled: inp, ctx (C contexts), out and
+ * mask (the K+1 outputs); returns the window's loss. */
+typedef float (*e4j_w2v_sg_step)(const e4j_w2v_args *a, const e4j_w2v_ws *ws, int32_t C, float lr);
+
+/* The AVX2 driver (avx2/w2v_avx2.c: draws, look-ahead prefetches, windows, CBOW) with sg as its skip-gram step: level
+ * 1 passes its own, level 2 (avx512/w2v_avx512.c) its 16-lane one. */
+e4j_status e4j_w2v_train_avx2_with(const e4j_w2v_args *a, double *loss_sum, int64_t *pairs, uint64_t *rng,
+                                   e4j_w2v_sg_step sg);
 
 /* Validates word w's subword rows; returns E4J_OK or an E4J_ERR_INDEX status with a message. */
 e4j_status e4j_w2v_check_subwords(const e4j_w2v_args *a, int32_t w);
