@@ -3,19 +3,26 @@
 # the native CPU backend (ours) vs the Java reference (anchor), on B×K = 65536×2, 65536×10, 4096×1000, 256×32000,
 # plus a STREAM-style copy (CopyBenchmark) in the same JMH run as the bandwidth roof.
 # Effective GB/s = 2·B·K·4 / time (read the logits, write the gradient; the kernel cannot move less).
+# time = the median call: JMH's sample mode times single calls, for the kernels and the copy alike. On a 2-vCPU VM a
+# call sometimes waits for a pool worker the hypervisor has descheduled; the mean of such a run (the average-time
+# mode) moved with that tail from run to run, for the copy roof as much as for the kernels, and the median does not
+# (STREAM itself reports the best of its trials).
 # Prints: RESULT xent <case> ours=<GB/s> anchor=<GB/s> ratio=<ours/anchor> unit=GB/s   (anchor: Java backend)
 #         RESULT xent <case>_vs_copy ours=<GB/s> anchor=<copy GB/s> ratio=<fraction of the roof> unit=GB/s
 set -euo pipefail
 source "$(dirname "$0")/../common.sh"
 
 bench_jmh_times "${1:-}"
-bench_jmh_csv xent 'org\.embed4j\.bench\.(XentBenchmark|CopyBenchmark)\.'
-# columns: Benchmark, Mode, Threads, Samples, Score, Score Error (99.9%), Unit, Param: shape (score in us/op)
+bench_jmh_csv xent 'org\.embed4j\.bench\.(XentBenchmark|CopyBenchmark)\.' -bm sample
+# columns: Benchmark, Mode, Threads, Samples, Score, Score Error (99.9%), Unit, Param: shape (score in us/op); in
+# sample mode every benchmark has a row per percentile, named <benchmark>:p0.50 (older JMH: <benchmark>·p0.50)
 bench_csv_rows "$BENCH_CSV" | awk -F'\t' '
   # three significant digits at least, so that a slow anchor (0.0213 GB/s) keeps its precision
   function fig(x) { return x >= 10 ? sprintf("%.1f", x) : sprintf("%.3g", x) }
   NR > 1 {
-    n = split($1, parts, "."); method = parts[n]; shape = (NF >= 8) ? $8 : ""
+    if ($1 !~ /(:|·)p0\.50$/) next
+    name = $1; sub(/(:|·)p0\.50$/, "", name)
+    n = split(name, parts, "."); method = parts[n]; shape = (NF >= 8) ? $8 : ""
     if (method == "copy") { copy_us = $5; next }
     us[shape, method] = $5
     if (!(shape in seen)) { seen[shape] = 1; order[++count] = shape }
