@@ -3,10 +3,10 @@
 # the native CPU backend (ours) vs the Java reference (anchor), on B×K = 65536×2, 65536×10, 4096×1000, 256×32000,
 # plus a STREAM-style copy (CopyBenchmark) in the same JMH run as the bandwidth roof.
 # Effective GB/s = 2·B·K·4 / time (read the logits, write the gradient; the kernel cannot move less).
-# time = the median call: JMH's sample mode times single calls, for the kernels and the copy alike. On a 2-vCPU VM a
-# call sometimes waits for a pool worker the hypervisor has descheduled; the mean of such a run (the average-time
-# mode) moved with that tail from run to run, for the copy roof as much as for the kernels, and the median does not
-# (STREAM itself reports the best of its trials).
+# time = the median call: JMH's sample mode times single calls, for the kernels and the copy alike. The means of 1 s
+# iterations (the average-time mode) carried a tail of slow calls on this 2-vCPU VM and the roof's mean spread over
+# 44-66 GB/s between runs of the same command; its median held at 57-61 GB/s in four runs of five. The kernels'
+# medians still differ between forks (docs/cpu-kernels.md). STREAM itself reports the best of its trials.
 # Prints: RESULT xent <case> ours=<GB/s> anchor=<GB/s> ratio=<ours/anchor> unit=GB/s   (anchor: Java backend)
 #         RESULT xent <case>_vs_copy ours=<GB/s> anchor=<copy GB/s> ratio=<fraction of the roof> unit=GB/s
 set -euo pipefail
