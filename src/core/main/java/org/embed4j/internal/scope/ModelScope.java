@@ -28,7 +28,9 @@ import java.util.concurrent.locks.LockSupport;
  * reachable for as long as any call runs: the Cleaner never frees memory under a reader.
  *
  * <p>The count of calls in flight is striped: a thread counts in the stripe of its thread id, each stripe on its
- * own cache line, so that threads on different cores do not contend on one counter. {@code enter} increments its
+ * own cache line, so that threads on different cores do not contend on one counter. The array's first
+ * {@code PAD} longs hold no stripe: element 0 shares a cache line with the array's header, which every access reads
+ * for its bounds check, so a counter there would have each of its writes take that line from every other thread. {@code enter} increments its
  * stripe and then reads the closed flag; {@code close} sets the flag and then reads the stripes. Both are volatile
  * (sequentially consistent) accesses, so a call either sees the flag and backs out, or is seen by the close.
  * Each thread decrements the stripe it incremented, so a stripe never drops below the calls in flight on it.
@@ -55,7 +57,7 @@ public final class ModelScope implements AutoCloseable {
         this.what = Objects.requireNonNull(what, "what");
         this.parent = parent;
         if (parent == null) {
-            this.inFlight = new AtomicLongArray(STRIPES * PAD);
+            this.inFlight = new AtomicLongArray((STRIPES + 1) * PAD);
             this.release = new Release(arena, what);
             this.cleanable = CLEANER.register(this, release);
         } else {
@@ -166,7 +168,7 @@ public final class ModelScope implements AutoCloseable {
     private long callsInFlight() {
         long sum = 0;
         for (int s = 0; s < STRIPES; s++) {
-            sum += inFlight.get(s * PAD);
+            sum += inFlight.get(slot(s));
         }
         return sum;
     }
@@ -176,7 +178,12 @@ public final class ModelScope implements AutoCloseable {
     }
 
     private static int stripe() {
-        return (int) (Thread.currentThread().threadId() & (STRIPES - 1)) * PAD;
+        return slot((int) (Thread.currentThread().threadId() & (STRIPES - 1)));
+    }
+
+    /** The index of stripe {@code s}'s counter: past the first {@code PAD} longs (see the class comment). */
+    private static int slot(int s) {
+        return (s + 1) * PAD;
     }
 
     /** A power of two, about twice the processors, at most 64. */
