@@ -135,7 +135,9 @@ score "$WORK/single.bin"; S[single]=$WS353; G[single]=$G30K
 log "single: ${W[single]} words/s (JVM start-up included), WS353 $WS353, Google-30k $G30K%"
 
 log "inference: TextEmbeddingModel on local[2] vs a 2-thread loop"
-for _ in 1 2 3 4 5 6; do cat "$CORPUS"; done | head -200000 > "$WORK/texts.txt" # 200k lines, cycling a small corpus
+# 200k lines, cycling a small corpus (awk, not cat | head: head's early exit would fail the pipeline under pipefail)
+awk -v n=200000 '{ line[NR] = $0 } END { for (i = 0; NR > 0 && i < n; i++) print line[i % NR + 1] }' "$CORPUS" \
+  > "$WORK/texts.txt"
 line=$(bench infer "local[2]" "$WORK/ours-p2.e4jv" "$WORK/texts.txt" 2)
 log "inference: $line"
 
