@@ -63,11 +63,6 @@ final class ChunkCache {
         complete = chunks != null;
     }
 
-    /** The bytes recorded so far (past the budget: what the epoch needed up to the chunk that passed it). */
-    long bytes() {
-        return bytes;
-    }
-
     long budgetBytes() {
         return budgetBytes;
     }

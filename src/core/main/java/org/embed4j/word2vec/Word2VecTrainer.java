@@ -23,7 +23,7 @@ import org.embed4j.vectors.WordVectors;
  * Trains word vectors: skip-gram or CBOW with negative sampling and/or hierarchical softmax (word2vec), optionally
  * with fastText subwords. Pipeline: count the vocabulary (one pass) or take a given one (word2vec's -read-vocab),
  * build the unigram^0.75 table, the Huffman tree and the subword rows, then one reader thread streams the corpus
- * the first epoch into chunks of ~10k word ids and {@code threads} Hogwild workers train on them through
+ * in the first epoch into chunks of ~10k word ids and {@code threads} Hogwild workers train on them through
  * {@link Backend#word2vecTrainChunk} (negative sampling) or {@link Backend#word2vecHsTrainChunk} (hierarchical
  * softmax, CBOW over a sum) (native AVX2 kernels, or the Java reference). The later epochs replay the first one's
  * chunks from memory when they fit a quarter of the heap ({@link ChunkCache}: 4 bytes a token), else they read the
@@ -53,7 +53,7 @@ public final class Word2VecTrainer {
     private Path checkpoint;
     private CheckpointInterval checkpointEvery = CheckpointInterval.EPOCH;
     private boolean resume;
-    private long chunkCacheBytes = -1; // -1: ChunkCache.budgetFor(epochs)
+    private long chunkCacheBytes = -1; // below 0: ChunkCache.budgetFor(epochs)
 
     /** A trainer that reports to nobody. {@code options} are validated here. */
     public Word2VecTrainer(Word2VecOptions options) {
@@ -105,9 +105,6 @@ public final class Word2VecTrainer {
 
     /** The most bytes of word ids kept in memory for the later epochs (0: the corpus is read every epoch). */
     Word2VecTrainer chunkCacheBytes(long bytes) {
-        if (bytes < 0) {
-            throw new IllegalArgumentException("chunk cache budget must be >= 0 bytes, got " + bytes);
-        }
         this.chunkCacheBytes = bytes;
         return this;
     }

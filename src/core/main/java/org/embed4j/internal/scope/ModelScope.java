@@ -30,10 +30,11 @@ import java.util.concurrent.locks.LockSupport;
  * <p>The count of calls in flight is striped: a thread counts in the stripe of its thread id, each stripe on its
  * own cache line, so that threads on different cores do not contend on one counter. The array's first
  * {@code PAD} longs hold no stripe: element 0 shares a cache line with the array's header, which every access reads
- * for its bounds check, so a counter there would have each of its writes take that line from every other thread. {@code enter} increments its
- * stripe and then reads the closed flag; {@code close} sets the flag and then reads the stripes. Both are volatile
- * (sequentially consistent) accesses, so a call either sees the flag and backs out, or is seen by the close.
- * Each thread decrements the stripe it incremented, so a stripe never drops below the calls in flight on it.
+ * for its bounds check, so a counter there would have each of its writes take that line from every other thread.
+ * {@code enter} increments its stripe and then reads the closed flag; {@code close} sets the flag and then reads the
+ * stripes. Both are volatile (sequentially consistent) accesses, so a call either sees the flag and backs out, or is
+ * seen by the close. Each thread decrements the stripe it incremented, so a stripe never drops below the calls in
+ * flight on it.
  *
  * <p>A {@link #view} shares its parent's memory: its calls count in the parent, and closing the view only
  * refuses the view's new calls. Closing a scope from inside one of its own calls would wait for itself: models
