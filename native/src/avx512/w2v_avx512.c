@@ -63,20 +63,26 @@ E4J_INLINE void dots_block(const dims16 *k, float *G, int64_t Op, const float *c
         for (int r = 0; r < R; r++) G[(i0 + r) * Op + j] = dot16(k, inp[i0 + r], orow[j]);
 }
 
+/* acc[r][v] = Σ_t GAT · ROWS[t][d + 16v] over t < N in order, for r < R and the NV vectors of columns from d (the
+ * last one partial when tail; GAT: the G element of t and r). The shared inner loop of dIn and of Out's update,
+ * which differ in the G element and in where the sums go. */
+#define E4J_ACC16(N, ROWS, GAT)                                                                 \
+    __m512 acc[4][2];                                                                           \
+    for (int r = 0; r < 4; r++)                                                                 \
+        for (int v = 0; v < 2; v++) acc[r][v] = _mm512_setzero_ps();                            \
+    for (int32_t t = 0; t < (N); t++) {                                                         \
+        __m512 x[2];                                                                            \
+        for (int v = 0; v < NV; v++) x[v] = ld(k, (ROWS)[t] + d + 16 * v, tail && v == NV - 1); \
+        for (int r = 0; r < R; r++) {                                                           \
+            __m512 g = _mm512_set1_ps(GAT);                                                     \
+            for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(g, x[v], acc[r][v]);       \
+        }                                                                                       \
+    }
+
 /* Rows i0 .. i0+R-1 (R <= 4) of dIn over the NV vectors of columns from d (the last one partial when TAIL). */
 E4J_INLINE void in_grads_block(const dims16 *k, float *in_grad, const float *G, int64_t Op, float *const *orow,
                                int32_t O, int32_t i0, int R, int64_t d, int NV, int tail) {
-    __m512 acc[4][2];
-    for (int r = 0; r < 4; r++)
-        for (int v = 0; v < 2; v++) acc[r][v] = _mm512_setzero_ps();
-    for (int32_t j = 0; j < O; j++) {
-        __m512 o[2];
-        for (int v = 0; v < NV; v++) o[v] = ld(k, orow[j] + d + 16 * v, tail && v == NV - 1);
-        for (int r = 0; r < R; r++) {
-            __m512 g = _mm512_set1_ps(G[(i0 + r) * Op + j]);
-            for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(g, o[v], acc[r][v]);
-        }
-    }
+    E4J_ACC16(O, orow, G[(i0 + r) * Op + t])
     for (int r = 0; r < R; r++) /* the partial vector is stored masked: its lanes past Dp are the next row's */
         for (int v = 0; v < NV; v++) {
             float *p = in_grad + (i0 + r) * k->Dp + d + 16 * v;
@@ -91,17 +97,7 @@ E4J_INLINE void in_grads_block(const dims16 *k, float *in_grad, const float *G, 
  * row that is two outputs gets both sums), masked outputs skipped. */
 E4J_INLINE void out_update_block(const dims16 *k, float *const *orow, const float *mask, const float *G, int64_t Op,
                                  const float *const *inp, int32_t C, int32_t j0, int R, int64_t d, int NV, int tail) {
-    __m512 acc[4][2];
-    for (int r = 0; r < 4; r++)
-        for (int v = 0; v < 2; v++) acc[r][v] = _mm512_setzero_ps();
-    for (int32_t i = 0; i < C; i++) {
-        __m512 x[2];
-        for (int v = 0; v < NV; v++) x[v] = ld(k, inp[i] + d + 16 * v, tail && v == NV - 1);
-        for (int r = 0; r < R; r++) {
-            __m512 g = _mm512_set1_ps(G[i * Op + j0 + r]);
-            for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(g, x[v], acc[r][v]);
-        }
-    }
+    E4J_ACC16(C, inp, G[t * Op + j0 + r])
     for (int r = 0; r < R; r++) {
         if (mask[j0 + r] == 0.0f) continue;
         float *o = orow[j0 + r] + d;
@@ -113,6 +109,8 @@ E4J_INLINE void out_update_block(const dims16 *k, float *const *orow, const floa
         }
     }
 }
+
+#undef E4J_ACC16
 
 /* Rows i0 .. i0+R-1 of dIn, and outputs j0 .. j0+R-1 updated: over a row's columns two vectors at a time, then one,
  * then the partial one (NV and tail are constants in every call once inlined). */
